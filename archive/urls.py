@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from incidents.views import health
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("", include("incidents.urls")),
+]

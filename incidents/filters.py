@@ -1,0 +1,146 @@
+"""The one filter vocabulary: the same query string selects the same incidents on the
+public list, in the API and in every CSV export."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, QuerySet
+
+from incidents.models import (
+    ActorKind,
+    Claim,
+    EventType,
+    Grading,
+    Incident,
+    IncidentActor,
+    IncidentSource,
+    Side,
+    SourceKind,
+    SubEventType,
+)
+from incidents.search import search_incidents
+
+ORDERING_CHOICES = [
+    ("-date", "Newest first"),
+    ("date", "Oldest first"),
+    ("-fatalities", "Most fatalities first"),
+    ("fatalities", "Fewest fatalities first"),
+    ("-modified", "Recently modified first"),
+    ("relevance", "Best match (with a search)"),
+]
+ORDERING_FIELDS = {
+    "-date": ["-start_date", "-id"],
+    "date": ["start_date", "id"],
+    "-fatalities": ["-fatalities_best", "-id"],
+    "fatalities": ["fatalities_best", "id"],
+    "-modified": ["-updated_at", "-id"],
+}
+
+
+class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    """Comma-separated values, also accepted as repeated parameters."""
+
+
+class IncidentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label="Search",
+        help_text="Words in the title, place or summary, or an actor's name or alias in any language.",
+    )
+    date_from = django_filters.DateFilter(
+        field_name="end_date", lookup_expr="gte", label="From", help_text="Incidents ending on or after (YYYY-MM-DD)."
+    )
+    date_to = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", label="To", help_text="Incidents starting on or before."
+    )
+    country = CharInFilter(
+        method="filter_country", label="Country", help_text="ISO 3166-1 alpha-2 codes, comma-separated (ML,BF)."
+    )
+    admin1 = django_filters.CharFilter(field_name="admin1", lookup_expr="iexact", label="Region (admin1)")
+    event_type = django_filters.ModelMultipleChoiceFilter(
+        field_name="event_type",
+        to_field_name="slug",
+        queryset=EventType.objects.all(),
+        label="Event type",
+        help_text="Event type slug, e.g. battles.",
+    )
+    sub_event_type = django_filters.ModelMultipleChoiceFilter(
+        field_name="sub_event_type",
+        to_field_name="slug",
+        queryset=SubEventType.objects.all(),
+        label="Sub-event type",
+        help_text="Sub-event type slug, e.g. armed-clash.",
+    )
+    actor = CharInFilter(method="filter_actor", label="Actor", help_text="Actor slug(s); with 'side', on that side.")
+    actor_kind = django_filters.MultipleChoiceFilter(
+        choices=ActorKind.choices, method="filter_actor_kind", label="Actor kind"
+    )
+    side = django_filters.ChoiceFilter(
+        choices=Side.choices,
+        method="filter_noop",
+        label="Side",
+        help_text="Narrows 'actor' and 'actor_kind' to actors on this side.",
+    )
+    fatalities_min = django_filters.NumberFilter(
+        field_name="fatalities_best", lookup_expr="gte", label="Fatalities at least", min_value=0
+    )
+    fatalities_max = django_filters.NumberFilter(
+        field_name="fatalities_best", lookup_expr="lte", label="Fatalities at most", min_value=0
+    )
+    grading = django_filters.MultipleChoiceFilter(choices=Grading.choices, label="Evidence grading")
+    contested = django_filters.BooleanFilter(
+        field_name="contested", label="Contested only", help_text="true for incidents whose claims disagree."
+    )
+    source_kind = django_filters.MultipleChoiceFilter(
+        choices=SourceKind.choices, method="filter_source_kind", label="Source kind"
+    )
+    tag = CharInFilter(field_name="tags", method="filter_tag", label="Tag")
+    modified_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="Modified since",
+        help_text="ISO 8601 timestamp, for incremental sync.",
+    )
+    order = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="filter_noop", label="Sort")
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    # --- filters that need more than a lookup ---------------------------------------------
+
+    def filter_noop(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
+        return queryset  # applied together with another filter, or in filter_queryset()
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return search_incidents(queryset, value) if value else queryset
+
+    def filter_country(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(country__in=[code.strip().upper() for code in value if code.strip()])
+
+    def _side_links(self) -> QuerySet:
+        links = IncidentActor.objects.filter(incident=OuterRef("pk"))
+        side = self.form.cleaned_data.get("side")
+        return links.filter(side=side) if side else links
+
+    def filter_actor(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(Exists(self._side_links().filter(actor__slug__in=value)))
+
+    def filter_actor_kind(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(Exists(self._side_links().filter(actor__kind__in=value)))
+
+    def filter_source_kind(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        cited = IncidentSource.objects.filter(incident=OuterRef("pk"), source__kind__in=value)
+        claimed = Claim.objects.filter(incident=OuterRef("pk"), source__kind__in=value)
+        return queryset.filter(Exists(cited) | Exists(claimed))
+
+    def filter_tag(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(tags__contains=[tag.strip().lower() for tag in value if tag.strip()])
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        order = self.form.cleaned_data.get("order") or ""
+        if order == "relevance" and self.form.cleaned_data.get("q"):
+            return queryset.order_by("-rank", "-id")
+        return queryset.order_by(*ORDERING_FIELDS.get(order, ORDERING_FIELDS["-date"]))

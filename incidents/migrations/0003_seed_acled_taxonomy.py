@@ -1,0 +1,21 @@
+from django.db import migrations
+from django.utils.text import slugify
+
+from incidents.taxonomy import ACLED_EVENT_TYPES
+
+
+def seed(apps, schema_editor):
+    EventType = apps.get_model("incidents", "EventType")
+    SubEventType = apps.get_model("incidents", "SubEventType")
+    for name, sub_names in ACLED_EVENT_TYPES.items():
+        event_type, _ = EventType.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+        for sub_name in sub_names:
+            # "Other" exists under one type only today, but slugs must stay unique if that changes.
+            slug = slugify(sub_name) if sub_name != "Other" else f"{event_type.slug}-other"
+            SubEventType.objects.get_or_create(slug=slug, defaults={"name": sub_name, "event_type": event_type})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("incidents", "0002_incident_permissions")]
+
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

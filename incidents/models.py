@@ -1,0 +1,706 @@
+"""The archive's domain: incidents, the event taxonomy, actors, sources and claims.
+
+QuerySets come first: each public read starts from one of their methods, so the
+rules of what the public may see live in exactly one place.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from incidents.search import SEARCH_DOCUMENT_SQL, TsvectorField
+
+# --- Vocabularies ----------------------------------------------------------------------------
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class GeoPrecision(models.TextChoices):
+    EXACT = "exact", "Exact location"
+    NEAR = "near", "Near the named place"
+    ADMIN2 = "admin2", "Second-order administrative area"
+    ADMIN1 = "admin1", "First-order administrative area (region)"
+    COUNTRY = "country", "Country only"
+
+
+class Grading(models.TextChoices):
+    """How strong the evidence is overall (the Airwars scale)."""
+
+    CONFIRMED = "confirmed", "Confirmed"
+    FAIR = "fair", "Fair"
+    WEAK = "weak", "Weak"
+    CONTESTED = "contested", "Contested"
+    DISCOUNTED = "discounted", "Discounted"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+class ActorKind(models.TextChoices):
+    """ACLED's eight actor categories."""
+
+    STATE_FORCES = "state_forces", "State forces"
+    REBEL_GROUP = "rebel_group", "Rebel group"
+    POLITICAL_MILITIA = "political_militia", "Political militia"
+    IDENTITY_MILITIA = "identity_militia", "Identity militia"
+    RIOTERS = "rioters", "Rioters"
+    PROTESTERS = "protesters", "Protesters"
+    CIVILIANS = "civilians", "Civilians"
+    EXTERNAL_OTHER = "external_other", "External/other forces"
+
+
+class RelationKind(models.TextChoices):
+    SUCCESSOR_OF = "successor_of", "is the successor of"
+    PART_OF = "part_of", "is part of"
+    SUPPORTED_BY = "supported_by", "is supported by"
+    COMMANDED_BY = "commanded_by", "is commanded by"
+    ALLIED_WITH = "allied_with", "is allied with"
+
+
+class Side(models.TextChoices):
+    A = "A", "Side A"
+    B = "B", "Side B"
+
+
+class Role(models.TextChoices):
+    PRIMARY = "primary", "Primary"
+    ASSOCIATED = "associated", "Associated"
+    SUPPORTING = "supporting", "Supporting"
+
+
+class SourceKind(models.TextChoices):
+    NEWS_AGENCY = "news_agency", "News agency"
+    NEWS_OUTLET = "news_outlet", "News outlet"
+    PARTY_STATEMENT = "party_statement", "Statement by a party to the conflict"
+    GOVERNMENT_STATEMENT = "government_statement", "Government or military statement"
+    NGO_REPORT = "ngo_report", "NGO report"
+    SOCIAL_MEDIA = "social_media", "Social media post or video"
+    EXPERT = "expert", "Expert"
+    LOCAL_SOURCE = "local_source", "Local source"
+    OTHER = "other", "Other"
+
+
+class Reliability(models.TextChoices):
+    """Source reliability on the Admiralty scale."""
+
+    A = "A", "A: completely reliable"
+    B = "B", "B: usually reliable"
+    C = "C", "C: fairly reliable"
+    D = "D", "D: not usually reliable"
+    E = "E", "E: unreliable"
+    F = "F", "F: reliability cannot be judged"
+
+
+class ClaimKind(models.TextChoices):
+    FATALITIES = "fatalities", "Fatalities"
+    INJURIES = "injuries", "Injuries"
+    DETAINED = "detained", "Detained or abducted"
+    MATERIEL_DESTROYED = "materiel_destroyed", "Materiel destroyed"
+    MATERIEL_CAPTURED = "materiel_captured", "Materiel captured"
+    RESPONSIBILITY = "responsibility", "Responsibility"
+    OCCURRENCE = "occurrence", "Occurrence"
+    OTHER = "other", "Other"
+
+
+class LossesOf(models.TextChoices):
+    ACTOR = "actor", "An actor"
+    CIVILIANS = "civilians", "Civilians"
+    UNKNOWN = "unknown", "Unknown or unspecified"
+
+
+class Stance(models.TextChoices):
+    ASSERTION = "assertion", "Assertion"
+    DENIAL = "denial", "Denial"
+    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement of own losses"
+
+
+class Verification(models.TextChoices):
+    UNVERIFIED = "unverified", "Unverified"
+    CORROBORATED = "corroborated", "Corroborated"
+    DISPUTED = "disputed", "Disputed"
+    CONFIRMED = "confirmed", "Confirmed"
+    REFUTED = "refuted", "Refuted"
+
+
+class EstimateMethod(models.TextChoices):
+    NONE = "", "No estimate yet"
+    PROPOSAL = "proposal", "Accepted the archive's proposal"
+    OVERRIDE = "override", "Editors' override"
+
+
+# --- QuerySets: the one place that decides visibility ------------------------------------
+
+
+class IncidentQuerySet(models.QuerySet):
+    def published(self) -> IncidentQuerySet:
+        """Incidents the public may list, count, search and export."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def with_public_page(self) -> IncidentQuerySet:
+        """Incidents with a public page: published ones, and retracted ones as their notice."""
+        return self.filter(status__in=[Status.PUBLISHED, Status.RETRACTED])
+
+    def for_list(self) -> IncidentQuerySet:
+        return self.select_related("event_type", "sub_event_type")
+
+    def for_detail(self) -> IncidentQuerySet:
+        return self.select_related("event_type", "sub_event_type").prefetch_related(
+            models.Prefetch(
+                "incident_actors",
+                queryset=IncidentActor.objects.select_related("actor").order_by("side", "role", "actor__name"),
+            ),
+            models.Prefetch(
+                "claims",
+                queryset=Claim.objects.select_related("source", "claimant", "losses_actor").order_by(
+                    "kind", "losses_of", "losses_actor__name", "pk"
+                ),
+            ),
+            models.Prefetch(
+                "incident_sources",
+                queryset=IncidentSource.objects.select_related("source").order_by("source__published_on", "pk"),
+            ),
+        )
+
+
+def _published_incident_link(path: str) -> Exists:
+    """Exists() over ``path`` (a related name reaching an incident) for published incidents."""
+    return Exists(Incident.objects.published().filter(**{path: OuterRef("pk")}))
+
+
+class ActorQuerySet(models.QuerySet):
+    def published(self) -> ActorQuerySet:
+        """Actors that appear in a published incident, as a party or in a claim."""
+        involved = self._involved()
+        return self.filter(
+            Q(pk__in=involved)
+            | Exists(ActorRelation.objects.filter(subject=OuterRef("pk"), object__in=involved))
+            | Exists(ActorRelation.objects.filter(object=OuterRef("pk"), subject__in=involved))
+        )
+
+    def _involved(self) -> ActorQuerySet:
+        """Actors directly involved in a published incident; their relations make others public."""
+        return Actor.objects.filter(
+            _published_incident_link("incident_actors__actor")
+            | _published_incident_link("claims__claimant")
+            | _published_incident_link("claims__losses_actor")
+        ).values("pk")
+
+
+class SourceQuerySet(models.QuerySet):
+    def published(self) -> SourceQuerySet:
+        """Sources cited by a published incident (confidential ones are redacted on output)."""
+        return self.filter(
+            _published_incident_link("incident_sources__source") | _published_incident_link("claims__source")
+        )
+
+
+class ClaimQuerySet(models.QuerySet):
+    def published(self) -> ClaimQuerySet:
+        return self.filter(incident__status=Status.PUBLISHED)
+
+    def for_list(self) -> ClaimQuerySet:
+        return self.select_related("incident", "source", "claimant", "losses_actor")
+
+
+# --- Taxonomy ------------------------------------------------------------------------------
+
+
+class EventType(models.Model):
+    name = models.CharField(max_length=100, unique=True, help_text="Event type, e.g. 'Battles'.")
+    slug = models.SlugField(max_length=100, unique=True, help_text="Stable identifier used in URLs and exports.")
+    description = models.TextField(blank=True, help_text="What incidents of this type have in common.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubEventType(models.Model):
+    event_type = models.ForeignKey(
+        EventType,
+        on_delete=models.PROTECT,
+        related_name="sub_event_types",
+        help_text="The event type this sub-type belongs to.",
+    )
+    name = models.CharField(max_length=100, help_text="Sub-event type, e.g. 'Armed clash'.")
+    slug = models.SlugField(max_length=100, unique=True, help_text="Stable identifier used in URLs and exports.")
+    description = models.TextField(blank=True, help_text="What distinguishes this sub-type.")
+
+    class Meta:
+        ordering = ["event_type__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["event_type", "name"], name="subeventtype_unique_name_per_type"),
+            # Target of the composite foreign key that ties an incident's sub-type to its type.
+            models.UniqueConstraint(fields=["id", "event_type"], name="subeventtype_id_event_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type.name}: {self.name}"
+
+
+# --- Actors --------------------------------------------------------------------------------
+
+
+@pghistory.track()
+class Actor(models.Model):
+    name = models.CharField(max_length=200, help_text="Name the archive uses for this actor.")
+    slug = models.SlugField(max_length=200, unique=True, help_text="Stable identifier used in the actor's URL.")
+    kind = models.CharField(max_length=32, choices=ActorKind.choices, help_text="ACLED actor category.")
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166-1 alpha-2 code of the actor's home country; empty for transnational actors.",
+    )
+    description = models.TextField(blank=True, help_text="Neutral, public description of the actor.")
+    internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"), name="actor_country_iso"),
+        ]
+        indexes = [
+            GinIndex(fields=["name"], name="actor_name_trgm", opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["kind"], name="actor_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("actor-detail", kwargs={"slug": self.slug})
+
+
+@pghistory.track()
+class ActorAlias(models.Model):
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, help_text="Another name, acronym or spelling, in any script.")
+    language = models.CharField(
+        max_length=16, blank=True, help_text="BCP 47 language tag of the alias, e.g. 'fr', 'ar', 'ru'."
+    )
+
+    class Meta:
+        ordering = ["actor", "name"]
+        verbose_name_plural = "actor aliases"
+        constraints = [models.UniqueConstraint(fields=["actor", "name"], name="alias_unique_per_actor")]
+        indexes = [GinIndex(fields=["name"], name="alias_name_trgm", opclasses=["gin_trgm_ops"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track()
+class ActorRelation(models.Model):
+    """A dated relation: <subject> <kind> <object>, e.g. Africa Corps is the successor of Wagner."""
+
+    subject = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations_out")
+    kind = models.CharField(max_length=32, choices=RelationKind.choices)
+    object = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations_in")
+    start_date = models.DateField(null=True, blank=True, help_text="When the relation began, if known.")
+    end_date = models.DateField(null=True, blank=True, help_text="When it ended; empty while it holds.")
+    note = models.TextField(blank=True, help_text="Public note on the relation and its evidence.")
+
+    class Meta:
+        ordering = ["subject__name", "kind"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(subject=models.F("object")), name="relation_not_reflexive"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="relation_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["subject", "kind", "object", "start_date"],
+                name="relation_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.get_kind_display()} {self.object}"
+
+
+# --- Sources -------------------------------------------------------------------------------
+
+
+@pghistory.track()
+class Source(models.Model):
+    kind = models.CharField(max_length=32, choices=SourceKind.choices, help_text="What kind of source this is.")
+    outlet = models.CharField(max_length=200, blank=True, help_text="Outlet, publisher or issuing body.")
+    title = models.CharField(max_length=500, blank=True, help_text="Headline or title of the item.")
+    author = models.CharField(max_length=200, blank=True, help_text="Author, or the person speaking.")
+    url = models.URLField(max_length=1000, blank=True, help_text="Where the item was published.")
+    archived_url = models.URLField(max_length=1000, blank=True, help_text="A web archive copy of the item.")
+    published_on = models.DateField(null=True, blank=True, help_text="Publication date.")
+    language = models.CharField(max_length=16, blank=True, help_text="BCP 47 language tag, e.g. 'en', 'fr'.")
+    reliability = models.CharField(
+        max_length=1,
+        choices=Reliability.choices,
+        default=Reliability.F,
+        help_text="Reliability of the source on the Admiralty scale (A best, F cannot be judged).",
+    )
+    confidential = models.BooleanField(
+        default=False,
+        help_text="Protect the source's identity: the public, the API and exports see only its kind.",
+    )
+    internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "outlet"]
+        indexes = [
+            models.Index(fields=["kind"], name="source_kind_idx"),
+            GinIndex(fields=["outlet"], name="source_outlet_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("source-detail", kwargs={"pk": self.pk})
+
+    @property
+    def label(self) -> str:
+        """The editors' name for the source; use ``public_label`` anywhere the public can see."""
+        parts = [p for p in (self.outlet, self.author, self.title) if p]
+        return " — ".join(parts) or self.get_kind_display()
+
+    @property
+    def public_label(self) -> str:
+        if self.confidential:
+            return f"{self.get_kind_display()}, identity withheld"
+        return self.label
+
+
+# --- Incidents -----------------------------------------------------------------------------
+
+
+@pghistory.track(exclude=["search_document"])
+class Incident(models.Model):
+    """One violent event. Its primary key is the stable public identifier; ids are never reused."""
+
+    title = models.CharField(max_length=300, help_text="Short, neutral title naming the place and what happened.")
+    summary = models.TextField(blank=True, help_text="Neutral public summary; attribute contested facts to claims.")
+    start_date = models.DateField(help_text="First day of the incident (or of the period, see precision).")
+    end_date = models.DateField(help_text="Last day; the same as the start for a one-day incident.")
+    date_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How precisely the date is known.",
+    )
+    time_of_day = models.TimeField(null=True, blank=True, help_text="Local time it began, if reported.")
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 country code, e.g. 'ML' for Mali.")
+    admin1 = models.CharField(max_length=100, blank=True, help_text="First-order administrative area (region).")
+    admin2 = models.CharField(max_length=100, blank=True, help_text="Second-order administrative area (cercle).")
+    location = models.CharField(
+        max_length=200, blank=True, help_text="Named place or road, e.g. 'Anefif–Aguelhok road'."
+    )
+    latitude = models.FloatField(null=True, blank=True, help_text="WGS 84 latitude in decimal degrees.")
+    longitude = models.FloatField(null=True, blank=True, help_text="WGS 84 longitude in decimal degrees.")
+    geo_precision = models.CharField(
+        max_length=8,
+        choices=GeoPrecision.choices,
+        default=GeoPrecision.ADMIN1,
+        help_text="How precisely the coordinates locate the incident.",
+    )
+    event_type = models.ForeignKey(
+        EventType, on_delete=models.PROTECT, related_name="incidents", help_text="ACLED-style event type."
+    )
+    sub_event_type = models.ForeignKey(
+        SubEventType,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        help_text="Sub-event type; must belong to the event type.",
+    )
+    fatalities_low = models.PositiveIntegerField(null=True, blank=True, help_text="Lowest credible total of deaths.")
+    fatalities_best = models.PositiveIntegerField(null=True, blank=True, help_text="The archive's best estimate.")
+    fatalities_high = models.PositiveIntegerField(null=True, blank=True, help_text="Highest credible total.")
+    fatalities_method = models.CharField(
+        max_length=8,
+        choices=EstimateMethod.choices,
+        default=EstimateMethod.NONE,
+        blank=True,
+        help_text="Whether the estimate is the archive's proposal as accepted, or an editors' override.",
+    )
+    fatalities_rationale = models.TextField(
+        blank=True, help_text="Public explanation of the estimate; required for an override."
+    )
+    contested = models.BooleanField(
+        default=False, help_text="Credible claims about the losses do not agree (set from the reconciliation)."
+    )
+    grading = models.CharField(
+        max_length=12,
+        choices=Grading.choices,
+        default=Grading.WEAK,
+        help_text="Overall strength of the evidence.",
+    )
+    tags = ArrayField(
+        models.SlugField(max_length=50),
+        default=list,
+        blank=True,
+        help_text="Comma-separated lower-case tags, e.g. 'convoy,ied'.",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False)
+    retraction_notice = models.TextField(blank=True, help_text="Public notice shown in place of a retracted incident.")
+    internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Optimistic locking: a save must name the version it was based on.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    search_document = TsvectorField(SEARCH_DOCUMENT_SQL)
+
+    actors = models.ManyToManyField(Actor, through="IncidentActor", related_name="incidents")
+    sources = models.ManyToManyField(Source, through="IncidentSource", related_name="incidents")
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        permissions = [
+            ("submit_incident", "Can submit an incident for review"),
+            ("publish_incident", "Can publish and retract incidents"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="incident_end_after_start"),
+            models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="incident_country_iso"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90), name="incident_latitude"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="incident_longitude",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="incident_coordinates_paired",
+            ),
+            models.CheckConstraint(
+                condition=Q(fatalities_low__isnull=True)
+                | Q(fatalities_best__isnull=True)
+                | Q(fatalities_low__lte=models.F("fatalities_best")),
+                name="incident_fatalities_low_le_best",
+            ),
+            models.CheckConstraint(
+                condition=Q(fatalities_best__isnull=True)
+                | Q(fatalities_high__isnull=True)
+                | Q(fatalities_best__lte=models.F("fatalities_high")),
+                name="incident_fatalities_best_le_high",
+            ),
+            models.CheckConstraint(
+                condition=Q(fatalities_low__isnull=True)
+                | Q(fatalities_high__isnull=True)
+                | Q(fatalities_low__lte=models.F("fatalities_high")),
+                name="incident_fatalities_low_le_high",
+            ),
+            models.CheckConstraint(
+                condition=~Q(fatalities_method=EstimateMethod.OVERRIDE) | ~Q(fatalities_rationale=""),
+                name="incident_override_has_rationale",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.RETRACTED) | ~Q(retraction_notice=""),
+                name="incident_retraction_has_notice",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
+                name="incident_published_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-start_date", "-id"], name="incident_status_date"),
+            models.Index(fields=["country", "start_date"], name="incident_country_date"),
+            models.Index(fields=["event_type", "start_date"], name="incident_type_date"),
+            models.Index(fields=["sub_event_type"], name="incident_subtype"),
+            models.Index(fields=["admin1"], name="incident_admin1"),
+            models.Index(fields=["grading"], name="incident_grading"),
+            models.Index(fields=["fatalities_best"], name="incident_fatalities_best"),
+            models.Index(fields=["contested"], name="incident_contested", condition=Q(contested=True)),
+            GinIndex(fields=["tags"], name="incident_tags"),
+            GinIndex(fields=["search_document"], name="incident_search"),
+            GinIndex(fields=["location"], name="incident_location_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("incident-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+
+@pghistory.track()
+class IncidentActor(models.Model):
+    """An actor's part in an incident: ACLED's actor1/actor2 are side A/B, primary role."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_actors")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="incident_actors")
+    side = models.CharField(max_length=1, choices=Side.choices, help_text="Which side of the incident.")
+    role = models.CharField(
+        max_length=12,
+        choices=Role.choices,
+        default=Role.PRIMARY,
+        help_text="Primary party, associated actor, or supporting force.",
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Public note on the actor's part.")
+
+    class Meta:
+        ordering = ["side", "role", "pk"]
+        constraints = [models.UniqueConstraint(fields=["incident", "actor", "side"], name="incident_actor_unique")]
+        indexes = [models.Index(fields=["actor", "incident"], name="incident_actor_by_actor")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_side_display()}, {self.get_role_display()})"
+
+
+@pghistory.track()
+class IncidentSource(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_sources")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="incident_sources")
+    note = models.CharField(max_length=300, blank=True, help_text="Public note on what this source contributes.")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["incident", "source"], name="incident_source_unique")]
+        indexes = [models.Index(fields=["source", "incident"], name="incident_source_by_source")]
+
+    def __str__(self) -> str:
+        return str(self.source)
+
+
+@pghistory.track()
+class Claim(models.Model):
+    """One attributed statement about one incident: who said what, where, and how sure we are."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="claims")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="claims", help_text="The source that reported the claim."
+    )
+    claimant = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_made",
+        help_text="The actor asserting it, when different from the source (e.g. the FLA, as carried by AFP).",
+    )
+    kind = models.CharField(max_length=20, choices=ClaimKind.choices, help_text="What the claim is about.")
+    losses_of = models.CharField(
+        max_length=10,
+        choices=LossesOf.choices,
+        default=LossesOf.UNKNOWN,
+        help_text="Whose losses the claim concerns.",
+    )
+    losses_actor = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_about_losses",
+        help_text="The actor whose losses these are (only when 'whose losses' is an actor).",
+    )
+    quantity_low = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Lowest number the wording allows; empty when no number is given."
+    )
+    quantity_high = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Highest number the wording allows; empty when open-ended ('more than ten')."
+    )
+    quantity_text = models.CharField(
+        max_length=200, blank=True, help_text="The verbatim wording of the quantity, e.g. 'several dozen'."
+    )
+    quote = models.TextField(blank=True, help_text="The exact quotation, in the source's words.")
+    stance = models.CharField(
+        max_length=16, choices=Stance.choices, default=Stance.ASSERTION, help_text="What the claimant does."
+    )
+    verification = models.CharField(
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+        help_text="How far the archive has verified the claim.",
+    )
+    verification_note = models.TextField(blank=True, help_text="Public note on the verification status.")
+    internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["incident", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_high__isnull=True)
+                | Q(quantity_low__isnull=False, quantity_low__lte=models.F("quantity_high")),
+                name="claim_quantity_low_le_high",
+            ),
+            models.CheckConstraint(
+                condition=Q(losses_of=LossesOf.ACTOR, losses_actor__isnull=False)
+                | (~Q(losses_of=LossesOf.ACTOR) & Q(losses_actor__isnull=True)),
+                name="claim_losses_actor_iff_actor",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind"], name="claim_kind_idx"),
+            models.Index(fields=["claimant"], name="claim_claimant_idx"),
+            models.Index(fields=["source"], name="claim_source_idx"),
+            models.Index(fields=["losses_actor"], name="claim_losses_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        wording = self.quantity_text or self.get_kind_display()
+        return f"{self.claimant or self.source}: {wording}"
+
+    @property
+    def losses_label(self) -> str:
+        if self.losses_of == LossesOf.ACTOR and self.losses_actor_id:
+            return self.losses_actor.name
+        return self.get_losses_of_display()

@@ -1,0 +1,106 @@
+"""Full-text search: accent- and case-insensitive, ranked, and aware of actor aliases.
+
+The incident's own text is indexed in a generated ``tsvector`` column. Actors are
+found by name or alias (any language or script) through trigram-indexed lookups,
+then reach incidents through the incident–actor link. Accents are folded by
+``archive_unaccent``, an immutable SQL function created by a migration, because
+the embedded PostgreSQL ships without the ``unaccent`` extension.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Expression, Q, QuerySet
+from django.utils.deconstruct import deconstructible
+
+# Letters folded by archive_unaccent() after lower-casing; typographic apostrophes become spaces.
+_ACCENTED = "àáâãäåāăąçćčďđèéêëēĕėęěìíîïĩīĭįñńňòóôõöøōŏőùúûüũūŭůűųýÿźżžœæßł’‘`´"
+_PLAIN = "aaaaaaaaacccddeeeeeeeeeiiiiiiiinnnooooooooouuuuuuuuuuyyzzzoasl    "
+assert len(_ACCENTED) == len(_PLAIN)
+
+UNACCENT_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION archive_unaccent(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+AS $$ SELECT translate(lower(value), '{_ACCENTED}', '{_PLAIN}') $$;
+"""
+
+SEARCH_DOCUMENT_SQL = (
+    "setweight(to_tsvector('simple'::regconfig, archive_unaccent(coalesce(title, ''))), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, archive_unaccent("
+    "coalesce(location, '') || ' ' || coalesce(admin1, '') || ' ' || coalesce(admin2, ''))), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, archive_unaccent(coalesce(summary, ''))), 'C')"
+)
+
+
+@deconstructible(path="incidents.search.SQLExpression")
+class SQLExpression(Expression):
+    """A fixed, parameter-free SQL expression (for generated columns)."""
+
+    def __init__(self, sql: str, output_field: models.Field | None = None) -> None:
+        super().__init__(output_field=output_field or SearchVectorField())
+        self.sql = sql
+
+    def as_sql(self, compiler, connection):
+        return self.sql, []
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SQLExpression) and other.sql == self.sql
+
+    def __hash__(self) -> int:
+        return hash(self.sql)
+
+
+def TsvectorField(sql: str) -> models.GeneratedField:  # noqa: N802 (reads like a field class)
+    return models.GeneratedField(
+        expression=SQLExpression(sql),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        editable=False,
+    )
+
+
+_FOLD = str.maketrans(_ACCENTED, _PLAIN)
+
+
+def fold(text: str) -> str:
+    """The same folding as the SQL function archive_unaccent(), done in Python."""
+    return text.lower().translate(_FOLD)
+
+
+class Unaccent(models.Func):
+    function = "archive_unaccent"
+    output_field = models.TextField()
+
+
+def web_query(text: str) -> SearchQuery:
+    """A web-style query (quotes, OR, -word) over accent-folded text."""
+    return SearchQuery(fold(text), search_type="websearch", config="simple")
+
+
+def matching_actor_ids(text: str) -> QuerySet:
+    """Actors whose name or any alias matches the query, in any language or script."""
+    from incidents.models import Actor, ActorAlias
+
+    query = web_query(text)
+    by_alias = (
+        ActorAlias.objects.annotate(document=SearchVector(Unaccent("name"), config="simple"))
+        .filter(document=query)
+        .values("actor_id")
+    )
+    return (
+        Actor.objects.annotate(document=SearchVector(Unaccent("name"), config="simple"))
+        .filter(Q(document=query) | Q(pk__in=by_alias))
+        .values("pk")
+    )
+
+
+def search_incidents(queryset: QuerySet, text: str) -> QuerySet:
+    """Incidents matching ``text`` in their own words or through an involved actor, ranked."""
+    from incidents.models import IncidentActor
+
+    query = web_query(text)
+    via_actor = IncidentActor.objects.filter(actor_id__in=matching_actor_ids(text)).values("incident_id")
+    return queryset.filter(Q(search_document=query) | Q(pk__in=via_actor)).annotate(
+        rank=SearchRank(models.F("search_document"), query)
+    )

@@ -1,0 +1,191 @@
+"""Writes that follow editorial rules: the workflow, estimates, optimistic locking, reverts.
+
+Each service is keyword-only, runs in one transaction and raises ``WorkflowError`` (a
+``ValidationError``) with a message an editor can act on.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from incidents.models import EstimateMethod, Incident, Status
+from incidents.reconcile import Proposal, propose_for_claims
+
+
+class WorkflowError(ValidationError):
+    pass
+
+
+class ConcurrentEditError(ValidationError):
+    """Someone saved the record after this editor opened it."""
+
+
+PUBLISH_PERMISSION = "incidents.publish_incident"
+SUBMIT_PERMISSION = "incidents.submit_incident"
+
+
+def _require(user: AbstractBaseUser, permission: str, action: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied(f"You do not have permission to {action}.")
+
+
+def _locked(incident: Incident) -> Incident:
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+def record_save(*, instance: models.Model, expected_version: int | None) -> None:
+    """Save ``instance`` only if nobody else saved it since ``expected_version`` was read.
+
+    The row is locked first, so two editors saving at once are serialised and the
+    second one sees the first one's version.
+    """
+    model = type(instance)
+    with transaction.atomic():
+        if instance.pk is not None and expected_version is not None:
+            current = (
+                model._default_manager.select_for_update().filter(pk=instance.pk).values_list("version", flat=True)
+            )
+            current_version = current.first()
+            if current_version is not None and current_version != expected_version:
+                raise ConcurrentEditError(
+                    f"This {model._meta.verbose_name} was changed by someone else after you opened it "
+                    f"(your copy is version {expected_version}, the saved one is version {current_version}). "
+                    "Your changes were not saved: reload the page, then re-apply them.",
+                    code="stale",
+                )
+            instance.version = current_version + 1 if current_version is not None else 1
+        instance.save()
+
+
+def incident_submit(*, incident: Incident, user: AbstractBaseUser) -> Incident:
+    _require(user, SUBMIT_PERMISSION, "submit incidents for review")
+    with transaction.atomic():
+        incident = _locked(incident)
+        if incident.status != Status.DRAFT:
+            raise WorkflowError(f"Only a draft can be submitted for review; this incident is {incident.status}.")
+        incident.status = Status.IN_REVIEW
+        incident.submitted_at = timezone.now()
+        incident.version = F("version") + 1
+        incident.save(update_fields=["status", "submitted_at", "version", "updated_at"])
+        incident.refresh_from_db()
+    return incident
+
+
+def incident_return_to_draft(*, incident: Incident, user: AbstractBaseUser) -> Incident:
+    _require(user, SUBMIT_PERMISSION, "return incidents to draft")
+    with transaction.atomic():
+        incident = _locked(incident)
+        if incident.status != Status.IN_REVIEW:
+            raise WorkflowError("Only an incident in review can be returned to draft.")
+        incident.status = Status.DRAFT
+        incident.version = F("version") + 1
+        incident.save(update_fields=["status", "version", "updated_at"])
+        incident.refresh_from_db()
+    return incident
+
+
+def incident_publish(*, incident: Incident, user: AbstractBaseUser) -> Incident:
+    _require(user, PUBLISH_PERMISSION, "publish incidents")
+    with transaction.atomic():
+        incident = _locked(incident)
+        if incident.status != Status.IN_REVIEW:
+            raise WorkflowError(f"Only an incident in review can be published; this one is {incident.status}.")
+        if incident.last_edited_by_id == user.pk and not settings.ARCHIVE_ALLOW_SELF_REVIEW:
+            raise WorkflowError("You edited this incident last; another reviewer must publish it.")
+        now = timezone.now()
+        incident.status = Status.PUBLISHED
+        incident.reviewed_by = user
+        incident.reviewed_at = now
+        incident.published_by = user
+        incident.published_at = incident.published_at or now
+        incident.version = F("version") + 1
+        incident.save(
+            update_fields=[
+                "status",
+                "reviewed_by",
+                "reviewed_at",
+                "published_by",
+                "published_at",
+                "version",
+                "updated_at",
+            ]
+        )
+        incident.refresh_from_db()
+    return incident
+
+
+def incident_retract(*, incident: Incident, user: AbstractBaseUser, notice: str) -> Incident:
+    _require(user, PUBLISH_PERMISSION, "retract incidents")
+    notice = notice.strip()
+    if not notice:
+        raise WorkflowError("A retraction needs a public notice saying why.")
+    with transaction.atomic():
+        incident = _locked(incident)
+        if incident.status != Status.PUBLISHED:
+            raise WorkflowError("Only a published incident can be retracted.")
+        incident.status = Status.RETRACTED
+        incident.retraction_notice = notice
+        incident.retracted_at = timezone.now()
+        incident.version = F("version") + 1
+        incident.save(update_fields=["status", "retraction_notice", "retracted_at", "version", "updated_at"])
+        incident.refresh_from_db()
+    return incident
+
+
+def incident_proposal(*, incident: Incident) -> Proposal:
+    claims = incident.claims.select_related("claimant", "losses_actor", "source")
+    return propose_for_claims(claims)
+
+
+def incident_accept_proposal(*, incident: Incident, user: AbstractBaseUser) -> Incident:
+    """Adopt the archive's proposed total as the incident's estimate."""
+    with transaction.atomic():
+        incident = _locked(incident)
+        proposal = incident_proposal(incident=incident)
+        total = proposal.total
+        incident.fatalities_low, incident.fatalities_best, incident.fatalities_high = total.low, total.best, total.high
+        incident.fatalities_method = EstimateMethod.PROPOSAL if total.has_numbers else EstimateMethod.NONE
+        incident.fatalities_rationale = " ".join(total.reasons)
+        incident.contested = proposal.contested
+        incident.last_edited_by = user
+        incident.version = F("version") + 1
+        incident.save()
+        incident.refresh_from_db()
+    return incident
+
+
+def incident_override_estimate(
+    *,
+    incident: Incident,
+    user: AbstractBaseUser,
+    low: int | None,
+    best: int | None,
+    high: int | None,
+    rationale: str,
+    contested: bool | None = None,
+) -> Incident:
+    """Set the estimate by hand; the rationale is required and shown to the public."""
+    rationale = rationale.strip()
+    if not rationale:
+        raise WorkflowError("Overriding the proposal needs a rationale.")
+    values = [v for v in (low, best, high) if v is not None]
+    if values != sorted(values) or any(v < 0 for v in values):
+        raise WorkflowError("The estimate must satisfy 0 ≤ low ≤ best ≤ high.")
+    with transaction.atomic():
+        incident = _locked(incident)
+        incident.fatalities_low, incident.fatalities_best, incident.fatalities_high = low, best, high
+        incident.fatalities_method = EstimateMethod.OVERRIDE
+        incident.fatalities_rationale = rationale
+        if contested is None:
+            contested = incident_proposal(incident=incident).contested
+        incident.contested = contested
+        incident.last_edited_by = user
+        incident.version = F("version") + 1
+        incident.save()
+        incident.refresh_from_db()
+    return incident
