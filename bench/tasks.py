@@ -1,0 +1,398 @@
+"""Measurements that need Django itself, run in a subprocess per database.
+
+``python -m bench.tasks <task> '<json arguments>'`` prints the task's result as JSON on
+its last line. The orchestrator (``python -m bench``) never imports Django, so one run can
+talk to several databases (one per scale) through separate processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+TASKS: dict[str, Callable[..., Any]] = {}
+
+
+def task(function: Callable[..., Any]) -> Callable[..., Any]:
+    TASKS[function.__name__] = function
+    return function
+
+
+def _explain_ms(sql: str, params: tuple | list) -> float:
+    """Planning plus execution time of one statement, as EXPLAIN ANALYZE reports it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return plan[0]["Planning Time"] + plan[0]["Execution Time"]
+
+
+def _plan_text(sql: str, params: tuple | list) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _median_explain_ms(queryset_or_sql: Any, repeat: int, params: tuple | list = ()) -> float:
+    if isinstance(queryset_or_sql, str):
+        sql = queryset_or_sql
+    else:
+        sql, params = queryset_or_sql.query.sql_with_params()
+    _explain_ms(sql, params)  # warm the cache: every run after this one reads from memory alike
+    return statistics.median(_explain_ms(sql, params) for _ in range(repeat))
+
+
+# --- Session ---------------------------------------------------------------------------------
+
+
+def _bench_admin() -> Any:
+    from django.contrib.auth.models import User
+
+    user, _ = User.objects.update_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.org"}
+    )
+    return user
+
+
+@task
+def session() -> dict:
+    """A logged-in superuser's session cookie, for the admin changelist under load."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(_bench_admin())
+    response = client.get("/admin/incidents/incident/")
+    return {
+        "cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}",
+        "changelist_status": response.status_code,
+    }
+
+
+# --- Samples: the same kind of request at every scale ------------------------------------------
+
+
+@task
+def samples() -> dict:
+    """Parameters chosen from the data: a filter selecting about a tenth of the published
+    incidents, search terms of middling frequency, and an incident with a typical number of claims."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT country, count(*) FROM incidents_incident WHERE status = 'published' GROUP BY country")
+        by_country = dict(cursor.fetchall())
+        published = sum(by_country.values())
+        country = min(by_country, key=lambda code: abs(by_country[code] / published - 0.1))
+
+        # Words of the search documents, counted on a 2% sample of the table.
+        cursor.execute(
+            "SELECT word, ndoc FROM ts_stat($$SELECT search_document FROM incidents_incident "
+            "TABLESAMPLE SYSTEM (2) REPEATABLE (7) WHERE status = 'published'$$) "
+            "WHERE length(word) >= 4 AND word !~ '^[0-9]+$' ORDER BY ndoc DESC, word"
+        )
+        words = cursor.fetchall()
+        sampled = max(ndoc for _, ndoc in words) if words else 1
+        # One term for the list page: found in a few percent of incidents, like a region's name.
+        term = min(words, key=lambda w: abs(w[1] / sampled - 0.03))[0]
+        # Two terms for the ranked search, both common enough that ranking has work to do.
+        pair = [w[0] for w in sorted(words, key=lambda w: abs(w[1] / sampled - 0.08))[:2]]
+
+        cursor.execute(
+            "SELECT c.incident_id FROM incidents_claim c JOIN incidents_incident i ON i.id = c.incident_id "
+            "WHERE i.status = 'published' GROUP BY c.incident_id HAVING count(*) = 5 ORDER BY c.incident_id LIMIT 1"
+        )
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute("SELECT id FROM incidents_incident WHERE status = 'published' ORDER BY id LIMIT 1")
+            row = cursor.fetchone()
+    return {
+        "published": published,
+        "country": country,
+        "tenth_filter": {"country": country},
+        "tenth_share": by_country[country] / published,
+        "search_term": term,
+        "search_pair": " ".join(pair),
+        "detail_id": row[0],
+    }
+
+
+# --- Export: the SQL the application's export runs --------------------------------------------
+
+
+@task
+def export_sql(kind: str, params: dict) -> dict:
+    """The COPY statement ``/export/<kind>.csv?<params>`` runs, taken from the application's
+    export code so the baseline reads exactly the same SELECT, and its row count."""
+    from django.db import connection
+
+    from incidents import export
+
+    select = export.select_sql(kind, export.filtered_incidents(params))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({select}) AS exported")
+        rows = cursor.fetchone()[0]
+    return {"copy": export.copy_sql(select), "rows": rows}
+
+
+@task
+def stock_export(sizes: tuple[int, ...] = (2_000, 10_000)) -> dict:
+    """django-import-export's own export, as its documentation sets it up, on two sample sizes.
+
+    Each size runs in a fresh process so that memory growth is the export's own; the
+    larger run gives the rate, the difference between the two the memory per row.
+    """
+    import subprocess
+
+    runs = []
+    for rows in sizes:
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench.tasks", "_stock_export_once", json.dumps({"rows": rows})],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        runs.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+    small, large = runs
+    return {
+        "rows": large["rows"],
+        "rows_per_second": large["rows"] / large["seconds"],
+        "bytes_per_row": (large["rss_growth"] - small["rss_growth"]) / (large["rows"] - small["rows"]),
+        "runs": runs,
+    }
+
+
+@task
+def _stock_export_once(rows: int) -> dict:
+    import psutil
+
+    from bench.stock import IncidentResource
+    from incidents.models import Incident
+
+    process = psutil.Process()
+    before = process.memory_info().rss
+    started = time.perf_counter()
+    dataset = IncidentResource().export(queryset=Incident.objects.published().order_by("id")[:rows])
+    csv_text = dataset.csv
+    seconds = time.perf_counter() - started
+    return {
+        "rows": len(dataset),
+        "seconds": seconds,
+        "bytes": len(csv_text),
+        "rss_growth": process.memory_info().rss - before,
+    }
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def _index_in_plan(plan: str) -> str | None:
+    for line in plan.splitlines():
+        if " on " in line and "trgm" in line and "Index" in line:
+            return line.strip()
+    return None
+
+
+def _trigram_check(label: str, queryset: Any) -> dict:
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    plan = _plan_text(sql, params)
+    index = _index_in_plan(plan)
+    if index:
+        return {"lookup": label, "index": index, "plan": ""}
+    # Not chosen: tell "the planner prefers a scan of a small table" from "no index can serve it".
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+    try:
+        forced = _index_in_plan(_plan_text(sql, params))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_seqscan")
+    first = plan.splitlines()[0].strip() if plan else ""
+    why = f"usable ({forced}) but the planner prefers: {first}" if forced else f"no trigram index can serve it: {first}"
+    return {"lookup": label, "index": None, "plan": why}
+
+
+@task
+def search_sql(repeat: int = 5) -> dict:
+    from incidents.filters import IncidentFilter
+    from incidents.models import Incident
+
+    query = samples()["search_pair"]
+    published = Incident.objects.published()
+    ranked = IncidentFilter({"q": query, "order": "relevance"}, queryset=published).qs[:50]
+    unranked = IncidentFilter({"q": query}, queryset=published).qs[:50]
+    matches = IncidentFilter({"q": query}, queryset=published).qs.count()
+    return {
+        "query": query,
+        "matches": matches,
+        "ranked_ms": _median_explain_ms(ranked, repeat),
+        "unranked_ms": _median_explain_ms(unranked, repeat),
+        "trigram": trigram_checks(),
+    }
+
+
+def trigram_checks() -> list[dict]:
+    """EXPLAIN the application's own alias and location lookups."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from incidents.models import Actor, ActorAlias, Incident
+
+    checks = []
+    alias = ActorAlias.objects.order_by("id").values_list("name", flat=True).first() or "Azawad"
+    fragment = alias[: max(4, len(alias) // 2)]
+    request = RequestFactory().get("/admin/")
+    for model, term in ((Actor, fragment), (Incident, "Aguelhok")):
+        model_admin = admin.site._registry.get(model)
+        if model_admin is None or not model_admin.search_fields:
+            continue
+        queryset, _ = model_admin.get_search_results(request, model.objects.all(), term)
+        checks.append(
+            _trigram_check(f"admin {model.__name__} search {term!r} ({', '.join(model_admin.search_fields)})", queryset)
+        )
+    return checks
+
+
+def main() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+    name, arguments = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
+    result = TASKS[name](**arguments)
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()
+
+
+# --- Facets ----------------------------------------------------------------------------------
+
+
+@task
+def facets(repeat: int = 5) -> dict:
+    """The list page's facet counts for a filtered result, against one GROUP BY over the same rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from incidents.facets import compute_facets
+
+    from incidents.filters import IncidentFilter
+    from incidents.models import Incident
+
+    params = samples()["tenth_filter"]
+    queryset = IncidentFilter(params, queryset=Incident.objects.published()).qs
+    inner, inner_params = queryset.order_by().values("event_type_id").query.sql_with_params()
+    one_sql = f"SELECT event_type_id, count(*) FROM ({inner}) AS filtered GROUP BY event_type_id"
+
+    def all_facets() -> object:
+        return compute_facets(queryset)
+
+    def one_facet() -> object:
+        with connection.cursor() as cursor:
+            cursor.execute(one_sql, inner_params)
+            return cursor.fetchall()
+
+    with CaptureQueriesContext(connection) as captured:
+        result = all_facets()
+    one_facet()
+    all_ms, one_ms = [], []
+    for _ in range(repeat):
+        for sink, function in ((all_ms, all_facets), (one_ms, one_facet)):
+            started = time.perf_counter()
+            function()
+            sink.append((time.perf_counter() - started) * 1000)
+    names = [name for name, value in vars(result).items() if isinstance(value, list)] + ["contested", "total"]
+    return {
+        "params": params,
+        "all_ms": statistics.median(all_ms),
+        "one_ms": statistics.median(one_ms),
+        "queries": len(captured.captured_queries),
+        "facets": len(names),
+        "rows": result.total,
+        "exact": result.exact,
+    }
+
+
+# --- Query counts ----------------------------------------------------------------------------
+
+
+def _claims_extremes() -> tuple[tuple[int, int], tuple[int, int]]:
+    """(id, claims) of the published incidents with the fewest and the most claims."""
+    from django.db import connection
+
+    sql = (
+        "SELECT i.id, count(c.id) AS claims FROM incidents_incident i "
+        "LEFT JOIN incidents_claim c ON c.incident_id = i.id "
+        "WHERE i.status = 'published' AND i.id IN (SELECT id FROM incidents_incident "
+        "WHERE status = 'published' ORDER BY id LIMIT 20000) GROUP BY i.id ORDER BY claims {}, i.id LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format("ASC"))
+        fewest = cursor.fetchone()
+        cursor.execute(sql.format("DESC"))
+        most = cursor.fetchone()
+    return fewest, most
+
+
+def _queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return len(captured.captured_queries)
+
+
+@task
+def query_counts() -> dict:
+    """Queries per request as page size and claims per incident grow (the Django test client
+    against the benchmark's database)."""
+    from django.test import Client
+
+    (few_id, few), (many_id, many) = _claims_extremes()
+    anonymous = Client()
+    editor = Client()
+    editor.force_login(_bench_admin())
+    few_label, many_label = f"{few} claim(s)", f"{many} claims"
+    pairs = [
+        ("/incidents/", anonymous, "/incidents/?page_size=10", "page of 10", "/incidents/", "page of 50"),
+        ("/incidents/<id>/", anonymous, f"/incidents/{few_id}/", few_label, f"/incidents/{many_id}/", many_label),
+        ("/api/v1/incidents/", anonymous, "/api/v1/incidents/?page_size=10", "page of 10",
+         "/api/v1/incidents/?page_size=100", "page of 100"),
+        ("/api/v1/incidents/<id>/", anonymous, f"/api/v1/incidents/{few_id}/", few_label,
+         f"/api/v1/incidents/{many_id}/", many_label),
+        ("/api/v1/claims/", anonymous, "/api/v1/claims/?page_size=10", "page of 10",
+         "/api/v1/claims/?page_size=100", "page of 100"),
+        ("admin changelist", editor, "/admin/incidents/incident/?p=1", "page 1",
+         "/admin/incidents/incident/?p=5", "page 5"),
+        ("admin change form", editor, f"/admin/incidents/incident/{few_id}/change/", few_label,
+         f"/admin/incidents/incident/{many_id}/change/", many_label),
+    ]  # fmt: skip
+    rows = []
+    for page, client, small_url, small, large_url, large in pairs:
+        _queries(client, small_url)  # first request of a page fills per-process caches (content types, taxonomy)
+        rows.append(
+            {
+                "page": page,
+                "small": small,
+                "large": large,
+                "small_queries": _queries(client, small_url),
+                "large_queries": _queries(client, large_url),
+            }
+        )
+    return {"rows": rows}
