@@ -17,7 +17,7 @@ from pathlib import Path
 from bench import measure
 from bench.datasets import ensure_dataset
 from bench.report import markdown_table, write_json
-from bench.server import GUNICORN_ARGS, ROOT, Server
+from bench.server import GUNICORN_ARGS, ROOT, Server, collect_static
 
 OUT = Path(__file__).resolve().parent / "out"
 SECTIONS = {
@@ -83,6 +83,7 @@ def main() -> None:
     }
     measurements = []
     logs = OUT / "logs"
+    collect_static(big.url)
     with (
         Server(big.url, args.port, logs / f"gunicorn-{big.dbname}.log", big.dbname) as big_server,
         Server(small.url, args.port + 1, logs / f"gunicorn-{small.dbname}.log", small.dbname) as small_server,

@@ -35,6 +35,16 @@ def django_env(database_url: str, cache_prefix: str) -> dict[str, str]:
     return env
 
 
+def collect_static(database_url: str) -> None:
+    """Production serves hashed static files from STATIC_ROOT; collect them as a deployment would."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=django_env(database_url, "collectstatic"),
+        check=True,
+    )
+
+
 class Server:
     """``with Server(url, port) as server:`` runs gunicorn until the block ends."""
 
