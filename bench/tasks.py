@@ -13,6 +13,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 TASKS: dict[str, Callable[..., Any]] = {}
@@ -410,3 +411,82 @@ def query_counts() -> dict:
             }
         )
     return {"rows": rows}
+
+
+# --- Import ----------------------------------------------------------------------------------
+
+
+def _export_file(rows: int, path: str) -> int:
+    """Write the first ``rows`` published incidents as the archive's own CSV (the import format)."""
+    from django.db import connection
+
+    from incidents import export
+    from incidents.models import Incident
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(id) FROM (SELECT id FROM incidents_incident WHERE status = 'published' ORDER BY id LIMIT %s) t",
+            [rows],
+        )
+        last_id = cursor.fetchone()[0]
+    incidents = Incident.objects.published().filter(id__lte=last_id)
+    with open(path, "wb") as out:
+        export.write_csv(export.select_sql("incidents", incidents), out)
+    return incidents.count()
+
+
+def _choice(field: Any, wanted: str) -> str:
+    for value, label in field.choices:
+        if wanted.lower() in str(label).lower():
+            return value
+    raise RuntimeError(f"no choice like {wanted!r} in {field.choices}")
+
+
+@task
+def admin_import(rows: int = 20_000) -> dict:
+    """An editor imports a ``rows``-row CSV through the admin: upload and preview, then confirm.
+
+    Runs in one transaction that is rolled back at the end, so the benchmark's data set
+    keeps its size; every write of the import still happens (and is timed) before that.
+    """
+    import tempfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+
+    from incidents.models import Incident
+
+    client = _admin_client()
+    base = "/admin/incidents/incident/"
+    with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
+        exported = _export_file(rows, handle.name)
+        content = Path(handle.name).read_bytes()
+    form = client.get(base + "import/").context["form"]
+    fields = {
+        "format": _choice(form.fields["format"], "csv"),
+        "resource": _choice(form.fields["resource"], "incident") if "resource" in form.fields else "",
+    }
+    with transaction.atomic():
+        before = Incident.objects.count()
+        started = time.perf_counter()
+        upload = SimpleUploadedFile("incidents.csv", content, content_type="text/csv")
+        preview = client.post(base + "import/", {**fields, "import_file": upload})
+        if preview.status_code != 200 or preview.context.get("confirm_form") is None:
+            raise RuntimeError(f"the preview failed ({preview.status_code}): {preview.content[:2000]!r}")
+        previewed = time.perf_counter() - started
+        confirm = preview.context["confirm_form"].initial
+        done = client.post(base + "process_import/", confirm)
+        seconds = time.perf_counter() - started
+        if done.status_code != 302:
+            raise RuntimeError(f"the import failed ({done.status_code}): {done.content[:2000]!r}")
+        imported = Incident.objects.count() - before
+        transaction.set_rollback(True)
+    if imported != exported:
+        raise RuntimeError(f"{exported} rows in the file, but {imported} incidents imported")
+    return {
+        "rows": exported,
+        "bytes": len(content),
+        "seconds": seconds,
+        "preview_seconds": previewed,
+        "imported": imported,
+    }
