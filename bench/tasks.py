@@ -491,3 +491,39 @@ def admin_import(rows: int = 20_000) -> dict:
         "preview_seconds": previewed,
         "imported": imported,
     }
+
+
+# --- Deep pages -------------------------------------------------------------------------------
+
+
+@task
+def deep_pages(depth: int = 900_000) -> dict:
+    """URLs of page 1 and of the page ``depth`` rows deep, for the API and /incidents/, made
+    the way a client that had followed every "next" link would hold them."""
+    from urllib.parse import urlencode
+
+    from incidents import pagination as public_pagination
+    from incidents.filters import IncidentFilter
+    from incidents.models import Incident
+    from incidents.views.api import KeysetPagination
+
+    published = Incident.objects.published()
+    depth = min(depth, int(published.count() * 0.9))
+    ordered = IncidentFilter({}, queryset=published).qs
+    paginator = KeysetPagination()
+    paginator.ordering = paginator.ordering_for(ordered)
+    keys = [name.lstrip("-") for name in paginator.ordering]
+    last_row = ordered.values(*keys)[depth - 1 : depth].get()
+    api_cursor = paginator._encode([last_row[key] for key in keys])
+
+    public_ordering = IncidentFilter({}, queryset=published).ordering()
+    public_keys = [name.lstrip("-") for name in public_ordering]
+    public_row = ordered.order_by(*public_ordering).values(*public_keys)[depth - 1 : depth].get()
+    public_cursor = public_pagination._encode([public_row[key] for key in public_keys])
+    return {
+        "depth": depth,
+        "pairs": [
+            ("/api/v1/incidents/", "/api/v1/incidents/", "/api/v1/incidents/?" + urlencode({"cursor": api_cursor})),
+            ("/incidents/", "/incidents/", "/incidents/?" + urlencode({"after": public_cursor})),
+        ],
+    }
