@@ -278,13 +278,21 @@ def _latency(ctx: Context, server: Server, paths: dict[str, str], headers: dict[
 def deep_pages(ctx: Context) -> list[Measurement]:
     deep = ctx.task(ctx.big, "deep_pages")
     results = []
-    for letter, (surface, first, far) in zip("ab", deep["pairs"], strict=True):
-        for path in (first, far):
-            check_ok(ctx.big_server.base_url + path)
-        latency = _latency(ctx, ctx.big_server, {"first": first, "deep": far})
+    for letter, (surface, pair) in zip("ab", deep["pairs"].items(), strict=True):
+        key = f"4{letter}"
+        try:
+            if isinstance(pair, str):
+                raise RuntimeError(pair)
+            first, far = pair
+            for path in (first, far):
+                check_ok(ctx.big_server.base_url + path)
+            latency = _latency(ctx, ctx.big_server, {"first": first, "deep": far})
+        except Exception as error:
+            results.append(failed(f"{key} {surface}", error))
+            continue
         results.append(
             Measurement(
-                key=f"4{letter}",
+                key=key,
                 name=f"{surface}: page {deep['depth']:,} rows deep vs page 1 (p50)",
                 figure=latency["deep"]["p50"],
                 unit="ms",
@@ -312,33 +320,40 @@ def scale_invariance(ctx: Context) -> list[Measurement]:
     ]
     results = []
     for letter, (name, path_for, admin) in zip("abcdef", pages, strict=False):
-        big_path, small_path = path_for(big_samples), path_for(small_samples)
-        big_headers = ctx.admin_cookie(ctx.big) if admin else None
-        small_headers = ctx.admin_cookie(ctx.small) if admin else None
-        check_ok(ctx.big_server.base_url + big_path, big_headers)
-        check_ok(ctx.small_server.base_url + small_path, small_headers)
-        big_p95, small_p95 = [], []
-        for _ in range(ctx.repeat):
-            for server, path, headers, sink in (
-                (ctx.small_server, small_path, small_headers, small_p95),
-                (ctx.big_server, big_path, big_headers, big_p95),
-            ):
-                result = wrk(server.base_url + path, seconds=ctx.seconds, connections=1, headers=headers)
-                if result.errors or result.non_2xx:
-                    raise RuntimeError(f"{path}: {result.errors} errors, {result.non_2xx} non-2xx responses")
-                sink.append(result.p95_ms)
-        results.append(
-            Measurement(
-                key=f"5{letter}",
-                name=f"{name} (p95, {big_path if not admin else 'logged in'})",
-                figure=median(big_p95),
-                unit="ms",
-                baseline=median(small_p95),
-                baseline_name=f"p95 at {ctx.small.scale:,}",
-                target="<= 1.3",
-            )
-        )
+        try:
+            results.append(_scale_pair(ctx, f"5{letter}", name, path_for, admin, big_samples, small_samples))
+        except Exception as error:  # one page's failure must not hide the others
+            results.append(failed(f"5{letter} {name}", error))
     return results
+
+
+def _scale_pair(
+    ctx: Context, key: str, name: str, path_for: Callable, admin: bool, big_samples: dict, small_samples: dict
+) -> Measurement:
+    big_path, small_path = path_for(big_samples), path_for(small_samples)
+    big_headers = ctx.admin_cookie(ctx.big) if admin else None
+    small_headers = ctx.admin_cookie(ctx.small) if admin else None
+    check_ok(ctx.big_server.base_url + big_path, big_headers)
+    check_ok(ctx.small_server.base_url + small_path, small_headers)
+    big_p95, small_p95 = [], []
+    for _ in range(ctx.repeat):
+        for server, path, headers, sink in (
+            (ctx.small_server, small_path, small_headers, small_p95),
+            (ctx.big_server, big_path, big_headers, big_p95),
+        ):
+            result = wrk(server.base_url + path, seconds=ctx.seconds, connections=1, headers=headers)
+            if result.errors or result.non_2xx:
+                raise RuntimeError(f"{path}: {result.errors} errors, {result.non_2xx} non-2xx responses")
+            sink.append(result.p95_ms)
+    return Measurement(
+        key=key,
+        name=f"{name} (p95, {big_path if not admin else 'logged in'})",
+        figure=median(big_p95),
+        unit="ms",
+        baseline=median(small_p95),
+        baseline_name=f"p95 at {ctx.small.scale:,}",
+        target="<= 1.3",
+    )
 
 
 # --- 6 and 7: search and facets at the SQL level ----------------------------------------------------
@@ -424,18 +439,25 @@ def imports(ctx: Context) -> list[Measurement]:
 
 def query_counts(ctx: Context) -> list[Measurement]:
     counts = ctx.task(ctx.small, "query_counts")
-    return [
-        Measurement(
-            key=f"9{chr(ord('a') + index)}",
-            name=f"queries for {row['page']}: {row['large']} vs {row['small']}",
-            figure=row["large_queries"],
-            unit="queries",
-            baseline=row["small_queries"],
-            baseline_name=row["small"],
-            target="== 1",
+    results = []
+    for index, row in enumerate(counts["rows"]):
+        key = f"9{chr(ord('a') + index)}"
+        name = f"queries for {row['page']}: {row['large']} vs {row['small']}"
+        if "error" in row:
+            results.append(failed(f"{key} {row['page']}", RuntimeError(row["error"])))
+            continue
+        results.append(
+            Measurement(
+                key=key,
+                name=name,
+                figure=row["large_queries"],
+                unit="queries",
+                baseline=row["small_queries"],
+                baseline_name=row["small"],
+                target="== 1",
+            )
         )
-        for index, row in enumerate(counts["rows"])
-    ]
+    return results
 
 
 # --- 10: generation ------------------------------------------------------------------------------------
