@@ -21,15 +21,15 @@ from bench.server import GUNICORN_ARGS, ROOT, Server, collect_static
 
 OUT = Path(__file__).resolve().parent / "out"
 SECTIONS = {
+    "generate": measure.generation,
+    "queries": measure.query_counts,
+    "search": measure.search,
+    "facets": measure.facets,
     "export": measure.exports,
     "api": measure.api_rates,
     "deep": measure.deep_pages,
     "scale": measure.scale_invariance,
-    "search": measure.search,
-    "facets": measure.facets,
     "import": measure.imports,
-    "queries": measure.query_counts,
-    "generate": measure.generation,
 }
 
 
@@ -49,6 +49,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the table shows medians")
     parser.add_argument("--seconds", type=float, default=5, help="duration of each wrk run")
     parser.add_argument("--only", nargs="*", choices=[*SECTIONS, "datasets"], help="run only these sections")
+    parser.add_argument(
+        "--import-rows", type=int, default=1_000_000, help="rows of the command-line import (at most the published)"
+    )
     parser.add_argument("--port", type=int, default=8107, help="first of two loopback ports for gunicorn")
     return parser.parse_args()
 
@@ -96,6 +99,7 @@ def main() -> None:
             repeat=args.repeat,
             seconds=args.seconds,
             log=log,
+            import_rows=args.import_rows,
         )
         for name in sections:
             if name == "datasets":

@@ -11,15 +11,18 @@ import json
 import statistics
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench.datasets import Dataset
+from bench.datasets import Dataset, database_url, psql
 from bench.load import http_download, psql_copy, wrk
 from bench.report import Measurement
 from bench.server import ROOT, PeakRss, Server, django_env
+
+OUT = ROOT / "bench" / "out"
 
 MB = 1024 * 1024
 
@@ -33,6 +36,7 @@ class Context:
     repeat: int
     seconds: float
     log: Callable[[str], None]
+    import_rows: int = 1_000_000
     _cache: dict = field(default_factory=dict)
 
     def task(self, dataset: Dataset, name: str, **arguments: object) -> dict:
@@ -409,29 +413,70 @@ def facets(ctx: Context) -> list[Measurement]:
 
 
 def imports(ctx: Context) -> list[Measurement]:
-    admin = ctx.task(ctx.big, "admin_import", rows=20_000)
-    cli = ctx.task(ctx.big, "cli_import", rows=min(ctx.big.scale, 1_000_000))
-    return [
-        Measurement(
-            key="8a",
-            name=f"admin import of a {admin['rows']:,}-row file (preview + confirm)",
-            figure=admin["rows"] / admin["seconds"],
-            unit="rows/s",
-            baseline=None,
-            baseline_name="",
-            target=">= 5000 rows/s",
-            note=f"{admin['seconds']:.1f} s",
-        ),
-        Measurement(
-            key="8b",
-            name=f"import_incidents of {cli['rows']:,} rows vs COPY FROM the same file",
-            figure=cli["rows"] / cli["seconds"],
-            unit="rows/s",
-            baseline=cli["rows"] / cli["copy_seconds"],
-            baseline_name="COPY FROM into a table of the file's columns",
-            target=">= 0.3",
-        ),
-    ]
+    results = []
+    try:
+        admin = ctx.task(ctx.big, "admin_import", rows=20_000)
+        results.append(
+            Measurement(
+                key="8a",
+                name=f"admin import of a {admin['rows']:,}-row CSV (upload and preview, then confirm)",
+                figure=admin["rows"] / admin["seconds"],
+                unit="rows/s",
+                baseline=None,
+                baseline_name="",
+                target=">= 5000 rows/s",
+                note=f"{admin['seconds']:.1f} s, of which preview {admin['preview_seconds']:.1f} s",
+            )
+        )
+    except Exception as error:
+        results.append(failed("8a admin import", error))
+    try:
+        results.append(_cli_import(ctx, rows=min(ctx.big.published, ctx.import_rows)))
+    except Exception as error:
+        results.append(failed("8b import_incidents", error))
+    return results
+
+
+def _cli_import(ctx: Context, rows: int) -> Measurement:
+    """``import_incidents`` into an empty database, against COPY FROM of the same file there."""
+    path = OUT / f"import-{rows}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = ctx.task(ctx.big, "write_import_file", rows=rows, path=str(path))
+    scratch = "archive_bench_import"
+    psql("postgres", f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
+    psql("postgres", f"CREATE DATABASE {scratch}")
+    try:
+        env = django_env(database_url(scratch), scratch)
+        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+        ctx.log(f"import_incidents of {written['rows']:,} rows ({written['bytes'] / MB:.0f} MB)")
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "manage.py", "import_incidents", str(path)], cwd=ROOT, env=env, check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        import_seconds = time.perf_counter() - started
+        imported = int(psql(scratch, "SELECT count(*) FROM incidents_incident"))
+        header = path.open(encoding="utf-8").readline().strip().split(",")
+        columns = ", ".join(f'"{name.strip(chr(34))}" text' for name in header)
+        psql(scratch, f"CREATE TABLE bench_copy_target ({columns})")
+        started = time.perf_counter()
+        psql(scratch, f"\\copy bench_copy_target FROM '{path}' WITH (FORMAT csv, HEADER true)")
+        copy_seconds = time.perf_counter() - started
+    finally:
+        psql("postgres", f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
+        path.unlink(missing_ok=True)
+    if imported != written["rows"]:
+        raise RuntimeError(f"{written['rows']:,} rows in the file but {imported:,} incidents imported")
+    return Measurement(
+        key="8b",
+        name=f"import_incidents of {written['rows']:,} rows vs COPY FROM the same file",
+        figure=written["rows"] / import_seconds,
+        unit="rows/s",
+        baseline=written["rows"] / copy_seconds,
+        baseline_name="psql \\copy FROM into a table of the file's columns",
+        target=">= 0.3",
+        note=f"{import_seconds:.0f} s vs {copy_seconds:.1f} s, {written['bytes'] / MB:.0f} MB",
+    )
 
 
 # --- 9: query counts ----------------------------------------------------------------------------------

@@ -434,6 +434,11 @@ def _choice(field: Any, wanted: str) -> str:
 
 
 @task
+def write_import_file(rows: int, path: str) -> dict:
+    return {"rows": _export_file(rows, path), "bytes": Path(path).stat().st_size}
+
+
+@task
 def admin_import(rows: int = 20_000) -> dict:
     """An editor imports a ``rows``-row CSV through the admin: upload and preview, then confirm.
 
