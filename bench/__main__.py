@@ -82,6 +82,7 @@ def main() -> None:
         "wrk_seconds": args.seconds,
         "gunicorn": " ".join(GUNICORN_ARGS),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "load_average_at_start": os.getloadavg(),
         "datasets": {d.dbname: vars(d) for d in (big, small)},
     }
     measurements = []
@@ -113,6 +114,7 @@ def main() -> None:
                 measurements.append(measure.failed(name, error))
             log(f"section {name} took {time.perf_counter() - started:.0f} s")
     run["finished"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    run["load_average_at_end"] = os.getloadavg()
 
     table = markdown_table(measurements)
     print(table)
