@@ -137,6 +137,10 @@ class Verification(models.TextChoices):
     REFUTED = "refuted", "Refuted"
 
 
+# Statuses in which an incident has never been public, so deleting it loses nothing published.
+DELETABLE_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
+
+
 class EstimateMethod(models.TextChoices):
     NONE = "", "No estimate yet"
     PROPOSAL = "proposal", "Accepted the archive's proposal"
@@ -154,6 +158,10 @@ class IncidentQuerySet(models.QuerySet):
     def with_public_page(self) -> IncidentQuerySet:
         """Incidents with a public page: published ones, and retracted ones as their notice."""
         return self.filter(status__in=[Status.PUBLISHED, Status.RETRACTED])
+
+    def deletable(self) -> IncidentQuerySet:
+        """Incidents that may still be deleted: once published, an incident is retracted instead."""
+        return self.filter(status__in=DELETABLE_STATUSES)
 
     def for_list(self) -> IncidentQuerySet:
         return self.select_related("event_type", "sub_event_type")
@@ -575,6 +583,10 @@ class Incident(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @property
+    def is_deletable(self) -> bool:
+        return self.status in DELETABLE_STATUSES
 
 
 @pghistory.track()
