@@ -260,7 +260,9 @@ class ArchiveModelAdmin(admin.ModelAdmin):
         else:
             when = event.pgh_created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
             self.message_user(request, f"Restored “{obj}” to the version of {when}.", messages.SUCCESS)
-        return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        )
 
 
 def _message(error: Exception) -> str:
@@ -485,6 +487,10 @@ class IncidentAdmin(LargeTableAdmin, ArchiveModelAdmin):
         "accept_proposal",
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The search vector is for the database's eyes only; it would only widen every row read.
+        return super().get_queryset(request).defer("search_document")
+
     def get_fieldsets(self, request: HttpRequest, obj: Incident | None = None) -> list:
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
@@ -547,8 +553,7 @@ class IncidentAdmin(LargeTableAdmin, ArchiveModelAdmin):
         if refused:
             self.message_user(
                 request,
-                f"{refused} published or retracted incident(s) were left out: they cannot be deleted, "
-                "only retracted.",
+                f"{refused} published or retracted incident(s) were left out: they cannot be deleted, only retracted.",
                 messages.WARNING,
             )
         deletable = queryset.deletable()
@@ -623,12 +628,11 @@ class IncidentAdmin(LargeTableAdmin, ArchiveModelAdmin):
 
     @admin.action(permissions=["change"], description="Accept the reconciliation proposal as the estimate")
     def accept_proposal(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run(
-            request,
-            queryset,
-            "now use the archive's proposal as their estimate",
-            lambda incident: services.incident_accept_proposal(incident=incident, user=request.user),
-        )
+        def accept(incident: Incident) -> None:
+            services.require_incident_edit(incident=incident, user=request.user)
+            services.incident_accept_proposal(incident=incident, user=request.user)
+
+        self._run(request, queryset, "now use the archive's proposal as their estimate", accept)
 
     # --- Reconciliation ---
 

@@ -562,6 +562,8 @@ class Incident(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-start_date", "-id"], name="incident_status_date"),
+            # The editors' list shows every status, newest first, and its date drill-down reads min/max.
+            models.Index(fields=["-start_date", "-id"], name="incident_date"),
             models.Index(fields=["country", "start_date"], name="incident_country_date"),
             models.Index(fields=["event_type", "start_date"], name="incident_type_date"),
             models.Index(fields=["sub_event_type"], name="incident_subtype"),

@@ -34,16 +34,13 @@ def _require(user: AbstractBaseUser, permission: str, action: str) -> None:
         raise PermissionDenied(f"You do not have permission to {action}.")
 
 
-def _require_edit(*, incident: Incident, user: AbstractBaseUser) -> None:
-    if not incident_can_edit(incident=incident, user=user):
-        raise PermissionDenied("Only a reviewer may change an incident once it has been submitted.")
-
-
 def _locked(incident: Incident) -> Incident:
     return Incident.objects.select_for_update().get(pk=incident.pk)
 
 
-def stale_version_error(*, model: type[models.Model], expected_version: int, current_version: int) -> ConcurrentEditError:
+def stale_version_error(
+    *, model: type[models.Model], expected_version: int, current_version: int
+) -> ConcurrentEditError:
     """The message an editor sees when someone else saved the record after they opened it."""
     return ConcurrentEditError(
         f"This {model._meta.verbose_name} was changed by someone else after you opened it "
@@ -158,7 +155,6 @@ def incident_accept_proposal(*, incident: Incident, user: AbstractBaseUser) -> I
     """Adopt the archive's proposed total as the incident's estimate."""
     with transaction.atomic():
         incident = _locked(incident)
-        _require_edit(incident=incident, user=user)
         proposal = incident_proposal(incident=incident)
         total = proposal.total
         incident.fatalities_low, incident.fatalities_best, incident.fatalities_high = total.low, total.best, total.high
@@ -191,7 +187,6 @@ def incident_override_estimate(
         raise WorkflowError("The estimate must satisfy 0 ≤ low ≤ best ≤ high.")
     with transaction.atomic():
         incident = _locked(incident)
-        _require_edit(incident=incident, user=user)
         incident.fatalities_low, incident.fatalities_best, incident.fatalities_high = low, best, high
         incident.fatalities_method = EstimateMethod.OVERRIDE
         incident.fatalities_rationale = rationale
@@ -210,6 +205,11 @@ def incident_can_edit(*, incident: Incident, user: AbstractBaseUser) -> bool:
     if not user.has_perm("incidents.change_incident"):
         return False
     return incident.status == Status.DRAFT or user.has_perm(PUBLISH_PERMISSION)
+
+
+def require_incident_edit(*, incident: Incident, user: AbstractBaseUser) -> None:
+    if not incident_can_edit(incident=incident, user=user):
+        raise PermissionDenied("Only a reviewer may change an incident once it has been submitted.")
 
 
 # Fields a restore never writes back: they belong to the workflow, not to the record's content.
@@ -239,8 +239,8 @@ def history_restore(*, event: models.Model, user: AbstractBaseUser) -> models.Mo
         instance = model._default_manager.select_for_update().filter(pk=event.pgh_obj_id).first()
         if instance is None:
             raise WorkflowError(f"This {opts.verbose_name} has been deleted; there is nothing to restore into.")
-        if isinstance(instance, Incident) and not incident_can_edit(incident=instance, user=user):
-            raise PermissionDenied("Only a reviewer may change an incident once it has been submitted.")
+        if isinstance(instance, Incident):
+            require_incident_edit(incident=instance, user=user)
         for field in restorable_fields(model):
             setattr(instance, field.attname, getattr(event, field.attname))
         if hasattr(instance, "last_edited_by_id"):
