@@ -67,7 +67,7 @@ class VersionedModelForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
-            self.fields[VERSION_FIELD].initial = self.instance.version
+            self.initial.setdefault(VERSION_FIELD, self.instance.version)
             self.fields[VERSION_FIELD].required = True
 
     @cached_property
