@@ -58,14 +58,15 @@ class IncidentFilter(django_filters.FilterSet):
     )
     admin1 = django_filters.CharFilter(field_name="admin1", lookup_expr="iexact", label="Region (admin1)")
     event_type = django_filters.ModelMultipleChoiceFilter(
-        field_name="event_type",
+        # django-filter filters on field_name=<to_field_name value>, so name the slug itself.
+        field_name="event_type__slug",
         to_field_name="slug",
         queryset=EventType.objects.all(),
         label="Event type",
         help_text="Event type slug, e.g. battles.",
     )
     sub_event_type = django_filters.ModelMultipleChoiceFilter(
-        field_name="sub_event_type",
+        field_name="sub_event_type__slug",
         to_field_name="slug",
         queryset=SubEventType.objects.all(),
         label="Sub-event type",
