@@ -9,4 +9,5 @@ urlpatterns = [
     path("actors/", public.ActorListView.as_view(), name="actor-list"),
     path("actors/<slug:slug>/", public.ActorDetailView.as_view(), name="actor-detail"),
     path("sources/<int:pk>/", public.SourceDetailView.as_view(), name="source-detail"),
+    path("methodology/", public.MethodologyView.as_view(), name="methodology"),
 ]
