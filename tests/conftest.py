@@ -52,13 +52,3 @@ def reviewer_client(reviewer) -> Client:
     client = Client()
     client.force_login(reviewer)
     return client
-
-
-@pytest.fixture(autouse=True)
-def _static_files_without_collectstatic(settings):
-    # Production settings hash static files from a manifest built by collectstatic; tests
-    # render templates without running it, so they use the plain storage.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
