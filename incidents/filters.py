@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from incidents.models import (
     ActorKind,
@@ -63,6 +65,7 @@ class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Chosen by slug in the URL, filtered by primary key in SQL (so the foreign-key index serves)."""
 

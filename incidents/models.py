@@ -155,6 +155,10 @@ class IncidentQuerySet(models.QuerySet):
         """Incidents with a public page: published ones, and retracted ones as their notice."""
         return self.filter(status__in=[Status.PUBLISHED, Status.RETRACTED])
 
+    def retracted(self) -> IncidentQuerySet:
+        """Retracted incidents: their ids and dates are public so mirrors can delete them."""
+        return self.filter(status=Status.RETRACTED)
+
     def for_list(self) -> IncidentQuerySet:
         return self.select_related("event_type", "sub_event_type")
 
@@ -200,6 +204,15 @@ class ActorQuerySet(models.QuerySet):
             | _published_incident_link("claims__losses_actor")
         ).values("pk")
 
+    def involved_in(self, incidents: models.QuerySet) -> ActorQuerySet:
+        """Actors that are a party to, claim about, or lose in one of ``incidents``."""
+        ids = incidents.order_by().values("pk")
+        return self.filter(
+            Exists(IncidentActor.objects.filter(actor=OuterRef("pk"), incident__in=ids))
+            | Exists(Claim.objects.filter(claimant=OuterRef("pk"), incident__in=ids))
+            | Exists(Claim.objects.filter(losses_actor=OuterRef("pk"), incident__in=ids))
+        )
+
 
 class SourceQuerySet(models.QuerySet):
     def published(self) -> SourceQuerySet:
@@ -208,10 +221,21 @@ class SourceQuerySet(models.QuerySet):
             _published_incident_link("incident_sources__source") | _published_incident_link("claims__source")
         )
 
+    def cited_by(self, incidents: models.QuerySet) -> SourceQuerySet:
+        """Sources cited by one of ``incidents``, directly or through a claim."""
+        ids = incidents.order_by().values("pk")
+        return self.filter(
+            Exists(IncidentSource.objects.filter(source=OuterRef("pk"), incident__in=ids))
+            | Exists(Claim.objects.filter(source=OuterRef("pk"), incident__in=ids))
+        )
+
 
 class ClaimQuerySet(models.QuerySet):
     def published(self) -> ClaimQuerySet:
         return self.filter(incident__status=Status.PUBLISHED)
+
+    def of_incidents(self, incidents: models.QuerySet) -> ClaimQuerySet:
+        return self.filter(incident__in=incidents.order_by().values("pk"))
 
     def for_list(self) -> ClaimQuerySet:
         return self.select_related("incident", "source", "claimant", "losses_actor")

@@ -1,144 +1,180 @@
-"""Keyset pagination: every page costs the same, however deep, because a page starts
-where the previous one ended (``WHERE (date, id) < (last date, last id)``) instead of
-skipping rows with ``OFFSET``.
+"""Keyset ("cursor") pagination for the API.
 
-A cursor is the sort key of a page's first or last row, signed so that a hand-made
-cursor cannot smuggle arbitrary values into a query, and opaque in the URL.
+The cursor holds the sort-key values of the last row served, so the next page is a range
+condition that an index answers directly, however deep the client has paged, and rows
+inserted meanwhile never shift a page. The sort order is the queryset's own (the
+IncidentFilter's ``order``), made total with the primary key; NULLs sort as PostgreSQL does
+(last ascending, first descending).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 import json
-from dataclasses import dataclass
 from typing import Any
 
-from django.core import signing
-from django.db.models import F, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.db.models import Q, QuerySet
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
-_SIGNER = signing.Signer(salt="incidents.pagination")
-
-
-@dataclass(frozen=True)
-class SortKey:
-    """One column of an ordering; ``nullable`` columns sort their NULLs last either way."""
-
-    field: str
-    descending: bool
-    nullable: bool = False
-
-    @classmethod
-    def parse(cls, spec: str, nullable: set[str]) -> SortKey:
-        field = spec.lstrip("-")
-        return cls(field=field, descending=spec.startswith("-"), nullable=field in nullable)
-
-    def order_expression(self, reverse: bool = False):
-        descending = self.descending != reverse
-        # NULLs stay at the end of the forward order, so at the start of the reversed one.
-        nulls_last = not reverse
-        expression = F(self.field)
-        if not self.nullable:
-            return expression.desc() if descending else expression.asc()
-        nulls = {"nulls_last": True} if nulls_last else {"nulls_first": True}
-        return expression.desc(**nulls) if descending else expression.asc(**nulls)
+_BIGINT = 2**63 - 1
 
 
-@dataclass
-class Page:
-    rows: list[Any]
-    next_cursor: str | None
-    previous_cursor: str | None
-    is_first: bool
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
 
 
-def _encode(values: list[Any]) -> str:
-    plain = [value.isoformat() if isinstance(value, datetime.date | datetime.datetime) else value for value in values]
-    return _SIGNER.sign_object(plain, compress=True)
+class KeysetPagination(BasePagination):
+    page_size = 50
+    max_page_size = 500
+    page_size_query_param = "page_size"
+    cursor_query_param = "cursor"
+    default_ordering: tuple[str, ...] = ("id",)
 
+    # --- the DRF pagination interface ------------------------------------------------------
 
-def _decode(cursor: str, keys: list[SortKey], queryset: QuerySet) -> list[Any] | None:
-    try:
-        values = _SIGNER.unsign_object(cursor)
-    except (signing.BadSignature, ValueError, json.JSONDecodeError):
-        return None
-    if not isinstance(values, list) or len(values) != len(keys):
-        return None
-    decoded = []
-    for key, value in zip(keys, values, strict=True):
-        if value is None:
-            decoded.append(None)
-            continue
-        field = queryset.model._meta.get_field(key.field) if key.field != "rank" else None
-        internal = field.get_internal_type() if field is not None else "FloatField"
-        try:
-            if internal == "DateField":
-                value = datetime.date.fromisoformat(value)
-            elif internal == "DateTimeField":
-                value = datetime.datetime.fromisoformat(value)
-        except (TypeError, ValueError):
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list:
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.ordering = self.ordering_for(queryset)
+        queryset = queryset.order_by(*self.ordering)
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded:
+            queryset = queryset.filter(self._after(queryset.model, self._decode(encoded)))
+        rows = list(queryset[: self.page_size + 1])
+        self.has_next = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        self.last_key = [self._value(rows[-1], name.lstrip("-")) for name in self.ordering] if rows else None
+        return rows
+
+    def get_paginated_response(self, data: list) -> Response:
+        return Response({"next": self.get_next_link(), "results": data})
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next:
             return None
-        decoded.append(value)
-    return decoded
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, self._encode(self.last_key))
 
+    def get_page_size(self, request: Request) -> int:
+        try:
+            size = int(request.query_params.get(self.page_size_query_param, self.page_size))
+        except (TypeError, ValueError):
+            return self.page_size
+        return min(max(size, 1), self.max_page_size)
 
-def _beyond(keys: list[SortKey], values: list[Any], backwards: bool) -> Q:
-    """Rows strictly after ``values`` in the order (or strictly before it when ``backwards``)."""
-    condition = Q(pk__in=[])  # false; grows one "equal so far, then beyond" term per key
-    equal_so_far = Q()
-    for key, value in zip(keys, values, strict=True):
-        later = "lt" if key.descending != backwards else "gt"
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["next", "results"],
+            "properties": {
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next page, or null on the last page.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Opaque position from a previous page's 'next' link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page (default {self.page_size}, at most {self.max_page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
+
+    # --- keyset mechanics ------------------------------------------------------------------
+
+    def ordering_for(self, queryset: QuerySet) -> list[str]:
+        """The queryset's order made total: its named sort keys, then the primary key."""
+        ordering = [item for item in queryset.query.order_by if isinstance(item, str)] or list(self.default_ordering)
+        ordering = ["id" if name == "pk" else "-id" if name == "-pk" else name for name in ordering]
+        if ordering[-1].lstrip("-") != "id":
+            ordering.append("-id" if ordering[-1].startswith("-") else "id")
+        return ordering
+
+    @staticmethod
+    def _value(row: Any, name: str) -> Any:
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    def _encode(self, key: list) -> str:
+        payload = json.dumps({"o": self.ordering, "k": [_encode_value(v) for v in key]}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+    def _decode(self, encoded: str) -> list:
+        invalid = ValidationError({self.cursor_query_param: "Invalid cursor; start again from the first page."})
+        try:
+            payload = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+            ordering, key = payload["o"], payload["k"]
+        except (binascii.Error, ValueError, TypeError, KeyError):
+            raise invalid from None
+        if ordering != self.ordering or not isinstance(key, list) or len(key) != len(ordering):
+            raise invalid
+        return key
+
+    def _after(self, model: type[models.Model], key: list) -> Q:
+        """Rows strictly after ``key`` in ``self.ordering``, as one Q."""
+        fields = [(name.lstrip("-"), name.startswith("-")) for name in self.ordering]
+        values = [self._clean(model, name, value) for (name, _), value in zip(fields, key, strict=True)]
+        condition = Q(pk__in=[])
+        equal_so_far = Q()
+        for (name, descending), value in zip(fields, values, strict=True):
+            condition |= equal_so_far & self._beyond(name, value, descending)
+            equal_so_far &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+        first_name, first_descending = fields[0]
+        if values[0] is not None and first_descending:
+            # Redundant with the condition, but lets PostgreSQL start an index scan at the key.
+            condition &= Q(**{f"{first_name}__lte": values[0]})
+        return condition
+
+    @staticmethod
+    def _beyond(name: str, value: Any, descending: bool) -> Q:
+        """Strictly after ``value`` on one key; NULL is the largest value, as in PostgreSQL."""
         if value is None:
-            # NULLs come last: after a NULL only NULLs remain; before one, every non-NULL.
-            beyond = Q(**{f"{key.field}__isnull": False}) if backwards else Q(pk__in=[])
-            same = Q(**{f"{key.field}__isnull": True})
-        else:
-            beyond = Q(**{f"{key.field}__{later}": value})
-            if key.nullable and not backwards:
-                beyond |= Q(**{f"{key.field}__isnull": True})
-            same = Q(**{key.field: value})
-        condition |= equal_so_far & beyond
-        equal_so_far &= same
-    return condition
+            return Q(**{f"{name}__isnull": False}) if descending else Q(pk__in=[])
+        if descending:
+            return Q(**{f"{name}__lt": value})
+        return Q(**{f"{name}__gt": value}) | Q(**{f"{name}__isnull": True})
 
-
-def keyset_page(
-    queryset: QuerySet,
-    ordering: list[str],
-    *,
-    after: str | None = None,
-    before: str | None = None,
-    size: int = 50,
-    nullable: set[str] | None = None,
-) -> Page:
-    """One page of ``queryset`` in ``ordering`` (whose last field must be unique, e.g. ``id``)."""
-    keys = [SortKey.parse(spec, nullable or set()) for spec in ordering]
-    backwards = False
-    values = None
-    if before:
-        values = _decode(before, keys, queryset)
-        backwards = values is not None
-    elif after:
-        values = _decode(after, keys, queryset)
-
-    selected = queryset
-    if values is not None:
-        selected = selected.filter(_beyond(keys, values, backwards))
-    selected = selected.order_by(*(key.order_expression(reverse=backwards) for key in keys))
-    rows = list(selected[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-
-    def cursor_of(row: Any) -> str:
-        return _encode([getattr(row, key.field) for key in keys])
-
-    # Walking backwards, a full extra row means there are earlier pages; forwards, later ones.
-    has_previous = (more if backwards else values is not None) and bool(rows)
-    has_next = (True if backwards else more) and bool(rows)
-    return Page(
-        rows=rows,
-        next_cursor=cursor_of(rows[-1]) if has_next else None,
-        previous_cursor=cursor_of(rows[0]) if has_previous else None,
-        is_first=not has_previous,
-    )
+    def _clean(self, model: type[models.Model], name: str, value: Any) -> Any:
+        if value is None:
+            return None
+        invalid = ValidationError({self.cursor_query_param: "Invalid cursor; start again from the first page."})
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = models.FloatField()  # an annotation such as the search rank
+        if isinstance(value, bool | list | dict):
+            raise invalid
+        try:
+            cleaned = field.to_python(value)
+        except (DjangoValidationError, ValueError, TypeError):
+            raise invalid from None
+        if isinstance(cleaned, int) and not -_BIGINT <= cleaned <= _BIGINT:
+            raise invalid
+        if isinstance(cleaned, datetime.datetime) and cleaned.tzinfo is None:
+            raise invalid
+        return cleaned

@@ -27,6 +27,7 @@ from incidents.changelog import incident_changelog
 from incidents.charts import month_histogram
 from incidents.facets import Facets, country_name, data_stamp, facets_for
 from incidents.filters import ORDERING_CHOICES, IncidentFilter
+from incidents.keyset import keyset_page
 from incidents.models import (
     Actor,
     ActorAlias,
@@ -50,7 +51,6 @@ from incidents.models import (
     SubEventType,
     Verification,
 )
-from incidents.pagination import keyset_page
 from incidents.search import matching_actor_ids
 
 PAGE_SIZE = 50
