@@ -293,8 +293,8 @@ def facets(repeat: int = 5) -> dict:
     """The list page's facet counts for a filtered result, against one GROUP BY over the same rows."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from incidents.facets import compute_facets
 
+    from incidents.facets import compute_facets
     from incidents.filters import IncidentFilter
     from incidents.models import Incident
 
@@ -524,7 +524,7 @@ def _api_cursor(filterset: Any, depth: int) -> str:
 def _public_cursor(filterset: Any, depth: int) -> str:
     from urllib.parse import urlencode
 
-    from incidents.pagination import _encode
+    from incidents.keyset import _encode
 
     ordering = filterset.ordering()
     keys = [name.lstrip("-") for name in ordering]
