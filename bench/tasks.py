@@ -327,22 +327,21 @@ def facets(repeat: int = 5) -> dict:
 # --- Query counts ----------------------------------------------------------------------------
 
 
-def _claims_extremes() -> tuple[tuple[int, int], tuple[int, int]]:
-    """(id, claims) of the published incidents with the fewest and the most claims."""
-    from django.db import connection
+def _one_and_fifty_claims() -> tuple[int, int]:
+    """Two published incidents, one left with 1 claim and one brought to 50 (inside the
+    caller's transaction, which is rolled back)."""
+    from incidents.models import Claim, Incident
 
-    sql = (
-        "SELECT i.id, count(c.id) AS claims FROM incidents_incident i "
-        "LEFT JOIN incidents_claim c ON c.incident_id = i.id "
-        "WHERE i.status = 'published' AND i.id IN (SELECT id FROM incidents_incident "
-        "WHERE status = 'published' ORDER BY id LIMIT 20000) GROUP BY i.id ORDER BY claims {}, i.id LIMIT 1"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format("ASC"))
-        fewest = cursor.fetchone()
-        cursor.execute(sql.format("DESC"))
-        most = cursor.fetchone()
-    return fewest, most
+    few, many = Incident.objects.published().filter(claims__isnull=False).distinct().order_by("id")[:2]
+    Claim.objects.filter(incident=few).exclude(pk=few.claims.order_by("pk").first().pk).delete()
+    template = many.claims.order_by("pk").first()
+    extra = 50 - many.claims.count()
+    copies = []
+    for _ in range(extra):
+        template.pk = None
+        copies.append(Claim(**{f.attname: getattr(template, f.attname) for f in Claim._meta.concrete_fields}))
+    Claim.objects.bulk_create(copies)
+    return few.pk, many.pk
 
 
 def _queries(client: Any, url: str) -> int:
@@ -361,15 +360,33 @@ def _queries(client: Any, url: str) -> int:
 @task
 def query_counts() -> dict:
     """Queries per request as page size and claims per incident grow (the Django test client
-    against the benchmark's database)."""
+    against the benchmark's database, in a transaction rolled back at the end)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        rows = _query_count_rows()
+        transaction.set_rollback(True)
+    return {"rows": rows}
+
+
+def _query_count_rows() -> list[dict]:
+    from urllib.parse import urlencode
+
     from django.test import Client
 
-    (few_id, few), (many_id, many) = _claims_extremes()
+    from incidents.filters import IncidentFilter
+    from incidents.models import Incident
+
+    few_id, many_id = _one_and_fifty_claims()
+    # A list page with few rows: the day of one incident.
+    day = Incident.objects.get(pk=few_id).start_date.isoformat()
+    one_day = urlencode({"date_from": day, "date_to": day})
+    one_day_rows = IncidentFilter({"date_from": day, "date_to": day}, queryset=Incident.objects.published()).qs.count()
     anonymous = Client()
     editor = _admin_client()
-    few_label, many_label = f"{few} claim(s)", f"{many} claims"
+    few_label, many_label = "1 claim", "50 claims"
     pairs = [
-        ("/incidents/", anonymous, "/incidents/?page_size=10", "page of 10", "/incidents/", "page of 50"),
+        ("/incidents/", anonymous, f"/incidents/?{one_day}", f"{one_day_rows} row(s)", "/incidents/", "page of 50"),
         ("/incidents/<id>/", anonymous, f"/incidents/{few_id}/", few_label, f"/incidents/{many_id}/", many_label),
         ("/api/v1/incidents/", anonymous, "/api/v1/incidents/?page_size=10", "page of 10",
          "/api/v1/incidents/?page_size=100", "page of 100"),
@@ -391,7 +408,7 @@ def query_counts() -> dict:
         except Exception as error:  # a page that is missing or broken is reported, not fatal
             row["error"] = f"{type(error).__name__}: {error}"
         rows.append(row)
-    return {"rows": rows}
+    return rows
 
 
 # --- Import ----------------------------------------------------------------------------------
