@@ -1,9 +1,28 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.conf import settings as django_settings
+from django.test import Client, override_settings
 
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plain_http_and_password_only_logins():
+    """Production settings, except what a test client cannot do.
+
+    Tests speak plain HTTP to the test client and the live server (production redirects
+    to HTTPS), log staff in with a password only (production also asks a one-time code),
+    and log in through ``Client.login()``, which gives django-axes no request. The tests
+    of those protections switch them back on (tests/test_security_settings.py). Static
+    files are served unhashed because tests do not run collectstatic.
+    """
+    storages = {
+        **django_settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(SECURE_SSL_REDIRECT=False, ARCHIVE_REQUIRE_2FA=False, AXES_ENABLED=False, STORAGES=storages):
+        yield
 
 
 @pytest.fixture

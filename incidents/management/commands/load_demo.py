@@ -1,0 +1,31 @@
+import pghistory
+from django.core.management.base import BaseCommand
+
+from incidents.demo import seed
+from incidents.demo.loader import demo_user, load_all
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data: the seed story (the Kidal convoy ambush of 13 June 2025), fully encoded. "
+        "Safe to run again: existing records are found by stable keys and only changed ones are written."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--seed-only", action="store_true", help="Load only the seed story, not the sample.")
+
+    def handle(self, *args: object, **options: object) -> None:
+        actors, relations, sources, incidents = (
+            list(seed.ACTORS),
+            list(seed.RELATIONS),
+            list(seed.SOURCES),
+            [seed.INCIDENT],
+        )
+        with pghistory.context(command="load_demo"):
+            report = load_all(
+                actors=actors, relations=relations, sources=sources, incidents=incidents, user=demo_user()
+            )
+        self.stdout.write(
+            f"Demo data loaded: {len(incidents)} incidents in the demo set; "
+            f"{report.created} records created, {report.updated} updated."
+        )
