@@ -33,6 +33,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import Min
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
+from import_export.results import RowResult
 
 from incidents.models import (
     Actor,
@@ -380,6 +381,8 @@ class Tags(widgets.Widget):
 
 TEXT = Text()
 NOTE = Text(300)
+# ACLED's inter codes are accepted as actor kinds in both formats.
+ACTOR_KIND = Choice(ActorKind.choices, extra=ACLED_INTER_KINDS)
 
 
 def split_list(value: Any) -> list[str]:
@@ -541,9 +544,22 @@ class ArchiveResource(resources.ModelResource):
             return super().import_data(dataset, *args, **kwargs)
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        # If the file as a whole is refused, its rows are not read (the reason is the only error).
+        self.refused = True
         check_row_count(dataset)
         dataset.headers = [str(h).strip().lower() if h is not None else "" for h in dataset.headers or []]
-        self.user = kwargs.get("user")
+        self.prepare_import(dataset, **kwargs)
+        self.refused = False
+
+    def prepare_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        """Look up what the rows refer to, once per file."""
+
+    def import_row(self, row: dict, instance_loader: Any, **kwargs: Any) -> RowResult:
+        if self.refused:
+            result = RowResult()
+            result.import_type = RowResult.IMPORT_TYPE_SKIP
+            return result
+        return super().import_row(row, instance_loader, **kwargs)
 
     def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
         # The library resets the id sequence to max(id) here, which could hand out the id of a
@@ -681,8 +697,7 @@ class IncidentResource(ArchiveResource):
 
     # --- import ---
 
-    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
-        super().before_import(dataset, **kwargs)
+    def prepare_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         self.lookups = Lookups.load_taxonomy()
         self.seen_keys: dict[str, int] = {}
         self.existing_keys: set[str] = set()
@@ -696,7 +711,6 @@ class IncidentResource(ArchiveResource):
         wanted_kinds: dict[str, tuple[str, str | None]] = {}
         outlets: set[str] = set()
         keys: set[str] = set()
-        kind_parser = Choice(ActorKind.choices, extra=ACLED_INTER_KINDS)
         for values in dataset:
             for actor_column, kind_column, _side, _role in ACTOR_COLUMNS:
                 if actor_column not in column:
@@ -704,7 +718,7 @@ class IncidentResource(ArchiveResource):
                 kind = None
                 if kind_column in column:
                     try:
-                        kind = kind_parser.clean(values[column[kind_column]])
+                        kind = ACTOR_KIND.clean(values[column[kind_column]])
                     except ValueError:
                         kind = None
                 for name in split_list(values[column[actor_column]]):
@@ -769,6 +783,11 @@ class IncidentResource(ArchiveResource):
             errors.setdefault(missing, []).append("is required when the other coordinate is given")
         self.check_estimate(instance, errors)
 
+        for kind_column in ("actor1_kind", "actor2_kind"):
+            try:
+                ACTOR_KIND.clean(row.get(kind_column))
+            except ValueError as error:
+                errors.setdefault(kind_column, []).append(str(error))
         seen_actors: set[tuple[int, str]] = set()
         for actor_column, kind_column, side, role in ACTOR_COLUMNS:
             for name in split_list(row.get(actor_column)):
@@ -972,6 +991,7 @@ class AcledIncidentResource(IncidentResource):
         return IncidentResource().get_export_fields(selected_fields)
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        self.refused = True
         headers = [str(h).strip().lower() if h is not None else "" for h in dataset.headers or []]
         missing = [column for column in ACLED_REQUIRED if column not in headers]
         if missing:
@@ -1050,8 +1070,7 @@ class ClaimResource(ArchiveResource):
     def get_user_visible_fields(self):
         return [fields.Field(column_name=column) for column in CLAIM_COLUMNS]
 
-    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
-        super().before_import(dataset, **kwargs)
+    def prepare_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         column = {name: i for i, name in enumerate(dataset.headers) if name}
         if "kind" not in column or not ({"incident", "incident_key"} & column.keys()):
             raise ValueError("A claims file needs the columns kind, and incident or incident_key.")

@@ -16,7 +16,10 @@ from import_export.formats import base_formats
 # Characters that make a spreadsheet treat a cell (or a line of it) as a formula or DDE call.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
-_RISKY_LINE = re.compile(r"^[ ]*[=+\-@\t\r]", re.MULTILINE)
+# A line (after a line feed or a carriage return, which spreadsheets also break on) that
+# starts, maybe after spaces, with a trigger.
+_RISKY_LINE = re.compile(r"(?<=[\r\n])[ ]*[=+\-@\t]")
+_RISKY_START = re.compile(r"[ ]*[=+\-@\t\r\n]")
 
 
 def neutralise_formula(value: object) -> object:
@@ -29,10 +32,10 @@ def neutralise_formula(value: object) -> object:
         return value
     if _NUMBER.fullmatch(value):
         return value
-    if value[0] in FORMULA_TRIGGERS:
+    value = _RISKY_LINE.sub(lambda match: "'" + match.group(0), value)
+    if _RISKY_START.match(value):
         value = "'" + value
-    # A line feed inside a cell starts a new line that some spreadsheets evaluate on its own.
-    return _RISKY_LINE.sub(lambda match: "'" + match.group(0), value)
+    return value
 
 
 def neutralise_dataset(dataset: tablib.Dataset) -> None:
