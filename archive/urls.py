@@ -6,5 +6,6 @@ from incidents.views import health
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
+    path("api/v1/", include("incidents.api_urls")),
     path("", include("incidents.urls")),
 ]

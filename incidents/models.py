@@ -137,6 +137,10 @@ class Verification(models.TextChoices):
     REFUTED = "refuted", "Refuted"
 
 
+# Statuses in which an incident has never been public, so deleting it loses nothing published.
+DELETABLE_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
+
+
 class EstimateMethod(models.TextChoices):
     NONE = "", "No estimate yet"
     PROPOSAL = "proposal", "Accepted the archive's proposal"
@@ -154,6 +158,14 @@ class IncidentQuerySet(models.QuerySet):
     def with_public_page(self) -> IncidentQuerySet:
         """Incidents with a public page: published ones, and retracted ones as their notice."""
         return self.filter(status__in=[Status.PUBLISHED, Status.RETRACTED])
+
+    def retracted(self) -> IncidentQuerySet:
+        """Retracted incidents: their ids and dates are public so mirrors can delete them."""
+        return self.filter(status=Status.RETRACTED)
+
+    def deletable(self) -> IncidentQuerySet:
+        """Incidents that may still be deleted: once published, an incident is retracted instead."""
+        return self.filter(status__in=DELETABLE_STATUSES)
 
     def for_list(self) -> IncidentQuerySet:
         return self.select_related("event_type", "sub_event_type")
@@ -200,6 +212,15 @@ class ActorQuerySet(models.QuerySet):
             | _published_incident_link("claims__losses_actor")
         ).values("pk")
 
+    def involved_in(self, incidents: models.QuerySet) -> ActorQuerySet:
+        """Actors that are a party to, claim about, or lose in one of ``incidents``."""
+        ids = incidents.order_by().values("pk")
+        return self.filter(
+            Exists(IncidentActor.objects.filter(actor=OuterRef("pk"), incident__in=ids))
+            | Exists(Claim.objects.filter(claimant=OuterRef("pk"), incident__in=ids))
+            | Exists(Claim.objects.filter(losses_actor=OuterRef("pk"), incident__in=ids))
+        )
+
 
 class SourceQuerySet(models.QuerySet):
     def published(self) -> SourceQuerySet:
@@ -208,10 +229,21 @@ class SourceQuerySet(models.QuerySet):
             _published_incident_link("incident_sources__source") | _published_incident_link("claims__source")
         )
 
+    def cited_by(self, incidents: models.QuerySet) -> SourceQuerySet:
+        """Sources cited by one of ``incidents``, directly or through a claim."""
+        ids = incidents.order_by().values("pk")
+        return self.filter(
+            Exists(IncidentSource.objects.filter(source=OuterRef("pk"), incident__in=ids))
+            | Exists(Claim.objects.filter(source=OuterRef("pk"), incident__in=ids))
+        )
+
 
 class ClaimQuerySet(models.QuerySet):
     def published(self) -> ClaimQuerySet:
         return self.filter(incident__status=Status.PUBLISHED)
+
+    def of_incidents(self, incidents: models.QuerySet) -> ClaimQuerySet:
+        return self.filter(incident__in=incidents.order_by().values("pk"))
 
     def for_list(self) -> ClaimQuerySet:
         return self.select_related("incident", "source", "claimant", "losses_actor")
@@ -563,6 +595,8 @@ class Incident(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-start_date", "-id"], name="incident_status_date"),
+            # The editors' list shows every status, newest first, and its date drill-down reads min/max.
+            models.Index(fields=["-start_date", "-id"], name="incident_date"),
             models.Index(fields=["country", "start_date"], name="incident_country_date"),
             models.Index(fields=["event_type", "start_date"], name="incident_type_date"),
             models.Index(fields=["sub_event_type"], name="incident_subtype"),
@@ -584,6 +618,10 @@ class Incident(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @property
+    def is_deletable(self) -> bool:
+        return self.status in DELETABLE_STATUSES
 
 
 @pghistory.track()

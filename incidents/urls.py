@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import public
+from incidents.views import export, public
 
 urlpatterns = [
     path("", public.HomeView.as_view(), name="home"),
@@ -9,4 +9,7 @@ urlpatterns = [
     path("actors/", public.ActorListView.as_view(), name="actor-list"),
     path("actors/<slug:slug>/", public.ActorDetailView.as_view(), name="actor-detail"),
     path("sources/<int:pk>/", public.SourceDetailView.as_view(), name="source-detail"),
+    path("methodology/", public.MethodologyView.as_view(), name="methodology"),
+    path("data/", export.DataView.as_view(), name="data"),
+    path("export/<slug:table>.csv", export.export_csv, name="export-csv"),
 ]

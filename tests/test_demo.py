@@ -6,10 +6,11 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 from pghistory.models import Events
 
 from incidents import services
-from incidents.demo import seed
+from incidents.demo import sample, seed
 from incidents.models import (
     Actor,
     ActorAlias,
@@ -242,3 +243,66 @@ def _counts() -> dict[str, int]:
         model.__name__: model.objects.count()
         for model in (Incident, Actor, ActorAlias, ActorRelation, Source, IncidentActor, IncidentSource, Claim, Events)
     }
+
+
+@pytest.fixture
+def demo_loaded() -> None:
+    call_command("load_demo", verbosity=0)
+
+
+def test_the_sample_is_the_same_on_every_build():
+    first, second = sample.build(), sample.build()
+    assert first.incidents == second.incidents
+    assert first.sources == second.sources
+
+
+def test_the_sample_spans_countries_event_types_years_and_statuses(demo_loaded):
+    incidents = Incident.objects.exclude(title=seed.SEED_TITLE)
+    assert 190 <= incidents.count() <= 210
+    assert set(incidents.values_list("country", flat=True)) >= {"ML", "BF", "NE", "NG", "SD", "CD", "SO"}
+    assert incidents.values("event_type").distinct().count() == 6
+    years = {d.year for d in incidents.values_list("start_date", flat=True)}
+    assert years == set(range(2019, 2026))
+    statuses = dict(incidents.values_list("status").annotate(n=Count("id")))
+    assert statuses[Status.PUBLISHED] > 0.7 * incidents.count()
+    assert statuses[Status.DRAFT] and statuses[Status.IN_REVIEW] and statuses[Status.RETRACTED]
+    retracted = incidents.filter(status=Status.RETRACTED)
+    assert all(i.retraction_notice.startswith("Retracted") for i in retracted)
+    assert incidents.exclude(internal_notes="").exists()
+
+
+def test_the_sample_cites_varied_and_sometimes_confidential_sources(demo_loaded):
+    kinds = set(Source.objects.values_list("kind", flat=True))
+    assert kinds >= {
+        SourceKind.NEWS_AGENCY,
+        SourceKind.NEWS_OUTLET,
+        SourceKind.PARTY_STATEMENT,
+        SourceKind.GOVERNMENT_STATEMENT,
+        SourceKind.NGO_REPORT,
+        SourceKind.LOCAL_SOURCE,
+        SourceKind.EXPERT,
+    }
+    confidential = Source.objects.filter(confidential=True)
+    assert confidential.count() > 5
+    assert all(s.public_label == "Local source, identity withheld" for s in confidential)
+    assert not confidential.filter(internal_notes="").exists()
+
+
+def test_the_sample_has_conflicting_claims_that_the_estimates_reflect(demo_loaded):
+    published = Incident.objects.published().exclude(title=seed.SEED_TITLE)
+    contested = published.filter(contested=True)
+    assert contested.exists() and published.filter(contested=False, fatalities_best__isnull=False).exists()
+    assert all(i.grading == Grading.CONTESTED for i in contested)
+    for incident in contested[:10]:
+        assert services.incident_proposal(incident=incident).contested
+    claims_per_incident = Claim.objects.count() / Incident.objects.count()
+    assert 2 <= claims_per_incident <= 7
+    assert Actor.objects.filter(kind="civilians").exists() and ActorAlias.objects.filter(language="ar").count() > 5
+
+
+def test_loading_the_whole_demo_twice_changes_nothing(demo_loaded):
+    before = _counts()
+    updated = dict(Incident.objects.values_list("pk", "updated_at"))
+    call_command("load_demo", verbosity=0)
+    assert _counts() == before
+    assert dict(Incident.objects.values_list("pk", "updated_at")) == updated

@@ -31,6 +31,7 @@ from incidents.models import (
     Status,
     SubEventType,
 )
+from incidents.reconcile import propose_for_claims
 
 DEMO_USERNAME = "demo-data"
 
@@ -72,11 +73,16 @@ def sync_rows(
     existing = {key_of(vars(obj)): obj for obj in model._default_manager.filter(**{f"{keys[0]}__in": first_values})}
 
     found: dict[tuple, models.Model] = {}
+    seen: dict[tuple, dict[str, Any]] = {}
     missing: list[models.Model] = []
     for row in rows:
         key = key_of(row)
-        if key in found:
-            raise ValueError(f"Two demo {model._meta.verbose_name_plural} share the key {key!r}.")
+        if key in seen:
+            # Two incidents may cite the same item (one communiqué about two attacks): one row.
+            if seen[key] != row:
+                raise ValueError(f"Two different demo {model._meta.verbose_name_plural} share the key {key!r}.")
+            continue
+        seen[key] = row
         obj = existing.get(key)
         if obj is None:
             obj = model(**row)
@@ -281,27 +287,38 @@ def load_incidents(
     sync_rows(IncidentSource, ["incident_id", "source_id"], source_rows, report)
     sync_rows(Claim, ["incident_id", "source_id", "kind", "quantity_text", "quote"], claim_rows, report)
 
-    for spec, incident in zip(specs, ordered, strict=True):
-        if spec.accept_proposal and _estimate_is_stale(incident):
-            services.incident_accept_proposal(incident=incident, user=user)
-            report.updated += 1
+    wanted = [incident for spec, incident in zip(specs, ordered, strict=True) if spec.accept_proposal]
+    for incident in _with_stale_estimates(wanted):
+        services.incident_accept_proposal(incident=incident, user=user)
+        report.updated += 1
     return ordered, report
 
 
-def _estimate_is_stale(incident: Incident) -> bool:
-    """True when the stored estimate is not (or no longer) the proposal from the claims."""
-    proposal = services.incident_proposal(incident=incident)
-    total = proposal.total
-    stored = Incident.objects.filter(pk=incident.pk).values(
-        "fatalities_low", "fatalities_best", "fatalities_high", "contested", "fatalities_rationale"
-    )[0]
-    return stored != {
-        "fatalities_low": total.low,
-        "fatalities_best": total.best,
-        "fatalities_high": total.high,
-        "contested": proposal.contested,
-        "fatalities_rationale": " ".join(total.reasons),
+def _with_stale_estimates(incidents: Sequence[Incident]) -> list[Incident]:
+    """The incidents whose stored estimate is not (or no longer) the proposal from their claims."""
+    claims: dict[int, list[Claim]] = {incident.pk: [] for incident in incidents}
+    for claim in Claim.objects.filter(incident__in=claims).select_related("claimant", "losses_actor", "source"):
+        claims[claim.incident_id].append(claim)
+    stored = {
+        row.pop("pk"): row
+        for row in Incident.objects.filter(pk__in=claims).values(
+            "pk", "fatalities_low", "fatalities_best", "fatalities_high", "contested", "fatalities_rationale"
+        )
     }
+    stale = []
+    for incident in incidents:
+        proposal = propose_for_claims(claims[incident.pk])
+        total = proposal.total
+        expected = {
+            "fatalities_low": total.low,
+            "fatalities_best": total.best,
+            "fatalities_high": total.high,
+            "contested": proposal.contested,
+            "fatalities_rationale": " ".join(total.reasons),
+        }
+        if stored[incident.pk] != expected:
+            stale.append(incident)
+    return stale
 
 
 def load_all(

@@ -1,13 +1,15 @@
 import pghistory
 from django.core.management.base import BaseCommand
 
-from incidents.demo import seed
+from incidents.demo import sample, seed
 from incidents.demo.loader import demo_user, load_all
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data: the seed story (the Kidal convoy ambush of 13 June 2025), fully encoded. "
+        "Load the demo data: the seed story (the Kidal convoy ambush of 13 June 2025), fully encoded, "
+        "and about 200 realistic sample incidents across seven countries, all event types and 2019–2025, "
+        "published and not. "
         "Safe to run again: existing records are found by stable keys and only changed ones are written."
     )
 
@@ -21,6 +23,12 @@ class Command(BaseCommand):
             list(seed.SOURCES),
             [seed.INCIDENT],
         )
+        if not options["seed_only"]:
+            data = sample.build()
+            actors += data.actors
+            relations += data.relations
+            sources += data.sources
+            incidents += data.incidents
         with pghistory.context(command="load_demo"):
             report = load_all(
                 actors=actors, relations=relations, sources=sources, incidents=incidents, user=demo_user()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0004_editor_and_reviewer_groups"),
+        ("incidents", "0005_incident_date_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

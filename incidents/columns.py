@@ -1,0 +1,288 @@
+"""The one declarative spec of the bulk export columns.
+
+Each table lists its columns once: name, SQL expression, Frictionless type and a
+description. The spec feeds the streamed CSV export (``incidents.export``), the data
+dictionary on ``/data/``, the ``datapackage.json`` of a release, and the column shape
+that imports map onto. Column order here is the CSV's column order.
+
+The SQL is written against fixed aliases: the exported row (``i`` incident, ``c`` claim,
+``a`` actor, ``s`` source) and the lateral joins named in each table's ``joins``. Every
+text column goes through ``safe_text()``, so formula-injection safety is decided in SQL,
+in one place, for every export path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import TextChoices
+
+from incidents.models import Role, Side, SourceKind
+
+WITHHELD = "identity withheld"
+
+# A cell is neutralised (a single quote is put in front of the offending line) when it starts
+# with = + - @ tab CR or LF, or when any later line (after CR or LF) starts with = + - @ or tab;
+# spaces and tabs before the character do not hide it. Empty lines are left alone.
+_FORMULA_PATTERN = r"(^(?=[[:blank:]]*[-=+@\t\r\n])|(?<=[\r\n])(?=[[:blank:]]*[-=+@\t]))"
+
+
+def sql_literal(value: str) -> str:
+    """A standard SQL string literal (standard_conforming_strings is on since PostgreSQL 9.1)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def safe_text(expression: str) -> str:
+    """``expression`` as text that spreadsheet programs will not run as a formula."""
+    return f"regexp_replace(({expression})::text, {sql_literal(_FORMULA_PATTERN)}, '''', 'g')"
+
+
+def choice_label(expression: str, choices: type[TextChoices]) -> str:
+    """SQL for the human label of a choice value, so CSVs need no lookup table."""
+    whens = " ".join(f"WHEN {sql_literal(value)} THEN {sql_literal(str(label))}" for value, label in choices.choices)
+    return f"CASE {expression} {whens} ELSE {expression} END"
+
+
+def utc_timestamp(expression: str) -> str:
+    return f"""to_char(({expression}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+
+
+def iso_date(expression: str) -> str:
+    return f"to_char({expression}, 'YYYY-MM-DD')"
+
+
+def source_public_label(alias: str) -> str:
+    """SQL twin of ``Source.public_label``: confidential sources show only their kind."""
+    parts = ", ".join(f"nullif({alias}.{field}, '')" for field in ("outlet", "author", "title"))
+    editors_label = f"nullif(concat_ws(' — ', {parts}), '')"
+    kind = choice_label(f"{alias}.kind", SourceKind)
+    return (
+        f"CASE WHEN {alias}.confidential THEN ({kind}) || {sql_literal(', ' + WITHHELD)} "
+        f"ELSE coalesce({editors_label}, {kind}) END"
+    )
+
+
+def unless_confidential(alias: str, expression: str) -> str:
+    return f"CASE WHEN {alias}.confidential THEN NULL ELSE {expression} END"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql: str
+    type: str  # a Frictionless Table Schema type: string, integer, number, boolean, date, time, datetime
+    description: str
+
+    @property
+    def select(self) -> str:
+        return f'{self.sql} AS "{self.name}"'
+
+
+def text(name: str, expression: str, description: str) -> Column:
+    return Column(name, safe_text(expression), "string", description)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One exported table: the row source with its lateral joins, and its columns."""
+
+    name: str
+    title: str
+    description: str
+    alias: str
+    db_table: str
+    joins: str
+    columns: tuple[Column, ...]
+    primary_key: str = "id"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def select_sql(self, ids_sql: str) -> str:
+        """The SELECT for the rows whose id is in ``ids_sql`` (a compiled, literal subquery)."""
+        columns = ",\n  ".join(column.select for column in self.columns)
+        return (
+            f"SELECT\n  {columns}\nFROM {self.db_table} AS {self.alias}\n{self.joins}\n"
+            f"WHERE {self.alias}.id IN ({ids_sql})\nORDER BY {self.alias}.id"
+        )
+
+
+def _actors_on(side: str, roles: tuple[str, ...]) -> str:
+    role_list = ", ".join(sql_literal(role) for role in roles)
+    return f"ia.side = {sql_literal(side)} AND ia.role IN ({role_list})"
+
+
+_PRIMARY = (Role.PRIMARY.value,)
+_ASSOCIATED = (Role.ASSOCIATED.value, Role.SUPPORTING.value)
+
+# One lateral aggregate per incident for all actor cells, and one for its sources.
+_INCIDENT_JOINS = f"""LEFT JOIN LATERAL (
+  SELECT
+    string_agg(a.name, '; ' ORDER BY a.name) FILTER (WHERE {_actors_on(Side.A, _PRIMARY)}) AS actor1,
+    string_agg(DISTINCT a.kind, '; ' ORDER BY a.kind) FILTER (WHERE {_actors_on(Side.A, _PRIMARY)}) AS actor1_kind,
+    string_agg(a.name, '; ' ORDER BY a.name) FILTER (WHERE {_actors_on(Side.A, _ASSOCIATED)}) AS assoc_actor_1,
+    string_agg(a.name, '; ' ORDER BY a.name) FILTER (WHERE {_actors_on(Side.B, _PRIMARY)}) AS actor2,
+    string_agg(DISTINCT a.kind, '; ' ORDER BY a.kind) FILTER (WHERE {_actors_on(Side.B, _PRIMARY)}) AS actor2_kind,
+    string_agg(a.name, '; ' ORDER BY a.name) FILTER (WHERE {_actors_on(Side.B, _ASSOCIATED)}) AS assoc_actor_2
+  FROM incidents_incidentactor AS ia JOIN incidents_actor AS a ON a.id = ia.actor_id
+  WHERE ia.incident_id = i.id
+) AS actors ON true
+LEFT JOIN LATERAL (
+  SELECT string_agg(labels.label, '; ' ORDER BY labels.label) AS names, count(*) AS total
+  FROM (
+    SELECT {source_public_label("s")} AS label
+    FROM incidents_source AS s
+    WHERE s.id IN (
+      SELECT source_id FROM incidents_incidentsource WHERE incident_id = i.id
+      UNION SELECT source_id FROM incidents_claim WHERE incident_id = i.id
+    )
+  ) AS labels
+) AS sources ON true
+LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_claim WHERE incident_id = i.id) AS claims ON true"""
+
+
+def _incident_url(alias: str) -> str:
+    base = settings.ARCHIVE_BASE_URL.rstrip("/")
+    return f"{sql_literal(base + '/incidents/')} || {alias}.id || '/'"
+
+
+INCIDENTS = Table(
+    name="incidents",
+    title="Incidents",
+    description="Published incidents, one row each, with ACLED-like columns and UCDP-style estimates.",
+    alias="i",
+    db_table="incidents_incident",
+    joins=_INCIDENT_JOINS,
+    columns=(
+        Column("id", "i.id", "integer", "Stable public identifier of the incident; never reused."),
+        text("url", _incident_url("i"), "The incident's public page."),
+        text("title", "i.title", "Short, neutral title."),
+        Column("start_date", iso_date("i.start_date"), "date", "First day of the incident (or of the period)."),
+        Column("end_date", iso_date("i.end_date"), "date", "Last day; equal to start_date for a one-day incident."),
+        Column("year", "extract(year FROM i.start_date)::int", "integer", "Year of start_date."),
+        text("date_precision", "i.date_precision", "How precisely the date is known: day, week, month or year."),
+        Column("time_of_day", "to_char(i.time_of_day, 'HH24:MI:SS')", "time", "Local time it began, if reported."),
+        text("event_type", "(SELECT name FROM incidents_eventtype WHERE id = i.event_type_id)", "ACLED event type."),
+        text(
+            "sub_event_type",
+            "(SELECT name FROM incidents_subeventtype WHERE id = i.sub_event_type_id)",
+            "ACLED sub-event type.",
+        ),
+        text("actor1", "actors.actor1", "Primary actor(s) on side A, '; '-separated (ACLED actor1)."),
+        text("actor1_kind", "actors.actor1_kind", "ACLED actor categories of actor1 (e.g. state_forces)."),
+        text("assoc_actor_1", "actors.assoc_actor_1", "Associated and supporting actors on side A."),
+        text("actor2", "actors.actor2", "Primary actor(s) on side B (ACLED actor2)."),
+        text("actor2_kind", "actors.actor2_kind", "ACLED actor categories of actor2."),
+        text("assoc_actor_2", "actors.assoc_actor_2", "Associated and supporting actors on side B."),
+        text("country", "i.country", "ISO 3166-1 alpha-2 country code."),
+        text("admin1", "i.admin1", "First-order administrative area (region)."),
+        text("admin2", "i.admin2", "Second-order administrative area."),
+        text("location", "i.location", "Named place or road."),
+        Column("latitude", "i.latitude", "number", "WGS 84 latitude in decimal degrees."),
+        Column("longitude", "i.longitude", "number", "WGS 84 longitude in decimal degrees."),
+        text("geo_precision", "i.geo_precision", "How precisely the coordinates locate the incident."),
+        Column("fatalities_low", "i.fatalities_low", "integer", "Lowest credible total of deaths."),
+        Column("fatalities_best", "i.fatalities_best", "integer", "The archive's best estimate of deaths."),
+        Column("fatalities_high", "i.fatalities_high", "integer", "Highest credible total of deaths."),
+        text("fatalities_method", "i.fatalities_method", "proposal (archive's reconciliation) or override."),
+        text("fatalities_rationale", "i.fatalities_rationale", "The editors' public explanation of the estimate."),
+        Column("contested", "i.contested::text", "boolean", "Whether credible claims about the losses disagree."),
+        text("grading", "i.grading", "Strength of the evidence: confirmed, fair, weak, contested or discounted."),
+        text("source_names", "sources.names", "Public names of the cited sources, '; '-separated."),
+        Column("source_count", "coalesce(sources.total, 0)", "integer", "Number of distinct sources cited."),
+        Column("claim_count", "coalesce(claims.total, 0)", "integer", "Number of attributed claims."),
+        text("summary", "i.summary", "Neutral public summary (ACLED notes)."),
+        text("tags", "array_to_string(i.tags, ';')", "Tags, ';'-separated."),
+        Column("published_at", utc_timestamp("i.published_at"), "datetime", "When it was first published (UTC)."),
+        Column("updated_at", utc_timestamp("i.updated_at"), "datetime", "When it last changed (UTC)."),
+    ),
+)
+
+CLAIMS = Table(
+    name="claims",
+    title="Claims",
+    description="Attributed statements about published incidents: who said what, where, and how sure we are.",
+    alias="c",
+    db_table="incidents_claim",
+    joins="""JOIN incidents_source AS s ON s.id = c.source_id
+LEFT JOIN incidents_actor AS claimant ON claimant.id = c.claimant_id
+LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id""",
+    columns=(
+        Column("id", "c.id", "integer", "Identifier of the claim."),
+        Column("incident_id", "c.incident_id", "integer", "The incident the claim is about."),
+        text("kind", "c.kind", "What the claim is about (fatalities, injuries, detained, ...)."),
+        text("losses_of", "c.losses_of", "Whose losses: actor, civilians or unknown."),
+        text("losses_actor", "losses.name", "The actor whose losses these are, when losses_of is actor."),
+        text("losses_actor_slug", "losses.slug", "Slug of losses_actor."),
+        text("claimant", "claimant.name", "The actor asserting the claim, when different from the source."),
+        text("claimant_slug", "claimant.slug", "Slug of the claimant."),
+        Column("quantity_low", "c.quantity_low", "integer", "Lowest number the wording allows."),
+        Column("quantity_high", "c.quantity_high", "integer", "Highest number; empty when open-ended."),
+        text("quantity_text", "c.quantity_text", "The verbatim wording of the quantity."),
+        text("quote", "c.quote", "The exact quotation."),
+        text("stance", "c.stance", "assertion, denial or acknowledgement (of own losses)."),
+        text("verification", "c.verification", "unverified, corroborated, disputed, confirmed or refuted."),
+        text("verification_note", "c.verification_note", "Public note on the verification."),
+        Column("source_id", "c.source_id", "integer", "The source that reported the claim."),
+        text("source_kind", "s.kind", "Kind of source."),
+        text("source_name", source_public_label("s"), f"Public name of the source ('..., {WITHHELD}' if protected)."),
+        text("source_url", unless_confidential("s", "nullif(s.url, '')"), "URL of the source; empty if protected."),
+        Column(
+            "source_published_on",
+            unless_confidential("s", iso_date("s.published_on")),
+            "date",
+            "Publication date of the source; empty if protected.",
+        ),
+        Column("updated_at", utc_timestamp("c.updated_at"), "datetime", "When the claim last changed (UTC)."),
+    ),
+)
+
+ACTORS = Table(
+    name="actors",
+    title="Actors",
+    description="Actors involved in the published incidents, with their aliases.",
+    alias="a",
+    db_table="incidents_actor",
+    joins="""LEFT JOIN LATERAL (
+  SELECT string_agg(CASE WHEN language = '' THEN name ELSE name || ' [' || language || ']' END, '; ' ORDER BY name)
+    AS names
+  FROM incidents_actoralias WHERE actor_id = a.id
+) AS aliases ON true""",
+    columns=(
+        Column("id", "a.id", "integer", "Identifier of the actor."),
+        text("slug", "a.slug", "Stable identifier used in URLs and filters (?actor=slug)."),
+        text("name", "a.name", "Name the archive uses."),
+        text("kind", "a.kind", "ACLED actor category."),
+        text("country", "a.country", "ISO 3166-1 alpha-2 code of the home country; empty if transnational."),
+        text("aliases", "aliases.names", "Other names, '; '-separated, with [language] tags."),
+        text("description", "a.description", "Neutral public description."),
+        Column("updated_at", utc_timestamp("a.updated_at"), "datetime", "When the actor last changed (UTC)."),
+    ),
+)
+
+SOURCES = Table(
+    name="sources",
+    title="Sources",
+    description=f"Sources cited by the published incidents; protected sources show only their kind ({WITHHELD}).",
+    alias="s",
+    db_table="incidents_source",
+    joins="",
+    columns=(
+        Column("id", "s.id", "integer", "Identifier of the source."),
+        text("kind", "s.kind", "Kind of source (news_agency, party_statement, local_source, ...)."),
+        text("name", source_public_label("s"), "Public name of the source."),
+        text("outlet", unless_confidential("s", "s.outlet"), "Outlet or publisher; empty if protected."),
+        text("title", unless_confidential("s", "s.title"), "Headline or title; empty if protected."),
+        text("author", unless_confidential("s", "s.author"), "Author or speaker; empty if protected."),
+        text("url", unless_confidential("s", "s.url"), "Where it was published; empty if protected."),
+        text("archived_url", unless_confidential("s", "s.archived_url"), "Web archive copy; empty if protected."),
+        Column("published_on", unless_confidential("s", iso_date("s.published_on")), "date", "Publication date."),
+        text("language", unless_confidential("s", "s.language"), "BCP 47 language tag."),
+        text("reliability", unless_confidential("s", "s.reliability"), "Admiralty reliability grade A-F."),
+        Column("confidential", "s.confidential::text", "boolean", "Whether the source's identity is protected."),
+    ),
+)
+
+TABLES: dict[str, Table] = {table.name: table for table in (INCIDENTS, CLAIMS, ACTORS, SOURCES)}

@@ -1,0 +1,110 @@
+"""Erasing a confidential source's identity, from current data and from history.
+
+History is meant to keep everything; this is the one deliberate exception, for when
+keeping who a source is would put that person in danger. The kind, reliability,
+dates and links to claims stay, so the archive's reasoning stays reviewable; what
+could identify the person goes, everywhere the archive stored it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pghistory
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from pghistory.models import Context
+
+from incidents.models import Source, SourceEvent
+
+# Fields that can identify a source's person or channel. Kind, reliability, language and
+# the publication date are kept: they describe the evidence, not the person.
+IDENTIFYING_FIELDS = ("outlet", "title", "author", "url", "archived_url", "internal_notes")
+ERASED = "[erased]"
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    source_id: int
+    events_scrubbed: int
+    contexts_scrubbed: int
+    log_entries_scrubbed: int
+
+
+def _scrub(value: object, secrets: list[str]) -> object:
+    """``value`` with every occurrence of a secret replaced, through nested JSON."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, ERASED)
+        return value
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub(item, secrets) for key, item in value.items()}
+    return value
+
+
+def source_erase_identity(*, source: Source, user: AbstractBaseUser | None = None) -> ErasureReport:
+    """Blank the identifying fields of ``source`` and of every history event of it.
+
+    Also scrubs the identifying strings from the history contexts of those events (a
+    request URL or a command's arguments may quote them) and from the admin's action log.
+    The source is marked confidential, so public output shows only its kind.
+    """
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source.pk)
+        events = SourceEvent.objects.filter(pgh_obj_id=source.pk)
+        secrets = {getattr(source, field) for field in IDENTIFYING_FIELDS}
+        for event in events:
+            secrets |= {getattr(event, field) for field in IDENTIFYING_FIELDS}
+        # Longest first, so a secret that contains another is replaced whole.
+        secrets = sorted((s for s in secrets if s and len(s) >= 3), key=len, reverse=True)
+
+        with pghistory.context(erasure=f"source {source.pk}", user=getattr(user, "pk", None)):
+            for field in IDENTIFYING_FIELDS:
+                setattr(source, field, "")
+            source.confidential = True
+            source.version += 1
+            source.save()
+
+        # Includes the event of the save above, which already holds blanks.
+        events = SourceEvent.objects.filter(pgh_obj_id=source.pk)
+        events_scrubbed = events.update(**dict.fromkeys(IDENTIFYING_FIELDS, ""), confidential=True)
+        context_ids = set(events.exclude(pgh_context=None).values_list("pgh_context_id", flat=True))
+        contexts_scrubbed = 0
+        for context in Context.objects.filter(pk__in=context_ids).select_for_update():
+            scrubbed = _scrub(context.metadata, secrets)
+            if scrubbed != context.metadata:
+                context.metadata = scrubbed
+                context.save(update_fields=["metadata"])
+                contexts_scrubbed += 1
+
+        log_entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Source), object_id=str(source.pk)
+        )
+        for entry in log_entries:
+            entry.object_repr = source.public_label[:200]
+            entry.change_message = _scrub(entry.change_message, secrets)
+            entry.save(update_fields=["object_repr", "change_message"])
+        log_entries_scrubbed = len(log_entries)
+    return ErasureReport(
+        source_id=source.pk,
+        events_scrubbed=events_scrubbed,
+        contexts_scrubbed=contexts_scrubbed,
+        log_entries_scrubbed=log_entries_scrubbed,
+    )
+
+
+def vacuum_source_tables() -> None:
+    """Let PostgreSQL reclaim the dead row versions that still hold the old values.
+
+    VACUUM cannot run inside a transaction; a caller that wraps the erasure in its own
+    transaction vacuums after committing.
+    """
+    if connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for table in (Source._meta.db_table, SourceEvent._meta.db_table, Context._meta.db_table):
+            cursor.execute(f'VACUUM "{table}"')

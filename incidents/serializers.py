@@ -1,0 +1,178 @@
+"""Explicit-field serializers for the public API.
+
+Nothing here lists ``__all__``: a field reaches the public only when it is named below.
+Confidential sources keep their id and kind; every identifying field is null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from incidents.models import Actor, ActorAlias, ActorRelation, Claim, Incident, IncidentActor, IncidentSource, Source
+
+SOURCE_IDENTITY_FIELDS = ("outlet", "title", "author", "url", "archived_url", "published_on", "language", "reliability")
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="public_label", read_only=True, help_text="Public name of the source.")
+
+    class Meta:
+        model = Source
+        fields = ("id", "kind", "name", "confidential", *SOURCE_IDENTITY_FIELDS)
+        extra_kwargs = {name: {"allow_null": True} for name in SOURCE_IDENTITY_FIELDS}
+
+    def to_representation(self, instance: Source) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.confidential:
+            data.update(dict.fromkeys(SOURCE_IDENTITY_FIELDS))
+        return data
+
+
+class ActorRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Actor
+        fields = ("id", "slug", "name", "kind")
+
+
+class ActorAliasSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActorAlias
+        fields = ("name", "language")
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    aliases = ActorAliasSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Actor
+        fields = ("id", "slug", "name", "kind", "country", "description", "aliases", "updated_at")
+
+
+class ActorRelationSerializer(serializers.ModelSerializer):
+    subject = ActorRefSerializer(read_only=True)
+    object = ActorRefSerializer(read_only=True)
+
+    class Meta:
+        model = ActorRelation
+        fields = ("subject", "kind", "object", "start_date", "end_date", "note")
+
+
+class ActorDetailSerializer(ActorSerializer):
+    relations = serializers.SerializerMethodField(help_text="Dated relations with other public actors.")
+
+    class Meta(ActorSerializer.Meta):
+        fields = (*ActorSerializer.Meta.fields, "relations")
+
+    def get_relations(self, actor: Actor) -> list[dict]:
+        relations = self.context["relations"]
+        return ActorRelationSerializer(relations, many=True).data
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    source = SourceSerializer(read_only=True)
+    claimant = ActorRefSerializer(read_only=True, allow_null=True)
+    losses_actor = ActorRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = (
+            "id",
+            "incident",
+            "kind",
+            "losses_of",
+            "losses_actor",
+            "claimant",
+            "quantity_low",
+            "quantity_high",
+            "quantity_text",
+            "quote",
+            "stance",
+            "verification",
+            "verification_note",
+            "source",
+            "updated_at",
+        )
+
+
+class IncidentActorSerializer(serializers.ModelSerializer):
+    actor = ActorRefSerializer(read_only=True)
+
+    class Meta:
+        model = IncidentActor
+        fields = ("actor", "side", "role", "note")
+
+
+class IncidentSourceSerializer(serializers.ModelSerializer):
+    source = SourceSerializer(read_only=True)
+
+    class Meta:
+        model = IncidentSource
+        fields = ("source", "note")
+
+
+_INCIDENT_FIELDS = (
+    "id",
+    "title",
+    "start_date",
+    "end_date",
+    "date_precision",
+    "country",
+    "admin1",
+    "admin2",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "event_type",
+    "sub_event_type",
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+    "contested",
+    "grading",
+    "tags",
+    "published_at",
+    "updated_at",
+)
+
+
+class IncidentListSerializer(serializers.ModelSerializer):
+    """The list item. The list view fills it from ``.values()`` rows (see ``incident_list_items``)."""
+
+    event_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    sub_event_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    side_a = serializers.ListField(child=serializers.CharField(), help_text="Names of the actors on side A.")
+    side_b = serializers.ListField(child=serializers.CharField(), help_text="Names of the actors on side B.")
+
+    class Meta:
+        model = Incident
+        fields = (*_INCIDENT_FIELDS, "side_a", "side_b")
+
+
+class IncidentDetailSerializer(serializers.ModelSerializer):
+    event_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    sub_event_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    actors = IncidentActorSerializer(source="incident_actors", many=True, read_only=True)
+    claims = ClaimSerializer(many=True, read_only=True)
+    sources = IncidentSourceSerializer(source="incident_sources", many=True, read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = (
+            *_INCIDENT_FIELDS,
+            "summary",
+            "time_of_day",
+            "fatalities_method",
+            "fatalities_rationale",
+            "actors",
+            "claims",
+            "sources",
+        )
+
+
+class RetractionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Incident
+        fields = ("id", "retracted_at", "retraction_notice")

@@ -1,0 +1,215 @@
+"""The research API: read-only, published data only, one filter vocabulary with the pages.
+
+Every queryset starts from a ``published()`` method. The incident list is built from
+``.values()`` rows plus one query for the actors of the page: two queries per page at
+any page size, and no model instances to build.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from incidents import selection
+from incidents.filters import IncidentFilter
+from incidents.geojson import GeoJSONRenderer
+from incidents.models import Actor, ActorRelation, Claim, Incident, IncidentActor, Role, Side, Source
+from incidents.pagination import KeysetPagination
+from incidents.serializers import (
+    ActorDetailSerializer,
+    ActorSerializer,
+    ClaimSerializer,
+    IncidentDetailSerializer,
+    IncidentListSerializer,
+    RetractionSerializer,
+    SourceSerializer,
+)
+
+# Columns read for a list item; event types are read as slugs through their joins.
+_LIST_VALUES = {
+    **{name: name for name in IncidentListSerializer.Meta.fields if name not in {"side_a", "side_b"}},
+    "event_type": "event_type__slug",
+    "sub_event_type": "sub_event_type__slug",
+}
+_ROLE_ORDER = {role: position for position, role in enumerate(Role.values)}
+
+
+def incident_list_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """List items from ``.values()`` rows, with the actors of all rows in one query."""
+    rows = list(rows)
+    sides: dict[int, dict[str, list[str]]] = defaultdict(lambda: {Side.A: [], Side.B: []})
+    links = (
+        IncidentActor.objects.filter(incident_id__in=[row["id"] for row in rows])
+        .order_by("incident_id", "side", "actor__name")
+        .values_list("incident_id", "side", "role", "actor__name")
+    )
+    # Primary actors first on each side, then associated and supporting ones.
+    for incident_id, side, _role, name in sorted(links, key=lambda link: (link[0], link[1], _ROLE_ORDER[link[2]])):
+        sides[incident_id][side].append(name)
+    items = []
+    for row in rows:
+        item = {name: row[column] for name, column in _LIST_VALUES.items()}
+        item["side_a"] = sides[row["id"]][Side.A]
+        item["side_b"] = sides[row["id"]][Side.B]
+        items.append(item)
+    return items
+
+
+class IncidentScopeFilterBackend(DjangoFilterBackend):
+    """Applies the IncidentFilter to claims, actors and sources: rows of the matching incidents."""
+
+    def get_filterset_class(self, view: Any, queryset: QuerySet | None = None) -> type[IncidentFilter]:
+        return IncidentFilter
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        try:
+            scope = selection.incident_scope(request.query_params)
+        except selection.InvalidFilterError as invalid:
+            raise ValidationError(invalid.errors) from None
+        return queryset if scope is None else view.scope(queryset, scope)
+
+
+class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    pagination_class = KeysetPagination
+
+
+_FORMAT_PARAMETER = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=["json", "geojson"], description="geojson for RFC 7946 GeoJSON."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Published incidents",
+        description="Filter with the same parameters as /incidents/; `order` sets the sort. "
+        "Add `format=geojson` (or use /api/v1/incidents.geojson) for an RFC 7946 FeatureCollection.",
+        parameters=[_FORMAT_PARAMETER],
+    ),
+    retrieve=extend_schema(summary="One published incident, with actors, claims and sources"),
+)
+class IncidentViewSet(ReadOnlyViewSet):
+    filterset_class = IncidentFilter
+    renderer_classes = [JSONRenderer, GeoJSONRenderer, BrowsableAPIRenderer]
+
+    def get_queryset(self) -> QuerySet:
+        queryset = Incident.objects.published()
+        return queryset.for_detail() if self.action == "retrieve" else queryset
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return IncidentDetailSerializer
+        if self.action == "retracted":
+            return RetractionSerializer
+        return IncidentListSerializer
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        columns = list(_LIST_VALUES.values())
+        keys = [name.lstrip("-") for name in self.paginator.ordering_for(queryset)]
+        rows = self.paginate_queryset(queryset.values(*columns, *(key for key in keys if key not in columns)))
+        return self.get_paginated_response(incident_list_items(rows))
+
+    @extend_schema(
+        summary="Retracted incidents, for mirrors to delete",
+        parameters=[
+            OpenApiParameter(
+                "since", OpenApiTypes.DATETIME, description="Only retractions at or after this time (ISO 8601)."
+            )
+        ],
+        filters=False,
+    )
+    @action(detail=False, filter_backends=[], renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    def retracted(self, request: Request) -> Response:
+        queryset = Incident.objects.retracted().order_by("retracted_at", "id")
+        since = request.query_params.get("since")
+        if since:
+            cleaned = IncidentFilter.base_filters["modified_since"].field.clean
+            try:
+                queryset = queryset.filter(retracted_at__gte=cleaned(since))
+            except Exception as error:  # a form field's ValidationError: report it like the filters do
+                raise ValidationError({"since": getattr(error, "messages", [str(error)])}) from None
+        page = self.paginate_queryset(queryset.only("id", "retracted_at", "retraction_notice"))
+        return self.get_paginated_response(RetractionSerializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Published actors; with incident filters, those involved in the matching incidents"),
+    retrieve=extend_schema(summary="One published actor, with aliases and relations"),
+)
+class ActorViewSet(ReadOnlyViewSet):
+    lookup_field = "slug"
+    filter_backends = [IncidentScopeFilterBackend]
+
+    def get_queryset(self) -> QuerySet:
+        return Actor.objects.published().prefetch_related("aliases").order_by("id")
+
+    def get_serializer_class(self):
+        return ActorDetailSerializer if self.action == "retrieve" else ActorSerializer
+
+    @staticmethod
+    def scope(queryset: QuerySet, incidents: QuerySet) -> QuerySet:
+        return queryset.involved_in(incidents)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = self.get_object()
+        public = Actor.objects.published()
+        relations = (
+            ActorRelation.objects.filter(Q(subject=actor) | Q(object=actor))
+            .filter(subject__in=public, object__in=public)
+            .select_related("subject", "object")
+        )
+        serializer = ActorDetailSerializer(actor, context={**self.get_serializer_context(), "relations": relations})
+        return Response(serializer.data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Published sources; confidential ones show only their kind"),
+    retrieve=extend_schema(summary="One published source"),
+)
+class SourceViewSet(ReadOnlyViewSet):
+    serializer_class = SourceSerializer
+    filter_backends = [IncidentScopeFilterBackend]
+
+    def get_queryset(self) -> QuerySet:
+        return Source.objects.published().order_by("id")
+
+    @staticmethod
+    def scope(queryset: QuerySet, incidents: QuerySet) -> QuerySet:
+        return queryset.cited_by(incidents)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Claims about published incidents",
+        parameters=[OpenApiParameter("incident", OpenApiTypes.INT, description="Only this incident's claims.")],
+    ),
+    retrieve=extend_schema(summary="One claim"),
+)
+class ClaimViewSet(ReadOnlyViewSet):
+    serializer_class = ClaimSerializer
+    filter_backends = [IncidentScopeFilterBackend]
+
+    def get_queryset(self) -> QuerySet:
+        queryset = Claim.objects.published().for_list().order_by("id")
+        incident = self.request.query_params.get("incident")
+        if incident is not None and self.action == "list":
+            if not incident.isdigit() or int(incident) > 2**63 - 1:
+                raise ValidationError({"incident": "An incident id (a positive integer)."})
+            queryset = queryset.filter(incident_id=int(incident))
+        return queryset
+
+    @staticmethod
+    def scope(queryset: QuerySet, incidents: QuerySet) -> QuerySet:
+        return queryset.of_incidents(incidents)

@@ -1,0 +1,38 @@
+"""Bulk downloads for researchers: streamed CSV exports and the /data/ page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
+
+from incidents import export
+from incidents.columns import TABLES
+from incidents.selection import InvalidFilterError
+
+
+@require_safe
+def export_csv(request: HttpRequest, table: str) -> HttpResponse:
+    """``/export/<table>.csv``: the published rows selected by the IncidentFilter query string."""
+    if table not in TABLES:
+        raise Http404("No such export.")
+    try:
+        select = export.select_sql(table, request.GET)
+    except InvalidFilterError as invalid:
+        return JsonResponse({"errors": invalid.errors}, status=400)
+    response = StreamingHttpResponse(export.stream_csv(select), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{table}.csv"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+class DataView(TemplateView):
+    template_name = "incidents/data.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tables"] = TABLES.values()
+        context["archive_name"] = settings.ARCHIVE_NAME
+        context["base_url"] = settings.ARCHIVE_BASE_URL.rstrip("/")
+        return context

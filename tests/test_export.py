@@ -1,0 +1,239 @@
+"""The streamed CSV exports. They read through a connection of their own, so these tests
+commit their data (transaction=True) instead of hiding it in a test transaction; the
+migrations' seed data (the ACLED taxonomy, groups) is restored around each test."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.http import QueryDict, StreamingHttpResponse
+
+from incidents import export, models
+from incidents.columns import TABLES
+from incidents.filters import IncidentFilter
+from tests.factories import ActorFactory, ClaimFactory, IncidentActorFactory, IncidentFactory, SourceFactory
+from tests.graph import SECRET_MARKERS, build_archive
+
+FORMULA_PAYLOADS = ("=1+1", "+1", "-1+1", "@SUM(1)", "\tinfo", "\rinfo", "\ninfo", " =1", "fine\n=2")
+# A cell a spreadsheet might run: it starts (after spaces or tabs) with = + - @ tab CR or LF,
+# or a later line starts with = + - @ or tab.
+DANGEROUS = re.compile(r"\A[ \t]*[-=+@\t\r\n]|[\r\n][ \t]*[-=+@\t]")
+NUMBER = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d+)?")
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+
+
+@pytest.fixture
+def archive():
+    return build_archive()
+
+
+def download(client, table: str, query: str = "") -> tuple[list[str], list[dict[str, str]]]:
+    response = client.get(f"/export/{table}.csv?{query}")
+    assert response.status_code == 200, response.content
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = b"".join(response.streaming_content).decode()
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    return list(reader.fieldnames or []), list(reader)
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_each_export_has_the_spec_columns_in_order(client, archive, table):
+    header, _rows = download(client, table)
+
+    assert header == TABLES[table].column_names
+
+
+def test_the_incident_export_holds_published_incidents_with_acled_like_columns(client, archive):
+    _header, rows = download(client, "incidents")
+
+    assert [int(row["id"]) for row in rows] == sorted(i.pk for i in archive.published)
+    kidal = next(row for row in rows if int(row["id"]) == archive.kidal.pk)
+    assert kidal["actor1"] == "Malian Armed Forces"
+    assert kidal["actor1_kind"] == "state_forces"
+    assert kidal["assoc_actor_1"] == "Africa Corps"
+    assert kidal["actor2"] == "Azawad Liberation Front"
+    assert kidal["actor2_kind"] == "rebel_group"
+    assert kidal["assoc_actor_2"] == ""
+    assert (kidal["fatalities_low"], kidal["fatalities_best"], kidal["fatalities_high"]) == ("10", "15", "40")
+    assert kidal["contested"] == "true"
+    assert kidal["country"] == "ML"
+    assert kidal["event_type"] == "Battles"
+    assert kidal["start_date"] == "2025-06-13"
+    assert kidal["tags"] == "convoy;ambush"
+    assert kidal["source_names"] == "AFP — Convoy ambushed near Anefif; Local source, identity withheld"
+    assert kidal["source_count"] == "2"
+    assert kidal["claim_count"] == "2"
+    assert kidal["url"].endswith(f"/incidents/{archive.kidal.pk}/")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", kidal["updated_at"])
+    assert models.Incident.objects.get(pk=archive.kidal.pk).internal_notes == "INTERNAL-MARKER incident"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "country=ML", "q=convoy", "actor=fama&side=A", "fatalities_min=5", "date_to=2025-05-31", "admin1=Bamako"],
+)
+def test_the_csv_holds_the_same_incidents_as_the_api_and_the_list_page(client, archive, query):
+    _header, rows = download(client, "incidents", query)
+    api_ids, url = [], f"/api/v1/incidents/?{query}"
+    while url:
+        page = client.get(url).json()
+        api_ids += [item["id"] for item in page["results"]]
+        url = page["next"]
+    page_ids = [i.pk for i in IncidentFilter(QueryDict(query), queryset=models.Incident.objects.published()).qs]
+
+    assert sorted(int(row["id"]) for row in rows) == sorted(api_ids) == sorted(page_ids)
+
+
+def test_csv_rows_match_the_api_values(client, archive):
+    _header, rows = download(client, "incidents")
+    api = {item["id"]: item for item in client.get("/api/v1/incidents/").json()["results"]}
+
+    for row in rows:
+        item = api[int(row["id"])]
+        assert row["title"] == item["title"]
+        assert row["start_date"] == item["start_date"]
+        assert row["latitude"] == ("" if item["latitude"] is None else str(item["latitude"]))
+        side_a = [name for cell in (row["actor1"], row["assoc_actor_1"]) for name in cell.split("; ") if name]
+        assert side_a == item["side_a"]
+
+
+def test_related_exports_cover_only_the_filtered_incidents(client, archive):
+    _h, claims = download(client, "claims", "admin1=Gao")
+    assert claims == []
+    _h, claims = download(client, "claims", "admin1=Kidal")
+    assert {int(row["incident_id"]) for row in claims} == {archive.kidal.pk}
+    _h, actors = download(client, "actors", "admin1=Gao")
+    assert [row["slug"] for row in actors] == ["fama"]
+    _h, sources = download(client, "sources", "country=ML")
+    assert [int(row["id"]) for row in sources] == [archive.afp.pk, archive.informant.pk]
+
+
+def test_no_unpublished_or_confidential_data_in_any_export(client, archive):
+    for table in TABLES:
+        for query in ("", "country=ML", "q=marker"):
+            response = client.get(f"/export/{table}.csv?{query}")
+            body = b"".join(response.streaming_content).decode().lower()
+            for marker in SECRET_MARKERS:
+                assert marker.lower() not in body, (table, query, marker)
+    _h, sources = download(client, "sources")
+    informant = next(row for row in sources if int(row["id"]) == archive.informant.pk)
+    assert informant["name"] == "Local source, identity withheld"
+    assert informant["kind"] == "local_source"
+    assert informant["outlet"] == informant["url"] == informant["author"] == informant["title"] == ""
+    assert informant["confidential"] == "true"
+
+
+@pytest.fixture
+def poisoned():
+    """A published incident whose every text field carries a formula payload."""
+    rows = []
+    for n, payload in enumerate(FORMULA_PAYLOADS):
+        actor = ActorFactory(name=payload, slug=f"poison-{n}", description=payload)
+        models.ActorAlias.objects.create(actor=actor, name=payload + " alias", language="")
+        source = SourceFactory(outlet=payload, title=payload, author=payload, url="", language="en")
+        incident = IncidentFactory(
+            published=True,
+            title=payload,
+            summary=payload,
+            admin1=payload,
+            admin2=payload,
+            location=payload,
+            latitude=-12.5,
+            longitude=-8.25,
+            fatalities_rationale=payload,
+            tags=[payload],
+        )
+        IncidentActorFactory(incident=incident, actor=actor, side=models.Side.B)
+        models.IncidentSource.objects.create(incident=incident, source=source)
+        ClaimFactory(
+            incident=incident,
+            source=source,
+            claimant=actor,
+            quantity_text=payload,
+            quote=payload,
+            verification_note=payload,
+        )
+        rows.append(incident)
+    return rows
+
+
+def test_formula_payloads_are_neutralised_in_every_export_and_numbers_are_untouched(client, poisoned):
+    for table in TABLES:
+        header, rows = download(client, table)
+        assert rows, table
+        types = {column.name: column.type for column in TABLES[table].columns}
+        for row in rows:
+            for name in header:
+                cell = row[name]
+                if types[name] in {"integer", "number"}:
+                    assert cell == "" or NUMBER.fullmatch(cell), (table, name, cell)
+                else:
+                    assert not DANGEROUS.search(cell), (table, name, cell)
+    _h, incidents = download(client, "incidents")
+    assert {row["latitude"] for row in incidents} == {"-12.5"}
+    assert {row["longitude"] for row in incidents} == {"-8.25"}
+    assert sorted(row["title"] for row in incidents) == sorted(
+        ["'=1+1", "'+1", "'-1+1", "'@SUM(1)", "'\tinfo", "'\rinfo", "'\ninfo", "' =1", "fine\n'=2"]
+    )
+
+
+def test_harmless_text_is_left_as_written(client, archive):
+    models.Incident.objects.filter(pk=archive.gao.pk).update(
+        summary="Line one.\n\nLine two, with a - dash and a = sign and an e-mail a@b.org.\r\nThird line."
+    )
+
+    _h, rows = download(client, "incidents", "admin1=Gao")
+
+    assert rows[0]["summary"] == models.Incident.objects.get(pk=archive.gao.pk).summary
+
+
+def test_an_invalid_filter_is_a_client_error(client, archive):
+    response = client.get("/export/incidents.csv?date_from=yesterday")
+
+    assert response.status_code == 400
+    assert "date_from" in response.json()["errors"]
+
+
+def test_an_unknown_table_is_not_found(client, archive):
+    assert client.get("/export/users.csv").status_code == 404
+
+
+def test_the_stream_comes_in_chunks_and_stopping_early_frees_the_server(archive):
+    for n in range(300):
+        IncidentFactory(published=True, title=f"Bulk incident {n}", summary="x" * 200)
+    select = export.select_sql("incidents", {})
+
+    whole = b"".join(export.stream_csv(select, chunk_size=4096))
+    stream = export.stream_csv(select, chunk_size=4096)
+    first = next(stream)
+    stream.close()
+
+    assert whole.startswith(first)
+    assert whole.count(b"\n") > 300
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT%%' AND state = 'active'")
+        assert cursor.fetchone()[0] == 0
+
+
+def test_the_data_page_shows_downloads_and_the_data_dictionary(client, archive):
+    response = client.get("/data/")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    for table in TABLES.values():
+        assert f"/export/{table.name}.csv" in body
+        for column in table.columns:
+            assert f"<code>{column.name}</code>" in body
+    assert "/api/v1/docs/" in body
