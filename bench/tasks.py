@@ -466,7 +466,7 @@ def admin_import(rows: int = 20_000) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
         exported = _export_file(rows, handle.name)
         content = Path(handle.name).read_bytes()
-    form = client.get(base + "import/").context["form"]
+    form = client.get(base + "import/").context_data["form"]
     fields = {
         "format": _choice(form.fields["format"], "csv"),
         "resource": _choice(form.fields["resource"], "incident") if "resource" in form.fields else "",
@@ -476,10 +476,10 @@ def admin_import(rows: int = 20_000) -> dict:
         started = time.perf_counter()
         upload = SimpleUploadedFile("incidents.csv", content, content_type="text/csv")
         preview = client.post(base + "import/", {**fields, "import_file": upload})
-        if preview.status_code != 200 or preview.context.get("confirm_form") is None:
+        if preview.status_code != 200 or preview.context_data.get("confirm_form") is None:
             raise RuntimeError(f"the preview failed ({preview.status_code}): {preview.content[:2000]!r}")
         previewed = time.perf_counter() - started
-        confirm = preview.context["confirm_form"].initial
+        confirm = preview.context_data["confirm_form"].initial
         done = client.post(base + "process_import/", confirm)
         seconds = time.perf_counter() - started
         if done.status_code != 302:
