@@ -100,6 +100,17 @@ def check_ok(url: str, headers: dict[str, str] | None = None) -> bytes:
     return body
 
 
+def timed_wrk(url: str, seconds: float, connections: int, headers: dict[str, str] | None = None):
+    """wrk on a page checked first; a slow page gets a run long enough for about 10 requests."""
+    started = time.perf_counter()
+    check_ok(url, headers)
+    single = time.perf_counter() - started
+    result = wrk(url, seconds=min(60.0, max(seconds, 10 * single)), connections=connections, headers=headers)
+    if result.errors or result.non_2xx or result.requests < 3:
+        raise RuntimeError(f"{url}: {result.requests} requests, {result.errors} errors, {result.non_2xx} non-2xx")
+    return result
+
+
 def with_query(path: str, params: dict[str, str]) -> str:
     return f"{path}?{urllib.parse.urlencode(params)}" if params else path
 
@@ -225,10 +236,7 @@ def _rates(ctx: Context, server: Server, paths: dict[str, str]) -> dict[str, flo
     runs: dict[str, list[float]] = {name: [] for name in paths}
     for _ in range(ctx.repeat):
         for name, path in paths.items():
-            result = wrk(server.base_url + path, seconds=ctx.seconds, connections=2)
-            if result.errors or result.non_2xx:
-                raise RuntimeError(f"{path}: {result.errors} errors, {result.non_2xx} non-2xx responses")
-            runs[name].append(result.rps)
+            runs[name].append(timed_wrk(server.base_url + path, ctx.seconds, 2).rps)
     return {name: median(values) for name, values in runs.items()}
 
 
@@ -271,9 +279,7 @@ def _latency(ctx: Context, server: Server, paths: dict[str, str], headers: dict[
     runs: dict[str, dict[str, list[float]]] = {name: {"p50": [], "p95": []} for name in paths}
     for _ in range(ctx.repeat):
         for name, path in paths.items():
-            result = wrk(server.base_url + path, seconds=ctx.seconds, connections=1, headers=headers)
-            if result.errors or result.non_2xx:
-                raise RuntimeError(f"{path}: {result.errors} errors, {result.non_2xx} non-2xx responses")
+            result = timed_wrk(server.base_url + path, ctx.seconds, 1, headers)
             runs[name]["p50"].append(result.p50_ms)
             runs[name]["p95"].append(result.p95_ms)
     return {name: {p: median(v) for p, v in values.items()} for name, values in runs.items()}
@@ -345,10 +351,7 @@ def _scale_pair(
             (ctx.small_server, small_path, small_headers, small_p95),
             (ctx.big_server, big_path, big_headers, big_p95),
         ):
-            result = wrk(server.base_url + path, seconds=ctx.seconds, connections=1, headers=headers)
-            if result.errors or result.non_2xx:
-                raise RuntimeError(f"{path}: {result.errors} errors, {result.non_2xx} non-2xx responses")
-            sink.append(result.p95_ms)
+            sink.append(timed_wrk(server.base_url + path, ctx.seconds, 1, headers).p95_ms)
     return Measurement(
         key=key,
         name=f"{name} (p95, {big_path if not admin else 'logged in'})",

@@ -120,8 +120,15 @@ def samples() -> dict:
         sampled = max(ndoc for _, ndoc in words) if words else 1
         # One term for the list page: found in a few percent of incidents, like a region's name.
         term = min(words, key=lambda w: abs(w[1] / sampled - 0.03))[0]
-        # Two terms for the ranked search, both common enough that ranking has work to do.
-        pair = [w[0] for w in sorted(words, key=lambda w: abs(w[1] / sampled - 0.08))[:2]]
+        # Two terms for the ranked search that occur together: the two commonest words (below
+        # a third of incidents, so ranking has work to do) of one incident's document.
+        frequency = dict(words)
+        cursor.execute(
+            "SELECT word FROM ts_stat($$SELECT search_document FROM incidents_incident "
+            "WHERE status = 'published' ORDER BY id LIMIT 1$$) WHERE length(word) >= 4 AND word !~ '^[0-9]+$'"
+        )
+        own = [w for (w,) in cursor.fetchall() if frequency.get(w, 0) / sampled < 0.3]
+        pair = sorted(own, key=lambda w: -frequency.get(w, 0))[:2]
 
         cursor.execute(
             "SELECT c.incident_id FROM incidents_claim c JOIN incidents_incident i ON i.id = c.incident_id "
