@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "incidents.context_processors.archive",
             ],
         },
     },
@@ -201,6 +202,11 @@ ARCHIVE_BASE_URL = env_str("ARCHIVE_BASE_URL", "http://127.0.0.1:8000")
 ARCHIVE_TILE_URL = env_str("ARCHIVE_TILE_URL", "-")
 if ARCHIVE_TILE_URL == "-":
     ARCHIVE_TILE_URL = ""
+ARCHIVE_TILE_ATTRIBUTION = env_str("ARCHIVE_TILE_ATTRIBUTION", "-").removeprefix("-")
+# Facet counts on the public list: the time budget of the one counting query, and how long
+# a result is cached (the cache key also changes whenever an incident changes).
+ARCHIVE_FACET_TIMEOUT_MS = env_int("ARCHIVE_FACET_TIMEOUT_MS", 2000)
+ARCHIVE_FACET_CACHE_SECONDS = env_int("ARCHIVE_FACET_CACHE_SECONDS", 600)
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -7,6 +7,8 @@ import datetime
 
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from incidents.models import (
     ActorKind,
@@ -39,11 +41,43 @@ ORDERING_FIELDS = {
 }
 
 
+class RepeatableCSVWidget(django_filters.widgets.CSVWidget):
+    """Reads ``?country=ML,BF`` and ``?country=ML&country=BF`` (checkbox lists) alike."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist") and name in data:
+            values = [item for value in data.getlist(name) for item in value.split(",")]
+            return [value for value in values if value.strip()]
+        return super().value_from_datadict(data, files, name)
+
+
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """Comma-separated values, also accepted as repeated parameters."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", RepeatableCSVWidget)
+        super().__init__(*args, **kwargs)
+
+
+class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    """Comma-separated numbers, also accepted as repeated parameters."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", RepeatableCSVWidget)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Chosen by slug in the URL, filtered by primary key in SQL (so the foreign-key index serves)."""
+
+    def get_filter_predicate(self, v):
+        # The base class would compare the foreign key column with the slug itself.
+        return {self.field_name: v}
+
 
 class IncidentFilter(django_filters.FilterSet):
+    id = NumberInFilter(field_name="id", label="Incident id", help_text="Incident ids, comma-separated (12,40).")
     q = django_filters.CharFilter(
         method="filter_search",
         label="Search",
@@ -59,16 +93,15 @@ class IncidentFilter(django_filters.FilterSet):
         method="filter_country", label="Country", help_text="ISO 3166-1 alpha-2 codes, comma-separated (ML,BF)."
     )
     admin1 = django_filters.CharFilter(field_name="admin1", lookup_expr="iexact", label="Region (admin1)")
-    event_type = django_filters.ModelMultipleChoiceFilter(
-        # django-filter filters on field_name=<to_field_name value>, so name the slug itself.
-        field_name="event_type__slug",
+    event_type = SlugMultipleChoiceFilter(
+        field_name="event_type",
         to_field_name="slug",
         queryset=EventType.objects.all(),
         label="Event type",
         help_text="Event type slug, e.g. battles.",
     )
-    sub_event_type = django_filters.ModelMultipleChoiceFilter(
-        field_name="sub_event_type__slug",
+    sub_event_type = SlugMultipleChoiceFilter(
+        field_name="sub_event_type",
         to_field_name="slug",
         queryset=SubEventType.objects.all(),
         label="Sub-event type",
@@ -148,9 +181,12 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_tag(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(tags__contains=[tag.strip().lower() for tag in value if tag.strip()])
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        queryset = super().filter_queryset(queryset)
+    def ordering(self) -> list[str]:
+        """The fields the results are sorted by; the last one is unique, so pages are stable."""
         order = self.form.cleaned_data.get("order") or ""
         if order == "relevance" and self.form.cleaned_data.get("q"):
-            return queryset.order_by("-rank", "-id")
-        return queryset.order_by(*ORDERING_FIELDS.get(order, ORDERING_FIELDS["-date"]))
+            return ["-rank", "-id"]
+        return ORDERING_FIELDS.get(order, ORDERING_FIELDS["-date"])
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        return super().filter_queryset(queryset).order_by(*self.ordering())

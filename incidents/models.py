@@ -137,6 +137,10 @@ class Verification(models.TextChoices):
     REFUTED = "refuted", "Refuted"
 
 
+# Statuses in which an incident has never been public, so deleting it loses nothing published.
+DELETABLE_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
+
+
 class EstimateMethod(models.TextChoices):
     NONE = "", "No estimate yet"
     PROPOSAL = "proposal", "Accepted the archive's proposal"
@@ -158,6 +162,10 @@ class IncidentQuerySet(models.QuerySet):
     def retracted(self) -> IncidentQuerySet:
         """Retracted incidents: their ids and dates are public so mirrors can delete them."""
         return self.filter(status=Status.RETRACTED)
+
+    def deletable(self) -> IncidentQuerySet:
+        """Incidents that may still be deleted: once published, an incident is retracted instead."""
+        return self.filter(status__in=DELETABLE_STATUSES)
 
     def for_list(self) -> IncidentQuerySet:
         return self.select_related("event_type", "sub_event_type")
@@ -578,6 +586,8 @@ class Incident(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-start_date", "-id"], name="incident_status_date"),
+            # The editors' list shows every status, newest first, and its date drill-down reads min/max.
+            models.Index(fields=["-start_date", "-id"], name="incident_date"),
             models.Index(fields=["country", "start_date"], name="incident_country_date"),
             models.Index(fields=["event_type", "start_date"], name="incident_type_date"),
             models.Index(fields=["sub_event_type"], name="incident_subtype"),
@@ -599,6 +609,10 @@ class Incident(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @property
+    def is_deletable(self) -> bool:
+        return self.status in DELETABLE_STATUSES
 
 
 @pghistory.track()

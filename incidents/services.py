@@ -38,6 +38,18 @@ def _locked(incident: Incident) -> Incident:
     return Incident.objects.select_for_update().get(pk=incident.pk)
 
 
+def stale_version_error(
+    *, model: type[models.Model], expected_version: int, current_version: int
+) -> ConcurrentEditError:
+    """The message an editor sees when someone else saved the record after they opened it."""
+    return ConcurrentEditError(
+        f"This {model._meta.verbose_name} was changed by someone else after you opened it "
+        f"(your copy is version {expected_version}, the saved one is version {current_version}). "
+        "Your changes were not saved: reload the page, then re-apply them.",
+        code="stale",
+    )
+
+
 def record_save(*, instance: models.Model, expected_version: int | None) -> None:
     """Save ``instance`` only if nobody else saved it since ``expected_version`` was read.
 
@@ -52,11 +64,8 @@ def record_save(*, instance: models.Model, expected_version: int | None) -> None
             )
             current_version = current.first()
             if current_version is not None and current_version != expected_version:
-                raise ConcurrentEditError(
-                    f"This {model._meta.verbose_name} was changed by someone else after you opened it "
-                    f"(your copy is version {expected_version}, the saved one is version {current_version}). "
-                    "Your changes were not saved: reload the page, then re-apply them.",
-                    code="stale",
+                raise stale_version_error(
+                    model=model, expected_version=expected_version, current_version=current_version
                 )
             instance.version = current_version + 1 if current_version is not None else 1
         instance.save()
@@ -189,3 +198,54 @@ def incident_override_estimate(
         incident.save()
         incident.refresh_from_db()
     return incident
+
+
+def incident_can_edit(*, incident: Incident, user: AbstractBaseUser) -> bool:
+    """Editors change drafts; once submitted, only reviewers may change an incident."""
+    if not user.has_perm("incidents.change_incident"):
+        return False
+    return incident.status == Status.DRAFT or user.has_perm(PUBLISH_PERMISSION)
+
+
+def require_incident_edit(*, incident: Incident, user: AbstractBaseUser) -> None:
+    if not incident_can_edit(incident=incident, user=user):
+        raise PermissionDenied("Only a reviewer may change an incident once it has been submitted.")
+
+
+# Fields a restore never writes back: they belong to the workflow, not to the record's content.
+NOT_RESTORED = {"retraction_notice"}
+
+
+def restorable_fields(model: type[models.Model]) -> list[models.Field]:
+    """The editor-entered columns of ``model``: what a history restore writes back."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key and not field.generated and field.name not in NOT_RESTORED
+    ]
+
+
+def history_restore(*, event: models.Model, user: AbstractBaseUser) -> models.Model:
+    """Write the editable values recorded in a history ``event`` back to its row, as a new version.
+
+    Workflow state (status, who published it and when) is left as it is now: a restore
+    changes what a record says, never where it stands in review.
+    """
+    model = event.pgh_tracked_model
+    opts = model._meta
+    if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+        raise PermissionDenied(f"You do not have permission to change this {opts.verbose_name}.")
+    with transaction.atomic():
+        instance = model._default_manager.select_for_update().filter(pk=event.pgh_obj_id).first()
+        if instance is None:
+            raise WorkflowError(f"This {opts.verbose_name} has been deleted; there is nothing to restore into.")
+        if isinstance(instance, Incident):
+            require_incident_edit(incident=instance, user=user)
+        for field in restorable_fields(model):
+            setattr(instance, field.attname, getattr(event, field.attname))
+        if hasattr(instance, "last_edited_by_id"):
+            instance.last_edited_by = user
+        if hasattr(instance, "version"):
+            instance.version += 1
+        instance.save()
+    return instance

@@ -100,3 +100,20 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     quantity_low = 5
     quantity_high = 5
     quantity_text = "five"
+
+
+class ActorAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ActorAlias
+
+    actor = factory.SubFactory(ActorFactory)
+    name = factory.Sequence(lambda n: f"Alias {n}")
+    language = "fr"
+
+
+class IncidentSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.IncidentSource
+
+    incident = factory.SubFactory(IncidentFactory)
+    source = factory.SubFactory(SourceFactory)

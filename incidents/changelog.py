@@ -1,0 +1,143 @@
+"""The public change log of an incident: dated corrections, derived from its history.
+
+Every change to an incident and its claims is recorded by pghistory triggers. The public
+sees what changed after publication, field by field, and never who changed it: only
+fields that are themselves public are compared, long texts are reported as "revised",
+and links to sources or actors are reported without naming them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+
+from incidents.models import Claim, Incident
+
+# field -> (what the public reads, whether old and new values may be shown)
+INCIDENT_FIELDS: dict[str, tuple[str, bool]] = {
+    "title": ("Title", True),
+    "summary": ("Summary", False),
+    "start_date": ("Start date", True),
+    "end_date": ("End date", True),
+    "date_precision": ("Date precision", True),
+    "time_of_day": ("Time of day", True),
+    "country": ("Country", True),
+    "admin1": ("Region", True),
+    "admin2": ("District", True),
+    "location": ("Place", True),
+    "latitude": ("Latitude", True),
+    "longitude": ("Longitude", True),
+    "geo_precision": ("Location precision", True),
+    "event_type_id": ("Event type", False),
+    "sub_event_type_id": ("Sub-event type", False),
+    "fatalities_low": ("Fatalities (low)", True),
+    "fatalities_best": ("Fatalities (best)", True),
+    "fatalities_high": ("Fatalities (high)", True),
+    "fatalities_method": ("Estimate method", True),
+    "fatalities_rationale": ("Estimate rationale", False),
+    "contested": ("Contested", True),
+    "grading": ("Evidence grading", True),
+    "tags": ("Tags", True),
+}
+CLAIM_FIELDS: dict[str, tuple[str, bool]] = {
+    "kind": ("subject", True),
+    "losses_of": ("whose losses", True),
+    "losses_actor_id": ("whose losses", False),
+    "claimant_id": ("claimant", False),
+    "source_id": ("source", False),
+    "quantity_low": ("lower figure", True),
+    "quantity_high": ("upper figure", True),
+    "quantity_text": ("wording", True),
+    "quote": ("quote", False),
+    "stance": ("stance", True),
+    "verification": ("verification", True),
+    "verification_note": ("verification note", False),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    when: datetime
+    subject: str
+    description: str
+
+
+def _display(model: type[models.Model], name: str, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "none"
+    field = model._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _differences(model: type[models.Model], fields: dict[str, tuple[str, bool]], old: Any, new: Any) -> list[str]:
+    described = []
+    for name, (label, show_values) in fields.items():
+        before, after = getattr(old, name), getattr(new, name)
+        if before == after:
+            continue
+        if show_values:
+            field = name.removesuffix("_id")
+            described.append(f"{label}: {_display(model, field, before)} → {_display(model, field, after)}")
+        else:
+            described.append(f"{label} revised")
+    return described
+
+
+def _sentence(parts: list[str]) -> str:
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
+
+
+def _changes(events: Iterable[Any], since: datetime) -> Iterable[tuple[Any, Any | None]]:
+    """(event, previous snapshot of the same row) for each event after ``since``."""
+    previous: dict[int, Any] = {}
+    for event in events:
+        before = previous.get(event.pgh_obj_id)
+        previous[event.pgh_obj_id] = event
+        if event.pgh_created_at > since:
+            yield event, before
+
+
+def incident_changelog(incident: Incident) -> list[Change]:
+    """Corrections made to ``incident`` and its claims since it was first published (2 queries)."""
+    if incident.published_at is None:
+        return []
+    since = incident.published_at
+    incident_events = _event_model(Incident).objects.filter(pgh_obj_id=incident.pk).order_by("pgh_id")
+    claim_events = _event_model(Claim).objects.filter(incident_id=incident.pk).order_by("pgh_id")
+    changes: list[Change] = []
+    for event, before in _changes(incident_events, since):
+        if before is None:
+            continue
+        described = _differences(Incident, INCIDENT_FIELDS, before, event)
+        if described:
+            changes.append(Change(event.pgh_created_at, "Incident", "; ".join(described) + "."))
+    for event, before in _changes(claim_events, since):
+        subject = f"Claim {event.pgh_obj_id}"
+        if event.pgh_label == "insert":
+            wording = f" (“{event.quantity_text}”)" if event.quantity_text else ""
+            changes.append(Change(event.pgh_created_at, subject, f"Claim added{wording}."))
+        elif event.pgh_label == "delete":
+            changes.append(Change(event.pgh_created_at, subject, "Claim withdrawn."))
+        elif before is not None:
+            described = _differences(Claim, CLAIM_FIELDS, before, event)
+            if described:
+                changes.append(Change(event.pgh_created_at, subject, _sentence(described)))
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes
+
+
+def _event_model(model: type[models.Model]) -> type[models.Model]:
+    from django.apps import apps
+
+    return apps.get_model(model._meta.app_label, f"{model.__name__}Event")

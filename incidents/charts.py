@@ -1,0 +1,105 @@
+"""A month-by-month histogram drawn as SVG on the server: no JavaScript, no chart library."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+WIDTH = 960
+HEIGHT = 160
+AXIS = 20  # room under the bars for the year labels
+MAX_MONTHS = 600
+
+
+@dataclass(frozen=True)
+class Bar:
+    month: date
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+    date_from: str
+    date_to: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%B %Y}: {self.count} incident{'s' if self.count != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Histogram:
+    bars: list[Bar]
+    ticks: list[Tick]
+    peak: int
+    width: int = WIDTH
+    height: int = HEIGHT
+    axis_y: int = HEIGHT - AXIS
+
+    @property
+    def summary(self) -> str:
+        if not self.bars:
+            return "No incidents to chart."
+        first, last = self.bars[0].month, self.bars[-1].month
+        total = sum(bar.count for bar in self.bars)
+        return (
+            f"{total} incidents from {first:%B %Y} to {last:%B %Y}, counted by month; "
+            f"the busiest month had {self.peak}."
+        )
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def month_histogram(months: list[tuple[date, int]]) -> Histogram:
+    """Bars for each month between the first and the last one counted, empty months included."""
+    counts = {month.replace(day=1): count for month, count in months}
+    if not counts:
+        return Histogram(bars=[], ticks=[], peak=0)
+    first, last = min(counts), max(counts)
+    # A very long span keeps its most recent months.
+    months_back = (last.year - first.year) * 12 + last.month - first.month
+    if months_back >= MAX_MONTHS:
+        index = last.year * 12 + last.month - 1 - (MAX_MONTHS - 1)
+        first = date(index // 12, index % 12 + 1, 1)
+    series: list[date] = []
+    month = first
+    while month <= last:
+        series.append(month)
+        month = _next_month(month)
+    peak = max(counts.get(m, 0) for m in series) or 1
+    step = WIDTH / len(series)
+    plot = HEIGHT - AXIS - 4
+    bars, ticks = [], []
+    for index, month in enumerate(series):
+        count = counts.get(month, 0)
+        height = plot * count / peak if count else 0
+        last_day = calendar.monthrange(month.year, month.month)[1]
+        bars.append(
+            Bar(
+                month=month,
+                count=count,
+                x=round(index * step + step * 0.1, 2),
+                y=round(HEIGHT - AXIS - height, 2),
+                width=round(max(step * 0.8, 0.5), 2),
+                height=round(height, 2),
+                date_from=month.isoformat(),
+                date_to=month.replace(day=last_day).isoformat(),
+            )
+        )
+        if month.month == 1 or index == 0:
+            ticks.append(Tick(x=round(index * step, 2), label=str(month.year)))
+    # Drop year labels that would overlap their neighbour.
+    spaced: list[Tick] = []
+    for tick in ticks:
+        if not spaced or tick.x - spaced[-1].x >= 40:
+            spaced.append(tick)
+    return Histogram(bars=bars, ticks=spaced, peak=peak)

@@ -1,0 +1,229 @@
+"""Facet counts, the month histogram and the map's density grid for a result set, in one query.
+
+The filtered incidents are read once into a materialised CTE; ``GROUPING SETS`` then counts
+them by country, region, type, sub-type, grading, contested, month and map cell, and two
+``UNION ALL`` branches count tags and the actors involved, all in a single statement.
+
+Results are cached under the filter's query string plus a stamp of the newest change to
+any incident, so a publication or retraction is never hidden behind a stale count. On a
+very large result set the statement has a time budget; past it the page falls back to the
+planner's estimate of the total and shows the filters without counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+import pycountry
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Max, QuerySet
+
+from incidents.models import ActorKind, Grading, Incident, SubEventType
+
+logger = logging.getLogger(__name__)
+
+# Half-degree cells (about 55 km): fine enough for a regional map, coarse enough to stay small.
+CELLS_PER_DEGREE = 2
+MAX_CELLS = 2000
+TOP = 20
+
+FACETS_SQL = """
+WITH filtered AS MATERIALIZED ({inner})
+SELECT
+    CASE
+        WHEN GROUPING(country) = 0 THEN 'country'
+        WHEN GROUPING(admin1) = 0 THEN 'admin1'
+        WHEN GROUPING(event_type_id) = 0 THEN 'event_type'
+        WHEN GROUPING(sub_event_type_id) = 0 THEN 'sub_event_type'
+        WHEN GROUPING(grading) = 0 THEN 'grading'
+        WHEN GROUPING(contested) = 0 THEN 'contested'
+        WHEN GROUPING(month) = 0 THEN 'month'
+        WHEN GROUPING(lat) = 0 THEN 'cell'
+        ELSE 'total'
+    END,
+    COALESCE(country, admin1, event_type_id::text, sub_event_type_id::text, grading, contested::text,
+             month::text, lat::text),
+    lon::text,
+    count(*)
+FROM (
+    SELECT country, admin1, event_type_id, sub_event_type_id, grading, contested,
+           date_trunc('month', start_date)::date AS month,
+           round(latitude::numeric * {cells}) / {cells} AS lat,
+           round(longitude::numeric * {cells}) / {cells} AS lon
+    FROM filtered
+) AS f
+GROUP BY GROUPING SETS ((), (country), (admin1), (event_type_id), (sub_event_type_id), (grading), (contested),
+                        (month), (lat, lon))
+UNION ALL
+SELECT 'tag', tag, NULL, count(*) FROM filtered, unnest(tags) AS tag GROUP BY tag
+UNION ALL
+SELECT 'actor', actor.slug, actor.name, count(DISTINCT link.incident_id)
+FROM filtered
+JOIN incidents_incidentactor AS link ON link.incident_id = filtered.id
+JOIN incidents_actor AS actor ON actor.id = link.actor_id
+GROUP BY actor.slug, actor.name
+UNION ALL
+SELECT 'actor_kind', actor.kind, NULL, count(DISTINCT link.incident_id)
+FROM filtered
+JOIN incidents_incidentactor AS link ON link.incident_id = filtered.id
+JOIN incidents_actor AS actor ON actor.id = link.actor_id
+GROUP BY actor.kind
+"""
+
+
+@dataclass(frozen=True)
+class Count:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Facets:
+    total: int
+    exact: bool = True
+    countries: list[Count] = field(default_factory=list)
+    regions: list[Count] = field(default_factory=list)
+    event_types: list[Count] = field(default_factory=list)
+    sub_event_types: list[Count] = field(default_factory=list)
+    gradings: list[Count] = field(default_factory=list)
+    contested: int = 0
+    tags: list[Count] = field(default_factory=list)
+    actors: list[Count] = field(default_factory=list)
+    actor_kinds: list[Count] = field(default_factory=list)
+    months: list[tuple[date, int]] = field(default_factory=list)
+    cells: list[tuple[float, float, int]] = field(default_factory=list)
+
+    @property
+    def counted(self) -> bool:
+        """False when the counts were skipped for time and ``total`` is an estimate."""
+        return self.exact
+
+
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    return getattr(country, "common_name", None) or country.name if country else code
+
+
+def data_stamp() -> str:
+    """Changes whenever any incident changes (an index-only lookup)."""
+    newest = Incident.objects.aggregate(newest=Max("updated_at"))["newest"]
+    return newest.isoformat() if newest else "empty"
+
+
+def cache_key(params: dict[str, list[str]], stamp: str) -> str:
+    canonical = json.dumps(sorted((k, sorted(v)) for k, v in params.items() if v), ensure_ascii=False)
+    digest = hashlib.sha256(f"{canonical}|{stamp}".encode()).hexdigest()
+    return f"facets:v1:{digest}"
+
+
+def _by_count(counts: list[Count], limit: int | None = None) -> list[Count]:
+    ordered = sorted(counts, key=lambda c: (-c.count, c.label.lower()))
+    return ordered[:limit] if limit else ordered
+
+
+def _assemble(rows: list[tuple[str, str | None, str | None, int]]) -> Facets:
+    taxonomy = {
+        sub.pk: sub for sub in SubEventType.objects.select_related("event_type").order_by("event_type__name", "name")
+    }
+    types = {sub.event_type.pk: sub.event_type for sub in taxonomy.values()}
+    facets = Facets(total=0)
+    grading_labels = dict(Grading.choices)
+    kind_labels = dict(ActorKind.choices)
+    grading_order = [value for value, _ in Grading.choices]
+    for facet, value, extra, count in rows:
+        if facet == "total":
+            facets.total = count
+        elif value is None:
+            continue  # incidents without that attribute (no region, no coordinates)
+        elif facet == "country":
+            facets.countries.append(Count(value, country_name(value), count))
+        elif facet == "admin1" and value:
+            facets.regions.append(Count(value, value, count))
+        elif facet == "event_type" and int(value) in types:
+            event_type = types[int(value)]
+            facets.event_types.append(Count(event_type.slug, event_type.name, count))
+        elif facet == "sub_event_type" and int(value) in taxonomy:
+            sub = taxonomy[int(value)]
+            facets.sub_event_types.append(Count(sub.slug, sub.name, count))
+        elif facet == "grading":
+            facets.gradings.append(Count(value, grading_labels.get(value, value), count))
+        elif facet == "contested" and value == "true":
+            facets.contested = count
+        elif facet == "month":
+            facets.months.append((date.fromisoformat(value), count))
+        elif facet == "cell" and extra is not None:
+            facets.cells.append((float(value), float(extra), count))
+        elif facet == "tag":
+            facets.tags.append(Count(value, value, count))
+        elif facet == "actor":
+            facets.actors.append(Count(value, extra or value, count))
+        elif facet == "actor_kind":
+            facets.actor_kinds.append(Count(value, kind_labels.get(value, value), count))
+    facets.countries = _by_count(facets.countries)
+    facets.regions = _by_count(facets.regions, TOP)
+    facets.event_types = _by_count(facets.event_types)
+    facets.sub_event_types = _by_count(facets.sub_event_types)
+    facets.gradings.sort(key=lambda c: grading_order.index(c.value) if c.value in grading_order else 99)
+    facets.tags = _by_count(facets.tags, TOP)
+    facets.actors = _by_count(facets.actors, TOP)
+    facets.actor_kinds = _by_count(facets.actor_kinds)
+    facets.months.sort()
+    facets.cells = sorted(facets.cells, key=lambda c: -c[2])[:MAX_CELLS]
+    return facets
+
+
+def _estimate(queryset: QuerySet) -> int:
+    """The planner's row estimate for ``queryset``: instant, and good enough for "about N"."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def compute_facets(queryset: QuerySet) -> Facets:
+    """Count ``queryset`` (already filtered, published incidents) along every facet."""
+    inner_qs = queryset.order_by().values_list(
+        "id",
+        "country",
+        "admin1",
+        "event_type_id",
+        "sub_event_type_id",
+        "grading",
+        "contested",
+        "tags",
+        "start_date",
+        "latitude",
+        "longitude",
+    )
+    inner, params = inner_qs.query.sql_with_params()
+    sql = FACETS_SQL.format(inner=inner, cells=CELLS_PER_DEGREE)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = %s", [settings.ARCHIVE_FACET_TIMEOUT_MS])
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    except DatabaseError:
+        logger.warning("Facet counts exceeded %s ms; showing an estimate.", settings.ARCHIVE_FACET_TIMEOUT_MS)
+        return Facets(total=_estimate(queryset), exact=False)
+    return _assemble(rows)
+
+
+def facets_for(queryset: QuerySet, params: dict[str, list[str]]) -> Facets:
+    """Cached facets for the result set selected by the filter parameters ``params``."""
+    key = cache_key(params, data_stamp())
+    facets = cache.get(key)
+    if facets is None:
+        facets = compute_facets(queryset)
+        timeout = settings.ARCHIVE_FACET_CACHE_SECONDS if facets.exact else 60
+        cache.set(key, facets, timeout)
+    return facets

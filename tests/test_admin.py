@@ -1,0 +1,366 @@
+"""The admin as the editors' tool: lists that stay fast, forms with inlines, the proposal."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from incidents.models import EstimateMethod, Incident, LossesOf, Stance, Status, Verification
+from incidents.paginator import EstimatedCountPaginator
+from tests.admin_forms import change_form_data
+from tests.factories import (
+    ActorAliasFactory,
+    ActorFactory,
+    ClaimFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    IncidentSourceFactory,
+    SourceFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:incidents_incident_changelist")
+
+
+def changelist_ids(response) -> list[int]:
+    return [incident.pk for incident in response.context["cl"].result_list]
+
+
+# --- The changelist on a large table -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("incidents", [1, 30])
+def test_the_incident_changelist_runs_a_fixed_number_of_queries(editor_client, django_assert_num_queries, incidents):
+    for day in range(incidents):
+        IncidentFactory(start_date=datetime.date(2020 + day % 6, 1 + day % 12, 1 + day % 28))
+    # 1. session  2. user  3. user permissions  4. group permissions
+    # 5. distinct countries (loose index scan; the pghistory context is set in the same statement)
+    # 6. event types for the filter  7. capped count (SELECT COUNT(*) FROM (... LIMIT 10001))
+    # 8. the page of incidents with event type, sub-type and last editor joined
+    # 9. first and last start date (date hierarchy)  10. the years/months/days of the hierarchy
+    with django_assert_num_queries(10):
+        response = editor_client.get(CHANGELIST)
+    assert response.status_code == 200
+    assert len(changelist_ids(response)) == incidents
+
+
+def test_the_changelist_never_counts_the_whole_table(editor_client, django_assert_num_queries):
+    IncidentFactory.create_batch(3)
+    with django_assert_num_queries(10) as captured:
+        editor_client.get(CHANGELIST)
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 10001" in sql for sql in counts)
+
+
+def test_beyond_the_cap_the_paginator_reports_an_estimate():
+    IncidentFactory.create_batch(8)
+    paginator = EstimatedCountPaginator(Incident.objects.order_by("pk"), 2)
+    paginator.count_cap = 5
+
+    assert paginator.is_estimate
+    assert paginator.count >= 6
+    assert paginator.page(3).object_list
+
+
+def test_below_the_cap_the_paginator_counts_exactly():
+    IncidentFactory.create_batch(4)
+    paginator = EstimatedCountPaginator(Incident.objects.filter(country="ML").order_by("pk"), 2)
+
+    assert (paginator.count, paginator.is_estimate) == (4, False)
+
+
+def test_an_estimated_total_reads_as_approximate(editor_client, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "count_cap", 2)
+    IncidentFactory.create_batch(4)
+
+    response = editor_client.get(CHANGELIST)
+
+    assert "about " in response.content.decode()
+
+
+def test_the_changelist_filters_by_status_country_event_type_grading_and_contested(editor_client):
+    mali = IncidentFactory(country="ML", grading="confirmed")
+    burkina = IncidentFactory(country="BF", contested=True, published=True)
+
+    assert changelist_ids(editor_client.get(CHANGELIST, {"country": "BF"})) == [burkina.pk]
+    assert changelist_ids(editor_client.get(CHANGELIST, {"status__exact": Status.PUBLISHED})) == [burkina.pk]
+    assert changelist_ids(editor_client.get(CHANGELIST, {"grading__exact": "confirmed"})) == [mali.pk]
+    assert changelist_ids(editor_client.get(CHANGELIST, {"contested__exact": "1"})) == [burkina.pk]
+    by_type = editor_client.get(CHANGELIST, {"event_type__id__exact": mali.event_type_id})
+    assert set(changelist_ids(by_type)) == {mali.pk, burkina.pk}
+    filters = response_text = editor_client.get(CHANGELIST).content.decode()
+    assert "?country=BF" in filters and "?country=ML" in response_text
+
+
+def test_the_changelist_search_finds_incidents_by_words_actor_alias_and_number(editor_client):
+    ambush = IncidentFactory(title="Ambush on the Aguelhok road")
+    other = IncidentFactory(title="Protest in Bamako")
+    fla = ActorFactory(name="Azawad Liberation Front")
+    ActorAliasFactory(actor=fla, name="جبهة تحرير أزواد", language="ar")
+    IncidentActorFactory(incident=ambush, actor=fla)
+
+    assert changelist_ids(editor_client.get(CHANGELIST, {"q": "aguelhok"})) == [ambush.pk]
+    assert changelist_ids(editor_client.get(CHANGELIST, {"q": "جبهة تحرير أزواد"})) == [ambush.pk]
+    assert changelist_ids(editor_client.get(CHANGELIST, {"q": f"#{other.pk}"})) == [other.pk]
+
+
+def test_the_date_hierarchy_drills_down_by_start_date(editor_client):
+    old = IncidentFactory(start_date=datetime.date(2019, 3, 1))
+    IncidentFactory(start_date=datetime.date(2025, 6, 13))
+
+    response = editor_client.get(CHANGELIST, {"start_date__year": "2019"})
+
+    assert changelist_ids(response) == [old.pk]
+
+
+# --- Autocomplete --------------------------------------------------------------------------
+
+
+def autocomplete(client: Client, model_name: str, field_name: str, term: str) -> list[str]:
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "incidents", "model_name": model_name, "field_name": field_name, "term": term},
+    )
+    assert response.status_code == 200
+    return [result["text"] for result in response.json()["results"]]
+
+
+def test_actor_autocomplete_finds_an_actor_by_any_alias(editor_client):
+    fla = ActorFactory(name="FLA")
+    ActorAliasFactory(actor=fla, name="Front de Libération de l'Azawad", language="fr")
+    ActorFactory(name="Malian Armed Forces")
+
+    assert autocomplete(editor_client, "incidentactor", "actor", "Libération") == ["FLA"]
+    assert autocomplete(editor_client, "incidentactor", "actor", "Malian") == ["Malian Armed Forces"]
+
+
+def test_source_autocomplete_searches_outlet_author_and_title(editor_client):
+    SourceFactory(outlet="AFP", author="Staff", title="Convoy ambushed near Aguelhok")
+    SourceFactory(outlet="Reuters", author="Jane Doe", title="Elsewhere")
+
+    assert len(autocomplete(editor_client, "incidentsource", "source", "AFP")) == 1
+    assert len(autocomplete(editor_client, "incidentsource", "source", "Jane")) == 1
+    assert len(autocomplete(editor_client, "incidentsource", "source", "Aguelhok")) == 1
+
+
+# --- The change form -----------------------------------------------------------------------
+
+
+def test_the_change_form_has_inlines_for_actors_claims_and_sources(editor_client):
+    link = IncidentActorFactory()
+    ClaimFactory(incident=link.incident, quantity_text="several dozen")
+    IncidentSourceFactory(incident=link.incident)
+
+    response = editor_client.get(reverse("admin:incidents_incident_change", args=[link.incident_id]))
+
+    prefixes = {inline.formset.prefix for inline in response.context["inline_admin_formsets"]}
+    assert prefixes == {"incident_actors", "claims", "incident_sources"}
+    assert "several dozen" in response.content.decode()
+
+
+def test_an_editor_adds_a_claim_inside_the_incident_form(editor_client):
+    incident = IncidentFactory()
+    source = SourceFactory()
+    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    data = change_form_data(editor_client, url)
+    data.update(
+        {
+            "claims-TOTAL_FORMS": "1",
+            "claims-0-incident": str(incident.pk),
+            "claims-0-source": str(source.pk),
+            "claims-0-kind": "fatalities",
+            "claims-0-losses_of": LossesOf.CIVILIANS,
+            "claims-0-stance": Stance.ASSERTION,
+            "claims-0-verification": Verification.UNVERIFIED,
+            "claims-0-quantity_low": "12",
+            "claims-0-quantity_high": "15",
+            "claims-0-quantity_text": "between 12 and 15 civilians",
+        }
+    )
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 302
+    claim = incident.claims.get()
+    assert (claim.quantity_low, claim.quantity_high, claim.source_id) == (12, 15, source.pk)
+
+
+def test_the_change_form_shows_the_proposal_per_group_with_its_reasons(editor_client):
+    incident = IncidentFactory()
+    army = ActorFactory(name="Malian Armed Forces")
+    ClaimFactory(
+        incident=incident,
+        losses_of=LossesOf.ACTOR,
+        losses_actor=army,
+        quantity_low=3,
+        quantity_high=3,
+        stance=Stance.ACKNOWLEDGEMENT,
+        quantity_text="three soldiers",
+    )
+    ClaimFactory(
+        incident=incident,
+        losses_of=LossesOf.ACTOR,
+        losses_actor=army,
+        quantity_low=40,
+        quantity_high=50,
+        quantity_text="several dozen",
+    )
+
+    response = editor_client.get(reverse("admin:incidents_incident_change", args=[incident.pk]))
+
+    page = response.content.decode()
+    assert "Malian Armed Forces" in page
+    assert "Contested" in page
+    assert "acknowledged 3 of its own dead" in page
+    assert reverse("admin:incidents_incident_estimate", args=[incident.pk]) in page
+
+
+def test_an_editor_accepts_the_proposal_as_the_estimate(editor_client):
+    incident = IncidentFactory()
+    ClaimFactory(incident=incident, quantity_low=10, quantity_high=10, quantity_text="10 fighters")
+
+    response = editor_client.post(reverse("admin:incidents_incident_estimate", args=[incident.pk]), {"accept": "1"})
+
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.fatalities_low, incident.fatalities_best, incident.fatalities_high) == (10, 10, 10)
+    assert incident.fatalities_method == EstimateMethod.PROPOSAL
+
+
+def test_an_editor_overrides_the_proposal_with_a_rationale(editor_client, editor):
+    incident = IncidentFactory()
+    ClaimFactory(incident=incident, quantity_low=10, quantity_high=10)
+    url = reverse("admin:incidents_incident_estimate", args=[incident.pk])
+
+    response = editor_client.post(
+        url,
+        {"override": "1", "low": "8", "best": "12", "high": "20", "rationale": "Hospital records.", "contested": ""},
+    )
+
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.fatalities_low, incident.fatalities_best, incident.fatalities_high) == (8, 12, 20)
+    assert (incident.fatalities_method, incident.fatalities_rationale) == (EstimateMethod.OVERRIDE, "Hospital records.")
+    assert incident.last_edited_by == editor
+
+
+def test_an_override_without_a_rationale_or_out_of_order_is_refused(editor_client):
+    incident = IncidentFactory()
+    url = reverse("admin:incidents_incident_estimate", args=[incident.pk])
+
+    no_reason = editor_client.post(url, {"override": "1", "low": "1", "best": "2", "high": "3", "rationale": ""})
+    disordered = editor_client.post(url, {"override": "1", "low": "9", "best": "2", "high": "3", "rationale": "x"})
+
+    assert no_reason.status_code == 200 and "This field is required" in no_reason.content.decode()
+    assert "low ≤ best ≤ high" in disordered.content.decode()
+    incident.refresh_from_db()
+    assert incident.fatalities_method == EstimateMethod.NONE
+
+
+def test_the_estimate_cannot_be_edited_directly_in_the_change_form(editor_client):
+    incident = IncidentFactory()
+    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    data = change_form_data(editor_client, url)
+
+    editor_client.post(url, {**data, "fatalities_best": "999", "fatalities_method": "override"})
+
+    incident.refresh_from_db()
+    assert incident.fatalities_best is None
+
+
+def test_saving_through_the_admin_records_who_created_and_last_edited(editor_client, editor, reviewer_client, reviewer):
+    sub_type = IncidentFactory.build().sub_event_type
+    add = reverse("admin:incidents_incident_add")
+    data = change_form_data(editor_client, add)
+    data.update(
+        {
+            "title": "Clash near Tessalit",
+            "start_date": "2025-06-14",
+            "end_date": "2025-06-14",
+            "country": "ML",
+            "event_type": str(sub_type.event_type_id),
+            "sub_event_type": str(sub_type.pk),
+        }
+    )
+    assert editor_client.post(add, data).status_code == 302
+    incident = Incident.objects.get(title="Clash near Tessalit")
+    assert (incident.created_by, incident.last_edited_by, incident.version) == (editor, editor, 1)
+
+    change = reverse("admin:incidents_incident_change", args=[incident.pk])
+    assert (
+        reviewer_client.post(change, {**change_form_data(reviewer_client, change), "admin1": "Kidal"}).status_code
+        == 302
+    )
+    incident.refresh_from_db()
+    assert (incident.created_by, incident.last_edited_by, incident.version) == (editor, reviewer, 2)
+
+
+# --- Sources, actors ---------------------------------------------------------------------------
+
+
+def test_confidential_sources_are_flagged_in_the_source_list_and_form(editor_client):
+    secret = SourceFactory(confidential=True, kind="local_source", author="Regional elected official")
+    SourceFactory(confidential=False)
+
+    listing = editor_client.get(reverse("admin:incidents_source_changelist")).content.decode()
+    form = editor_client.get(reverse("admin:incidents_source_change", args=[secret.pk])).content.decode()
+
+    assert listing.count("CONFIDENTIAL: identity withheld") == 1
+    assert "Regional elected official" in listing  # editors see who it is
+    assert "Confidentiality" in form and 'name="confidential"' in form and "checked" in form
+
+
+def test_the_actor_form_edits_aliases_and_relations(editor_client):
+    wagner = ActorFactory(name="Wagner Group")
+    africa_corps = ActorFactory(name="Africa Corps", slug="africa-corps")
+    url = reverse("admin:incidents_actor_change", args=[africa_corps.pk])
+    data = change_form_data(editor_client, url)
+    data.update(
+        {
+            "aliases-0-name": "Африканский корпус",
+            "aliases-0-language": "ru",
+            "relations_out-TOTAL_FORMS": "1",
+            "relations_out-0-kind": "successor_of",
+            "relations_out-0-object": str(wagner.pk),
+        }
+    )
+
+    assert editor_client.post(url, data).status_code == 302
+    assert list(africa_corps.aliases.values_list("name", flat=True)) == ["Африканский корпус"]
+    assert africa_corps.relations_out.get().object == wagner
+
+
+# --- Who reaches the admin -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:incidents_incident_changelist",
+        "admin:incidents_incident_change",
+        "admin:incidents_incident_history",
+        "admin:incidents_incident_estimate",
+        "admin:incidents_claim_changelist",
+        "admin:incidents_source_changelist",
+    ],
+)
+def test_anonymous_users_never_reach_admin_pages(client, url_name):
+    incident = IncidentFactory(published=True)
+    url = reverse(url_name, args=[incident.pk] if "changelist" not in url_name else [])
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert incident.title not in response.content.decode()
+
+
+def test_staff_without_a_group_cannot_see_incidents(client):
+    client.force_login(UserFactory(username="intern"))
+
+    assert client.get(CHANGELIST).status_code == 403

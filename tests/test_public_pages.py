@@ -1,0 +1,469 @@
+"""The public pages: what they show, what they never show, and how many queries they cost."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db.models import Value
+from django.db.models.functions import Concat
+from django.test import Client
+from django.utils import timezone
+
+from incidents import models
+from tests.factories import (
+    ActorFactory,
+    ClaimFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Facet blocks are cached; every test starts cold so query counts are comparable.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
+
+
+def build_kidal(claims_per_group: int = 1) -> dict[str, object]:
+    """The seed story: the FLA ambush of an army / Africa Corps convoy near Kidal."""
+    army = ActorFactory(name="Malian Armed Forces", slug="fama", kind=models.ActorKind.STATE_FORCES)
+    wagner = ActorFactory(name="Wagner Group", slug="wagner", kind=models.ActorKind.EXTERNAL_OTHER, country="RU")
+    corps = ActorFactory(name="Africa Corps", slug="africa-corps", kind=models.ActorKind.EXTERNAL_OTHER, country="RU")
+    fla = ActorFactory(name="Azawad Liberation Front", slug="fla", kind=models.ActorKind.REBEL_GROUP)
+    models.ActorAlias.objects.create(actor=fla, name="FLA", language="en")
+    models.ActorAlias.objects.create(actor=fla, name="Front de Libération de l'Azawad", language="fr")
+    models.ActorAlias.objects.create(actor=fla, name="جبهة تحرير أزواد", language="ar")
+    models.ActorAlias.objects.create(actor=corps, name="Afrika Korps", language="de")
+    models.ActorRelation.objects.create(
+        subject=corps, kind=models.RelationKind.SUCCESSOR_OF, object=wagner, start_date=datetime.date(2024, 1, 1)
+    )
+    incident = IncidentFactory(
+        published=True,
+        title="Ambush of an army logistics convoy on the Anefif–Aguelhok road",
+        summary="Separatists of the FLA ambushed a convoy of the Malian army and Africa Corps.",
+        location="Anefif–Aguelhok road",
+        admin1="Kidal",
+        tags=["convoy", "ambush"],
+        internal_notes="EDITORS-ONLY: check the AP video geolocation",
+        fatalities_low=13,
+        fatalities_best=30,
+        fatalities_high=50,
+        fatalities_method=models.EstimateMethod.OVERRIDE,
+        fatalities_rationale="Editors weigh the FLA's several dozen against the army's silence on its losses.",
+        contested=True,
+        grading=models.Grading.CONTESTED,
+    )
+    IncidentActorFactory(incident=incident, actor=army, side=models.Side.A)
+    IncidentActorFactory(incident=incident, actor=corps, side=models.Side.A, role=models.Role.SUPPORTING)
+    IncidentActorFactory(incident=incident, actor=fla, side=models.Side.B)
+    afp = SourceFactory(outlet="AFP", title="Separatists battle Malian troops", author="")
+    army_statement = SourceFactory(kind=models.SourceKind.GOVERNMENT_STATEMENT, outlet="Malian army general staff")
+    official = SourceFactory(
+        kind=models.SourceKind.LOCAL_SOURCE,
+        outlet="Kidal regional council",
+        author="Secret Official Name",
+        url="https://secret.example.org/official",
+        confidential=True,
+        internal_notes="phone number of the official",
+    )
+    models.IncidentSource.objects.create(incident=incident, source=afp)
+    models.IncidentSource.objects.create(incident=incident, source=official)
+    for _ in range(claims_per_group):
+        ClaimFactory(
+            incident=incident,
+            source=afp,
+            claimant=fla,
+            losses_of=models.LossesOf.ACTOR,
+            losses_actor=corps,
+            quantity_low=24,
+            quantity_high=60,
+            quantity_text="several dozen",
+            quote="killed several dozen members of the Africa Corps",
+        )
+        ClaimFactory(
+            incident=incident,
+            source=army_statement,
+            claimant=army,
+            losses_of=models.LossesOf.ACTOR,
+            losses_actor=fla,
+            quantity_low=10,
+            quantity_high=10,
+            quantity_text="10 enemy combatants",
+        )
+        ClaimFactory(
+            incident=incident,
+            source=afp,
+            claimant=fla,
+            losses_of=models.LossesOf.ACTOR,
+            losses_actor=fla,
+            stance=models.Stance.ACKNOWLEDGEMENT,
+            quantity_low=3,
+            quantity_high=3,
+            quantity_text="three of their members",
+        )
+        ClaimFactory(
+            incident=incident,
+            source=official,
+            kind=models.ClaimKind.FATALITIES,
+            losses_of=models.LossesOf.UNKNOWN,
+            quantity_low=None,
+            quantity_high=None,
+            quantity_text="losses on both sides",
+            internal_notes="EDITORS-ONLY claim note",
+        )
+    return {"incident": incident, "fla": fla, "corps": corps, "wagner": wagner, "army": army, "official": official}
+
+
+@pytest.fixture
+def kidal() -> dict[str, object]:
+    return build_kidal()
+
+
+@pytest.fixture
+def hidden() -> dict[str, models.Incident]:
+    """A draft, an incident in review and a retracted one, each with a tell-tale title."""
+    return {
+        "draft": IncidentFactory(title="DRAFT-SECRET clash", status=models.Status.DRAFT),
+        "review": IncidentFactory(title="REVIEW-SECRET clash", status=models.Status.IN_REVIEW),
+        "retracted": IncidentFactory(
+            title="RETRACTED-TITLE clash",
+            status=models.Status.RETRACTED,
+            published_at=timezone.now(),
+            retracted_at=timezone.now(),
+            retraction_notice="Duplicate of another record.",
+        ),
+    }
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+PUBLIC_PAGES = ["/", "/incidents/", "/actors/", "/methodology/"]
+
+
+# --- visibility ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_it_never_shows_drafts_reviews_or_retracted_titles_on_listing_pages(client, kidal, hidden, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    body = text(response)
+    for secret in ("DRAFT-SECRET", "REVIEW-SECRET", "RETRACTED-TITLE"):
+        assert secret not in body
+    assert models.Incident.objects.filter(title__startswith="DRAFT-SECRET").exists()
+
+
+def test_it_returns_404_for_drafts_and_incidents_in_review(client, hidden):
+    assert client.get(hidden["draft"].get_absolute_url()).status_code == 404
+    assert client.get(hidden["review"].get_absolute_url()).status_code == 404
+
+
+def test_a_retracted_incident_shows_only_its_retraction_notice(client, hidden):
+    retracted = hidden["retracted"]
+    response = client.get(retracted.get_absolute_url())
+    assert response.status_code == 200
+    body = text(response)
+    assert "Duplicate of another record." in body
+    assert "RETRACTED-TITLE" not in body
+    assert "Two armed groups clashed." not in body  # the summary
+    assert models.Incident.objects.get(pk=retracted.pk).status == models.Status.RETRACTED
+
+
+def test_retracted_incidents_leave_the_counts_and_search(client, kidal, hidden):
+    response = client.get("/incidents/", {"q": "clash"})
+    assert response.context["facets"].total == 0
+    response = client.get("/incidents/")
+    assert response.context["facets"].total == 1
+    assert [i.pk for i in response.context["page"].rows] == [kidal["incident"].pk]
+
+
+def test_confidential_source_identity_and_internal_notes_never_appear(client, kidal):
+    official = kidal["official"]
+    pages = [
+        "/",
+        "/incidents/",
+        kidal["incident"].get_absolute_url(),
+        official.get_absolute_url(),
+        kidal["fla"].get_absolute_url(),
+        "/incidents/?q=Kidal",
+    ]
+    for url in pages:
+        body = text(client.get(url))
+        for secret in ("Secret Official Name", "Kidal regional council", "secret.example.org", "phone number"):
+            assert secret not in body, (url, secret)
+        assert "EDITORS-ONLY" not in body, url
+    source_page = text(client.get(official.get_absolute_url()))
+    assert "Local source, identity withheld" in source_page
+    assert "losses on both sides" in source_page
+
+
+def test_sources_only_cited_by_drafts_are_not_found(client, hidden):
+    source = SourceFactory(outlet="Draft-only outlet")
+    ClaimFactory(incident=hidden["draft"], source=source)
+    assert client.get(source.get_absolute_url()).status_code == 404
+
+
+def test_actors_only_in_drafts_are_not_listed(client, kidal, hidden):
+    ghost = ActorFactory(name="Ghost Brigade", slug="ghost-brigade")
+    IncidentActorFactory(incident=hidden["draft"], actor=ghost)
+    assert "Ghost Brigade" not in text(client.get("/actors/"))
+    assert client.get(ghost.get_absolute_url()).status_code == 404
+
+
+def test_editor_text_is_escaped(client):
+    incident = IncidentFactory(published=True, title="<script>alert('x')</script> clash", summary="</script><b>x</b>")
+    body = text(client.get(incident.get_absolute_url()))
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert" in body
+    json_ld = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S).group(1)
+    assert "</script>" not in json_ld
+    assert json.loads(json_ld)["name"] == incident.title
+
+
+# --- the incident page -----------------------------------------------------------------------------
+
+
+def test_the_incident_page_shows_each_claim_beside_its_source(client, kidal):
+    incident = kidal["incident"]
+    response = client.get(incident.get_absolute_url())
+    body = text(response)
+    assert response.status_code == 200
+    for expected in (
+        "several dozen",
+        "10 enemy combatants",
+        "three of their members",
+        "Local source, identity withheld",
+        "Acknowledgement of own losses",
+        "Anefif–Aguelhok road",
+        "Contested",
+        "Editors weigh the FLA",
+        f"/api/v1/incidents/{incident.pk}/",
+        f"/export/incidents.csv?id={incident.pk}",
+        "Friday 13 June 2025",
+    ):
+        assert expected in body, expected
+    # The army's 10 and the FLA's acknowledged 3 concern the same losses: one group, side by side.
+    groups = {group.title: [c.quantity_text for c in group.claims] for group in response.context["claim_groups"]}
+    assert groups["Fatalities: Azawad Liberation Front"] == ["10 enemy combatants", "three of their members"]
+    proposal = response.context["proposal"]
+    fla_group = next(g for g in proposal.groups if g.label == "Azawad Liberation Front")
+    assert (fla_group.low, fla_group.high) == (3, 10)  # the acknowledged 3 is the floor
+
+
+def test_the_incident_page_has_valid_json_ld_and_a_citation(client, kidal):
+    incident = kidal["incident"]
+    body = text(client.get(incident.get_absolute_url()))
+    data = json.loads(re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S).group(1))
+    assert data["@type"] == "Event"
+    assert data["identifier"] == str(incident.pk)
+    assert data["location"]["geo"]["latitude"] == incident.latitude
+    assert f"Incident {incident.pk}" in body
+
+
+def test_the_change_log_lists_corrections_after_publication_but_not_who(client, kidal, editor):
+    incident = kidal["incident"]
+    models.Incident.objects.filter(pk=incident.pk).update(
+        published_at=timezone.now() - datetime.timedelta(days=1), fatalities_best=31
+    )
+    claim = incident.claims.get(quantity_text="10 enemy combatants")
+    claim.verification = models.Verification.DISPUTED
+    claim.save()
+    body = text(client.get(incident.get_absolute_url()))
+    assert "Fatalities (best): 30 → 31" in body
+    assert "Verification: Unverified → Disputed" in body
+    assert "editor" not in body.lower().split("corrections and changes")[1].split("cite and reuse")[0]
+
+
+def test_a_freshly_published_incident_has_no_change_log(client, kidal):
+    assert "No changes since publication." in text(client.get(kidal["incident"].get_absolute_url()))
+
+
+# --- the list: filters, search, facets, pages -------------------------------------------------------
+
+
+def test_search_finds_the_incident_through_an_actor_alias_in_any_language(client, kidal):
+    for words in (
+        "Front de Libération de l'Azawad",
+        "front de liberation de l azawad",
+        "Afrika Korps",
+        "جبهة تحرير أزواد",
+    ):
+        response = client.get("/incidents/", {"q": words})
+        assert [i.pk for i in response.context["page"].rows] == [kidal["incident"].pk], words
+
+
+def test_search_is_accent_and_case_insensitive_on_the_incident_text(client, kidal):
+    IncidentFactory(published=True, title="Attaque à Ménaka", location="Ménaka")
+    response = client.get("/incidents/", {"q": "MENAKA"})
+    assert [i.title for i in response.context["page"].rows] == ["Attaque à Ménaka"]
+
+
+def test_filters_narrow_the_list_and_the_counts(client, kidal):
+    other = IncidentFactory(
+        published=True,
+        title="Protest in Bamako",
+        country="ML",
+        admin1="Bamako",
+        sub_event_type=models.SubEventType.objects.get(slug="peaceful-protest"),
+    )
+    IncidentFactory(published=True, title="Clash in Burkina", country="BF", admin1="Sahel")
+    response = client.get("/incidents/", {"country": "ML", "event_type": "battles"})
+    assert [i.pk for i in response.context["page"].rows] == [kidal["incident"].pk]
+    assert response.context["facets"].total == 1
+    response = client.get("/incidents/?country=ML&country=BF")
+    assert response.context["facets"].total == 3
+    countries = {c.value: c.count for c in response.context["facets"].countries}
+    assert countries == {"ML": 2, "BF": 1}
+    event_types = {c.value: c.count for c in response.context["facets"].event_types}
+    assert event_types == {"battles": 2, "protests": 1}
+    assert other.pk in [i.pk for i in client.get("/incidents/?event_type=protests").context["page"].rows]
+
+
+def test_facets_count_the_current_result_set_and_are_shown_beside_each_filter(client, kidal):
+    IncidentFactory(published=True, title="Clash in Burkina", country="BF", admin1="Sahel", tags=["ambush"])
+    response = client.get("/incidents/", {"tag": "ambush"})
+    facets = response.context["facets"]
+    assert facets.total == 2
+    assert {c.value: c.count for c in facets.tags} == {"ambush": 2, "convoy": 1}
+    assert {c.value: c.count for c in facets.actors} == {"fama": 1, "africa-corps": 1, "fla": 1}
+    assert {c.value: c.count for c in facets.regions} == {"Kidal": 1, "Sahel": 1}
+    assert facets.contested == 1
+    body = text(response)
+    assert 'value="BF" checked' not in body
+    assert re.search(r'value="ML">\s*<span class="facet__label">Mali</span>\s*<span class="count"[^>]*>1</span>', body)
+
+
+def test_the_csv_link_carries_the_same_query_string(client, kidal):
+    response = client.get("/incidents/", {"country": "ML", "q": "convoy", "after": "x"})
+    assert response.context["csv_url"] == "/export/incidents.csv?country=ML&q=convoy"
+
+
+def test_keyset_pages_walk_forward_and_back_without_gaps(client):
+    incidents = [
+        IncidentFactory(published=True, start_date=datetime.date(2025, 1, 1) + datetime.timedelta(days=n % 7))
+        for n in range(120)
+    ]
+    expected = [i.pk for i in sorted(incidents, key=lambda i: (i.start_date, i.pk), reverse=True)]
+    seen, url = [], "/incidents/"
+    pages = []
+    while url:
+        response = client.get(url)
+        pages.append(url)
+        seen += [i.pk for i in response.context["page"].rows]
+        url = "/incidents/" + response.context["next_url"] if response.context["next_url"] else ""
+    assert seen == expected
+    last = client.get(pages[-1])
+    back = client.get("/incidents/" + last.context["previous_url"])
+    assert [i.pk for i in back.context["page"].rows] == expected[50:100]
+
+
+def test_sorting_by_fatalities_puts_unknown_figures_last_on_every_page(client):
+    for best in (5, None, 50, 0, None):
+        IncidentFactory(published=True, fatalities_low=best, fatalities_best=best, fatalities_high=best)
+    response = client.get("/incidents/", {"order": "-fatalities"})
+    assert [i.fatalities_best for i in response.context["page"].rows] == [50, 5, 0, None, None]
+    response = client.get("/incidents/", {"order": "fatalities"})
+    assert [i.fatalities_best for i in response.context["page"].rows] == [0, 5, 50, None, None]
+
+
+def test_a_tampered_cursor_is_ignored(client, kidal):
+    response = client.get("/incidents/", {"after": "not-a-cursor"})
+    assert response.status_code == 200
+    assert [i.pk for i in response.context["page"].rows] == [kidal["incident"].pk]
+
+
+def test_the_timeline_has_a_bar_per_month_linking_to_that_month(client, kidal):
+    IncidentFactory(published=True, start_date=datetime.date(2025, 3, 2))
+    body = text(client.get("/incidents/"))
+    assert "date_from=2025-03-01&amp;date_to=2025-03-31" in body
+    assert "date_from=2025-06-01&amp;date_to=2025-06-30" in body
+    histogram = client.get("/incidents/").context["histogram"]
+    assert [(b.month.month, b.count) for b in histogram.bars] == [(3, 1), (4, 0), (5, 0), (6, 1)]
+
+
+# --- actors, sources, methodology -----------------------------------------------------------------
+
+
+def test_the_actor_page_shows_aliases_relations_incidents_and_claims(client, kidal):
+    body = text(client.get(kidal["fla"].get_absolute_url()))
+    assert "Front de Libération de l&#x27;Azawad" in body
+    assert "several dozen" in body
+    assert kidal["incident"].title in body
+    corps = text(client.get(kidal["corps"].get_absolute_url()))
+    assert "is the successor of" in corps and "Wagner Group" in corps
+    assert "Afrika Korps" in corps
+
+
+def test_the_actor_list_finds_actors_by_alias(client, kidal):
+    response = client.get("/actors/", {"q": "Afrika Korps"})
+    assert [a.slug for a in response.context["actors"]] == ["africa-corps"]
+
+
+def test_the_methodology_page_states_the_rules_and_the_taxonomy(client, db):
+    body = text(client.get("/methodology/"))
+    assert "acknowledgement of own losses is a floor" in body
+    assert "Armed clash" in body and "Remote explosive/landmine/IED" in body
+    assert "Contested" in body and "Second-order administrative area" in body
+    assert models.SubEventType.objects.count() == 25
+
+
+# --- query counts ---------------------------------------------------------------------------------
+
+
+def _detail_queries(client, django_assert_num_queries, incident) -> None:
+    # 1 incident with type and sub-type, 2 actors by side, 3 claims with source, claimant and
+    # whose losses, 4 cited sources, 5 the incident's history events, 6 its claims' history events.
+    with django_assert_num_queries(6):
+        response = client.get(incident.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_the_incident_page_query_count_does_not_grow_with_claims(client, django_assert_num_queries):
+    one = build_kidal(claims_per_group=1)["incident"]
+    _detail_queries(client, django_assert_num_queries, one)
+    fifty = build_kidal_again(claims_per_group=13)
+    assert fifty.claims.count() >= 50
+    _detail_queries(client, django_assert_num_queries, fifty)
+
+
+def build_kidal_again(claims_per_group: int) -> models.Incident:
+    """A second seed-like incident (fresh actors, since slugs are unique)."""
+    models.Actor.objects.filter(slug__in=["fama", "wagner", "africa-corps", "fla"]).update(
+        slug=Concat("slug", Value("-old"))
+    )
+    return build_kidal(claims_per_group)["incident"]
+
+
+def _list_queries(client, django_assert_num_queries) -> None:
+    # 1 newest change (cache stamp), 2 savepoint, 3 the counting statement's time budget,
+    # 4 facets, months and map cells in one statement, 5 release savepoint, 6 taxonomy labels,
+    # 7 the page of incidents.
+    cache.clear()
+    with django_assert_num_queries(7):
+        response = client.get("/incidents/", {"country": "ML", "q": "convoy"})
+    assert response.status_code == 200
+    assert response.context["page"].rows
+
+
+def test_the_list_query_count_does_not_grow_with_claims(client, django_assert_num_queries):
+    build_kidal(claims_per_group=1)
+    _list_queries(client, django_assert_num_queries)
+    build_kidal_again(claims_per_group=13)
+    _list_queries(client, django_assert_num_queries)
+    assert models.Claim.objects.count() >= 50

@@ -1,0 +1,300 @@
+"""The editorial workflow through the admin's actions, and who may do what."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from incidents import services
+from incidents.models import Incident, Status
+from tests.admin_forms import change_form_data
+from tests.factories import ClaimFactory, IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:incidents_incident_changelist")
+
+
+def run_action(client, action: str, *incidents: Incident, follow: bool = True, **extra: str):
+    data = {"action": action, "_selected_action": [str(i.pk) for i in incidents], "index": "0", **extra}
+    return client.post(CHANGELIST, data, follow=follow)
+
+
+def messages_of(response) -> str:
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def status_of(incident: Incident) -> str:
+    return Incident.objects.values_list("status", flat=True).get(pk=incident.pk)
+
+
+def test_an_editor_submits_a_draft_for_review(editor_client):
+    draft = IncidentFactory()
+
+    response = run_action(editor_client, "submit_for_review", draft)
+
+    assert "1 incident(s) submitted for review" in messages_of(response)
+    assert status_of(draft) == Status.IN_REVIEW
+
+
+def test_an_editor_returns_an_incident_in_review_to_draft(editor_client, editor):
+    incident = services.incident_submit(incident=IncidentFactory(), user=editor)
+
+    response = run_action(editor_client, "return_to_draft", incident)
+
+    assert "returned to draft" in messages_of(response)
+    assert status_of(incident) == Status.DRAFT
+
+
+def test_submitting_something_that_is_not_a_draft_reports_why(editor_client):
+    published = IncidentFactory(published=True)
+
+    response = run_action(editor_client, "submit_for_review", published)
+
+    assert "Only a draft can be submitted" in messages_of(response)
+    assert status_of(published) == Status.PUBLISHED
+
+
+def test_editors_are_not_offered_publish_or_retract(editor_client, editor):
+    incident = services.incident_submit(incident=IncidentFactory(), user=editor)
+
+    page = editor_client.get(CHANGELIST).content.decode()
+    response = run_action(editor_client, "publish", incident)
+
+    assert 'value="publish"' not in page and 'value="retract"' not in page
+    assert 'value="submit_for_review"' in page
+    assert "No action selected" in messages_of(response)
+    assert status_of(incident) == Status.IN_REVIEW
+
+
+def test_a_reviewer_publishes_an_incident_in_review(reviewer_client, reviewer, editor):
+    incident = IncidentFactory(last_edited_by=editor)
+    services.incident_submit(incident=incident, user=editor)
+
+    response = run_action(reviewer_client, "publish", incident)
+
+    assert "1 incident(s) published" in messages_of(response)
+    incident.refresh_from_db()
+    assert (incident.status, incident.published_by, incident.reviewed_by) == (Status.PUBLISHED, reviewer, reviewer)
+    assert incident.published_at is not None
+
+
+def test_a_reviewer_cannot_publish_an_incident_they_edited_last(reviewer_client, reviewer, editor):
+    incident = IncidentFactory()
+    services.incident_submit(incident=incident, user=editor)
+    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    reviewer_client.post(url, {**change_form_data(reviewer_client, url), "summary": "Reviewer's own wording."})
+    assert Incident.objects.get(pk=incident.pk).last_edited_by == reviewer
+
+    response = run_action(reviewer_client, "publish", incident)
+
+    assert "another reviewer must publish it" in messages_of(response)
+    assert status_of(incident) == Status.IN_REVIEW
+
+
+def test_another_reviewer_can_publish_what_the_first_reviewer_edited(client, second_reviewer, reviewer, editor):
+    incident = IncidentFactory(last_edited_by=reviewer)
+    services.incident_submit(incident=incident, user=editor)
+    client.force_login(second_reviewer)
+
+    run_action(client, "publish", incident)
+
+    assert status_of(incident) == Status.PUBLISHED
+
+
+@override_settings(ARCHIVE_ALLOW_SELF_REVIEW=True)
+def test_self_review_is_allowed_when_the_setting_says_so(reviewer_client, reviewer, editor):
+    incident = IncidentFactory(last_edited_by=reviewer)
+    services.incident_submit(incident=incident, user=editor)
+
+    run_action(reviewer_client, "publish", incident)
+
+    assert status_of(incident) == Status.PUBLISHED
+
+
+def test_retracting_asks_for_a_public_notice_first(reviewer_client):
+    incident = IncidentFactory(published=True)
+
+    page = run_action(reviewer_client, "retract", incident, follow=False)
+
+    assert page.status_code == 200
+    assert "Retract with this notice" in page.content.decode()
+    assert status_of(incident) == Status.PUBLISHED
+
+
+def test_a_reviewer_retracts_with_a_notice(reviewer_client):
+    incident = IncidentFactory(published=True)
+    notice = "Retracted: the videos were from a 2022 clash."
+
+    response = run_action(reviewer_client, "retract", incident, apply="1", notice=notice)
+
+    assert "1 incident(s) retracted" in messages_of(response)
+    incident.refresh_from_db()
+    assert (incident.status, incident.retraction_notice) == (Status.RETRACTED, notice)
+    assert incident.retracted_at is not None
+
+
+def test_a_retraction_without_a_notice_is_refused(reviewer_client):
+    incident = IncidentFactory(published=True)
+
+    response = run_action(reviewer_client, "retract", incident, follow=False, apply="1", notice="  ")
+
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    assert status_of(incident) == Status.PUBLISHED
+
+
+def test_the_accept_proposal_action_sets_each_estimate(editor_client):
+    first, second = IncidentFactory(), IncidentFactory()
+    ClaimFactory(incident=first, quantity_low=4, quantity_high=4)
+    ClaimFactory(incident=second, quantity_low=9, quantity_high=9)
+
+    run_action(editor_client, "accept_proposal", first, second)
+
+    assert Incident.objects.get(pk=first.pk).fatalities_best == 4
+    assert Incident.objects.get(pk=second.pk).fatalities_best == 9
+
+
+def test_an_editor_cannot_change_an_incident_once_it_is_submitted(editor_client, editor):
+    incident = IncidentFactory(title="As submitted")
+    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    data = change_form_data(editor_client, url)
+    services.incident_submit(incident=incident, user=editor)
+
+    read_only = editor_client.get(url)
+    response = editor_client.post(url, {**data, "title": "Changed after submission", "based_on_version": "2"})
+    accepted = run_action(editor_client, "accept_proposal", incident)
+
+    assert read_only.status_code == 200 and not read_only.context["has_change_permission"]
+    assert response.status_code == 403
+    assert "Only a reviewer may change" in messages_of(accepted)
+    assert Incident.objects.get(pk=incident.pk).title == "As submitted"
+
+
+# --- Nothing published is deleted ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [Status.PUBLISHED, Status.RETRACTED])
+def test_a_published_or_retracted_incident_cannot_be_deleted_from_its_page(reviewer_client, status):
+    incident = IncidentFactory(published=True)
+    Incident.objects.filter(pk=incident.pk).update(status=status, retraction_notice="Withdrawn.")
+    change = reviewer_client.get(reverse("admin:incidents_incident_change", args=[incident.pk]))
+
+    response = reviewer_client.post(reverse("admin:incidents_incident_delete", args=[incident.pk]), {"post": "yes"})
+
+    assert reverse("admin:incidents_incident_delete", args=[incident.pk]) not in change.content.decode()
+    assert response.status_code == 403
+    assert Incident.objects.filter(pk=incident.pk).exists()
+
+
+def test_a_reviewer_can_delete_a_draft(reviewer_client):
+    draft = IncidentFactory()
+
+    response = reviewer_client.post(reverse("admin:incidents_incident_delete", args=[draft.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Incident.objects.filter(pk=draft.pk).exists()
+
+
+def test_the_bulk_delete_skips_published_incidents(reviewer_client):
+    draft, published = IncidentFactory(), IncidentFactory(published=True)
+
+    confirmation = run_action(reviewer_client, "delete_selected", draft, published, follow=False)
+    response = run_action(reviewer_client, "delete_selected", draft, published, post="yes")
+
+    assert confirmation.status_code == 200
+    assert list(confirmation.context["queryset"]) == [draft]
+    assert "cannot be deleted, only retracted" in messages_of(response)
+    assert list(Incident.objects.values_list("pk", flat=True)) == [published.pk]
+
+
+def test_the_bulk_delete_of_only_published_incidents_deletes_nothing(reviewer_client):
+    published = IncidentFactory(published=True)
+
+    response = run_action(reviewer_client, "delete_selected", published, post="yes")
+
+    assert "cannot be deleted, only retracted" in messages_of(response)
+    assert Incident.objects.filter(pk=published.pk).exists()
+
+
+def test_editors_cannot_delete_incidents_at_all(editor_client):
+    draft = IncidentFactory()
+
+    response = editor_client.post(reverse("admin:incidents_incident_delete", args=[draft.pk]), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Incident.objects.filter(pk=draft.pk).exists()
+
+
+# --- The same steps as buttons on the change form ----------------------------------------------
+
+
+def workflow_url(incident: Incident, step: str) -> str:
+    return reverse("admin:incidents_incident_workflow", args=[incident.pk, step])
+
+
+def test_the_change_form_offers_the_steps_this_person_may_take(editor_client, reviewer_client, editor):
+    draft = IncidentFactory()
+    in_review = services.incident_submit(incident=IncidentFactory(), user=editor)
+
+    def buttons(client, incident):
+        return [step["label"] for step in client.get(change_url(incident)).context["workflow_steps"]]
+
+    assert buttons(editor_client, draft) == ["Submit for review"]
+    assert buttons(editor_client, in_review) == ["Return to draft"]
+    assert buttons(reviewer_client, in_review) == ["Publish", "Return to draft"]
+
+
+def change_url(incident: Incident) -> str:
+    return reverse("admin:incidents_incident_change", args=[incident.pk])
+
+
+def test_a_draft_goes_from_submission_to_publication_with_the_change_form_buttons(
+    editor_client, reviewer_client, reviewer
+):
+    incident = IncidentFactory()
+
+    editor_client.post(workflow_url(incident, "submit"))
+    assert status_of(incident) == Status.IN_REVIEW
+    response = reviewer_client.post(workflow_url(incident, "publish"), follow=True)
+
+    assert "published" in messages_of(response)
+    incident.refresh_from_db()
+    assert (incident.status, incident.published_by) == (Status.PUBLISHED, reviewer)
+
+
+def test_an_editor_posting_the_publish_button_anyway_is_refused(editor_client, editor):
+    incident = services.incident_submit(incident=IncidentFactory(), user=editor)
+
+    response = editor_client.post(workflow_url(incident, "publish"), follow=True)
+
+    assert "You do not have permission to publish" in messages_of(response)
+    assert status_of(incident) == Status.IN_REVIEW
+
+
+def test_a_workflow_button_does_nothing_on_a_get(editor_client):
+    incident = IncidentFactory()
+
+    editor_client.get(workflow_url(incident, "submit"))
+
+    assert status_of(incident) == Status.DRAFT
+
+
+def test_retracting_from_the_change_form_asks_for_the_notice(reviewer_client):
+    incident = IncidentFactory(published=True)
+
+    page = reviewer_client.get(workflow_url(incident, "retract"))
+    response = reviewer_client.post(workflow_url(incident, "retract"), {"notice": "Duplicate of #12."})
+
+    assert "Retract with this notice" in page.content.decode()
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.status, incident.retraction_notice) == (Status.RETRACTED, "Duplicate of #12.")
+
+
+def test_only_public_incidents_link_to_their_public_page(editor_client):
+    draft, published = IncidentFactory(), IncidentFactory(published=True)
+
+    assert not editor_client.get(change_url(draft)).context["has_absolute_url"]
+    assert editor_client.get(change_url(published)).context["has_absolute_url"]
