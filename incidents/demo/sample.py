@@ -390,7 +390,7 @@ class SampleBuilder:
                 low=low,
                 high=high,
                 quantity_text=text,
-                quote=f"The mujahideen killed {text.removesuffix(' killed')} and seized their weapons.",
+                quote=f"Our fighters killed {text.removesuffix(' killed')} and seized their weapons.",
             )
         )
         low, high, text = wording(rng, true_state + true_group, "people killed")
@@ -401,7 +401,7 @@ class SampleBuilder:
                 low=low,
                 high=high,
                 quantity_text=text,
-                quote=f"Security sources said {text} in the fighting, which lasted several hours.",
+                quote=f"Security sources reported {text} in the fighting, which lasted several hours.",
                 verification=Verification.CORROBORATED if rng.random() < 0.3 else Verification.UNVERIFIED,
             )
         )
