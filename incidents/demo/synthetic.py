@@ -1,0 +1,809 @@
+"""Synthetic incidents at scale, for benchmarks: rows generated in Python, loaded with COPY.
+
+The rows look like the archive's real data (places, actors and outlets from
+``vocabulary``, claims whose numbers disagree) and satisfy every database constraint.
+Primary keys come from the tables' own sequences (``nextval``), so synthetic rows never
+collide with rows that editors create at the same time.
+
+History triggers are skipped for these rows with ``pgtrigger.ignore``: benchmark data
+needs no audit trail, and writing an event row for each of millions of inserts would
+double the load time. pgtrigger's ignore is a transaction-local setting injected into
+statements run through Django's cursor; each batch runs one such statement (reserving
+its ids) before its COPYs, in the same transaction, so the COPYs see the setting too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import random
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+import pghistory
+import pgtrigger
+from django.db import connection, models, transaction
+from django.utils.text import slugify
+
+from incidents.demo import seed, vocabulary
+from incidents.demo.loader import demo_user, load_actors
+from incidents.demo.specs import ActorSpec
+from incidents.demo.vocabulary import PLACES, THEATRES
+from incidents.models import (
+    Actor,
+    ActorAlias,
+    ActorKind,
+    ActorRelation,
+    Claim,
+    ClaimKind,
+    Incident,
+    IncidentActor,
+    IncidentSource,
+    Source,
+    SourceKind,
+    SubEventType,
+)
+
+HISTORY_TRACKED = (Actor, ActorAlias, ActorRelation, Source, Incident, IncidentActor, IncidentSource, Claim)
+
+FIRST_DAY = datetime.date(2019, 1, 1)
+LAST_DAY = datetime.date(2025, 10, 31)
+
+COUNTRY_WEIGHTS = {"ML": 20, "BF": 18, "NE": 10, "NG": 18, "SD": 14, "CD": 13, "SO": 7}
+EVENT_TYPE_WEIGHTS = {
+    "battles": 30,
+    "explosionsremote-violence": 14,
+    "violence-against-civilians": 28,
+    "protests": 12,
+    "riots": 6,
+    "strategic-developments": 10,
+}
+SUB_TYPE_WEIGHTS = {
+    "armed-clash": 85,
+    "government-regains-territory": 8,
+    "non-state-actor-overtakes-territory": 7,
+    "airdrone-strike": 35,
+    "remote-explosivelandmineied": 35,
+    "shellingartillerymissile-attack": 18,
+    "suicide-bomb": 6,
+    "grenade": 5,
+    "chemical-weapon": 1,
+    "attack": 75,
+    "abductionforced-disappearance": 20,
+    "sexual-violence": 5,
+    "peaceful-protest": 60,
+    "protest-with-intervention": 30,
+    "excessive-force-against-protesters": 10,
+    "violent-demonstration": 60,
+    "mob-violence": 40,
+    "arrests": 30,
+    "lootingproperty-destruction": 20,
+    "agreement": 8,
+    "change-to-groupactivity": 10,
+    "disrupted-weapons-use": 12,
+    "headquarters-or-base-established": 8,
+    "non-violent-transfer-of-territory": 7,
+    "strategic-developments-other": 5,
+}
+TITLES = {
+    "armed-clash": (
+        "Clashes near {place}",
+        "Ambush of an army patrol near {place}",
+        "Attack on a military post in {place}",
+    ),
+    "government-regains-territory": ("Army retakes {place}",),
+    "non-state-actor-overtakes-territory": ("Armed group takes control of {place}",),
+    "airdrone-strike": ("Drone strike near {place}", "Airstrike on {place}"),
+    "remote-explosivelandmineied": ("Roadside bomb near {place}", "Landmine blast on the road to {place}"),
+    "shellingartillerymissile-attack": ("Shelling of {place}",),
+    "suicide-bomb": ("Suicide bombing in {place}",),
+    "grenade": ("Grenade attack in {place}",),
+    "chemical-weapon": ("Reported chemical attack near {place}",),
+    "attack": ("Killing of villagers in {place}", "Gunmen attack {place}", "Attack on a market in {place}"),
+    "abductionforced-disappearance": ("Abductions near {place}", "Travellers abducted on the road to {place}"),
+    "sexual-violence": ("Sexual violence reported near {place}",),
+    "peaceful-protest": ("Protest in {place}", "March against insecurity in {place}"),
+    "protest-with-intervention": ("Police disperse a protest in {place}",),
+    "excessive-force-against-protesters": ("Security forces fire on protesters in {place}",),
+    "violent-demonstration": ("Rioting in {place}",),
+    "mob-violence": ("Mob violence in {place}",),
+    "arrests": ("Arrests of suspected militants in {place}",),
+    "lootingproperty-destruction": ("Looting in {place}", "Houses burned in {place}"),
+    "agreement": ("Local ceasefire agreed in {place}",),
+    "change-to-groupactivity": ("Armed group announces a blockade of {place}",),
+    "disrupted-weapons-use": ("Explosive device defused near {place}",),
+    "headquarters-or-base-established": ("Army sets up a base in {place}",),
+    "non-violent-transfer-of-territory": ("Armed group withdraws from {place}",),
+    "strategic-developments-other": ("Security incident in {place}",),
+}
+# The share of an incident's claims that are about deaths, by event type.
+FATALITY_SHARE = {
+    "battles": 0.65,
+    "explosionsremote-violence": 0.65,
+    "violence-against-civilians": 0.65,
+    "protests": 0.3,
+    "riots": 0.35,
+    "strategic-developments": 0.1,
+}
+SUMMARIES = (
+    "Reported by local and national media; the parties' figures differ.",
+    "Figures are those given by each source; none has been independently verified.",
+    "The army and the armed group gave conflicting accounts of the losses.",
+    "Residents and a humanitarian organisation described the events to the press.",
+)
+# (kind, wording, quote): {n} is the number; an empty wording means the claim gives no number.
+OTHER_CLAIMS = (
+    (ClaimKind.INJURIES, "{n} wounded", "{n} wounded were taken to hospital."),
+    (ClaimKind.DETAINED, "{n} abducted", "{n} people were taken away by the assailants."),
+    (ClaimKind.MATERIEL_DESTROYED, "{n} vehicles", "{n} vehicles were destroyed."),
+    (ClaimKind.MATERIEL_CAPTURED, "{n} motorbikes", "{n} motorbikes and weapons were seized."),
+    (ClaimKind.RESPONSIBILITY, "", "The group claimed responsibility for the attack."),
+    (ClaimKind.OCCURRENCE, "", "Gunfire was heard for several hours."),
+)
+SYLLABLES = ("ba", "di", "ko", "ma", "sa", "ti", "na", "ou", "ga", "ra", "dou", "kan", "sou", "tin", "lo", "we", "ya")
+
+
+def _text(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, list | tuple):
+        return "{" + ",".join(f'"{item}"' for item in value) + "}"
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class CopyTable:
+    """The COPY column list for a model: the generated columns first, then every other column's default.
+
+    Deriving the tail from the model means a column added later is filled with its
+    default rather than breaking the load; a required column without one fails loudly.
+    """
+
+    def __init__(self, model: type[models.Model], generated: Sequence[str]) -> None:
+        fields = {f.attname: f for f in model._meta.concrete_fields if not f.generated}
+        unknown = set(generated) - set(fields)
+        if unknown:
+            raise ValueError(f"{model.__name__} has no column(s) {sorted(unknown)}.")
+        # An omitted primary key takes its sequence's next value in the database.
+        rest = [f for name, f in fields.items() if name not in generated and not f.primary_key]
+        for f in rest:
+            if f.get_default() is None and not f.null:
+                raise ValueError(f"{model.__name__}.{f.name} needs a generated value: it has no default.")
+        self.table = model._meta.db_table
+        self.columns = [fields[name].column for name in generated] + [f.column for f in rest]
+        self.tail = "".join("\t" + _text(f.get_default()) for f in rest) + "\n"
+
+    def copy(self, cursor: Any, rows: list[str]) -> None:
+        if not rows:
+            return
+        columns = ", ".join(f'"{c}"' for c in self.columns)
+        with cursor.copy(f'COPY "{self.table}" ({columns}) FROM STDIN') as copy:
+            copy.write(self.tail.join(rows) + self.tail)
+
+
+def _reserve_ids(cursor: Any, model: type[models.Model], count: int) -> list[int]:
+    table = model._meta.db_table
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+    return [row[0] for row in cursor.fetchall()]
+
+
+@contextmanager
+def history_ignored() -> Iterator[None]:
+    """Skip the history triggers of every tracked model (only in this thread's statements)."""
+    uris = [
+        f"{model._meta.app_label}.{model.__name__}:{trigger.name}"
+        for model in HISTORY_TRACKED
+        for trigger in model._meta.triggers
+    ]
+    with pgtrigger.ignore(*uris), pghistory.context(command="generate_incidents"):
+        yield
+
+
+@dataclass
+class Pools:
+    """What the incidents draw on: actors by role in each country, sources, places and taxonomy."""
+
+    state: dict[str, list[int]]
+    allies: dict[str, list[int]]
+    armed: dict[str, list[int]]
+    civilians: dict[str, int]
+    protesters: dict[str, int]
+    rioters: dict[str, int]
+    police: dict[str, int]
+    sources: list[int]
+    sub_types: dict[str, tuple[int, int, str]]  # slug -> (id, event type id, event type slug)
+    user_id: int
+
+
+def _village_names(rng: random.Random, count: int) -> list[str]:
+    names: set[str] = set()
+    while len(names) < count:
+        name = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+        names.add(name.capitalize())
+    return sorted(names)
+
+
+def local_actor_specs(rng: random.Random, count: int) -> dict[str, list[ActorSpec]]:
+    """Local armed groups for each country: self-defence militias and unnamed katibas."""
+    specs: dict[str, list[ActorSpec]] = {code: [] for code in PLACES}
+    villages = _village_names(rng, count)
+    for index, village in enumerate(villages):
+        code = list(PLACES)[index % len(PLACES)]
+        place = rng.choice(PLACES[code])
+        if index % 2:
+            name, kind = f"{village} self-defence group", ActorKind.IDENTITY_MILITIA
+            aliases = ((f"Groupe d'autodéfense de {village}", "fr"),)
+        else:
+            name, kind = f"Katiba {village}", ActorKind.REBEL_GROUP
+            aliases = ((f"Katibat {village}", "ar-Latn"), (f"كتيبة {village}", "ar"))
+        specs[code].append(
+            ActorSpec(
+                slug=slugify(f"{name}-{code}"),
+                name=name,
+                kind=kind,
+                country=code,
+                description=f"Local armed group active around {place.name} ({place.admin1}).",
+                aliases=aliases,
+            )
+        )
+    return specs
+
+
+def prepare_pools(*, rng: random.Random, count: int, cursor: Any) -> Pools:
+    """Create (or find) the actors, and create this run's sources."""
+    local = local_actor_specs(random.Random(0), max(20, min(2000, count // 2000)))
+    specs = [*seed.ACTORS, *vocabulary.ACTORS, *(spec for group in local.values() for spec in group)]
+    actor_ids, _ = load_actors(specs, [*seed.RELATIONS, *vocabulary.RELATIONS])
+
+    def ids(slugs: Sequence[str]) -> list[int]:
+        return [actor_ids[s] for s in slugs]
+
+    pools = Pools(
+        state={c: ids(t.state) for c, t in THEATRES.items()},
+        allies={c: ids(t.allies) for c, t in THEATRES.items()},
+        armed={c: ids([*t.armed_groups, *t.militias, *(s.slug for s in local[c])]) for c, t in THEATRES.items()},
+        civilians={c: actor_ids[f"civilians-{c.lower()}"] for c in THEATRES},
+        protesters={c: actor_ids[f"protesters-{c.lower()}"] for c in THEATRES},
+        rioters={c: actor_ids[f"rioters-{c.lower()}"] for c in THEATRES},
+        police={c: actor_ids[t.police] for c, t in THEATRES.items()},
+        sources=[],
+        sub_types={
+            s.slug: (s.pk, s.event_type_id, s.event_type.slug)
+            for s in SubEventType.objects.select_related("event_type")
+        },
+        user_id=demo_user().pk,
+    )
+    pools.sources = _create_sources(rng=rng, count=max(50, count // 20), cursor=cursor)
+    return pools
+
+
+def _create_sources(*, rng: random.Random, count: int, cursor: Any) -> list[int]:
+    table = CopyTable(
+        Source,
+        [
+            "id",
+            "kind",
+            "outlet",
+            "title",
+            "author",
+            "published_on",
+            "language",
+            "reliability",
+            "confidential",
+            "internal_notes",
+            "created_at",
+            "updated_at",
+        ],
+    )
+    outlets = [(SourceKind.NEWS_AGENCY, o, lang, grade) for o, lang, grade in vocabulary.AGENCIES]
+    outlets += [(SourceKind.NGO_REPORT, o, lang, grade) for o, lang, grade in vocabulary.NGOS]
+    outlets += [(SourceKind.NEWS_OUTLET, o, lang, "C") for t in THEATRES.values() for o, lang in t.outlets]
+    outlets += [(SourceKind.GOVERNMENT_STATEMENT, t.military_voice, "", "D") for t in THEATRES.values()]
+    outlets += [(SourceKind.PARTY_STATEMENT, o, "", "D") for o in sorted(set(vocabulary.PARTY_CHANNELS.values()))]
+    outlets += [(SourceKind.SOCIAL_MEDIA, o, "", "F") for o in vocabulary.SOCIAL]
+    outlets += [(SourceKind.EXPERT, o, "en", "B") for o, _ in vocabulary.EXPERTS]
+    days = (LAST_DAY - FIRST_DAY).days
+    rows = []
+    ids = _reserve_ids(cursor, Source, count)
+    for source_id in ids:
+        day = FIRST_DAY + datetime.timedelta(days=rng.randint(0, days))
+        stamp = f"{day.isoformat()} 10:00:00+00"
+        place = rng.choice(PLACES[rng.choice(list(PLACES))])
+        if rng.random() < 0.06:
+            voice = rng.choice(vocabulary.LOCAL_VOICES)
+            values = [
+                SourceKind.LOCAL_SOURCE,
+                "",
+                f"Account of the events in {place.name}",
+                f"{voice}, {place.admin2}",
+                day.isoformat(),
+                "fr",
+                "C",
+                "t",
+                _text(f"{voice} in {place.name}; asked not to be named."),
+            ]
+        else:
+            kind, outlet, language, grade = rng.choice(outlets)
+            values = [
+                kind,
+                _text(outlet),
+                _text(f"Report on the violence in {place.admin1}, {day:%d %B %Y}"),
+                "",
+                day.isoformat(),
+                language,
+                grade,
+                "f",
+                "",
+            ]
+        rows.append("\t".join([str(source_id), *values, stamp, stamp]))
+    table.copy(cursor, rows)
+    return ids
+
+
+class IncidentGenerator:
+    """Generates one batch of rows at a time; all choices come from one seeded generator."""
+
+    def __init__(self, *, pools: Pools, rng: random.Random, claims_per_incident: int) -> None:
+        self.pools = pools
+        self.rng = rng
+        self.claims_per_incident = claims_per_incident
+        self.incidents = CopyTable(
+            Incident,
+            [
+                "id",
+                "title",
+                "summary",
+                "start_date",
+                "end_date",
+                "country",
+                "admin1",
+                "admin2",
+                "location",
+                "latitude",
+                "longitude",
+                "geo_precision",
+                "event_type_id",
+                "sub_event_type_id",
+                "fatalities_low",
+                "fatalities_best",
+                "fatalities_high",
+                "fatalities_method",
+                "fatalities_rationale",
+                "contested",
+                "grading",
+                "tags",
+                "status",
+                "retraction_notice",
+                "created_by_id",
+                "published_by_id",
+                "created_at",
+                "updated_at",
+                "published_at",
+                "retracted_at",
+            ],
+        )
+        self.links = CopyTable(IncidentActor, ["incident_id", "actor_id", "side", "role"])
+        self.incident_sources = CopyTable(IncidentSource, ["incident_id", "source_id"])
+        self.claims = CopyTable(
+            Claim,
+            [
+                "incident_id",
+                "source_id",
+                "claimant_id",
+                "kind",
+                "losses_of",
+                "losses_actor_id",
+                "quantity_low",
+                "quantity_high",
+                "quantity_text",
+                "quote",
+                "stance",
+                "verification",
+                "created_at",
+                "updated_at",
+            ],
+        )
+        self.countries = list(COUNTRY_WEIGHTS)
+        self.country_weights = _cumulative(COUNTRY_WEIGHTS.values())
+        by_type: dict[str, list[str]] = {}
+        for slug, (_, _, type_slug) in pools.sub_types.items():
+            by_type.setdefault(type_slug, []).append(slug)
+        self.event_types = list(EVENT_TYPE_WEIGHTS)
+        self.event_weights = _cumulative(EVENT_TYPE_WEIGHTS.values())
+        self.sub_types = {t: sorted(by_type[t]) for t in self.event_types}
+        self.sub_weights = {t: _cumulative(SUB_TYPE_WEIGHTS.get(s, 1) for s in self.sub_types[t]) for t in by_type}
+        self.days = [FIRST_DAY + datetime.timedelta(days=d) for d in range((LAST_DAY - FIRST_DAY).days + 1)]
+        self.places = {c: [(_text(p.admin1), _text(p.admin2), _text(p.name), p) for p in PLACES[c]] for c in PLACES}
+        self.villages = [_text(v) for v in _village_names(random.Random(1), 3000)]
+
+    def batch(self, ids: list[int]) -> tuple[list[str], list[str], list[str], list[str]]:
+        rng = self.rng
+        random_ = rng.random
+        randint = rng.randint
+        choices = rng.choices
+        pools = self.pools
+        user = str(pools.user_id)
+        incident_rows: list[str] = []
+        link_rows: list[str] = []
+        source_rows: list[str] = []
+        claim_rows: list[str] = []
+        for incident_id in ids:
+            iid = str(incident_id)
+            country = choices(self.countries, cum_weights=self.country_weights)[0]
+            event_type = choices(self.event_types, cum_weights=self.event_weights)[0]
+            sub_slug = choices(self.sub_types[event_type], cum_weights=self.sub_weights[event_type])[0]
+            sub_id, type_id, _ = pools.sub_types[sub_slug]
+            admin1, admin2, town, place = self.places[country][int(random_() * len(self.places[country]))]
+            if random_() < 0.5:
+                location = town
+                lat, lon, precision = place.latitude, place.longitude, "exact" if random_() < 0.3 else "near"
+            else:
+                location = self.villages[int(random_() * len(self.villages))]
+                lat = place.latitude + (random_() - 0.5) * 0.6
+                lon = place.longitude + (random_() - 0.5) * 0.6
+                precision = "near" if random_() < 0.7 else "admin2"
+            day = self.days[int(random_() * len(self.days))]
+            end = day if random_() < 0.9 else day + datetime.timedelta(days=randint(1, 3))
+            titles = TITLES.get(sub_slug, ("Incident in {place}",))
+            title = titles[int(random_() * len(titles))].format(place=location)
+
+            side_a, side_b, supporting = self._sides(event_type, sub_slug, country)
+            links = [(side_a, "A", "primary")]
+            if side_b is not None:
+                links.append((side_b, "B", "primary"))
+            if supporting is not None and supporting != side_a:
+                links.append((supporting, "A", "supporting"))
+            for actor_id, side, role in links:
+                link_rows.append(f"{iid}\t{actor_id}\t{side}\t{role}")
+            parties = [a for a, _, _ in links]
+
+            cited = rng.sample(pools.sources, min(len(pools.sources), randint(1, 3)))
+            for source_id in cited:
+                source_rows.append(f"{iid}\t{source_id}")
+
+            stamp = f"{end.isoformat()} 18:00:00+00"
+            estimate = _Estimate()
+            heavy = event_type in ("battles", "explosionsremote-violence", "violence-against-civilians")
+            scale = randint(1, 40) if heavy else randint(0, 4)
+            fatality_share = FATALITY_SHARE[event_type]
+            n_claims = max(1, self.claims_per_incident + randint(-1, 1))
+            for _ in range(n_claims):
+                source_id = (
+                    cited[int(random_() * len(cited))]
+                    if random_() < 0.8
+                    else pools.sources[int(random_() * len(pools.sources))]
+                )
+                claimant = parties[int(random_() * len(parties))] if random_() < 0.4 else None
+                claimant_text = r"\N" if claimant is None else str(claimant)
+                if random_() < fatality_share:
+                    roll = random_()
+                    if roll < 0.45:
+                        losses_of, losses_actor = "actor", parties[int(random_() * len(parties))]
+                    elif roll < 0.7:
+                        losses_of, losses_actor = "civilians", None
+                    else:
+                        losses_of, losses_actor = "unknown", None
+                    n = max(0, int(scale * (0.4 + random_() * 1.8)))
+                    nouns = FATALITY_NOUNS[losses_of]
+                    noun = nouns[int(random_() * len(nouns))]
+                    low, high, text, quote_text = _fatality_wording(int(random_() * 6), n, noun)
+                    stance = "assertion"
+                    if heavy and claimant is not None and claimant == losses_actor and low is not None:
+                        # A party admits fewer of its own dead than others claim.
+                        stance = "acknowledgement"
+                        low = high = n // 3
+                        text = f"{low} of our fighters" if low else "no losses"
+                        quote_text = f"We lost {low} of our fighters." if low else "We suffered no losses."
+                    verification = "unverified" if random_() < 0.75 else "corroborated"
+                    estimate.add(f"{losses_of}:{losses_actor}", low, high, stance == "acknowledgement")
+                    kind = "fatalities"
+                else:
+                    kind, wording, quote = OTHER_CLAIMS[int(random_() * len(OTHER_CLAIMS))]
+                    losses_of, losses_actor, stance, verification = "unknown", None, "assertion", "unverified"
+                    if wording:
+                        low = high = randint(1, 30)
+                        text, quote_text = wording.format(n=low), quote.format(n=low)
+                    else:
+                        low = high = None
+                        text, quote_text = "", quote
+                claim_rows.append(
+                    "\t".join(
+                        (
+                            iid,
+                            str(source_id),
+                            claimant_text,
+                            kind,
+                            losses_of,
+                            r"\N" if losses_actor is None else str(losses_actor),
+                            r"\N" if low is None else str(low),
+                            r"\N" if high is None else str(high),
+                            text,
+                            quote_text,
+                            stance,
+                            verification,
+                            stamp,
+                            stamp,
+                        )
+                    )
+                )
+
+            roll = random_()
+            status = (
+                "published" if roll < 0.92 else "draft" if roll < 0.95 else "in_review" if roll < 0.98 else "retracted"
+            )
+            low, best, high, contested = estimate.total()
+            has_estimate = low is not None and status != "draft"
+            if status == "retracted":
+                grading = "discounted"
+            elif contested:
+                grading = "contested"
+            else:
+                grading = ("confirmed", "fair", "fair", "weak")[int(random_() * 4)]
+            published = f"{(end + datetime.timedelta(days=2)).isoformat()} 09:00:00+00"
+            incident_rows.append(
+                "\t".join(
+                    (
+                        iid,
+                        title,
+                        SUMMARIES[int(random_() * len(SUMMARIES))],
+                        day.isoformat(),
+                        end.isoformat(),
+                        country,
+                        admin1,
+                        admin2,
+                        location,
+                        f"{lat:.4f}",
+                        f"{lon:.4f}",
+                        precision,
+                        str(type_id),
+                        str(sub_id),
+                        str(low) if has_estimate else r"\N",
+                        str(best) if has_estimate else r"\N",
+                        str(high) if has_estimate else r"\N",
+                        "proposal" if has_estimate else "",
+                        "Proposed from the incident's fatality claims." if has_estimate else "",
+                        "t" if contested and has_estimate else "f",
+                        grading,
+                        "{}" if random_() < 0.8 else "{synthetic}",
+                        status,
+                        "Retracted: the event could not be confirmed." if status == "retracted" else "",
+                        user,
+                        user if status in ("published", "retracted") else r"\N",
+                        stamp,
+                        stamp,
+                        published if status in ("published", "retracted") else r"\N",
+                        published if status == "retracted" else r"\N",
+                    )
+                )
+            )
+        return incident_rows, link_rows, source_rows, claim_rows
+
+    def _sides(self, event_type: str, sub_slug: str, country: str) -> tuple[int, int | None, int | None]:
+        pools, rng = self.pools, self.rng
+        state = rng.choice(pools.state[country])
+        armed = rng.choice(pools.armed[country])
+        ally = rng.choice(pools.allies[country]) if pools.allies[country] and rng.random() < 0.25 else None
+        if event_type == "battles":
+            return state, armed, ally
+        if event_type == "explosionsremote-violence":
+            if sub_slug == "airdrone-strike":
+                return state, armed, ally
+            return armed, rng.choice([state, pools.civilians[country]]), None
+        if event_type == "violence-against-civilians":
+            perpetrator = state if rng.random() < 0.15 else armed
+            return perpetrator, pools.civilians[country], None
+        if event_type == "protests":
+            if sub_slug == "peaceful-protest":
+                return pools.protesters[country], None, None
+            return pools.protesters[country], pools.police[country], None
+        if event_type == "riots":
+            return pools.rioters[country], rng.choice([pools.police[country], pools.civilians[country]]), None
+        return state, armed if rng.random() < 0.7 else None, None
+
+
+FATALITY_NOUNS = {"actor": ("fighters", "soldiers", "assailants"), "civilians": ("civilians",), "unknown": ("people",)}
+
+
+def _fatality_wording(style: int, n: int, noun: str) -> tuple[int | None, int | None, str, str]:
+    """(low, high, verbatim wording, quote) for a fatality figure ``n`` phrased one of six ways."""
+    if style == 0:
+        return n, n, f"{n} {noun} killed", f"{n} {noun} were killed, according to the source."
+    if style == 1:
+        return n, None, f"at least {n} {noun}", f"At least {n} {noun} died in the attack."
+    if style == 2:
+        spread = 1 + n // 8
+        return max(0, n - spread), n + spread, f"around {n} {noun}", f"Around {n} {noun} were killed."
+    if style == 3:
+        return n + 1, None, f"more than {n} {noun}", f"More than {n} {noun} lost their lives."
+    if style == 4:
+        low = max(0, n - 1 - n // 3)
+        return low, n, f"between {low} and {n} {noun}", f"Between {low} and {n} {noun} were killed."
+    return None, None, "heavy losses", f"The {noun} suffered heavy losses."
+
+
+class _Estimate:
+    """Low / best / high per whose-losses group and in total, as the reconciliation proposes them."""
+
+    __slots__ = ("groups",)
+
+    def __init__(self) -> None:
+        self.groups: dict[str, list[tuple[int, int | None]]] = {}
+
+    def add(self, group: str, low: int | None, high: int | None, acknowledged: bool) -> None:
+        if low is not None:
+            self.groups.setdefault(group, []).append((low, high, acknowledged))
+
+    def total(self) -> tuple[int | None, int | None, int | None, bool]:
+        if not self.groups:
+            return None, None, None, False
+        total_low = total_best = total_high = 0
+        contested = False
+        for claims in self.groups.values():
+            lows = [low for low, _, _ in claims]
+            floor = max((low for low, _, acknowledged in claims if acknowledged), default=0)
+            low = max(min(lows), floor)
+            high = max(low, *(high if high is not None else low for low, high, _ in claims))
+            total_low += low
+            total_high += high
+            total_best += (low + high) // 2
+            bounded = [high for _, high, _ in claims if high is not None]
+            contested = contested or (bool(bounded) and max(lows) > min(bounded))
+        return total_low, total_best, total_high, contested
+
+
+def _cumulative(weights: Any) -> list[int]:
+    total, cumulative = 0, []
+    for weight in weights:
+        total += weight
+        cumulative.append(total)
+    return cumulative
+
+
+@dataclass
+class Totals:
+    incidents: int = 0
+    incident_actors: int = 0
+    incident_sources: int = 0
+    claims: int = 0
+    sources: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.incidents + self.incident_actors + self.incident_sources + self.claims + self.sources
+
+
+BULK_TABLES = (Incident, Claim, IncidentActor, IncidentSource)
+
+
+def secondary_indexes(cursor: Any) -> list[tuple[str, str]]:
+    """(name, definition) of the bulk tables' indexes that back no constraint (primary and unique keys stay)."""
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i
+        WHERE i.indrelid = ANY(%s::regclass[])
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        ORDER BY 1
+        """,
+        [[model._meta.db_table for model in BULK_TABLES]],
+    )
+    return cursor.fetchall()
+
+
+@contextmanager
+def indexes_rebuilt_afterwards() -> Iterator[None]:
+    """Drop the secondary indexes while loading and build them again at the end, even on failure.
+
+    Building an index once over millions of rows is several times cheaper than updating
+    it row by row; primary keys and unique constraints stay, so they are still enforced.
+    """
+    with connection.cursor() as cursor:
+        indexes = secondary_indexes(cursor)
+        with transaction.atomic():
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {name}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.in_atomic_block:
+                # Inside an outer transaction, deferred foreign-key checks are still queued, and
+                # PostgreSQL refuses to build an index on a table with pending trigger events.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for _, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
+
+
+def _load_batches(
+    batches: list[tuple[int, int]],
+    *,
+    pools: Pools,
+    claims_per_incident: int,
+    random_seed: int,
+    totals: Totals,
+    lock: threading.Lock,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Load (batch number, size) pairs, each in its own transaction on this thread's connection."""
+    try:
+        with history_ignored():
+            for number, size in batches:
+                # Each batch has its own generator, so the data does not depend on thread scheduling.
+                rng = random.Random(f"{random_seed}:{number}")
+                generator = IncidentGenerator(pools=pools, rng=rng, claims_per_incident=claims_per_incident)
+                with transaction.atomic(), connection.cursor() as cursor:
+                    # The first statement also carries pgtrigger's ignore setting into the transaction.
+                    ids = _reserve_ids(cursor, Incident, size)
+                    cursor.execute("SET LOCAL synchronous_commit = off")
+                    incidents, links, sources, claims = generator.batch(ids)
+                    generator.incidents.copy(cursor, incidents)
+                    generator.links.copy(cursor, links)
+                    generator.incident_sources.copy(cursor, sources)
+                    generator.claims.copy(cursor, claims)
+                with lock:
+                    totals.incidents += len(incidents)
+                    totals.incident_actors += len(links)
+                    totals.incident_sources += len(sources)
+                    totals.claims += len(claims)
+                    if progress:
+                        progress(size)
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()
+
+
+def generate(
+    *,
+    count: int,
+    claims_per_incident: int = 5,
+    random_seed: int = 1,
+    batch_size: int = 10_000,
+    workers: int = 1,
+    rebuild_indexes: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Totals:
+    """Generate ``count`` incidents with their actor links, sources and claims.
+
+    With ``workers`` > 1, batches load in parallel on separate connections (the data is
+    committed batch by batch, so do not call it inside a transaction then).
+    """
+    totals = Totals()
+    with history_ignored(), transaction.atomic(), connection.cursor() as cursor:
+        pools = prepare_pools(rng=random.Random(random_seed), count=count, cursor=cursor)
+    totals.sources = len(pools.sources)
+    batches = [(number, min(batch_size, count - start)) for number, start in enumerate(range(0, count, batch_size))]
+    lock = threading.Lock()
+    load = functools.partial(
+        _load_batches,
+        pools=pools,
+        claims_per_incident=claims_per_incident,
+        random_seed=random_seed,
+        totals=totals,
+        lock=lock,
+        progress=progress,
+    )
+    with indexes_rebuilt_afterwards() if rebuild_indexes else nullcontext():
+        if workers <= 1:
+            load(batches)
+        else:
+            threads = [threading.Thread(target=load, args=(batches[i::workers],)) for i in range(workers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    if totals.incidents != count:
+        raise RuntimeError(f"Only {totals.incidents} of {count} incidents were loaded; see the errors above.")
+    with connection.cursor() as cursor:
+        for model in (*BULK_TABLES, Source, Actor):
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+    return totals

@@ -1,0 +1,119 @@
+"""generate_incidents: synthetic data at scale that keeps every rule of the archive."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Count, F, Max, Min, Q
+from pghistory.models import Events
+
+from incidents.demo.synthetic import secondary_indexes
+from incidents.models import (
+    Claim,
+    Incident,
+    IncidentActor,
+    IncidentSource,
+    LossesOf,
+    Status,
+)
+from tests.factories import IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def generate(count: int = 200, *args: str) -> None:
+    # One worker: the test's transaction is only visible on this thread's connection.
+    call_command("generate_incidents", "--count", str(count), "--workers", "1", *args, verbosity=0)
+
+
+def test_it_creates_the_requested_incidents_with_about_five_claims_each():
+    generate(200, "--seed", "3")
+    assert Incident.objects.count() == 200
+    assert 900 <= Claim.objects.count() <= 1100
+    links = Incident.objects.annotate(n=Count("incident_actors")).aggregate(low=Min("n"), high=Max("n"))
+    assert (links["low"], links["high"]) == (1, 3)
+    assert not Incident.objects.filter(incident_sources__isnull=True).exists()
+    assert Incident.objects.values("country").distinct().count() == 7
+    assert Incident.objects.values("event_type").distinct().count() == 6
+    years = {d.year for d in Incident.objects.values_list("start_date", flat=True)}
+    assert min(years) == 2019 and max(years) == 2025
+
+
+def test_the_number_of_claims_per_incident_can_be_chosen():
+    generate(100, "--claims-per-incident", "2")
+    assert 150 <= Claim.objects.count() <= 250
+
+
+def test_generated_rows_satisfy_the_archive_rules():
+    generate(200)
+    assert not Incident.objects.exclude(sub_event_type__event_type=F("event_type")).exists()
+    assert not Incident.objects.filter(
+        Q(fatalities_low__gt=F("fatalities_best")) | Q(fatalities_best__gt=F("fatalities_high"))
+    ).exists()
+    assert not Incident.objects.filter(status=Status.RETRACTED, retraction_notice="").exists()
+    assert not Claim.objects.filter(losses_of=LossesOf.ACTOR, losses_actor__isnull=True).exists()
+    assert not Claim.objects.filter(quantity_low__gt=F("quantity_high")).exists()
+    # Choices and constraints, as the admin would check them on save.
+    for incident in Incident.objects.all()[:40]:
+        incident.full_clean()
+    for claim in Claim.objects.all()[:80]:
+        claim.full_clean()
+    for link in IncidentActor.objects.all()[:40]:
+        link.full_clean()
+    contested = Incident.objects.filter(contested=True).exclude(status=Status.RETRACTED)
+    assert contested.exists() and all(i.grading == "contested" for i in contested)
+    assert all(i.grading == "discounted" for i in Incident.objects.filter(status=Status.RETRACTED))
+
+
+def test_published_incidents_are_most_and_visible_through_the_published_queryset():
+    generate(200)
+    published = Incident.objects.published()
+    assert published.count() == Incident.objects.filter(status=Status.PUBLISHED).count()
+    assert published.count() >= 170
+    assert Incident.objects.exclude(status=Status.PUBLISHED).exists()
+    assert Claim.objects.published().count() == Claim.objects.filter(incident__status=Status.PUBLISHED).count()
+    assert not published.filter(published_at__isnull=True).exists()
+
+
+def test_synthetic_rows_skip_history_and_later_edits_are_recorded_again():
+    generate(50)
+    assert not Events.objects.filter(pgh_model__in=["incidents.IncidentEvent", "incidents.ClaimEvent"]).exists()
+    highest = Incident.objects.aggregate(m=Max("id"))["m"]
+
+    incident = IncidentFactory()
+
+    assert incident.pk > highest  # ids came from the table's sequence
+    assert Events.objects.filter(pgh_model="incidents.IncidentEvent", pgh_obj_id=str(incident.pk)).exists()
+
+
+def test_the_same_seed_generates_the_same_incidents():
+    generate(60, "--seed", "9")
+    first_ids = set(Incident.objects.values_list("pk", flat=True))
+    generate(60, "--seed", "9")
+
+    def content(ids: bool) -> Counter:
+        rows = Incident.objects.filter(pk__in=first_ids) if ids else Incident.objects.exclude(pk__in=first_ids)
+        return Counter(rows.values_list("title", "start_date", "location", "status", "fatalities_best"))
+
+    assert content(True) == content(False)
+    assert len(content(False)) > 50
+
+
+def test_a_large_run_builds_again_the_indexes_it_dropped():
+    with connection.cursor() as cursor:
+        before = secondary_indexes(cursor)
+    generate(30, "--rebuild-indexes", "yes")
+    with connection.cursor() as cursor:
+        after = secondary_indexes(cursor)
+    assert after == before
+    assert any("incident_search" in name for name, _ in after)
+    assert IncidentSource.objects.count() >= 30
+
+
+def test_it_refuses_a_count_below_one():
+    with pytest.raises(CommandError, match="at least 1"):
+        generate(0)
+    assert not Incident.objects.exists()
