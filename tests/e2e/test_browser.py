@@ -71,8 +71,11 @@ def demo() -> dict[str, object]:
     return {"seed": seed, "secrets": secrets, "hidden_titles": hidden_titles}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+@pytest.fixture
+def browser(demo: dict[str, object]) -> Iterator[object]:
+    # Started after the database is ready and the demo loaded: while Playwright's loop runs,
+    # Django sees another execution context (hence other connection objects), so all ORM
+    # work stays outside it.
     with playwright_sync.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
@@ -115,7 +118,7 @@ class Visitor:
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
 
 
-def test_a_reader_finds_the_seed_story_and_reads_its_claims_side_by_side(live_server, browser, demo):
+def test_a_reader_finds_the_seed_story_and_reads_its_claims_side_by_side(live_server, demo, browser):
     page = browser.new_page(viewport=DESKTOP)
     visitor = Visitor(page, live_server.url, demo)
     seed: Incident = demo["seed"]
@@ -180,7 +183,7 @@ def test_a_reader_finds_the_seed_story_and_reads_its_claims_side_by_side(live_se
     page.close()
 
 
-def test_the_main_pages_render_at_desktop_and_phone_width(live_server, browser, demo):
+def test_the_main_pages_render_at_desktop_and_phone_width(live_server, demo, browser):
     seed: Incident = demo["seed"]
     pages = {
         "home": "/",
@@ -202,7 +205,7 @@ def test_the_main_pages_render_at_desktop_and_phone_width(live_server, browser, 
         page.close()
 
 
-def test_the_list_works_without_javascript(live_server, browser, demo):
+def test_the_list_works_without_javascript(live_server, demo, browser):
     context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
     page = context.new_page()
     visitor = Visitor(page, live_server.url, demo)
