@@ -17,6 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
@@ -32,6 +33,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from incidents import services
+from incidents.admin_import import IncidentImportExportMixin
 from incidents.models import (
     Actor,
     ActorAlias,
@@ -124,9 +126,38 @@ class HistoryEntry:
     restorable: bool = False
 
 
-def _field_names(model: type[models.Model]) -> dict[str, str]:
-    """Column name -> the name an editor reads, for a tracked model."""
-    return {f.column: str(f.verbose_name) for f in model._meta.concrete_fields}
+def _columns(model: type[models.Model]) -> dict[str, models.Field]:
+    return {f.column: f for f in model._meta.concrete_fields}
+
+
+def _related_labels(diffs: list[tuple[models.Field, Any, Any]]) -> dict[tuple[type, Any], str]:
+    """Readable names for the foreign keys that appear in diffs: one query per related model."""
+    wanted: dict[type[models.Model], set] = {}
+    for model_field, before, after in diffs:
+        if model_field.is_relation:
+            wanted.setdefault(model_field.related_model, set()).update(v for v in (before, after) if v is not None)
+    labels = {}
+    for model, ids in wanted.items():
+        rows = model._default_manager.filter(pk__in=ids)
+        if model is get_user_model():
+            labels.update({(model, u.pk): u.get_username() for u in rows})
+        else:
+            labels.update({(model, obj.pk): str(obj) for obj in rows.select_related()})
+    return labels
+
+
+def _readable(field: models.Field, value: Any, labels: dict[tuple[type, Any], str]) -> Any:
+    if value is None or value == "" or value == []:
+        return None
+    if field.is_relation:
+        return labels.get((field.related_model, value), f"#{value} (deleted)")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return value
 
 
 def history_entries(obj: models.Model, related: tuple[type[models.Model], ...] = (), limit: int = 200) -> list:
@@ -137,20 +168,25 @@ def history_entries(obj: models.Model, related: tuple[type[models.Model], ...] =
     events = events.references(obj) if related else events.tracks(obj)
     events = list(events.order_by("-pgh_created_at", "-pgh_id")[:limit])
 
-    user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
-    users = {u.pk: u.get_username() for u in get_user_model().objects.filter(pk__in=user_ids - {None})}
-    names = {m.pgh_event_model._meta.label: (m, _field_names(m)) for m in (type(obj), *related)}
+    models_by_event = {m.pgh_event_model._meta.label: m for m in (type(obj), *related)}
+    columns = {label: _columns(model) for label, model in models_by_event.items()}
+    diffs = {
+        event.pgh_id: [
+            (columns[event.pgh_model][column], before, after)
+            for column, (before, after) in sorted((event.pgh_diff or {}).items())
+            if column in columns[event.pgh_model] and column not in HISTORY_NOISE
+        ]
+        for event in events
+    }
+    user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context} - {None}
+    users = {u.pk: u.get_username() for u in get_user_model().objects.filter(pk__in=user_ids)}
+    labels = _related_labels([change for changes in diffs.values() for change in changes])
 
     entries = []
     for event in events:
-        model, columns = names[event.pgh_model]
+        model = models_by_event[event.pgh_model]
         context = event.pgh_context or {}
         own = event.pgh_model == own_event_model._meta.label
-        changes = [
-            (columns.get(column, column), before, after)
-            for column, (before, after) in sorted((event.pgh_diff or {}).items())
-            if column not in HISTORY_NOISE
-        ]
         entries.append(
             HistoryEntry(
                 event_id=event.pgh_id,
@@ -159,7 +195,10 @@ def history_entries(obj: models.Model, related: tuple[type[models.Model], ...] =
                 subject=str(model._meta.verbose_name).capitalize() + ("" if own else f" #{event.pgh_obj_id}"),
                 user=users.get(context.get("user"), "—"),
                 url=context.get("url", ""),
-                changes=changes,
+                changes=[
+                    (str(field.verbose_name), _readable(field, before, labels), _readable(field, after, labels))
+                    for field, before, after in diffs[event.pgh_id]
+                ],
                 restorable=own,
             )
         )
@@ -373,9 +412,18 @@ class ClaimInline(IncidentChildInline, VersionedInline, admin.StackedInline):
     ]
     extra = 0
     show_change_link = True
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("source", "claimant", "losses_actor")
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # Dozens of claims per incident: only "add" is worth its place beside each picker.
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            widget = formfield.widget
+            widget.can_change_related = widget.can_delete_related = widget.can_view_related = False
+        return formfield
 
 
 class RetractionForm(forms.Form):
@@ -402,20 +450,18 @@ class EstimateOverrideForm(forms.Form):
 
 
 @admin.register(Incident)
-class IncidentAdmin(LargeTableAdmin, ArchiveModelAdmin):
+class IncidentAdmin(IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmin):
     list_display = [
         "id",
         "title",
+        "status",
         "start_date",
         "country",
-        "event_type",
-        "sub_event_name",
-        "status",
+        "event_and_sub_type",
         "grading",
         "fatalities_best",
         "contested",
         "last_edited_by",
-        "updated_at",
     ]
     list_display_links = ["id", "title"]
     list_filter = ["status", CountryListFilter, "event_type", "grading", "contested"]
@@ -446,7 +492,7 @@ class IncidentAdmin(LargeTableAdmin, ArchiveModelAdmin):
         "version",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "summary", "tags"]}),
+        (None, {"fields": [("status", "version"), "title", "summary", "tags"]}),
         ("When", {"fields": [("start_date", "end_date"), ("date_precision", "time_of_day")]}),
         (
             "Where",
@@ -469,13 +515,13 @@ class IncidentAdmin(LargeTableAdmin, ArchiveModelAdmin):
         (
             "Workflow",
             {
+                "classes": ["collapse"],
                 "fields": [
-                    ("status", "version"),
                     "retraction_notice",
                     ("created_by", "last_edited_by"),
                     ("reviewed_by", "published_by"),
                     ("submitted_at", "published_at", "retracted_at"),
-                ]
+                ],
             },
         ),
     ]
@@ -504,9 +550,9 @@ class IncidentAdmin(LargeTableAdmin, ArchiveModelAdmin):
             kwargs["queryset"] = SubEventType.objects.select_related("event_type")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="sub-event type", ordering="sub_event_type__name")
-    def sub_event_name(self, obj: Incident) -> str:
-        return obj.sub_event_type.name
+    @admin.display(description="type", ordering="sub_event_type__name")
+    def event_and_sub_type(self, obj: Incident) -> SafeString:
+        return format_html('<span title="{}">{}</span>', obj.event_type.name, obj.sub_event_type.name)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
         term = search_term.strip()
@@ -655,8 +701,85 @@ class IncidentAdmin(LargeTableAdmin, ArchiveModelAdmin):
                 self.admin_site.admin_view(self.estimate_view),
                 name="incidents_incident_estimate",
             ),
+            path(
+                "<path:object_id>/workflow/<slug:step>/",
+                self.admin_site.admin_view(self.workflow_view),
+                name="incidents_incident_workflow",
+            ),
             *super().get_urls(),
         ]
+
+    # --- Workflow buttons on the change form ---
+
+    def view_on_site(self, obj: Incident) -> str | None:
+        # Drafts and incidents in review have no public page to view.
+        return obj.get_absolute_url() if obj.status in (Status.PUBLISHED, Status.RETRACTED) else None
+
+    def workflow_steps(self, request: HttpRequest, incident: Incident) -> list[dict[str, Any]]:
+        """The workflow steps this person can take on this incident now, as change-form buttons."""
+        can_submit, can_publish = self.has_submit_permission(request), self.has_publish_permission(request)
+        offered = {
+            Status.DRAFT: [("submit", "Submit for review", can_submit)],
+            Status.IN_REVIEW: [("publish", "Publish", can_publish), ("return-to-draft", "Return to draft", can_submit)],
+            Status.PUBLISHED: [("retract", "Retract…", can_publish)],
+        }.get(incident.status, [])
+        return [
+            {
+                "label": label,
+                "url": reverse("admin:incidents_incident_workflow", args=[incident.pk, step]),
+                "confirm": step == "retract",
+            }
+            for step, label, allowed in offered
+            if allowed
+        ]
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict, add: bool = False, change: bool = False, form_url: str = "", obj=None
+    ) -> HttpResponse:
+        context["workflow_steps"] = self.workflow_steps(request, obj) if obj is not None else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def workflow_view(self, request: HttpRequest, object_id: str, step: str) -> HttpResponse:
+        incident = self.get_object(request, object_id)
+        if incident is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        steps = {
+            "submit": (services.incident_submit, "submitted for review"),
+            "return-to-draft": (services.incident_return_to_draft, "returned to draft"),
+            "publish": (services.incident_publish, "published"),
+        }
+        change_url = reverse("admin:incidents_incident_change", args=[incident.pk])
+        if step == "retract":
+            return self._retract_one(request, incident, change_url)
+        if step not in steps or request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        service, done = steps[step]
+        try:
+            service(incident=incident, user=request.user)
+        except (services.WorkflowError, PermissionDenied) as error:
+            self.message_user(request, _message(error), messages.ERROR)
+        else:
+            self.message_user(request, f"“{incident}” {done}.", messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+    def _retract_one(self, request: HttpRequest, incident: Incident, change_url: str) -> HttpResponse:
+        form = RetractionForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                services.incident_retract(incident=incident, user=request.user, notice=form.cleaned_data["notice"])
+            except (services.WorkflowError, PermissionDenied) as error:
+                self.message_user(request, _message(error), messages.ERROR)
+            else:
+                self.message_user(request, f"“{incident}” retracted.", messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Retract an incident",
+            "opts": self.opts,
+            "queryset": [incident],
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/incidents/incident/retract.html", context)
 
     def estimate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Accept the proposal, or override it with a rationale."""
@@ -666,7 +789,12 @@ class IncidentAdmin(LargeTableAdmin, ArchiveModelAdmin):
         if not self.has_view_or_change_permission(request, incident):
             raise PermissionDenied
         can_change = self.has_change_permission(request, incident)
-        form = EstimateOverrideForm(request.POST if "override" in request.POST else None)
+        proposal = services.incident_proposal(incident=incident)
+        total = proposal.total
+        form = EstimateOverrideForm(
+            request.POST if "override" in request.POST else None,
+            initial={"low": total.low, "best": total.best, "high": total.high},
+        )
         if request.method == "POST":
             if not can_change:
                 raise PermissionDenied
@@ -695,7 +823,7 @@ class IncidentAdmin(LargeTableAdmin, ArchiveModelAdmin):
             "title": f"Fatality estimate: {incident}",
             "opts": self.opts,
             "original": incident,
-            "proposal": services.incident_proposal(incident=incident),
+            "proposal": proposal,
             "form": form,
             "can_change": can_change,
         }
@@ -796,12 +924,12 @@ class ActorAdmin(LargeTableAdmin, ArchiveModelAdmin):
 def confidential_badge(source: Source) -> SafeString:
     if source.confidential:
         return format_html('<strong class="archive-confidential">{}</strong>', "CONFIDENTIAL: identity withheld")
-    return format_html('<span class="archive-public">{}</span>', "public")
+    return format_html('<span class="archive-public">{}</span>', "named")
 
 
 @admin.register(Source)
 class SourceAdmin(LargeTableAdmin, ArchiveModelAdmin):
-    list_display = ["__str__", "identity", "kind", "outlet", "author", "published_on", "reliability", "language"]
+    list_display = ["item_title", "identity", "kind", "outlet", "author", "published_on", "reliability", "language"]
     list_filter = ["confidential", "kind", "reliability", "language"]
     search_fields = ["outlet", "author", "title"]
     search_help_text = "Outlet, author or speaker, or title."
@@ -821,6 +949,10 @@ class SourceAdmin(LargeTableAdmin, ArchiveModelAdmin):
         ("Editors only", {"fields": ["internal_notes"]}),
         ("Record", {"fields": [("version", "created_at", "updated_at")]}),
     ]
+
+    @admin.display(description="title", ordering="title")
+    def item_title(self, obj: Source) -> str:
+        return obj.title or f"({obj.get_kind_display()}, untitled)"
 
     @admin.display(description="identity", ordering="confidential")
     def identity(self, obj: Source) -> SafeString:

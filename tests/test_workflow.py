@@ -225,3 +225,76 @@ def test_editors_cannot_delete_incidents_at_all(editor_client):
 
     assert response.status_code == 403
     assert Incident.objects.filter(pk=draft.pk).exists()
+
+
+# --- The same steps as buttons on the change form ----------------------------------------------
+
+
+def workflow_url(incident: Incident, step: str) -> str:
+    return reverse("admin:incidents_incident_workflow", args=[incident.pk, step])
+
+
+def test_the_change_form_offers_the_steps_this_person_may_take(editor_client, reviewer_client, editor):
+    draft = IncidentFactory()
+    in_review = services.incident_submit(incident=IncidentFactory(), user=editor)
+
+    def buttons(client, incident):
+        return [step["label"] for step in client.get(change_url(incident)).context["workflow_steps"]]
+
+    assert buttons(editor_client, draft) == ["Submit for review"]
+    assert buttons(editor_client, in_review) == ["Return to draft"]
+    assert buttons(reviewer_client, in_review) == ["Publish", "Return to draft"]
+
+
+def change_url(incident: Incident) -> str:
+    return reverse("admin:incidents_incident_change", args=[incident.pk])
+
+
+def test_a_draft_goes_from_submission_to_publication_with_the_change_form_buttons(
+    editor_client, reviewer_client, reviewer
+):
+    incident = IncidentFactory()
+
+    editor_client.post(workflow_url(incident, "submit"))
+    assert status_of(incident) == Status.IN_REVIEW
+    response = reviewer_client.post(workflow_url(incident, "publish"), follow=True)
+
+    assert "published" in messages_of(response)
+    incident.refresh_from_db()
+    assert (incident.status, incident.published_by) == (Status.PUBLISHED, reviewer)
+
+
+def test_an_editor_posting_the_publish_button_anyway_is_refused(editor_client, editor):
+    incident = services.incident_submit(incident=IncidentFactory(), user=editor)
+
+    response = editor_client.post(workflow_url(incident, "publish"), follow=True)
+
+    assert "You do not have permission to publish" in messages_of(response)
+    assert status_of(incident) == Status.IN_REVIEW
+
+
+def test_a_workflow_button_does_nothing_on_a_get(editor_client):
+    incident = IncidentFactory()
+
+    editor_client.get(workflow_url(incident, "submit"))
+
+    assert status_of(incident) == Status.DRAFT
+
+
+def test_retracting_from_the_change_form_asks_for_the_notice(reviewer_client):
+    incident = IncidentFactory(published=True)
+
+    page = reviewer_client.get(workflow_url(incident, "retract"))
+    response = reviewer_client.post(workflow_url(incident, "retract"), {"notice": "Duplicate of #12."})
+
+    assert "Retract with this notice" in page.content.decode()
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.status, incident.retraction_notice) == (Status.RETRACTED, "Duplicate of #12.")
+
+
+def test_only_public_incidents_link_to_their_public_page(editor_client):
+    draft, published = IncidentFactory(), IncidentFactory(published=True)
+
+    assert not editor_client.get(change_url(draft)).context["has_absolute_url"]
+    assert editor_client.get(change_url(published)).context["has_absolute_url"]
