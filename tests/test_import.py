@@ -140,7 +140,7 @@ def archive_row(**changes: object) -> dict[str, object]:
         "fatalities_best": "15",
         "grading": "fair",
         "tags": "convoy, ambush",
-        "sources": "AFP",
+        "source_names": "AFP",
     }
     row.update(changes)
     return row
@@ -332,6 +332,42 @@ def test_the_archive_format_round_trips_through_export_and_import(editor):
 
     assert parties(copy) == parties(original)
     assert list(copy.sources.values_list("id", flat=True)) == list(original.sources.values_list("id", flat=True))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the export reads on its own connection
+def test_the_public_incidents_csv_re_imports_as_new_drafts(client, editor):
+    original = IncidentFactory(
+        published=True,
+        title="=Convoy ambush",
+        summary="Line one.\n@Line two.",
+        admin2="Tessalit",
+        fatalities_low=10,
+        fatalities_best=15,
+        fatalities_high=40,
+        fatalities_rationale="Army and FLA figures differ.",
+        fatalities_method="override",
+        tags=["convoy", "ambush"],
+    )
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="FLA", kind=ActorKind.REBEL_GROUP), side=Side.A)
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="FAMa", kind=ActorKind.STATE_FORCES), side=Side.B)
+    IncidentSource.objects.create(incident=original, source=SourceFactory(outlet="AFP", title="", url=""))
+
+    response = client.get("/export/incidents.csv")
+    exported = b"".join(response.streaming_content).decode()
+    assert "'=Convoy ambush" in exported  # neutralised by the export, restored by the import
+    result = IncidentResource().import_data(tablib.Dataset().load(exported, format="csv"), user=editor)
+
+    assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
+    copy = Incident.objects.exclude(pk=original.pk).get()
+    compared = [
+        "title", "summary", "start_date", "end_date", "date_precision", "country", "admin1", "admin2", "location",
+        "latitude", "longitude", "geo_precision", "event_type_id", "sub_event_type_id", "fatalities_low",
+        "fatalities_best", "fatalities_high", "fatalities_rationale", "grading", "tags",
+    ]  # fmt: skip
+    assert {f: getattr(copy, f) for f in compared} == {f: getattr(original, f) for f in compared}
+    assert copy.status == Status.DRAFT
+    assert set(copy.incident_actors.values_list("actor__name", "side")) == {("FLA", Side.A), ("FAMa", Side.B)}
+    assert list(copy.sources.values_list("outlet", flat=True)) == ["AFP"]
 
 
 def test_a_claims_file_adds_claims_to_incidents_named_by_import_key(editor_client):

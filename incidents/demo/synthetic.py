@@ -7,7 +7,7 @@ collide with rows that editors create at the same time.
 
 History triggers are skipped for these rows with ``pgtrigger.ignore``: benchmark data
 needs no audit trail, and writing an event row for each of millions of inserts would
-double the load time. pgtrigger's ignore is a transaction-local setting injected into
+about double the database's work. pgtrigger's ignore is a transaction-local setting injected into
 statements run through Django's cursor; each batch runs one such statement (reserving
 its ids) before its COPYs, in the same transaction, so the COPYs see the setting too.
 """
@@ -212,7 +212,7 @@ class Pools:
 
     state: dict[str, list[int]]
     allies: dict[str, list[int]]
-    armed: dict[str, list[int]]
+    armed: dict[tuple[str, str], list[int]]  # (country, place name) -> armed groups operating there
     civilians: dict[str, int]
     protesters: dict[str, int]
     rioters: dict[str, int]
@@ -242,7 +242,7 @@ def local_actor_specs(rng: random.Random, count: int) -> dict[str, list[ActorSpe
             aliases = ((f"Groupe d'autodéfense de {village}", "fr"),)
         else:
             name, kind = f"Katiba {village}", ActorKind.REBEL_GROUP
-            aliases = ((f"Katibat {village}", "ar-Latn"), (f"كتيبة {village}", "ar"))
+            aliases = ((f"Katibat {village}", "ar-Latn"), (f"Katiba de {village}", "fr"))
         specs[code].append(
             ActorSpec(
                 slug=slugify(f"{name}-{code}"),
@@ -260,7 +260,8 @@ def prepare_pools(*, rng: random.Random, count: int, cursor: Any) -> Pools:
     """Create (or find) the actors, and create this run's sources."""
     local = local_actor_specs(random.Random(0), max(20, min(2000, count // 2000)))
     specs = [*seed.ACTORS, *vocabulary.ACTORS, *(spec for group in local.values() for spec in group)]
-    actor_ids, _ = load_actors(specs, [*seed.RELATIONS, *vocabulary.RELATIONS])
+    # Existing actors are left as editors keep them; only missing ones are created.
+    actor_ids, _ = load_actors(specs, [*seed.RELATIONS, *vocabulary.RELATIONS], update=False)
 
     def ids(slugs: Sequence[str]) -> list[int]:
         return [actor_ids[s] for s in slugs]
@@ -268,7 +269,11 @@ def prepare_pools(*, rng: random.Random, count: int, cursor: Any) -> Pools:
     pools = Pools(
         state={c: ids(t.state) for c, t in THEATRES.items()},
         allies={c: ids(t.allies) for c, t in THEATRES.items()},
-        armed={c: ids([*t.armed_groups, *t.militias, *(s.slug for s in local[c])]) for c, t in THEATRES.items()},
+        armed={
+            (c, place.name): ids([*vocabulary.armed_groups_near(c, place), *(s.slug for s in local[c])])
+            for c, places in PLACES.items()
+            for place in places
+        },
         civilians={c: actor_ids[f"civilians-{c.lower()}"] for c in THEATRES},
         protesters={c: actor_ids[f"protesters-{c.lower()}"] for c in THEATRES},
         rioters={c: actor_ids[f"rioters-{c.lower()}"] for c in THEATRES},
@@ -454,7 +459,7 @@ class IncidentGenerator:
             titles = TITLES.get(sub_slug, ("Incident in {place}",))
             title = titles[int(random_() * len(titles))].format(place=location)
 
-            side_a, side_b, supporting = self._sides(event_type, sub_slug, country)
+            side_a, side_b, supporting = self._sides(event_type, sub_slug, country, place.name)
             links = [(side_a, "A", "primary")]
             if side_b is not None:
                 links.append((side_b, "B", "primary"))
@@ -585,10 +590,10 @@ class IncidentGenerator:
             )
         return incident_rows, link_rows, source_rows, claim_rows
 
-    def _sides(self, event_type: str, sub_slug: str, country: str) -> tuple[int, int | None, int | None]:
+    def _sides(self, event_type: str, sub_slug: str, country: str, place: str) -> tuple[int, int | None, int | None]:
         pools, rng = self.pools, self.rng
         state = rng.choice(pools.state[country])
-        armed = rng.choice(pools.armed[country])
+        armed = rng.choice(pools.armed[country, place])
         ally = rng.choice(pools.allies[country]) if pools.allies[country] and rng.random() < 0.25 else None
         if event_type == "battles":
             return state, armed, ally
