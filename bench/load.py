@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -57,10 +58,10 @@ class Download:
     lines: int
 
 
-def timed_stream(command: list[str]) -> Download:
+def timed_stream(command: list[str], env: dict[str, str] | None = None) -> Download:
     """Run ``command`` and consume its stdout as fast as it comes; time it end to end."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     size = lines = 0
     while chunk := process.stdout.read(CHUNK):
         size += len(chunk)
@@ -78,9 +79,11 @@ def http_download(url: str, headers: dict[str, str] | None = None) -> Download:
     return timed_stream([*command, url])
 
 
-def psql_copy(dbname: str, copy_statement: str) -> Download:
-    """The baseline: PostgreSQL's own COPY ... TO STDOUT, through psql over loopback TCP."""
+def psql_copy(dbname: str, copy_statement: str, session_options: str = "") -> Download:
+    """The baseline: PostgreSQL's own COPY ... TO STDOUT, through psql over loopback TCP, with
+    the same session settings as the application's connections."""
     return timed_stream(
         ["psql", "-X", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", dbname, "-v", "ON_ERROR_STOP=1",
-         "-c", copy_statement]
+         "-c", copy_statement],
+        env={**os.environ, "PGOPTIONS": session_options},
     )  # fmt: skip

@@ -132,7 +132,7 @@ def _export_runs(ctx: Context, server: Server, dataset: Dataset, kind: str, para
         peaks.append(rss.peak)
         http_seconds.append(download.seconds)
         http_bytes = download.bytes
-        copy = psql_copy(dataset.dbname, spec["copy"])
+        copy = psql_copy(dataset.dbname, spec["copy"], spec["session_options"])
         copy_seconds.append(copy.seconds)
         copy_bytes = copy.bytes
     return {

@@ -164,7 +164,8 @@ def export_sql(kind: str, params: dict) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({select}) AS exported")
         rows = cursor.fetchone()[0]
-    return {"copy": export.copy_sql(select), "rows": rows}
+    options = connection.get_connection_params().get("options", "")
+    return {"copy": export.copy_sql(select), "rows": rows, "session_options": options}
 
 
 @task
