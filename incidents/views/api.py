@@ -21,6 +21,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from incidents import selection
 from incidents.filters import IncidentFilter
@@ -44,6 +45,9 @@ _LIST_VALUES = {
     "sub_event_type": "sub_event_type__slug",
 }
 _ROLE_ORDER = {role: position for position, role in enumerate(Role.values)}
+
+# The browsable API is a development aid, offered only where the settings offer it (DEBUG).
+BROWSABLE = [r for r in api_settings.DEFAULT_RENDERER_CLASSES if issubclass(r, BrowsableAPIRenderer)]
 
 
 def incident_list_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -101,7 +105,7 @@ _FORMAT_PARAMETER = OpenApiParameter(
 )
 class IncidentViewSet(ReadOnlyViewSet):
     filterset_class = IncidentFilter
-    renderer_classes = [JSONRenderer, GeoJSONRenderer, BrowsableAPIRenderer]
+    renderer_classes = [JSONRenderer, GeoJSONRenderer, *BROWSABLE]
 
     def get_queryset(self) -> QuerySet:
         queryset = Incident.objects.published()
@@ -130,7 +134,7 @@ class IncidentViewSet(ReadOnlyViewSet):
         ],
         filters=False,
     )
-    @action(detail=False, filter_backends=[], renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    @action(detail=False, filter_backends=[], renderer_classes=[JSONRenderer, *BROWSABLE])
     def retracted(self, request: Request) -> Response:
         queryset = Incident.objects.retracted().order_by("retracted_at", "id")
         since = request.query_params.get("since")

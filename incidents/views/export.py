@@ -7,12 +7,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from archive.security import ExportRateThrottle, throttled
 from incidents import export
 from incidents.columns import TABLES
 from incidents.selection import InvalidFilterError
 
 
 @require_safe
+@throttled(ExportRateThrottle)
 def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     """``/export/<table>.csv``: the published rows selected by the IncidentFilter query string."""
     if table not in TABLES:
