@@ -7,13 +7,11 @@ client cannot dodge one by looking different to the other.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from math import ceil
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -68,38 +66,3 @@ class RequestSizeLimitMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
-
-
-class ExportRateThrottle(SimpleRateThrottle):
-    """Per-client budget for the bulk CSV exports (the ``export`` rate), kept in the shared cache."""
-
-    scope = "export"
-
-    def get_cache_key(self, request: HttpRequest, view: object) -> str:
-        user = getattr(request, "user", None)
-        ident = f"user-{user.pk}" if user is not None and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-def throttled(throttle_class: type[SimpleRateThrottle]) -> Callable:
-    """Apply a DRF throttle to a plain Django view, answering 429 with Retry-After when spent."""
-
-    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
-            throttle = throttle_class()
-            if not throttle.allow_request(request, None):
-                wait = ceil(throttle.wait() or 1)
-                response = HttpResponse(
-                    f"Too many requests from your address: try again in {wait} seconds. For the whole "
-                    "archive, download a dataset release from /data/ instead of paging through exports.",
-                    status=429,
-                    content_type="text/plain; charset=utf-8",
-                )
-                response["Retry-After"] = str(wait)
-                return response
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator

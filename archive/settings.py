@@ -208,6 +208,18 @@ ARCHIVE_TILE_ATTRIBUTION = env_str("ARCHIVE_TILE_ATTRIBUTION", "-").removeprefix
 ARCHIVE_FACET_TIMEOUT_MS = env_int("ARCHIVE_FACET_TIMEOUT_MS", 2000)
 ARCHIVE_FACET_CACHE_SECONDS = env_int("ARCHIVE_FACET_CACHE_SECONDS", 600)
 
+# --- Imports and the admin's exports (django-import-export) ----------------------------------
+# An import is all or nothing: one transaction, rolled back on any bad row.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The admin's formats (incidents.spreadsheet) neutralise formulas more thoroughly than this
+# switch does on its own, but both rely on it being on.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Largest file the admin's import accepts (the request cap ARCHIVE_MAX_REQUEST_BYTES applies first).
+ARCHIVE_IMPORT_MAX_BYTES = env_int("ARCHIVE_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+ARCHIVE_IMPORT_MAX_ROWS = env_int("ARCHIVE_IMPORT_MAX_ROWS", 100_000)
+
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

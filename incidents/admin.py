@@ -33,6 +33,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from incidents import services
+from incidents.admin_import import IncidentImportExportMixin
 from incidents.models import (
     Actor,
     ActorAlias,
@@ -449,7 +450,7 @@ class EstimateOverrideForm(forms.Form):
 
 
 @admin.register(Incident)
-class IncidentAdmin(LargeTableAdmin, ArchiveModelAdmin):
+class IncidentAdmin(IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmin):
     list_display = [
         "id",
         "title",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import BinaryIO
 
+import psycopg
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -47,34 +48,45 @@ def copy_sql(select: str) -> str:
     return f"COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')"
 
 
-def _dedicated_connection():
-    """A connection of its own, so a long stream neither holds nor disturbs Django's."""
+def dedicated_connection(*, snapshot: bool = False) -> psycopg.Connection:
+    """A read-only connection of its own, so a long stream neither holds nor disturbs Django's.
+
+    With ``snapshot`` every statement of its transaction sees the same committed data
+    (REPEATABLE READ), so several files can describe one moment.
+    """
     conn = connection.get_new_connection(connection.get_connection_params())
     conn.read_only = True
+    if snapshot:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     return conn
 
 
-def stream_csv(select: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-    """Yield the CSV of ``select`` in chunks of about ``chunk_size`` bytes."""
-    conn = _dedicated_connection()
-    try:
-        with conn.cursor() as cursor, cursor.copy(copy_sql(select)) as copy:
-            buffer = bytearray()
-            for data in copy:  # one row per item; batch them so the server writes big chunks
-                buffer += data
-                if len(buffer) >= chunk_size:
-                    yield bytes(buffer)
-                    buffer.clear()
-            if buffer:
+def copy_chunks(conn: psycopg.Connection, select: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """The CSV of ``select`` through ``conn``, in chunks of about ``chunk_size`` bytes."""
+    with conn.cursor() as cursor, cursor.copy(copy_sql(select)) as copy:
+        buffer = bytearray()
+        for data in copy:  # one row per item; batch them so the server writes big chunks
+            buffer += data
+            if len(buffer) >= chunk_size:
                 yield bytes(buffer)
+                buffer.clear()
+        if buffer:
+            yield bytes(buffer)
+
+
+def stream_csv(select: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """Yield the CSV of ``select`` on a dedicated connection, closed when the stream ends or is dropped."""
+    conn = dedicated_connection()
+    try:
+        yield from copy_chunks(conn, select, chunk_size)
     finally:
         conn.close()
 
 
-def write_csv(select: str, out: BinaryIO) -> int:
-    """Write the CSV of ``select`` to ``out``; return the number of bytes written."""
+def write_csv(conn: psycopg.Connection, select: str, out: BinaryIO) -> int:
+    """Write the CSV of ``select`` to ``out`` through ``conn``; return the number of bytes written."""
     written = 0
-    for chunk in stream_csv(select):
+    for chunk in copy_chunks(conn, select):
         out.write(chunk)
         written += len(chunk)
     return written

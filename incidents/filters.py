@@ -3,6 +3,8 @@ public list, in the API and in every CSV export."""
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -130,8 +132,7 @@ class IncidentFilter(django_filters.FilterSet):
     )
     tag = CharInFilter(field_name="tags", method="filter_tag", label="Tag")
     modified_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
+        method="filter_modified_since",
         label="Modified since",
         help_text="ISO 8601 timestamp, for incremental sync.",
     )
@@ -168,6 +169,14 @@ class IncidentFilter(django_filters.FilterSet):
         cited = IncidentSource.objects.filter(incident=OuterRef("pk"), source__kind__in=value)
         claimed = Claim.objects.filter(incident=OuterRef("pk"), source__kind__in=value)
         return queryset.filter(Exists(cited) | Exists(claimed))
+
+    def filter_modified_since(self, queryset: QuerySet, name: str, value: datetime.datetime) -> QuerySet:
+        # PostgreSQL accepts UTC offsets up to 15:59 only; Python up to 23:59. Compare in UTC.
+        try:
+            value = value.astimezone(datetime.UTC)
+        except OverflowError:  # outside years 1-9999 once in UTC: everything, or nothing, is that recent
+            return queryset if value.year == 1 else queryset.none()
+        return queryset.filter(updated_at__gte=value)
 
     def filter_tag(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(tags__contains=[tag.strip().lower() for tag in value if tag.strip()])

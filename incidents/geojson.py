@@ -36,10 +36,12 @@ class GeoJSONRenderer(BaseRenderer):
         response = (renderer_context or {}).get("response")
         if data is None:
             return b""
-        if response is not None and response.status_code >= 400:
-            body = data
-        elif isinstance(data, dict) and "results" in data:
+        if (response is not None and response.status_code >= 400) or not isinstance(data, dict):
+            body = data  # errors and OPTIONS metadata stay plain JSON
+        elif isinstance(data.get("results"), list):
             body = feature_collection(data["results"], data.get("next"))
-        else:
+        elif "id" in data and "latitude" in data:
             body = feature(data)
+        else:
+            body = data
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"), cls=JSONEncoder).encode()

@@ -503,6 +503,12 @@ class Incident(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False)
     retraction_notice = models.TextField(blank=True, help_text="Public notice shown in place of a retracted incident.")
     internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    import_key = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Key of the row this incident was imported from (e.g. 'ACLED:MLI12345'); "
+        "claims files may refer to the incident by it. Unique when set.",
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
@@ -582,6 +588,9 @@ class Incident(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
                 name="incident_published_has_date",
+            ),
+            models.UniqueConstraint(
+                fields=["import_key"], condition=~Q(import_key=""), name="incident_import_key_unique"
             ),
         ]
         indexes = [

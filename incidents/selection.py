@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from incidents.filters import IncidentFilter
 from incidents.models import Actor, Claim, Incident, Source
@@ -21,20 +22,37 @@ class InvalidFilterError(ValueError):
         self.errors = errors
 
 
-def filtered_incidents(params: Mapping) -> QuerySet:
-    """Published incidents selected by the query string, exactly as on the public list."""
-    filterset = IncidentFilter(params, queryset=Incident.objects.published())
+def without_blanks(params: Mapping) -> QueryDict:
+    """The query string without empty values: ``?event_type=`` means no event-type filter."""
+    cleaned = QueryDict(mutable=True)
+    items = params.lists() if hasattr(params, "lists") else ((k, [v]) for k, v in params.items())
+    for name, values in items:
+        values = [value for value in values if value not in ("", None)]
+        if values:
+            cleaned.setlist(name, values)
+    return cleaned
+
+
+def incident_filter(params: Mapping) -> IncidentFilter:
+    """The IncidentFilter over published incidents, validated; raises InvalidFilterError."""
+    filterset = IncidentFilter(without_blanks(params), queryset=Incident.objects.published())
     if not filterset.is_valid():
         raise InvalidFilterError({field: [str(e) for e in errors] for field, errors in filterset.errors.items()})
-    return filterset.qs
+    return filterset
+
+
+def filtered_incidents(params: Mapping) -> QuerySet:
+    """Published incidents selected by the query string, exactly as on the public list."""
+    return incident_filter(params).qs
 
 
 def incident_scope(params: Mapping) -> QuerySet | None:
     """The filtered incidents, or None when the query string filters nothing (everything published)."""
-    filters = set(IncidentFilter.base_filters) - _PRESENTATION_PARAMS
-    if not any(params.get(name) not in (None, "") for name in filters):
+    filterset = incident_filter(params)
+    selecting = set(IncidentFilter.base_filters) - _PRESENTATION_PARAMS
+    if not any(name in filterset.data for name in selecting):
         return None
-    return filtered_incidents(params)
+    return filterset.qs
 
 
 def claims_of(scope: QuerySet | None) -> QuerySet:

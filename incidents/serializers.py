@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from incidents.models import Actor, ActorAlias, ActorRelation, Claim, Incident, IncidentActor, IncidentSource, Source
@@ -157,6 +158,10 @@ class IncidentDetailSerializer(serializers.ModelSerializer):
     actors = IncidentActorSerializer(source="incident_actors", many=True, read_only=True)
     claims = ClaimSerializer(many=True, read_only=True)
     sources = IncidentSourceSerializer(source="incident_sources", many=True, read_only=True)
+    # Local wall-clock time without a UTC offset, so not an RFC 3339 "time".
+    time_of_day = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Local time it began (HH:MM:SS), if reported."
+    )
 
     class Meta:
         model = Incident
@@ -176,3 +181,28 @@ class RetractionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = ("id", "retracted_at", "retraction_notice")
+
+
+class GeoJSONPointSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Point"])
+    coordinates = serializers.ListField(
+        child=serializers.FloatField(), min_length=2, max_length=2, help_text="[longitude, latitude] (RFC 7946)."
+    )
+
+
+class GeoJSONFeatureSerializer(serializers.Serializer):
+    """The shape ``incidents.geojson`` writes for one incident (documentation for the schema)."""
+
+    type = serializers.ChoiceField(choices=["Feature"])
+    id = serializers.IntegerField()
+    geometry = GeoJSONPointSerializer(allow_null=True, help_text="Null when the incident has no coordinates.")
+    properties = serializers.DictField(help_text="The incident's fields, as in the JSON output.")
+
+
+@extend_schema_serializer(many=False)
+class GeoJSONFeatureCollectionSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = GeoJSONFeatureSerializer(many=True)
+    links = serializers.ListField(
+        child=serializers.DictField(), help_text="A 'next' link while more pages follow (a foreign member)."
+    )

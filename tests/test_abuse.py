@@ -47,7 +47,7 @@ def test_exports_are_throttled_per_client_with_a_clear_reason(db, tight_rates):
         assert crawler.get("/export/incidents.csv").status_code == 200
     refused = crawler.get("/export/claims.csv")
     assert refused.status_code == 429
-    assert "Too many requests" in refused.content.decode()
+    assert "Too many exports" in refused.content.decode()
     assert int(refused["Retry-After"]) > 0
     assert Client(REMOTE_ADDR="198.51.100.20").get("/export/incidents.csv").status_code == 200
 

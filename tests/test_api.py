@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from openapi_spec_validator import validate
+from rest_framework.throttling import SimpleRateThrottle
 
 from incidents import models
 from incidents.filters import IncidentFilter
@@ -326,3 +330,35 @@ def test_swagger_docs_are_served_without_a_cdn(client, archive, settings):
     body = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in body
     assert "cdn" not in body.lower()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_schemathesis_finds_no_server_errors_against_the_schema(live_server, monkeypatch, tmp_path):
+    build_archive()
+    # Thousands of generated requests from one address: lift the anonymous rate limit for this run.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "1000000/minute", "user": "1000000/minute"})
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "run",
+        f"{live_server.url}/api/v1/schema/",
+        "--checks",
+        "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+        "--max-examples",
+        "15",
+        "--workers",
+        "1",
+        "--seed",
+        "20250613",
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--report",
+        "junit",
+        "--report-dir",
+        str(tmp_path),
+    ]
+
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "No issues found" in result.stdout or " passed" in result.stdout

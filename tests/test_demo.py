@@ -186,6 +186,8 @@ def test_the_videos_and_the_context_claims_are_encoded(seed_incident):
     assert "announced it was leaving" in claim(seed_incident, claimant__slug=seed.WAGNER).quote
     assert "will remain in Mali" in claim(seed_incident, claimant__slug=seed.AFRICA_CORPS).quote
     assert "fierce" in claim(seed_incident, quote__contains="fierce").quote
+    assert claim(seed_incident, quote__contains="series of attacks on the military").source.outlet.endswith("(AP)")
+    assert seed_incident.claims.count() == len(seed.CLAIMS) == 24
 
 
 def test_the_seed_proposal_marks_the_fla_contested_with_the_acknowledged_floor(seed_incident):

@@ -68,7 +68,10 @@ def sync_rows(
     """
     if not rows:
         return {}
-    key_of = lambda values: tuple(values[k] for k in keys)  # noqa: E731
+
+    def key_of(values: dict[str, Any]) -> tuple:
+        return tuple(values[k] for k in keys)
+
     first_values = {row[keys[0]] for row in rows}
     existing = {key_of(vars(obj)): obj for obj in model._default_manager.filter(**{f"{keys[0]}__in": first_values})}
 

@@ -144,6 +144,14 @@ class SampleBuilder:
 
     # --- helpers ---------------------------------------------------------------------------
 
+    def groups(self, country: str, place: Place, day: datetime.date) -> list[str]:
+        return [g for g in vocabulary.armed_groups_near(country, place) if _active(g, day)]
+
+    def hostile_groups(self, country: str, place: Place, day: datetime.date) -> list[str]:
+        """Groups the state fights; pro-government militias only where nobody else operates."""
+        groups = self.groups(country, place, day)
+        return [g for g in groups if g not in vocabulary.PRO_GOVERNMENT] or groups
+
     def pick(self, slugs: tuple[str, ...], day: datetime.date) -> str | None:
         choices = [s for s in slugs if _active(s, day)]
         return self.rng.choice(choices) if choices else None
@@ -165,6 +173,10 @@ class SampleBuilder:
         theatre = THEATRES[country]
         place = rng.choice(PLACES[country])
         day = self.day(country)
+        if category not in ("protests", "riots"):
+            # Violence happens where some armed group operates at that date.
+            while not self.groups(country, place, day):
+                place, day = rng.choice(PLACES[country]), self.day(country)
         build: Callable[..., dict] = getattr(self, f"_{category}")
         parts = build(number=number, theatre=theatre, place=place, day=day)
         title = parts["title"]
@@ -313,12 +325,14 @@ class SampleBuilder:
     def _battles(self, number: int, theatre: Theatre, place: Place, day: datetime.date) -> dict:
         rng = self.rng
         state = theatre.state[0]
-        group = self.pick(theatre.armed_groups, day) or theatre.armed_groups[0]
+        group = rng.choice(self.hostile_groups(theatre.country, place, day))
         ally = self.pick(theatre.allies, day) if rng.random() < 0.4 else None
         sub_type = rng.choices(
             ["armed-clash", "government-regains-territory", "non-state-actor-overtakes-territory"],
             weights=[75, 12, 13],
         )[0]
+        if place.name in vocabulary.MAJOR_TOWNS:
+            sub_type = "armed-clash"
         state_name, group_name = self.names[state], self.names[group]
         title = {
             "armed-clash": rng.choice(
@@ -390,7 +404,7 @@ class SampleBuilder:
                 low=low,
                 high=high,
                 quantity_text=text,
-                quote=f"The mujahideen killed {text.removesuffix(' killed')} and seized their weapons.",
+                quote=f"Our fighters killed {text.removesuffix(' killed')} and seized their weapons.",
             )
         )
         low, high, text = wording(rng, true_state + true_group, "people killed")
@@ -401,7 +415,7 @@ class SampleBuilder:
                 low=low,
                 high=high,
                 quantity_text=text,
-                quote=f"Security sources said {text} in the fighting, which lasted several hours.",
+                quote=f"Security sources reported {text} in the fighting, which lasted several hours.",
                 verification=Verification.CORROBORATED if rng.random() < 0.3 else Verification.UNVERIFIED,
             )
         )
@@ -462,7 +476,7 @@ class SampleBuilder:
     def _explosions(self, number: int, theatre: Theatre, place: Place, day: datetime.date) -> dict:
         rng = self.rng
         state = theatre.state[0]
-        group = self.pick(theatre.armed_groups, day) or theatre.armed_groups[0]
+        group = rng.choice(self.hostile_groups(theatre.country, place, day))
         civilians = f"civilians-{theatre.country.lower()}"
         sub_type = rng.choices(
             [
@@ -625,7 +639,7 @@ class SampleBuilder:
     def _civilians(self, number: int, theatre: Theatre, place: Place, day: datetime.date) -> dict:
         rng = self.rng
         civilians = f"civilians-{theatre.country.lower()}"
-        perpetrators = [g for g in (*theatre.armed_groups, *theatre.militias) if _active(g, day)]
+        perpetrators = self.groups(theatre.country, place, day)
         state_blamed = rng.random() < 0.2
         perpetrator = theatre.state[0] if state_blamed else rng.choice(perpetrators)
         sub_type = rng.choices(["attack", "abductionforced-disappearance", "sexual-violence"], weights=[70, 22, 8])[0]
@@ -870,7 +884,7 @@ class SampleBuilder:
     def _strategic(self, number: int, theatre: Theatre, place: Place, day: datetime.date) -> dict:
         rng = self.rng
         state = theatre.state[0]
-        group = self.pick(theatre.armed_groups, day) or theatre.armed_groups[0]
+        group = rng.choice(self.hostile_groups(theatre.country, place, day))
         state_name, group_name = self.names[state], self.names[group]
         sub_type = rng.choice(
             [
@@ -883,6 +897,11 @@ class SampleBuilder:
                 "change-to-groupactivity",
             ]
         )
+        if place.name in vocabulary.MAJOR_TOWNS and sub_type in (
+            "non-violent-transfer-of-territory",
+            "change-to-groupactivity",
+        ):
+            sub_type = "arrests"
         title = {
             "arrests": f"Arrest of suspected {group_name} members in {place.name}",
             "agreement": f"Local ceasefire agreed with {group_name} in {place.name}",

@@ -152,20 +152,24 @@ SOURCES = [
         key="afp",
         kind=SourceKind.NEWS_AGENCY,
         outlet="Agence France-Presse (AFP)",
-        title="Separatists say they killed dozens of Africa Corps fighters in Kidal region ambush",
+        title="Dispatch on the clashes between the FLA and Malian troops in the Kidal region",
         published_on=DAY,
         language="en",
         reliability=Reliability.B,
+        internal_notes="Headline not recorded; the title describes the dispatch.",
     ),
     SourceSpec(
         key="ap",
         kind=SourceKind.NEWS_AGENCY,
         outlet="The Associated Press (AP)",
-        title="Separatists battle Malian troops backed by Moscow-run mercenaries in northern Mali",
+        title="Report on separatists battling Malian troops backed by Moscow-run mercenaries",
         published_on=DAY,
         language="en",
         reliability=Reliability.B,
-        internal_notes="Datelined Dakar, Senegal; the report carries AFP material and the army's statement.",
+        internal_notes=(
+            "Datelined Dakar, Senegal; carries AFP material and the army's statement. Headline not recorded; "
+            "the title describes the report."
+        ),
     ),
     SourceSpec(
         key="fla-statement",
@@ -267,6 +271,15 @@ CLAIMS = [
         ),
         verification=Verification.CORROBORATED,
         verification_note="Both sides and local sources say the fighting took place.",
+    ),
+    ClaimSpec(
+        source="ap",
+        kind=ClaimKind.OTHER,
+        quote=(
+            "The deadly clashes, involving the separatist Azawad Liberation Front (FLA) and the Moscow-run Africa "
+            "Corps, follows a series of attacks on the military in recent weeks."
+        ),
+        verification_note="Context: the ambush follows a series of attacks on the military.",
     ),
     # The FLA's statement, as carried by AFP.
     ClaimSpec(

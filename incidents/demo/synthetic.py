@@ -212,7 +212,7 @@ class Pools:
 
     state: dict[str, list[int]]
     allies: dict[str, list[int]]
-    armed: dict[str, list[int]]
+    armed: dict[tuple[str, str], list[int]]  # (country, place name) -> armed groups operating there
     civilians: dict[str, int]
     protesters: dict[str, int]
     rioters: dict[str, int]
@@ -268,7 +268,11 @@ def prepare_pools(*, rng: random.Random, count: int, cursor: Any) -> Pools:
     pools = Pools(
         state={c: ids(t.state) for c, t in THEATRES.items()},
         allies={c: ids(t.allies) for c, t in THEATRES.items()},
-        armed={c: ids([*t.armed_groups, *t.militias, *(s.slug for s in local[c])]) for c, t in THEATRES.items()},
+        armed={
+            (c, place.name): ids([*vocabulary.armed_groups_near(c, place), *(s.slug for s in local[c])])
+            for c, places in PLACES.items()
+            for place in places
+        },
         civilians={c: actor_ids[f"civilians-{c.lower()}"] for c in THEATRES},
         protesters={c: actor_ids[f"protesters-{c.lower()}"] for c in THEATRES},
         rioters={c: actor_ids[f"rioters-{c.lower()}"] for c in THEATRES},
@@ -454,7 +458,7 @@ class IncidentGenerator:
             titles = TITLES.get(sub_slug, ("Incident in {place}",))
             title = titles[int(random_() * len(titles))].format(place=location)
 
-            side_a, side_b, supporting = self._sides(event_type, sub_slug, country)
+            side_a, side_b, supporting = self._sides(event_type, sub_slug, country, place.name)
             links = [(side_a, "A", "primary")]
             if side_b is not None:
                 links.append((side_b, "B", "primary"))
@@ -585,10 +589,10 @@ class IncidentGenerator:
             )
         return incident_rows, link_rows, source_rows, claim_rows
 
-    def _sides(self, event_type: str, sub_slug: str, country: str) -> tuple[int, int | None, int | None]:
+    def _sides(self, event_type: str, sub_slug: str, country: str, place: str) -> tuple[int, int | None, int | None]:
         pools, rng = self.pools, self.rng
         state = rng.choice(pools.state[country])
-        armed = rng.choice(pools.armed[country])
+        armed = rng.choice(pools.armed[country, place])
         ally = rng.choice(pools.allies[country]) if pools.allies[country] and rng.random() < 0.25 else None
         if event_type == "battles":
             return state, armed, ally

@@ -298,6 +298,22 @@ ACTORS: list[ActorSpec] = [
         (("SLM-MM", "en"), ("حركة تحرير السودان - مناوي", "ar")),
     ),
     ActorSpec(
+        "unidentified-armed-group-ng",
+        "Unidentified armed group (Nigeria)",
+        ActorKind.POLITICAL_MILITIA,
+        "NG",
+        "Armed men whom the reporting does not identify, as in many attacks in Plateau and Benue.",
+        (("Gunmen", "en"), ("Unknown gunmen", "en")),
+    ),
+    ActorSpec(
+        "fdlr",
+        "Democratic Forces for the Liberation of Rwanda",
+        ActorKind.REBEL_GROUP,
+        "CD",
+        "Rwandan Hutu rebel group based in the Kivus since the 1990s.",
+        (("FDLR", "fr"), ("Forces démocratiques de libération du Rwanda", "fr")),
+    ),
+    ActorSpec(
         "fardc",
         "Armed Forces of the Democratic Republic of the Congo",
         ActorKind.STATE_FORCES,
@@ -438,6 +454,61 @@ RELATIONS: list[RelationSpec] = [
     RelationSpec("burkina-armed-forces", RelationKind.SUPPORTED_BY, seed.AFRICA_CORPS),
     RelationSpec("niger-armed-forces", RelationKind.SUPPORTED_BY, seed.AFRICA_CORPS),
 ]
+
+
+# Non-state armed actors by area, keyed by (country, admin2) or (country, admin1); the more specific
+# key wins, an empty tuple means none operate there, and a missing key means the country's usual groups.
+REGIONAL_GROUPS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("ML", "Kidal"): (seed.FLA, "jnim"),
+    ("ML", "Gao"): ("islamic-state-sahel", "jnim"),
+    ("ML", "Ménaka"): ("islamic-state-sahel", "jnim"),
+    ("ML", "Timbuktu"): ("jnim",),
+    ("ML", "Mopti"): ("jnim", "dan-na-ambassagou"),
+    ("ML", "Ségou"): ("jnim",),
+    ("ML", "Koulikoro"): ("jnim",),
+    ("BF", "Sahel"): ("jnim", "islamic-state-sahel"),
+    ("BF", "Centre-Nord"): ("jnim", "koglweogo"),
+    ("BF", "Est"): ("jnim",),
+    ("BF", "Nord"): ("jnim",),
+    ("BF", "Boucle du Mouhoun"): ("jnim",),
+    ("NE", "Tillabéri"): ("islamic-state-sahel", "jnim"),
+    ("NE", "Tahoua"): ("islamic-state-sahel",),
+    ("NE", "Diffa"): ("iswap", "jas-boko-haram"),
+    ("NG", "Borno"): ("iswap", "jas-boko-haram"),
+    ("NG", "Yobe"): ("iswap", "jas-boko-haram"),
+    ("NG", "Zamfara"): ("zamfara-bandits",),
+    ("NG", "Kaduna"): ("zamfara-bandits",),
+    ("NG", "Plateau"): ("unidentified-armed-group-ng",),
+    ("NG", "Benue"): ("unidentified-armed-group-ng",),
+    ("NG", "Lagos"): (),
+    ("NG", "FCT"): (),
+    ("CD", "Beni"): ("adf",),
+    ("CD", "Lubero"): ("adf", "wazalendo"),
+    ("CD", "Rutshuru"): ("m23", "fdlr"),
+    ("CD", "Masisi"): ("m23", "fdlr"),
+    ("CD", "Nyiragongo"): ("m23",),
+    ("CD", "Ituri"): ("codeco", "adf"),
+    ("CD", "South Kivu"): ("m23", "fdlr"),
+}
+
+# Towns that no armed group has taken or given back in the period; the sample keeps them out of
+# territorial events.
+MAJOR_TOWNS = frozenset(
+    {"Kati", "Gao", "Sévaré", "Dori", "Kaya", "Fada N'Gourma", "Ouahigouya", "Tillabéri", "Diffa", "Maiduguri"}
+    | {"Ikeja", "Abuja", "Mogadishu", "Kismayo", "Baidoa", "Beledweyne"}
+)
+
+
+# Militias that fight alongside the state: never the target of its strikes or arrests in the sample.
+PRO_GOVERNMENT = frozenset({"koglweogo", "vdp", "dan-na-ambassagou", "cjtf", "wazalendo", "macawisley"})
+
+
+def armed_groups_near(country: str, place: Place) -> tuple[str, ...]:
+    """The non-state armed actors that operate where ``place`` is."""
+    for key in ((country, place.admin2), (country, place.admin1)):
+        if key in REGIONAL_GROUPS:
+            return REGIONAL_GROUPS[key]
+    return THEATRES[country].armed_groups
 
 
 @dataclass(frozen=True)

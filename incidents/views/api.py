@@ -7,18 +7,19 @@ any page size, and no model instances to build.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -32,6 +33,8 @@ from incidents.serializers import (
     ActorDetailSerializer,
     ActorSerializer,
     ClaimSerializer,
+    GeoJSONFeatureCollectionSerializer,
+    GeoJSONFeatureSerializer,
     IncidentDetailSerializer,
     IncidentListSerializer,
     RetractionSerializer,
@@ -45,9 +48,6 @@ _LIST_VALUES = {
     "sub_event_type": "sub_event_type__slug",
 }
 _ROLE_ORDER = {role: position for position, role in enumerate(Role.values)}
-
-# The browsable API is a development aid, offered only where the settings offer it (DEBUG).
-BROWSABLE = [r for r in api_settings.DEFAULT_RENDERER_CLASSES if issubclass(r, BrowsableAPIRenderer)]
 
 
 def incident_list_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -71,7 +71,33 @@ def incident_list_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return items
 
 
-class IncidentScopeFilterBackend(DjangoFilterBackend):
+def _utc_datetime(name: str, raw: str) -> datetime.datetime:
+    """An ISO 8601 timestamp from the query string, in UTC (naive means UTC); 400 if invalid."""
+    error = ValidationError({name: "An ISO 8601 timestamp, e.g. 2025-06-13T00:00:00Z."})
+    try:
+        value = parse_datetime(raw.strip())
+    except ValueError:
+        raise error from None
+    if value is None:
+        raise error
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    try:
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        raise error from None
+
+
+class IncidentFilterBackend(DjangoFilterBackend):
+    """The IncidentFilter, reading the query string as the exports do (empty values ignored)."""
+
+    def get_filterset_kwargs(self, request: Request, queryset: QuerySet, view: Any) -> dict[str, Any]:
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        kwargs["data"] = selection.without_blanks(request.query_params)
+        return kwargs
+
+
+class IncidentScopeFilterBackend(IncidentFilterBackend):
     """Applies the IncidentFilter to claims, actors and sources: rows of the matching incidents."""
 
     def get_filterset_class(self, view: Any, queryset: QuerySet | None = None) -> type[IncidentFilter]:
@@ -92,6 +118,20 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 _FORMAT_PARAMETER = OpenApiParameter(
     "format", OpenApiTypes.STR, enum=["json", "geojson"], description="geojson for RFC 7946 GeoJSON."
 )
+_ERROR = {"type": "object", "additionalProperties": True}
+_THROTTLED = OpenApiResponse(_ERROR, description="Too many requests from this address; retry later.")
+_BAD_REQUEST = OpenApiResponse(_ERROR, description="Invalid filter, cursor or page size, by parameter.")
+_NOT_FOUND = OpenApiResponse(_ERROR, description="No such published record.")
+
+
+def _list_schema(serializer: type, summary: str, **kwargs: Any) -> Any:
+    return extend_schema(
+        summary=summary, responses={200: serializer(many=True), 400: _BAD_REQUEST, 429: _THROTTLED}, **kwargs
+    )
+
+
+def _detail_schema(serializer: type, summary: str) -> Any:
+    return extend_schema(summary=summary, responses={200: serializer, 404: _NOT_FOUND, 429: _THROTTLED})
 
 
 @extend_schema_view(
@@ -100,12 +140,29 @@ _FORMAT_PARAMETER = OpenApiParameter(
         description="Filter with the same parameters as /incidents/; `order` sets the sort. "
         "Add `format=geojson` (or use /api/v1/incidents.geojson) for an RFC 7946 FeatureCollection.",
         parameters=[_FORMAT_PARAMETER],
+        responses={
+            (200, "application/json"): IncidentListSerializer(many=True),
+            (200, "application/geo+json"): GeoJSONFeatureCollectionSerializer,
+            400: _BAD_REQUEST,
+            404: OpenApiResponse(_ERROR, description="Unknown format."),
+            429: _THROTTLED,
+        },
     ),
-    retrieve=extend_schema(summary="One published incident, with actors, claims and sources"),
+    retrieve=extend_schema(
+        summary="One published incident, with actors, claims and sources",
+        parameters=[_FORMAT_PARAMETER],
+        responses={
+            (200, "application/json"): IncidentDetailSerializer,
+            (200, "application/geo+json"): GeoJSONFeatureSerializer,
+            404: _NOT_FOUND,
+            429: _THROTTLED,
+        },
+    ),
 )
 class IncidentViewSet(ReadOnlyViewSet):
     filterset_class = IncidentFilter
-    renderer_classes = [JSONRenderer, GeoJSONRenderer, *BROWSABLE]
+    filter_backends = [IncidentFilterBackend]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, GeoJSONRenderer]
 
     def get_queryset(self) -> QuerySet:
         queryset = Incident.objects.published()
@@ -127,6 +184,7 @@ class IncidentViewSet(ReadOnlyViewSet):
 
     @extend_schema(
         summary="Retracted incidents, for mirrors to delete",
+        responses={200: RetractionSerializer(many=True), 400: _BAD_REQUEST, 429: _THROTTLED},
         parameters=[
             OpenApiParameter(
                 "since", OpenApiTypes.DATETIME, description="Only retractions at or after this time (ISO 8601)."
@@ -134,23 +192,19 @@ class IncidentViewSet(ReadOnlyViewSet):
         ],
         filters=False,
     )
-    @action(detail=False, filter_backends=[], renderer_classes=[JSONRenderer, *BROWSABLE])
+    @action(detail=False, filter_backends=[], renderer_classes=api_settings.DEFAULT_RENDERER_CLASSES)
     def retracted(self, request: Request) -> Response:
         queryset = Incident.objects.retracted().order_by("retracted_at", "id")
         since = request.query_params.get("since")
-        if since:
-            cleaned = IncidentFilter.base_filters["modified_since"].field.clean
-            try:
-                queryset = queryset.filter(retracted_at__gte=cleaned(since))
-            except Exception as error:  # a form field's ValidationError: report it like the filters do
-                raise ValidationError({"since": getattr(error, "messages", [str(error)])}) from None
+        if since is not None:
+            queryset = queryset.filter(retracted_at__gte=_utc_datetime("since", since))
         page = self.paginate_queryset(queryset.only("id", "retracted_at", "retraction_notice"))
         return self.get_paginated_response(RetractionSerializer(page, many=True).data)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published actors; with incident filters, those involved in the matching incidents"),
-    retrieve=extend_schema(summary="One published actor, with aliases and relations"),
+    list=_list_schema(ActorSerializer, "Published actors; with incident filters, those in the matching incidents"),
+    retrieve=_detail_schema(ActorDetailSerializer, "One published actor, with aliases and relations"),
 )
 class ActorViewSet(ReadOnlyViewSet):
     lookup_field = "slug"
@@ -179,8 +233,8 @@ class ActorViewSet(ReadOnlyViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published sources; confidential ones show only their kind"),
-    retrieve=extend_schema(summary="One published source"),
+    list=_list_schema(SourceSerializer, "Published sources; confidential ones show only their kind"),
+    retrieve=_detail_schema(SourceSerializer, "One published source"),
 )
 class SourceViewSet(ReadOnlyViewSet):
     serializer_class = SourceSerializer
@@ -195,11 +249,12 @@ class SourceViewSet(ReadOnlyViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Claims about published incidents",
+    list=_list_schema(
+        ClaimSerializer,
+        "Claims about published incidents",
         parameters=[OpenApiParameter("incident", OpenApiTypes.INT, description="Only this incident's claims.")],
     ),
-    retrieve=extend_schema(summary="One claim"),
+    retrieve=_detail_schema(ClaimSerializer, "One claim about a published incident"),
 )
 class ClaimViewSet(ReadOnlyViewSet):
     serializer_class = ClaimSerializer

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
+from rest_framework.throttling import SimpleRateThrottle
 
-from archive.security import ExportRateThrottle, throttled
 from incidents import export
 from incidents.columns import TABLES
 from incidents.selection import InvalidFilterError
 
 
+class ExportRateThrottle(SimpleRateThrottle):
+    """Bulk exports are heavy: each client address gets the "export" rate from the settings."""
+
+    scope = "export"
+
+    def get_cache_key(self, request: HttpRequest, view: object) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 @require_safe
-@throttled(ExportRateThrottle)
 def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     """``/export/<table>.csv``: the published rows selected by the IncidentFilter query string."""
     if table not in TABLES:
         raise Http404("No such export.")
+    throttle = ExportRateThrottle()
+    if not throttle.allow_request(request, None):
+        response = JsonResponse({"detail": "Too many exports from this address; retry later."}, status=429)
+        response["Retry-After"] = str(math.ceil(throttle.wait() or 1))
+        return response
     try:
         select = export.select_sql(table, request.GET)
     except InvalidFilterError as invalid:

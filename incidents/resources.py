@@ -1,0 +1,1320 @@
+"""Imports (and the admin's export) of incidents through django-import-export.
+
+Three file formats, each a Resource the admin offers on one import page:
+
+- ``IncidentResource``: the archive's own flat format, one row per incident, with the
+  same column names as the incidents export, so an export can be re-imported.
+- ``AcledIncidentResource``: ACLED's CSV export. Each row is first translated into the
+  flat format (``ACLED_COLUMNS`` says where every ACLED column goes), then imported the
+  same way, with errors reported under ACLED's column names.
+- ``ClaimResource``: one row per claim, naming its incident by id or by import key.
+
+Imports only add: every imported incident is a new draft. Rows are checked in Python
+against the same rules the database enforces, so the preview can name the row, the
+column and the reason; writes go in batches (``bulk_create``) with the actors, event
+types and sources looked up once per file, not once per row.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pghistory
+import pgtrigger
+import pycountry
+import tablib
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DataError, IntegrityError, connection, models, transaction
+from django.db.models import Min
+from django.utils.text import slugify
+from import_export import fields, resources, widgets
+from import_export.results import RowResult
+
+from incidents.models import (
+    Actor,
+    ActorAlias,
+    ActorKind,
+    Claim,
+    ClaimKind,
+    DatePrecision,
+    EstimateMethod,
+    EventType,
+    GeoPrecision,
+    Grading,
+    Incident,
+    IncidentActor,
+    IncidentSource,
+    LossesOf,
+    Role,
+    Side,
+    Source,
+    SourceKind,
+    Stance,
+    SubEventType,
+    Verification,
+)
+from incidents.search import fold
+from incidents.spreadsheet import restore_neutralised
+
+# --- Mapping tables ----------------------------------------------------------------------------
+
+# ACLED's inter1/inter2 codes (numbers in older files, names in newer ones) → our actor kinds.
+ACLED_INTER_KINDS: dict[str, str] = {
+    "1": ActorKind.STATE_FORCES,
+    "2": ActorKind.REBEL_GROUP,
+    "3": ActorKind.POLITICAL_MILITIA,
+    "4": ActorKind.IDENTITY_MILITIA,
+    "5": ActorKind.RIOTERS,
+    "6": ActorKind.PROTESTERS,
+    "7": ActorKind.CIVILIANS,
+    "8": ActorKind.EXTERNAL_OTHER,
+    "state forces": ActorKind.STATE_FORCES,
+    "rebel group": ActorKind.REBEL_GROUP,
+    "political militia": ActorKind.POLITICAL_MILITIA,
+    "identity militia": ActorKind.IDENTITY_MILITIA,
+    "rioters": ActorKind.RIOTERS,
+    "protesters": ActorKind.PROTESTERS,
+    "civilians": ActorKind.CIVILIANS,
+    "external/other forces": ActorKind.EXTERNAL_OTHER,
+}
+
+# ACLED's time_precision: 1 the day is known, 2 the week, 3 only the month.
+ACLED_TIME_PRECISION: dict[str, str] = {"1": DatePrecision.DAY, "2": DatePrecision.WEEK, "3": DatePrecision.MONTH}
+
+# ACLED's geo_precision: 1 the place itself, 2 near it or part of it, 3 only the wider district.
+ACLED_GEO_PRECISION: dict[str, str] = {"1": GeoPrecision.EXACT, "2": GeoPrecision.NEAR, "3": GeoPrecision.ADMIN2}
+
+# Where each ACLED column goes in the archive's flat format ("" = not kept, with the reason).
+ACLED_COLUMNS: dict[str, str] = {
+    "event_id_cnty": "import_key",  # as "ACLED:<id>", so re-importing the same event is refused
+    "event_date": "start_date",  # and end_date: ACLED events are single days
+    "year": "",  # repeats event_date
+    "time_precision": "date_precision",  # through ACLED_TIME_PRECISION
+    "disorder_type": "",  # follows from the event type
+    "event_type": "event_type",
+    "sub_event_type": "sub_event_type",
+    "actor1": "actor1",
+    "assoc_actor_1": "assoc_actor_1",
+    "inter1": "actor1_kind",  # through ACLED_INTER_KINDS; also the kind of new associated actors
+    "actor2": "actor2",
+    "assoc_actor_2": "assoc_actor_2",
+    "inter2": "actor2_kind",
+    "interaction": "",  # follows from inter1 and inter2
+    "civilian_targeting": "tags",  # the tag "civilian-targeting"
+    "iso": "country",  # ISO 3166-1 numeric, turned into the alpha-2 code
+    "region": "",  # follows from the country
+    "country": "country",  # used when iso is missing
+    "admin1": "admin1",
+    "admin2": "admin2",
+    "admin3": "",  # the archive stops at admin2
+    "location": "location",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "geo_precision": "geo_precision",  # through ACLED_GEO_PRECISION
+    "source": "source_names",  # "; "-separated outlets → Source rows; also the fatalities claim's source
+    "source_scale": "source_note",  # kept as the note on the incident's sources
+    "notes": "summary",
+    "fatalities": "fatalities_best",  # the estimate (low = best), plus a fatalities claim
+    "tags": "tags",
+    "timestamp": "",  # ACLED's own edit time
+}
+
+# Outlet names that say what kind of source they are; any other outlet is imported as "other".
+SOURCE_KINDS_BY_OUTLET: dict[str, str] = {
+    "local source": SourceKind.LOCAL_SOURCE,
+    "local sources": SourceKind.LOCAL_SOURCE,
+    "twitter": SourceKind.SOCIAL_MEDIA,
+    "x": SourceKind.SOCIAL_MEDIA,
+    "facebook": SourceKind.SOCIAL_MEDIA,
+    "telegram": SourceKind.SOCIAL_MEDIA,
+    "youtube": SourceKind.SOCIAL_MEDIA,
+    "afp": SourceKind.NEWS_AGENCY,
+    "agence france presse": SourceKind.NEWS_AGENCY,
+    "associated press": SourceKind.NEWS_AGENCY,
+    "ap": SourceKind.NEWS_AGENCY,
+    "reuters": SourceKind.NEWS_AGENCY,
+    "xinhua": SourceKind.NEWS_AGENCY,
+    "anadolu agency": SourceKind.NEWS_AGENCY,
+    "ria novosti": SourceKind.NEWS_AGENCY,
+    "tass": SourceKind.NEWS_AGENCY,
+}
+
+# New actors named like this get the kind whatever side they are on (ACLED's naming convention).
+ACTOR_KINDS_BY_NAME_PREFIX: dict[str, str] = {
+    "civilians": ActorKind.CIVILIANS,
+    "protesters": ActorKind.PROTESTERS,
+    "rioters": ActorKind.RIOTERS,
+    "military forces of": ActorKind.STATE_FORCES,
+    "police forces of": ActorKind.STATE_FORCES,
+}
+
+ACTOR_COLUMNS: list[tuple[str, str, str, str]] = [
+    # (column, its kind column, side, role)
+    ("actor1", "actor1_kind", Side.A, Role.PRIMARY),
+    ("assoc_actor_1", "actor1_kind", Side.A, Role.ASSOCIATED),
+    ("actor2", "actor2_kind", Side.B, Role.PRIMARY),
+    ("assoc_actor_2", "actor2_kind", Side.B, Role.ASSOCIATED),
+]
+LIST_SEPARATOR = ";"
+
+
+class ImportTooLargeError(ValueError):
+    pass
+
+
+def check_row_count(dataset: tablib.Dataset) -> None:
+    limit = getattr(settings, "ARCHIVE_IMPORT_MAX_ROWS", 100_000)
+    if len(dataset) > limit:
+        raise ImportTooLargeError(
+            f"The file has {len(dataset):,} rows; one import takes at most {limit:,}. "
+            "Split the file, or use the import_incidents command."
+        )
+
+
+# --- Cell parsers: widgets with messages an editor can act on -----------------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+class Text(widgets.Widget):
+    def __init__(self, max_length: int | None = None, required: bool = False) -> None:
+        super().__init__()
+        self.max_length, self.required = max_length, required
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str:
+        if _blank(value):
+            if self.required:
+                raise ValueError("is required")
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = restore_neutralised(str(value).strip())
+        if self.max_length and len(text) > self.max_length:
+            raise ValueError(f"is {len(text)} characters long; at most {self.max_length} are allowed")
+        return text
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return "" if value is None else str(value)
+
+
+class Date(widgets.DateWidget):
+    # Only unambiguous spellings: 03/04/2025 could be March or April.
+    FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y", "%Y/%m/%d")
+
+    def __init__(self, required: bool = False) -> None:
+        super().__init__(format="%Y-%m-%d")
+        self.required = required
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> datetime.date | None:
+        if _blank(value):
+            if self.required:
+                raise ValueError("is required")
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        if " " in text and ":" in text:  # "2025-06-13 00:00:00" from a spreadsheet
+            text = text.split(" ", 1)[0]
+        if len(text) == 10 and text[4] == "-":
+            try:
+                return datetime.date.fromisoformat(text)
+            except ValueError:
+                pass
+        for fmt in self.FORMATS:
+            try:
+                return datetime.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD (e.g. 2025-06-13)")
+
+
+class Time(widgets.TimeWidget):
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> datetime.time | None:
+        if _blank(value):
+            return None
+        if isinstance(value, datetime.time):
+            return value
+        text = str(value).strip()
+        for fmt in ("%H:%M", "%H:%M:%S"):
+            try:
+                return datetime.datetime.strptime(text, fmt).time()
+            except ValueError:
+                continue
+        raise ValueError(f"'{text}' is not a time of day; write it as HH:MM (e.g. 05:30)")
+
+
+class Count(widgets.IntegerWidget):
+    """A whole number ≥ 0; spreadsheets hand over 12 as 12.0."""
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> int | None:
+        if _blank(value):
+            return None
+        if isinstance(value, bool):
+            raise ValueError(f"'{value}' is not a whole number")
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                as_float = float(str(value).strip())
+            except ValueError:
+                raise ValueError(f"'{value}' is not a whole number") from None
+            if not as_float.is_integer():
+                raise ValueError(f"'{value}' is not a whole number")
+            number = int(as_float)
+        if number < 0:
+            raise ValueError(f"{number} is negative; counts start at 0")
+        return number
+
+
+class Coordinate(widgets.FloatWidget):
+    def __init__(self, limit: float) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> float | None:
+        if _blank(value):
+            return None
+        try:
+            number = float(str(value).strip()) if not isinstance(value, int | float) else float(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a number in decimal degrees") from None
+        if not -self.limit <= number <= self.limit:
+            raise ValueError(f"{number} is outside -{self.limit:g} to {self.limit:g}")
+        return number
+
+
+class Choice(widgets.Widget):
+    """One of a model's choices, given as its value or its label, in any letter case."""
+
+    def __init__(
+        self,
+        choices: Iterable[tuple[str, str]],
+        default: str | None = None,
+        extra: dict | None = None,
+        required: bool = False,
+    ) -> None:
+        super().__init__()
+        self.required = required
+        self.values = {}
+        for value, label in choices:
+            if value:
+                self.values[value.lower()] = value
+                self.values[str(label).lower()] = value
+        self.values.update({key.lower(): value for key, value in (extra or {}).items()})
+        self.allowed = ", ".join(value for value, _ in choices if value)
+        self.default = default
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str | None:
+        if _blank(value):
+            if self.required:
+                raise ValueError(f"is required (one of: {self.allowed})")
+            return self.default
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        try:
+            return self.values[text.lower()]
+        except KeyError:
+            raise ValueError(f"'{text}' is not one of: {self.allowed}") from None
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return value or ""
+
+
+class Country(widgets.Widget):
+    """An ISO 3166-1 alpha-2 code; alpha-3 codes, numeric codes and English names are converted."""
+
+    required = True
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str:
+        if _blank(value):
+            raise ValueError("is required (an ISO 3166-1 code such as ML)")
+        code = country_code(value)
+        if code is None:
+            raise ValueError(f"'{value}' is not a country; use an ISO 3166-1 code such as ML")
+        return code
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return value or ""
+
+
+_COUNTRY_CACHE: dict[str, str | None] = {}
+
+
+def country_code(value: Any) -> str | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text not in _COUNTRY_CACHE:
+        found = None
+        if text.isdigit():
+            found = pycountry.countries.get(numeric=text.zfill(3))
+        else:
+            try:
+                found = pycountry.countries.lookup(text)
+            except LookupError:
+                found = None
+        _COUNTRY_CACHE[text] = found.alpha_2 if found else None
+    return _COUNTRY_CACHE[text]
+
+
+class Tags(widgets.Widget):
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> list[str]:
+        if _blank(value):
+            return []
+        tags = []
+        for part in re.split(r"[;,]", str(value)):
+            tag = slugify(part)[:50].strip("-")
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tags
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return ",".join(value or [])
+
+
+TEXT = Text()
+NOTE = Text(300)
+
+
+class ActorKindChoice(Choice):
+    """An actor kind, or ACLED's inter code; of a '; '-separated list (as exported), the first."""
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str | None:
+        if isinstance(value, str) and LIST_SEPARATOR in value:
+            value = value.split(LIST_SEPARATOR, 1)[0]
+        return super().clean(value, row, **kwargs)
+
+
+ACTOR_KIND = ActorKindChoice(ActorKind.choices, extra=ACLED_INTER_KINDS)
+
+
+def split_list(value: Any) -> list[str]:
+    """Names in one cell, separated by semicolons (ACLED's convention), without duplicates."""
+    if _blank(value):
+        return []
+    names: list[str] = []
+    for part in str(value).split(LIST_SEPARATOR):
+        name = part.strip()
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+# --- What a file needs from the database, looked up once ---------------------------------------
+
+
+@dataclass
+class Lookups:
+    """Names in the file resolved to ids, built once per import before the rows are read."""
+
+    event_types: dict[str, int] = field(default_factory=dict)  # folded name or slug → id
+    sub_event_types: dict[tuple[int, str], int] = field(default_factory=dict)  # (type id, folded name/slug) → id
+    sub_event_type_owner: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # name → [(type, sub)]
+    actors: dict[str, int] = field(default_factory=dict)  # folded name or alias → id
+    sources: dict[str, int] = field(default_factory=dict)  # folded outlet → id of an outlet-only source
+    new_actors: list[str] = field(default_factory=list)
+    new_sources: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load_taxonomy(cls) -> Lookups:
+        lookups = cls()
+        for type_id, name, slug in EventType.objects.values_list("id", "name", "slug"):
+            lookups.event_types[fold(name)] = type_id
+            lookups.event_types[fold(slug)] = type_id
+        for sub_id, type_id, name, slug in SubEventType.objects.values_list("id", "event_type_id", "name", "slug"):
+            for key in {fold(name), fold(slug)}:
+                lookups.sub_event_types[(type_id, key)] = sub_id
+                lookups.sub_event_type_owner.setdefault(key, []).append((type_id, sub_id))
+        return lookups
+
+    def load_actors(self, names: set[str]) -> None:
+        """Map every name in ``names`` that is an actor's name or alias (folded) to the actor."""
+        wanted = {fold(name) for name in names}
+        if not wanted:
+            return
+        # Actors are few next to incidents; reading their names once beats a query per row.
+        for actor_id, name in Actor.objects.values_list("id", "name"):
+            key = fold(name)
+            if key in wanted:
+                self.actors.setdefault(key, actor_id)
+        for actor_id, name in ActorAlias.objects.values_list("actor_id", "name"):
+            key = fold(name)
+            if key in wanted:
+                self.actors.setdefault(key, actor_id)
+
+    def load_sources(self, outlets: set[str]) -> None:
+        if not outlets:
+            return
+        existing = (
+            Source.objects.filter(outlet__in=outlets, title="", url="", author="", confidential=False)
+            .values("outlet")
+            .annotate(first=Min("id"))
+        )
+        for row in existing:
+            self.sources.setdefault(fold(row["outlet"]), row["first"])
+
+    def resolve_types(self, event_type: str, sub_event_type: str) -> tuple[int | None, int | None, dict[str, str]]:
+        """The ids of an event type and sub-type named in a row, or the problems with them."""
+        errors: dict[str, str] = {}
+        type_id = self.event_types.get(fold(event_type)) if event_type else None
+        if event_type and type_id is None:
+            errors["event_type"] = f"'{event_type}' is not an event type in the archive's taxonomy"
+        if not sub_event_type:
+            errors["sub_event_type"] = "is required"
+            return type_id, None, errors
+        key = fold(sub_event_type)
+        if type_id is not None:
+            sub_id = self.sub_event_types.get((type_id, key))
+            if sub_id is None:
+                owners = self.sub_event_type_owner.get(key)
+                errors["sub_event_type"] = (
+                    f"'{sub_event_type}' is not a sub-type of '{event_type}'"
+                    if owners
+                    else f"'{sub_event_type}' is not a sub-event type in the archive's taxonomy"
+                )
+            return type_id, sub_id, errors
+        owners = self.sub_event_type_owner.get(key, [])
+        if len(owners) == 1 and not event_type:
+            return owners[0][0], owners[0][1], errors
+        if not event_type:
+            errors["event_type"] = "is required"
+        if not owners:
+            errors["sub_event_type"] = f"'{sub_event_type}' is not a sub-event type in the archive's taxonomy"
+        return None, None, errors
+
+
+def kind_for_new_actor(name: str, kind: str | None) -> str | None:
+    for prefix, prefix_kind in ACTOR_KINDS_BY_NAME_PREFIX.items():
+        if fold(name).startswith(prefix):
+            return prefix_kind
+    return kind
+
+
+def create_actors(names_and_kinds: dict[str, tuple[str, str]]) -> dict[str, int]:
+    """Create actors for {folded name: (name, kind)}; returns folded name → id."""
+    if not names_and_kinds:
+        return {}
+    taken = set(Actor.objects.values_list("slug", flat=True))
+    actors = []
+    for name, kind in names_and_kinds.values():
+        base = slugify(name)[:190] or "actor"
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        actors.append(Actor(name=name[:200], slug=slug, kind=kind))
+    Actor.objects.bulk_create(actors, batch_size=1000)
+    return {fold(actor.name): actor.pk for actor in actors}
+
+
+def create_sources(outlets: Iterable[str]) -> dict[str, int]:
+    sources = [
+        Source(
+            kind=SOURCE_KINDS_BY_OUTLET.get(outlet.lower(), SourceKind.OTHER),
+            outlet=outlet[:200],
+            internal_notes="Created by an import from the outlet's name alone.",
+        )
+        for outlet in outlets
+    ]
+    Source.objects.bulk_create(sources, batch_size=1000)
+    return {fold(source.outlet): source.pk for source in sources}
+
+
+# --- History for rows written in bulk ----------------------------------------------------------
+
+# pghistory writes one event per row from a trigger whose per-row cost grows with the size of the
+# transaction (tens of seconds for 20,000 rows). Bulk imports switch that trigger off for the rows
+# they insert and write the same events in one INSERT ... SELECT per table, under the same context.
+HISTORY_BULK_MODELS = [Incident, IncidentActor, IncidentSource, Claim]
+
+
+def history_triggers_paused() -> Any:
+    return pgtrigger.ignore(*(f"{model._meta.label}:insert_insert" for model in HISTORY_BULK_MODELS))
+
+
+def _paused_trigger_ids() -> str:
+    """The value pgtrigger gives its 'pgtrigger.ignore' setting for the paused history triggers."""
+    ids = [
+        trigger.get_pgid(model)
+        for model, trigger in pgtrigger.registry.registered(
+            *(f"{model._meta.label}:insert_insert" for model in HISTORY_BULK_MODELS)
+        )
+    ]
+    return "{" + ",".join(ids) + "}"
+
+
+def copy_insert(model: type[models.Model], objects: list[models.Model]) -> None:
+    """INSERT ``objects`` with COPY, giving each its id from the table's sequence first.
+
+    COPY skips the per-row statement building of bulk_create (the larger part of an import's
+    write time). It goes around Django's cursor wrappers, so the history trigger is paused here
+    explicitly; callers record the history with record_insert_events().
+    """
+    if not objects:
+        return
+    meta = model._meta
+    columns = [f for f in meta.concrete_fields if not f.generated]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [meta.db_table, len(objects)],
+        )
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        raw = cursor.cursor
+        raw.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [_paused_trigger_ids()])
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(f.column) for f in columns)
+        with raw.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([f.pre_save(obj, True) for f in columns])
+        raw.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
+
+
+def record_insert_events(model: type[models.Model], ids: list[int]) -> None:
+    """Write pghistory's 'insert' events for the rows ``ids`` of ``model``, in one statement.
+
+    The statement starts with WITH rather than SELECT so that pghistory adds the current
+    context (user, URL, file) to it, as it does to every write.
+    """
+    if not ids:
+        return
+    event_model = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
+    quote = connection.ops.quote_name
+    tracked = [f.column for f in event_model._meta.concrete_fields if not f.name.startswith("pgh_")]
+    columns = ", ".join(quote(column) for column in tracked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH context AS (SELECT _pgh_attach_context() AS id) "
+            f"INSERT INTO {quote(event_model._meta.db_table)} "
+            f"({columns}, pgh_context_id, pgh_created_at, pgh_label, pgh_obj_id) "
+            f"SELECT {columns}, (SELECT id FROM context), NOW(), 'insert', id "
+            f"FROM {quote(model._meta.db_table)} WHERE id = ANY(%s)",
+            [ids],
+        )
+
+
+# --- The archive's flat incident format ---------------------------------------------------------
+
+
+@dataclass
+class PendingLinks:
+    """What an incident row brings besides the incident itself, written after it has an id."""
+
+    actors: list[tuple[int, str, str]] = field(default_factory=list)  # (actor id, side, role)
+    sources: list[int] = field(default_factory=list)
+    source_note: str = ""
+    claims: list[Claim] = field(default_factory=list)
+
+
+class ArchiveResource(resources.ModelResource):
+    """Settings every import shares: new rows only, batched writes, all-or-nothing."""
+
+    # Column as the file names it (ACLED's names for the ACLED format), for error messages.
+    column_labels: dict[str, str] = {}
+
+    def import_data(self, dataset: tablib.Dataset, *args: Any, **kwargs: Any):
+        # The confirm step calls this without rolling back on invalid rows; an import is all or nothing.
+        kwargs["rollback_on_validation_errors"] = True
+        with pghistory.context(import_file=kwargs.get("file_name") or "", import_format=self.get_display_name()):
+            return super().import_data(dataset, *args, **kwargs)
+
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        # If the file as a whole is refused, its rows are not read (the reason is the only error).
+        self.refused = True
+        check_row_count(dataset)
+        dataset.headers = [str(h).strip().lower() if h is not None else "" for h in dataset.headers or []]
+        self.prepare_import(dataset, **kwargs)
+        self.refused = False
+
+    def prepare_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        """Look up what the rows refer to, once per file."""
+
+    def import_row(self, row: dict, instance_loader: Any, **kwargs: Any) -> RowResult:
+        if self.refused:
+            result = RowResult()
+            result.import_type = RowResult.IMPORT_TYPE_SKIP
+            return result
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
+        # The library resets the id sequence to max(id) here, which could hand out the id of a
+        # deleted draft again; incident ids are never reused, so the sequence is left alone.
+        return None
+
+    def label(self, column: str) -> str:
+        return self.column_labels.get(column, column)
+
+    def raise_row_errors(self, errors: dict[str, list[str] | str]) -> None:
+        if errors:
+            raise ValidationError(
+                {
+                    self.label(column): messages if isinstance(messages, list) else [messages]
+                    for column, messages in errors.items()
+                }
+            )
+
+    def parse_columns(self, instance: Any, row: dict, **kwargs: Any) -> dict[str, list[str]]:
+        """Set each declared column's attribute; returns {column: [problems]}."""
+        errors: dict[str, list[str]] = {}
+        for column, attribute, widget in self.writable_columns():
+            if column not in row:
+                if getattr(widget, "required", False):
+                    errors[column] = ["is required, but the file has no such column"]
+                continue
+            # The widgets' clean() is Field.save() without its per-call bookkeeping; this loop
+            # runs once per cell.
+            try:
+                setattr(instance, attribute, widget.clean(row[column], row=row))
+            except ValueError as error:
+                errors[column] = [str(error)]
+        return errors
+
+    def writable_columns(self) -> list[tuple[str, str, widgets.Widget]]:
+        if not hasattr(self, "_writable_columns"):
+            self._writable_columns = [
+                (fld.column_name, fld.attribute, fld.widget)
+                for fld in self.get_import_fields()
+                if fld.attribute and not fld.readonly
+            ]
+        return self._writable_columns
+
+    def _write_batch(self, instances: list[Any]) -> None:
+        raise NotImplementedError
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None) -> None:
+        # The preview checks every row in Python against the database's own rules and so skips the
+        # writes, which would be rolled back anyway; should the database still refuse a row on
+        # confirm, the whole import is rolled back and the row reported.
+        if not self.create_instances or dry_run:
+            self.create_instances.clear()
+            return
+        try:
+            with transaction.atomic():
+                self._write_batch(self.create_instances)
+        except (IntegrityError, DataError) as error:
+            self._report_database_errors(self.create_instances, error, result, raise_errors)
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.create_instances.clear()
+
+    def _report_database_errors(self, instances: list[Any], error: Exception, result: Any, raise_errors: bool):
+        """Find the rows of a refused batch one by one, so the report names each of them."""
+        found = False
+        for instance in instances:
+            try:
+                with transaction.atomic():
+                    self._write_batch([instance])
+                    raise _UndoTrialWriteError
+            except _UndoTrialWriteError:
+                continue
+            except (IntegrityError, DataError) as row_error:
+                found = True
+                message = str(row_error).splitlines()[0]
+                self.handle_import_error(
+                    result, ValueError(f"Row {instance._import_row}: the database refused it: {message}"), raise_errors
+                )
+        if not found:
+            self.handle_import_error(result, error, raise_errors)
+
+
+class _UndoTrialWriteError(Exception):
+    """Rolls back a trial write."""
+
+
+class IncidentResource(ArchiveResource):
+    import_key = fields.Field("import_key", "import_key", widget=Text(100))
+    title = fields.Field("title", "title", widget=Text(300, required=True))
+    summary = fields.Field("summary", "summary", widget=Text())
+    start_date = fields.Field("start_date", "start_date", widget=Date(required=True))
+    end_date = fields.Field("end_date", "end_date", widget=Date())
+    date_precision = fields.Field(
+        "date_precision", "date_precision", widget=Choice(DatePrecision.choices, default=DatePrecision.DAY)
+    )
+    time_of_day = fields.Field("time_of_day", "time_of_day", widget=Time())
+    country = fields.Field("country", "country", widget=Country())
+    admin1 = fields.Field("admin1", "admin1", widget=Text(100))
+    admin2 = fields.Field("admin2", "admin2", widget=Text(100))
+    location = fields.Field("location", "location", widget=Text(200))
+    latitude = fields.Field("latitude", "latitude", widget=Coordinate(90))
+    longitude = fields.Field("longitude", "longitude", widget=Coordinate(180))
+    geo_precision = fields.Field(
+        "geo_precision", "geo_precision", widget=Choice(GeoPrecision.choices, default=GeoPrecision.ADMIN1)
+    )
+    event_type = fields.Field(None, "event_type", dehydrate_method="export_event_type")
+    sub_event_type = fields.Field(None, "sub_event_type", dehydrate_method="export_sub_event_type")
+    actor1 = fields.Field(None, "actor1", dehydrate_method="export_actor1")
+    actor1_kind = fields.Field(None, "actor1_kind", dehydrate_method="export_actor1_kind")
+    assoc_actor_1 = fields.Field(None, "assoc_actor_1", dehydrate_method="export_assoc_actor_1")
+    actor2 = fields.Field(None, "actor2", dehydrate_method="export_actor2")
+    actor2_kind = fields.Field(None, "actor2_kind", dehydrate_method="export_actor2_kind")
+    assoc_actor_2 = fields.Field(None, "assoc_actor_2", dehydrate_method="export_assoc_actor_2")
+    fatalities_low = fields.Field("fatalities_low", "fatalities_low", widget=Count())
+    fatalities_best = fields.Field("fatalities_best", "fatalities_best", widget=Count())
+    fatalities_high = fields.Field("fatalities_high", "fatalities_high", widget=Count())
+    fatalities_rationale = fields.Field("fatalities_rationale", "fatalities_rationale", widget=Text())
+    grading = fields.Field("grading", "grading", widget=Choice(Grading.choices, default=Grading.WEAK))
+    tags = fields.Field("tags", "tags", widget=Tags())
+    source_names = fields.Field(None, "source_names", dehydrate_method="export_sources")
+    # Written by the archive: exported for reference, ignored on import.
+    id = fields.Field("id", "id", readonly=True)
+    status = fields.Field("status", "status", readonly=True)
+    contested = fields.Field("contested", "contested", readonly=True, widget=widgets.BooleanWidget())
+    created_at = fields.Field("created_at", "created_at", readonly=True, widget=widgets.DateTimeWidget())
+    updated_at = fields.Field("updated_at", "updated_at", readonly=True, widget=widgets.DateTimeWidget())
+
+    class Meta:
+        model = Incident
+        name = "Incidents: the archive's own format (one row per incident)"
+        # The columns in the order of the incidents export (incidents.columns.INCIDENTS), whose names
+        # they share, then the ones only imports use.
+        fields = (
+            "id", "title", "start_date", "end_date", "date_precision", "time_of_day", "event_type",
+            "sub_event_type", "actor1", "actor1_kind", "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2",
+            "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "fatalities_low",
+            "fatalities_best", "fatalities_high", "fatalities_rationale", "contested", "grading", "source_names",
+            "summary", "tags", "updated_at", "status", "import_key", "created_at",
+        )  # fmt: skip
+        import_order = export_order = fields
+        force_init_instance = True  # imports only add incidents
+        skip_diff = True
+        use_bulk = True
+        batch_size = 1000
+        clean_model_instances = False  # the checks below mirror the database's, with row-level messages
+        store_row_values = True
+
+    # --- import ---
+
+    def prepare_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        self.lookups = Lookups.load_taxonomy()
+        self.seen_keys: dict[str, int] = {}
+        self.existing_keys: set[str] = set()
+        self.prepare_names(dataset)
+
+    def prepare_names(self, dataset: tablib.Dataset) -> None:
+        """Resolve every actor and source the file names, creating the new ones in one go each."""
+        headers = dataset.headers
+        column = {name: headers.index(name) for name in headers if name}
+        names: set[str] = set()
+        wanted_kinds: dict[str, tuple[str, str | None]] = {}
+        outlets: set[str] = set()
+        keys: set[str] = set()
+        for values in dataset:
+            for actor_column, kind_column, _side, _role in ACTOR_COLUMNS:
+                if actor_column not in column:
+                    continue
+                kind = None
+                if kind_column in column:
+                    try:
+                        kind = ACTOR_KIND.clean(values[column[kind_column]])
+                    except ValueError:
+                        kind = None
+                for name in split_list(values[column[actor_column]]):
+                    names.add(name)
+                    key = fold(name)
+                    if key not in wanted_kinds or wanted_kinds[key][1] is None:
+                        wanted_kinds[key] = (name, kind_for_new_actor(name, kind))
+            if "source_names" in column:
+                outlets.update(split_list(values[column["source_names"]]))
+            if "import_key" in column and not _blank(values[column["import_key"]]):
+                keys.add(str(values[column["import_key"]]).strip())
+        self.lookups.load_actors(names)
+        new = {
+            key: (name, kind)
+            for key, (name, kind) in wanted_kinds.items()
+            if key not in self.lookups.actors and kind is not None
+        }
+        self.lookups.actors.update(create_actors(new))
+        self.lookups.new_actors = sorted(name for name, _kind in new.values())
+        self.lookups.load_sources(outlets)
+        new_outlets = sorted({o for o in outlets if fold(o) not in self.lookups.sources}, key=str.lower)
+        unique_new = list({fold(o): o for o in new_outlets}.values())
+        self.lookups.sources.update(create_sources(unique_new))
+        self.lookups.new_sources = unique_new
+        if keys:
+            self.existing_keys = set(Incident.objects.filter(import_key__in=keys).values_list("import_key", flat=True))
+
+    def import_instance(self, instance: Incident, row: dict, **kwargs: Any) -> None:
+        errors = self.parse_columns(instance, row, **kwargs)
+        row_number = kwargs.get("row_number")
+        instance._import_row = row_number
+        pending = PendingLinks()
+        instance._import_links = pending
+
+        type_id, sub_id, type_errors = self.lookups.resolve_types(
+            TEXT.clean(row.get("event_type")), TEXT.clean(row.get("sub_event_type"))
+        )
+        for column, message in type_errors.items():
+            errors.setdefault(column, []).append(message)
+        instance.event_type_id, instance.sub_event_type_id = type_id, sub_id
+
+        if instance.import_key:
+            if instance.import_key in self.existing_keys:
+                errors.setdefault("import_key", []).append(
+                    f"'{instance.import_key}' was imported before; imports only add new incidents"
+                )
+            elif instance.import_key in self.seen_keys:
+                errors.setdefault("import_key", []).append(
+                    f"'{instance.import_key}' is also the key of row {self.seen_keys[instance.import_key]}"
+                )
+            else:
+                self.seen_keys[instance.import_key] = row_number
+        if instance.start_date and instance.end_date is None:
+            instance.end_date = instance.start_date
+        if instance.start_date and instance.end_date and instance.end_date < instance.start_date:
+            errors.setdefault("end_date", []).append(
+                f"{instance.end_date:%Y-%m-%d} is before the start date {instance.start_date:%Y-%m-%d}"
+            )
+        coordinate_errors = "latitude" in errors or "longitude" in errors
+        if (instance.latitude is None) != (instance.longitude is None) and not coordinate_errors:
+            missing = "longitude" if instance.longitude is None else "latitude"
+            errors.setdefault(missing, []).append("is required when the other coordinate is given")
+        self.check_estimate(instance, errors)
+
+        for kind_column in ("actor1_kind", "actor2_kind"):
+            try:
+                ACTOR_KIND.clean(row.get(kind_column))
+            except ValueError as error:
+                errors.setdefault(kind_column, []).append(str(error))
+        seen_actors: set[tuple[int, str]] = set()
+        for actor_column, kind_column, side, role in ACTOR_COLUMNS:
+            for name in split_list(row.get(actor_column)):
+                actor_id = self.lookups.actors.get(fold(name))
+                if actor_id is None:
+                    errors.setdefault(actor_column, []).append(
+                        f"'{name}' is not an actor in the archive; give its kind in {self.label(kind_column)} "
+                        "to create it"
+                    )
+                elif (actor_id, side) not in seen_actors:
+                    seen_actors.add((actor_id, side))
+                    pending.actors.append((actor_id, side, role))
+        for outlet in split_list(row.get("source_names")):
+            source_id = self.lookups.sources[fold(outlet)]
+            if source_id not in pending.sources:
+                pending.sources.append(source_id)
+        pending.source_note = NOTE.clean(row.get("source_note"))
+
+        user = kwargs.get("user")
+        if user is not None and user.is_authenticated:
+            instance.created_by = instance.last_edited_by = user
+        self.add_claims(instance, row, pending, errors)
+        self.raise_row_errors(errors)
+
+    def check_estimate(self, instance: Incident, errors: dict[str, list[str]]) -> None:
+        low, best, high = instance.fatalities_low, instance.fatalities_best, instance.fatalities_high
+        for (a_name, a), (b_name, b) in [
+            (("fatalities_low", low), ("fatalities_best", best)),
+            (("fatalities_best", best), ("fatalities_high", high)),
+            (("fatalities_low", low), ("fatalities_high", high)),
+        ]:
+            if a is not None and b is not None and a > b:
+                errors.setdefault(a_name, []).append(f"{a} is more than {self.label(b_name)} ({b})")
+                return
+        if any(v is not None for v in (low, best, high)):
+            instance.fatalities_method = EstimateMethod.OVERRIDE
+            if not instance.fatalities_rationale:
+                instance.fatalities_rationale = "Estimate as given in the imported file."
+
+    def add_claims(self, instance: Incident, row: dict, pending: PendingLinks, errors: dict) -> None:
+        """The flat format carries no claims; the claims format and ACLED's fatalities do."""
+
+    def _write_batch(self, instances: list[Incident]) -> None:
+        with history_triggers_paused():
+            self._insert_batch(instances)
+
+    def _insert_batch(self, instances: list[Incident]) -> None:
+        copy_insert(Incident, instances)
+        actor_links, source_links, claims = [], [], []
+        for incident in instances:
+            pending: PendingLinks = incident._import_links
+            actor_links += [
+                IncidentActor(incident_id=incident.pk, actor_id=actor_id, side=side, role=role)
+                for actor_id, side, role in pending.actors
+            ]
+            source_links += [
+                IncidentSource(incident_id=incident.pk, source_id=source_id, note=pending.source_note)
+                for source_id in pending.sources
+            ]
+            for claim in pending.claims:
+                claim.incident_id = incident.pk
+                claims.append(claim)
+        copy_insert(IncidentActor, actor_links)
+        copy_insert(IncidentSource, source_links)
+        copy_insert(Claim, claims)
+        for model, rows in ((Incident, instances), (IncidentActor, actor_links), (IncidentSource, source_links)):
+            record_insert_events(model, [row.pk for row in rows])
+        record_insert_events(Claim, [claim.pk for claim in claims])
+
+    # --- export ---
+
+    def get_queryset(self):
+        return Incident.objects.select_related("event_type", "sub_event_type").prefetch_related(
+            "incident_actors__actor", "incident_sources__source"
+        )
+
+    def export_event_type(self, incident: Incident) -> str:
+        return incident.event_type.name
+
+    def export_sub_event_type(self, incident: Incident) -> str:
+        return incident.sub_event_type.name
+
+    def _actors(self, incident: Incident, side: str, primary: bool) -> list[Actor]:
+        return [
+            link.actor
+            for link in incident.incident_actors.all()
+            if link.side == side and (link.role == Role.PRIMARY) == primary
+        ]
+
+    def export_actor1(self, incident: Incident) -> str:
+        return "; ".join(a.name for a in self._actors(incident, Side.A, True))
+
+    def export_actor1_kind(self, incident: Incident) -> str:
+        return "; ".join(a.kind for a in self._actors(incident, Side.A, True))
+
+    def export_assoc_actor_1(self, incident: Incident) -> str:
+        return "; ".join(a.name for a in self._actors(incident, Side.A, False))
+
+    def export_actor2(self, incident: Incident) -> str:
+        return "; ".join(a.name for a in self._actors(incident, Side.B, True))
+
+    def export_actor2_kind(self, incident: Incident) -> str:
+        return "; ".join(a.kind for a in self._actors(incident, Side.B, True))
+
+    def export_assoc_actor_2(self, incident: Incident) -> str:
+        return "; ".join(a.name for a in self._actors(incident, Side.B, False))
+
+    def export_sources(self, incident: Incident) -> str:
+        # Confidential sources leave the archive only as their kind, even in an editor's export.
+        return "; ".join(link.source.public_label for link in incident.incident_sources.all())
+
+
+# --- ACLED's CSV format -------------------------------------------------------------------------
+
+
+def _acled_row(values: dict[str, Any]) -> dict[str, Any]:
+    """One ACLED row in the archive's flat format (see ACLED_COLUMNS)."""
+
+    def get(column: str) -> Any:
+        value = values.get(column)
+        return None if _blank(value) else value
+
+    def mapped(table: dict[str, str], column: str) -> Any:
+        value = get(column)
+        if value is None:
+            return None
+        text = str(int(value) if isinstance(value, float) and value.is_integer() else value).strip().lower()
+        return table.get(text, value)  # an unknown code stays, for the parser to report
+
+    event_id = get("event_id_cnty")
+    tags = split_list(get("tags")) + (["civilian-targeting"] if get("civilian_targeting") else [])
+    country = get("iso")
+    if country is None or country_code(country) is None:
+        country = get("country") if get("country") is not None else country
+    fatalities = get("fatalities")
+    location = get("location") or get("admin2") or get("admin1") or get("country") or "unknown place"
+    sub_event_type = get("sub_event_type") or get("event_type") or "Incident"
+    return {
+        "import_key": f"ACLED:{str(event_id).strip()}" if event_id is not None else None,
+        "title": f"{sub_event_type}: {location}" + (f", {get('admin1')}" if get("admin1") else ""),
+        "summary": get("notes"),
+        "start_date": get("event_date"),
+        "end_date": None,
+        "date_precision": mapped(ACLED_TIME_PRECISION, "time_precision"),
+        "country": country,
+        "admin1": get("admin1"),
+        "admin2": get("admin2"),
+        "location": get("location"),
+        "latitude": get("latitude"),
+        "longitude": get("longitude"),
+        "geo_precision": mapped(ACLED_GEO_PRECISION, "geo_precision"),
+        "event_type": get("event_type"),
+        "sub_event_type": get("sub_event_type"),
+        "actor1": get("actor1"),
+        "actor1_kind": mapped(ACLED_INTER_KINDS, "inter1"),
+        "assoc_actor_1": get("assoc_actor_1"),
+        "actor2": get("actor2"),
+        "actor2_kind": mapped(ACLED_INTER_KINDS, "inter2"),
+        "assoc_actor_2": get("assoc_actor_2"),
+        "fatalities_low": fatalities,
+        "fatalities_best": fatalities,
+        "fatalities_rationale": (
+            f"ACLED's count for event {event_id}, imported unchanged (ACLED counts conservatively)."
+            if fatalities is not None
+            else None
+        ),
+        "tags": ";".join(tags),
+        "source_names": get("source"),
+        "source_note": f"Source scale (ACLED): {get('source_scale')}" if get("source_scale") else None,
+    }
+
+
+ACLED_REQUIRED = ["event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "country", "source"]
+FLAT_FROM_ACLED = [
+    "import_key", "title", "summary", "start_date", "end_date", "date_precision", "country", "admin1", "admin2",
+    "location", "latitude", "longitude", "geo_precision", "event_type", "sub_event_type", "actor1", "actor1_kind",
+    "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2", "fatalities_low", "fatalities_best",
+    "fatalities_rationale", "tags", "source_names", "source_note",
+]  # fmt: skip
+
+
+class AcledIncidentResource(IncidentResource):
+    # Errors name the ACLED column the value came from.
+    column_labels = {
+        "import_key": "event_id_cnty",
+        "title": "sub_event_type",
+        "summary": "notes",
+        "start_date": "event_date",
+        "end_date": "event_date",
+        "date_precision": "time_precision",
+        "country": "iso",
+        "actor1_kind": "inter1",
+        "actor2_kind": "inter2",
+        "fatalities_low": "fatalities",
+        "fatalities_best": "fatalities",
+        "fatalities_high": "fatalities",
+        "source_names": "source",
+        "source_note": "source_scale",
+    }
+
+    class Meta(IncidentResource.Meta):
+        name = "Incidents: ACLED's CSV format (one row per event)"
+
+    def get_user_visible_fields(self):
+        return [fields.Field(column_name=column) for column in ACLED_COLUMNS]
+
+    def get_export_fields(self, selected_fields=None):
+        return IncidentResource().get_export_fields(selected_fields)
+
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        self.refused = True
+        headers = [str(h).strip().lower() if h is not None else "" for h in dataset.headers or []]
+        missing = [column for column in ACLED_REQUIRED if column not in headers]
+        if missing:
+            raise ValueError(
+                f"This is not an ACLED file: the columns {', '.join(missing)} are missing "
+                f"(found: {', '.join(h for h in headers if h)})."
+            )
+        check_row_count(dataset)
+        translated = [_acled_row(dict(zip(headers, values, strict=False))) for values in dataset]
+        dataset.wipe()
+        dataset.headers = FLAT_FROM_ACLED
+        for row in translated:
+            dataset.append([row[column] for column in FLAT_FROM_ACLED])
+        super().before_import(dataset, **kwargs)
+
+    def add_claims(self, instance: Incident, row: dict, pending: PendingLinks, errors: dict) -> None:
+        if not pending.sources:
+            errors.setdefault("source_names", []).append("names no source; ACLED lists at least one per event")
+            return
+        if instance.fatalities_best is None:
+            return
+        count = instance.fatalities_best
+        outlets = "; ".join(split_list(row.get("source_names")))
+        pending.claims.append(
+            Claim(
+                source_id=pending.sources[0],
+                kind=ClaimKind.FATALITIES,
+                losses_of=LossesOf.UNKNOWN,
+                quantity_low=count,
+                quantity_high=count,
+                quantity_text=f"{count} (ACLED)",
+                verification=Verification.UNVERIFIED,
+                verification_note=f"ACLED's fatality count for event {row.get('import_key', '')[6:]}, "
+                f"coded from: {outlets}.",
+            )
+        )
+
+
+# --- Claims, one row per claim ------------------------------------------------------------------
+
+CLAIM_COLUMNS = [
+    "incident", "incident_key", "kind", "losses_of", "losses_actor", "claimant", "quantity_low",
+    "quantity_high", "quantity_text", "quote", "stance", "verification", "verification_note", "source",
+    "source_url", "source_kind", "source_outlet", "source_title", "source_author", "source_published_on",
+    "source_language",
+]  # fmt: skip
+
+
+class ClaimResource(ArchiveResource):
+    kind = fields.Field("kind", "kind", widget=Choice(ClaimKind.choices, required=True))
+    losses_of = fields.Field("losses_of", "losses_of", widget=Choice(LossesOf.choices, default=LossesOf.UNKNOWN))
+    quantity_low = fields.Field("quantity_low", "quantity_low", widget=Count())
+    quantity_high = fields.Field("quantity_high", "quantity_high", widget=Count())
+    quantity_text = fields.Field("quantity_text", "quantity_text", widget=Text(200))
+    quote = fields.Field("quote", "quote", widget=Text())
+    stance = fields.Field("stance", "stance", widget=Choice(Stance.choices, default=Stance.ASSERTION))
+    verification = fields.Field(
+        "verification", "verification", widget=Choice(Verification.choices, default=Verification.UNVERIFIED)
+    )
+    verification_note = fields.Field("verification_note", "verification_note", widget=Text())
+
+    class Meta:
+        model = Claim
+        name = "Claims (one row per claim, naming its incident by id or import_key)"
+        fields = (
+            "kind", "losses_of", "quantity_low", "quantity_high", "quantity_text", "quote", "stance",
+            "verification", "verification_note",
+        )  # fmt: skip
+        force_init_instance = True
+        skip_diff = True
+        use_bulk = True
+        batch_size = 1000
+        clean_model_instances = False
+        store_row_values = True
+
+    def get_user_visible_fields(self):
+        return [fields.Field(column_name=column) for column in CLAIM_COLUMNS]
+
+    def prepare_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        column = {name: i for i, name in enumerate(dataset.headers) if name}
+        if "kind" not in column or not ({"incident", "incident_key"} & column.keys()):
+            raise ValueError("A claims file needs the columns kind, and incident or incident_key.")
+
+        def values_of(name: str) -> set[str]:
+            if name not in column:
+                return set()
+            return {str(v).strip() for v in dataset.get_col(column[name]) if not _blank(v)}
+
+        ids = {int(float(v)) for v in values_of("incident") if re.fullmatch(r"\d+(\.0)?", v)}
+        self.incidents = {str(pk): pk for pk in Incident.objects.filter(pk__in=ids).values_list("id", flat=True)}
+        self.incident_keys = dict(
+            Incident.objects.filter(import_key__in=values_of("incident_key")).values_list("import_key", "id")
+        )
+        source_ids = {int(float(v)) for v in values_of("source") if re.fullmatch(r"\d+(\.0)?", v)}
+        self.source_ids = set(Source.objects.filter(pk__in=source_ids).values_list("id", flat=True))
+        self.sources_by_url = dict(
+            Source.objects.filter(url__in=values_of("source_url")).values_list("url", "id").order_by("-id")
+        )
+        self.new_sources: dict[tuple, Source] = {}
+        lookups = Lookups()
+        lookups.load_actors(values_of("claimant") | values_of("losses_actor"))
+        self.actors = lookups.actors
+        self.incident_sources = set()
+
+    def import_instance(self, instance: Claim, row: dict, **kwargs: Any) -> None:
+        errors = self.parse_columns(instance, row, **kwargs)
+        instance._import_row = kwargs.get("row_number")
+        incident_ref, key_ref = TEXT.clean(row.get("incident")), TEXT.clean(row.get("incident_key"))
+        if incident_ref:
+            instance.incident_id = self.incidents.get(incident_ref.removesuffix(".0"))
+            if instance.incident_id is None:
+                errors.setdefault("incident", []).append(f"there is no incident #{incident_ref}")
+        elif key_ref:
+            instance.incident_id = self.incident_keys.get(key_ref)
+            if instance.incident_id is None:
+                errors.setdefault("incident_key", []).append(f"no incident was imported with the key '{key_ref}'")
+        else:
+            errors.setdefault("incident", []).append("give the incident's id here, or its import_key in incident_key")
+
+        for column, attribute in (("claimant", "claimant_id"), ("losses_actor", "losses_actor_id")):
+            name = TEXT.clean(row.get(column))
+            if name:
+                actor_id = self.actors.get(fold(name))
+                if actor_id is None:
+                    errors.setdefault(column, []).append(f"'{name}' is not an actor in the archive (name or alias)")
+                setattr(instance, attribute, actor_id)
+        if instance.losses_actor_id and instance.losses_of == LossesOf.UNKNOWN and not row.get("losses_of"):
+            instance.losses_of = LossesOf.ACTOR
+        if (instance.losses_of == LossesOf.ACTOR) != bool(instance.losses_actor_id) and "losses_actor" not in errors:
+            errors.setdefault("losses_actor", []).append(
+                "is required when losses_of is 'actor'"
+                if instance.losses_of == LossesOf.ACTOR
+                else f"must be empty when losses_of is '{instance.losses_of}'"
+            )
+        low, high = instance.quantity_low, instance.quantity_high
+        if high is not None and low is None and "quantity_low" not in errors:
+            errors.setdefault("quantity_low", []).append("is required when quantity_high is given")
+        if low is not None and high is not None and low > high:
+            errors.setdefault("quantity_low", []).append(f"{low} is more than quantity_high ({high})")
+        self.resolve_source(instance, row, errors)
+        self.raise_row_errors(errors)
+
+    def resolve_source(self, instance: Claim, row: dict, errors: dict) -> None:
+        source_ref = TEXT.clean(row.get("source"))
+        if source_ref:
+            source_id = int(float(source_ref)) if re.fullmatch(r"\d+(\.0)?", source_ref) else None
+            if source_id not in self.source_ids:
+                errors.setdefault("source", []).append(f"there is no source #{source_ref}")
+            instance.source_id = source_id
+            return
+        url = Text(1000).clean(row.get("source_url"))
+        if url and url in self.sources_by_url:
+            instance.source_id = self.sources_by_url[url]
+            return
+        problems = {}
+        parsed = {}
+        parsers: dict[str, tuple[str, Callable[[Any], Any]]] = {
+            "source_kind": ("kind", Choice(SourceKind.choices).clean),
+            "source_outlet": ("outlet", Text(200).clean),
+            "source_title": ("title", Text(500).clean),
+            "source_author": ("author", Text(200).clean),
+            "source_published_on": ("published_on", Date().clean),
+            "source_language": ("language", Text(16).clean),
+        }
+        for column, (attribute, parse) in parsers.items():
+            try:
+                parsed[attribute] = parse(row.get(column))
+            except ValueError as error:
+                problems[column] = [str(error)]
+        if not problems and not parsed["kind"]:
+            problems["source_kind"] = ["is required for a new source (or give source, or a known source_url)"]
+        if problems:
+            errors.update(problems)
+            return
+        identity = (url, parsed["outlet"], parsed["title"], parsed["author"], parsed["published_on"])
+        if identity not in self.new_sources:
+            self.new_sources[identity] = Source(url=url, **parsed)
+        instance._import_source = self.new_sources[identity]
+
+    def _write_batch(self, instances: list[Claim]) -> None:
+        unsaved = {id(c._import_source): c._import_source for c in instances if getattr(c, "_import_source", None)}
+        Source.objects.bulk_create([s for s in unsaved.values() if s.pk is None])
+        for claim in instances:
+            if getattr(claim, "_import_source", None) is not None:
+                claim.source_id = claim._import_source.pk
+        Claim.objects.bulk_create(instances)
+        # A claim's source is one of its incident's sources.
+        links = {(c.incident_id, c.source_id) for c in instances} - self.incident_sources
+        IncidentSource.objects.bulk_create(
+            [IncidentSource(incident_id=i, source_id=s) for i, s in links], ignore_conflicts=True
+        )
+        self.incident_sources |= links
+
+
+IMPORT_RESOURCES = [IncidentResource, AcledIncidentResource, ClaimResource]
+
+
+def row_errors(result: Any) -> list[tuple[int | None, str, str]]:
+    """Every problem of an import result as (row number, column, reason), in file order."""
+    problems: list[tuple[int | None, str, str]] = []
+    for error in result.base_errors:
+        problems.append((None, "", str(error.error)))
+    for number, errors in result.row_errors():
+        for error in errors:
+            problems.append((number, "", str(error.error)))
+    for invalid in result.invalid_rows:
+        for column, messages in invalid.error_dict.items():
+            for message in messages:
+                problems.append((invalid.number, "" if column == NON_FIELD_ERRORS else column, message))
+    return sorted(problems, key=lambda p: (p[0] is not None, p[0] or 0))
+
+
+def user_label(user: AbstractBaseUser | None) -> str:
+    return getattr(user, "username", "") or "unknown user"

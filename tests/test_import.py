@@ -1,0 +1,495 @@
+"""Imports through the admin: ACLED and archive formats, CSV and XLSX, previewed, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from incidents import spreadsheet
+from incidents.models import (
+    Actor,
+    ActorAlias,
+    ActorKind,
+    Claim,
+    ClaimKind,
+    DatePrecision,
+    GeoPrecision,
+    Incident,
+    IncidentActor,
+    IncidentSource,
+    Role,
+    Side,
+    Source,
+    SourceKind,
+    Status,
+)
+from incidents.resources import IncidentResource
+from tests.factories import ActorFactory, IncidentActorFactory, IncidentFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = reverse("admin:incidents_incident_import")
+CONFIRM_URL = reverse("admin:incidents_incident_process_import")
+# Positions in the admin's choices (IncidentImportExportMixin): formats, then resources.
+CSV_FORMAT, XLSX_FORMAT = 0, 1
+ARCHIVE_FORMAT, ACLED_FORMAT, CLAIMS_FORMAT = 0, 1, 2
+
+ACLED_HEADER = [
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
+    "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
+    "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+]  # fmt: skip
+
+
+def acled_row(**changes: object) -> dict[str, object]:
+    row = {
+        "event_id_cnty": "MLI33001",
+        "event_date": "13 June 2025",
+        "year": 2025,
+        "time_precision": 1,
+        "disorder_type": "Political violence",
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "actor1": "Military Forces of Mali (2021-)",
+        "assoc_actor_1": "Africa Corps",
+        "inter1": 1,
+        "actor2": "FLA",
+        "assoc_actor_2": "",
+        "inter2": 2,
+        "interaction": 12,
+        "civilian_targeting": "",
+        "iso": 466,
+        "region": "Western Africa",
+        "country": "Mali",
+        "admin1": "Kidal",
+        "admin2": "Tessalit",
+        "admin3": "",
+        "location": "Anefif",
+        "latitude": 18.05,
+        "longitude": 0.65,
+        "geo_precision": 2,
+        "source": "Agence France Presse; Local Source",
+        "source_scale": "National-International",
+        "notes": "On 13 June 2025, FLA fighters ambushed an army convoy near Anefif.",
+        "fatalities": 15,
+        "tags": "",
+        "timestamp": 1750000000,
+    }
+    row.update(changes)
+    return row
+
+
+def csv_file(header: list[str], rows: list[dict[str, object]], name: str = "events.csv") -> SimpleUploadedFile:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header)
+    writer.writeheader()
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, buffer.getvalue().encode(), content_type="text/csv")
+
+
+def xlsx_file(header: list[str], rows: list[dict[str, object]], name: str = "events.xlsx") -> SimpleUploadedFile:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append([row.get(column) for column in header])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def preview(client: Client, upload: SimpleUploadedFile, resource: int, file_format: int = CSV_FORMAT):
+    return client.post(IMPORT_URL, {"import_file": upload, "format": file_format, "resource": resource})
+
+
+def confirm(client: Client, response) -> object:
+    form = response.context["confirm_form"]
+    return client.post(CONFIRM_URL, {name: form.initial[name] for name in form.initial})
+
+
+def archive_row(**changes: object) -> dict[str, object]:
+    row = {
+        "import_key": "",
+        "title": "Ambush on the Anefif–Aguelhok road",
+        "summary": "A logistics convoy was ambushed.",
+        "start_date": "2025-06-13",
+        "end_date": "",
+        "date_precision": "day",
+        "country": "ML",
+        "admin1": "Kidal",
+        "location": "Anefif",
+        "latitude": "18.05",
+        "longitude": "0.65",
+        "geo_precision": "near",
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "actor1": "FLA",
+        "actor1_kind": "Rebel group",
+        "actor2": "Military Forces of Mali (2021-)",
+        "actor2_kind": "state_forces",
+        "assoc_actor_2": "Africa Corps",
+        "fatalities_best": "15",
+        "grading": "fair",
+        "tags": "convoy, ambush",
+        "source_names": "AFP",
+    }
+    row.update(changes)
+    return row
+
+
+ARCHIVE_HEADER = list(archive_row())
+
+
+def test_an_acled_file_imports_incidents_with_actors_sources_and_a_fatalities_claim(editor_client, editor):
+    fla = ActorFactory(name="Front de Libération de l'Azawad", slug="fla", kind=ActorKind.REBEL_GROUP)
+    ActorAlias.objects.create(actor=fla, name="FLA")
+    rows = [
+        acled_row(),
+        acled_row(
+            event_id_cnty="MLI33002",
+            event_date="2025-06-20",
+            time_precision=3,
+            event_type="Violence against civilians",
+            sub_event_type="Abduction/forced disappearance",
+            actor1="Unidentified Armed Group (Mali)",
+            assoc_actor_1="",
+            inter1=3,
+            actor2="Civilians (Mali)",
+            inter2=7,
+            civilian_targeting="Civilian targeting",
+            geo_precision=3,
+            source="Twitter",
+            fatalities=0,
+        ),
+    ]
+
+    response = preview(editor_client, csv_file(ACLED_HEADER, rows), ACLED_FORMAT)
+
+    assert response.status_code == 200
+    assert "confirm_form" in response.context, response.context.get("problems")
+    assert Incident.objects.count() == 0, "the preview must not save anything"
+    response = confirm(editor_client, response)
+    assert response.status_code == 302
+
+    ambush = Incident.objects.get(import_key="ACLED:MLI33001")
+    assert ambush.status == Status.DRAFT
+    assert ambush.created_by == editor
+    assert (ambush.start_date, ambush.end_date) == (datetime.date(2025, 6, 13), datetime.date(2025, 6, 13))
+    assert ambush.date_precision == DatePrecision.DAY
+    assert ambush.geo_precision == GeoPrecision.NEAR
+    assert (ambush.country, ambush.admin1, ambush.admin2, ambush.location) == ("ML", "Kidal", "Tessalit", "Anefif")
+    assert (ambush.latitude, ambush.longitude) == (18.05, 0.65)
+    assert (ambush.event_type.name, ambush.sub_event_type.name) == ("Battles", "Armed clash")
+    assert ambush.summary.startswith("On 13 June 2025, FLA fighters")
+    assert (ambush.fatalities_low, ambush.fatalities_best) == (15, 15)
+    parties = {(link.actor.name, link.side, link.role) for link in ambush.incident_actors.select_related("actor")}
+    assert parties == {
+        ("Military Forces of Mali (2021-)", Side.A, Role.PRIMARY),
+        ("Africa Corps", Side.A, Role.ASSOCIATED),
+        ("Front de Libération de l'Azawad", Side.B, Role.PRIMARY),  # matched through its alias
+    }
+    assert Actor.objects.get(name="Military Forces of Mali (2021-)").kind == ActorKind.STATE_FORCES
+    sources = {(s.outlet, s.kind) for s in ambush.sources.all()}
+    assert sources == {("Agence France Presse", SourceKind.NEWS_AGENCY), ("Local Source", SourceKind.LOCAL_SOURCE)}
+    claim = ambush.claims.get()
+    assert (claim.kind, claim.quantity_low, claim.quantity_high) == (ClaimKind.FATALITIES, 15, 15)
+    assert claim.source.outlet == "Agence France Presse"
+
+    abduction = Incident.objects.get(import_key="ACLED:MLI33002")
+    assert abduction.date_precision == DatePrecision.MONTH
+    assert abduction.geo_precision == GeoPrecision.ADMIN2
+    assert abduction.tags == ["civilian-targeting"]
+    assert Actor.objects.get(name="Civilians (Mali)").kind == ActorKind.CIVILIANS
+    assert Actor.objects.get(name="Unidentified Armed Group (Mali)").kind == ActorKind.POLITICAL_MILITIA
+    assert abduction.sources.get().kind == SourceKind.SOCIAL_MEDIA
+    assert abduction.claims.get().quantity_high == 0
+
+
+def test_a_file_with_one_bad_row_imports_nothing_and_names_the_row_column_and_reason(editor_client):
+    rows = [archive_row(), archive_row(title="Second clash", latitude="95.5"), archive_row(title="Third")]
+    actors_before = Actor.objects.count()
+
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    assert response.context["problems"] == [(2, "latitude", "95.5 is outside -90 to 90")]
+    page = response.content.decode()
+    assert 'class="import-problem"' in page
+    assert "95.5 is outside -90 to 90" in page
+    assert Incident.objects.count() == 0
+    assert Actor.objects.count() == actors_before, "actors created for the preview are rolled back"
+    assert Source.objects.count() == 0
+
+
+def test_an_acled_file_with_bad_rows_lists_each_under_the_acled_column_and_imports_nothing(editor_client):
+    rows = [
+        acled_row(),
+        acled_row(event_id_cnty="MLI2", event_type="Skirmish"),
+        acled_row(event_id_cnty="MLI3", inter2=9, event_date="32 June 2025"),
+        acled_row(event_id_cnty="MLI33001"),
+    ]
+
+    response = preview(editor_client, csv_file(ACLED_HEADER, rows), ACLED_FORMAT)
+
+    problems = response.context["problems"]
+    assert (2, "event_type", "'Skirmish' is not an event type in the archive's taxonomy") in problems
+    assert (3, "event_date", "'32 June 2025' is not a date; write it as YYYY-MM-DD (e.g. 2025-06-13)") in problems
+    assert any(number == 3 and column == "inter2" for number, column, _ in problems)
+    assert (4, "event_id_cnty", "'ACLED:MLI33001' is also the key of row 1") in problems
+    assert Incident.objects.count() == 0
+
+
+def test_reimporting_an_acled_event_is_refused(editor_client):
+    IncidentFactory(import_key="ACLED:MLI33001")
+
+    response = preview(editor_client, csv_file(ACLED_HEADER, [acled_row()]), ACLED_FORMAT)
+
+    assert response.context["problems"] == [
+        (1, "event_id_cnty", "'ACLED:MLI33001' was imported before; imports only add new incidents")
+    ]
+    assert Incident.objects.count() == 1
+
+
+def test_an_xlsx_file_in_the_archive_format_imports(editor_client):
+    rows = [archive_row(start_date=datetime.date(2025, 6, 13), latitude=18.05, longitude=0.65, fatalities_best=15)]
+
+    response = preview(editor_client, xlsx_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT, XLSX_FORMAT)
+    assert "confirm_form" in response.context, response.context.get("problems")
+    confirm(editor_client, response)
+
+    incident = Incident.objects.get()
+    assert incident.title == "Ambush on the Anefif–Aguelhok road"
+    assert incident.start_date == datetime.date(2025, 6, 13)
+    assert incident.fatalities_best == 15
+    assert incident.tags == ["convoy", "ambush"]
+    assert {link.actor.name for link in incident.incident_actors.all()} == {
+        "FLA",
+        "Military Forces of Mali (2021-)",
+        "Africa Corps",
+    }
+    assert Actor.objects.get(name="Africa Corps").kind == ActorKind.STATE_FORCES  # its side's kind
+
+
+def test_an_unknown_actor_without_a_kind_is_reported(editor_client):
+    response = preview(
+        editor_client, csv_file(ARCHIVE_HEADER, [archive_row(actor1="Katiba Macina", actor1_kind="")]), ARCHIVE_FORMAT
+    )
+
+    assert response.context["problems"] == [
+        (
+            1,
+            "actor1",
+            "'Katiba Macina' is not an actor in the archive; give its kind in actor1_kind to create it",
+        )
+    ]
+
+
+def test_the_archive_format_round_trips_through_export_and_import(editor):
+    original = IncidentFactory(
+        title="Convoy ambush",
+        summary="Line one.\nLine two.",
+        start_date=datetime.date(2025, 6, 13),
+        end_date=datetime.date(2025, 6, 14),
+        date_precision=DatePrecision.DAY,
+        admin2="Tessalit",
+        fatalities_low=10,
+        fatalities_best=15,
+        fatalities_high=40,
+        fatalities_rationale="Army and FLA figures differ.",
+        tags=["convoy", "ambush"],
+    )
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="FLA"), side=Side.A)
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="FAMa"), side=Side.B)
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="Africa Corps"), side=Side.B, role=Role.ASSOCIATED)
+    IncidentSource.objects.create(incident=original, source=SourceFactory(outlet="AFP", title="", url=""))
+
+    exported = spreadsheet.CSV().export_data(IncidentResource().export(Incident.objects.all()))
+    dataset = tablib.Dataset().load(exported, format="csv")
+    result = IncidentResource().import_data(dataset, user=editor)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    copy = Incident.objects.exclude(pk=original.pk).get()
+    compared = [
+        "title", "summary", "start_date", "end_date", "date_precision", "country", "admin1", "admin2", "location",
+        "latitude", "longitude", "geo_precision", "event_type_id", "sub_event_type_id", "fatalities_low",
+        "fatalities_best", "fatalities_high", "fatalities_rationale", "grading", "tags",
+    ]  # fmt: skip
+    assert {f: getattr(copy, f) for f in compared} == {f: getattr(original, f) for f in compared}
+    assert copy.status == Status.DRAFT
+
+    def parties(incident: Incident) -> set[tuple[int, str, str]]:
+        return set(incident.incident_actors.values_list("actor_id", "side", "role"))
+
+    assert parties(copy) == parties(original)
+    assert list(copy.sources.values_list("id", flat=True)) == list(original.sources.values_list("id", flat=True))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the export reads on its own connection
+def test_the_public_incidents_csv_re_imports_as_new_drafts(client, editor):
+    original = IncidentFactory(
+        published=True,
+        title="=Convoy ambush",
+        summary="Line one.\n@Line two.",
+        admin2="Tessalit",
+        fatalities_low=10,
+        fatalities_best=15,
+        fatalities_high=40,
+        fatalities_rationale="Army and FLA figures differ.",
+        fatalities_method="override",
+        tags=["convoy", "ambush"],
+    )
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="FLA", kind=ActorKind.REBEL_GROUP), side=Side.A)
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="FAMa", kind=ActorKind.STATE_FORCES), side=Side.B)
+    IncidentSource.objects.create(incident=original, source=SourceFactory(outlet="AFP", title="", url=""))
+
+    response = client.get("/export/incidents.csv")
+    exported = b"".join(response.streaming_content).decode()
+    assert "'=Convoy ambush" in exported  # neutralised by the export, restored by the import
+    result = IncidentResource().import_data(tablib.Dataset().load(exported, format="csv"), user=editor)
+
+    assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
+    copy = Incident.objects.exclude(pk=original.pk).get()
+    compared = [
+        "title", "summary", "start_date", "end_date", "date_precision", "country", "admin1", "admin2", "location",
+        "latitude", "longitude", "geo_precision", "event_type_id", "sub_event_type_id", "fatalities_low",
+        "fatalities_best", "fatalities_high", "fatalities_rationale", "grading", "tags",
+    ]  # fmt: skip
+    assert {f: getattr(copy, f) for f in compared} == {f: getattr(original, f) for f in compared}
+    assert copy.status == Status.DRAFT
+    assert set(copy.incident_actors.values_list("actor__name", "side")) == {("FLA", Side.A), ("FAMa", Side.B)}
+    assert list(copy.sources.values_list("outlet", flat=True)) == ["AFP"]
+
+
+def test_a_claims_file_adds_claims_to_incidents_named_by_import_key(editor_client):
+    incident = IncidentFactory(import_key="convoy-ambush")
+    fla = ActorFactory(name="FLA")
+    header = [
+        "incident_key", "kind", "losses_of", "losses_actor", "claimant", "quantity_low", "quantity_high",
+        "quantity_text", "quote", "stance", "source_kind", "source_outlet", "source_url", "source_published_on",
+    ]  # fmt: skip
+    rows = [
+        {
+            "incident_key": "convoy-ambush",
+            "kind": "fatalities",
+            "losses_actor": "Military Forces of Mali",
+            "claimant": "FLA",
+            "quantity_low": 30,
+            "quantity_text": "several dozen",
+            "quote": "Several dozen soldiers were killed.",
+            "source_kind": "news_agency",
+            "source_outlet": "AFP",
+            "source_url": "https://news.example.org/afp/1",
+            "source_published_on": "2025-06-14",
+        }
+    ]
+    ActorFactory(name="Military Forces of Mali")
+
+    response = preview(editor_client, csv_file(header, rows), CLAIMS_FORMAT)
+    assert "confirm_form" in response.context, response.context.get("problems")
+    confirm(editor_client, response)
+
+    claim = Claim.objects.get()
+    assert claim.incident == incident
+    assert claim.claimant == fla
+    assert claim.losses_actor.name == "Military Forces of Mali"
+    assert (claim.quantity_low, claim.quantity_high, claim.quantity_text) == (30, None, "several dozen")
+    assert claim.source.url == "https://news.example.org/afp/1"
+    assert incident.sources.get() == claim.source
+
+
+def test_a_file_above_the_size_limit_is_refused_with_a_clear_message(editor_client, settings):
+    settings.ARCHIVE_IMPORT_MAX_BYTES = 1024
+    rows = [archive_row(title=f"Clash {n}") for n in range(20)]
+
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors["import_file"]
+    assert "an import through the admin takes at most 0.0 MB" in errors[0] or "at most" in errors[0]
+    assert "Split it into smaller files" in response.content.decode()
+    assert Incident.objects.count() == 0
+
+
+def test_a_file_with_too_many_rows_is_refused_with_a_clear_message(editor_client, settings):
+    settings.ARCHIVE_IMPORT_MAX_ROWS = 2
+    rows = [archive_row(title=f"Clash {n}") for n in range(3)]
+
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+
+    assert response.context["problems"] == [
+        (
+            None,
+            "",
+            "The file has 3 rows; one import takes at most 2. Split the file, or use the import_incidents command.",
+        )
+    ]
+    assert Incident.objects.count() == 0
+
+
+def test_imported_incidents_are_in_history_with_the_importing_user(editor_client, editor):
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, [archive_row()]), ARCHIVE_FORMAT)
+    confirm(editor_client, response)
+
+    incident = Incident.objects.get()
+    event = incident.events.get(pgh_label="insert")
+    assert event.pgh_context.metadata["user"] == editor.pk
+    assert event.pgh_context.metadata["import_file"] == "events.csv"
+    link = IncidentActor.objects.filter(incident=incident).first()
+    assert link.events.get().pgh_context_id == event.pgh_context_id
+    actor = Actor.objects.get(name="FLA")
+    assert actor.events.get().pgh_context.metadata["user"] == editor.pk
+
+
+def test_a_user_without_the_add_permission_cannot_import(client, django_user_model):
+    viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    client.force_login(viewer)
+
+    response = client.post(IMPORT_URL, {"import_file": csv_file(ARCHIVE_HEADER, [archive_row()]), "format": 0})
+
+    assert response.status_code == 403
+    assert Incident.objects.count() == 0
+
+
+FORMULAS = ["=1+1", "+1", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1", "\n=1+1", "  =1+1", "safe\n=1+1"]
+
+
+@pytest.mark.parametrize("file_format", [spreadsheet.CSV, spreadsheet.XLSX])
+def test_the_admin_export_neutralises_spreadsheet_formulas(file_format):
+    for n, formula in enumerate(FORMULAS):
+        IncidentFactory(title=f"Title {n}", summary=formula, fatalities_best=7, latitude=-12.5, longitude=-3.25)
+
+    exported = file_format().export_data(IncidentResource().export(Incident.objects.order_by("pk")))
+
+    if file_format is spreadsheet.CSV:
+        rows = list(csv.DictReader(io.StringIO(exported)))
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(exported)).active
+        values = list(sheet.values)
+        rows = [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+    summaries = [row["summary"] for row in rows]
+    for summary in summaries:
+        for line in str(summary).split("\n"):
+            assert not line.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), repr(summary)
+    assert summaries[0] == "'=1+1"
+    assert summaries[-1] == "safe\n'=1+1"
+    assert {str(row["latitude"]) for row in rows} == {"-12.5"}, "numbers stay numbers"
+    assert {str(row["fatalities_best"]) for row in rows} == {"7"}
+
+
+def test_the_admin_offers_only_the_neutralising_formats():
+    from django.contrib import admin
+
+    incident_admin = admin.site._registry[Incident]
+
+    assert incident_admin.get_export_formats() == spreadsheet.FORMATS
+    assert incident_admin.get_import_formats() == spreadsheet.FORMATS
