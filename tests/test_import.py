@@ -585,3 +585,24 @@ def test_the_import_command_loads_the_archive_format(tmp_path, editor):
         ("Africa Corps", Role.ASSOCIATED),
     }
     assert Incident.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the export reads on its own connection
+def test_the_public_incidents_csv_re_imports_through_the_command(client, tmp_path):
+    original = IncidentFactory(published=True, title="=Convoy ambush", summary="@Line one.", tags=["convoy"])
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="FLA", kind=ActorKind.REBEL_GROUP), side=Side.A)
+    IncidentSource.objects.create(incident=original, source=SourceFactory(outlet="AFP", title="", url=""))
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(b"".join(client.get("/export/incidents.csv").streaming_content))
+
+    call_command("import_incidents", str(path), stdout=io.StringIO())
+
+    copy = Incident.objects.exclude(pk=original.pk).get()
+    assert (copy.title, copy.summary, copy.tags) == ("=Convoy ambush", "@Line one.", ["convoy"])
+    assert (copy.start_date, copy.country, copy.sub_event_type_id) == (
+        original.start_date,
+        original.country,
+        original.sub_event_type_id,
+    )
+    assert list(copy.incident_actors.values_list("actor__name", "side")) == [("FLA", Side.A)]
+    assert list(copy.sources.values_list("outlet", flat=True)) == ["AFP"]
