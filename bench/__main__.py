@@ -48,7 +48,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the table shows medians")
     parser.add_argument(
-        "--export-repeat", type=int, default=None, help="runs of each all-rows export (default: --repeat)"
+        "--export-repeat", type=int, default=None, help="runs of each export, all rows or filtered (default: --repeat)"
     )
     parser.add_argument("--seconds", type=float, default=5, help="duration of each wrk run")
     parser.add_argument("--only", nargs="*", choices=[*SECTIONS, "datasets"], help="run only these sections")

@@ -216,7 +216,7 @@ def filtered_exports(ctx: Context) -> list[Measurement]:
     results = []
     for letter, kind in zip("ab", ["incidents", "claims"], strict=True):
         ctx.log(f"filtered export {kind}.csv ?{urllib.parse.urlencode(params)}")
-        runs = _export_runs(ctx, ctx.big_server, ctx.big, kind, params, ctx.repeat)
+        runs = _export_runs(ctx, ctx.big_server, ctx.big, kind, params, ctx.export_repeat)
         results.append(
             Measurement(
                 key=f"2{letter}",
