@@ -36,8 +36,8 @@ class Context:
     repeat: int
     seconds: float
     log: Callable[[str], None]
-    import_rows: int = 1_000_000
-    export_repeat: int = 3
+    import_rows: int = 100_000
+    export_repeat: int = 1
     _cache: dict = field(default_factory=dict)
 
     def task(self, dataset: Dataset, name: str, **arguments: object) -> dict:
