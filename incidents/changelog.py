@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import models
 
-from incidents.models import Claim, Incident
+from incidents.models import Claim, Incident, Status
 
 # field -> (what the public reads, whether old and new values may be shown)
 INCIDENT_FIELDS: dict[str, tuple[str, bool]] = {
@@ -109,24 +109,31 @@ def _changes(events: Iterable[Any], since: datetime) -> Iterable[tuple[Any, Any 
 
 
 def incident_changelog(incident: Incident) -> list[Change]:
-    """Corrections made to ``incident`` and its claims since it was first published (2 queries)."""
+    """Corrections made to ``incident`` and its claims since it was first published (2 queries).
+
+    Publication is the first recorded version whose status is published; edits in the same
+    transaction (an import that creates and publishes at once) share its timestamp and are
+    part of the first published version, not corrections.
+    """
     if incident.published_at is None:
         return []
-    since = incident.published_at
-    incident_events = _event_model(Incident).objects.filter(pgh_obj_id=incident.pk).order_by("pgh_id")
+    incident_events = list(_event_model(Incident).objects.filter(pgh_obj_id=incident.pk).order_by("pgh_id"))
     claim_events = _event_model(Claim).objects.filter(incident_id=incident.pk).order_by("pgh_id")
+    published = [event.pgh_created_at for event in incident_events if event.status == Status.PUBLISHED]
+    since = min(published) if published else incident.published_at
     changes: list[Change] = []
     for event, before in _changes(incident_events, since):
         if before is None:
             continue
         described = _differences(Incident, INCIDENT_FIELDS, before, event)
         if described:
-            changes.append(Change(event.pgh_created_at, "Incident", "; ".join(described) + "."))
+            changes.append(Change(event.pgh_created_at, "Incident", _sentence(described)))
     for event, before in _changes(claim_events, since):
         subject = f"Claim {event.pgh_obj_id}"
         if event.pgh_label == "insert":
-            wording = f" (“{event.quantity_text}”)" if event.quantity_text else ""
-            changes.append(Change(event.pgh_created_at, subject, f"Claim added{wording}."))
+            wording = f": “{event.quantity_text}”" if event.quantity_text else ""
+            about = _display(Claim, "kind", event.kind).lower()
+            changes.append(Change(event.pgh_created_at, subject, f"Claim added about {about}{wording}."))
         elif event.pgh_label == "delete":
             changes.append(Change(event.pgh_created_at, subject, "Claim withdrawn."))
         elif before is not None:

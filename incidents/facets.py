@@ -107,8 +107,16 @@ class Facets:
 
 
 def country_name(code: str) -> str:
+    """The short English name of an ISO 3166-1 alpha-2 code ("Congo, The Democratic Republic of
+    the" reads as "The Democratic Republic of the Congo"); the code itself if unknown."""
     country = pycountry.countries.get(alpha_2=code)
-    return getattr(country, "common_name", None) or country.name if country else code
+    if country is None:
+        return code
+    name = getattr(country, "common_name", None) or country.name
+    if ", " in name:
+        head, tail = name.split(", ", 1)
+        name = f"{tail} {head}"
+    return name
 
 
 def data_stamp() -> str:

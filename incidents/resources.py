@@ -61,6 +61,7 @@ from incidents.models import (
     Verification,
 )
 from incidents.search import fold
+from incidents.spreadsheet import restore_neutralised
 
 # --- Mapping tables ----------------------------------------------------------------------------
 
@@ -117,7 +118,7 @@ ACLED_COLUMNS: dict[str, str] = {
     "latitude": "latitude",
     "longitude": "longitude",
     "geo_precision": "geo_precision",  # through ACLED_GEO_PRECISION
-    "source": "sources",  # "; "-separated outlets → Source rows; also the fatalities claim's source
+    "source": "source_names",  # "; "-separated outlets → Source rows; also the fatalities claim's source
     "source_scale": "source_note",  # kept as the note on the incident's sources
     "notes": "summary",
     "fatalities": "fatalities_best",  # the estimate (low = best), plus a fatalities claim
@@ -196,7 +197,7 @@ class Text(widgets.Widget):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        text = str(value).strip()
+        text = restore_neutralised(str(value).strip())
         if self.max_length and len(text) > self.max_length:
             raise ValueError(f"is {len(text)} characters long; at most {self.max_length} are allowed")
         return text
@@ -388,8 +389,18 @@ class Tags(widgets.Widget):
 
 TEXT = Text()
 NOTE = Text(300)
-# ACLED's inter codes are accepted as actor kinds in both formats.
-ACTOR_KIND = Choice(ActorKind.choices, extra=ACLED_INTER_KINDS)
+
+
+class ActorKindChoice(Choice):
+    """An actor kind, or ACLED's inter code; of a '; '-separated list (as exported), the first."""
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str | None:
+        if isinstance(value, str) and LIST_SEPARATOR in value:
+            value = value.split(LIST_SEPARATOR, 1)[0]
+        return super().clean(value, row, **kwargs)
+
+
+ACTOR_KIND = ActorKindChoice(ActorKind.choices, extra=ACLED_INTER_KINDS)
 
 
 def split_list(value: Any) -> list[str]:
@@ -761,7 +772,7 @@ class IncidentResource(ArchiveResource):
     fatalities_rationale = fields.Field("fatalities_rationale", "fatalities_rationale", widget=Text())
     grading = fields.Field("grading", "grading", widget=Choice(Grading.choices, default=Grading.WEAK))
     tags = fields.Field("tags", "tags", widget=Tags())
-    sources = fields.Field(None, "sources", dehydrate_method="export_sources")
+    source_names = fields.Field(None, "source_names", dehydrate_method="export_sources")
     # Written by the archive: exported for reference, ignored on import.
     id = fields.Field("id", "id", readonly=True)
     status = fields.Field("status", "status", readonly=True)
@@ -772,13 +783,14 @@ class IncidentResource(ArchiveResource):
     class Meta:
         model = Incident
         name = "Incidents: the archive's own format (one row per incident)"
-        # The columns, in file order: the same names as the incidents export.
+        # The columns in the order of the incidents export (incidents.columns.INCIDENTS), whose names
+        # they share, then the ones only imports use.
         fields = (
-            "id", "import_key", "title", "summary", "start_date", "end_date", "date_precision", "time_of_day",
-            "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "event_type",
+            "id", "title", "start_date", "end_date", "date_precision", "time_of_day", "event_type",
             "sub_event_type", "actor1", "actor1_kind", "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2",
-            "fatalities_low", "fatalities_best", "fatalities_high", "fatalities_rationale", "contested", "grading",
-            "tags", "sources", "status", "created_at", "updated_at",
+            "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "fatalities_low",
+            "fatalities_best", "fatalities_high", "fatalities_rationale", "contested", "grading", "source_names",
+            "summary", "tags", "updated_at", "status", "import_key", "created_at",
         )  # fmt: skip
         import_order = export_order = fields
         force_init_instance = True  # imports only add incidents
@@ -819,8 +831,8 @@ class IncidentResource(ArchiveResource):
                     key = fold(name)
                     if key not in wanted_kinds or wanted_kinds[key][1] is None:
                         wanted_kinds[key] = (name, kind_for_new_actor(name, kind))
-            if "sources" in column:
-                outlets.update(split_list(values[column["sources"]]))
+            if "source_names" in column:
+                outlets.update(outlet[:200] for outlet in split_list(values[column["source_names"]]))
             if "import_key" in column and not _blank(values[column["import_key"]]):
                 keys.add(str(values[column["import_key"]]).strip())
         self.lookups.load_actors(names)
@@ -893,8 +905,8 @@ class IncidentResource(ArchiveResource):
                 elif (actor_id, side) not in seen_actors:
                     seen_actors.add((actor_id, side))
                     pending.actors.append((actor_id, side, role))
-        for outlet in split_list(row.get("sources")):
-            source_id = self.lookups.sources[fold(outlet)]
+        for outlet in split_list(row.get("source_names")):
+            source_id = self.lookups.sources[fold(outlet[:200])]
             if source_id not in pending.sources:
                 pending.sources.append(source_id)
         pending.source_note = NOTE.clean(row.get("source_note"))
@@ -1048,7 +1060,7 @@ def _acled_row(values: dict[str, Any]) -> dict[str, Any]:
             else None
         ),
         "tags": ";".join(tags),
-        "sources": get("source"),
+        "source_names": get("source"),
         "source_note": f"Source scale (ACLED): {get('source_scale')}" if get("source_scale") else None,
     }
 
@@ -1058,7 +1070,7 @@ FLAT_FROM_ACLED = [
     "import_key", "title", "summary", "start_date", "end_date", "date_precision", "country", "admin1", "admin2",
     "location", "latitude", "longitude", "geo_precision", "event_type", "sub_event_type", "actor1", "actor1_kind",
     "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2", "fatalities_low", "fatalities_best",
-    "fatalities_rationale", "tags", "sources", "source_note",
+    "fatalities_rationale", "tags", "source_names", "source_note",
 ]  # fmt: skip
 
 
@@ -1077,7 +1089,7 @@ class AcledIncidentResource(IncidentResource):
         "fatalities_low": "fatalities",
         "fatalities_best": "fatalities",
         "fatalities_high": "fatalities",
-        "sources": "source",
+        "source_names": "source",
         "source_note": "source_scale",
     }
 
@@ -1109,12 +1121,12 @@ class AcledIncidentResource(IncidentResource):
 
     def add_claims(self, instance: Incident, row: dict, pending: PendingLinks, errors: dict) -> None:
         if not pending.sources:
-            errors.setdefault("sources", []).append("names no source; ACLED lists at least one per event")
+            errors.setdefault("source_names", []).append("names no source; ACLED lists at least one per event")
             return
         if instance.fatalities_best is None:
             return
         count = instance.fatalities_best
-        outlets = "; ".join(split_list(row.get("sources")))
+        outlets = "; ".join(split_list(row.get("source_names")))
         pending.claims.append(
             Claim(
                 source_id=pending.sources[0],

@@ -38,6 +38,14 @@ def neutralise_formula(value: object) -> object:
     return value
 
 
+_NEUTRALISED = re.compile(r"(?:^|(?<=[\r\n]))'(?=[ ]*[=+\-@\t\r\n])")
+
+
+def restore_neutralised(text: str) -> str:
+    """Undo :func:`neutralise_formula` (and the CSV export's twin), so an export re-imports as it was."""
+    return _NEUTRALISED.sub("", text) if "'" in text else text
+
+
 def neutralise_dataset(dataset: tablib.Dataset) -> None:
     """Neutralise every cell of ``dataset`` in place (headers included)."""
     dataset.headers = [neutralise_formula(header) for header in dataset.headers or []]

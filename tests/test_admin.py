@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from incidents.admin import IncidentAdminQuerySet
 from incidents.models import EstimateMethod, Incident, LossesOf, Stance, Status, Verification
 from incidents.paginator import EstimatedCountPaginator
 from tests.admin_forms import change_form_data
@@ -42,7 +43,8 @@ def test_the_incident_changelist_runs_a_fixed_number_of_queries(editor_client, d
     # 5. distinct countries (loose index scan; the pghistory context is set in the same statement)
     # 6. event types for the filter  7. capped count (SELECT COUNT(*) FROM (... LIMIT 10001))
     # 8. the page of incidents with event type, sub-type and last editor joined
-    # 9. first and last start date (date hierarchy)  10. the years/months/days of the hierarchy
+    # 9. first and last start date (date hierarchy)
+    # 10. the years/months/days of the hierarchy (one recursive query walking the date index)
     with django_assert_num_queries(10):
         response = editor_client.get(CHANGELIST)
     assert response.status_code == 200
@@ -109,6 +111,26 @@ def test_the_changelist_search_finds_incidents_by_words_actor_alias_and_number(e
     assert changelist_ids(editor_client.get(CHANGELIST, {"q": f"#{other.pk}"})) == [other.pk]
 
 
+@pytest.mark.parametrize("kind", ["year", "month", "day"])
+def test_the_date_hierarchys_periods_are_the_distinct_periods_of_the_selection(kind):
+    for n, day in enumerate([(2019, 3, 1), (2019, 3, 1), (2019, 7, 9), (2021, 1, 31), (2025, 6, 13), (2025, 6, 14)]):
+        IncidentFactory(start_date=datetime.date(*day), country="ML" if n % 2 else "BF")
+    for selection in [Incident.objects.all(), Incident.objects.filter(country="ML"), Incident.objects.none()]:
+        walked = IncidentAdminQuerySet(model=Incident, query=selection.query.chain())
+
+        assert walked.dates("start_date", kind) == list(selection.dates("start_date", kind))
+        assert walked.dates("start_date", kind, "DESC") == list(selection.dates("start_date", kind, "DESC"))
+
+
+def test_a_search_hides_the_date_hierarchy(editor_client):
+    IncidentFactory(title="Ambush near Tessalit")
+
+    response = editor_client.get(CHANGELIST, {"q": "tessalit"})
+
+    assert len(changelist_ids(response)) == 1
+    assert response.context["cl"].date_hierarchy is None
+
+
 def test_the_date_hierarchy_drills_down_by_start_date(editor_client):
     old = IncidentFactory(start_date=datetime.date(2019, 3, 1))
     IncidentFactory(start_date=datetime.date(2025, 6, 13))
@@ -161,6 +183,26 @@ def test_the_change_form_has_inlines_for_actors_claims_and_sources(editor_client
     prefixes = {inline.formset.prefix for inline in response.context["inline_admin_formsets"]}
     assert prefixes == {"incident_actors", "claims", "incident_sources"}
     assert "several dozen" in response.content.decode()
+
+
+@pytest.mark.parametrize("claims", [1, 12])
+def test_the_change_form_runs_a_fixed_number_of_queries(editor_client, django_assert_num_queries, claims):
+    link = IncidentActorFactory(actor=ActorFactory(name="Azawad Liberation Front"))
+    IncidentSourceFactory(incident=link.incident)
+    ClaimFactory.create_batch(
+        claims, incident=link.incident, claimant=link.actor, losses_of=LossesOf.ACTOR, losses_actor=link.actor
+    )
+    url = reverse("admin:incidents_incident_change", args=[link.incident_id])
+    editor_client.get(url)  # warms the per-process content type cache, which is not per page
+    # 1. session  2. user  3. user permissions  4. group permissions
+    # 5. the incident with its types and the people who created, edited, reviewed and published it
+    # 6. actor links with actors  7. claims with sources and actors (the inline)
+    # 8. claims with sources and actors (the reconciliation proposal)  9. source links with sources
+    # 10. event types  11. sub-event types with their types (the two selects)
+    with django_assert_num_queries(11):
+        response = editor_client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("Azawad Liberation Front") >= 2 * claims
 
 
 def test_an_editor_adds_a_claim_inside_the_incident_form(editor_client):

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -140,7 +141,7 @@ def archive_row(**changes: object) -> dict[str, object]:
         "fatalities_best": "15",
         "grading": "fair",
         "tags": "convoy, ambush",
-        "sources": "AFP",
+        "source_names": "AFP",
     }
     row.update(changes)
     return row
@@ -334,6 +335,42 @@ def test_the_archive_format_round_trips_through_export_and_import(editor):
     assert list(copy.sources.values_list("id", flat=True)) == list(original.sources.values_list("id", flat=True))
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the export reads on its own connection
+def test_the_public_incidents_csv_re_imports_as_new_drafts(client, editor):
+    original = IncidentFactory(
+        published=True,
+        title="=Convoy ambush",
+        summary="Line one.\n@Line two.",
+        admin2="Tessalit",
+        fatalities_low=10,
+        fatalities_best=15,
+        fatalities_high=40,
+        fatalities_rationale="Army and FLA figures differ.",
+        fatalities_method="override",
+        tags=["convoy", "ambush"],
+    )
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="FLA", kind=ActorKind.REBEL_GROUP), side=Side.A)
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="FAMa", kind=ActorKind.STATE_FORCES), side=Side.B)
+    IncidentSource.objects.create(incident=original, source=SourceFactory(outlet="AFP", title="", url=""))
+
+    response = client.get("/export/incidents.csv")
+    exported = b"".join(response.streaming_content).decode()
+    assert "'=Convoy ambush" in exported  # neutralised by the export, restored by the import
+    result = IncidentResource().import_data(tablib.Dataset().load(exported, format="csv"), user=editor)
+
+    assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
+    copy = Incident.objects.exclude(pk=original.pk).get()
+    compared = [
+        "title", "summary", "start_date", "end_date", "date_precision", "country", "admin1", "admin2", "location",
+        "latitude", "longitude", "geo_precision", "event_type_id", "sub_event_type_id", "fatalities_low",
+        "fatalities_best", "fatalities_high", "fatalities_rationale", "grading", "tags",
+    ]  # fmt: skip
+    assert {f: getattr(copy, f) for f in compared} == {f: getattr(original, f) for f in compared}
+    assert copy.status == Status.DRAFT
+    assert set(copy.incident_actors.values_list("actor__name", "side")) == {("FLA", Side.A), ("FAMa", Side.B)}
+    assert list(copy.sources.values_list("outlet", flat=True)) == ["AFP"]
+
+
 def test_a_claims_file_adds_claims_to_incidents_named_by_import_key(editor_client):
     incident = IncidentFactory(import_key="convoy-ambush")
     fla = ActorFactory(name="FLA")
@@ -457,3 +494,115 @@ def test_the_admin_offers_only_the_neutralising_formats():
 
     assert incident_admin.get_export_formats() == spreadsheet.FORMATS
     assert incident_admin.get_import_formats() == spreadsheet.FORMATS
+
+
+# --- The command-line bulk import (COPY staging, checked in SQL) --------------------------------
+
+
+def write_csv(path, header: list[str], rows: list[dict[str, object]]):
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_the_import_command_loads_an_acled_file_with_actors_sources_claims_and_history(tmp_path, editor):
+    path = write_csv(tmp_path / "acled.csv", ACLED_HEADER, [acled_row(), acled_row(event_id_cnty="MLI33002")])
+    out = io.StringIO()
+
+    call_command("import_incidents", str(path), "--format", "acled", "--user", editor.username, stdout=out)
+
+    assert "Imported 2 incidents as drafts" in out.getvalue()
+    ambush = Incident.objects.get(import_key="ACLED:MLI33001")
+    assert (ambush.status, ambush.created_by, ambush.country) == (Status.DRAFT, editor, "ML")
+    assert (ambush.start_date, ambush.date_precision, ambush.geo_precision) == (
+        datetime.date(2025, 6, 13),
+        DatePrecision.DAY,
+        GeoPrecision.NEAR,
+    )
+    assert (ambush.event_type.name, ambush.sub_event_type.name) == ("Battles", "Armed clash")
+    assert set(ambush.incident_actors.values_list("actor__name", "side", "role")) == {
+        ("Military Forces of Mali (2021-)", Side.A, Role.PRIMARY),
+        ("Africa Corps", Side.A, Role.ASSOCIATED),
+        ("FLA", Side.B, Role.PRIMARY),
+    }
+    assert Actor.objects.get(name="FLA").kind == ActorKind.REBEL_GROUP
+    assert set(ambush.sources.values_list("outlet", "kind")) == {
+        ("Agence France Presse", SourceKind.NEWS_AGENCY),
+        ("Local Source", SourceKind.LOCAL_SOURCE),
+    }
+    assert Source.objects.count() == 2, "one source per outlet, shared by the file's rows"
+    claim = ambush.claims.get()
+    assert (claim.kind, claim.quantity_low, claim.quantity_high, claim.source.outlet) == (
+        ClaimKind.FATALITIES,
+        15,
+        15,
+        "Agence France Presse",
+    )
+    event = ambush.events.get(pgh_label="insert")
+    assert event.pgh_context.metadata["user"] == editor.pk
+    assert event.pgh_context.metadata["command"] == "import_incidents"
+    assert claim.events.get().pgh_context_id == event.pgh_context_id
+
+
+def test_the_import_command_reports_the_same_bad_rows_as_the_admin_and_writes_nothing(tmp_path, editor_client):
+    rows = [
+        acled_row(),
+        acled_row(event_id_cnty="MLI2", event_type="Skirmish"),
+        acled_row(event_id_cnty="MLI3", event_date="32 June 2025", latitude=95.5),
+        acled_row(event_id_cnty="MLI4", inter2=9, actor2="Katiba Macina"),
+    ]
+    path = write_csv(tmp_path / "acled.csv", ACLED_HEADER, rows)
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_incidents", str(path), "--format", "acled", stderr=err)
+
+    reported = err.getvalue()
+    assert "row 2, event_type: 'Skirmish' is not an event type in the archive's taxonomy" in reported
+    assert "row 3, event_date: '32 June 2025' is not a date" in reported
+    assert "row 3, latitude: 95.5 is outside -90 to 90" in reported
+    assert "row 4, inter2: '9' is not an actor kind" in reported
+    assert Incident.objects.count() == 0
+    assert Actor.objects.count() == 0 and Source.objects.count() == 0
+
+    admin_problems = preview(editor_client, csv_file(ACLED_HEADER, rows), ACLED_FORMAT).context["problems"]
+    command_cells = {tuple(line.split(":")[0].split(", ")) for line in reported.splitlines()}
+    assert {(f"row {n}", column) for n, column, _ in admin_problems} <= command_cells
+
+
+def test_the_import_command_loads_the_archive_format(tmp_path, editor):
+    path = write_csv(tmp_path / "incidents.csv", ARCHIVE_HEADER, [archive_row(), archive_row(title="Second")])
+
+    call_command("import_incidents", str(path), "--user", editor.username, stdout=io.StringIO())
+
+    first = Incident.objects.get(title="Ambush on the Anefif–Aguelhok road")
+    assert (first.fatalities_best, first.grading, first.tags) == (15, "fair", ["convoy", "ambush"])
+    assert set(first.incident_actors.values_list("actor__name", "role")) == {
+        ("FLA", Role.PRIMARY),
+        ("Military Forces of Mali (2021-)", Role.PRIMARY),
+        ("Africa Corps", Role.ASSOCIATED),
+    }
+    assert Incident.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the export reads on its own connection
+def test_the_public_incidents_csv_re_imports_through_the_command(client, tmp_path):
+    original = IncidentFactory(published=True, title="=Convoy ambush", summary="@Line one.", tags=["convoy"])
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="FLA", kind=ActorKind.REBEL_GROUP), side=Side.A)
+    IncidentSource.objects.create(incident=original, source=SourceFactory(outlet="AFP", title="", url=""))
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(b"".join(client.get("/export/incidents.csv").streaming_content))
+
+    call_command("import_incidents", str(path), stdout=io.StringIO())
+
+    copy = Incident.objects.exclude(pk=original.pk).get()
+    assert (copy.title, copy.summary, copy.tags) == ("=Convoy ambush", "@Line one.", ["convoy"])
+    assert (copy.start_date, copy.country, copy.sub_event_type_id) == (
+        original.start_date,
+        original.country,
+        original.sub_event_type_id,
+    )
+    assert list(copy.incident_actors.values_list("actor__name", "side")) == [("FLA", Side.A)]
+    assert list(copy.sources.values_list("outlet", flat=True)) == ["AFP"]

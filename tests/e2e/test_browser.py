@@ -1,0 +1,219 @@
+"""The public site in a real headless browser (Debian's chromium), on the demo data.
+
+The walk a reader takes: home page, search by an actor's alias, narrow by country and
+event type, open the seed incident and read its claims side by side. Every page visited
+is checked for leaks (a confidential source's identity, a draft's title), and screenshots
+at desktop and phone width are saved to test-artifacts/screenshots/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from incidents.models import Incident, Source, Status
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made from the
+# test body while it runs are safe here (one thread, no concurrent use of the connection).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+def demo() -> dict[str, object]:
+    call_command("load_demo", verbosity=0)
+    cache.clear()
+    seed = Incident.objects.published().get(title__startswith="Ambush of a Malian army logistics convoy")
+    confidential = list(Source.objects.filter(confidential=True))
+    assert confidential, "the demo data must include a confidential source"
+    # Identifying strings of confidential sources: none may reach a public page.
+    secrets = {
+        value
+        for source in confidential
+        for value in (source.author, source.title, source.url, source.archived_url, source.internal_notes)
+        if value
+    }
+    # A draft and a review in progress with tell-tale titles (in case the demo has none).
+    draft = Incident.objects.get(pk=seed.pk)
+    draft.pk = None
+    draft.title = "UNPUBLISHED-DRAFT convoy ambush near Kidal"
+    draft.status = Status.DRAFT
+    draft.published_at = None
+    draft.save()
+    hidden_titles = [draft.title, *Incident.objects.exclude(status=Status.PUBLISHED).values_list("title", flat=True)]
+    hidden_titles = [t for t in hidden_titles if not Incident.objects.published().filter(title=t).exists()]
+    return {"seed": seed, "secrets": secrets, "hidden_titles": hidden_titles}
+
+
+@pytest.fixture
+def browser(demo: dict[str, object]) -> Iterator[object]:
+    # Started after the database is ready and the demo loaded: while Playwright's loop runs,
+    # Django sees another execution context (hence other connection objects), so all ORM
+    # work stays outside it.
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Visitor:
+    """A browser tab that checks every page it sees for leaks and JavaScript errors."""
+
+    def __init__(self, page, base_url: str, demo: dict[str, object]) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.demo = demo
+        self.errors: list[str] = []
+        self.visited: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: self.errors.append(message.text) if message.type == "error" else None,
+        )
+
+    def goto(self, path: str) -> None:
+        response = self.page.goto(self.base_url + path)
+        assert response is not None and response.ok, (path, response and response.status)
+        self.check()
+
+    def check(self) -> None:
+        self.page.wait_for_load_state("load")
+        html = self.page.content()
+        self.visited.append(self.page.url)
+        for secret in self.demo["secrets"]:
+            assert secret not in html, f"confidential source identity {secret!r} on {self.page.url}"
+        for title in self.demo["hidden_titles"]:
+            assert title not in html, f"unpublished incident {title!r} on {self.page.url}"
+        assert not self.errors, f"browser errors on {self.page.url}: {self.errors}"
+
+    def shoot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        width = self.page.viewport_size["width"]
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+def test_a_reader_finds_the_seed_story_and_reads_its_claims_side_by_side(live_server, demo, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    visitor = Visitor(page, live_server.url, demo)
+    seed: Incident = demo["seed"]
+
+    visitor.goto("/")
+    assert page.get_by_role("heading", level=1).inner_text()
+    assert page.locator(".leaflet-container").count() == 1, "the home map did not draw"
+    assert page.locator(".timeline__bar").count() > 0
+
+    # Search through an actor's French alias: the incident text never says it.
+    page.get_by_label("Search incidents, places and actors").fill("Front de Libération de l'Azawad")
+    page.get_by_role("button", name="Search").click()
+    visitor.check()
+    assert "/incidents/?" in page.url
+    titles = page.locator(".result__title").all_inner_texts()
+    assert seed.title in titles
+
+    # Narrow by country and event type with the facet checkboxes, then apply.
+    page.locator("input[name=country][value=ML]").check()
+    page.locator("input[name=event_type][value=battles]").check()
+    page.get_by_role("button", name="Apply filters").first.click()
+    visitor.check()
+    assert re.search(r"country=ML", page.url) and re.search(r"event_type=battles", page.url)
+    assert seed.title in page.locator(".result__title").all_inner_texts()
+    for meta in page.locator(".result__meta").all_inner_texts():
+        assert ", ML" in meta
+    csv_link = page.get_by_role("link", name="Download these incidents as CSV")
+    assert csv_link.get_attribute("href").startswith("/export/incidents.csv?")
+    assert "country=ML" in csv_link.get_attribute("href")
+    visitor.shoot("incident-list")
+
+    # Open the seed incident.
+    page.get_by_role("link", name=seed.title).click()
+    visitor.check()
+    assert page.url.endswith(seed.get_absolute_url())
+    assert page.locator(".leaflet-container").count() == 1, "the incident map did not draw"
+
+    claims = page.locator("table.claims")
+    claims_text = claims.inner_text()
+    assert "several dozen" in claims_text
+    assert "10 enemy combatants" in claims_text
+    assert "three of their members" in claims_text
+    # The army's 10 and the FLA's acknowledged 3 are about the same dead: one group, adjacent rows.
+    group = claims.locator("tbody", has_text="10 enemy combatants")
+    group_text = group.inner_text()
+    assert "three of their members" in group_text
+    assert "Acknowledgement of own losses" in group_text
+    assert "identity withheld" in claims_text
+    visitor.shoot("incident-detail")
+
+    # Follow the confidential source: its page shows its kind only.
+    page.get_by_role("link", name=re.compile("identity withheld")).first.click()
+    visitor.check()
+    assert "identity withheld" in page.locator("h1").inner_text()
+    visitor.shoot("source-confidential")
+
+    for path in ("/actors/", "/methodology/"):
+        visitor.goto(path)
+    visitor.goto("/actors/africa-corps/")
+    relations = page.locator("ul.relations").inner_text()
+    assert "is the successor of" in relations and "Wagner" in relations
+    page.close()
+
+
+def test_the_main_pages_render_at_desktop_and_phone_width(live_server, demo, browser):
+    seed: Incident = demo["seed"]
+    pages = {
+        "home": "/",
+        "incidents": "/incidents/?q=Afrika+Korps",
+        "incident": seed.get_absolute_url(),
+        "actor": "/actors/azawad-liberation-front/",
+        "actors": "/actors/",
+        "methodology": "/methodology/",
+    }
+    for viewport in (DESKTOP, PHONE):
+        page = browser.new_page(viewport=viewport)
+        visitor = Visitor(page, live_server.url, demo)
+        for name, path in pages.items():
+            visitor.goto(path)
+            # Nothing may overflow sideways on a phone: the page scrolls only vertically.
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 1, f"{name} is {overflow}px too wide at {viewport['width']}px"
+            visitor.shoot(name)
+        page.close()
+
+
+def test_the_list_works_without_javascript(live_server, demo, browser):
+    context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
+    page = context.new_page()
+    visitor = Visitor(page, live_server.url, demo)
+    visitor.goto("/incidents/?q=Afrika+Korps")
+    assert demo["seed"].title in page.locator(".result__title").all_inner_texts()
+    assert page.locator(".map__fallback").is_visible()
+    page.locator("input[name=country][value=ML]").check()
+    page.get_by_role("button", name="Apply filters").first.click()
+    visitor.check()
+    assert "country=ML" in page.url
+    context.close()
