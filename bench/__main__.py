@@ -47,6 +47,9 @@ def parse_args() -> argparse.Namespace:
         help="the smaller data set that scale invariance and memory growth compare with (default: scale / 10)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the table shows medians")
+    parser.add_argument(
+        "--export-repeat", type=int, default=None, help="runs of each all-rows export (default: --repeat)"
+    )
     parser.add_argument("--seconds", type=float, default=5, help="duration of each wrk run")
     parser.add_argument("--only", nargs="*", choices=[*SECTIONS, "datasets"], help="run only these sections")
     parser.add_argument(
@@ -79,6 +82,8 @@ def main() -> None:
         "scale": args.scale,
         "reference_scale": reference_scale,
         "repeat": args.repeat,
+        "export_repeat": args.export_repeat or args.repeat,
+        "import_rows": args.import_rows,
         "wrk_seconds": args.seconds,
         "gunicorn": " ".join(GUNICORN_ARGS),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
@@ -101,6 +106,7 @@ def main() -> None:
             seconds=args.seconds,
             log=log,
             import_rows=args.import_rows,
+            export_repeat=args.export_repeat or args.repeat,
         )
         for name in sections:
             if name == "datasets":

@@ -439,7 +439,8 @@ def _export_file(rows: int, path: str) -> int:
     incidents = Incident.objects.published().filter(id__lte=last_id)
     select = TABLES["incidents"].select_sql(export.compile_literal(incidents.order_by().values("pk")))
     with open(path, "wb") as out:
-        export.write_csv(select, out)
+        for chunk in export.stream_csv(select):
+            out.write(chunk)
     return incidents.count()
 
 
