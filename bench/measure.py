@@ -36,7 +36,8 @@ class Context:
     repeat: int
     seconds: float
     log: Callable[[str], None]
-    import_rows: int = 1_000_000
+    import_rows: int = 100_000
+    export_repeat: int = 1
     _cache: dict = field(default_factory=dict)
 
     def task(self, dataset: Dataset, name: str, **arguments: object) -> dict:
@@ -118,7 +119,9 @@ def with_query(path: str, params: dict[str, str]) -> str:
 # --- 1 and 2: bulk CSV export ----------------------------------------------------------------------
 
 
-def _export_runs(ctx: Context, server: Server, dataset: Dataset, kind: str, params: dict[str, str]) -> dict:
+def _export_runs(
+    ctx: Context, server: Server, dataset: Dataset, kind: str, params: dict[str, str], repeat: int
+) -> dict:
     """Alternate the HTTP export and psql's COPY of the same SELECT; medians and peak memory."""
     spec = ctx.task(dataset, "export_sql", kind=kind, params=params)
     url = server.base_url + with_query(f"/export/{kind}.csv", params)
@@ -126,7 +129,7 @@ def _export_runs(ctx: Context, server: Server, dataset: Dataset, kind: str, para
     http_bytes = copy_bytes = 0
     worker = server.worker()
     idle = worker.memory_info().rss
-    for _ in range(ctx.repeat):
+    for _ in range(repeat):
         with PeakRss(worker) as rss:
             download = http_download(url)
         peaks.append(rss.peak)
@@ -151,8 +154,8 @@ def exports(ctx: Context) -> list[Measurement]:
     for number, kind in enumerate(["incidents", "claims"]):
         key = "1" + "abcdefgh"[number * 4 :]
         ctx.log(f"export {kind}.csv, all rows, at {ctx.big.scale:,} and {ctx.small.scale:,}")
-        big = _export_runs(ctx, ctx.big_server, ctx.big, kind, {})
-        small = _export_runs(ctx, ctx.small_server, ctx.small, kind, {})
+        big = _export_runs(ctx, ctx.big_server, ctx.big, kind, {}, ctx.export_repeat)
+        small = _export_runs(ctx, ctx.small_server, ctx.small, kind, {}, ctx.export_repeat)
         rows = big["rows"]
         size_note = (
             f"{rows:,} rows, {big['http_bytes'] / MB:.0f} MB over HTTP vs {big['copy_bytes'] / MB:.0f} MB from psql"
@@ -213,7 +216,7 @@ def filtered_exports(ctx: Context) -> list[Measurement]:
     results = []
     for letter, kind in zip("ab", ["incidents", "claims"], strict=True):
         ctx.log(f"filtered export {kind}.csv ?{urllib.parse.urlencode(params)}")
-        runs = _export_runs(ctx, ctx.big_server, ctx.big, kind, params)
+        runs = _export_runs(ctx, ctx.big_server, ctx.big, kind, params, ctx.export_repeat)
         results.append(
             Measurement(
                 key=f"2{letter}",
