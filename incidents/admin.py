@@ -126,6 +126,7 @@ class HistoryEntry:
     url: str
     changes: list[tuple[str, Any, Any]] = field(default_factory=list)
     restorable: bool = False
+    subject_url: str = ""
 
 
 def _columns(model: type[models.Model]) -> dict[str, models.Field]:
@@ -162,6 +163,13 @@ def _readable(field: models.Field, value: Any, labels: dict[tuple[type, Any], st
     return value
 
 
+def _history_url(model: type[models.Model], pk: Any) -> str:
+    """The history page of a related record, when it has one in the admin."""
+    if not admin.site.is_registered(model):
+        return ""
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[pk])
+
+
 def history_entries(obj: models.Model, related: tuple[type[models.Model], ...] = (), limit: int = 200) -> list:
     """The history of ``obj`` (and of the listed related models' rows that point to it), newest first."""
     own_event_model = type(obj).pgh_event_model
@@ -172,8 +180,9 @@ def history_entries(obj: models.Model, related: tuple[type[models.Model], ...] =
 
     models_by_event = {m.pgh_event_model._meta.label: m for m in (type(obj), *related)}
     columns = {label: _columns(model) for label, model in models_by_event.items()}
+    # Event ids are per table: a claim event and an incident event can share one.
     diffs = {
-        event.pgh_id: [
+        (event.pgh_model, event.pgh_id): [
             (columns[event.pgh_model][column], before, after)
             for column, (before, after) in sorted((event.pgh_diff or {}).items())
             if column in columns[event.pgh_model] and column not in HISTORY_NOISE
@@ -195,11 +204,12 @@ def history_entries(obj: models.Model, related: tuple[type[models.Model], ...] =
                 when=event.pgh_created_at,
                 label=event.pgh_label,
                 subject=str(model._meta.verbose_name).capitalize() + ("" if own else f" #{event.pgh_obj_id}"),
+                subject_url=_history_url(model, event.pgh_obj_id) if not own and event.pgh_label != "delete" else "",
                 user=users.get(context.get("user"), "—"),
                 url=context.get("url", ""),
                 changes=[
                     (str(field.verbose_name), _readable(field, before, labels), _readable(field, after, labels))
-                    for field, before, after in diffs[event.pgh_id]
+                    for field, before, after in diffs[event.pgh_model, event.pgh_id]
                 ],
                 restorable=own,
             )

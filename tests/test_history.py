@@ -306,6 +306,7 @@ def test_editors_and_reviewers_see_an_incidents_history_with_user_and_changed_fi
     claim_change = next(e for e in entries if e.subject == f"Claim #{claim.pk}" and e.label == "update")
     assert ("quantity text", "five", "about five") in claim_change.changes
     assert not claim_change.restorable
+    assert claim_change.subject_url == reverse("admin:incidents_claim_history", args=[claim.pk])
     page = response.content.decode()
     assert "Restore this version" in page and "editor" in page
 
