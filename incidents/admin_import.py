@@ -105,6 +105,6 @@ class IncidentImportExportMixin(ImportExportMixin):
     def add_success_message(self, result: Any, request: HttpRequest) -> None:
         messages.success(
             request,
-            _("Import finished: %(count)d new rows saved as drafts, with their actors, sources and claims.")
+            _("Import finished: %(count)d rows saved (imported incidents are drafts).")
             % {"count": result.totals.get("new", 0)},
         )

@@ -461,11 +461,11 @@ def build_kidal_again(claims_per_group: int) -> models.Incident:
 
 
 def _list_queries(client, django_assert_num_queries) -> None:
-    # 1 newest change (cache stamp), 2 savepoint, 3 the counting statement's time budget,
-    # 4 facets, months and map cells in one statement, 5 release savepoint, 6 taxonomy labels,
-    # 7 the page of incidents.
+    # 1 actors matching the search, 2 newest change (cache stamp), 3 savepoint, 4 the counting
+    # statement's time budget, 5 facets, months and map cells in one statement, 6 release
+    # savepoint, 7 taxonomy labels, 8 the page of incidents.
     cache.clear()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get("/incidents/", {"country": "ML", "q": "convoy"})
     assert response.status_code == 200
     assert response.context["page"].rows
