@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.lookups import IsNull
 from django.urls import reverse
 
 from incidents.search import SEARCH_DOCUMENT_SQL, TsvectorField
@@ -194,23 +195,35 @@ def _published_incident_link(path: str) -> Exists:
     return Exists(Incident.objects.published().filter(**{path: OuterRef("pk")}))
 
 
+def _has_published_link(model: type[models.Model], field: str) -> IsNull:
+    """True when a ``model`` row points at this row through ``field`` from a published incident.
+
+    A scalar subquery with LIMIT 1 rather than EXISTS: inside an OR, PostgreSQL turns EXISTS
+    into a hash over every link of every published incident (millions of rows), while this
+    form stops at the first link and lets an ordered, limited list stop after one page.
+    """
+    links = model.objects.filter(**{field: OuterRef("pk"), "incident__status": Status.PUBLISHED})
+    first = links.order_by().values("pk")[:1]
+    return IsNull(Subquery(first), False)
+
+
 class ActorQuerySet(models.QuerySet):
     def published(self) -> ActorQuerySet:
-        """Actors that appear in a published incident, as a party or in a claim."""
-        involved = self._involved()
+        """Actors that appear in a published incident, as a party or in a claim, and their relations."""
+        involved = Actor.objects.filter(self._involvement()).values("pk")
         return self.filter(
-            Q(pk__in=involved)
-            | Exists(ActorRelation.objects.filter(subject=OuterRef("pk"), object__in=involved))
-            | Exists(ActorRelation.objects.filter(object=OuterRef("pk"), subject__in=involved))
+            self._involvement()
+            | Q(Exists(ActorRelation.objects.filter(subject=OuterRef("pk"), object__in=involved)))
+            | Q(Exists(ActorRelation.objects.filter(object=OuterRef("pk"), subject__in=involved)))
         )
 
-    def _involved(self) -> ActorQuerySet:
-        """Actors directly involved in a published incident; their relations make others public."""
-        return Actor.objects.filter(
-            _published_incident_link("incident_actors__actor")
-            | _published_incident_link("claims__claimant")
-            | _published_incident_link("claims__losses_actor")
-        ).values("pk")
+    @staticmethod
+    def _involvement() -> Q:
+        return (
+            Q(_has_published_link(IncidentActor, "actor"))
+            | Q(_has_published_link(Claim, "claimant"))
+            | Q(_has_published_link(Claim, "losses_actor"))
+        )
 
     def involved_in(self, incidents: models.QuerySet) -> ActorQuerySet:
         """Actors that are a party to, claim about, or lose in one of ``incidents``."""
@@ -225,9 +238,7 @@ class ActorQuerySet(models.QuerySet):
 class SourceQuerySet(models.QuerySet):
     def published(self) -> SourceQuerySet:
         """Sources cited by a published incident (confidential ones are redacted on output)."""
-        return self.filter(
-            _published_incident_link("incident_sources__source") | _published_incident_link("claims__source")
-        )
+        return self.filter(Q(_has_published_link(IncidentSource, "source")) | Q(_has_published_link(Claim, "source")))
 
     def cited_by(self, incidents: models.QuerySet) -> SourceQuerySet:
         """Sources cited by one of ``incidents``, directly or through a claim."""
