@@ -603,6 +603,17 @@ class Incident(models.Model):
             models.Index(fields=["admin1"], name="incident_admin1"),
             models.Index(fields=["grading"], name="incident_grading"),
             models.Index(fields=["fatalities_best"], name="incident_fatalities_best"),
+            # The public list sorted by fatalities, unknown figures last in both directions; the
+            # ascending index read backwards also serves PostgreSQL's default descending order.
+            models.Index(
+                models.F("fatalities_best").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="incident_pub_fatalities_desc",
+                condition=Q(status=Status.PUBLISHED),
+            ),
+            models.Index(
+                fields=["fatalities_best", "id"], name="incident_pub_fatalities", condition=Q(status=Status.PUBLISHED)
+            ),
             models.Index(fields=["contested"], name="incident_contested", condition=Q(contested=True)),
             GinIndex(fields=["tags"], name="incident_tags"),
             GinIndex(fields=["search_document"], name="incident_search"),

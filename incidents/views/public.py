@@ -192,7 +192,8 @@ class IncidentListView(TemplateView):
             size=PAGE_SIZE,
             nullable={"fatalities_best"},
         )
-        params = {name: query.getlist(name) for name in query if name not in NOT_FILTERS}
+        # Only the filter's own parameters name a result set (and a cache entry).
+        params = {name: query.getlist(name) for name in filterset.filters if name in query and name not in NOT_FILTERS}
         facets = facets_for(filterset.qs, params)
         rows_query = filter_query(query)
         base = filter_query(query, drop=PAGING_PARAMS | {"date_from", "date_to"})
@@ -215,6 +216,7 @@ class IncidentListView(TemplateView):
             previous_url=f"?{filter_query(query, before=page.previous_cursor)}" if page.previous_cursor else "",
             first_url=f"?{rows_query}" if not page.is_first else "",
             has_filters=bool(params),
+            country_text=",".join(sorted(selected_values(query, "country"))),
             side_choices=Side.choices,
             source_kinds=[
                 Option(value, label, None, value in selected_values(query, "source_kind"))
@@ -224,6 +226,8 @@ class IncidentListView(TemplateView):
         return context
 
     def facet_groups(self, facets: Facets, query: QueryDict) -> list[FacetGroup]:
+        if not facets.exact:
+            return self.uncounted_groups(query)
         return [
             facet_group(
                 "country",
@@ -238,6 +242,22 @@ class IncidentListView(TemplateView):
             facet_group("actor_kind", "Actor kind", facets.actor_kinds, query, dict(ActorKind.choices)),
             facet_group("actor", "Actor", facets.actors, query),
             facet_group("tag", "Tag", facets.tags, query),
+        ]
+
+    def uncounted_groups(self, query: QueryDict) -> list[FacetGroup]:
+        """The same choices without counts, for a result set too large to count in time."""
+
+        def group(name: str, legend: str, choices: list[tuple[str, str]]) -> FacetGroup:
+            chosen = selected_values(query, name)
+            return FacetGroup(name, legend, [Option(v, label, None, v in chosen) for v, label in choices])
+
+        subs = list(SubEventType.objects.select_related("event_type").order_by("event_type__name", "name"))
+        event_types = {sub.event_type.slug: sub.event_type.name for sub in subs}
+        return [
+            group("event_type", "Event type", list(event_types.items())),
+            group("sub_event_type", "Sub-event type", [(sub.slug, sub.name) for sub in subs]),
+            group("grading", "Evidence grading", Grading.choices),
+            group("actor_kind", "Actor kind", ActorKind.choices),
         ]
 
 
