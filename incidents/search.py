@@ -86,12 +86,14 @@ def matching_actor_ids(text: str) -> QuerySet:
     by_alias = (
         ActorAlias.objects.annotate(document=SearchVector(Unaccent("name"), config="simple"))
         .filter(document=query)
+        .order_by()
         .values("actor_id")
     )
     return (
         Actor.objects.annotate(document=SearchVector(Unaccent("name"), config="simple"))
         .filter(Q(document=query) | Q(pk__in=by_alias))
-        .values("pk")
+        .order_by()
+        .values_list("pk", flat=True)
     )
 
 
@@ -100,13 +102,16 @@ def search_incidents(queryset: QuerySet, text: str) -> QuerySet:
 
     The two ways of matching are combined as one ``pk IN (... UNION ...)`` rather than an
     ``OR``: each side then uses its own index (the text search GIN index, the actor link
-    index), where an ``OR`` against a subquery would force a scan of every incident.
+    index), where an ``OR`` against a subquery would force a scan of every incident. The
+    matching actors are looked up first (a small table), so the planner sees their ids as
+    constants and estimates the actor side from real statistics.
     """
     from incidents.models import IncidentActor
 
     query = web_query(text)
-    by_text = queryset.model._base_manager.filter(search_document=query).values("pk")
-    via_actor = IncidentActor.objects.filter(actor_id__in=matching_actor_ids(text)).values("incident_id")
-    return queryset.filter(pk__in=by_text.union(via_actor)).annotate(
-        rank=SearchRank(models.F("search_document"), query)
-    )
+    matches = queryset.model._base_manager.filter(search_document=query).order_by().values("pk")
+    actor_ids = list(matching_actor_ids(text))
+    if actor_ids:
+        via_actor = IncidentActor.objects.filter(actor_id__in=actor_ids).order_by().values("incident_id")
+        matches = matches.union(via_actor)
+    return queryset.filter(pk__in=matches).annotate(rank=SearchRank(models.F("search_document"), query))
