@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from incidents.admin import IncidentAdminQuerySet
 from incidents.models import EstimateMethod, Incident, LossesOf, Stance, Status, Verification
 from incidents.paginator import EstimatedCountPaginator
 from tests.admin_forms import change_form_data
@@ -42,7 +43,8 @@ def test_the_incident_changelist_runs_a_fixed_number_of_queries(editor_client, d
     # 5. distinct countries (loose index scan; the pghistory context is set in the same statement)
     # 6. event types for the filter  7. capped count (SELECT COUNT(*) FROM (... LIMIT 10001))
     # 8. the page of incidents with event type, sub-type and last editor joined
-    # 9. first and last start date (date hierarchy)  10. the years/months/days of the hierarchy
+    # 9. first and last start date (date hierarchy)
+    # 10. the years/months/days of the hierarchy (one recursive query walking the date index)
     with django_assert_num_queries(10):
         response = editor_client.get(CHANGELIST)
     assert response.status_code == 200
@@ -107,6 +109,26 @@ def test_the_changelist_search_finds_incidents_by_words_actor_alias_and_number(e
     assert changelist_ids(editor_client.get(CHANGELIST, {"q": "aguelhok"})) == [ambush.pk]
     assert changelist_ids(editor_client.get(CHANGELIST, {"q": "جبهة تحرير أزواد"})) == [ambush.pk]
     assert changelist_ids(editor_client.get(CHANGELIST, {"q": f"#{other.pk}"})) == [other.pk]
+
+
+@pytest.mark.parametrize("kind", ["year", "month", "day"])
+def test_the_date_hierarchys_periods_are_the_distinct_periods_of_the_selection(kind):
+    for n, day in enumerate([(2019, 3, 1), (2019, 3, 1), (2019, 7, 9), (2021, 1, 31), (2025, 6, 13), (2025, 6, 14)]):
+        IncidentFactory(start_date=datetime.date(*day), country="ML" if n % 2 else "BF")
+    for selection in [Incident.objects.all(), Incident.objects.filter(country="ML"), Incident.objects.none()]:
+        walked = IncidentAdminQuerySet(model=Incident, query=selection.query.chain())
+
+        assert walked.dates("start_date", kind) == list(selection.dates("start_date", kind))
+        assert walked.dates("start_date", kind, "DESC") == list(selection.dates("start_date", kind, "DESC"))
+
+
+def test_a_search_hides_the_date_hierarchy(editor_client):
+    IncidentFactory(title="Ambush near Tessalit")
+
+    response = editor_client.get(CHANGELIST, {"q": "tessalit"})
+
+    assert len(changelist_ids(response)) == 1
+    assert response.context["cl"].date_hierarchy is None
 
 
 def test_the_date_hierarchy_drills_down_by_start_date(editor_client):

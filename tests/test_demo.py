@@ -116,6 +116,7 @@ def test_the_regional_official_is_a_confidential_source_known_only_to_editors(se
     assert official.confidential
     assert official.public_label == "Local source, identity withheld"
     assert "elected official" in official.author and "AFP" in official.internal_notes
+    assert "official" not in official.title and not official.outlet
     assert claim(seed_incident, quote__startswith="There were losses on both sides").source == official
 
 
@@ -283,7 +284,13 @@ def test_the_sample_cites_varied_and_sometimes_confidential_sources(demo_loaded)
         SourceKind.NGO_REPORT,
         SourceKind.LOCAL_SOURCE,
         SourceKind.EXPERT,
+        SourceKind.SOCIAL_MEDIA,
     }
+    assert (
+        Source.objects.filter(kind=SourceKind.SOCIAL_MEDIA)
+        .exclude(incident_sources__incident__title=seed.SEED_TITLE)
+        .exists()
+    )
     confidential = Source.objects.filter(confidential=True)
     assert confidential.count() > 5
     assert all(s.public_label == "Local source, identity withheld" for s in confidential)

@@ -10,8 +10,10 @@ from django.db import connection
 from django.db.models import Count, F, Max, Min, Q
 from pghistory.models import Events
 
+from incidents.demo import seed
 from incidents.demo.synthetic import secondary_indexes
 from incidents.models import (
+    Actor,
     Claim,
     Incident,
     IncidentActor,
@@ -80,7 +82,8 @@ def test_published_incidents_are_most_and_visible_through_the_published_queryset
 
 def test_synthetic_rows_skip_history_and_later_edits_are_recorded_again():
     generate(50)
-    assert not Events.objects.filter(pgh_model__in=["incidents.IncidentEvent", "incidents.ClaimEvent"]).exists()
+    assert Claim.objects.exists() and IncidentSource.objects.exists()
+    assert not Events.objects.exists()  # no history for any generated row: incidents, links, claims, sources, actors
     highest = Incident.objects.aggregate(m=Max("id"))["m"]
 
     incident = IncidentFactory()
@@ -117,3 +120,17 @@ def test_it_refuses_a_count_below_one():
     with pytest.raises(CommandError, match="at least 1"):
         generate(0)
     assert not Incident.objects.exists()
+
+
+def test_it_leaves_existing_actors_as_editors_keep_them():
+    call_command("load_demo", "--seed-only", verbosity=0)
+    fla = Actor.objects.get(slug=seed.FLA)
+    fla.description = "Edited by an editor."
+    fla.save()
+
+    generate(20)
+
+    fla.refresh_from_db()
+    assert fla.description == "Edited by an editor."
+    assert Actor.objects.filter(slug=seed.FLA).count() == 1
+    assert Incident.objects.count() == 21

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -493,3 +494,94 @@ def test_the_admin_offers_only_the_neutralising_formats():
 
     assert incident_admin.get_export_formats() == spreadsheet.FORMATS
     assert incident_admin.get_import_formats() == spreadsheet.FORMATS
+
+
+# --- The command-line bulk import (COPY staging, checked in SQL) --------------------------------
+
+
+def write_csv(path, header: list[str], rows: list[dict[str, object]]):
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_the_import_command_loads_an_acled_file_with_actors_sources_claims_and_history(tmp_path, editor):
+    path = write_csv(tmp_path / "acled.csv", ACLED_HEADER, [acled_row(), acled_row(event_id_cnty="MLI33002")])
+    out = io.StringIO()
+
+    call_command("import_incidents", str(path), "--format", "acled", "--user", editor.username, stdout=out)
+
+    assert "Imported 2 incidents as drafts" in out.getvalue()
+    ambush = Incident.objects.get(import_key="ACLED:MLI33001")
+    assert (ambush.status, ambush.created_by, ambush.country) == (Status.DRAFT, editor, "ML")
+    assert (ambush.start_date, ambush.date_precision, ambush.geo_precision) == (
+        datetime.date(2025, 6, 13),
+        DatePrecision.DAY,
+        GeoPrecision.NEAR,
+    )
+    assert (ambush.event_type.name, ambush.sub_event_type.name) == ("Battles", "Armed clash")
+    assert set(ambush.incident_actors.values_list("actor__name", "side", "role")) == {
+        ("Military Forces of Mali (2021-)", Side.A, Role.PRIMARY),
+        ("Africa Corps", Side.A, Role.ASSOCIATED),
+        ("FLA", Side.B, Role.PRIMARY),
+    }
+    assert Actor.objects.get(name="FLA").kind == ActorKind.REBEL_GROUP
+    assert set(ambush.sources.values_list("outlet", "kind")) == {
+        ("Agence France Presse", SourceKind.NEWS_AGENCY),
+        ("Local Source", SourceKind.LOCAL_SOURCE),
+    }
+    assert Source.objects.count() == 2, "one source per outlet, shared by the file's rows"
+    claim = ambush.claims.get()
+    assert (claim.kind, claim.quantity_low, claim.quantity_high, claim.source.outlet) == (
+        ClaimKind.FATALITIES,
+        15,
+        15,
+        "Agence France Presse",
+    )
+    event = ambush.events.get(pgh_label="insert")
+    assert event.pgh_context.metadata["user"] == editor.pk
+    assert event.pgh_context.metadata["command"] == "import_incidents"
+    assert claim.events.get().pgh_context_id == event.pgh_context_id
+
+
+def test_the_import_command_reports_the_same_bad_rows_as_the_admin_and_writes_nothing(tmp_path, editor_client):
+    rows = [
+        acled_row(),
+        acled_row(event_id_cnty="MLI2", event_type="Skirmish"),
+        acled_row(event_id_cnty="MLI3", event_date="32 June 2025", latitude=95.5),
+        acled_row(event_id_cnty="MLI4", inter2=9, actor2="Katiba Macina"),
+    ]
+    path = write_csv(tmp_path / "acled.csv", ACLED_HEADER, rows)
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_incidents", str(path), "--format", "acled", stderr=err)
+
+    reported = err.getvalue()
+    assert "row 2, event_type: 'Skirmish' is not an event type in the archive's taxonomy" in reported
+    assert "row 3, event_date: '32 June 2025' is not a date" in reported
+    assert "row 3, latitude: 95.5 is outside -90 to 90" in reported
+    assert "row 4, inter2: '9' is not an actor kind" in reported
+    assert Incident.objects.count() == 0
+    assert Actor.objects.count() == 0 and Source.objects.count() == 0
+
+    admin_problems = preview(editor_client, csv_file(ACLED_HEADER, rows), ACLED_FORMAT).context["problems"]
+    command_cells = {tuple(line.split(":")[0].split(", ")) for line in reported.splitlines()}
+    assert {(f"row {n}", column) for n, column, _ in admin_problems} <= command_cells
+
+
+def test_the_import_command_loads_the_archive_format(tmp_path, editor):
+    path = write_csv(tmp_path / "incidents.csv", ARCHIVE_HEADER, [archive_row(), archive_row(title="Second")])
+
+    call_command("import_incidents", str(path), "--user", editor.username, stdout=io.StringIO())
+
+    first = Incident.objects.get(title="Ambush on the Anefif–Aguelhok road")
+    assert (first.fatalities_best, first.grading, first.tags) == (15, "fair", ["convoy", "ambush"])
+    assert set(first.incident_actors.values_list("actor__name", "role")) == {
+        ("FLA", Role.PRIMARY),
+        ("Military Forces of Mali (2021-)", Role.PRIMARY),
+        ("Africa Corps", Role.ASSOCIATED),
+    }
+    assert Incident.objects.count() == 2

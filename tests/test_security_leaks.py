@@ -18,7 +18,9 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
+from rest_framework.throttling import SimpleRateThrottle
 
 from incidents.models import Status
 from tests.factories import (
@@ -113,6 +115,19 @@ def readable(response) -> bytes:
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             return b"\n".join(archive.read(name) for name in archive.namelist())
     return body
+
+
+@pytest.fixture(autouse=True)
+def unthrottled(monkeypatch):
+    """The crawler is one client making hundreds of requests: lift the budgets, then reset them."""
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"anon": "100000/minute", "user": "100000/minute", "export": "100000/minute"},
+    )
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -243,16 +258,15 @@ def test_the_confidential_source_appears_only_as_its_public_label(archive_with_s
     page = Client().get(published.get_absolute_url()).content.decode()
     assert "Local source, identity withheld" in page
     api = Client().get(f"/api/v1/claims/?incident={published.pk}")
-    if api.status_code == 200:
-        assert "identity withheld" in api.content.decode()
+    assert api.status_code == 200
+    assert "identity withheld" in api.content.decode()
     source_page = Client().get(f"/sources/{confidential.pk}/")
     assert not MARK.search(source_page.content)
 
 
 def test_the_api_counts_only_published_incidents(archive_with_secrets):
     response = Client().get("/api/v1/incidents/?country=NE")
-    if response.status_code == 404:
-        pytest.skip("the API is not mounted yet")
+    assert response.status_code == 200
     payload = json.loads(response.content)
     results = payload.get("results", payload.get("features", payload))
     assert results == []

@@ -59,12 +59,17 @@ def demo_user() -> User:
 
 
 def sync_rows(
-    model: type[models.Model], keys: Sequence[str], rows: Sequence[dict[str, Any]], report: LoadReport
+    model: type[models.Model],
+    keys: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    report: LoadReport,
+    *,
+    update: bool = True,
 ) -> dict[tuple, models.Model]:
     """Create the rows that are missing (in bulk) and update those that differ; return all by key.
 
     ``rows`` map attribute names (``source_id`` rather than ``source``) to values; ``keys``
-    name the attributes that identify a row.
+    name the attributes that identify a row. With ``update=False`` existing rows are kept as they are.
     """
     if not rows:
         return {}
@@ -90,7 +95,7 @@ def sync_rows(
         if obj is None:
             obj = model(**row)
             missing.append(obj)
-        else:
+        elif update:
             changed = [name for name, value in row.items() if getattr(obj, name) != value]
             if changed:
                 for name in changed:
@@ -111,7 +116,9 @@ def sync_rows(
     return found
 
 
-def load_actors(actors: Iterable[ActorSpec], relations: Iterable[RelationSpec] = ()) -> tuple[dict, LoadReport]:
+def load_actors(
+    actors: Iterable[ActorSpec], relations: Iterable[RelationSpec] = (), *, update: bool = True
+) -> tuple[dict[str, int], LoadReport]:
     report = LoadReport()
     actors = list(actors)
     by_slug = sync_rows(
@@ -129,6 +136,7 @@ def load_actors(actors: Iterable[ActorSpec], relations: Iterable[RelationSpec] =
             for a in actors
         ],
         report,
+        update=update,
     )
     actor_ids = {slug: obj.pk for (slug,), obj in by_slug.items()}
     sync_rows(
@@ -140,6 +148,7 @@ def load_actors(actors: Iterable[ActorSpec], relations: Iterable[RelationSpec] =
             for name, language in a.aliases
         ],
         report,
+        update=update,
     )
     relations = list(relations)
     known_ids = actor_ids | {
@@ -161,6 +170,7 @@ def load_actors(actors: Iterable[ActorSpec], relations: Iterable[RelationSpec] =
             for r in relations
         ],
         report,
+        update=update,
     )
     return actor_ids, report
 

@@ -267,6 +267,16 @@ class SampleBuilder:
                     "asked not to be named for fear of reprisals."
                 ),
             )
+        if rng.random() < 0.15:
+            keys["social"] = self.source(
+                number,
+                "social",
+                kind=SourceKind.SOCIAL_MEDIA,
+                outlet=rng.choice(vocabulary.SOCIAL),
+                title=f"Videos said to show the aftermath in {place.name}",
+                published_on=day,
+                reliability=Reliability.F,
+            )
         if rng.random() < 0.12:
             organisation, role = rng.choice(vocabulary.EXPERTS)
             keys["expert"] = self.source(
@@ -443,6 +453,18 @@ class SampleBuilder:
                     quote=f"We heard heavy gunfire from dawn until midday around {place.name}.",
                 )
             )
+        if "social" in reporting:
+            sources.append((reporting["social"], "Unverified footage."))
+            claims.append(
+                ClaimSpec(
+                    reporting["social"],
+                    ClaimKind.MATERIEL_DESTROYED,
+                    claimant=group,
+                    quantity_text="burned-out vehicles",
+                    quote="Footage shows burned-out military vehicles and fighters celebrating.",
+                    verification_note="Location and date of the footage not verified.",
+                )
+            )
         if "expert" in reporting:
             sources.append((reporting["expert"], "Analysis."))
             claims.append(
@@ -611,6 +633,16 @@ class SampleBuilder:
                         verification_note="Inflated, according to hospital and local sources.",
                     )
                 )
+        if "social" in reporting:
+            sources.append((reporting["social"], "Unverified footage."))
+            claims.append(
+                ClaimSpec(
+                    reporting["social"],
+                    ClaimKind.OCCURRENCE,
+                    quote="Video shows a column of smoke over the town and people running.",
+                    verification_note="Not yet geolocated.",
+                )
+            )
         if "local" in reporting:
             sources.append((reporting["local"], "Local witness, identity withheld."))
             claims.append(

@@ -209,7 +209,7 @@ SOURCES = [
     SourceSpec(
         key="regional-official",
         kind=SourceKind.LOCAL_SOURCE,
-        title="Account of the fighting by a local elected official",
+        title="Account of the fighting, quoted by AFP",
         author="Regional elected official, Kidal region",
         published_on=DAY,
         language="fr",

@@ -7,7 +7,7 @@ collide with rows that editors create at the same time.
 
 History triggers are skipped for these rows with ``pgtrigger.ignore``: benchmark data
 needs no audit trail, and writing an event row for each of millions of inserts would
-double the load time. pgtrigger's ignore is a transaction-local setting injected into
+about double the database's work. pgtrigger's ignore is a transaction-local setting injected into
 statements run through Django's cursor; each batch runs one such statement (reserving
 its ids) before its COPYs, in the same transaction, so the COPYs see the setting too.
 """
@@ -242,7 +242,7 @@ def local_actor_specs(rng: random.Random, count: int) -> dict[str, list[ActorSpe
             aliases = ((f"Groupe d'autodéfense de {village}", "fr"),)
         else:
             name, kind = f"Katiba {village}", ActorKind.REBEL_GROUP
-            aliases = ((f"Katibat {village}", "ar-Latn"), (f"كتيبة {village}", "ar"))
+            aliases = ((f"Katibat {village}", "ar-Latn"), (f"Katiba de {village}", "fr"))
         specs[code].append(
             ActorSpec(
                 slug=slugify(f"{name}-{code}"),
@@ -260,7 +260,8 @@ def prepare_pools(*, rng: random.Random, count: int, cursor: Any) -> Pools:
     """Create (or find) the actors, and create this run's sources."""
     local = local_actor_specs(random.Random(0), max(20, min(2000, count // 2000)))
     specs = [*seed.ACTORS, *vocabulary.ACTORS, *(spec for group in local.values() for spec in group)]
-    actor_ids, _ = load_actors(specs, [*seed.RELATIONS, *vocabulary.RELATIONS])
+    # Existing actors are left as editors keep them; only missing ones are created.
+    actor_ids, _ = load_actors(specs, [*seed.RELATIONS, *vocabulary.RELATIONS], update=False)
 
     def ids(slugs: Sequence[str]) -> list[int]:
         return [actor_ids[s] for s in slugs]

@@ -1,0 +1,513 @@
+"""Command-line bulk import: a CSV file staged with COPY, checked and written in SQL.
+
+The admin's import reads rows in Python (incidents.resources), which tops out at a few
+thousand rows a second. For millions of rows the file goes into a temporary table with
+``COPY ... FROM STDIN`` (psycopg 3), every row is checked there by set-based queries that
+apply the same rules and vocabularies as the admin's import, and the incidents, their
+actors, sources and claims are written with INSERT ... SELECT. Any bad row means nothing
+is written; the report names the row, the column and the reason.
+"""
+
+# ruff: noqa: E501 (SQL and the table of rules read best one per line)
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pghistory
+import pycountry
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+
+from incidents import resources
+from incidents.models import DatePrecision, GeoPrecision, Grading, Incident
+from incidents.resources import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET, Choice
+
+FORMATS = ("archive", "acled")
+ARCHIVE_REQUIRED = ["title", "start_date", "country", "sub_event_type"]
+COPY_CHUNK = 1 << 20
+MAX_REPORTED = 100
+
+
+class BulkImportError(Exception):
+    def __init__(self, problems: list[tuple[int | None, str, str]], total: int) -> None:
+        super().__init__(f"{total} problem(s); nothing was imported")
+        self.problems, self.total = problems, total
+
+
+@dataclass
+class BulkImportResult:
+    rows: int = 0
+    incidents: int = 0
+    actors_created: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _val(column: str, present: set[str]) -> str:
+    """A staged column as trimmed text, NULL when blank or absent."""
+    return f"nullif(btrim(s.{_q(column)}), '')" if column in present else "NULL::text"
+
+
+def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
+    """SQL for each column of the archive's flat format, from the staged file."""
+    v = lambda column: _val(column, present)  # noqa: E731 (reads best inline)
+    if file_format == "archive":
+        names = [
+            "import_key", "title", "summary", "start_date", "end_date", "date_precision", "time_of_day", "country",
+            "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "event_type", "sub_event_type",
+            "actor1", "actor1_kind", "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2", "fatalities_low",
+            "fatalities_best", "fatalities_high", "fatalities_rationale", "grading", "tags", "source_names",
+        ]  # fmt: skip
+        flat = {name: v(name) for name in names}
+        flat["source_note"] = "NULL::text"
+        flat["acled_fatalities"] = "NULL::text"
+        return flat
+    # ACLED: the same translation as resources._acled_row, in SQL.
+    place = f"coalesce({v('location')}, {v('admin2')}, {v('admin1')}, {v('country')}, 'unknown place')"
+    return {
+        "import_key": f"'ACLED:' || {v('event_id_cnty')}",
+        "title": f"coalesce({v('sub_event_type')}, {v('event_type')}, 'Incident') || ': ' || {place}"
+        f" || coalesce(', ' || {v('admin1')}, '')",
+        "summary": v("notes"),
+        "start_date": v("event_date"),
+        "end_date": "NULL::text",
+        "date_precision": f"coalesce((SELECT value FROM import_acled_time WHERE key = {v('time_precision')}), "
+        f"{v('time_precision')})",
+        "time_of_day": "NULL::text",
+        "country": f"CASE WHEN EXISTS (SELECT 1 FROM import_country WHERE key = lower({v('iso')})) "
+        f"THEN {v('iso')} ELSE coalesce({v('country')}, {v('iso')}) END",
+        "admin1": v("admin1"),
+        "admin2": v("admin2"),
+        "location": v("location"),
+        "latitude": v("latitude"),
+        "longitude": v("longitude"),
+        "geo_precision": f"coalesce((SELECT value FROM import_acled_geo WHERE key = {v('geo_precision')}), "
+        f"{v('geo_precision')})",
+        "event_type": v("event_type"),
+        "sub_event_type": v("sub_event_type"),
+        "actor1": v("actor1"),
+        "actor1_kind": v("inter1"),
+        "assoc_actor_1": v("assoc_actor_1"),
+        "actor2": v("actor2"),
+        "actor2_kind": v("inter2"),
+        "assoc_actor_2": v("assoc_actor_2"),
+        "fatalities_low": v("fatalities"),
+        "fatalities_best": v("fatalities"),
+        "fatalities_high": "NULL::text",
+        "fatalities_rationale": f"'ACLED''s count for event ' || {v('event_id_cnty')} || "
+        "', imported unchanged (ACLED counts conservatively).'",
+        "grading": "NULL::text",
+        "tags": f"concat_ws(';', {v('tags')}, CASE WHEN {v('civilian_targeting')} IS NOT NULL "
+        "THEN 'civilian-targeting' END)",
+        "source_names": v("source"),
+        "source_note": f"'Source scale (ACLED): ' || {v('source_scale')}",
+        "acled_fatalities": v("fatalities"),
+    }
+
+
+def _vocabularies(cursor) -> None:
+    """Temporary lookup tables built from the same vocabularies the admin's import uses."""
+    cursor.execute(
+        "CREATE TEMP TABLE import_choice (field text, key text, value text) ON COMMIT DROP;"
+        "CREATE TEMP TABLE import_country (key text PRIMARY KEY, code text) ON COMMIT DROP;"
+        "CREATE TEMP TABLE import_acled_time (key text PRIMARY KEY, value text) ON COMMIT DROP;"
+        "CREATE TEMP TABLE import_acled_geo (key text PRIMARY KEY, value text) ON COMMIT DROP;"
+        "CREATE TEMP TABLE import_source_kind (key text PRIMARY KEY, value text) ON COMMIT DROP;"
+    )
+    choices = {
+        "date_precision": Choice(DatePrecision.choices),
+        "geo_precision": Choice(GeoPrecision.choices),
+        "grading": Choice(Grading.choices),
+        "actor_kind": ACTOR_KIND,
+    }
+    with cursor.copy("COPY import_choice FROM STDIN") as copy:
+        for name, widget in choices.items():
+            for key, value in widget.values.items():
+                copy.write_row((name, key, value))
+    with cursor.copy("COPY import_country FROM STDIN") as copy:
+        seen: set[str] = set()
+        for country in pycountry.countries:
+            for key in {country.alpha_2, country.alpha_3, country.numeric, str(int(country.numeric)), country.name}:
+                if key.lower() not in seen:
+                    seen.add(key.lower())
+                    copy.write_row((key.lower(), country.alpha_2))
+    # The taxonomy by folded name and slug, as the admin's import matches it (resources.Lookups).
+    taxonomy = resources.Lookups.load_taxonomy()
+    cursor.execute(
+        "CREATE TEMP TABLE import_event_types (key text PRIMARY KEY, id bigint) ON COMMIT DROP;"
+        "CREATE TEMP TABLE import_sub_types (type_id bigint, key text, sub_id bigint) ON COMMIT DROP;"
+    )
+    with cursor.copy("COPY import_event_types FROM STDIN") as copy:
+        for key, type_id in taxonomy.event_types.items():
+            copy.write_row((key, type_id))
+    with cursor.copy("COPY import_sub_types FROM STDIN") as copy:
+        for (type_id, key), sub_id in taxonomy.sub_event_types.items():
+            copy.write_row((type_id, key, sub_id))
+    with cursor.copy("COPY import_acled_time FROM STDIN") as copy:
+        for key, value in resources.ACLED_TIME_PRECISION.items():
+            copy.write_row((key, value))
+    with cursor.copy("COPY import_acled_geo FROM STDIN") as copy:
+        for key, value in resources.ACLED_GEO_PRECISION.items():
+            copy.write_row((key, value))
+    with cursor.copy("COPY import_source_kind FROM STDIN") as copy:
+        for key, value in SOURCE_KINDS_BY_OUTLET.items():
+            copy.write_row((key, value))
+
+
+# Parsers that return NULL instead of raising, so that one bad cell is reported, not fatal.
+_PARSERS = r"""
+CREATE FUNCTION pg_temp.import_date(t text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN t ~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$'
+         AND to_char(to_date(t, 'YYYY-MM-DD'), 'YYYY-MM-DD') = t THEN to_date(t, 'YYYY-MM-DD')
+    WHEN t ~* '^(0?[1-9]|[12]\d|3[01])[ -](january|february|march|april|may|june|july|august|september|october|november|december)[ -]\d{4}$'
+         AND lower(to_char(to_date(replace(t, '-', ' '), 'DD Month YYYY'), 'FMDD FMMonth YYYY'))
+             = lower(regexp_replace(replace(t, '-', ' '), '^0', '')) THEN to_date(replace(t, '-', ' '), 'DD Month YYYY')
+  END
+$$;
+CREATE FUNCTION pg_temp.import_count(t text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN t ~ '^\d{1,9}(\.0*)?$' THEN split_part(t, '.', 1)::bigint END
+$$;
+CREATE FUNCTION pg_temp.import_number(t text) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN t ~ '^[-+]?(\d{1,12}(\.\d*)?|\.\d+)$' THEN t::double precision END
+$$;
+CREATE FUNCTION pg_temp.import_time(t text) RETURNS time LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN t ~ '^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$' THEN t::time END
+$$;
+CREATE FUNCTION pg_temp.import_names(t text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(array_agg(DISTINCT btrim(n)) FILTER (WHERE btrim(n) <> ''), '{}')
+  FROM unnest(string_to_array(t, ';')) AS n
+$$;
+"""
+
+# Each rule: (column, SQL condition on the resolved row ``r`` that marks it bad, SQL message).
+_RULES: list[tuple[str, str, str]] = [
+    ("title", "r.title IS NULL", "'is required'"),
+    ("title", "length(r.title) > 300", "'is ' || length(r.title) || ' characters long; at most 300 are allowed'"),
+    ("start_date", "r.start_date IS NULL", "'is required'"),
+    (
+        "start_date",
+        "r.start_date IS NOT NULL AND r.start_v IS NULL",
+        "'''' || r.start_date || ''' is not a date; write it as YYYY-MM-DD (e.g. 2025-06-13)'",
+    ),
+    (
+        "end_date",
+        "r.end_date IS NOT NULL AND r.end_v IS NULL",
+        "'''' || r.end_date || ''' is not a date; write it as YYYY-MM-DD (e.g. 2025-06-13)'",
+    ),
+    (
+        "end_date",
+        "r.end_v < r.start_v",
+        "to_char(r.end_v, 'YYYY-MM-DD') || ' is before the start date ' || to_char(r.start_v, 'YYYY-MM-DD')",
+    ),
+    ("date_precision", "r.date_precision IS NOT NULL AND r.date_precision_v IS NULL", "'''' || r.date_precision || ''' is not one of: day, week, month, year'"),
+    ("time_of_day", "r.time_of_day IS NOT NULL AND r.time_v IS NULL", "'''' || r.time_of_day || ''' is not a time of day; write it as HH:MM (e.g. 05:30)'"),
+    ("country", "r.country IS NULL", "'is required (an ISO 3166-1 code such as ML)'"),
+    ("country", "r.country IS NOT NULL AND r.country_v IS NULL", "'''' || r.country || ''' is not a country; use an ISO 3166-1 code such as ML'"),
+    ("admin1", "length(r.admin1) > 100", "'is ' || length(r.admin1) || ' characters long; at most 100 are allowed'"),
+    ("admin2", "length(r.admin2) > 100", "'is ' || length(r.admin2) || ' characters long; at most 100 are allowed'"),
+    ("location", "length(r.location) > 200", "'is ' || length(r.location) || ' characters long; at most 200 are allowed'"),
+    ("latitude", "r.latitude IS NOT NULL AND r.latitude_v IS NULL", "'''' || r.latitude || ''' is not a number in decimal degrees'"),
+    ("latitude", "abs(r.latitude_v) > 90", "r.latitude_v || ' is outside -90 to 90'"),
+    ("longitude", "r.longitude IS NOT NULL AND r.longitude_v IS NULL", "'''' || r.longitude || ''' is not a number in decimal degrees'"),
+    ("longitude", "abs(r.longitude_v) > 180", "r.longitude_v || ' is outside -180 to 180'"),
+    ("longitude", "r.latitude IS NOT NULL AND r.longitude IS NULL", "'is required when the other coordinate is given'"),
+    ("latitude", "r.latitude IS NULL AND r.longitude IS NOT NULL", "'is required when the other coordinate is given'"),
+    ("geo_precision", "r.geo_precision IS NOT NULL AND r.geo_precision_v IS NULL", "'''' || r.geo_precision || ''' is not one of: exact, near, admin2, admin1, country'"),
+    ("grading", "r.grading IS NOT NULL AND r.grading_v IS NULL", "'''' || r.grading || ''' is not one of: confirmed, fair, weak, contested, discounted'"),
+    ("event_type", "r.event_type IS NOT NULL AND r.event_type_id IS NULL", "'''' || r.event_type || ''' is not an event type in the archive''s taxonomy'"),
+    ("event_type", "r.event_type IS NULL AND r.sub_event_type_id IS NULL AND r.sub_event_type IS NOT NULL", "'is required'"),
+    ("sub_event_type", "r.sub_event_type IS NULL", "'is required'"),
+    ("sub_event_type", "r.sub_event_type IS NOT NULL AND r.sub_event_type_id IS NULL AND (r.event_type_id IS NOT NULL OR r.event_type IS NULL)", "'''' || r.sub_event_type || ''' is not a sub-event type of the archive''s taxonomy for this event type'"),
+    ("fatalities_low", "r.fatalities_low IS NOT NULL AND r.low_v IS NULL", "'''' || r.fatalities_low || ''' is not a whole number'"),
+    ("fatalities_best", "r.fatalities_best IS NOT NULL AND r.best_v IS NULL", "'''' || r.fatalities_best || ''' is not a whole number'"),
+    ("fatalities_high", "r.fatalities_high IS NOT NULL AND r.high_v IS NULL", "'''' || r.fatalities_high || ''' is not a whole number'"),
+    ("fatalities_low", "r.low_v > r.best_v", "r.low_v || ' is more than fatalities_best (' || r.best_v || ')'"),
+    ("fatalities_best", "r.best_v > r.high_v", "r.best_v || ' is more than fatalities_high (' || r.high_v || ')'"),
+    ("actor1_kind", "r.actor1_kind IS NOT NULL AND r.actor1_kind_v IS NULL", "'''' || r.actor1_kind || ''' is not an actor kind'"),
+    ("actor2_kind", "r.actor2_kind IS NOT NULL AND r.actor2_kind_v IS NULL", "'''' || r.actor2_kind || ''' is not an actor kind'"),
+    ("import_key", "length(r.import_key) > 100", "'is longer than 100 characters'"),
+    ("import_key", "r.key_taken", "'''' || r.import_key || ''' was imported before; imports only add new incidents'"),
+    ("import_key", "r.import_key IS NOT NULL AND r.key_first_line <> r.line", "'''' || r.import_key || ''' is also the key of row ' || r.key_first_line"),
+]  # fmt: skip
+
+
+def _resolve_sql(flat: dict[str, str]) -> str:
+    columns = ",\n  ".join(f"{expression} AS {_q(name)}" for name, expression in flat.items())
+    return f"""
+CREATE TEMP TABLE import_rows ON COMMIT DROP AS
+SELECT s.line, {columns}
+FROM import_staging s;
+
+CREATE TEMP TABLE import_resolved ON COMMIT DROP AS
+SELECT r.*,
+  pg_temp.import_date(r.start_date) AS start_v,
+  pg_temp.import_date(r.end_date) AS end_v,
+  pg_temp.import_time(r.time_of_day) AS time_v,
+  (SELECT value FROM import_choice WHERE field = 'date_precision' AND key = lower(r.date_precision)) AS date_precision_v,
+  (SELECT value FROM import_choice WHERE field = 'geo_precision' AND key = lower(r.geo_precision)) AS geo_precision_v,
+  (SELECT value FROM import_choice WHERE field = 'grading' AND key = lower(r.grading)) AS grading_v,
+  (SELECT value FROM import_choice WHERE field = 'actor_kind'
+     AND key = lower(btrim(split_part(r.actor1_kind, ';', 1)))) AS actor1_kind_v,
+  (SELECT value FROM import_choice WHERE field = 'actor_kind'
+     AND key = lower(btrim(split_part(r.actor2_kind, ';', 1)))) AS actor2_kind_v,
+  (SELECT code FROM import_country WHERE key = lower(r.country)) AS country_v,
+  et.id AS event_type_id,
+  coalesce(
+    (SELECT st.sub_id FROM import_sub_types st WHERE st.type_id = et.id AND st.key = archive_unaccent(r.sub_event_type)),
+    CASE WHEN r.event_type IS NULL THEN
+      (SELECT min(st.sub_id) FROM import_sub_types st WHERE st.key = archive_unaccent(r.sub_event_type)
+        HAVING count(*) = 1) END
+  ) AS sub_event_type_id,
+  pg_temp.import_number(r.latitude) AS latitude_v,
+  pg_temp.import_number(r.longitude) AS longitude_v,
+  pg_temp.import_count(r.fatalities_low) AS low_v,
+  pg_temp.import_count(r.fatalities_best) AS best_v,
+  pg_temp.import_count(r.fatalities_high) AS high_v,
+  -- "<> ''" lets the planner use the partial unique index on import_key.
+  EXISTS (SELECT 1 FROM incidents_incident i WHERE i.import_key = r.import_key AND i.import_key <> '') AS key_taken,
+  min(r.line) OVER (PARTITION BY r.import_key) AS key_first_line
+FROM import_rows r
+LEFT JOIN import_event_types et ON et.key = archive_unaccent(r.event_type);
+"""
+
+
+_ACTOR_SIDES = [
+    # (column, kind column, side, role) as in resources.ACTOR_COLUMNS
+    (column, kind_column, str(side), str(role))
+    for column, kind_column, side, role in resources.ACTOR_COLUMNS
+]
+
+
+def _actor_sql() -> str:
+    """Every (row, actor name, side, role, kind) the file names, and the actors they resolve to."""
+    parts = [
+        f"SELECT r.line, n.name, {side!r} AS side, {role!r} AS role, r.{kind}_v AS kind, {column!r} AS col"
+        f" FROM import_resolved r, unnest(pg_temp.import_names(r.{column})) AS n(name)"
+        for column, kind, side, role in _ACTOR_SIDES
+    ]
+    prefixes = " ".join(
+        f"WHEN archive_unaccent(m.name) LIKE '{prefix}%' THEN '{kind.value}'"
+        for prefix, kind in resources.ACTOR_KINDS_BY_NAME_PREFIX.items()
+    )
+    return f"""
+CREATE TEMP TABLE import_mentions ON COMMIT DROP AS
+SELECT m.*, archive_unaccent(m.name) AS folded, CASE {prefixes} ELSE m.kind END AS new_kind
+FROM ({" UNION ALL ".join(parts)}) AS m;
+
+CREATE TEMP TABLE import_known_actors ON COMMIT DROP AS
+SELECT DISTINCT ON (folded) folded, actor_id FROM (
+  SELECT archive_unaccent(name) AS folded, id AS actor_id, 0 AS rank FROM incidents_actor
+  UNION ALL SELECT archive_unaccent(name), actor_id, 1 FROM incidents_actoralias
+) AS known
+WHERE folded IN (SELECT folded FROM import_mentions)
+ORDER BY folded, rank, actor_id;
+"""
+
+
+def _problems(cursor, file_format: str) -> tuple[list[tuple[int | None, str, str]], int]:
+    selects = [
+        f"SELECT r.line, {column!r} AS col, {message} AS reason FROM import_resolved r WHERE {condition}"
+        for column, condition, message in _RULES
+    ]
+    selects.append(
+        "SELECT m.line, m.col, '''' || m.name || ''' is not an actor in the archive; give its kind in ' || "
+        "CASE WHEN m.side = 'A' THEN 'actor1_kind' ELSE 'actor2_kind' END || ' to create it' "
+        "FROM import_mentions m WHERE m.folded NOT IN (SELECT folded FROM import_known_actors) "
+        "AND NOT EXISTS (SELECT 1 FROM import_mentions k WHERE k.folded = m.folded AND k.new_kind IS NOT NULL)"
+    )
+    if file_format == "acled":
+        selects.append(
+            "SELECT r.line, 'source_names', 'names no source; ACLED lists at least one per event' "
+            "FROM import_resolved r WHERE r.source_names IS NULL"
+        )
+    cursor.execute(f"CREATE TEMP TABLE import_problems ON COMMIT DROP AS {' UNION ALL '.join(selects)}")
+    cursor.execute("SELECT count(*) FROM import_problems")
+    total = cursor.fetchone()[0]
+    cursor.execute("SELECT line, col, reason FROM import_problems ORDER BY line, col LIMIT %s", [MAX_REPORTED])
+    label = _acled_label if file_format == "acled" else str
+    return [(line, label(col), reason) for line, col, reason in cursor.fetchall()], total
+
+
+def _acled_label(column: str) -> str:
+    reverse = {ours: theirs for theirs, ours in ACLED_COLUMNS.items() if ours}
+    return resources.AcledIncidentResource.column_labels.get(column) or reverse.get(column, column)
+
+
+_WRITE_SQL = """
+WITH created AS (
+INSERT INTO incidents_actor (name, slug, kind, country, description, internal_notes, version, created_at, updated_at)
+SELECT n.name, n.slug, n.kind, '', '', 'Created by a bulk import.', 1, now(), now()
+FROM (
+  SELECT DISTINCT ON (m.folded) m.name, m.new_kind AS kind,
+    left(coalesce(nullif(trim(BOTH '-' FROM regexp_replace(archive_unaccent(m.name), '[^a-z0-9]+', '-', 'g')), ''),
+                  'actor'), 180) || '-' || substr(md5(m.folded), 1, 8) AS slug
+  FROM import_mentions m
+  WHERE m.folded NOT IN (SELECT folded FROM import_known_actors) AND m.new_kind IS NOT NULL
+  ORDER BY m.folded, m.line
+) AS n
+RETURNING id, name
+)
+INSERT INTO import_known_actors (folded, actor_id) SELECT archive_unaccent(name), id FROM created;
+
+CREATE TEMP TABLE import_outlets ON COMMIT DROP AS
+SELECT DISTINCT ON (archive_unaccent(n.name)) n.name, archive_unaccent(n.name) AS folded, NULL::bigint AS source_id
+FROM import_resolved r, unnest(pg_temp.import_names(r.source_names)) AS n(name)
+ORDER BY archive_unaccent(n.name), n.name;
+
+UPDATE import_outlets o SET source_id = (
+  SELECT min(s.id) FROM incidents_source s
+  WHERE s.outlet = o.name AND s.title = '' AND s.url = '' AND s.author = '' AND NOT s.confidential
+);
+
+WITH created AS (
+  INSERT INTO incidents_source (kind, outlet, title, author, url, archived_url, language, reliability,
+                                confidential, internal_notes, version, created_at, updated_at)
+  SELECT coalesce((SELECT value FROM import_source_kind WHERE key = lower(o.name)), 'other'), o.name, '', '', '', '',
+         '', 'F', false, 'Created by an import from the outlet''s name alone.', 1, now(), now()
+  FROM import_outlets o WHERE o.source_id IS NULL
+  RETURNING id, outlet
+)
+UPDATE import_outlets o SET source_id = created.id FROM created WHERE created.outlet = o.name;
+
+ALTER TABLE import_resolved ADD COLUMN id bigint;
+UPDATE import_resolved SET id = nextval(pg_get_serial_sequence('incidents_incident', 'id'));
+"""
+
+_INSERT_INCIDENTS = """
+INSERT INTO incidents_incident (
+  id, title, summary, start_date, end_date, date_precision, time_of_day, country, admin1, admin2, location,
+  latitude, longitude, geo_precision, event_type_id, sub_event_type_id, fatalities_low, fatalities_best,
+  fatalities_high, fatalities_method, fatalities_rationale, contested, grading, tags, status, retraction_notice,
+  internal_notes, import_key, created_by_id, last_edited_by_id, created_at, updated_at, version)
+SELECT r.id, r.title, coalesce(r.summary, ''), r.start_v, coalesce(r.end_v, r.start_v),
+  coalesce(r.date_precision_v, 'day'), r.time_v, r.country_v, coalesce(r.admin1, ''), coalesce(r.admin2, ''),
+  coalesce(r.location, ''), r.latitude_v, r.longitude_v, coalesce(r.geo_precision_v, 'admin1'),
+  coalesce(r.event_type_id, (SELECT event_type_id FROM incidents_subeventtype WHERE id = r.sub_event_type_id)),
+  r.sub_event_type_id, r.low_v, r.best_v, r.high_v,
+  CASE WHEN coalesce(r.low_v, r.best_v, r.high_v) IS NOT NULL THEN 'override' ELSE '' END,
+  CASE WHEN coalesce(r.low_v, r.best_v, r.high_v) IS NOT NULL
+       THEN coalesce(r.fatalities_rationale, 'Estimate as given in the imported file.') ELSE '' END,
+  false, coalesce(r.grading_v, 'weak'),
+  coalesce((SELECT array_agg(tag ORDER BY first) FROM (
+      SELECT left(trim(BOTH '-' FROM regexp_replace(lower(u.t), '[^a-z0-9_]+', '-', 'g')), 50) AS tag, min(u.n) AS first
+      FROM unnest(regexp_split_to_array(r.tags, '[;,]')) WITH ORDINALITY AS u(t, n)
+      GROUP BY 1) AS tags WHERE tag <> ''), '{}'),
+  'draft', '', '', coalesce(r.import_key, ''), %(user)s, %(user)s, now(), now(), 1
+FROM import_resolved r;
+
+INSERT INTO incidents_incidentactor (incident_id, actor_id, side, role, note)
+SELECT DISTINCT ON (r.id, k.actor_id, m.side) r.id, k.actor_id, m.side, m.role, ''
+FROM import_mentions m
+JOIN import_resolved r ON r.line = m.line
+JOIN import_known_actors k ON k.folded = m.folded
+ORDER BY r.id, k.actor_id, m.side, m.role = 'primary' DESC;
+
+INSERT INTO incidents_incidentsource (incident_id, source_id, note)
+SELECT DISTINCT r.id, o.source_id, coalesce(left(r.source_note, 300), '')
+FROM import_resolved r, unnest(pg_temp.import_names(r.source_names)) AS n(name)
+JOIN import_outlets o ON o.folded = archive_unaccent(n.name);
+
+INSERT INTO incidents_claim (incident_id, source_id, kind, losses_of, quantity_low, quantity_high, quantity_text,
+  quote, stance, verification, verification_note, internal_notes, version, created_at, updated_at)
+SELECT r.id, o.source_id, 'fatalities', 'unknown', r.best_v, r.best_v, r.best_v || ' (ACLED)', '', 'assertion',
+  'unverified', 'ACLED''s fatality count for event ' || substr(r.import_key, 7) || ', coded from: '
+  || array_to_string(pg_temp.import_names(r.source_names), '; ') || '.', '', 1, now(), now()
+FROM import_resolved r
+JOIN import_outlets o ON o.folded = archive_unaccent((pg_temp.import_names(r.source_names))[1])
+WHERE r.acled_fatalities IS NOT NULL AND r.best_v IS NOT NULL;
+"""
+
+
+def _history_sql(model: type, where: str) -> str:
+    """pghistory's insert events for the rows of ``model`` matching ``where``, in one statement."""
+    from django.apps import apps
+
+    event_model = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
+    tracked = [f.column for f in event_model._meta.concrete_fields if not f.name.startswith("pgh_")]
+    columns = ", ".join(_q(c) for c in tracked)
+    return (
+        f"WITH context AS (SELECT _pgh_attach_context() AS id) "
+        f"INSERT INTO {_q(event_model._meta.db_table)} ({columns}, pgh_context_id, pgh_created_at, pgh_label, "
+        f"pgh_obj_id) SELECT {columns}, (SELECT id FROM context), NOW(), 'insert', id "
+        f"FROM {_q(model._meta.db_table)} WHERE {where}"
+    )
+
+
+def read_header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return [h.strip().lower() for h in next(csv.reader(handle), [])]
+
+
+def bulk_import(
+    *, path: Path, file_format: str, user: AbstractBaseUser | None, dry_run: bool = False
+) -> BulkImportResult:
+    """Import the CSV at ``path``; raises BulkImportError (and writes nothing) if any row is bad."""
+    import time
+
+    from incidents.models import Claim, IncidentActor, IncidentSource
+
+    if file_format not in FORMATS:
+        raise ValueError(f"Unknown format {file_format!r}; use one of {', '.join(FORMATS)}.")
+    header = read_header(path)
+    required = ACLED_REQUIRED if file_format == "acled" else ARCHIVE_REQUIRED
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise BulkImportError([(None, "", f"The file lacks the columns: {', '.join(missing)}.")], 1)
+    if len(set(header)) != len(header) or not all(re.fullmatch(r"[a-z0-9_ ]+", h) for h in header if h):
+        raise BulkImportError([(None, "", "Column names must be distinct words (letters, digits, _).")], 1)
+    result = BulkImportResult()
+    clock = time.perf_counter()
+    user_id = getattr(user, "pk", None)
+    context = {"import_file": path.name, "import_format": file_format, "command": "import_incidents"}
+    if user_id is not None:
+        context["user"] = user_id
+    with transaction.atomic(), pghistory.context(**context), connection.cursor() as cursor:
+        raw = cursor.cursor
+        staged = ", ".join(f"{_q(h or f'unnamed_{i}')} text" for i, h in enumerate(header))
+        raw.execute(f"CREATE TEMP TABLE import_staging (line bigserial, {staged}) ON COMMIT DROP")
+        names = ", ".join(_q(h or f"unnamed_{i}") for i, h in enumerate(header))
+        with (
+            path.open("rb") as handle,
+            raw.copy(f"COPY import_staging ({names}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')") as copy,
+        ):
+            while chunk := handle.read(COPY_CHUNK):
+                copy.write(chunk)
+        result.timings["copy"] = time.perf_counter() - clock
+        raw.execute("SELECT count(*) FROM import_staging")
+        result.rows = raw.fetchone()[0]
+        _vocabularies(raw)
+        raw.execute(_PARSERS)
+        raw.execute(_resolve_sql(_flat_columns(file_format, set(header))))
+        raw.execute(_actor_sql())
+        result.timings["resolve"] = time.perf_counter() - clock
+        problems, total = _problems(raw, file_format)
+        result.timings["check"] = time.perf_counter() - clock
+        if total:
+            raise BulkImportError(problems, total)
+        raw.execute("SELECT count(*) FROM import_known_actors")
+        actors_known = raw.fetchone()[0]
+        # Through Django's cursor, so that the new actors' and sources' history carries the context.
+        cursor.execute(_WRITE_SQL)
+        raw.execute("SELECT count(*) FROM import_known_actors")
+        result.actors_created = raw.fetchone()[0] - actors_known
+        # History: the per-row triggers are paused for these inserts and the events written per table.
+        raw.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [resources._paused_trigger_ids()])
+        raw.execute(_INSERT_INCIDENTS, {"user": user_id})
+        raw.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
+        result.timings["write"] = time.perf_counter() - clock
+        in_import = "IN (SELECT id FROM import_resolved)"
+        cursor.execute(_history_sql(Incident, f"id {in_import}"))
+        for model in (IncidentActor, IncidentSource, Claim):
+            cursor.execute(_history_sql(model, f"incident_id {in_import}"))
+        result.incidents = result.rows
+        result.timings["history"] = time.perf_counter() - clock
+        if dry_run:
+            transaction.set_rollback(True)
+    return result

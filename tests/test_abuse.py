@@ -1,0 +1,110 @@
+"""Abuse: per-client throttles on the API and the exports, shared between workers; capped pages;
+no browsable API in production."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.throttling import SimpleRateThrottle
+
+from incidents.models import Incident
+from incidents.pagination import KeysetPagination
+from tests.factories import IncidentFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def tight_rates(monkeypatch):
+    # DRF reads the rates once, into a class attribute; patch it there.
+    rates = {"anon": "3/minute", "user": "3/minute", "export": "2/minute"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    cache.clear()
+    yield rates
+    cache.clear()
+
+
+def test_the_api_throttles_each_anonymous_client(db, tight_rates):
+    crawler = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(3):
+        assert crawler.get("/api/v1/incidents/").status_code == 200
+    refused = crawler.get("/api/v1/incidents/")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert Client(REMOTE_ADDR="198.51.100.20").get("/api/v1/incidents/").status_code == 200
+
+
+def test_exports_are_throttled_per_client_with_a_clear_reason(db, tight_rates):
+    crawler = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(2):
+        assert crawler.get("/export/incidents.csv").status_code == 200
+    refused = crawler.get("/export/claims.csv")
+    assert refused.status_code == 429
+    assert "Too many exports" in refused.content.decode()
+    assert int(refused["Retry-After"]) > 0
+    assert Client(REMOTE_ADDR="198.51.100.20").get("/export/incidents.csv").status_code == 200
+
+
+def test_a_forged_x_forwarded_for_does_not_buy_a_fresh_budget(db, tight_rates):
+    for n in range(3):
+        Client(REMOTE_ADDR="203.0.113.9").get("/api/v1/incidents/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+    refused = Client(REMOTE_ADDR="203.0.113.9").get("/api/v1/incidents/", HTTP_X_FORWARDED_FOR="10.9.9.9")
+    assert refused.status_code == 429
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the shared cache (REDIS_URL), as in CI")
+def test_workers_share_the_throttle_through_the_shared_cache(db, tight_rates):
+    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    for _ in range(2):
+        assert Client(REMOTE_ADDR="203.0.113.9").get("/export/incidents.csv").status_code == 200
+    # Another process, as a second gunicorn worker would be, sees the spent budget.
+    code = (
+        "from django.test import Client; "
+        "print(Client(REMOTE_ADDR='203.0.113.9').get('/export/incidents.csv').status_code, "
+        "Client(REMOTE_ADDR='198.51.100.20').get('/export/incidents.csv').status_code)"
+    )
+    env = {
+        **os.environ,
+        "EXPORT_THROTTLE": "2/minute",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split()[:1] == ["429"], result.stderr
+
+
+def test_api_pages_are_capped_whatever_the_client_asks(db, tight_rates, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100/minute", "user": "100/minute"})
+    cap = KeysetPagination.max_page_size
+    incidents = IncidentFactory.build_batch(cap + 5, published=True)
+    for incident in incidents:
+        incident.event_type = incident.sub_event_type.event_type
+    Incident.objects.bulk_create(incidents)
+    response = Client().get("/api/v1/incidents/?page_size=100000")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == cap
+    assert response.json()["next"]
+
+
+def test_the_api_answers_json_not_the_browsable_html_in_production(db, tight_rates):
+    response = Client().get(
+        "/api/v1/incidents/", HTTP_ACCEPT="text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert Client().get("/api/v1/incidents/?format=api").status_code == 404
