@@ -87,7 +87,7 @@ INVOLVED_CTE_SQL = """, involved AS MATERIALIZED (
 class Count:
     value: str
     label: str
-    count: int
+    count: int | None
 
 
 @dataclass

@@ -14,8 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Prefetch, Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
@@ -25,6 +24,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from incidents import reconcile
 from incidents.changelog import incident_changelog
 from incidents.charts import month_histogram
+from incidents.facets import Count as FacetCount
 from incidents.facets import Facets, country_name, data_stamp, facets_for
 from incidents.filters import ORDERING_CHOICES, IncidentFilter
 from incidents.keyset import keyset_page
@@ -40,7 +40,6 @@ from incidents.models import (
     GeoPrecision,
     Grading,
     Incident,
-    IncidentActor,
     IncidentSource,
     Reliability,
     Side,
@@ -164,8 +163,13 @@ class HomeView(TemplateView):
         latest = list(
             published.for_list().defer("search_document", "internal_notes").order_by("-start_date", "-id")[:8]
         )
+        event_types = facets.event_types
+        if not facets.exact:
+            # Counting everything took too long: offer the types without their counts.
+            event_types = [FacetCount(t.slug, t.name, None) for t in EventType.objects.order_by("name")]
         context.update(
             facets=facets,
+            event_types=event_types,
             counts=site_counts(),
             latest=latest,
             histogram=month_histogram(facets.months),
@@ -406,36 +410,33 @@ class ActorDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         actor: Actor = self.object
-        public_actors = Actor.objects.published()
         relations = list(
-            ActorRelation.objects.filter(
-                Q(subject=actor, object__in=public_actors) | Q(object=actor, subject__in=public_actors)
-            )
+            ActorRelation.objects.filter(Q(subject=actor) | Q(object=actor))
             .select_related("subject", "object")
             .order_by("start_date", "pk")
         )
-        incidents = Incident.objects.published().filter(
-            pk__in=IncidentActor.objects.filter(actor=actor).values("incident_id")
-        )
-        months = list(
-            incidents.order_by()
-            .annotate(month=TruncMonth("start_date"))
-            .values("month")
-            .annotate(n=Count("pk"))
-            .values_list("month", "n")
-        )
-        recent = list(
-            incidents.for_list().defer("search_document", "internal_notes").order_by("-start_date", "-id")[:20]
-        )
+        # Only relations whose other end is itself public.
+        others = {r.object_id if r.subject_id == actor.pk else r.subject_id for r in relations}
+        public = set(Actor.objects.published().filter(pk__in=others).values_list("pk", flat=True)) if others else set()
+        relations = [r for r in relations if (r.object_id if r.subject_id == actor.pk else r.subject_id) in public]
+        # The same result set as /incidents/?actor=<slug>, so the counts are cached once for both.
+        params = {"actor": [actor.slug]}
+        data = QueryDict(mutable=True)
+        data.setlist("actor", params["actor"])
+        filterset = IncidentFilter(data, queryset=Incident.objects.published())
+        facets = facets_for(filterset.qs, params)
+        recent = list(filterset.qs.for_list().defer("search_document", "internal_notes")[:20])
+        # Newest recorded first: the primary key order needs no sort over every claim.
         claims = list(
             Claim.objects.published()
             .filter(claimant=actor)
             .select_related("incident", "source", "losses_actor")
-            .order_by("-incident__start_date", "incident_id", "pk")[:50]
+            .order_by("-pk")[:50]
         )
         context.update(
             relations=relations,
-            histogram=month_histogram(months),
+            histogram=month_histogram(facets.months),
+            facets=facets,
             timeline_base=f"actor={actor.slug}",
             recent=recent,
             claims=claims,
