@@ -10,7 +10,7 @@ PORT ?= 8000
 SCALE ?= 1000000
 BACKUP ?= backups/archive.dump
 
-.PHONY: install browser demo serve test test-fast lint format migrations-check bench backup restore clean-db
+.PHONY: install browser wrk demo serve test test-fast lint format migrations-check bench backup restore clean-db
 
 install: $(VENV)/.installed
 
@@ -48,8 +48,15 @@ format: install
 migrations-check: install
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
-bench: install
-	DJANGO_SECRET_KEY=bench-only-secret $(PY) -m bench --scale $(SCALE)
+# Debian's wrk drives the benchmark's gunicorn.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Install Debian's wrk package to run the benchmark."; fi; }
+
+bench: install wrk
+	DJANGO_SECRET_KEY=bench-only-secret $(PY) -m bench --scale $(SCALE) $(BENCH_ARGS)
 
 backup: install
 	mkdir -p $(dir $(BACKUP))

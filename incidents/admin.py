@@ -17,11 +17,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import flatten_fieldsets
-from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db import connection, connections, models
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -125,6 +126,7 @@ class HistoryEntry:
     url: str
     changes: list[tuple[str, Any, Any]] = field(default_factory=list)
     restorable: bool = False
+    subject_url: str = ""
 
 
 def _columns(model: type[models.Model]) -> dict[str, models.Field]:
@@ -161,6 +163,13 @@ def _readable(field: models.Field, value: Any, labels: dict[tuple[type, Any], st
     return value
 
 
+def _history_url(model: type[models.Model], pk: Any) -> str:
+    """The history page of a related record, when it has one in the admin."""
+    if not admin.site.is_registered(model):
+        return ""
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[pk])
+
+
 def history_entries(obj: models.Model, related: tuple[type[models.Model], ...] = (), limit: int = 200) -> list:
     """The history of ``obj`` (and of the listed related models' rows that point to it), newest first."""
     own_event_model = type(obj).pgh_event_model
@@ -171,8 +180,9 @@ def history_entries(obj: models.Model, related: tuple[type[models.Model], ...] =
 
     models_by_event = {m.pgh_event_model._meta.label: m for m in (type(obj), *related)}
     columns = {label: _columns(model) for label, model in models_by_event.items()}
+    # Event ids are per table: a claim event and an incident event can share one.
     diffs = {
-        event.pgh_id: [
+        (event.pgh_model, event.pgh_id): [
             (columns[event.pgh_model][column], before, after)
             for column, (before, after) in sorted((event.pgh_diff or {}).items())
             if column in columns[event.pgh_model] and column not in HISTORY_NOISE
@@ -194,11 +204,12 @@ def history_entries(obj: models.Model, related: tuple[type[models.Model], ...] =
                 when=event.pgh_created_at,
                 label=event.pgh_label,
                 subject=str(model._meta.verbose_name).capitalize() + ("" if own else f" #{event.pgh_obj_id}"),
+                subject_url=_history_url(model, event.pgh_obj_id) if not own and event.pgh_label != "delete" else "",
                 user=users.get(context.get("user"), "—"),
                 url=context.get("url", ""),
                 changes=[
                     (str(field.verbose_name), _readable(field, before, labels), _readable(field, after, labels))
-                    for field, before, after in diffs[event.pgh_id]
+                    for field, before, after in diffs[event.pgh_model, event.pgh_id]
                 ],
                 restorable=own,
             )
@@ -254,6 +265,16 @@ class ArchiveModelAdmin(admin.ModelAdmin):
             # Someone saved between this form's check and its save; the transaction was rolled back.
             self.message_user(request, error.messages[0], messages.ERROR)
             return HttpResponseRedirect(request.path)
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict, add: bool = False, change: bool = False, form_url: str = "", obj=None
+    ) -> HttpResponse:
+        if obj is not None and obj.pk is not None and context["adminform"].form.errors:
+            # The refused input was written onto obj; the page's headings name the record as saved.
+            saved = self.get_object(request, str(obj.pk))
+            if saved is not None:
+                context.update(original=saved, subtitle=str(saved))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self) -> list:
         opts = self.opts
@@ -383,7 +404,53 @@ class IncidentAdminQuerySet(IncidentQuerySet):
         return sorted(periods, reverse=order == "DESC")
 
 
-class IncidentChildInline:
+class LoadedChoiceAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete picker that labels its current choice from an object already loaded.
+
+    Django's picker looks its selected object up again, one query per picker; an incident
+    with thirty claims has ninety of them. Inline rows are read with their related objects
+    (``select_related``), so the formset hands each picker its object and no query runs.
+    """
+
+    loaded: models.Model | None = None
+
+    def optgroups(self, name: str, value: list, attr: dict | None = None) -> list:
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if self.loaded is None or selected != {str(self.loaded.pk)}:
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        label = self.choices.field.label_from_instance(self.loaded)
+        options.append(self.create_option(name, self.loaded.pk, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class LoadedChoicesFormSet(BaseInlineFormSet):
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        if form.instance.pk is None:
+            return form
+        for name, formfield in form.fields.items():
+            picker = getattr(formfield.widget, "widget", formfield.widget)
+            if isinstance(picker, LoadedChoiceAutocompleteSelect):
+                # Already in memory: the inline's queryset selects the related objects.
+                picker.loaded = getattr(form.instance, name)
+        return form
+
+
+class LoadedChoicesInline:
+    """Inline rows whose autocomplete pickers need no query of their own."""
+
+    formset = LoadedChoicesFormSet
+
+    def formfield_for_foreignkey(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = LoadedChoiceAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class IncidentChildInline(LoadedChoicesInline):
     """An inline that can be changed exactly when its incident can."""
 
     def _incident_editable(self, request: HttpRequest, obj: Incident | None) -> bool:
@@ -573,6 +640,17 @@ class IncidentAdmin(IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmi
         queryset = IncidentAdminQuerySet(model=queryset.model, query=queryset.query.chain(), using=queryset.db)
         # The search vector is for the database's eyes only; it would only widen every row read.
         return queryset.defer("search_document")
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Incident | None:
+        # As Django's, but the people the change form names come in the same query.
+        queryset = self.get_queryset(request).select_related(
+            "event_type", "sub_event_type", "created_by", "last_edited_by", "reviewed_by", "published_by"
+        )
+        field = Incident._meta.pk if from_field is None else Incident._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Incident.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)
@@ -936,7 +1014,7 @@ class ActorAliasInline(admin.TabularInline):
     extra = 1
 
 
-class ActorRelationInline(admin.TabularInline):
+class ActorRelationInline(LoadedChoicesInline, admin.TabularInline):
     model = ActorRelation
     fk_name = "subject"
     autocomplete_fields = ["object"]

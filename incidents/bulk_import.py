@@ -49,9 +49,16 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+# SQL twin of spreadsheet.restore_neutralised(): drops the apostrophe an export put before a formula.
+_RESTORE = r"""regexp_replace({0}, '(^|(?<=[\r\n]))''(?=[ ]*[-=+@\t\r\n])', '', 'g')"""
+
+
 def _val(column: str, present: set[str]) -> str:
-    """A staged column as trimmed text, NULL when blank or absent."""
-    return f"nullif(btrim(s.{_q(column)}), '')" if column in present else "NULL::text"
+    """A staged column as trimmed text, NULL when blank or absent, as an export wrote it before neutralising."""
+    if column not in present:
+        return "NULL::text"
+    cell = f"nullif(btrim(s.{_q(column)}), '')"
+    return f"CASE WHEN strpos({cell}, chr(39)) > 0 THEN {_RESTORE.format(cell)} ELSE {cell} END"
 
 
 def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
@@ -114,7 +121,7 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
 def _vocabularies(cursor) -> None:
     """Temporary lookup tables built from the same vocabularies the admin's import uses."""
     cursor.execute(
-        "CREATE TEMP TABLE import_choice (field text, key text, value text) ON COMMIT DROP;"
+        "CREATE TEMP TABLE import_choice (field text, key text, value text, PRIMARY KEY (field, key)) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_country (key text PRIMARY KEY, code text) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_acled_time (key text PRIMARY KEY, value text) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_acled_geo (key text PRIMARY KEY, value text) ON COMMIT DROP;"
@@ -181,8 +188,9 @@ CREATE FUNCTION pg_temp.import_time(t text) RETURNS time LANGUAGE sql IMMUTABLE 
   SELECT CASE WHEN t ~ '^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$' THEN t::time END
 $$;
 CREATE FUNCTION pg_temp.import_names(t text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
-  SELECT coalesce(array_agg(DISTINCT btrim(n)) FILTER (WHERE btrim(n) <> ''), '{}')
-  FROM unnest(string_to_array(t, ';')) AS n
+  SELECT coalesce(array_agg(name ORDER BY first), '{}') FROM (
+    SELECT btrim(u.n) AS name, min(u.o) AS first FROM unnest(string_to_array(t, ';')) WITH ORDINALITY AS u(n, o)
+    WHERE btrim(u.n) <> '' GROUP BY 1) AS names
 $$;
 """
 
@@ -245,6 +253,8 @@ CREATE TEMP TABLE import_rows ON COMMIT DROP AS
 SELECT s.line, {columns}
 FROM import_staging s;
 
+ANALYZE import_rows;
+
 CREATE TEMP TABLE import_resolved ON COMMIT DROP AS
 SELECT r.*,
   pg_temp.import_date(r.start_date) AS start_v,
@@ -288,8 +298,9 @@ _ACTOR_SIDES = [
 def _actor_sql() -> str:
     """Every (row, actor name, side, role, kind) the file names, and the actors they resolve to."""
     parts = [
-        f"SELECT r.line, n.name, {side!r} AS side, {role!r} AS role, r.{kind}_v AS kind, {column!r} AS col"
-        f" FROM import_resolved r, unnest(pg_temp.import_names(r.{column})) AS n(name)"
+        f"SELECT r.line, btrim(n.name) AS name, {side!r} AS side, {role!r} AS role, r.{kind}_v AS kind, "
+        f"{column!r} AS col FROM import_resolved r, unnest(string_to_array(r.{column}, ';')) AS n(name) "
+        f"WHERE r.{column} IS NOT NULL AND btrim(n.name) <> ''"
         for column, kind, side, role in _ACTOR_SIDES
     ]
     prefixes = " ".join(
@@ -357,9 +368,10 @@ RETURNING id, name
 INSERT INTO import_known_actors (folded, actor_id) SELECT archive_unaccent(name), id FROM created;
 
 CREATE TEMP TABLE import_outlets ON COMMIT DROP AS
-SELECT DISTINCT ON (archive_unaccent(n.name)) n.name, archive_unaccent(n.name) AS folded, NULL::bigint AS source_id
+SELECT DISTINCT ON (archive_unaccent(left(n.name, 200))) left(n.name, 200) AS name,
+  archive_unaccent(left(n.name, 200)) AS folded, NULL::bigint AS source_id
 FROM import_resolved r, unnest(pg_temp.import_names(r.source_names)) AS n(name)
-ORDER BY archive_unaccent(n.name), n.name;
+ORDER BY archive_unaccent(left(n.name, 200)), n.name;
 
 UPDATE import_outlets o SET source_id = (
   SELECT min(s.id) FROM incidents_source s
@@ -412,7 +424,7 @@ ORDER BY r.id, k.actor_id, m.side, m.role = 'primary' DESC;
 INSERT INTO incidents_incidentsource (incident_id, source_id, note)
 SELECT DISTINCT r.id, o.source_id, coalesce(left(r.source_note, 300), '')
 FROM import_resolved r, unnest(pg_temp.import_names(r.source_names)) AS n(name)
-JOIN import_outlets o ON o.folded = archive_unaccent(n.name);
+JOIN import_outlets o ON o.folded = archive_unaccent(left(n.name, 200));
 
 INSERT INTO incidents_claim (incident_id, source_id, kind, losses_of, quantity_low, quantity_high, quantity_text,
   quote, stance, verification, verification_note, internal_notes, version, created_at, updated_at)
@@ -420,7 +432,7 @@ SELECT r.id, o.source_id, 'fatalities', 'unknown', r.best_v, r.best_v, r.best_v 
   'unverified', 'ACLED''s fatality count for event ' || substr(r.import_key, 7) || ', coded from: '
   || array_to_string(pg_temp.import_names(r.source_names), '; ') || '.', '', 1, now(), now()
 FROM import_resolved r
-JOIN import_outlets o ON o.folded = archive_unaccent((pg_temp.import_names(r.source_names))[1])
+JOIN import_outlets o ON o.folded = archive_unaccent(left((pg_temp.import_names(r.source_names))[1], 200))
 WHERE r.acled_fatalities IS NOT NULL AND r.best_v IS NOT NULL;
 """
 
@@ -470,6 +482,8 @@ def bulk_import(
         context["user"] = user_id
     with transaction.atomic(), pghistory.context(**context), connection.cursor() as cursor:
         raw = cursor.cursor
+        # The checks sort and hash the whole file; in memory rather than on disk.
+        raw.execute("SET LOCAL work_mem = '256MB'")
         staged = ", ".join(f"{_q(h or f'unnamed_{i}')} text" for i, h in enumerate(header))
         raw.execute(f"CREATE TEMP TABLE import_staging (line bigserial, {staged}) ON COMMIT DROP")
         names = ", ".join(_q(h or f"unnamed_{i}") for i, h in enumerate(header))

@@ -26,6 +26,9 @@ WITHHELD = "identity withheld"
 # with = + - @ tab CR or LF, or when any later line (after CR or LF) starts with = + - @ or tab;
 # spaces and tabs before the character do not hide it. Empty lines are left alone.
 _FORMULA_PATTERN = r"(^(?=[[:blank:]]*[-=+@\t\r\n])|(?<=[\r\n])(?=[[:blank:]]*[-=+@\t]))"
+# Matches a row's string cells joined with a line feed before each one whenever _FORMULA_PATTERN
+# could match one of them (a superset: a blank line also trips it, and the cells are then checked).
+_ROW_GUARD_PATTERN = r"[\r\n][[:blank:]]*[-=+@\t\r\n]"
 
 
 def sql_literal(value: str) -> str:
@@ -80,7 +83,7 @@ class Column:
 
 
 def text(name: str, expression: str, description: str) -> Column:
-    return Column(name, safe_text(expression), "string", description)
+    return Column(name, expression, "string", description)
 
 
 @dataclass(frozen=True)
@@ -101,11 +104,29 @@ class Table:
         return [column.name for column in self.columns]
 
     def select_sql(self, ids_sql: str) -> str:
-        """The SELECT for the rows whose id is in ``ids_sql`` (a compiled, literal subquery)."""
-        columns = ",\n  ".join(column.select for column in self.columns)
+        """The SELECT for the rows whose id is in ``ids_sql`` (a compiled, literal subquery).
+
+        Every string column goes through ``safe_text()``. The per-cell regular expression is
+        the costly part of an export, so one cheap test per row (``guard.risky``: could any
+        of its cells need it?) decides whether the row's cells are rewritten at all.
+        """
+        strings = [column.sql for column in self.columns if column.type == "string"]
+        # Empty cells are left out: two line feeds in a row would trip the guard for nothing.
+        cells = ", ".join(f"nullif(({sql})::text, '')" for sql in strings)
+        everything = f"E'\\n' || concat_ws(E'\\n', {cells})"
+        guard = (
+            f"CROSS JOIN LATERAL (SELECT ({everything}) ~ {sql_literal(_ROW_GUARD_PATTERN)} AS risky OFFSET 0) AS guard"
+        )
+        columns = ",\n  ".join(
+            f'CASE WHEN guard.risky THEN {safe_text(column.sql)} ELSE ({column.sql})::text END AS "{column.name}"'
+            if column.type == "string"
+            else column.select
+            for column in self.columns
+        )
         return (
-            f"SELECT\n  {columns}\nFROM {self.db_table} AS {self.alias}\n{self.joins}\n"
-            f"WHERE {self.alias}.id IN ({ids_sql})\nORDER BY {self.alias}.id"
+            f"WITH selected(id) AS NOT MATERIALIZED ({ids_sql})\n"
+            f"SELECT\n  {columns}\nFROM {self.db_table} AS {self.alias}\n{self.joins}\n{guard}\n"
+            f"WHERE {self.alias}.id IN (SELECT id FROM selected)\nORDER BY {self.alias}.id"
         )
 
 
@@ -117,30 +138,46 @@ def _actors_on(side: str, roles: tuple[str, ...]) -> str:
 _PRIMARY = (Role.PRIMARY.value,)
 _ASSOCIATED = (Role.ASSOCIATED.value, Role.SUPPORTING.value)
 
-# One lateral aggregate per incident for all actor cells, and one for its sources.
-_INCIDENT_JOINS = f"""LEFT JOIN LATERAL (
+# Set-based aggregates over the selected incidents (hash or merge joins, not a lookup per row).
+# Each aggregates rows sorted once in a subquery, in the order the cells list them: PostgreSQL
+# aggregates in input order, and an ORDER BY inside each aggregate would sort every group again.
+_INCIDENT_JOINS = f"""JOIN incidents_eventtype AS et ON et.id = i.event_type_id
+JOIN incidents_subeventtype AS st ON st.id = i.sub_event_type_id
+LEFT JOIN (
   SELECT
-    string_agg(a.name, '; ' ORDER BY a.name) FILTER (WHERE {_actors_on(Side.A, _PRIMARY)}) AS actor1,
-    string_agg(DISTINCT a.kind, '; ' ORDER BY a.kind) FILTER (WHERE {_actors_on(Side.A, _PRIMARY)}) AS actor1_kind,
-    string_agg(a.name, '; ' ORDER BY a.name) FILTER (WHERE {_actors_on(Side.A, _ASSOCIATED)}) AS assoc_actor_1,
-    string_agg(a.name, '; ' ORDER BY a.name) FILTER (WHERE {_actors_on(Side.B, _PRIMARY)}) AS actor2,
-    string_agg(DISTINCT a.kind, '; ' ORDER BY a.kind) FILTER (WHERE {_actors_on(Side.B, _PRIMARY)}) AS actor2_kind,
-    string_agg(a.name, '; ' ORDER BY a.name) FILTER (WHERE {_actors_on(Side.B, _ASSOCIATED)}) AS assoc_actor_2
-  FROM incidents_incidentactor AS ia JOIN incidents_actor AS a ON a.id = ia.actor_id
-  WHERE ia.incident_id = i.id
-) AS actors ON true
-LEFT JOIN LATERAL (
-  SELECT string_agg(labels.label, '; ' ORDER BY labels.label) AS names, count(*) AS total
+    ia.incident_id,
+    string_agg(ia.name, '; ') FILTER (WHERE {_actors_on(Side.A, _PRIMARY)}) AS actor1,
+    string_agg(ia.kind, '; ') FILTER (WHERE {_actors_on(Side.A, _PRIMARY)}) AS actor1_kind,
+    string_agg(ia.name, '; ') FILTER (WHERE {_actors_on(Side.A, _ASSOCIATED)}) AS assoc_actor_1,
+    string_agg(ia.name, '; ') FILTER (WHERE {_actors_on(Side.B, _PRIMARY)}) AS actor2,
+    string_agg(ia.kind, '; ') FILTER (WHERE {_actors_on(Side.B, _PRIMARY)}) AS actor2_kind,
+    string_agg(ia.name, '; ') FILTER (WHERE {_actors_on(Side.B, _ASSOCIATED)}) AS assoc_actor_2
   FROM (
-    SELECT {source_public_label("s")} AS label
-    FROM incidents_source AS s
-    WHERE s.id IN (
-      SELECT source_id FROM incidents_incidentsource WHERE incident_id = i.id
-      UNION SELECT source_id FROM incidents_claim WHERE incident_id = i.id
-    )
+    SELECT link.incident_id, link.side, link.role, a.name, a.kind
+    FROM incidents_incidentactor AS link JOIN incidents_actor AS a ON a.id = link.actor_id
+    WHERE link.incident_id IN (SELECT id FROM selected)
+    ORDER BY link.incident_id, a.name, a.id
+  ) AS ia
+  GROUP BY ia.incident_id
+) AS actors ON actors.incident_id = i.id
+LEFT JOIN (
+  SELECT labels.incident_id, string_agg(labels.label, '; ') AS names, count(*) AS total
+  FROM (
+    SELECT cited.incident_id, {source_public_label("s")} AS label
+    FROM (
+      SELECT incident_id, source_id FROM incidents_incidentsource WHERE incident_id IN (SELECT id FROM selected)
+      UNION
+      SELECT incident_id, source_id FROM incidents_claim WHERE incident_id IN (SELECT id FROM selected)
+    ) AS cited JOIN incidents_source AS s ON s.id = cited.source_id
+    ORDER BY cited.incident_id, label
   ) AS labels
-) AS sources ON true
-LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_claim WHERE incident_id = i.id) AS claims ON true"""
+  GROUP BY labels.incident_id
+) AS sources ON sources.incident_id = i.id
+LEFT JOIN (
+  SELECT incident_id, count(*) AS total FROM incidents_claim
+  WHERE incident_id IN (SELECT id FROM selected)
+  GROUP BY incident_id
+) AS claims ON claims.incident_id = i.id"""
 
 
 def _incident_url(alias: str) -> str:
@@ -164,17 +201,17 @@ INCIDENTS = Table(
         Column("year", "extract(year FROM i.start_date)::int", "integer", "Year of start_date."),
         text("date_precision", "i.date_precision", "How precisely the date is known: day, week, month or year."),
         Column("time_of_day", "to_char(i.time_of_day, 'HH24:MI:SS')", "time", "Local time it began, if reported."),
-        text("event_type", "(SELECT name FROM incidents_eventtype WHERE id = i.event_type_id)", "ACLED event type."),
-        text(
-            "sub_event_type",
-            "(SELECT name FROM incidents_subeventtype WHERE id = i.sub_event_type_id)",
-            "ACLED sub-event type.",
-        ),
+        text("event_type", "et.name", "ACLED event type."),
+        text("sub_event_type", "st.name", "ACLED sub-event type."),
         text("actor1", "actors.actor1", "Primary actor(s) on side A, '; '-separated (ACLED actor1)."),
-        text("actor1_kind", "actors.actor1_kind", "ACLED actor categories of actor1 (e.g. state_forces)."),
+        text(
+            "actor1_kind",
+            "actors.actor1_kind",
+            "ACLED actor category of each actor1, in the same order (e.g. state_forces).",
+        ),
         text("assoc_actor_1", "actors.assoc_actor_1", "Associated and supporting actors on side A."),
         text("actor2", "actors.actor2", "Primary actor(s) on side B (ACLED actor2)."),
-        text("actor2_kind", "actors.actor2_kind", "ACLED actor categories of actor2."),
+        text("actor2_kind", "actors.actor2_kind", "ACLED actor category of each actor2, in the same order."),
         text("assoc_actor_2", "actors.assoc_actor_2", "Associated and supporting actors on side B."),
         text("country", "i.country", "ISO 3166-1 alpha-2 country code."),
         text("admin1", "i.admin1", "First-order administrative area (region)."),

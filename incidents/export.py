@@ -16,9 +16,10 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from incidents import selection
-from incidents.columns import TABLES, Table
+from incidents.columns import TABLES, Table, sql_literal
 
 CHUNK_SIZE = 256 * 1024
+EXPORT_WORK_MEM = "64MB"
 
 
 def rows_for(table: Table, params: Mapping) -> QuerySet:
@@ -55,6 +56,13 @@ def dedicated_connection(*, snapshot: bool = False) -> psycopg.Connection:
     (REPEATABLE READ), so several files can describe one moment.
     """
     conn = connection.get_new_connection(connection.get_connection_params())
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        # JIT compiling the export's large expressions costs more than it saves; the aggregates
+        # sort and hash hundreds of thousands of links, which should stay in memory.
+        cursor.execute("SET jit = off")
+        cursor.execute(f"SET work_mem = {sql_literal(EXPORT_WORK_MEM)}")
+    conn.autocommit = False
     conn.read_only = True
     if snapshot:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ

@@ -104,6 +104,16 @@ def _beyond(keys: list[SortKey], values: list[Any], backwards: bool) -> Q:
     return condition
 
 
+def _start_at(keys: list[SortKey], values: list[Any], backwards: bool) -> Q:
+    """The first key's bound: implied by ``_beyond``, but unlike its OR it is a range an index
+    can start from, so a page deep in the results costs what the first page costs."""
+    first, value = keys[0], values[0]
+    if first.nullable or value is None or first.field == "rank":
+        return Q()
+    lookup = "lte" if first.descending != backwards else "gte"
+    return Q(**{f"{first.field}__{lookup}": value})
+
+
 def keyset_page(
     queryset: QuerySet,
     ordering: list[str],
@@ -125,7 +135,7 @@ def keyset_page(
 
     selected = queryset
     if values is not None:
-        selected = selected.filter(_beyond(keys, values, backwards))
+        selected = selected.filter(_beyond(keys, values, backwards), _start_at(keys, values, backwards))
     selected = selected.order_by(*(key.order_expression(reverse=backwards) for key in keys))
     rows = list(selected[: size + 1])
     more = len(rows) > size

@@ -29,7 +29,6 @@ import pycountry
 import tablib
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models import Min
@@ -832,7 +831,7 @@ class IncidentResource(ArchiveResource):
                     if key not in wanted_kinds or wanted_kinds[key][1] is None:
                         wanted_kinds[key] = (name, kind_for_new_actor(name, kind))
             if "source_names" in column:
-                outlets.update(split_list(values[column["source_names"]]))
+                outlets.update(outlet[:200] for outlet in split_list(values[column["source_names"]]))
             if "import_key" in column and not _blank(values[column["import_key"]]):
                 keys.add(str(values[column["import_key"]]).strip())
         self.lookups.load_actors(names)
@@ -906,7 +905,7 @@ class IncidentResource(ArchiveResource):
                     seen_actors.add((actor_id, side))
                     pending.actors.append((actor_id, side, role))
         for outlet in split_list(row.get("source_names")):
-            source_id = self.lookups.sources[fold(outlet)]
+            source_id = self.lookups.sources[fold(outlet[:200])]
             if source_id not in pending.sources:
                 pending.sources.append(source_id)
         pending.source_note = NOTE.clean(row.get("source_note"))
@@ -1314,7 +1313,3 @@ def row_errors(result: Any) -> list[tuple[int | None, str, str]]:
             for message in messages:
                 problems.append((invalid.number, "" if column == NON_FIELD_ERRORS else column, message))
     return sorted(problems, key=lambda p: (p[0] is not None, p[0] or 0))
-
-
-def user_label(user: AbstractBaseUser | None) -> str:
-    return getattr(user, "username", "") or "unknown user"

@@ -185,6 +185,26 @@ def test_the_change_form_has_inlines_for_actors_claims_and_sources(editor_client
     assert "several dozen" in response.content.decode()
 
 
+@pytest.mark.parametrize("claims", [1, 12])
+def test_the_change_form_runs_a_fixed_number_of_queries(editor_client, django_assert_num_queries, claims):
+    link = IncidentActorFactory(actor=ActorFactory(name="Azawad Liberation Front"))
+    IncidentSourceFactory(incident=link.incident)
+    ClaimFactory.create_batch(
+        claims, incident=link.incident, claimant=link.actor, losses_of=LossesOf.ACTOR, losses_actor=link.actor
+    )
+    url = reverse("admin:incidents_incident_change", args=[link.incident_id])
+    editor_client.get(url)  # warms the per-process content type cache, which is not per page
+    # 1. session  2. user  3. user permissions  4. group permissions
+    # 5. the incident with its types and the people who created, edited, reviewed and published it
+    # 6. actor links with actors  7. claims with sources and actors (the inline)
+    # 8. claims with sources and actors (the reconciliation proposal)  9. source links with sources
+    # 10. event types  11. sub-event types with their types (the two selects)
+    with django_assert_num_queries(11):
+        response = editor_client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("Azawad Liberation Front") >= 2 * claims
+
+
 def test_an_editor_adds_a_claim_inside_the_incident_form(editor_client):
     incident = IncidentFactory()
     source = SourceFactory()

@@ -125,12 +125,19 @@ def test_a_write_in_a_request_records_the_signed_in_user(db, editor, settings):
 
 
 def test_anonymous_visitors_and_non_staff_users_see_no_history(db):
-    ClaimFactory()
+    claim = ClaimFactory(incident=IncidentFactory(published=True))
     anonymous = Client()
     member = Client()
     member.force_login(UserFactory(username="reader", is_staff=False))
+    urls = [
+        "/admin/pghistory/events/",
+        "/admin/pghistory/context/",
+        f"/admin/incidents/incident/{claim.incident_id}/history/",
+        f"/admin/incidents/claim/{claim.pk}/history/",
+        f"/admin/incidents/source/{claim.source_id}/history/",
+    ]
     for client in (anonymous, member):
-        for url in ["/admin/pghistory/events/", "/admin/pghistory/context/"]:
+        for url in urls:
             response = client.get(url)
             assert response.status_code == 302, url
             assert response["Location"].startswith("/admin/login/")
@@ -306,6 +313,7 @@ def test_editors_and_reviewers_see_an_incidents_history_with_user_and_changed_fi
     claim_change = next(e for e in entries if e.subject == f"Claim #{claim.pk}" and e.label == "update")
     assert ("quantity text", "five", "about five") in claim_change.changes
     assert not claim_change.restorable
+    assert claim_change.subject_url == reverse("admin:incidents_claim_history", args=[claim.pk])
     page = response.content.decode()
     assert "Restore this version" in page and "editor" in page
 

@@ -11,6 +11,7 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
 
@@ -415,9 +416,14 @@ def test_a_file_above_the_size_limit_is_refused_with_a_clear_message(editor_clie
     response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
 
     assert response.status_code == 200
-    errors = response.context["form"].errors["import_file"]
-    assert "an import through the admin takes at most 0.0 MB" in errors[0] or "at most" in errors[0]
+    size = len(csv_file(ARCHIVE_HEADER, rows).read())
+    message = (
+        f"This file is {filesizeformat(size)}; an import through the admin takes at most 1.0\xa0KB. "
+        "Split it into smaller files, or ask an administrator to run the import_incidents command."
+    )
+    assert response.context["form"].errors["import_file"] == [message]
     assert "Split it into smaller files" in response.content.decode()
+    assert "confirm_form" not in response.context
     assert Incident.objects.count() == 0
 
 
@@ -585,3 +591,41 @@ def test_the_import_command_loads_the_archive_format(tmp_path, editor):
         ("Africa Corps", Role.ASSOCIATED),
     }
     assert Incident.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the export reads on its own connection
+def test_the_public_incidents_csv_re_imports_through_the_command(client, tmp_path):
+    original = IncidentFactory(published=True, title="=Convoy ambush", summary="@Line one.", tags=["convoy"])
+    IncidentActorFactory(incident=original, actor=ActorFactory(name="FLA", kind=ActorKind.REBEL_GROUP), side=Side.A)
+    IncidentSource.objects.create(incident=original, source=SourceFactory(outlet="AFP", title="", url=""))
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(b"".join(client.get("/export/incidents.csv").streaming_content))
+
+    call_command("import_incidents", str(path), stdout=io.StringIO())
+
+    copy = Incident.objects.exclude(pk=original.pk).get()
+    assert (copy.title, copy.summary, copy.tags) == ("=Convoy ambush", "@Line one.", ["convoy"])
+    assert (copy.start_date, copy.country, copy.sub_event_type_id) == (
+        original.start_date,
+        original.country,
+        original.sub_event_type_id,
+    )
+    assert list(copy.incident_actors.values_list("actor__name", "side")) == [("FLA", Side.A)]
+    assert list(copy.sources.values_list("outlet", flat=True)) == ["AFP"]
+
+
+def test_a_confirm_that_meets_a_new_conflict_rolls_back_and_lists_the_row(editor_client):
+    rows = [archive_row(import_key="convoy-1"), archive_row(import_key="convoy-2", title="Second")]
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+    assert "confirm_form" in response.context
+    IncidentFactory(import_key="convoy-2")  # someone imports the same row meanwhile
+
+    response = confirm(editor_client, response)
+
+    assert response.status_code == 200
+    assert response.context["rolled_back"] is True
+    assert response.context["problems"] == [
+        (2, "import_key", "'convoy-2' was imported before; imports only add new incidents")
+    ]
+    assert "The import was rolled back: nothing was saved" in response.content.decode()
+    assert list(Incident.objects.values_list("import_key", flat=True)) == ["convoy-2"]

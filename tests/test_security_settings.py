@@ -65,7 +65,16 @@ def test_the_browsable_api_is_off_in_production_and_on_in_debug():
 
 def html_pages(db) -> list[str]:
     incident = IncidentFactory(published=True)
-    return ["/", "/incidents/", incident.get_absolute_url(), "/actors/", "/admin/login/"]
+    return [
+        "/",
+        "/incidents/",
+        incident.get_absolute_url(),
+        "/actors/",
+        "/methodology/",
+        "/data/",
+        "/api/v1/docs/",
+        "/admin/login/",
+    ]
 
 
 def script_src(policy: str) -> str:

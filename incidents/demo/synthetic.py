@@ -737,12 +737,19 @@ def _load_batches(
     random_seed: int,
     totals: Totals,
     lock: threading.Lock,
+    stop: threading.Event,
+    errors: list[BaseException],
     progress: Callable[[int], None] | None,
 ) -> None:
-    """Load (batch number, size) pairs, each in its own transaction on this thread's connection."""
+    """Load (batch number, size) pairs, each in its own transaction on this thread's connection.
+
+    A failure stops the other workers after their current batch and is re-raised by ``generate``.
+    """
     try:
         with history_ignored():
             for number, size in batches:
+                if stop.is_set():
+                    return
                 # Each batch has its own generator, so the data does not depend on thread scheduling.
                 rng = random.Random(f"{random_seed}:{number}")
                 generator = IncidentGenerator(pools=pools, rng=rng, claims_per_incident=claims_per_incident)
@@ -762,6 +769,9 @@ def _load_batches(
                     totals.claims += len(claims)
                     if progress:
                         progress(size)
+    except BaseException as error:
+        stop.set()
+        errors.append(error)
     finally:
         if threading.current_thread() is not threading.main_thread():
             connection.close()
@@ -787,7 +797,7 @@ def generate(
         pools = prepare_pools(rng=random.Random(random_seed), count=count, cursor=cursor)
     totals.sources = len(pools.sources)
     batches = [(number, min(batch_size, count - start)) for number, start in enumerate(range(0, count, batch_size))]
-    lock = threading.Lock()
+    lock, stop, errors = threading.Lock(), threading.Event(), []
     load = functools.partial(
         _load_batches,
         pools=pools,
@@ -795,6 +805,8 @@ def generate(
         random_seed=random_seed,
         totals=totals,
         lock=lock,
+        stop=stop,
+        errors=errors,
         progress=progress,
     )
     with indexes_rebuilt_afterwards() if rebuild_indexes else nullcontext():
@@ -804,10 +816,17 @@ def generate(
             threads = [threading.Thread(target=load, args=(batches[i::workers],)) for i in range(workers)]
             for thread in threads:
                 thread.start()
-            for thread in threads:
-                thread.join()
-    if totals.incidents != count:
-        raise RuntimeError(f"Only {totals.incidents} of {count} incidents were loaded; see the errors above.")
+            try:
+                for thread in threads:
+                    thread.join()
+            except BaseException:
+                # Interrupted: let each worker finish its batch, then rebuild the indexes.
+                stop.set()
+                for thread in threads:
+                    thread.join()
+                raise
+        if errors:
+            raise errors[0]
     with connection.cursor() as cursor:
         for model in (*BULK_TABLES, Source, Actor):
             cursor.execute(f'ANALYZE "{model._meta.db_table}"')

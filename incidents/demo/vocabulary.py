@@ -519,7 +519,6 @@ class Theatre:
     state: tuple[str, ...]
     allies: tuple[str, ...]
     armed_groups: tuple[str, ...]
-    militias: tuple[str, ...]
     police: str
     outlets: tuple[tuple[str, str], ...]  # (outlet, language)
     military_voice: str  # the body that issues the government's statements
@@ -531,7 +530,6 @@ THEATRES: dict[str, Theatre] = {
         (seed.FAMA,),
         (seed.AFRICA_CORPS, seed.WAGNER),
         ("jnim", "islamic-state-sahel", seed.FLA),
-        ("dan-na-ambassagou",),
         "mali-police",
         (("Studio Tamani", "fr"), ("Journal du Mali", "fr"), ("RFI", "fr"), ("Jeune Afrique", "fr")),
         "General Staff of the Malian Armed Forces",
@@ -541,7 +539,6 @@ THEATRES: dict[str, Theatre] = {
         ("burkina-armed-forces",),
         ("vdp",),
         ("jnim", "islamic-state-sahel"),
-        ("koglweogo",),
         "burkina-armed-forces",
         (("Lefaso.net", "fr"), ("Burkina24", "fr"), ("RFI", "fr"), ("Jeune Afrique", "fr")),
         "Government of Burkina Faso",
@@ -551,7 +548,6 @@ THEATRES: dict[str, Theatre] = {
         ("niger-armed-forces",),
         (),
         ("islamic-state-sahel", "jnim", "iswap", "jas-boko-haram"),
-        (),
         "niger-armed-forces",
         (("ActuNiger", "fr"), ("Aïr Info", "fr"), ("RFI", "fr")),
         "Niger Ministry of Defence",
@@ -561,7 +557,6 @@ THEATRES: dict[str, Theatre] = {
         ("nigerian-army",),
         ("cjtf",),
         ("iswap", "jas-boko-haram", "zamfara-bandits"),
-        ("cjtf",),
         "nigeria-police",
         (("Premium Times", "en"), ("Daily Trust", "en"), ("HumAngle", "en"), ("The Punch", "en")),
         "Defence Headquarters, Nigeria",
@@ -571,7 +566,6 @@ THEATRES: dict[str, Theatre] = {
         ("sudanese-armed-forces",),
         ("slm-minawi",),
         ("rapid-support-forces",),
-        (),
         "sudan-police",
         (("Sudan Tribune", "en"), ("Radio Dabanga", "en"), ("Al Jazeera", "en"), ("Sudan War Monitor", "en")),
         "Sudanese Armed Forces spokesman",
@@ -581,7 +575,6 @@ THEATRES: dict[str, Theatre] = {
         ("fardc",),
         ("wazalendo", "monusco"),
         ("m23", "adf", "codeco"),
-        ("wazalendo",),
         "fardc",
         (("Radio Okapi", "fr"), ("Actualite.cd", "fr"), ("7sur7.cd", "fr"), ("Kivu Morning Post", "fr")),
         "FARDC spokesman",
@@ -591,7 +584,6 @@ THEATRES: dict[str, Theatre] = {
         ("somali-national-army",),
         ("african-union-mission-somalia", "us-africa-command", "macawisley"),
         ("al-shabaab",),
-        ("macawisley",),
         "somali-national-army",
         (("Garowe Online", "en"), ("Hiiraan Online", "en"), ("VOA Somali", "so"), ("Somali Guardian", "en")),
         "Somali Ministry of Information",

@@ -1,0 +1,567 @@
+"""Measurements that need Django itself, run in a subprocess per database.
+
+``python -m bench.tasks <task> '<json arguments>'`` prints the task's result as JSON on
+its last line. The orchestrator (``python -m bench``) never imports Django, so one run can
+talk to several databases (one per scale) through separate processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+TASKS: dict[str, Callable[..., Any]] = {}
+
+
+def task(function: Callable[..., Any]) -> Callable[..., Any]:
+    TASKS[function.__name__] = function
+    return function
+
+
+def _explain_ms(sql: str, params: tuple | list) -> float:
+    """Planning plus execution time of one statement, as EXPLAIN ANALYZE reports it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return plan[0]["Planning Time"] + plan[0]["Execution Time"]
+
+
+def _plan_text(sql: str, params: tuple | list) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _median_explain_ms(queryset_or_sql: Any, repeat: int, params: tuple | list = ()) -> float:
+    if isinstance(queryset_or_sql, str):
+        sql = queryset_or_sql
+    else:
+        sql, params = queryset_or_sql.query.sql_with_params()
+    _explain_ms(sql, params)  # warm the cache: every run after this one reads from memory alike
+    return statistics.median(_explain_ms(sql, params) for _ in range(repeat))
+
+
+# --- Session ---------------------------------------------------------------------------------
+
+
+def _bench_admin() -> Any:
+    from django.contrib.auth.models import User
+
+    user, _ = User.objects.update_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.org"}
+    )
+    return user
+
+
+def _admin_client() -> Any:
+    """A test client logged in to the admin as a superuser who has passed two-factor
+    verification, as after entering a one-time code."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = _bench_admin()
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@task
+def session() -> dict:
+    """A logged-in superuser's session cookie, for the admin changelist under load."""
+    from django.conf import settings
+
+    client = _admin_client()
+    response = client.get("/admin/incidents/incident/")
+    return {
+        "cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}",
+        "changelist_status": response.status_code,
+    }
+
+
+# --- Samples: the same kind of request at every scale ------------------------------------------
+
+
+@task
+def samples() -> dict:
+    """Parameters chosen from the data: a filter selecting about a tenth of the published
+    incidents, search terms of middling frequency, and an incident with a typical number of claims."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT country, count(*) FROM incidents_incident WHERE status = 'published' GROUP BY country")
+        by_country = dict(cursor.fetchall())
+        published = sum(by_country.values())
+        country = min(by_country, key=lambda code: abs(by_country[code] / published - 0.1))
+
+        # Words of the search documents, counted on a sample of about 20,000 incidents.
+        percent = min(100.0, 2_000_000 / max(published, 1))
+        cursor.execute(
+            "SELECT word, ndoc FROM ts_stat($$SELECT search_document FROM incidents_incident "
+            f"TABLESAMPLE SYSTEM ({percent:.3f}) REPEATABLE (7) WHERE status = 'published'$$) "
+            "WHERE length(word) >= 4 AND word !~ '^[0-9]+$' ORDER BY ndoc DESC, word"
+        )
+        words = cursor.fetchall()
+        sampled = max(ndoc for _, ndoc in words) if words else 1
+        # One term for the list page: found in a few percent of incidents, like a region's name.
+        term = min(words, key=lambda w: abs(w[1] / sampled - 0.03))[0]
+        # Two terms for the ranked search that occur together: the two commonest words (below
+        # a third of incidents, so ranking has work to do) of one incident's document.
+        frequency = dict(words)
+        cursor.execute(
+            "SELECT word FROM ts_stat($$SELECT search_document FROM incidents_incident "
+            "WHERE status = 'published' ORDER BY id LIMIT 1$$) WHERE length(word) >= 4 AND word !~ '^[0-9]+$'"
+        )
+        own = [w for (w,) in cursor.fetchall() if frequency.get(w, 0) / sampled < 0.3]
+        pair = sorted(own, key=lambda w: -frequency.get(w, 0))[:2]
+
+        cursor.execute(
+            "SELECT c.incident_id FROM incidents_claim c JOIN incidents_incident i ON i.id = c.incident_id "
+            "WHERE i.status = 'published' GROUP BY c.incident_id HAVING count(*) = 5 ORDER BY c.incident_id LIMIT 1"
+        )
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute("SELECT id FROM incidents_incident WHERE status = 'published' ORDER BY id LIMIT 1")
+            row = cursor.fetchone()
+    return {
+        "published": published,
+        "country": country,
+        "tenth_filter": {"country": country},
+        "tenth_share": by_country[country] / published,
+        "search_term": term,
+        "search_pair": " ".join(pair),
+        "detail_id": row[0],
+    }
+
+
+# --- Export: the SQL the application's export runs --------------------------------------------
+
+
+@task
+def export_sql(kind: str, params: dict) -> dict:
+    """The COPY statement ``/export/<kind>.csv?<params>`` runs, taken from the application's
+    export code so the baseline reads exactly the same SELECT, and its row count."""
+    from django.db import connection
+
+    from incidents import export
+
+    select = export.select_sql(kind, params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({select}) AS exported")
+        rows = cursor.fetchone()[0]
+    options = connection.get_connection_params().get("options", "")
+    return {"copy": export.copy_sql(select), "rows": rows, "session_options": options}
+
+
+@task
+def stock_export(sizes: tuple[int, ...] = (2_000, 10_000)) -> dict:
+    """django-import-export's own export, as its documentation sets it up, on two sample sizes.
+
+    Each size runs in a fresh process so that memory growth is the export's own; the
+    larger run gives the rate, the difference between the two the memory per row.
+    """
+    import subprocess
+
+    runs = []
+    for rows in sizes:
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench.tasks", "_stock_export_once", json.dumps({"rows": rows})],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        runs.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+    small, large = runs
+    return {
+        "rows": large["rows"],
+        "rows_per_second": large["rows"] / large["seconds"],
+        "bytes_per_row": (large["rss_growth"] - small["rss_growth"]) / (large["rows"] - small["rows"])
+        if large["rows"] > small["rows"]
+        else large["rss_growth"] / max(large["rows"], 1),
+        "runs": runs,
+    }
+
+
+@task
+def _stock_export_once(rows: int) -> dict:
+    import psutil
+
+    from bench.stock import IncidentResource
+    from incidents.models import Incident
+
+    process = psutil.Process()
+    before = process.memory_info().rss
+    started = time.perf_counter()
+    # The related names come through select_related, as an admin changelist's queryset would
+    # give them; without it the stock export runs two more queries per row.
+    queryset = Incident.objects.published().select_related("event_type", "sub_event_type").order_by("id")[:rows]
+    dataset = IncidentResource().export(queryset=queryset)
+    csv_text = dataset.csv
+    seconds = time.perf_counter() - started
+    return {
+        "rows": len(dataset),
+        "seconds": seconds,
+        "bytes": len(csv_text),
+        "rss_growth": process.memory_info().rss - before,
+    }
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def _index_in_plan(plan: str) -> str | None:
+    for line in plan.splitlines():
+        if " on " in line and "trgm" in line and "Index" in line:
+            return line.strip()
+    return None
+
+
+def _trigram_check(label: str, queryset: Any) -> dict:
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    plan = _plan_text(sql, params)
+    index = _index_in_plan(plan)
+    if index:
+        return {"lookup": label, "index": index, "plan": ""}
+    # Not chosen: tell "the planner prefers a scan of a small table" from "no index can serve it".
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+    try:
+        forced = _index_in_plan(_plan_text(sql, params))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_seqscan")
+    import re
+
+    used = sorted(set(re.findall(r"(?:Index|Bitmap Index) (?:Only )?Scan(?: Backward)? (?:using|on) (\w+)", plan)))
+    scans = sorted(set(re.findall(r"Seq Scan on (\w+)", plan)))
+    seen = f"plan uses indexes {', '.join(used) or 'none'}; sequential scans of {', '.join(scans) or 'nothing'}"
+    why = f"a trigram index could serve it ({forced}); {seen}" if forced else f"no trigram index can serve it; {seen}"
+    return {"lookup": label, "index": None, "plan": why}
+
+
+@task
+def search_sql(repeat: int = 5) -> dict:
+    from incidents.filters import IncidentFilter
+    from incidents.models import Incident
+
+    query = samples()["search_pair"]
+    published = Incident.objects.published()
+    ranked = IncidentFilter({"q": query, "order": "relevance"}, queryset=published).qs[:50]
+    unranked = IncidentFilter({"q": query}, queryset=published).qs[:50]
+    matches = IncidentFilter({"q": query}, queryset=published).qs.count()
+    return {
+        "query": query,
+        "matches": matches,
+        "ranked_ms": _median_explain_ms(ranked, repeat),
+        "unranked_ms": _median_explain_ms(unranked, repeat),
+        "trigram": trigram_checks(),
+    }
+
+
+def trigram_checks() -> list[dict]:
+    """EXPLAIN the application's own alias and location lookups."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from incidents.models import Actor, ActorAlias, Incident
+
+    checks = []
+    alias = ActorAlias.objects.order_by("id").values_list("name", flat=True).first() or "Azawad"
+    fragment = alias[: max(4, len(alias) // 2)]
+    request = RequestFactory().get("/admin/")
+    for model, term in ((Actor, fragment), (Incident, "Aguelhok")):
+        model_admin = admin.site._registry.get(model)
+        if model_admin is None or not model_admin.search_fields:
+            continue
+        queryset, _ = model_admin.get_search_results(request, model.objects.all(), term)
+        checks.append(_trigram_check(f"admin {model.__name__} search for {term!r}", queryset))
+    return checks
+
+
+# --- Facets ----------------------------------------------------------------------------------
+
+
+@task
+def facets(repeat: int = 5) -> dict:
+    """The list page's facet counts for a filtered result against one GROUP BY over the same rows,
+    both timed by EXPLAIN ANALYZE (the facet statement is the one the application runs, captured)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents.facets import compute_facets
+    from incidents.filters import IncidentFilter
+    from incidents.models import Incident
+
+    params = samples()["tenth_filter"]
+    queryset = IncidentFilter(params, queryset=Incident.objects.published()).qs
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        result = compute_facets(queryset)
+        wall_ms = (time.perf_counter() - started) * 1000
+    statements = [
+        q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("WITH", "SELECT"))
+    ]
+    counting = max(statements, key=len)  # the facet statement; the others read the taxonomy
+    inner, inner_params = queryset.order_by().values("event_type_id").query.sql_with_params()
+    one_sql = f"SELECT event_type_id, count(*) FROM ({inner}) AS filtered GROUP BY event_type_id"
+    names = [name for name, value in vars(result).items() if isinstance(value, list)] + ["contested", "total"]
+    return {
+        "params": params,
+        "all_ms": _median_explain_ms(counting, repeat),
+        "one_ms": _median_explain_ms(one_sql, repeat, inner_params),
+        "wall_ms": wall_ms,
+        "queries": len(captured.captured_queries),
+        "facets": len(names),
+        "rows": result.total,
+        "exact": result.exact,
+    }
+
+
+# --- Query counts ----------------------------------------------------------------------------
+
+
+def _one_and_fifty_claims() -> tuple[int, int]:
+    """Two published incidents, one left with 1 claim and one brought to 50 (inside the
+    caller's transaction, which is rolled back)."""
+    from incidents.models import Claim, Incident
+
+    few, many = Incident.objects.published().filter(claims__isnull=False).distinct().order_by("id")[:2]
+    Claim.objects.filter(incident=few).exclude(pk=few.claims.order_by("pk").first().pk).delete()
+    template = many.claims.order_by("pk").first()
+    extra = 50 - many.claims.count()
+    copies = []
+    for _ in range(extra):
+        template.pk = None
+        copies.append(Claim(**{f.attname: getattr(template, f.attname) for f in Claim._meta.concrete_fields}))
+    Claim.objects.bulk_create(copies)
+    return few.pk, many.pk
+
+
+def _queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return len(captured.captured_queries)
+
+
+@task
+def query_counts() -> dict:
+    """Queries per request as page size and claims per incident grow (the Django test client
+    against the benchmark's database, in a transaction rolled back at the end)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        rows = _query_count_rows()
+        transaction.set_rollback(True)
+    return {"rows": rows}
+
+
+def _query_count_rows() -> list[dict]:
+    from urllib.parse import urlencode
+
+    from django.test import Client
+
+    from incidents.filters import IncidentFilter
+    from incidents.models import Incident
+
+    few_id, many_id = _one_and_fifty_claims()
+    # A list page with few rows: the day of one incident.
+    day = Incident.objects.get(pk=few_id).start_date.isoformat()
+    one_day = urlencode({"date_from": day, "date_to": day})
+    one_day_rows = IncidentFilter({"date_from": day, "date_to": day}, queryset=Incident.objects.published()).qs.count()
+    anonymous = Client()
+    editor = _admin_client()
+    few_label, many_label = "1 claim", "50 claims"
+    pairs = [
+        ("/incidents/", anonymous, f"/incidents/?{one_day}", f"{one_day_rows} row(s)", "/incidents/", "page of 50"),
+        ("/incidents/<id>/", anonymous, f"/incidents/{few_id}/", few_label, f"/incidents/{many_id}/", many_label),
+        ("/api/v1/incidents/", anonymous, "/api/v1/incidents/?page_size=10", "page of 10",
+         "/api/v1/incidents/?page_size=100", "page of 100"),
+        ("/api/v1/incidents/<id>/", anonymous, f"/api/v1/incidents/{few_id}/", few_label,
+         f"/api/v1/incidents/{many_id}/", many_label),
+        ("/api/v1/claims/", anonymous, "/api/v1/claims/?page_size=10", "page of 10",
+         "/api/v1/claims/?page_size=100", "page of 100"),
+        ("admin changelist", editor, "/admin/incidents/incident/?p=1", "page 1",
+         "/admin/incidents/incident/?p=2", "page 2"),
+        ("admin change form", editor, f"/admin/incidents/incident/{few_id}/change/", few_label,
+         f"/admin/incidents/incident/{many_id}/change/", many_label),
+    ]  # fmt: skip
+    rows = []
+    for page, client, small_url, small, large_url, large in pairs:
+        row = {"page": page, "small": small, "large": large}
+        try:
+            _queries(client, small_url)  # the first request fills per-process caches (content types)
+            row.update(small_queries=_queries(client, small_url), large_queries=_queries(client, large_url))
+        except Exception as error:  # a page that is missing or broken is reported, not fatal
+            row["error"] = f"{type(error).__name__}: {error}"
+        rows.append(row)
+    return rows
+
+
+# --- Import ----------------------------------------------------------------------------------
+
+
+def _export_file(rows: int, path: str) -> int:
+    """Write the first ``rows`` published incidents as the archive's own CSV (the import format)."""
+    from django.db import connection
+
+    from incidents import export
+    from incidents.columns import TABLES
+    from incidents.models import Incident
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(id) FROM (SELECT id FROM incidents_incident WHERE status = 'published' ORDER BY id LIMIT %s) t",
+            [rows],
+        )
+        last_id = cursor.fetchone()[0]
+    incidents = Incident.objects.published().filter(id__lte=last_id)
+    select = TABLES["incidents"].select_sql(export.compile_literal(incidents.order_by().values("pk")))
+    with open(path, "wb") as out:
+        for chunk in export.stream_csv(select):
+            out.write(chunk)
+    return incidents.count()
+
+
+def _choice(field: Any, wanted: str) -> str:
+    for value, label in field.choices:
+        if wanted.lower() in str(label).lower():
+            return value
+    raise RuntimeError(f"no choice like {wanted!r} in {field.choices}")
+
+
+@task
+def write_import_file(rows: int, path: str) -> dict:
+    return {"rows": _export_file(rows, path), "bytes": Path(path).stat().st_size}
+
+
+@task
+def admin_import(rows: int = 20_000) -> dict:
+    """An editor imports a ``rows``-row CSV through the admin: upload and preview, then confirm.
+
+    Runs in one transaction that is rolled back at the end, so the benchmark's data set
+    keeps its size; every write of the import still happens (and is timed) before that.
+    """
+    import tempfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+
+    from incidents.models import Incident
+
+    client = _admin_client()
+    base = "/admin/incidents/incident/"
+    with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
+        exported = _export_file(rows, handle.name)
+        content = Path(handle.name).read_bytes()
+    form = client.get(base + "import/").context_data["form"]
+    fields = {
+        "format": _choice(form.fields["format"], "csv"),
+        "resource": _choice(form.fields["resource"], "incident") if "resource" in form.fields else "",
+    }
+    with transaction.atomic():
+        before = Incident.objects.count()
+        started = time.perf_counter()
+        upload = SimpleUploadedFile("incidents.csv", content, content_type="text/csv")
+        preview = client.post(base + "import/", {**fields, "import_file": upload})
+        if preview.status_code != 200 or preview.context_data.get("confirm_form") is None:
+            raise RuntimeError(f"the preview failed ({preview.status_code}): {preview.content[:2000]!r}")
+        previewed = time.perf_counter() - started
+        confirm = preview.context_data["confirm_form"].initial
+        done = client.post(base + "process_import/", confirm)
+        seconds = time.perf_counter() - started
+        if done.status_code != 302:
+            raise RuntimeError(f"the import failed ({done.status_code}): {done.content[:2000]!r}")
+        imported = Incident.objects.count() - before
+        transaction.set_rollback(True)
+    if imported != exported:
+        raise RuntimeError(f"{exported} rows in the file, but {imported} incidents imported")
+    return {
+        "rows": exported,
+        "bytes": len(content),
+        "seconds": seconds,
+        "preview_seconds": previewed,
+        "imported": imported,
+    }
+
+
+# --- Deep pages -------------------------------------------------------------------------------
+
+
+@task
+def deep_pages(depth: int = 900_000) -> dict:
+    """URLs of page 1 and of the page ``depth`` rows deep, for the API and /incidents/, made
+    the way a client that had followed every "next" link would hold them."""
+    from incidents.filters import IncidentFilter
+    from incidents.models import Incident
+
+    published = Incident.objects.published()
+    depth = min(depth, int(published.count() * 0.9))
+    pairs = {}
+    for surface, cursor_at in (("/api/v1/incidents/", _api_cursor), ("/incidents/", _public_cursor)):
+        try:
+            pairs[surface] = [surface, f"{surface}?{cursor_at(IncidentFilter({}, queryset=published), depth)}"]
+        except Exception as error:  # a surface that is missing or changed is reported, not fatal
+            pairs[surface] = f"{type(error).__name__}: {error}"
+    return {"depth": depth, "pairs": pairs}
+
+
+def _api_cursor(filterset: Any, depth: int) -> str:
+    from urllib.parse import urlencode
+
+    from incidents.views.api import KeysetPagination
+
+    paginator = KeysetPagination()
+    paginator.ordering = paginator.ordering_for(filterset.qs)
+    keys = [name.lstrip("-") for name in paginator.ordering]
+    row = filterset.qs.order_by(*paginator.ordering).values(*keys)[depth - 1 : depth].get()
+    return urlencode({paginator.cursor_query_param: paginator._encode([row[key] for key in keys])})
+
+
+def _public_cursor(filterset: Any, depth: int) -> str:
+    from urllib.parse import urlencode
+
+    from incidents.keyset import _encode
+
+    queryset = filterset.qs  # validates the form, which ordering() reads
+    ordering = filterset.ordering()
+    keys = [name.lstrip("-") for name in ordering]
+    row = queryset.order_by(*ordering).values(*keys)[depth - 1 : depth].get()
+    return urlencode({"after": _encode([row[key] for key in keys])})
+
+
+def main() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+    name, arguments = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
+    result = TASKS[name](**arguments)
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()

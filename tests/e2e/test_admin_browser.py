@@ -1,0 +1,133 @@
+"""The editors' admin in a real headless browser (Debian's chromium).
+
+An editor logs in through the login page, reads an incident's reconciliation proposal and
+submits it for review with the change form's button; two editors saving the same incident
+from two browsers see the second save refused. Screenshots go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from incidents.models import Incident, LossesOf, Stance, Status
+from tests.factories import ActorFactory, ClaimFactory, IncidentActorFactory, IncidentFactory, UserFactory
+
+# Playwright's sync API runs an event loop in this thread; the ORM is only used before and
+# after the browser runs, never while it does.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "correct horse battery staple"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+def contested_draft() -> Incident:
+    UserFactory(username="amina", groups=["Editor"])
+    UserFactory(username="bakary", groups=["Editor"])
+    fla = ActorFactory(name="Azawad Liberation Front")
+    army = ActorFactory(name="Malian Armed Forces")
+    incident = IncidentFactory(title="Ambush on the Anefif–Aguelhok road")
+    IncidentActorFactory(incident=incident, actor=fla)
+    ClaimFactory(
+        incident=incident,
+        claimant=fla,
+        losses_of=LossesOf.ACTOR,
+        losses_actor=fla,
+        stance=Stance.ACKNOWLEDGEMENT,
+        quantity_low=3,
+        quantity_high=3,
+        quantity_text="three of their members",
+    )
+    ClaimFactory(
+        incident=incident,
+        claimant=army,
+        losses_of=LossesOf.ACTOR,
+        losses_actor=fla,
+        quantity_low=10,
+        quantity_high=10,
+        quantity_text="10 enemy combatants",
+    )
+    return incident
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def logged_in_page(browser, live_server, username: str):
+    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    return page
+
+
+def test_an_editor_reads_the_proposal_and_submits_the_incident_for_review(contested_draft, live_server, browser):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    change_url = f"{live_server.url}/admin/incidents/incident/{contested_draft.pk}/change/"
+
+    page = logged_in_page(browser, live_server, "amina")
+    page.goto(change_url)
+    proposal = page.locator(".archive-proposal").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "admin-incident-change.png"), full_page=True)
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_load_state()
+    message = page.locator(".messagelist").inner_text()
+
+    assert "Azawad Liberation Front" in proposal and "Contested" in proposal
+    assert "acknowledged 3 of its own dead" in proposal
+    assert "submitted for review" in message
+    assert Incident.objects.get(pk=contested_draft.pk).status == Status.IN_REVIEW
+
+
+def test_two_editors_saving_from_two_browsers_cannot_overwrite_each_other(contested_draft, live_server, browser):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    change_url = f"{live_server.url}/admin/incidents/incident/{contested_draft.pk}/change/"
+    first = logged_in_page(browser, live_server, "amina")
+    second = logged_in_page(browser, live_server, "bakary")
+    first.goto(change_url)
+    second.goto(change_url)
+
+    first.fill("#id_title", "Ambush of an army convoy on the Anefif–Aguelhok road")
+    first.click("input[name=_continue]")
+    first.wait_for_load_state()
+    second.fill("#id_title", "Convoy attacked near Aguelhok")
+    second.click("input[name=_continue]")
+    second.wait_for_load_state()
+    refusal = second.locator(".errornote, .errorlist").first.inner_text()
+    second.screenshot(path=str(SCREENSHOTS / "admin-concurrent-edit-refused.png"))
+    kept_input = second.input_value("#id_title")
+
+    assert "changed by someone else after you opened it" in second.content()
+    assert refusal
+    assert kept_input == "Convoy attacked near Aguelhok"
+    incident = Incident.objects.get(pk=contested_draft.pk)
+    assert incident.title == "Ambush of an army convoy on the Anefif–Aguelhok road"
+    assert incident.last_edited_by.username == "amina"
