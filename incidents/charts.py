@@ -8,7 +8,7 @@ from datetime import date
 
 WIDTH = 960
 HEIGHT = 160
-AXIS = 20  # room under the bars for the year labels
+AXIS = 2  # the baseline; year labels sit in their own row so they keep their size
 MAX_MONTHS = 600
 
 
@@ -32,6 +32,11 @@ class Bar:
 class Tick:
     x: float
     label: str
+
+    @property
+    def percent(self) -> float:
+        """Position across the chart, for labels drawn at a fixed size whatever the width."""
+        return round(100 * self.x / WIDTH, 2)
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,6 @@ def month_histogram(months: list[tuple[date, int]]) -> Histogram:
     # Drop year labels that would overlap their neighbour.
     spaced: list[Tick] = []
     for tick in ticks:
-        if not spaced or tick.x - spaced[-1].x >= 40:
+        if not spaced or tick.x - spaced[-1].x >= 80:
             spaced.append(tick)
     return Histogram(bars=bars, ticks=spaced, peak=peak)
