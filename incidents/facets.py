@@ -250,6 +250,7 @@ def facets_for(queryset: QuerySet, params: dict[str, list[str]]) -> Facets:
     facets = cache.get(key)
     if facets is None:
         facets = compute_facets(queryset)
-        timeout = settings.ARCHIVE_FACET_CACHE_SECONDS if facets.exact else 60
-        cache.set(key, facets, timeout)
+        # An estimate is kept as long: the key changes with the data, and a set too large to
+        # count now stays too large until it does.
+        cache.set(key, facets, settings.ARCHIVE_FACET_CACHE_SECONDS)
     return facets
