@@ -10,6 +10,7 @@ WIDTH = 960
 HEIGHT = 160
 AXIS = 2  # the baseline; year labels sit in their own row so they keep their size
 MAX_MONTHS = 600
+MIN_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Histogram:
         first, last = self.bars[0].month, self.bars[-1].month
         total = sum(bar.count for bar in self.bars)
         return (
-            f"{total} incidents from {first:%B %Y} to {last:%B %Y}, counted by month; "
+            f"{total} incident{'s' if total != 1 else ''} from {first:%B %Y} to {last:%B %Y}, counted by month; "
             f"the busiest month had {self.peak}."
         )
 
@@ -70,11 +71,12 @@ def month_histogram(months: list[tuple[date, int]]) -> Histogram:
     if not counts:
         return Histogram(bars=[], ticks=[], peak=0)
     first, last = min(counts), max(counts)
-    # A very long span keeps its most recent months.
     months_back = (last.year - first.year) * 12 + last.month - first.month
-    if months_back >= MAX_MONTHS:
-        index = last.year * 12 + last.month - 1 - (MAX_MONTHS - 1)
-        first = date(index // 12, index % 12 + 1, 1)
+    # A very long span keeps its most recent months; a short one is shown as a whole year,
+    # so a lone month is a bar among empty months rather than one block across the chart.
+    span = min(max(months_back + 1, MIN_MONTHS), MAX_MONTHS)
+    index = last.year * 12 + last.month - 1 - (span - 1)
+    first = date(index // 12, index % 12 + 1, 1)
     series: list[date] = []
     month = first
     while month <= last:
