@@ -205,8 +205,10 @@ if ARCHIVE_TILE_URL == "-":
 ARCHIVE_TILE_ATTRIBUTION = env_str("ARCHIVE_TILE_ATTRIBUTION", "-").removeprefix("-")
 # Facet counts on the public list: the time budget of the one counting query, and how long
 # a result is cached (the cache key also changes whenever an incident changes).
-ARCHIVE_FACET_TIMEOUT_MS = env_int("ARCHIVE_FACET_TIMEOUT_MS", 2000)
+ARCHIVE_FACET_TIMEOUT_MS = env_int("ARCHIVE_FACET_TIMEOUT_MS", 1000)
 ARCHIVE_FACET_CACHE_SECONDS = env_int("ARCHIVE_FACET_CACHE_SECONDS", 600)
+# Above this many results the actor facets (a join over every incident-actor link) are skipped.
+ARCHIVE_FACET_ACTOR_LIMIT = env_int("ARCHIVE_FACET_ACTOR_LIMIT", 20_000)
 
 # --- Imports and the admin's exports (django-import-export) ----------------------------------
 # An import is all or nothing: one transaction, rolled back on any bad row.

@@ -9,3 +9,5 @@ urlpatterns = [
     path("api/v1/", include("incidents.api_urls")),
     path("", include("incidents.urls")),
 ]
+
+handler404 = "archive.errors.not_found"

@@ -266,6 +266,16 @@ class ArchiveModelAdmin(admin.ModelAdmin):
             self.message_user(request, error.messages[0], messages.ERROR)
             return HttpResponseRedirect(request.path)
 
+    def render_change_form(
+        self, request: HttpRequest, context: dict, add: bool = False, change: bool = False, form_url: str = "", obj=None
+    ) -> HttpResponse:
+        if obj is not None and obj.pk is not None and context["adminform"].form.errors:
+            # The refused input was written onto obj; the page's headings name the record as saved.
+            saved = self.get_object(request, str(obj.pk))
+            if saved is not None:
+                context.update(original=saved, subtitle=str(saved))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_urls(self) -> list:
         opts = self.opts
         return [

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
@@ -37,10 +38,10 @@ class SizeLimitedImportForm(ImportForm):
         if upload.size > limit:
             raise forms.ValidationError(
                 _(
-                    "This file is %(size).1f MB; an import through the admin takes at most %(limit).1f MB. "
+                    "This file is %(size)s; an import through the admin takes at most %(limit)s. "
                     "Split it into smaller files, or ask an administrator to run the import_incidents command."
                 )
-                % {"size": upload.size / 1024 / 1024, "limit": limit / 1024 / 1024}
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
         return upload
 
@@ -105,6 +106,6 @@ class IncidentImportExportMixin(ImportExportMixin):
     def add_success_message(self, result: Any, request: HttpRequest) -> None:
         messages.success(
             request,
-            _("Import finished: %(count)d new rows saved as drafts, with their actors, sources and claims.")
+            _("Import finished: %(count)d rows saved (imported incidents are drafts).")
             % {"count": result.totals.get("new", 0)},
         )

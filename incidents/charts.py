@@ -8,8 +8,9 @@ from datetime import date
 
 WIDTH = 960
 HEIGHT = 160
-AXIS = 20  # room under the bars for the year labels
+AXIS = 2  # the baseline; year labels sit in their own row so they keep their size
 MAX_MONTHS = 600
+MIN_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class Tick:
     x: float
     label: str
 
+    @property
+    def percent(self) -> float:
+        """Position across the chart, for labels drawn at a fixed size whatever the width."""
+        return round(100 * self.x / WIDTH, 2)
+
 
 @dataclass(frozen=True)
 class Histogram:
@@ -50,7 +56,7 @@ class Histogram:
         first, last = self.bars[0].month, self.bars[-1].month
         total = sum(bar.count for bar in self.bars)
         return (
-            f"{total} incidents from {first:%B %Y} to {last:%B %Y}, counted by month; "
+            f"{total} incident{'s' if total != 1 else ''} from {first:%B %Y} to {last:%B %Y}, counted by month; "
             f"the busiest month had {self.peak}."
         )
 
@@ -65,11 +71,12 @@ def month_histogram(months: list[tuple[date, int]]) -> Histogram:
     if not counts:
         return Histogram(bars=[], ticks=[], peak=0)
     first, last = min(counts), max(counts)
-    # A very long span keeps its most recent months.
     months_back = (last.year - first.year) * 12 + last.month - first.month
-    if months_back >= MAX_MONTHS:
-        index = last.year * 12 + last.month - 1 - (MAX_MONTHS - 1)
-        first = date(index // 12, index % 12 + 1, 1)
+    # A very long span keeps its most recent months; a short one is shown as a whole year,
+    # so a lone month is a bar among empty months rather than one block across the chart.
+    span = min(max(months_back + 1, MIN_MONTHS), MAX_MONTHS)
+    index = last.year * 12 + last.month - 1 - (span - 1)
+    first = date(index // 12, index % 12 + 1, 1)
     series: list[date] = []
     month = first
     while month <= last:
@@ -100,6 +107,6 @@ def month_histogram(months: list[tuple[date, int]]) -> Histogram:
     # Drop year labels that would overlap their neighbour.
     spaced: list[Tick] = []
     for tick in ticks:
-        if not spaced or tick.x - spaced[-1].x >= 40:
+        if not spaced or tick.x - spaced[-1].x >= 80:
             spaced.append(tick)
     return Histogram(bars=bars, ticks=spaced, peak=peak)

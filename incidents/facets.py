@@ -1,8 +1,9 @@
 """Facet counts, the month histogram and the map's density grid for a result set, in one query.
 
 The filtered incidents are read once into a materialised CTE; ``GROUPING SETS`` then counts
-them by country, region, type, sub-type, grading, contested, month and map cell, and two
-``UNION ALL`` branches count tags and the actors involved, all in a single statement.
+them by country, region, type, sub-type, grading, contested, month and map cell, and
+``UNION ALL`` branches count tags and the actors involved, all in a single statement
+(preceded by a bounded count that decides whether the actor branches are affordable).
 
 Results are cached under the filter's query string plus a stamp of the newest change to
 any incident, so a publication or retraction is never hidden behind a stale count. On a
@@ -34,7 +35,7 @@ MAX_CELLS = 2000
 TOP = 20
 
 FACETS_SQL = """
-WITH filtered AS MATERIALIZED ({inner})
+WITH filtered AS MATERIALIZED ({inner}){involved}
 SELECT
     CASE
         WHEN GROUPING(country) = 0 THEN 'country'
@@ -62,26 +63,31 @@ GROUP BY GROUPING SETS ((), (country), (admin1), (event_type_id), (sub_event_typ
                         (month), (lat, lon))
 UNION ALL
 SELECT 'tag', tag, NULL, count(*) FROM filtered, unnest(tags) AS tag GROUP BY tag
-UNION ALL
-SELECT 'actor', actor.slug, actor.name, count(DISTINCT link.incident_id)
-FROM filtered
-JOIN incidents_incidentactor AS link ON link.incident_id = filtered.id
-JOIN incidents_actor AS actor ON actor.id = link.actor_id
-GROUP BY actor.slug, actor.name
-UNION ALL
-SELECT 'actor_kind', actor.kind, NULL, count(DISTINCT link.incident_id)
-FROM filtered
-JOIN incidents_incidentactor AS link ON link.incident_id = filtered.id
-JOIN incidents_actor AS actor ON actor.id = link.actor_id
-GROUP BY actor.kind
+{actor_facets}
 """
+
+# The actors involved, counted once per incident. Left out for very large result sets,
+# where joining every link would cost more than the counts are worth.
+ACTOR_FACETS_SQL = """
+UNION ALL
+SELECT 'actor', slug, name, count(*) FROM involved GROUP BY slug, name
+UNION ALL
+SELECT 'actor_kind', kind, NULL, count(DISTINCT incident_id) FROM involved GROUP BY kind
+"""
+# One pass over the links of the filtered incidents feeds both actor facets.
+INVOLVED_CTE_SQL = """, involved AS MATERIALIZED (
+    SELECT DISTINCT link.incident_id, actor.slug, actor.name, actor.kind
+    FROM filtered
+    JOIN incidents_incidentactor AS link ON link.incident_id = filtered.id
+    JOIN incidents_actor AS actor ON actor.id = link.actor_id
+)"""
 
 
 @dataclass(frozen=True)
 class Count:
     value: str
     label: str
-    count: int
+    count: int | None
 
 
 @dataclass
@@ -198,6 +204,11 @@ def _estimate(queryset: QuerySet) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def _bounded_count(queryset: QuerySet, limit: int) -> int:
+    """How many rows, counting no further than ``limit`` (cheap however large the set)."""
+    return queryset.order_by().values("pk")[:limit].count()
+
+
 def compute_facets(queryset: QuerySet) -> Facets:
     """Count ``queryset`` (already filtered, published incidents) along every facet."""
     inner_qs = queryset.order_by().values_list(
@@ -214,7 +225,14 @@ def compute_facets(queryset: QuerySet) -> Facets:
         "longitude",
     )
     inner, params = inner_qs.query.sql_with_params()
-    sql = FACETS_SQL.format(inner=inner, cells=CELLS_PER_DEGREE)
+    limit = settings.ARCHIVE_FACET_ACTOR_LIMIT
+    with_actors = _bounded_count(queryset, limit + 1) <= limit
+    sql = FACETS_SQL.format(
+        inner=inner,
+        cells=CELLS_PER_DEGREE,
+        involved=INVOLVED_CTE_SQL if with_actors else "",
+        actor_facets=ACTOR_FACETS_SQL if with_actors else "",
+    )
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL statement_timeout = %s", [settings.ARCHIVE_FACET_TIMEOUT_MS])
@@ -232,6 +250,7 @@ def facets_for(queryset: QuerySet, params: dict[str, list[str]]) -> Facets:
     facets = cache.get(key)
     if facets is None:
         facets = compute_facets(queryset)
-        timeout = settings.ARCHIVE_FACET_CACHE_SECONDS if facets.exact else 60
-        cache.set(key, facets, timeout)
+        # An estimate is kept as long: the key changes with the data, and a set too large to
+        # count now stays too large until it does.
+        cache.set(key, facets, settings.ARCHIVE_FACET_CACHE_SECONDS)
     return facets

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.lookups import IsNull
 from django.urls import reverse
 
 from incidents.search import SEARCH_DOCUMENT_SQL, TsvectorField
@@ -189,28 +190,37 @@ class IncidentQuerySet(models.QuerySet):
         )
 
 
-def _published_incident_link(path: str) -> Exists:
-    """Exists() over ``path`` (a related name reaching an incident) for published incidents."""
-    return Exists(Incident.objects.published().filter(**{path: OuterRef("pk")}))
+def _has_published_link(model: type[models.Model], field: str, ref: str = "pk") -> IsNull:
+    """True when a ``model`` row points at this row through ``field`` from a published incident.
+
+    A scalar subquery with LIMIT 1 rather than EXISTS: inside an OR, PostgreSQL turns EXISTS
+    into a hash over every link of every published incident (millions of rows), while this
+    form stops at the first link and lets an ordered, limited list stop after one page.
+    """
+    links = model.objects.filter(**{field: OuterRef(ref), "incident__status": Status.PUBLISHED})
+    first = links.order_by().values("pk")[:1]
+    return IsNull(Subquery(first), False)
+
+
+def _involvement(ref: str = "pk") -> Q:
+    """The actor named by ``ref`` takes part in a published incident, as a party or in a claim."""
+    return (
+        Q(_has_published_link(IncidentActor, "actor", ref))
+        | Q(_has_published_link(Claim, "claimant", ref))
+        | Q(_has_published_link(Claim, "losses_actor", ref))
+    )
 
 
 class ActorQuerySet(models.QuerySet):
     def published(self) -> ActorQuerySet:
-        """Actors that appear in a published incident, as a party or in a claim."""
-        involved = self._involved()
+        """Actors that appear in a published incident, as a party or in a claim, and the actors
+        related to them. Every test is correlated to the actor at hand, so checking a few
+        actors never evaluates the whole actor table."""
         return self.filter(
-            Q(pk__in=involved)
-            | Exists(ActorRelation.objects.filter(subject=OuterRef("pk"), object__in=involved))
-            | Exists(ActorRelation.objects.filter(object=OuterRef("pk"), subject__in=involved))
+            _involvement()
+            | Exists(ActorRelation.objects.filter(Q(subject=OuterRef("pk")) & _involvement("object")))
+            | Exists(ActorRelation.objects.filter(Q(object=OuterRef("pk")) & _involvement("subject")))
         )
-
-    def _involved(self) -> ActorQuerySet:
-        """Actors directly involved in a published incident; their relations make others public."""
-        return Actor.objects.filter(
-            _published_incident_link("incident_actors__actor")
-            | _published_incident_link("claims__claimant")
-            | _published_incident_link("claims__losses_actor")
-        ).values("pk")
 
     def involved_in(self, incidents: models.QuerySet) -> ActorQuerySet:
         """Actors that are a party to, claim about, or lose in one of ``incidents``."""
@@ -225,9 +235,7 @@ class ActorQuerySet(models.QuerySet):
 class SourceQuerySet(models.QuerySet):
     def published(self) -> SourceQuerySet:
         """Sources cited by a published incident (confidential ones are redacted on output)."""
-        return self.filter(
-            _published_incident_link("incident_sources__source") | _published_incident_link("claims__source")
-        )
+        return self.filter(Q(_has_published_link(IncidentSource, "source")) | Q(_has_published_link(Claim, "source")))
 
     def cited_by(self, incidents: models.QuerySet) -> SourceQuerySet:
         """Sources cited by one of ``incidents``, directly or through a claim."""
@@ -603,6 +611,17 @@ class Incident(models.Model):
             models.Index(fields=["admin1"], name="incident_admin1"),
             models.Index(fields=["grading"], name="incident_grading"),
             models.Index(fields=["fatalities_best"], name="incident_fatalities_best"),
+            # The public list sorted by fatalities, unknown figures last in both directions; the
+            # ascending index read backwards also serves PostgreSQL's default descending order.
+            models.Index(
+                models.F("fatalities_best").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="incident_pub_fatalities_desc",
+                condition=Q(status=Status.PUBLISHED),
+            ),
+            models.Index(
+                fields=["fatalities_best", "id"], name="incident_pub_fatalities", condition=Q(status=Status.PUBLISHED)
+            ),
             models.Index(fields=["contested"], name="incident_contested", condition=Q(contested=True)),
             GinIndex(fields=["tags"], name="incident_tags"),
             GinIndex(fields=["search_document"], name="incident_search"),

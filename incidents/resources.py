@@ -29,7 +29,6 @@ import pycountry
 import tablib
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models import Min
@@ -1318,7 +1317,3 @@ def row_errors(result: Any) -> list[tuple[int | None, str, str]]:
             for message in messages:
                 problems.append((invalid.number, "" if column == NON_FIELD_ERRORS else column, message))
     return sorted(problems, key=lambda p: (p[0] is not None, p[0] or 0))
-
-
-def user_label(user: AbstractBaseUser | None) -> str:
-    return getattr(user, "username", "") or "unknown user"

@@ -108,3 +108,12 @@ def test_the_api_answers_json_not_the_browsable_html_in_production(db, tight_rat
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert Client().get("/api/v1/incidents/?format=api").status_code == 404
+
+
+def test_an_api_url_that_matches_no_route_answers_json(db):
+    # Found by schemathesis: an id like "2.5e-3" matched no route and got Django's HTML page.
+    response = Client().get("/api/v1/claims/2.2250738585e-313/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+    assert Client().get("/no-such-page/")["Content-Type"].startswith("text/html")

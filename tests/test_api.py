@@ -358,7 +358,8 @@ def test_schemathesis_finds_no_server_errors_against_the_schema(live_server, mon
         str(tmp_path),
     ]
 
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    # Run from tmp_path: schemathesis keeps a cache directory where it runs.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
 
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "No issues found" in result.stdout or " passed" in result.stdout

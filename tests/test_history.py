@@ -125,12 +125,19 @@ def test_a_write_in_a_request_records_the_signed_in_user(db, editor, settings):
 
 
 def test_anonymous_visitors_and_non_staff_users_see_no_history(db):
-    ClaimFactory()
+    claim = ClaimFactory(incident=IncidentFactory(published=True))
     anonymous = Client()
     member = Client()
     member.force_login(UserFactory(username="reader", is_staff=False))
+    urls = [
+        "/admin/pghistory/events/",
+        "/admin/pghistory/context/",
+        f"/admin/incidents/incident/{claim.incident_id}/history/",
+        f"/admin/incidents/claim/{claim.pk}/history/",
+        f"/admin/incidents/source/{claim.source_id}/history/",
+    ]
     for client in (anonymous, member):
-        for url in ["/admin/pghistory/events/", "/admin/pghistory/context/"]:
+        for url in urls:
             response = client.get(url)
             assert response.status_code == 302, url
             assert response["Location"].startswith("/admin/login/")

@@ -11,6 +11,7 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
 
@@ -415,9 +416,14 @@ def test_a_file_above_the_size_limit_is_refused_with_a_clear_message(editor_clie
     response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
 
     assert response.status_code == 200
-    errors = response.context["form"].errors["import_file"]
-    assert "an import through the admin takes at most 0.0 MB" in errors[0] or "at most" in errors[0]
+    size = len(csv_file(ARCHIVE_HEADER, rows).read())
+    message = (
+        f"This file is {filesizeformat(size)}; an import through the admin takes at most 1.0\xa0KB. "
+        "Split it into smaller files, or ask an administrator to run the import_incidents command."
+    )
+    assert response.context["form"].errors["import_file"] == [message]
     assert "Split it into smaller files" in response.content.decode()
+    assert "confirm_form" not in response.context
     assert Incident.objects.count() == 0
 
 
@@ -606,3 +612,20 @@ def test_the_public_incidents_csv_re_imports_through_the_command(client, tmp_pat
     )
     assert list(copy.incident_actors.values_list("actor__name", "side")) == [("FLA", Side.A)]
     assert list(copy.sources.values_list("outlet", flat=True)) == ["AFP"]
+
+
+def test_a_confirm_that_meets_a_new_conflict_rolls_back_and_lists_the_row(editor_client):
+    rows = [archive_row(import_key="convoy-1"), archive_row(import_key="convoy-2", title="Second")]
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+    assert "confirm_form" in response.context
+    IncidentFactory(import_key="convoy-2")  # someone imports the same row meanwhile
+
+    response = confirm(editor_client, response)
+
+    assert response.status_code == 200
+    assert response.context["rolled_back"] is True
+    assert response.context["problems"] == [
+        (2, "import_key", "'convoy-2' was imported before; imports only add new incidents")
+    ]
+    assert "The import was rolled back: nothing was saved" in response.content.decode()
+    assert list(Incident.objects.values_list("import_key", flat=True)) == ["convoy-2"]

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 
+import openpyxl
 import pytest
 from django.db import models as django_models
 from django.test import Client
@@ -21,6 +22,7 @@ from tests.factories import (
     IncidentActorFactory,
     IncidentFactory,
     SourceFactory,
+    UserFactory,
 )
 
 # The payloads of the issue: formula starts, control characters, a space first, a second line.
@@ -115,3 +117,52 @@ def test_every_public_export_neutralises_formulas_in_every_text_field(archive_of
         assert risky == [], f"unneutralised cells: {risky[:5]}"
         carried = sum("SUM(1)" in cell for row in rows for cell in row)
         assert carried > 0, f"{path} carries no payload at all: nothing was tested"
+
+
+def test_every_release_file_neutralises_formulas_in_every_text_field(archive_of_payloads, tmp_path):
+    from django.core.management import call_command
+
+    call_command("export_release", release_version="2025.06", out=tmp_path / "release", verbosity=0)
+    files = sorted((tmp_path / "release").rglob("*.csv"))
+    assert {f.name for f in files} >= {"incidents.csv", "claims.csv", "actors.csv", "sources.csv"}
+    carried = 0
+    for path in files:
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+        risky = [(path.name, cell) for row in rows for cell in row if is_formula(cell)]
+        assert risky == [], f"unneutralised cells: {risky[:5]}"
+        carried += sum("SUM(1)" in cell for row in rows for cell in row)
+    assert carried > 0, "the release carries no payload at all: nothing was tested"
+
+
+def admin_export(client: Client, format_name: str) -> bytes:
+    """Export every incident through the admin's export page, every field selected."""
+    page = client.get("/admin/incidents/incident/export/")
+    assert page.status_code == 200
+    form = page.context["form"]
+    data: dict[str, object] = {}
+    for name, field in form.fields.items():
+        if name == "format":
+            data[name] = next(value for value, label in field.choices if label.lower() == format_name)
+        elif hasattr(field, "choices") and field.choices:
+            data[name] = field.choices[0][0]
+        elif field.widget.input_type == "checkbox" if hasattr(field.widget, "input_type") else False:
+            data[name] = "on"
+    response = client.post("/admin/incidents/incident/export/", data)
+    assert response.status_code == 200, response.content[:500]
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("format_name", ["csv", "xlsx"])
+def test_the_admin_export_neutralises_formulas_in_every_text_field(archive_of_payloads, format_name):
+    client = Client()
+    client.force_login(UserFactory(username="chief", is_superuser=True))
+    body = admin_export(client, format_name)
+    if format_name == "csv":
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+        rows = [["" if cell is None else str(cell) for cell in row] for row in sheet.values]
+    assert len(rows) > len(FORMULA_PAYLOADS)
+    risky = [cell for row in rows for cell in row if is_formula(cell)]
+    assert risky == [], f"unneutralised cells: {risky[:5]}"
+    assert sum("SUM(1)" in cell for row in rows for cell in row) > 0

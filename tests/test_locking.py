@@ -44,8 +44,9 @@ def test_the_second_of_two_editors_saving_an_incident_is_refused_and_the_first_s
     assert response.status_code == 200
     assert STALE in response.content.decode()
     assert "your copy is version 1, the saved one is version 2" in response.content.decode()
-    # The refused editor's input is still in the form, ready to re-apply.
+    # The refused editor's input is still in the form, ready to re-apply; the headings name the saved record.
     assert response.context["adminform"].form["title"].value() == "Convoy attacked near Aguelhok"
+    assert response.context["subtitle"] == f"#{incident.pk} Ambush on the Anefif–Aguelhok road"
 
     incident.refresh_from_db()
     assert incident.title == "Ambush on the Anefif–Aguelhok road"

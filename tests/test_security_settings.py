@@ -65,7 +65,16 @@ def test_the_browsable_api_is_off_in_production_and_on_in_debug():
 
 def html_pages(db) -> list[str]:
     incident = IncidentFactory(published=True)
-    return ["/", "/incidents/", incident.get_absolute_url(), "/actors/", "/admin/login/"]
+    return [
+        "/",
+        "/incidents/",
+        incident.get_absolute_url(),
+        "/actors/",
+        "/methodology/",
+        "/data/",
+        "/api/v1/docs/",
+        "/admin/login/",
+    ]
 
 
 def script_src(policy: str) -> str:
@@ -261,3 +270,19 @@ def test_an_oversized_upload_is_refused_before_it_is_read(db, settings, editor_c
     upload = SimpleUploadedFile("big.csv", b"a,b\n" * 10_000, content_type="text/csv")
     response = editor_client.post("/admin/", {"import_file": upload})
     assert response.status_code == 413
+
+
+def test_failed_basic_credentials_on_the_api_count_towards_the_lockout(db, lockout):
+    import base64
+
+    def basic(password: str) -> str:
+        return "Basic " + base64.b64encode(f"ana:{password}".encode()).decode()
+
+    UserFactory(username="ana")
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(3):
+        assert client.get("/api/v1/incidents/", HTTP_AUTHORIZATION=basic("wrong")).status_code in {401, 403}
+    assert AccessAttempt.objects.get(username="ana").failures_since_start == 3
+    # Locked out: even the right password is refused, through the API and the admin login.
+    assert client.get("/api/v1/incidents/", HTTP_AUTHORIZATION=basic(PASSWORD)).status_code in {401, 403, 429}
+    assert admin_login(client, "ana", PASSWORD).status_code == 429

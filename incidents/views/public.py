@@ -14,8 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Prefetch, Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
@@ -25,6 +24,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from incidents import reconcile
 from incidents.changelog import incident_changelog
 from incidents.charts import month_histogram
+from incidents.facets import Count as FacetCount
 from incidents.facets import Facets, country_name, data_stamp, facets_for
 from incidents.filters import ORDERING_CHOICES, IncidentFilter
 from incidents.keyset import keyset_page
@@ -40,7 +40,6 @@ from incidents.models import (
     GeoPrecision,
     Grading,
     Incident,
-    IncidentActor,
     IncidentSource,
     Reliability,
     Side,
@@ -164,8 +163,13 @@ class HomeView(TemplateView):
         latest = list(
             published.for_list().defer("search_document", "internal_notes").order_by("-start_date", "-id")[:8]
         )
+        event_types = facets.event_types
+        if not facets.exact:
+            # Counting everything took too long: offer the types without their counts.
+            event_types = [FacetCount(t.slug, t.name, None) for t in EventType.objects.order_by("name")]
         context.update(
             facets=facets,
+            event_types=event_types,
             counts=site_counts(),
             latest=latest,
             histogram=month_histogram(facets.months),
@@ -192,7 +196,8 @@ class IncidentListView(TemplateView):
             size=PAGE_SIZE,
             nullable={"fatalities_best"},
         )
-        params = {name: query.getlist(name) for name in query if name not in NOT_FILTERS}
+        # Only the filter's own parameters name a result set (and a cache entry).
+        params = {name: query.getlist(name) for name in filterset.filters if name in query and name not in NOT_FILTERS}
         facets = facets_for(filterset.qs, params)
         rows_query = filter_query(query)
         base = filter_query(query, drop=PAGING_PARAMS | {"date_from", "date_to"})
@@ -215,6 +220,7 @@ class IncidentListView(TemplateView):
             previous_url=f"?{filter_query(query, before=page.previous_cursor)}" if page.previous_cursor else "",
             first_url=f"?{rows_query}" if not page.is_first else "",
             has_filters=bool(params),
+            country_text=",".join(sorted(selected_values(query, "country"))),
             side_choices=Side.choices,
             source_kinds=[
                 Option(value, label, None, value in selected_values(query, "source_kind"))
@@ -224,6 +230,8 @@ class IncidentListView(TemplateView):
         return context
 
     def facet_groups(self, facets: Facets, query: QueryDict) -> list[FacetGroup]:
+        if not facets.exact:
+            return self.uncounted_groups(query)
         return [
             facet_group(
                 "country",
@@ -238,6 +246,22 @@ class IncidentListView(TemplateView):
             facet_group("actor_kind", "Actor kind", facets.actor_kinds, query, dict(ActorKind.choices)),
             facet_group("actor", "Actor", facets.actors, query),
             facet_group("tag", "Tag", facets.tags, query),
+        ]
+
+    def uncounted_groups(self, query: QueryDict) -> list[FacetGroup]:
+        """The same choices without counts, for a result set too large to count in time."""
+
+        def group(name: str, legend: str, choices: list[tuple[str, str]]) -> FacetGroup:
+            chosen = selected_values(query, name)
+            return FacetGroup(name, legend, [Option(v, label, None, v in chosen) for v, label in choices])
+
+        subs = list(SubEventType.objects.select_related("event_type").order_by("event_type__name", "name"))
+        event_types = {sub.event_type.slug: sub.event_type.name for sub in subs}
+        return [
+            group("event_type", "Event type", list(event_types.items())),
+            group("sub_event_type", "Sub-event type", [(sub.slug, sub.name) for sub in subs]),
+            group("grading", "Evidence grading", Grading.choices),
+            group("actor_kind", "Actor kind", ActorKind.choices),
         ]
 
 
@@ -386,36 +410,33 @@ class ActorDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         actor: Actor = self.object
-        public_actors = Actor.objects.published()
         relations = list(
-            ActorRelation.objects.filter(
-                Q(subject=actor, object__in=public_actors) | Q(object=actor, subject__in=public_actors)
-            )
+            ActorRelation.objects.filter(Q(subject=actor) | Q(object=actor))
             .select_related("subject", "object")
             .order_by("start_date", "pk")
         )
-        incidents = Incident.objects.published().filter(
-            pk__in=IncidentActor.objects.filter(actor=actor).values("incident_id")
-        )
-        months = list(
-            incidents.order_by()
-            .annotate(month=TruncMonth("start_date"))
-            .values("month")
-            .annotate(n=Count("pk"))
-            .values_list("month", "n")
-        )
-        recent = list(
-            incidents.for_list().defer("search_document", "internal_notes").order_by("-start_date", "-id")[:20]
-        )
+        # Only relations whose other end is itself public.
+        others = {r.object_id if r.subject_id == actor.pk else r.subject_id for r in relations}
+        public = set(Actor.objects.published().filter(pk__in=others).values_list("pk", flat=True)) if others else set()
+        relations = [r for r in relations if (r.object_id if r.subject_id == actor.pk else r.subject_id) in public]
+        # The same result set as /incidents/?actor=<slug>, so the counts are cached once for both.
+        params = {"actor": [actor.slug]}
+        data = QueryDict(mutable=True)
+        data.setlist("actor", params["actor"])
+        filterset = IncidentFilter(data, queryset=Incident.objects.published())
+        facets = facets_for(filterset.qs, params)
+        recent = list(filterset.qs.for_list().defer("search_document", "internal_notes")[:20])
+        # Newest recorded first: the primary key order needs no sort over every claim.
         claims = list(
             Claim.objects.published()
             .filter(claimant=actor)
             .select_related("incident", "source", "losses_actor")
-            .order_by("-incident__start_date", "incident_id", "pk")[:50]
+            .order_by("-pk")[:50]
         )
         context.update(
             relations=relations,
-            histogram=month_histogram(months),
+            histogram=month_histogram(facets.months),
+            facets=facets,
             timeline_base=f"actor={actor.slug}",
             recent=recent,
             claims=claims,

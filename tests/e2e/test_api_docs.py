@@ -1,0 +1,55 @@
+"""The API documentation (Swagger UI) in Debian's headless chromium: it must render from the
+app's own static files, under the production Content-Security-Policy, with no CDN."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def test_the_api_docs_render_every_endpoint_from_local_files_under_the_csp(live_server):
+    requested: list[str] = []
+    errors: list[str] = []
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+        page.on("request", lambda request: requested.append(request.url))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+        response = page.goto(f"{live_server.url}/api/v1/docs/")
+        page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        csp = response.headers.get("content-security-policy", "")
+        browser.close()
+
+    assert response.ok
+    assert "script-src 'self' 'nonce-" in csp
+    assert "/api/v1/incidents/" in paths
+    assert "/api/v1/incidents/retracted/" in paths
+    assert "/api/v1/claims/" in paths
+    assert not errors, errors
+    outside = [url for url in requested if not url.startswith(live_server.url) and not url.startswith("data:")]
+    assert outside == []
