@@ -531,6 +531,6 @@ def generation(ctx: Context) -> list[Measurement]:
             baseline=None,
             baseline_name="",
             target="<= 600 s",
-            note=note + f"; then VACUUM ANALYZE {dataset.vacuum_seconds:.0f} s",
+            note="; ".join(part for part in (note, f"then VACUUM ANALYZE {dataset.vacuum_seconds:.0f} s") if part),
         )
     ]
