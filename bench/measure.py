@@ -268,7 +268,7 @@ def api_rates(ctx: Context) -> list[Measurement]:
             figure=rates["api"],
             unit="req/s",
             baseline=rates["naive"],
-            baseline_name="bench/naive.py (nested ModelSerializers, page-number pagination)",
+            baseline_name="bench/naive.py: ModelSerializer, page-number pagination",
             target=">= 2",
         ),
     ]
