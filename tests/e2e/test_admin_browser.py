@@ -7,37 +7,21 @@ from two browsers see the second save refused. Screenshots go to test-artifacts/
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from playwright import sync_api as playwright_sync
 
 from incidents.models import Incident, LossesOf, Stance, Status
+from tests.e2e.chromium import SCREENSHOTS, launch, requires_chromium
 from tests.factories import ActorFactory, ClaimFactory, IncidentActorFactory, IncidentFactory, UserFactory
 
-# Playwright's sync API runs an event loop in this thread; the ORM is only used before and
-# after the browser runs, never while it does.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "correct horse battery staple"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    requires_chromium,
 ]
 
 
@@ -74,7 +58,7 @@ def contested_draft() -> Incident:
 @pytest.fixture
 def browser() -> Iterator[object]:
     with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(playwright)
         yield browser
         browser.close()
 

@@ -3,29 +3,15 @@ app's own static files, under the production Content-Security-Policy, with no CD
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
+from playwright import sync_api as playwright_sync
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.e2e.chromium import launch, requires_chromium
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    requires_chromium,
 ]
 
 
@@ -33,7 +19,7 @@ def test_the_api_docs_render_every_endpoint_from_local_files_under_the_csp(live_
     requested: list[str] = []
     errors: list[str] = []
     with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(playwright)
         page = browser.new_page()
         page.on("request", lambda request: requested.append(request.url))
         page.on("pageerror", lambda error: errors.append(str(error)))

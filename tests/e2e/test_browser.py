@@ -8,40 +8,24 @@ at desktop and phone width are saved to test-artifacts/screenshots/ for a human 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from playwright import sync_api as playwright_sync
 
 from incidents.models import Incident, Source, Status
+from tests.e2e.chromium import SCREENSHOTS, launch, requires_chromium
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made from the
-# test body while it runs are safe here (one thread, no concurrent use of the connection).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    requires_chromium,
 ]
 
 
@@ -77,7 +61,7 @@ def browser(demo: dict[str, object]) -> Iterator[object]:
     # Django sees another execution context (hence other connection objects), so all ORM
     # work stays outside it.
     with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(playwright)
         yield browser
         browser.close()
 

@@ -8,7 +8,6 @@ styles all carry the nonce or come from the app).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,7 @@ from django.test import Client
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from incidents import models
+from tests.e2e.chromium import launch, requires_chromium
 from tests.factories import (
     ActorFactory,
     ClaimFactory,
@@ -26,17 +26,13 @@ from tests.factories import (
 )
 from tests.test_injection import free_text_fields
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    requires_chromium,
+]
 
 SCRIPT_PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Recorded before any page script runs, so a violation during parsing is caught too.
 LISTEN_FOR_VIOLATIONS = """
 window.__violations = [];
@@ -52,9 +48,8 @@ def browser(hostile_archive, live_server) -> Iterator[Browser]:
     # running, the restore of the migrations' data between transactional tests goes wrong.
     # Playwright's sync API keeps an event loop on this thread; the ORM calls the tests make
     # meanwhile are still synchronous, so Django's async-safety guard does not apply.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 
