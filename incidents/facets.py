@@ -8,8 +8,9 @@ decides whether the actors are affordable.
 
 Results are cached under the filter's query string plus a stamp of the newest change to
 any incident, so a publication or retraction is never hidden behind a stale count. On a
-very large result set the statement has a time budget; past it the page falls back to the
-planner's estimate of the total and shows the filters without counts.
+very large result set the statement has a time budget; past it, or at once for a result set
+estimated beyond ``ARCHIVE_FACET_COUNT_LIMIT`` rows, the page falls back to the planner's
+estimate of the total and shows the filters without counts.
 """
 
 from __future__ import annotations
@@ -223,6 +224,9 @@ def compute_facets(queryset: QuerySet) -> Facets:
     # The estimate decides whether the actors are affordable, and stands in for the total if
     # the counting runs out of time.
     estimate = _estimate(queryset)
+    if estimate > settings.ARCHIVE_FACET_COUNT_LIMIT:
+        # Certain to overrun the time budget: say so at once rather than after it.
+        return Facets(total=estimate, exact=False)
     with_actors = estimate <= settings.ARCHIVE_FACET_ACTOR_LIMIT
     sql = FACETS_SQL.format(inner=inner, cells=CELLS_PER_DEGREE, actor_items=ACTOR_ITEMS_SQL if with_actors else "")
     try:

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents import models
@@ -503,6 +504,16 @@ def test_the_list_query_count_does_not_grow_with_claims(client, django_assert_nu
     build_kidal_again(claims_per_group=13)
     _list_queries(client, django_assert_num_queries)
     assert models.Claim.objects.count() >= 50
+
+
+def test_a_result_set_beyond_the_count_limit_is_estimated_without_counting(client, kidal, settings):
+    from incidents.facets import compute_facets
+
+    settings.ARCHIVE_FACET_COUNT_LIMIT = 0
+    with CaptureQueriesContext(connection) as captured:
+        facets = compute_facets(models.Incident.objects.published())
+    assert not facets.exact and facets.total >= 1
+    assert not any("GROUPING SETS" in query["sql"] for query in captured.captured_queries)
 
 
 def test_facets_fall_back_to_an_estimate_when_counting_takes_too_long(client, kidal, settings):
