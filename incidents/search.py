@@ -110,9 +110,11 @@ def search_incidents(queryset: QuerySet, text: str) -> QuerySet:
     from incidents.models import IncidentActor
 
     query = web_query(text)
+    rank = SearchRank(models.F("search_document"), query)
     actor_ids = [row["pk"] for row in matching_actor_ids(text)]
+    if not actor_ids:
+        # Words only: matched and ranked in one pass over the text index.
+        return queryset.filter(search_document=query).annotate(rank=rank)
     matches = queryset.model._base_manager.filter(search_document=query).order_by().values("pk")
-    if actor_ids:
-        via_actor = IncidentActor.objects.filter(actor_id__in=actor_ids).order_by().values("incident_id")
-        matches = matches.union(via_actor)
-    return queryset.filter(pk__in=matches).annotate(rank=SearchRank(models.F("search_document"), query))
+    via_actor = IncidentActor.objects.filter(actor_id__in=actor_ids).order_by().values("incident_id")
+    return queryset.filter(pk__in=matches.union(via_actor)).annotate(rank=rank)
