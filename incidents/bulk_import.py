@@ -187,11 +187,6 @@ $$;
 CREATE FUNCTION pg_temp.import_time(t text) RETURNS time LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$' THEN t::time END
 $$;
-CREATE FUNCTION pg_temp.import_names(t text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
-  SELECT coalesce(array_agg(name ORDER BY first), '{}') FROM (
-    SELECT btrim(u.n) AS name, min(u.o) AS first FROM unnest(string_to_array(t, ';')) WITH ORDINALITY AS u(n, o)
-    WHERE btrim(u.n) <> '' GROUP BY 1) AS names
-$$;
 """
 
 # Each rule: (column, SQL condition on the resolved row ``r`` that marks it bad, SQL message).
@@ -269,12 +264,7 @@ SELECT r.*,
      AND key = lower(btrim(split_part(r.actor2_kind, ';', 1)))) AS actor2_kind_v,
   (SELECT code FROM import_country WHERE key = lower(r.country)) AS country_v,
   et.id AS event_type_id,
-  coalesce(
-    (SELECT st.sub_id FROM import_sub_types st WHERE st.type_id = et.id AND st.key = archive_unaccent(r.sub_event_type)),
-    CASE WHEN r.event_type IS NULL THEN
-      (SELECT min(st.sub_id) FROM import_sub_types st WHERE st.key = archive_unaccent(r.sub_event_type)
-        HAVING count(*) = 1) END
-  ) AS sub_event_type_id,
+  coalesce(st.sub_id, CASE WHEN r.event_type IS NULL THEN only_st.sub_id END) AS sub_event_type_id,
   pg_temp.import_number(r.latitude) AS latitude_v,
   pg_temp.import_number(r.longitude) AS longitude_v,
   pg_temp.import_count(r.fatalities_low) AS low_v,
@@ -283,8 +273,16 @@ SELECT r.*,
   -- "<> ''" lets the planner use the partial unique index on import_key.
   EXISTS (SELECT 1 FROM incidents_incident i WHERE i.import_key = r.import_key AND i.import_key <> '') AS key_taken,
   min(r.line) OVER (PARTITION BY r.import_key) AS key_first_line
-FROM import_rows r
-LEFT JOIN import_event_types et ON et.key = archive_unaccent(r.event_type);
+-- The folded names are computed once per row (OFFSET 0 keeps the subquery from being flattened
+-- into per-comparison calls); the lookups are hash joins, not a scan of the taxonomy per row.
+FROM (SELECT r.*, archive_unaccent(r.event_type) AS event_type_key, archive_unaccent(r.sub_event_type) AS sub_key
+      FROM import_rows r OFFSET 0) AS r
+LEFT JOIN import_event_types et ON et.key = r.event_type_key
+LEFT JOIN import_sub_types st ON st.type_id = et.id AND st.key = r.sub_key
+LEFT JOIN (SELECT key, min(sub_id) AS sub_id FROM import_sub_types GROUP BY key HAVING count(*) = 1) AS only_st
+  ON only_st.key = r.sub_key;
+
+ANALYZE import_resolved;
 """
 
 
@@ -304,13 +302,20 @@ def _actor_sql() -> str:
         for column, kind, side, role in _ACTOR_SIDES
     ]
     prefixes = " ".join(
-        f"WHEN archive_unaccent(m.name) LIKE '{prefix}%' THEN '{kind.value}'"
+        f"WHEN m.folded LIKE '{prefix}%' THEN '{kind.value}'"
         for prefix, kind in resources.ACTOR_KINDS_BY_NAME_PREFIX.items()
     )
     return f"""
 CREATE TEMP TABLE import_mentions ON COMMIT DROP AS
-SELECT m.*, archive_unaccent(m.name) AS folded, CASE {prefixes} ELSE m.kind END AS new_kind
-FROM ({" UNION ALL ".join(parts)}) AS m;
+SELECT m.*, CASE {prefixes} ELSE m.kind END AS new_kind
+FROM (
+  WITH m AS MATERIALIZED ({" UNION ALL ".join(parts)}),
+  -- Folding costs, and a file names the same actors over and over.
+  folded AS MATERIALIZED (SELECT name, archive_unaccent(name) AS folded FROM (SELECT DISTINCT name FROM m) AS names)
+  SELECT m.*, f.folded FROM m JOIN folded f ON f.name = m.name
+) AS m;
+
+ANALYZE import_mentions;
 
 CREATE TEMP TABLE import_known_actors ON COMMIT DROP AS
 SELECT DISTINCT ON (folded) folded, actor_id FROM (
@@ -354,11 +359,12 @@ def _acled_label(column: str) -> str:
 _WRITE_SQL = """
 WITH created AS (
 INSERT INTO incidents_actor (name, slug, kind, country, description, internal_notes, version, created_at, updated_at)
-SELECT n.name, n.slug, n.kind, '', '', 'Created by a bulk import.', 1, now(), now()
+SELECT n.name,
+  left(coalesce(nullif(trim(BOTH '-' FROM regexp_replace(n.folded, '[^a-z0-9]+', '-', 'g')), ''), 'actor'), 180)
+    || '-' || substr(md5(n.folded), 1, 8),
+  n.kind, '', '', 'Created by a bulk import.', 1, now(), now()
 FROM (
-  SELECT DISTINCT ON (m.folded) m.name, m.new_kind AS kind,
-    left(coalesce(nullif(trim(BOTH '-' FROM regexp_replace(archive_unaccent(m.name), '[^a-z0-9]+', '-', 'g')), ''),
-                  'actor'), 180) || '-' || substr(md5(m.folded), 1, 8) AS slug
+  SELECT DISTINCT ON (m.folded) m.name, m.folded, m.new_kind AS kind
   FROM import_mentions m
   WHERE m.folded NOT IN (SELECT folded FROM import_known_actors) AND m.new_kind IS NOT NULL
   ORDER BY m.folded, m.line
@@ -367,11 +373,24 @@ RETURNING id, name
 )
 INSERT INTO import_known_actors (folded, actor_id) SELECT archive_unaccent(name), id FROM created;
 
+-- Each row's outlets, once: without duplicates, in the order the file gives them.
+CREATE TEMP TABLE import_source_names ON COMMIT DROP AS
+WITH n AS MATERIALIZED (
+  SELECT r.line, btrim(u.name) AS name, min(u.position) AS position
+  FROM import_resolved r, unnest(string_to_array(r.source_names, ';')) WITH ORDINALITY AS u(name, position)
+  WHERE r.source_names IS NOT NULL AND btrim(u.name) <> ''
+  GROUP BY r.line, btrim(u.name)
+), folded AS MATERIALIZED (  -- folding costs, and a file names the same outlets over and over
+  SELECT name, archive_unaccent(left(name, 200)) AS folded FROM (SELECT DISTINCT name FROM n) AS distinct_names
+)
+SELECT n.line, n.name, n.position, f.folded FROM n JOIN folded f ON f.name = n.name;
+
+ANALYZE import_source_names;
+
 CREATE TEMP TABLE import_outlets ON COMMIT DROP AS
-SELECT DISTINCT ON (archive_unaccent(left(n.name, 200))) left(n.name, 200) AS name,
-  archive_unaccent(left(n.name, 200)) AS folded, NULL::bigint AS source_id
-FROM import_resolved r, unnest(pg_temp.import_names(r.source_names)) AS n(name)
-ORDER BY archive_unaccent(left(n.name, 200)), n.name;
+SELECT DISTINCT ON (folded) left(name, 200) AS name, folded, NULL::bigint AS source_id
+FROM import_source_names
+ORDER BY folded, name;
 
 UPDATE import_outlets o SET source_id = (
   SELECT min(s.id) FROM incidents_source s
@@ -390,6 +409,8 @@ UPDATE import_outlets o SET source_id = created.id FROM created WHERE created.ou
 
 ALTER TABLE import_resolved ADD COLUMN id bigint;
 UPDATE import_resolved SET id = nextval(pg_get_serial_sequence('incidents_incident', 'id'));
+ANALYZE import_resolved;
+ANALYZE import_outlets;
 """
 
 _INSERT_INCIDENTS = """
@@ -423,16 +444,21 @@ ORDER BY r.id, k.actor_id, m.side, m.role = 'primary' DESC;
 
 INSERT INTO incidents_incidentsource (incident_id, source_id, note)
 SELECT DISTINCT r.id, o.source_id, coalesce(left(r.source_note, 300), '')
-FROM import_resolved r, unnest(pg_temp.import_names(r.source_names)) AS n(name)
-JOIN import_outlets o ON o.folded = archive_unaccent(left(n.name, 200));
+FROM import_source_names n
+JOIN import_resolved r ON r.line = n.line
+JOIN import_outlets o ON o.folded = n.folded;
 
 INSERT INTO incidents_claim (incident_id, source_id, kind, losses_of, quantity_low, quantity_high, quantity_text,
   quote, stance, verification, verification_note, internal_notes, version, created_at, updated_at)
 SELECT r.id, o.source_id, 'fatalities', 'unknown', r.best_v, r.best_v, r.best_v || ' (ACLED)', '', 'assertion',
   'unverified', 'ACLED''s fatality count for event ' || substr(r.import_key, 7) || ', coded from: '
-  || array_to_string(pg_temp.import_names(r.source_names), '; ') || '.', '', 1, now(), now()
+  || n.names || '.', '', 1, now(), now()
 FROM import_resolved r
-JOIN import_outlets o ON o.folded = archive_unaccent(left((pg_temp.import_names(r.source_names))[1], 200))
+JOIN (
+  SELECT line, string_agg(name, '; ' ORDER BY position) AS names, (array_agg(folded ORDER BY position))[1] AS first
+  FROM import_source_names GROUP BY line
+) AS n ON n.line = r.line
+JOIN import_outlets o ON o.folded = n.first
 WHERE r.acled_fatalities IS NOT NULL AND r.best_v IS NOT NULL;
 """
 
