@@ -15,6 +15,7 @@ import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pghistory
 import pycountry
@@ -29,6 +30,11 @@ FORMATS = ("archive", "acled")
 ARCHIVE_REQUIRED = ["title", "start_date", "country", "sub_event_type"]
 COPY_CHUNK = 1 << 20
 MAX_REPORTED = 100
+TEMP_TABLES = [
+    "import_staging", "import_choice", "import_country", "import_acled_time", "import_acled_geo", "import_source_kind",
+    "import_event_types", "import_sub_types", "import_rows", "import_resolved", "import_mentions",
+    "import_known_actors", "import_problems", "import_source_names", "import_outlets",
+]  # fmt: skip
 
 
 class BulkImportError(Exception):
@@ -169,7 +175,7 @@ def _vocabularies(cursor) -> None:
 
 # Parsers that return NULL instead of raising, so that one bad cell is reported, not fatal.
 _PARSERS = r"""
-CREATE FUNCTION pg_temp.import_date(t text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.import_date(t text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE
     WHEN t ~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$'
          AND to_char(to_date(t, 'YYYY-MM-DD'), 'YYYY-MM-DD') = t THEN to_date(t, 'YYYY-MM-DD')
@@ -178,13 +184,13 @@ CREATE FUNCTION pg_temp.import_date(t text) RETURNS date LANGUAGE sql IMMUTABLE 
              = lower(regexp_replace(replace(t, '-', ' '), '^0', '')) THEN to_date(replace(t, '-', ' '), 'DD Month YYYY')
   END
 $$;
-CREATE FUNCTION pg_temp.import_count(t text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.import_count(t text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^\d{1,9}(\.0*)?$' THEN split_part(t, '.', 1)::bigint END
 $$;
-CREATE FUNCTION pg_temp.import_number(t text) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.import_number(t text) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^[-+]?(\d{1,12}(\.\d*)?|\.\d+)$' THEN t::double precision END
 $$;
-CREATE FUNCTION pg_temp.import_time(t text) RETURNS time LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.import_time(t text) RETURNS time LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$' THEN t::time END
 $$;
 """
@@ -327,7 +333,7 @@ ORDER BY folded, rank, actor_id;
 """
 
 
-def _problems(cursor, file_format: str) -> tuple[list[tuple[int | None, str, str]], int]:
+def _problems(cursor, file_format: str, limit: int | None) -> tuple[list[tuple[int | None, str, str]], int]:
     selects = [
         f"SELECT r.line, {column!r} AS col, {message} AS reason FROM import_resolved r WHERE {condition}"
         for column, condition, message in _RULES
@@ -346,7 +352,7 @@ def _problems(cursor, file_format: str) -> tuple[list[tuple[int | None, str, str
     cursor.execute(f"CREATE TEMP TABLE import_problems ON COMMIT DROP AS {' UNION ALL '.join(selects)}")
     cursor.execute("SELECT count(*) FROM import_problems")
     total = cursor.fetchone()[0]
-    cursor.execute("SELECT line, col, reason FROM import_problems ORDER BY line, col LIMIT %s", [MAX_REPORTED])
+    cursor.execute("SELECT line, col, reason FROM import_problems ORDER BY line, col LIMIT %s", [limit])
     label = _acled_label if file_format == "acled" else str
     return [(line, label(col), reason) for line, col, reason in cursor.fetchall()], total
 
@@ -487,13 +493,41 @@ def bulk_import(
     *, path: Path, file_format: str, user: AbstractBaseUser | None, dry_run: bool = False
 ) -> BulkImportResult:
     """Import the CSV at ``path``; raises BulkImportError (and writes nothing) if any row is bad."""
+    context = {"import_file": path.name, "import_format": file_format, "command": "import_incidents"}
+    with path.open("rb") as handle:
+        return import_csv(
+            handle=handle,
+            header=read_header(path),
+            file_format=file_format,
+            user=user,
+            dry_run=dry_run,
+            context=context,
+        )
+
+
+def import_csv(
+    *,
+    handle: BinaryIO,
+    header: list[str],
+    file_format: str,
+    user: AbstractBaseUser | None,
+    context: dict[str, Any],
+    dry_run: bool = False,
+    check_only: bool = False,
+    limit: int | None = MAX_REPORTED,
+) -> BulkImportResult:
+    """Import the CSV in ``handle`` (UTF-8, its first line the ``header``), all or nothing.
+
+    Raises BulkImportError (and writes nothing) if any row is bad, with the first ``limit``
+    problems (all of them for None). ``check_only`` stops after the checks; ``dry_run`` also
+    writes, then rolls back. ``context`` is the history's context for what is written.
+    """
     import time
 
     from incidents.models import Claim, IncidentActor, IncidentSource
 
     if file_format not in FORMATS:
         raise ValueError(f"Unknown format {file_format!r}; use one of {', '.join(FORMATS)}.")
-    header = read_header(path)
     required = ACLED_REQUIRED if file_format == "acled" else ARCHIVE_REQUIRED
     missing = [column for column in required if column not in header]
     if missing:
@@ -503,7 +537,7 @@ def bulk_import(
     result = BulkImportResult()
     clock = time.perf_counter()
     user_id = getattr(user, "pk", None)
-    context = {"import_file": path.name, "import_format": file_format, "command": "import_incidents"}
+    context = dict(context)
     if user_id is not None:
         context["user"] = user_id
     with transaction.atomic(), pghistory.context(**context), connection.cursor() as cursor:
@@ -513,10 +547,7 @@ def bulk_import(
         staged = ", ".join(f"{_q(h or f'unnamed_{i}')} text" for i, h in enumerate(header))
         raw.execute(f"CREATE TEMP TABLE import_staging (line bigserial, {staged}) ON COMMIT DROP")
         names = ", ".join(_q(h or f"unnamed_{i}") for i, h in enumerate(header))
-        with (
-            path.open("rb") as handle,
-            raw.copy(f"COPY import_staging ({names}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')") as copy,
-        ):
+        with raw.copy(f"COPY import_staging ({names}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')") as copy:
             while chunk := handle.read(COPY_CHUNK):
                 copy.write(chunk)
         result.timings["copy"] = time.perf_counter() - clock
@@ -527,10 +558,13 @@ def bulk_import(
         raw.execute(_resolve_sql(_flat_columns(file_format, set(header))))
         raw.execute(_actor_sql())
         result.timings["resolve"] = time.perf_counter() - clock
-        problems, total = _problems(raw, file_format)
+        problems, total = _problems(raw, file_format, limit)
         result.timings["check"] = time.perf_counter() - clock
         if total:
             raise BulkImportError(problems, total)
+        if check_only:
+            transaction.set_rollback(True)
+            return result
         raw.execute("SELECT count(*) FROM import_known_actors")
         actors_known = raw.fetchone()[0]
         # Through Django's cursor, so that the new actors' and sources' history carries the context.
@@ -548,6 +582,8 @@ def bulk_import(
             cursor.execute(_history_sql(model, f"incident_id {in_import}"))
         result.incidents = result.rows
         result.timings["history"] = time.perf_counter() - clock
+        # ON COMMIT DROP waits for the outermost commit; a second import in the same transaction needs the names.
+        raw.execute(f"DROP TABLE {', '.join(TEMP_TABLES)}")
         if dry_run:
             transaction.set_rollback(True)
     return result

@@ -17,7 +17,9 @@ types and sources looked up once per file, not once per row.
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,7 +36,7 @@ from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models import Min
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
-from import_export.results import RowResult
+from import_export.results import Error, Result, RowResult
 
 from incidents.models import (
     Actor,
@@ -742,7 +744,91 @@ class _UndoTrialWriteError(Exception):
     """Rolls back a trial write."""
 
 
-class IncidentResource(ArchiveResource):
+PREVIEW_ROWS = 50
+
+
+def dataset_as_csv(dataset: tablib.Dataset) -> tuple[list[str], io.BytesIO]:
+    """The dataset as UTF-8 CSV, with its header normalised, for COPY; spreadsheet cells as text."""
+    header = [str(h).strip().lower() if h is not None else "" for h in dataset.headers or []]
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows([_as_text(value) for value in values] for values in dataset)
+    return header, io.BytesIO(text.getvalue().encode())
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()  # a spreadsheet's date
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a spreadsheet's 12 is 12.0
+    return str(value)
+
+
+class SetBasedImportMixin:
+    """Incident files are checked and written by the command-line import's SQL (incidents.bulk_import).
+
+    The file goes into a staging table with COPY and every row is checked there at once, so the
+    admin and the command apply the same rules and report the same problems; django-import-export
+    keeps the admin's flow (upload, preview, confirm). The preview checks without writing; the
+    confirm checks again and writes, all or nothing.
+    """
+
+    bulk_format = "archive"
+
+    def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs: Any) -> Result:
+        from incidents import bulk_import  # it reads this module's vocabularies
+
+        result = self.get_result_class()()
+        try:
+            check_row_count(dataset)
+        except ImportTooLargeError as error:
+            result.append_base_error(Error(error))
+            return result
+        header, handle = dataset_as_csv(dataset)
+        user = kwargs.get("user")
+        context = {"import_file": kwargs.get("file_name") or "", "import_format": self.get_display_name()}
+        try:
+            outcome = bulk_import.import_csv(
+                handle=handle,
+                header=header,
+                file_format=self.bulk_format,
+                user=user if user is not None and user.is_authenticated else None,
+                context=context,
+                check_only=dry_run,
+                limit=None,
+            )
+        except bulk_import.BulkImportError as error:
+            self.report_problems(result, error.problems)
+            return result
+        except (IntegrityError, DataError) as error:
+            # A conflict the checks could not foresee (another write meanwhile); nothing was written.
+            message = str(error).splitlines()[0]
+            result.append_base_error(Error(ValueError(f"The database refused the import: {message}")))
+            return result
+        result.totals[RowResult.IMPORT_TYPE_NEW] = outcome.rows
+        result.diff_headers = header
+        for values in dataset[:PREVIEW_ROWS]:
+            row = RowResult()
+            row.import_type = RowResult.IMPORT_TYPE_NEW
+            row.row_values = dict(zip(header, values, strict=False))
+            result.append_row_result(row)
+        return result
+
+    def report_problems(self, result: Result, problems: list[tuple[int | None, str, str]]) -> None:
+        by_row: dict[int, dict[str, list[str]]] = {}
+        for number, column, reason in problems:
+            if number is None:
+                result.append_base_error(Error(ValueError(reason)))
+            else:
+                by_row.setdefault(number, {}).setdefault(column or NON_FIELD_ERRORS, []).append(reason)
+        for number, errors in by_row.items():
+            result.append_invalid_row(number, {}, ValidationError(errors))
+
+
+class IncidentResource(SetBasedImportMixin, ArchiveResource):
     import_key = fields.Field("import_key", "import_key", widget=Text(100))
     title = fields.Field("title", "title", widget=Text(300, required=True))
     summary = fields.Field("summary", "summary", widget=Text())
@@ -1078,6 +1164,7 @@ FLAT_FROM_ACLED = [
 
 
 class AcledIncidentResource(IncidentResource):
+    bulk_format = "acled"
     # Errors name the ACLED column the value came from.
     column_labels = {
         "import_key": "event_id_cnty",
