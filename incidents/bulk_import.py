@@ -398,10 +398,15 @@ SELECT DISTINCT ON (folded) left(name, 200) AS name, folded, NULL::bigint AS sou
 FROM import_source_names
 ORDER BY folded, name;
 
-UPDATE import_outlets o SET source_id = (
-  SELECT min(s.id) FROM incidents_source s
-  WHERE s.outlet = o.name AND s.title = '' AND s.url = '' AND s.author = '' AND NOT s.confidential
-);
+-- One pass over the sources: a lookup per outlet is planned on the outlet's trigram index and takes
+-- seconds for a few thousand outlets.
+UPDATE import_outlets o SET source_id = s.id
+FROM (
+  SELECT outlet, min(id) AS id FROM incidents_source
+  WHERE title = '' AND url = '' AND author = '' AND NOT confidential
+  GROUP BY outlet
+) AS s
+WHERE s.outlet = o.name;
 
 WITH created AS (
   INSERT INTO incidents_source (kind, outlet, title, author, url, archived_url, language, reliability,
@@ -578,7 +583,10 @@ def import_csv(
         result.timings["write"] = time.perf_counter() - clock
         in_import = "IN (SELECT id FROM import_resolved)"
         cursor.execute(_history_sql(Incident, f"id {in_import}"))
-        for model in (IncidentActor, IncidentSource, Claim):
+        # Only ACLED files bring claims.
+        for model in (
+            (IncidentActor, IncidentSource, Claim) if file_format == "acled" else (IncidentActor, IncidentSource)
+        ):
             cursor.execute(_history_sql(model, f"incident_id {in_import}"))
         result.incidents = result.rows
         result.timings["history"] = time.perf_counter() - clock
