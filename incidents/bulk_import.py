@@ -1,11 +1,11 @@
-"""Command-line bulk import: a CSV file staged with COPY, checked and written in SQL.
+"""Imports of incidents as set-based SQL: a CSV file staged with COPY, checked and written in SQL.
 
-The admin's import reads rows in Python (incidents.resources), which tops out at a few
-thousand rows a second. For millions of rows the file goes into a temporary table with
-``COPY ... FROM STDIN`` (psycopg 3), every row is checked there by set-based queries that
-apply the same rules and vocabularies as the admin's import, and the incidents, their
-actors, sources and claims are written with INSERT ... SELECT. Any bad row means nothing
-is written; the report names the row, the column and the reason.
+Both the ``import_incidents`` command and the admin's import of the archive and ACLED
+formats (incidents.resources.SetBasedImportMixin) come here. The file goes into a
+temporary table with ``COPY ... FROM STDIN`` (psycopg 3), every row is checked there by
+set-based queries that apply the archive's rules and vocabularies (incidents.resources),
+and the incidents, their actors, sources and claims are written with INSERT ... SELECT.
+Any bad row means nothing is written; the report names the row, the column and the reason.
 """
 
 # ruff: noqa: E501 (SQL and the table of rules read best one per line)
@@ -81,7 +81,7 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
         flat["source_note"] = "NULL::text"
         flat["acled_fatalities"] = "NULL::text"
         return flat
-    # ACLED: the same translation as resources._acled_row, in SQL.
+    # ACLED: each column where ACLED_COLUMNS says it goes.
     place = f"coalesce({v('location')}, {v('admin2')}, {v('admin1')}, {v('country')}, 'unknown place')"
     return {
         "import_key": f"'ACLED:' || {v('event_id_cnty')}",
@@ -125,7 +125,7 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
 
 
 def _vocabularies(cursor) -> None:
-    """Temporary lookup tables built from the same vocabularies the admin's import uses."""
+    """Temporary lookup tables built from the vocabularies in incidents.resources."""
     cursor.execute(
         "CREATE TEMP TABLE import_choice (field text, key text, value text, PRIMARY KEY (field, key)) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_country (key text PRIMARY KEY, code text) ON COMMIT DROP;"
@@ -150,7 +150,7 @@ def _vocabularies(cursor) -> None:
                 if key.lower() not in seen:
                     seen.add(key.lower())
                     copy.write_row((key.lower(), country.alpha_2))
-    # The taxonomy by folded name and slug, as the admin's import matches it (resources.Lookups).
+    # The taxonomy by folded name and slug (resources.Lookups).
     taxonomy = resources.Lookups.load_taxonomy()
     cursor.execute(
         "CREATE TEMP TABLE import_event_types (key text PRIMARY KEY, id bigint) ON COMMIT DROP;"
