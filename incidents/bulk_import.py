@@ -278,7 +278,7 @@ SELECT r.*,
   pg_temp.import_count(r.fatalities_high) AS high_v,
   -- "<> ''" lets the planner use the partial unique index on import_key.
   EXISTS (SELECT 1 FROM incidents_incident i WHERE i.import_key = r.import_key AND i.import_key <> '') AS key_taken,
-  min(r.line) OVER (PARTITION BY r.import_key) AS key_first_line
+  keys.first_line AS key_first_line
 -- The folded names are computed once per row (OFFSET 0 keeps the subquery from being flattened
 -- into per-comparison calls); the lookups are hash joins, not a scan of the taxonomy per row.
 FROM (SELECT r.*, archive_unaccent(r.event_type) AS event_type_key, archive_unaccent(r.sub_event_type) AS sub_key
@@ -286,7 +286,10 @@ FROM (SELECT r.*, archive_unaccent(r.event_type) AS event_type_key, archive_unac
 LEFT JOIN import_event_types et ON et.key = r.event_type_key
 LEFT JOIN import_sub_types st ON st.type_id = et.id AND st.key = r.sub_key
 LEFT JOIN (SELECT key, min(sub_id) AS sub_id FROM import_sub_types GROUP BY key HAVING count(*) = 1) AS only_st
-  ON only_st.key = r.sub_key;
+  ON only_st.key = r.sub_key
+-- A join rather than a window over the file: sorting the whole wide rows by key cost seconds.
+LEFT JOIN (SELECT import_key, min(line) AS first_line FROM import_rows WHERE import_key IS NOT NULL GROUP BY 1) AS keys
+  ON keys.import_key = r.import_key;
 
 ANALYZE import_resolved;
 """
