@@ -1,14 +1,16 @@
 """Facet counts, the month histogram and the map's density grid for a result set, in one query.
 
-The filtered incidents are read once into a materialised CTE; ``GROUPING SETS`` then counts
-them by country, region, type, sub-type, grading, contested, month and map cell, and
-``UNION ALL`` branches count tags and the actors involved, all in a single statement
-(preceded by a bounded count that decides whether the actor branches are affordable).
+The filtered incidents are read once. Each contributes one row for itself and one per tag
+(and, for result sets small enough, per actor involved and per actor kind), and
+``GROUPING SETS`` counts them by country, region, type, sub-type, grading, contested, month,
+map cell and item in the same pass. The planner's estimate of the result set, read first,
+decides whether the actors are affordable.
 
 Results are cached under the filter's query string plus a stamp of the newest change to
 any incident, so a publication or retraction is never hidden behind a stale count. On a
-very large result set the statement has a time budget; past it the page falls back to the
-planner's estimate of the total and shows the filters without counts.
+very large result set the statement has a time budget; past it, or at once for a result set
+estimated beyond ``ARCHIVE_FACET_COUNT_LIMIT`` rows, the page falls back to the planner's
+estimate of the total and shows the filters without counts.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ MAX_CELLS = 2000
 TOP = 20
 
 FACETS_SQL = """
-WITH filtered AS MATERIALIZED ({inner}){involved}
 SELECT
     CASE
         WHEN GROUPING(country) = 0 THEN 'country'
@@ -46,41 +47,41 @@ SELECT
         WHEN GROUPING(contested) = 0 THEN 'contested'
         WHEN GROUPING(month) = 0 THEN 'month'
         WHEN GROUPING(lat) = 0 THEN 'cell'
+        WHEN GROUPING(item_kind) = 0 THEN item_kind
         ELSE 'total'
     END,
     COALESCE(country, admin1, event_type_id::text, sub_event_type_id::text, grading, contested::text,
-             month::text, lat::text),
-    lon::text,
-    count(*)
+             month::text, lat::text, item_value),
+    COALESCE(lon::text, item_label),
+    CASE WHEN GROUPING(item_kind) = 0 THEN count(item_kind) ELSE count(*) FILTER (WHERE item_kind IS NULL) END
 FROM (
-    SELECT country, admin1, event_type_id, sub_event_type_id, grading, contested,
-           date_trunc('month', start_date)::date AS month,
-           round(latitude::numeric * {cells}) / {cells} AS lat,
-           round(longitude::numeric * {cells}) / {cells} AS lon
-    FROM filtered
+    SELECT filtered.country, filtered.admin1, filtered.event_type_id, filtered.sub_event_type_id, filtered.grading,
+           filtered.contested, date_trunc('month', filtered.start_date)::date AS month,
+           round(filtered.latitude * {cells}) / {cells} AS lat,
+           round(filtered.longitude * {cells}) / {cells} AS lon,
+           item.kind AS item_kind, item.value AS item_value, item.label AS item_label
+    FROM ({inner}) AS filtered
+    CROSS JOIN LATERAL (
+        SELECT NULL::text AS kind, NULL::text AS value, NULL::text AS label
+        UNION ALL
+        SELECT 'tag', tag, NULL FROM unnest(filtered.tags) AS tag{actor_items}
+    ) AS item
 ) AS f
 GROUP BY GROUPING SETS ((), (country), (admin1), (event_type_id), (sub_event_type_id), (grading), (contested),
-                        (month), (lat, lon))
-UNION ALL
-SELECT 'tag', tag, NULL, count(*) FROM filtered, unnest(tags) AS tag GROUP BY tag
-{actor_facets}
+                        (month), (lat, lon), (item_kind, item_value, item_label))
 """
 
-# The actors involved, counted once per incident. Left out for very large result sets,
-# where joining every link would cost more than the counts are worth.
-ACTOR_FACETS_SQL = """
-UNION ALL
-SELECT 'actor', slug, name, count(*) FROM involved GROUP BY slug, name
-UNION ALL
-SELECT 'actor_kind', kind, NULL, count(DISTINCT incident_id) FROM involved GROUP BY kind
-"""
-# One pass over the links of the filtered incidents feeds both actor facets.
-INVOLVED_CTE_SQL = """, involved AS MATERIALIZED (
-    SELECT DISTINCT link.incident_id, actor.slug, actor.name, actor.kind
-    FROM filtered
-    JOIN incidents_incidentactor AS link ON link.incident_id = filtered.id
-    JOIN incidents_actor AS actor ON actor.id = link.actor_id
-)"""
+# The actors involved in an incident and their kinds, each once per incident: one probe of the
+# link index per incident, so left out of very large result sets.
+ACTOR_ITEMS_SQL = """
+        UNION ALL
+        SELECT item.kind, item.value, item.label
+        FROM incidents_incidentactor AS link
+        JOIN incidents_actor AS actor ON actor.id = link.actor_id
+        CROSS JOIN LATERAL (VALUES ('actor', actor.slug, actor.name), ('actor_kind', actor.kind, NULL))
+            AS item (kind, value, label)
+        WHERE link.incident_id = filtered.id
+        GROUP BY item.kind, item.value, item.label"""
 
 
 @dataclass(frozen=True)
@@ -204,11 +205,6 @@ def _estimate(queryset: QuerySet) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def _bounded_count(queryset: QuerySet, limit: int) -> int:
-    """How many rows, counting no further than ``limit`` (cheap however large the set)."""
-    return queryset.order_by().values("pk")[:limit].count()
-
-
 def compute_facets(queryset: QuerySet) -> Facets:
     """Count ``queryset`` (already filtered, published incidents) along every facet."""
     inner_qs = queryset.order_by().values_list(
@@ -225,22 +221,26 @@ def compute_facets(queryset: QuerySet) -> Facets:
         "longitude",
     )
     inner, params = inner_qs.query.sql_with_params()
-    limit = settings.ARCHIVE_FACET_ACTOR_LIMIT
-    with_actors = _bounded_count(queryset, limit + 1) <= limit
-    sql = FACETS_SQL.format(
-        inner=inner,
-        cells=CELLS_PER_DEGREE,
-        involved=INVOLVED_CTE_SQL if with_actors else "",
-        actor_facets=ACTOR_FACETS_SQL if with_actors else "",
-    )
+    # The estimate decides whether the actors are affordable, and stands in for the total if
+    # the counting runs out of time.
+    estimate = _estimate(queryset)
+    if estimate > settings.ARCHIVE_FACET_COUNT_LIMIT:
+        # Certain to overrun the time budget: say so at once rather than after it.
+        return Facets(total=estimate, exact=False)
+    with_actors = estimate <= settings.ARCHIVE_FACET_ACTOR_LIMIT
+    sql = FACETS_SQL.format(inner=inner, cells=CELLS_PER_DEGREE, actor_items=ACTOR_ITEMS_SQL if with_actors else "")
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = %s", [settings.ARCHIVE_FACET_TIMEOUT_MS])
+            # Every grouping set hashed in memory, none sorted on disk.
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', '32MB', true)",
+                [str(settings.ARCHIVE_FACET_TIMEOUT_MS)],
+            )
             cursor.execute(sql, params)
             rows = cursor.fetchall()
     except DatabaseError:
         logger.warning("Facet counts exceeded %s ms; showing an estimate.", settings.ARCHIVE_FACET_TIMEOUT_MS)
-        return Facets(total=_estimate(queryset), exact=False)
+        return Facets(total=estimate, exact=False)
     return _assemble(rows)
 
 

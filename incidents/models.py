@@ -323,6 +323,7 @@ class Actor(models.Model):
         ]
         indexes = [
             GinIndex(fields=["name"], name="actor_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["slug"], name="actor_slug_trgm", opclasses=["gin_trgm_ops"]),
             models.Index(fields=["kind"], name="actor_kind_idx"),
         ]
 

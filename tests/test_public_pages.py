@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents import models
@@ -359,6 +360,27 @@ def test_facets_count_the_current_result_set_and_are_shown_beside_each_filter(cl
     assert re.search(r'value="ML">\s*<span class="facet__label">Mali</span>\s*<span class="count"[^>]*>1</span>', body)
 
 
+def test_an_incident_with_several_tags_and_actors_counts_once_in_every_other_facet(client, kidal, settings):
+    from incidents.facets import compute_facets
+
+    IncidentFactory(published=True, country="BF", tags=["ambush", "drone", "convoy"])
+    facets = compute_facets(models.Incident.objects.published())
+    assert facets.total == 2
+    assert {c.value: c.count for c in facets.countries} == {"ML": 1, "BF": 1}
+    assert sum(count for _, count in facets.months) == 2
+    assert {c.value: c.count for c in facets.tags} == {"ambush": 2, "convoy": 2, "drone": 1}
+    # Two actors of one kind on the seed incident still count it once under that kind.
+    kinds = set(kidal["incident"].incident_actors.values_list("actor__kind", flat=True))
+    assert {c.value: c.count for c in facets.actor_kinds} == dict.fromkeys(kinds, 1)
+    assert {c.value: c.count for c in facets.actors} == {"fama": 1, "africa-corps": 1, "fla": 1}
+
+    # Above the limit the actors are left out; everything else is still counted exactly.
+    settings.ARCHIVE_FACET_ACTOR_LIMIT = 0
+    facets = compute_facets(models.Incident.objects.published())
+    assert facets.exact and facets.total == 2 and facets.actors == [] and facets.actor_kinds == []
+    assert {c.value: c.count for c in facets.tags} == {"ambush": 2, "convoy": 2, "drone": 1}
+
+
 def test_the_csv_link_carries_the_same_query_string(client, kidal):
     response = client.get("/incidents/", {"country": "ML", "q": "convoy", "after": "x"})
     assert response.context["csv_url"] == "/export/incidents.csv?country=ML&q=convoy"
@@ -466,7 +488,7 @@ def build_kidal_again(claims_per_group: int) -> models.Incident:
 
 def _list_queries(client, django_assert_num_queries) -> None:
     # 1 the actors whose names match the search, 2 the page of incidents, 3 newest change
-    # (cache stamp), 4 bounded count (are actor facets affordable?), 5 savepoint, 6 the
+    # (cache stamp), 4 the planner's estimate (are actor facets affordable?), 5 savepoint, 6 the
     # counting statement's time budget, 7 facets, months, map cells and actors in one
     # statement, 8 release savepoint, 9 taxonomy labels for the facets.
     cache.clear()
@@ -482,6 +504,16 @@ def test_the_list_query_count_does_not_grow_with_claims(client, django_assert_nu
     build_kidal_again(claims_per_group=13)
     _list_queries(client, django_assert_num_queries)
     assert models.Claim.objects.count() >= 50
+
+
+def test_a_result_set_beyond_the_count_limit_is_estimated_without_counting(client, kidal, settings):
+    from incidents.facets import compute_facets
+
+    settings.ARCHIVE_FACET_COUNT_LIMIT = 0
+    with CaptureQueriesContext(connection) as captured:
+        facets = compute_facets(models.Incident.objects.published())
+    assert not facets.exact and facets.total >= 1
+    assert not any("GROUPING SETS" in query["sql"] for query in captured.captured_queries)
 
 
 def test_facets_fall_back_to_an_estimate_when_counting_takes_too_long(client, kidal, settings):
