@@ -9,8 +9,10 @@ decides whether the actors are affordable.
 Results are cached under the filter's query string plus a stamp of the newest change to
 any incident, so a publication or retraction is never hidden behind a stale count. On a
 very large result set the statement has a time budget; past it, or at once for a result set
-estimated beyond ``ARCHIVE_FACET_COUNT_LIMIT`` rows, the page falls back to the planner's
-estimate of the total and shows the filters without counts.
+estimated beyond ``ARCHIVE_FACET_COUNT_LIMIT`` rows, the page shows the latest snapshot of
+the same result set (``count_facets`` takes them, dated if the archive has changed since),
+and without one falls back to the planner's estimate of the total and the filters without
+counts.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 import pycountry
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, QuerySet
+from django.utils import timezone
 
-from incidents.models import ActorKind, Grading, Incident, SubEventType
+from incidents.models import Actor, ActorKind, Claim, FacetSnapshot, Grading, Incident, Source, SubEventType
 
 logger = logging.getLogger(__name__)
 
@@ -106,11 +110,28 @@ class Facets:
     actor_kinds: list[Count] = field(default_factory=list)
     months: list[tuple[date, int]] = field(default_factory=list)
     cells: list[tuple[float, float, int]] = field(default_factory=list)
+    # From a snapshot (count_facets), and its date if the archive has changed since.
+    from_snapshot: bool = False
+    as_of: datetime | None = None
 
     @property
     def counted(self) -> bool:
         """False when the counts were skipped for time and ``total`` is an estimate."""
         return self.exact
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["months"] = [(month.isoformat(), count) for month, count in self.months]
+        del data["as_of"], data["from_snapshot"]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], as_of: datetime | None = None) -> Facets:
+        lists = {"countries", "regions", "event_types", "sub_event_types", "gradings", "tags", "actors", "actor_kinds"}
+        values = {name: [Count(**item) for item in data[name]] if name in lists else data[name] for name in data}
+        values["months"] = [(date.fromisoformat(month), count) for month, count in data["months"]]
+        values["cells"] = [tuple(cell) for cell in data["cells"]]
+        return cls(**values, from_snapshot=True, as_of=as_of)
 
 
 def country_name(code: str) -> str:
@@ -132,10 +153,17 @@ def data_stamp() -> str:
     return newest.isoformat() if newest else "empty"
 
 
+def _canonical(params: dict[str, list[str]]) -> str:
+    return json.dumps(sorted((k, sorted(v)) for k, v in params.items() if v), ensure_ascii=False)
+
+
 def cache_key(params: dict[str, list[str]], stamp: str) -> str:
-    canonical = json.dumps(sorted((k, sorted(v)) for k, v in params.items() if v), ensure_ascii=False)
-    digest = hashlib.sha256(f"{canonical}|{stamp}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{_canonical(params)}|{stamp}".encode()).hexdigest()
     return f"facets:v1:{digest}"
+
+
+def snapshot_key(params: dict[str, list[str]]) -> str:
+    return hashlib.sha256(_canonical(params).encode()).hexdigest()
 
 
 def _by_count(counts: list[Count], limit: int | None = None) -> list[Count]:
@@ -205,8 +233,12 @@ def _estimate(queryset: QuerySet) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def compute_facets(queryset: QuerySet) -> Facets:
-    """Count ``queryset`` (already filtered, published incidents) along every facet."""
+def compute_facets(queryset: QuerySet, *, budget: bool = True) -> Facets:
+    """Count ``queryset`` (already filtered, published incidents) along every facet.
+
+    Within the time budget unless ``budget`` is false (for ``count_facets``, which counts
+    everything, actors included, however long it takes).
+    """
     inner_qs = queryset.order_by().values_list(
         "id",
         "country",
@@ -224,17 +256,17 @@ def compute_facets(queryset: QuerySet) -> Facets:
     # The estimate decides whether the actors are affordable, and stands in for the total if
     # the counting runs out of time.
     estimate = _estimate(queryset)
-    if estimate > settings.ARCHIVE_FACET_COUNT_LIMIT:
+    if budget and estimate > settings.ARCHIVE_FACET_COUNT_LIMIT:
         # Certain to overrun the time budget: say so at once rather than after it.
         return Facets(total=estimate, exact=False)
-    with_actors = estimate <= settings.ARCHIVE_FACET_ACTOR_LIMIT
+    with_actors = not budget or estimate <= settings.ARCHIVE_FACET_ACTOR_LIMIT
     sql = FACETS_SQL.format(inner=inner, cells=CELLS_PER_DEGREE, actor_items=ACTOR_ITEMS_SQL if with_actors else "")
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # Every grouping set hashed in memory, none sorted on disk.
             cursor.execute(
                 "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', '32MB', true)",
-                [str(settings.ARCHIVE_FACET_TIMEOUT_MS)],
+                [str(settings.ARCHIVE_FACET_TIMEOUT_MS if budget else 0)],
             )
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -244,12 +276,68 @@ def compute_facets(queryset: QuerySet) -> Facets:
     return _assemble(rows)
 
 
+def snapshot_facets(params: dict[str, list[str]], stamp: str) -> Facets | None:
+    """The snapshot of the result set named by ``params``, dated if the archive changed since."""
+    snapshot = FacetSnapshot.objects.filter(key=snapshot_key(params)).first()
+    if snapshot is None:
+        return None
+    return Facets.from_json(snapshot.counts, as_of=None if snapshot.stamp == stamp else snapshot.counted_at)
+
+
+def take_snapshot(queryset: QuerySet, params: dict[str, list[str]]) -> FacetSnapshot:
+    """Count the result set ``queryset`` named by ``params`` with no time budget, and keep it."""
+    stamp = data_stamp()
+    facets = compute_facets(queryset, budget=False)
+    return _keep(snapshot_key(params), params, stamp, facets.to_json())
+
+
+def _keep(key: str, params: dict, stamp: str, counts: dict) -> FacetSnapshot:
+    snapshot, _ = FacetSnapshot.objects.update_or_create(
+        key=key, defaults={"params": params, "stamp": stamp, "counted_at": timezone.now(), "counts": counts}
+    )
+    return snapshot
+
+
+# --- What the archive holds (the home page's figures) ----------------------------------------
+
+SITE_COUNTS_KEY = "site-counts"
+
+
+def count_holdings() -> dict[str, int]:
+    """Published actors, sources and claims (seconds at a million incidents)."""
+    return {
+        "actors": Actor.objects.published().count(),
+        "sources": Source.objects.published().count(),
+        "claims": Claim.objects.published().count(),
+    }
+
+
+def take_holdings_snapshot() -> FacetSnapshot:
+    return _keep(SITE_COUNTS_KEY, {}, data_stamp(), count_holdings())
+
+
+def holdings(*, from_snapshot: bool) -> dict[str, int]:
+    """What the archive holds, cached until any incident changes; from the snapshot when the
+    archive is too large to count on each visit (``from_snapshot``) and there is one."""
+    key = f"site-counts:v1:{data_stamp()}"
+    counts = cache.get(key)
+    if counts is None:
+        snapshot = FacetSnapshot.objects.filter(key=SITE_COUNTS_KEY).first() if from_snapshot else None
+        counts = snapshot.counts if snapshot else count_holdings()
+        cache.set(key, counts, settings.ARCHIVE_FACET_CACHE_SECONDS)
+    return counts
+
+
 def facets_for(queryset: QuerySet, params: dict[str, list[str]]) -> Facets:
-    """Cached facets for the result set selected by the filter parameters ``params``."""
-    key = cache_key(params, data_stamp())
+    """Cached facets for the result set selected by the filter parameters ``params``: counted
+    now if that fits the time budget, else the latest snapshot, else an estimated total."""
+    stamp = data_stamp()
+    key = cache_key(params, stamp)
     facets = cache.get(key)
     if facets is None:
         facets = compute_facets(queryset)
+        if not facets.exact:
+            facets = snapshot_facets(params, stamp) or facets
         # An estimate is kept as long: the key changes with the data, and a set too large to
         # count now stays too large until it does.
         cache.set(key, facets, settings.ARCHIVE_FACET_CACHE_SECONDS)

@@ -535,3 +535,40 @@ def test_facets_fall_back_to_an_estimate_when_counting_takes_too_long(client, ki
     assert 'name="country" form="filters" value="ML"' in body
     assert 'value="remote-explosivelandmineied"' in body
     assert models.SubEventType.objects.filter(slug="remote-explosivelandmineied").exists()
+
+
+# --- snapshots of result sets too large to count --------------------------------------------------
+
+
+def test_a_result_set_too_large_to_count_shows_its_snapshot_dated_once_the_archive_changes(client, kidal, settings):
+    from django.core.management import call_command
+
+    IncidentFactory(published=True, country="BF", tags=["ambush"])
+    call_command("count_facets", "country=BF", verbosity=0)
+    settings.ARCHIVE_FACET_COUNT_LIMIT = 0  # nothing is counted on request any more
+    cache.clear()
+
+    response = client.get("/incidents/")
+    facets = response.context["facets"]
+    assert facets.exact and facets.as_of is None and facets.total == 2
+    assert {c.value: c.count for c in facets.countries} == {"ML": 1, "BF": 1}
+    assert {c.value: c.count for c in facets.actors} == {"fama": 1, "africa-corps": 1, "fla": 1}
+    assert sum(count for _, count in facets.months) == 2
+    assert "counted on" not in text(response)
+    assert client.get("/incidents/", {"country": "BF"}).context["facets"].total == 1
+
+    # A newer incident: the snapshot is shown with its date, the list itself is current.
+    newer = IncidentFactory(published=True, country="NE")
+    response = client.get("/incidents/")
+    facets = response.context["facets"]
+    assert facets.total == 2 and facets.as_of is not None
+    assert "counted on" in text(response) and "the archive has changed since" in text(response)
+    assert newer.pk in [incident.pk for incident in response.context["page"].rows]
+    home = client.get("/")
+    assert "as counted on" in text(home)
+    # The home page's other figures come from the same run.
+    assert home.context["counts"] == models.FacetSnapshot.objects.get(key="site-counts").counts
+    assert home.context["counts"]["claims"] == models.Claim.objects.filter(incident=kidal["incident"]).count()
+
+    # A result set with no snapshot falls back to the estimate.
+    assert not client.get("/incidents/", {"country": "ML"}).context["facets"].exact
