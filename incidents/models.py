@@ -472,13 +472,19 @@ class Incident(models.Model):
         default=GeoPrecision.ADMIN1,
         help_text="How precisely the coordinates locate the incident.",
     )
+    # Served by the incident_type_date and incident_subtype indexes.
     event_type = models.ForeignKey(
-        EventType, on_delete=models.PROTECT, related_name="incidents", help_text="ACLED-style event type."
+        EventType,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        db_index=False,
+        help_text="ACLED-style event type.",
     )
     sub_event_type = models.ForeignKey(
         SubEventType,
         on_delete=models.PROTECT,
         related_name="incidents",
+        db_index=False,
         help_text="Sub-event type; must belong to the event type.",
     )
     fatalities_low = models.PositiveIntegerField(null=True, blank=True, help_text="Lowest credible total of deaths.")
@@ -519,18 +525,24 @@ class Incident(models.Model):
         "claims files may refer to the incident by it. Unique when set.",
     )
 
+    # Who did what: read with the incident, never searched by, so not indexed (every index
+    # costs every write; removing a user scans for their incidents once).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        db_index=False,
+    )  # fmt: skip
     last_edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        db_index=False,
+    )  # fmt: skip
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        db_index=False,
+    )  # fmt: skip
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        db_index=False,
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -648,8 +660,9 @@ class Incident(models.Model):
 class IncidentActor(models.Model):
     """An actor's part in an incident: ACLED's actor1/actor2 are side A/B, primary role."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_actors")
-    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="incident_actors")
+    # Both foreign keys are served by the composite indexes below.
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_actors", db_index=False)
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="incident_actors", db_index=False)
     side = models.CharField(max_length=1, choices=Side.choices, help_text="Which side of the incident.")
     role = models.CharField(
         max_length=12,
@@ -670,8 +683,9 @@ class IncidentActor(models.Model):
 
 @pghistory.track()
 class IncidentSource(models.Model):
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_sources")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="incident_sources")
+    # Both foreign keys are served by the composite indexes below.
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_sources", db_index=False)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="incident_sources", db_index=False)
     note = models.CharField(max_length=300, blank=True, help_text="Public note on what this source contributes.")
 
     class Meta:
@@ -757,9 +771,6 @@ class Claim(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind"], name="claim_kind_idx"),
-            models.Index(fields=["claimant"], name="claim_claimant_idx"),
-            models.Index(fields=["source"], name="claim_source_idx"),
-            models.Index(fields=["losses_actor"], name="claim_losses_actor_idx"),
         ]
 
     def __str__(self) -> str:
