@@ -168,6 +168,8 @@ def test_anonymous_users_cannot_write(client, archive):
     "query",
     [
         "",
+        "country=&q=",
+        "not_a_filter=1",
         "country=ML",
         "admin1=kidal",
         "q=convoy",
@@ -299,6 +301,9 @@ def test_actor_detail_shows_aliases_in_any_script(client, archive):
 
 def test_invalid_filters_are_client_errors(client, archive):
     assert client.get("/api/v1/incidents/", {"event_type": "no-such-type"}).status_code == 400
+    response = client.get("/api/v1/incidents/", {"order": "sideways"})
+    assert response.status_code == 400
+    assert "order" in response.json()
     assert client.get("/api/v1/claims/", {"modified_since": "not a date"}).status_code == 400
 
 
