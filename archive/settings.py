@@ -207,7 +207,9 @@ ARCHIVE_TILE_ATTRIBUTION = env_str("ARCHIVE_TILE_ATTRIBUTION", "-").removeprefix
 # a result is cached (the cache key also changes whenever an incident changes).
 ARCHIVE_FACET_TIMEOUT_MS = env_int("ARCHIVE_FACET_TIMEOUT_MS", 1000)
 ARCHIVE_FACET_CACHE_SECONDS = env_int("ARCHIVE_FACET_CACHE_SECONDS", 600)
-# Above this many results the actor facets (a join over every incident-actor link) are skipped.
+# Result sets estimated larger than this are not counted at all (they would overrun the budget).
+ARCHIVE_FACET_COUNT_LIMIT = env_int("ARCHIVE_FACET_COUNT_LIMIT", 300_000)
+# Above this many results (by the planner's estimate) the actor facets, one link lookup per incident, are skipped.
 ARCHIVE_FACET_ACTOR_LIMIT = env_int("ARCHIVE_FACET_ACTOR_LIMIT", 20_000)
 
 # --- Imports and the admin's exports (django-import-export) ----------------------------------

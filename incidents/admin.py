@@ -31,6 +31,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import smart_split, unescape_string_literal
 from django.views.decorators.http import require_POST
 
 from incidents import services
@@ -570,7 +571,9 @@ class IncidentAdmin(IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmi
     list_select_related = ["event_type", "sub_event_type", "last_edited_by"]
     # Matched through the full-text index (see get_search_results), not with ILIKE scans.
     search_fields = ["title", "location", "summary"]
-    search_help_text = "Words in the title, place or summary, an actor's name or alias, or an incident number."
+    search_help_text = (
+        "Words in the title, place or summary, part of a place name, an actor's name or alias, or an incident number."
+    )
     date_hierarchy = "start_date"
     inlines = [IncidentActorInline, ClaimInline, IncidentSourceInline]
     history_related = (Claim, IncidentActor, IncidentSource)
@@ -683,7 +686,7 @@ class IncidentAdmin(IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmi
             return queryset, False
         if term.lstrip("#").isdigit():
             return queryset.filter(pk=int(term.lstrip("#"))), False
-        return search_incidents(queryset, term), False
+        return search_incidents(queryset, term, places=True), False
 
     # --- Permissions ---
 
@@ -1031,10 +1034,22 @@ class ActorRelationInline(LoadedChoicesInline, admin.TabularInline):
 class ActorAdmin(LargeTableAdmin, ArchiveModelAdmin):
     list_display = ["name", "slug", "kind", "country", "updated_at"]
     list_filter = ["kind"]
-    search_fields = ["name", "slug", "aliases__name"]
-    search_help_text = "A name, slug or alias in any language or script."
+    search_fields = ["name__ilike", "slug__ilike", "aliases__name__ilike"]
+    search_help_text = "Part of a name, slug or alias, in any language or script."
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ActorAliasInline, ActorRelationInline]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        # Each word in the name, slug or an alias. Actors and aliases are matched separately and
+        # joined by id, so that each lookup can use its trigram index (the admin's own search
+        # joins the aliases first and filters the joined rows, which no index can serve).
+        for word in smart_split(search_term):
+            word = unescape_string_literal(word) if word[:1] in "\"'" else word
+            by_actor = Actor.objects.filter(models.Q(name__ilike=word) | models.Q(slug__ilike=word)).values("pk")
+            by_alias = ActorAlias.objects.filter(name__ilike=word).values("actor_id")
+            queryset = queryset.filter(pk__in=by_actor.union(by_alias))
+        return queryset, False
+
     history_related = (ActorAlias, ActorRelation)
     readonly_fields = ["version", "created_at", "updated_at"]
     fieldsets = [
@@ -1054,7 +1069,7 @@ def confidential_badge(source: Source) -> SafeString:
 class SourceAdmin(LargeTableAdmin, ArchiveModelAdmin):
     list_display = ["item_title", "identity", "kind", "outlet", "author", "published_on", "reliability", "language"]
     list_filter = ["confidential", "kind", "reliability", "language"]
-    search_fields = ["outlet", "author", "title"]
+    search_fields = ["outlet__ilike", "author__ilike", "title__ilike"]
     search_help_text = "Outlet, author or speaker, or title."
     date_hierarchy = "published_on"
     readonly_fields = ["version", "created_at", "updated_at"]

@@ -22,9 +22,7 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 
 from incidents import spreadsheet
-from incidents.resources import IMPORT_RESOURCES, IncidentResource, row_errors
-
-PREVIEW_ROWS = 50
+from incidents.resources import IMPORT_RESOURCES, PREVIEW_ROWS, IncidentResource, row_errors
 
 
 def import_max_bytes() -> int:

@@ -1,11 +1,11 @@
-"""Command-line bulk import: a CSV file staged with COPY, checked and written in SQL.
+"""Imports of incidents as set-based SQL: a CSV file staged with COPY, checked and written in SQL.
 
-The admin's import reads rows in Python (incidents.resources), which tops out at a few
-thousand rows a second. For millions of rows the file goes into a temporary table with
-``COPY ... FROM STDIN`` (psycopg 3), every row is checked there by set-based queries that
-apply the same rules and vocabularies as the admin's import, and the incidents, their
-actors, sources and claims are written with INSERT ... SELECT. Any bad row means nothing
-is written; the report names the row, the column and the reason.
+Both the ``import_incidents`` command and the admin's import of the archive and ACLED
+formats (incidents.resources.SetBasedImportMixin) come here. The file goes into a
+temporary table with ``COPY ... FROM STDIN`` (psycopg 3), every row is checked there by
+set-based queries that apply the archive's rules and vocabularies (incidents.resources),
+and the incidents, their actors, sources and claims are written with INSERT ... SELECT.
+Any bad row means nothing is written; the report names the row, the column and the reason.
 """
 
 # ruff: noqa: E501 (SQL and the table of rules read best one per line)
@@ -15,6 +15,7 @@ import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pghistory
 import pycountry
@@ -29,6 +30,11 @@ FORMATS = ("archive", "acled")
 ARCHIVE_REQUIRED = ["title", "start_date", "country", "sub_event_type"]
 COPY_CHUNK = 1 << 20
 MAX_REPORTED = 100
+TEMP_TABLES = [
+    "import_staging", "import_choice", "import_country", "import_acled_time", "import_acled_geo", "import_source_kind",
+    "import_event_types", "import_sub_types", "import_rows", "import_resolved", "import_mentions",
+    "import_known_actors", "import_problems", "import_source_names", "import_outlets",
+]  # fmt: skip
 
 
 class BulkImportError(Exception):
@@ -75,7 +81,7 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
         flat["source_note"] = "NULL::text"
         flat["acled_fatalities"] = "NULL::text"
         return flat
-    # ACLED: the same translation as resources._acled_row, in SQL.
+    # ACLED: each column where ACLED_COLUMNS says it goes.
     place = f"coalesce({v('location')}, {v('admin2')}, {v('admin1')}, {v('country')}, 'unknown place')"
     return {
         "import_key": f"'ACLED:' || {v('event_id_cnty')}",
@@ -119,7 +125,7 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
 
 
 def _vocabularies(cursor) -> None:
-    """Temporary lookup tables built from the same vocabularies the admin's import uses."""
+    """Temporary lookup tables built from the vocabularies in incidents.resources."""
     cursor.execute(
         "CREATE TEMP TABLE import_choice (field text, key text, value text, PRIMARY KEY (field, key)) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_country (key text PRIMARY KEY, code text) ON COMMIT DROP;"
@@ -144,7 +150,7 @@ def _vocabularies(cursor) -> None:
                 if key.lower() not in seen:
                     seen.add(key.lower())
                     copy.write_row((key.lower(), country.alpha_2))
-    # The taxonomy by folded name and slug, as the admin's import matches it (resources.Lookups).
+    # The taxonomy by folded name and slug (resources.Lookups).
     taxonomy = resources.Lookups.load_taxonomy()
     cursor.execute(
         "CREATE TEMP TABLE import_event_types (key text PRIMARY KEY, id bigint) ON COMMIT DROP;"
@@ -169,7 +175,7 @@ def _vocabularies(cursor) -> None:
 
 # Parsers that return NULL instead of raising, so that one bad cell is reported, not fatal.
 _PARSERS = r"""
-CREATE FUNCTION pg_temp.import_date(t text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.import_date(t text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE
     WHEN t ~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$'
          AND to_char(to_date(t, 'YYYY-MM-DD'), 'YYYY-MM-DD') = t THEN to_date(t, 'YYYY-MM-DD')
@@ -178,19 +184,14 @@ CREATE FUNCTION pg_temp.import_date(t text) RETURNS date LANGUAGE sql IMMUTABLE 
              = lower(regexp_replace(replace(t, '-', ' '), '^0', '')) THEN to_date(replace(t, '-', ' '), 'DD Month YYYY')
   END
 $$;
-CREATE FUNCTION pg_temp.import_count(t text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.import_count(t text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^\d{1,9}(\.0*)?$' THEN split_part(t, '.', 1)::bigint END
 $$;
-CREATE FUNCTION pg_temp.import_number(t text) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.import_number(t text) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^[-+]?(\d{1,12}(\.\d*)?|\.\d+)$' THEN t::double precision END
 $$;
-CREATE FUNCTION pg_temp.import_time(t text) RETURNS time LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.import_time(t text) RETURNS time LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$' THEN t::time END
-$$;
-CREATE FUNCTION pg_temp.import_names(t text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
-  SELECT coalesce(array_agg(name ORDER BY first), '{}') FROM (
-    SELECT btrim(u.n) AS name, min(u.o) AS first FROM unnest(string_to_array(t, ';')) WITH ORDINALITY AS u(n, o)
-    WHERE btrim(u.n) <> '' GROUP BY 1) AS names
 $$;
 """
 
@@ -269,12 +270,7 @@ SELECT r.*,
      AND key = lower(btrim(split_part(r.actor2_kind, ';', 1)))) AS actor2_kind_v,
   (SELECT code FROM import_country WHERE key = lower(r.country)) AS country_v,
   et.id AS event_type_id,
-  coalesce(
-    (SELECT st.sub_id FROM import_sub_types st WHERE st.type_id = et.id AND st.key = archive_unaccent(r.sub_event_type)),
-    CASE WHEN r.event_type IS NULL THEN
-      (SELECT min(st.sub_id) FROM import_sub_types st WHERE st.key = archive_unaccent(r.sub_event_type)
-        HAVING count(*) = 1) END
-  ) AS sub_event_type_id,
+  coalesce(st.sub_id, CASE WHEN r.event_type IS NULL THEN only_st.sub_id END) AS sub_event_type_id,
   pg_temp.import_number(r.latitude) AS latitude_v,
   pg_temp.import_number(r.longitude) AS longitude_v,
   pg_temp.import_count(r.fatalities_low) AS low_v,
@@ -282,9 +278,20 @@ SELECT r.*,
   pg_temp.import_count(r.fatalities_high) AS high_v,
   -- "<> ''" lets the planner use the partial unique index on import_key.
   EXISTS (SELECT 1 FROM incidents_incident i WHERE i.import_key = r.import_key AND i.import_key <> '') AS key_taken,
-  min(r.line) OVER (PARTITION BY r.import_key) AS key_first_line
-FROM import_rows r
-LEFT JOIN import_event_types et ON et.key = archive_unaccent(r.event_type);
+  keys.first_line AS key_first_line
+-- The folded names are computed once per row (OFFSET 0 keeps the subquery from being flattened
+-- into per-comparison calls); the lookups are hash joins, not a scan of the taxonomy per row.
+FROM (SELECT r.*, archive_unaccent(r.event_type) AS event_type_key, archive_unaccent(r.sub_event_type) AS sub_key
+      FROM import_rows r OFFSET 0) AS r
+LEFT JOIN import_event_types et ON et.key = r.event_type_key
+LEFT JOIN import_sub_types st ON st.type_id = et.id AND st.key = r.sub_key
+LEFT JOIN (SELECT key, min(sub_id) AS sub_id FROM import_sub_types GROUP BY key HAVING count(*) = 1) AS only_st
+  ON only_st.key = r.sub_key
+-- A join rather than a window over the file: sorting the whole wide rows by key cost seconds.
+LEFT JOIN (SELECT import_key, min(line) AS first_line FROM import_rows WHERE import_key IS NOT NULL GROUP BY 1) AS keys
+  ON keys.import_key = r.import_key;
+
+ANALYZE import_resolved;
 """
 
 
@@ -304,13 +311,20 @@ def _actor_sql() -> str:
         for column, kind, side, role in _ACTOR_SIDES
     ]
     prefixes = " ".join(
-        f"WHEN archive_unaccent(m.name) LIKE '{prefix}%' THEN '{kind.value}'"
+        f"WHEN m.folded LIKE '{prefix}%' THEN '{kind.value}'"
         for prefix, kind in resources.ACTOR_KINDS_BY_NAME_PREFIX.items()
     )
     return f"""
 CREATE TEMP TABLE import_mentions ON COMMIT DROP AS
-SELECT m.*, archive_unaccent(m.name) AS folded, CASE {prefixes} ELSE m.kind END AS new_kind
-FROM ({" UNION ALL ".join(parts)}) AS m;
+SELECT m.*, CASE {prefixes} ELSE m.kind END AS new_kind
+FROM (
+  WITH m AS MATERIALIZED ({" UNION ALL ".join(parts)}),
+  -- Folding costs, and a file names the same actors over and over.
+  folded AS MATERIALIZED (SELECT name, archive_unaccent(name) AS folded FROM (SELECT DISTINCT name FROM m) AS names)
+  SELECT m.*, f.folded FROM m JOIN folded f ON f.name = m.name
+) AS m;
+
+ANALYZE import_mentions;
 
 CREATE TEMP TABLE import_known_actors ON COMMIT DROP AS
 SELECT DISTINCT ON (folded) folded, actor_id FROM (
@@ -322,7 +336,7 @@ ORDER BY folded, rank, actor_id;
 """
 
 
-def _problems(cursor, file_format: str) -> tuple[list[tuple[int | None, str, str]], int]:
+def _problems(cursor, file_format: str, limit: int | None) -> tuple[list[tuple[int | None, str, str]], int]:
     selects = [
         f"SELECT r.line, {column!r} AS col, {message} AS reason FROM import_resolved r WHERE {condition}"
         for column, condition, message in _RULES
@@ -341,7 +355,7 @@ def _problems(cursor, file_format: str) -> tuple[list[tuple[int | None, str, str
     cursor.execute(f"CREATE TEMP TABLE import_problems ON COMMIT DROP AS {' UNION ALL '.join(selects)}")
     cursor.execute("SELECT count(*) FROM import_problems")
     total = cursor.fetchone()[0]
-    cursor.execute("SELECT line, col, reason FROM import_problems ORDER BY line, col LIMIT %s", [MAX_REPORTED])
+    cursor.execute("SELECT line, col, reason FROM import_problems ORDER BY line, col LIMIT %s", [limit])
     label = _acled_label if file_format == "acled" else str
     return [(line, label(col), reason) for line, col, reason in cursor.fetchall()], total
 
@@ -354,11 +368,12 @@ def _acled_label(column: str) -> str:
 _WRITE_SQL = """
 WITH created AS (
 INSERT INTO incidents_actor (name, slug, kind, country, description, internal_notes, version, created_at, updated_at)
-SELECT n.name, n.slug, n.kind, '', '', 'Created by a bulk import.', 1, now(), now()
+SELECT n.name,
+  left(coalesce(nullif(trim(BOTH '-' FROM regexp_replace(n.folded, '[^a-z0-9]+', '-', 'g')), ''), 'actor'), 180)
+    || '-' || substr(md5(n.folded), 1, 8),
+  n.kind, '', '', 'Created by a bulk import.', 1, now(), now()
 FROM (
-  SELECT DISTINCT ON (m.folded) m.name, m.new_kind AS kind,
-    left(coalesce(nullif(trim(BOTH '-' FROM regexp_replace(archive_unaccent(m.name), '[^a-z0-9]+', '-', 'g')), ''),
-                  'actor'), 180) || '-' || substr(md5(m.folded), 1, 8) AS slug
+  SELECT DISTINCT ON (m.folded) m.name, m.folded, m.new_kind AS kind
   FROM import_mentions m
   WHERE m.folded NOT IN (SELECT folded FROM import_known_actors) AND m.new_kind IS NOT NULL
   ORDER BY m.folded, m.line
@@ -367,16 +382,34 @@ RETURNING id, name
 )
 INSERT INTO import_known_actors (folded, actor_id) SELECT archive_unaccent(name), id FROM created;
 
-CREATE TEMP TABLE import_outlets ON COMMIT DROP AS
-SELECT DISTINCT ON (archive_unaccent(left(n.name, 200))) left(n.name, 200) AS name,
-  archive_unaccent(left(n.name, 200)) AS folded, NULL::bigint AS source_id
-FROM import_resolved r, unnest(pg_temp.import_names(r.source_names)) AS n(name)
-ORDER BY archive_unaccent(left(n.name, 200)), n.name;
+-- Each row's outlets, once: without duplicates, in the order the file gives them.
+CREATE TEMP TABLE import_source_names ON COMMIT DROP AS
+WITH n AS MATERIALIZED (
+  SELECT r.line, btrim(u.name) AS name, min(u.position) AS position
+  FROM import_resolved r, unnest(string_to_array(r.source_names, ';')) WITH ORDINALITY AS u(name, position)
+  WHERE r.source_names IS NOT NULL AND btrim(u.name) <> ''
+  GROUP BY r.line, btrim(u.name)
+), folded AS MATERIALIZED (  -- folding costs, and a file names the same outlets over and over
+  SELECT name, archive_unaccent(left(name, 200)) AS folded FROM (SELECT DISTINCT name FROM n) AS distinct_names
+)
+SELECT n.line, n.name, n.position, f.folded FROM n JOIN folded f ON f.name = n.name;
 
-UPDATE import_outlets o SET source_id = (
-  SELECT min(s.id) FROM incidents_source s
-  WHERE s.outlet = o.name AND s.title = '' AND s.url = '' AND s.author = '' AND NOT s.confidential
-);
+ANALYZE import_source_names;
+
+CREATE TEMP TABLE import_outlets ON COMMIT DROP AS
+SELECT DISTINCT ON (folded) left(name, 200) AS name, folded, NULL::bigint AS source_id
+FROM import_source_names
+ORDER BY folded, name;
+
+-- One pass over the sources: a lookup per outlet is planned on the outlet's trigram index and takes
+-- seconds for a few thousand outlets.
+UPDATE import_outlets o SET source_id = s.id
+FROM (
+  SELECT outlet, min(id) AS id FROM incidents_source
+  WHERE title = '' AND url = '' AND author = '' AND NOT confidential
+  GROUP BY outlet
+) AS s
+WHERE s.outlet = o.name;
 
 WITH created AS (
   INSERT INTO incidents_source (kind, outlet, title, author, url, archived_url, language, reliability,
@@ -390,6 +423,8 @@ UPDATE import_outlets o SET source_id = created.id FROM created WHERE created.ou
 
 ALTER TABLE import_resolved ADD COLUMN id bigint;
 UPDATE import_resolved SET id = nextval(pg_get_serial_sequence('incidents_incident', 'id'));
+ANALYZE import_resolved;
+ANALYZE import_outlets;
 """
 
 _INSERT_INCIDENTS = """
@@ -423,16 +458,21 @@ ORDER BY r.id, k.actor_id, m.side, m.role = 'primary' DESC;
 
 INSERT INTO incidents_incidentsource (incident_id, source_id, note)
 SELECT DISTINCT r.id, o.source_id, coalesce(left(r.source_note, 300), '')
-FROM import_resolved r, unnest(pg_temp.import_names(r.source_names)) AS n(name)
-JOIN import_outlets o ON o.folded = archive_unaccent(left(n.name, 200));
+FROM import_source_names n
+JOIN import_resolved r ON r.line = n.line
+JOIN import_outlets o ON o.folded = n.folded;
 
 INSERT INTO incidents_claim (incident_id, source_id, kind, losses_of, quantity_low, quantity_high, quantity_text,
   quote, stance, verification, verification_note, internal_notes, version, created_at, updated_at)
 SELECT r.id, o.source_id, 'fatalities', 'unknown', r.best_v, r.best_v, r.best_v || ' (ACLED)', '', 'assertion',
   'unverified', 'ACLED''s fatality count for event ' || substr(r.import_key, 7) || ', coded from: '
-  || array_to_string(pg_temp.import_names(r.source_names), '; ') || '.', '', 1, now(), now()
+  || n.names || '.', '', 1, now(), now()
 FROM import_resolved r
-JOIN import_outlets o ON o.folded = archive_unaccent(left((pg_temp.import_names(r.source_names))[1], 200))
+JOIN (
+  SELECT line, string_agg(name, '; ' ORDER BY position) AS names, (array_agg(folded ORDER BY position))[1] AS first
+  FROM import_source_names GROUP BY line
+) AS n ON n.line = r.line
+JOIN import_outlets o ON o.folded = n.first
 WHERE r.acled_fatalities IS NOT NULL AND r.best_v IS NOT NULL;
 """
 
@@ -461,13 +501,41 @@ def bulk_import(
     *, path: Path, file_format: str, user: AbstractBaseUser | None, dry_run: bool = False
 ) -> BulkImportResult:
     """Import the CSV at ``path``; raises BulkImportError (and writes nothing) if any row is bad."""
+    context = {"import_file": path.name, "import_format": file_format, "command": "import_incidents"}
+    with path.open("rb") as handle:
+        return import_csv(
+            handle=handle,
+            header=read_header(path),
+            file_format=file_format,
+            user=user,
+            dry_run=dry_run,
+            context=context,
+        )
+
+
+def import_csv(
+    *,
+    handle: BinaryIO,
+    header: list[str],
+    file_format: str,
+    user: AbstractBaseUser | None,
+    context: dict[str, Any],
+    dry_run: bool = False,
+    check_only: bool = False,
+    limit: int | None = MAX_REPORTED,
+) -> BulkImportResult:
+    """Import the CSV in ``handle`` (UTF-8, its first line the ``header``), all or nothing.
+
+    Raises BulkImportError (and writes nothing) if any row is bad, with the first ``limit``
+    problems (all of them for None). ``check_only`` stops after the checks; ``dry_run`` also
+    writes, then rolls back. ``context`` is the history's context for what is written.
+    """
     import time
 
     from incidents.models import Claim, IncidentActor, IncidentSource
 
     if file_format not in FORMATS:
         raise ValueError(f"Unknown format {file_format!r}; use one of {', '.join(FORMATS)}.")
-    header = read_header(path)
     required = ACLED_REQUIRED if file_format == "acled" else ARCHIVE_REQUIRED
     missing = [column for column in required if column not in header]
     if missing:
@@ -477,7 +545,7 @@ def bulk_import(
     result = BulkImportResult()
     clock = time.perf_counter()
     user_id = getattr(user, "pk", None)
-    context = {"import_file": path.name, "import_format": file_format, "command": "import_incidents"}
+    context = dict(context)
     if user_id is not None:
         context["user"] = user_id
     with transaction.atomic(), pghistory.context(**context), connection.cursor() as cursor:
@@ -487,10 +555,7 @@ def bulk_import(
         staged = ", ".join(f"{_q(h or f'unnamed_{i}')} text" for i, h in enumerate(header))
         raw.execute(f"CREATE TEMP TABLE import_staging (line bigserial, {staged}) ON COMMIT DROP")
         names = ", ".join(_q(h or f"unnamed_{i}") for i, h in enumerate(header))
-        with (
-            path.open("rb") as handle,
-            raw.copy(f"COPY import_staging ({names}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')") as copy,
-        ):
+        with raw.copy(f"COPY import_staging ({names}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')") as copy:
             while chunk := handle.read(COPY_CHUNK):
                 copy.write(chunk)
         result.timings["copy"] = time.perf_counter() - clock
@@ -501,10 +566,13 @@ def bulk_import(
         raw.execute(_resolve_sql(_flat_columns(file_format, set(header))))
         raw.execute(_actor_sql())
         result.timings["resolve"] = time.perf_counter() - clock
-        problems, total = _problems(raw, file_format)
+        problems, total = _problems(raw, file_format, limit)
         result.timings["check"] = time.perf_counter() - clock
         if total:
             raise BulkImportError(problems, total)
+        if check_only:
+            transaction.set_rollback(True)
+            return result
         raw.execute("SELECT count(*) FROM import_known_actors")
         actors_known = raw.fetchone()[0]
         # Through Django's cursor, so that the new actors' and sources' history carries the context.
@@ -518,10 +586,15 @@ def bulk_import(
         result.timings["write"] = time.perf_counter() - clock
         in_import = "IN (SELECT id FROM import_resolved)"
         cursor.execute(_history_sql(Incident, f"id {in_import}"))
-        for model in (IncidentActor, IncidentSource, Claim):
+        # Only ACLED files bring claims.
+        for model in (
+            (IncidentActor, IncidentSource, Claim) if file_format == "acled" else (IncidentActor, IncidentSource)
+        ):
             cursor.execute(_history_sql(model, f"incident_id {in_import}"))
         result.incidents = result.rows
         result.timings["history"] = time.perf_counter() - clock
+        # ON COMMIT DROP waits for the outermost commit; a second import in the same transaction needs the names.
+        raw.execute(f"DROP TABLE {', '.join(TEMP_TABLES)}")
         if dry_run:
             transaction.set_rollback(True)
     return result

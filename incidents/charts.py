@@ -56,8 +56,8 @@ class Histogram:
         first, last = self.bars[0].month, self.bars[-1].month
         total = sum(bar.count for bar in self.bars)
         return (
-            f"{total} incident{'s' if total != 1 else ''} from {first:%B %Y} to {last:%B %Y}, counted by month; "
-            f"the busiest month had {self.peak}."
+            f"{total:,} incident{'s' if total != 1 else ''} from {first:%B %Y} to {last:%B %Y}, counted by month; "
+            f"the busiest month had {self.peak:,}."
         )
 
 

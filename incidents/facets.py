@@ -1,14 +1,18 @@
 """Facet counts, the month histogram and the map's density grid for a result set, in one query.
 
-The filtered incidents are read once into a materialised CTE; ``GROUPING SETS`` then counts
-them by country, region, type, sub-type, grading, contested, month and map cell, and
-``UNION ALL`` branches count tags and the actors involved, all in a single statement
-(preceded by a bounded count that decides whether the actor branches are affordable).
+The filtered incidents are read once. Each contributes one row for itself and one per tag
+(and, for result sets small enough, per actor involved and per actor kind), and
+``GROUPING SETS`` counts them by country, region, type, sub-type, grading, contested, month,
+map cell and item in the same pass. The planner's estimate of the result set, read first,
+decides whether the actors are affordable.
 
 Results are cached under the filter's query string plus a stamp of the newest change to
 any incident, so a publication or retraction is never hidden behind a stale count. On a
-very large result set the statement has a time budget; past it the page falls back to the
-planner's estimate of the total and shows the filters without counts.
+very large result set the statement has a time budget; past it, or at once for a result set
+estimated beyond ``ARCHIVE_FACET_COUNT_LIMIT`` rows, the page shows the latest snapshot of
+the same result set (``count_facets`` takes them, dated if the archive has changed since),
+and without one falls back to the planner's estimate of the total and the filters without
+counts.
 """
 
 from __future__ import annotations
@@ -16,16 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 import pycountry
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, QuerySet
+from django.utils import timezone
 
-from incidents.models import ActorKind, Grading, Incident, SubEventType
+from incidents.models import Actor, ActorKind, Claim, FacetSnapshot, Grading, Incident, Source, SubEventType
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +41,6 @@ MAX_CELLS = 2000
 TOP = 20
 
 FACETS_SQL = """
-WITH filtered AS MATERIALIZED ({inner}){involved}
 SELECT
     CASE
         WHEN GROUPING(country) = 0 THEN 'country'
@@ -46,41 +51,41 @@ SELECT
         WHEN GROUPING(contested) = 0 THEN 'contested'
         WHEN GROUPING(month) = 0 THEN 'month'
         WHEN GROUPING(lat) = 0 THEN 'cell'
+        WHEN GROUPING(item_kind) = 0 THEN item_kind
         ELSE 'total'
     END,
     COALESCE(country, admin1, event_type_id::text, sub_event_type_id::text, grading, contested::text,
-             month::text, lat::text),
-    lon::text,
-    count(*)
+             month::text, lat::text, item_value),
+    COALESCE(lon::text, item_label),
+    CASE WHEN GROUPING(item_kind) = 0 THEN count(item_kind) ELSE count(*) FILTER (WHERE item_kind IS NULL) END
 FROM (
-    SELECT country, admin1, event_type_id, sub_event_type_id, grading, contested,
-           date_trunc('month', start_date)::date AS month,
-           round(latitude::numeric * {cells}) / {cells} AS lat,
-           round(longitude::numeric * {cells}) / {cells} AS lon
-    FROM filtered
+    SELECT filtered.country, filtered.admin1, filtered.event_type_id, filtered.sub_event_type_id, filtered.grading,
+           filtered.contested, date_trunc('month', filtered.start_date)::date AS month,
+           round(filtered.latitude * {cells}) / {cells} AS lat,
+           round(filtered.longitude * {cells}) / {cells} AS lon,
+           item.kind AS item_kind, item.value AS item_value, item.label AS item_label
+    FROM ({inner}) AS filtered
+    CROSS JOIN LATERAL (
+        SELECT NULL::text AS kind, NULL::text AS value, NULL::text AS label
+        UNION ALL
+        SELECT 'tag', tag, NULL FROM unnest(filtered.tags) AS tag{actor_items}
+    ) AS item
 ) AS f
 GROUP BY GROUPING SETS ((), (country), (admin1), (event_type_id), (sub_event_type_id), (grading), (contested),
-                        (month), (lat, lon))
-UNION ALL
-SELECT 'tag', tag, NULL, count(*) FROM filtered, unnest(tags) AS tag GROUP BY tag
-{actor_facets}
+                        (month), (lat, lon), (item_kind, item_value, item_label))
 """
 
-# The actors involved, counted once per incident. Left out for very large result sets,
-# where joining every link would cost more than the counts are worth.
-ACTOR_FACETS_SQL = """
-UNION ALL
-SELECT 'actor', slug, name, count(*) FROM involved GROUP BY slug, name
-UNION ALL
-SELECT 'actor_kind', kind, NULL, count(DISTINCT incident_id) FROM involved GROUP BY kind
-"""
-# One pass over the links of the filtered incidents feeds both actor facets.
-INVOLVED_CTE_SQL = """, involved AS MATERIALIZED (
-    SELECT DISTINCT link.incident_id, actor.slug, actor.name, actor.kind
-    FROM filtered
-    JOIN incidents_incidentactor AS link ON link.incident_id = filtered.id
-    JOIN incidents_actor AS actor ON actor.id = link.actor_id
-)"""
+# The actors involved in an incident and their kinds, each once per incident: one probe of the
+# link index per incident, so left out of very large result sets.
+ACTOR_ITEMS_SQL = """
+        UNION ALL
+        SELECT item.kind, item.value, item.label
+        FROM incidents_incidentactor AS link
+        JOIN incidents_actor AS actor ON actor.id = link.actor_id
+        CROSS JOIN LATERAL (VALUES ('actor', actor.slug, actor.name), ('actor_kind', actor.kind, NULL))
+            AS item (kind, value, label)
+        WHERE link.incident_id = filtered.id
+        GROUP BY item.kind, item.value, item.label"""
 
 
 @dataclass(frozen=True)
@@ -105,11 +110,28 @@ class Facets:
     actor_kinds: list[Count] = field(default_factory=list)
     months: list[tuple[date, int]] = field(default_factory=list)
     cells: list[tuple[float, float, int]] = field(default_factory=list)
+    # From a snapshot (count_facets), and its date if the archive has changed since.
+    from_snapshot: bool = False
+    as_of: datetime | None = None
 
     @property
     def counted(self) -> bool:
         """False when the counts were skipped for time and ``total`` is an estimate."""
         return self.exact
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["months"] = [(month.isoformat(), count) for month, count in self.months]
+        del data["as_of"], data["from_snapshot"]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], as_of: datetime | None = None) -> Facets:
+        lists = {"countries", "regions", "event_types", "sub_event_types", "gradings", "tags", "actors", "actor_kinds"}
+        values = {name: [Count(**item) for item in data[name]] if name in lists else data[name] for name in data}
+        values["months"] = [(date.fromisoformat(month), count) for month, count in data["months"]]
+        values["cells"] = [tuple(cell) for cell in data["cells"]]
+        return cls(**values, from_snapshot=True, as_of=as_of)
 
 
 def country_name(code: str) -> str:
@@ -131,10 +153,17 @@ def data_stamp() -> str:
     return newest.isoformat() if newest else "empty"
 
 
+def _canonical(params: dict[str, list[str]]) -> str:
+    return json.dumps(sorted((k, sorted(v)) for k, v in params.items() if v), ensure_ascii=False)
+
+
 def cache_key(params: dict[str, list[str]], stamp: str) -> str:
-    canonical = json.dumps(sorted((k, sorted(v)) for k, v in params.items() if v), ensure_ascii=False)
-    digest = hashlib.sha256(f"{canonical}|{stamp}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{_canonical(params)}|{stamp}".encode()).hexdigest()
     return f"facets:v1:{digest}"
+
+
+def snapshot_key(params: dict[str, list[str]]) -> str:
+    return hashlib.sha256(_canonical(params).encode()).hexdigest()
 
 
 def _by_count(counts: list[Count], limit: int | None = None) -> list[Count]:
@@ -204,13 +233,12 @@ def _estimate(queryset: QuerySet) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def _bounded_count(queryset: QuerySet, limit: int) -> int:
-    """How many rows, counting no further than ``limit`` (cheap however large the set)."""
-    return queryset.order_by().values("pk")[:limit].count()
+def compute_facets(queryset: QuerySet, *, budget: bool = True) -> Facets:
+    """Count ``queryset`` (already filtered, published incidents) along every facet.
 
-
-def compute_facets(queryset: QuerySet) -> Facets:
-    """Count ``queryset`` (already filtered, published incidents) along every facet."""
+    Within the time budget unless ``budget`` is false (for ``count_facets``, which counts
+    everything, actors included, however long it takes).
+    """
     inner_qs = queryset.order_by().values_list(
         "id",
         "country",
@@ -225,31 +253,91 @@ def compute_facets(queryset: QuerySet) -> Facets:
         "longitude",
     )
     inner, params = inner_qs.query.sql_with_params()
-    limit = settings.ARCHIVE_FACET_ACTOR_LIMIT
-    with_actors = _bounded_count(queryset, limit + 1) <= limit
-    sql = FACETS_SQL.format(
-        inner=inner,
-        cells=CELLS_PER_DEGREE,
-        involved=INVOLVED_CTE_SQL if with_actors else "",
-        actor_facets=ACTOR_FACETS_SQL if with_actors else "",
-    )
+    # The estimate decides whether the actors are affordable, and stands in for the total if
+    # the counting runs out of time.
+    estimate = _estimate(queryset)
+    if budget and estimate > settings.ARCHIVE_FACET_COUNT_LIMIT:
+        # Certain to overrun the time budget: say so at once rather than after it.
+        return Facets(total=estimate, exact=False)
+    with_actors = not budget or estimate <= settings.ARCHIVE_FACET_ACTOR_LIMIT
+    sql = FACETS_SQL.format(inner=inner, cells=CELLS_PER_DEGREE, actor_items=ACTOR_ITEMS_SQL if with_actors else "")
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = %s", [settings.ARCHIVE_FACET_TIMEOUT_MS])
+            # Every grouping set hashed in memory, none sorted on disk.
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', '32MB', true)",
+                [str(settings.ARCHIVE_FACET_TIMEOUT_MS if budget else 0)],
+            )
             cursor.execute(sql, params)
             rows = cursor.fetchall()
     except DatabaseError:
         logger.warning("Facet counts exceeded %s ms; showing an estimate.", settings.ARCHIVE_FACET_TIMEOUT_MS)
-        return Facets(total=_estimate(queryset), exact=False)
+        return Facets(total=estimate, exact=False)
     return _assemble(rows)
 
 
+def snapshot_facets(params: dict[str, list[str]], stamp: str) -> Facets | None:
+    """The snapshot of the result set named by ``params``, dated if the archive changed since."""
+    snapshot = FacetSnapshot.objects.filter(key=snapshot_key(params)).first()
+    if snapshot is None:
+        return None
+    return Facets.from_json(snapshot.counts, as_of=None if snapshot.stamp == stamp else snapshot.counted_at)
+
+
+def take_snapshot(queryset: QuerySet, params: dict[str, list[str]]) -> FacetSnapshot:
+    """Count the result set ``queryset`` named by ``params`` with no time budget, and keep it."""
+    stamp = data_stamp()
+    facets = compute_facets(queryset, budget=False)
+    return _keep(snapshot_key(params), params, stamp, facets.to_json())
+
+
+def _keep(key: str, params: dict, stamp: str, counts: dict) -> FacetSnapshot:
+    snapshot, _ = FacetSnapshot.objects.update_or_create(
+        key=key, defaults={"params": params, "stamp": stamp, "counted_at": timezone.now(), "counts": counts}
+    )
+    return snapshot
+
+
+# --- What the archive holds (the home page's figures) ----------------------------------------
+
+SITE_COUNTS_KEY = "site-counts"
+
+
+def count_holdings() -> dict[str, int]:
+    """Published actors, sources and claims (seconds at a million incidents)."""
+    return {
+        "actors": Actor.objects.published().count(),
+        "sources": Source.objects.published().count(),
+        "claims": Claim.objects.published().count(),
+    }
+
+
+def take_holdings_snapshot() -> FacetSnapshot:
+    return _keep(SITE_COUNTS_KEY, {}, data_stamp(), count_holdings())
+
+
+def holdings(*, from_snapshot: bool) -> dict[str, int]:
+    """What the archive holds, cached until any incident changes; from the snapshot when the
+    archive is too large to count on each visit (``from_snapshot``) and there is one."""
+    key = f"site-counts:v1:{data_stamp()}"
+    counts = cache.get(key)
+    if counts is None:
+        snapshot = FacetSnapshot.objects.filter(key=SITE_COUNTS_KEY).first() if from_snapshot else None
+        counts = snapshot.counts if snapshot else count_holdings()
+        cache.set(key, counts, settings.ARCHIVE_FACET_CACHE_SECONDS)
+    return counts
+
+
 def facets_for(queryset: QuerySet, params: dict[str, list[str]]) -> Facets:
-    """Cached facets for the result set selected by the filter parameters ``params``."""
-    key = cache_key(params, data_stamp())
+    """Cached facets for the result set selected by the filter parameters ``params``: counted
+    now if that fits the time budget, else the latest snapshot, else an estimated total."""
+    stamp = data_stamp()
+    key = cache_key(params, stamp)
     facets = cache.get(key)
     if facets is None:
         facets = compute_facets(queryset)
+        if not facets.exact:
+            facets = snapshot_facets(params, stamp) or facets
         # An estimate is kept as long: the key changes with the data, and a set too large to
         # count now stays too large until it does.
         cache.set(key, facets, settings.ARCHIVE_FACET_CACHE_SECONDS)

@@ -323,6 +323,7 @@ class Actor(models.Model):
         ]
         indexes = [
             GinIndex(fields=["name"], name="actor_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["slug"], name="actor_slug_trgm", opclasses=["gin_trgm_ops"]),
             models.Index(fields=["kind"], name="actor_kind_idx"),
         ]
 
@@ -770,3 +771,18 @@ class Claim(models.Model):
         if self.losses_of == LossesOf.ACTOR and self.losses_actor_id:
             return self.losses_actor.name
         return self.get_losses_of_display()
+
+
+class FacetSnapshot(models.Model):
+    """The facet counts of a result set too large to count on each visit (the whole archive,
+    at a million incidents), counted without a time budget by ``count_facets`` and shown, with
+    their date, when the counts are out of reach."""
+
+    key = models.CharField(max_length=64, unique=True, help_text="Digest of the filter parameters.")
+    params = models.JSONField(default=dict, help_text="The filter parameters, as the URL gives them.")
+    stamp = models.CharField(max_length=64, help_text="The newest change to any incident when counted.")
+    counted_at = models.DateTimeField()
+    counts = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Facet counts of {self.params or 'every published incident'} at {self.counted_at:%Y-%m-%d %H:%M}"

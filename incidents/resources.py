@@ -4,20 +4,25 @@ Three file formats, each a Resource the admin offers on one import page:
 
 - ``IncidentResource``: the archive's own flat format, one row per incident, with the
   same column names as the incidents export, so an export can be re-imported.
-- ``AcledIncidentResource``: ACLED's CSV export. Each row is first translated into the
-  flat format (``ACLED_COLUMNS`` says where every ACLED column goes), then imported the
-  same way, with errors reported under ACLED's column names.
+- ``AcledIncidentResource``: ACLED's CSV export, translated into the flat format
+  (``ACLED_COLUMNS`` says where every ACLED column goes), with errors reported under
+  ACLED's column names.
 - ``ClaimResource``: one row per claim, naming its incident by id or by import key.
 
-Imports only add: every imported incident is a new draft. Rows are checked in Python
-against the same rules the database enforces, so the preview can name the row, the
-column and the reason; writes go in batches (``bulk_create``) with the actors, event
-types and sources looked up once per file, not once per row.
+Imports only add: every imported incident is a new draft. The two incident formats are
+checked and written by the same set-based SQL as the ``import_incidents`` command
+(``incidents.bulk_import``): the file is staged with COPY, every row is checked at once
+against the rules the database enforces, so the preview can name each row, column and
+reason, and the rows are written with INSERT ... SELECT. The tables and vocabularies
+below are that import's mapping. Claims are checked row by row in Python, with what they
+refer to looked up once per file, and written in batches.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,14 +32,12 @@ import pghistory
 import pgtrigger
 import pycountry
 import tablib
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DataError, IntegrityError, connection, models, transaction
-from django.db.models import Min
+from django.db import DataError, IntegrityError, transaction
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
-from import_export.results import RowResult
+from import_export.results import Error, Result, RowResult
 
 from incidents.models import (
     Actor,
@@ -43,7 +46,6 @@ from incidents.models import (
     Claim,
     ClaimKind,
     DatePrecision,
-    EstimateMethod,
     EventType,
     GeoPrecision,
     Grading,
@@ -419,15 +421,11 @@ def split_list(value: Any) -> list[str]:
 
 @dataclass
 class Lookups:
-    """Names in the file resolved to ids, built once per import before the rows are read."""
+    """Names in a file resolved to ids, built once per import before the rows are read."""
 
     event_types: dict[str, int] = field(default_factory=dict)  # folded name or slug → id
     sub_event_types: dict[tuple[int, str], int] = field(default_factory=dict)  # (type id, folded name/slug) → id
-    sub_event_type_owner: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # name → [(type, sub)]
     actors: dict[str, int] = field(default_factory=dict)  # folded name or alias → id
-    sources: dict[str, int] = field(default_factory=dict)  # folded outlet → id of an outlet-only source
-    new_actors: list[str] = field(default_factory=list)
-    new_sources: list[str] = field(default_factory=list)
 
     @classmethod
     def load_taxonomy(cls) -> Lookups:
@@ -438,7 +436,6 @@ class Lookups:
         for sub_id, type_id, name, slug in SubEventType.objects.values_list("id", "event_type_id", "name", "slug"):
             for key in {fold(name), fold(slug)}:
                 lookups.sub_event_types[(type_id, key)] = sub_id
-                lookups.sub_event_type_owner.setdefault(key, []).append((type_id, sub_id))
         return lookups
 
     def load_actors(self, names: set[str]) -> None:
@@ -456,88 +453,6 @@ class Lookups:
             if key in wanted:
                 self.actors.setdefault(key, actor_id)
 
-    def load_sources(self, outlets: set[str]) -> None:
-        if not outlets:
-            return
-        # Outlet-only sources are read once and matched here: an ``outlet IN (...)`` with a
-        # file's thousands of names is planned on the outlet's trigram index, and takes
-        # minutes against tens of thousands of sources.
-        existing = (
-            Source.objects.filter(title="", url="", author="", confidential=False)
-            .values("outlet")
-            .annotate(first=Min("id"))
-        )
-        for row in existing:
-            if row["outlet"] in outlets:
-                self.sources.setdefault(fold(row["outlet"]), row["first"])
-
-    def resolve_types(self, event_type: str, sub_event_type: str) -> tuple[int | None, int | None, dict[str, str]]:
-        """The ids of an event type and sub-type named in a row, or the problems with them."""
-        errors: dict[str, str] = {}
-        type_id = self.event_types.get(fold(event_type)) if event_type else None
-        if event_type and type_id is None:
-            errors["event_type"] = f"'{event_type}' is not an event type in the archive's taxonomy"
-        if not sub_event_type:
-            errors["sub_event_type"] = "is required"
-            return type_id, None, errors
-        key = fold(sub_event_type)
-        if type_id is not None:
-            sub_id = self.sub_event_types.get((type_id, key))
-            if sub_id is None:
-                owners = self.sub_event_type_owner.get(key)
-                errors["sub_event_type"] = (
-                    f"'{sub_event_type}' is not a sub-type of '{event_type}'"
-                    if owners
-                    else f"'{sub_event_type}' is not a sub-event type in the archive's taxonomy"
-                )
-            return type_id, sub_id, errors
-        owners = self.sub_event_type_owner.get(key, [])
-        if len(owners) == 1 and not event_type:
-            return owners[0][0], owners[0][1], errors
-        if not event_type:
-            errors["event_type"] = "is required"
-        if not owners:
-            errors["sub_event_type"] = f"'{sub_event_type}' is not a sub-event type in the archive's taxonomy"
-        return None, None, errors
-
-
-def kind_for_new_actor(name: str, kind: str | None) -> str | None:
-    for prefix, prefix_kind in ACTOR_KINDS_BY_NAME_PREFIX.items():
-        if fold(name).startswith(prefix):
-            return prefix_kind
-    return kind
-
-
-def create_actors(names_and_kinds: dict[str, tuple[str, str]]) -> dict[str, int]:
-    """Create actors for {folded name: (name, kind)}; returns folded name → id."""
-    if not names_and_kinds:
-        return {}
-    taken = set(Actor.objects.values_list("slug", flat=True))
-    actors = []
-    for name, kind in names_and_kinds.values():
-        base = slugify(name)[:190] or "actor"
-        slug, n = base, 1
-        while slug in taken:
-            n += 1
-            slug = f"{base}-{n}"
-        taken.add(slug)
-        actors.append(Actor(name=name[:200], slug=slug, kind=kind))
-    Actor.objects.bulk_create(actors, batch_size=1000)
-    return {fold(actor.name): actor.pk for actor in actors}
-
-
-def create_sources(outlets: Iterable[str]) -> dict[str, int]:
-    sources = [
-        Source(
-            kind=SOURCE_KINDS_BY_OUTLET.get(outlet.lower(), SourceKind.OTHER),
-            outlet=outlet[:200],
-            internal_notes="Created by an import from the outlet's name alone.",
-        )
-        for outlet in outlets
-    ]
-    Source.objects.bulk_create(sources, batch_size=1000)
-    return {fold(source.outlet): source.pk for source in sources}
-
 
 # --- History for rows written in bulk ----------------------------------------------------------
 
@@ -545,10 +460,6 @@ def create_sources(outlets: Iterable[str]) -> dict[str, int]:
 # transaction (tens of seconds for 20,000 rows). Bulk imports switch that trigger off for the rows
 # they insert and write the same events in one INSERT ... SELECT per table, under the same context.
 HISTORY_BULK_MODELS = [Incident, IncidentActor, IncidentSource, Claim]
-
-
-def history_triggers_paused() -> Any:
-    return pgtrigger.ignore(*(f"{model._meta.label}:insert_insert" for model in HISTORY_BULK_MODELS))
 
 
 def _paused_trigger_ids() -> str:
@@ -562,68 +473,7 @@ def _paused_trigger_ids() -> str:
     return "{" + ",".join(ids) + "}"
 
 
-def copy_insert(model: type[models.Model], objects: list[models.Model]) -> None:
-    """INSERT ``objects`` with COPY, giving each its id from the table's sequence first.
-
-    COPY skips the per-row statement building of bulk_create (the larger part of an import's
-    write time). It goes around Django's cursor wrappers, so the history trigger is paused here
-    explicitly; callers record the history with record_insert_events().
-    """
-    if not objects:
-        return
-    meta = model._meta
-    columns = [f for f in meta.concrete_fields if not f.generated]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [meta.db_table, len(objects)],
-        )
-        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
-        raw = cursor.cursor
-        raw.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [_paused_trigger_ids()])
-        quote = connection.ops.quote_name
-        names = ", ".join(quote(f.column) for f in columns)
-        with raw.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
-            for obj in objects:
-                copy.write_row([f.pre_save(obj, True) for f in columns])
-        raw.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
-
-
-def record_insert_events(model: type[models.Model], ids: list[int]) -> None:
-    """Write pghistory's 'insert' events for the rows ``ids`` of ``model``, in one statement.
-
-    The statement starts with WITH rather than SELECT so that pghistory adds the current
-    context (user, URL, file) to it, as it does to every write.
-    """
-    if not ids:
-        return
-    event_model = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
-    quote = connection.ops.quote_name
-    tracked = [f.column for f in event_model._meta.concrete_fields if not f.name.startswith("pgh_")]
-    columns = ", ".join(quote(column) for column in tracked)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH context AS (SELECT _pgh_attach_context() AS id) "
-            f"INSERT INTO {quote(event_model._meta.db_table)} "
-            f"({columns}, pgh_context_id, pgh_created_at, pgh_label, pgh_obj_id) "
-            f"SELECT {columns}, (SELECT id FROM context), NOW(), 'insert', id "
-            f"FROM {quote(model._meta.db_table)} WHERE id = ANY(%s)",
-            [ids],
-        )
-
-
 # --- The archive's flat incident format ---------------------------------------------------------
-
-
-@dataclass
-class PendingLinks:
-    """What an incident row brings besides the incident itself, written after it has an id."""
-
-    actors: list[tuple[int, str, str]] = field(default_factory=list)  # (actor id, side, role)
-    sources: list[int] = field(default_factory=list)
-    source_note: str = ""
-    claims: list[Claim] = field(default_factory=list)
 
 
 class ArchiveResource(resources.ModelResource):
@@ -742,7 +592,91 @@ class _UndoTrialWriteError(Exception):
     """Rolls back a trial write."""
 
 
-class IncidentResource(ArchiveResource):
+PREVIEW_ROWS = 50
+
+
+def dataset_as_csv(dataset: tablib.Dataset) -> tuple[list[str], io.BytesIO]:
+    """The dataset as UTF-8 CSV, with its header normalised, for COPY; spreadsheet cells as text."""
+    header = [str(h).strip().lower() if h is not None else "" for h in dataset.headers or []]
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows([_as_text(value) for value in values] for values in dataset)
+    return header, io.BytesIO(text.getvalue().encode())
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()  # a spreadsheet's date
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a spreadsheet's 12 is 12.0
+    return str(value)
+
+
+class SetBasedImportMixin:
+    """Incident files are checked and written by the command-line import's SQL (incidents.bulk_import).
+
+    The file goes into a staging table with COPY and every row is checked there at once, so the
+    admin and the command apply the same rules and report the same problems; django-import-export
+    keeps the admin's flow (upload, preview, confirm). The preview checks without writing; the
+    confirm checks again and writes, all or nothing.
+    """
+
+    bulk_format = "archive"
+
+    def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs: Any) -> Result:
+        from incidents import bulk_import  # it reads this module's vocabularies
+
+        result = self.get_result_class()()
+        try:
+            check_row_count(dataset)
+        except ImportTooLargeError as error:
+            result.append_base_error(Error(error))
+            return result
+        header, handle = dataset_as_csv(dataset)
+        user = kwargs.get("user")
+        context = {"import_file": kwargs.get("file_name") or "", "import_format": self.get_display_name()}
+        try:
+            outcome = bulk_import.import_csv(
+                handle=handle,
+                header=header,
+                file_format=self.bulk_format,
+                user=user if user is not None and user.is_authenticated else None,
+                context=context,
+                check_only=dry_run,
+                limit=None,
+            )
+        except bulk_import.BulkImportError as error:
+            self.report_problems(result, error.problems)
+            return result
+        except (IntegrityError, DataError) as error:
+            # A conflict the checks could not foresee (another write meanwhile); nothing was written.
+            message = str(error).splitlines()[0]
+            result.append_base_error(Error(ValueError(f"The database refused the import: {message}")))
+            return result
+        result.totals[RowResult.IMPORT_TYPE_NEW] = outcome.rows
+        result.diff_headers = header
+        for values in dataset[:PREVIEW_ROWS]:
+            row = RowResult()
+            row.import_type = RowResult.IMPORT_TYPE_NEW
+            row.row_values = dict(zip(header, values, strict=False))
+            result.append_row_result(row)
+        return result
+
+    def report_problems(self, result: Result, problems: list[tuple[int | None, str, str]]) -> None:
+        by_row: dict[int, dict[str, list[str]]] = {}
+        for number, column, reason in problems:
+            if number is None:
+                result.append_base_error(Error(ValueError(reason)))
+            else:
+                by_row.setdefault(number, {}).setdefault(column or NON_FIELD_ERRORS, []).append(reason)
+        for number, errors in by_row.items():
+            result.append_invalid_row(number, {}, ValidationError(errors))
+
+
+class IncidentResource(SetBasedImportMixin, ArchiveResource):
     import_key = fields.Field("import_key", "import_key", widget=Text(100))
     title = fields.Field("title", "title", widget=Text(300, required=True))
     summary = fields.Field("summary", "summary", widget=Text())
@@ -803,168 +737,6 @@ class IncidentResource(ArchiveResource):
         clean_model_instances = False  # the checks below mirror the database's, with row-level messages
         store_row_values = True
 
-    # --- import ---
-
-    def prepare_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
-        self.lookups = Lookups.load_taxonomy()
-        self.seen_keys: dict[str, int] = {}
-        self.existing_keys: set[str] = set()
-        self.prepare_names(dataset)
-
-    def prepare_names(self, dataset: tablib.Dataset) -> None:
-        """Resolve every actor and source the file names, creating the new ones in one go each."""
-        headers = dataset.headers
-        column = {name: headers.index(name) for name in headers if name}
-        names: set[str] = set()
-        wanted_kinds: dict[str, tuple[str, str | None]] = {}
-        outlets: set[str] = set()
-        keys: set[str] = set()
-        for values in dataset:
-            for actor_column, kind_column, _side, _role in ACTOR_COLUMNS:
-                if actor_column not in column:
-                    continue
-                kind = None
-                if kind_column in column:
-                    try:
-                        kind = ACTOR_KIND.clean(values[column[kind_column]])
-                    except ValueError:
-                        kind = None
-                for name in split_list(values[column[actor_column]]):
-                    names.add(name)
-                    key = fold(name)
-                    if key not in wanted_kinds or wanted_kinds[key][1] is None:
-                        wanted_kinds[key] = (name, kind_for_new_actor(name, kind))
-            if "source_names" in column:
-                outlets.update(outlet[:200] for outlet in split_list(values[column["source_names"]]))
-            if "import_key" in column and not _blank(values[column["import_key"]]):
-                keys.add(str(values[column["import_key"]]).strip())
-        self.lookups.load_actors(names)
-        new = {
-            key: (name, kind)
-            for key, (name, kind) in wanted_kinds.items()
-            if key not in self.lookups.actors and kind is not None
-        }
-        self.lookups.actors.update(create_actors(new))
-        self.lookups.new_actors = sorted(name for name, _kind in new.values())
-        self.lookups.load_sources(outlets)
-        new_outlets = sorted({o for o in outlets if fold(o) not in self.lookups.sources}, key=str.lower)
-        unique_new = list({fold(o): o for o in new_outlets}.values())
-        self.lookups.sources.update(create_sources(unique_new))
-        self.lookups.new_sources = unique_new
-        if keys:
-            self.existing_keys = set(Incident.objects.filter(import_key__in=keys).values_list("import_key", flat=True))
-
-    def import_instance(self, instance: Incident, row: dict, **kwargs: Any) -> None:
-        errors = self.parse_columns(instance, row, **kwargs)
-        row_number = kwargs.get("row_number")
-        instance._import_row = row_number
-        pending = PendingLinks()
-        instance._import_links = pending
-
-        type_id, sub_id, type_errors = self.lookups.resolve_types(
-            TEXT.clean(row.get("event_type")), TEXT.clean(row.get("sub_event_type"))
-        )
-        for column, message in type_errors.items():
-            errors.setdefault(column, []).append(message)
-        instance.event_type_id, instance.sub_event_type_id = type_id, sub_id
-
-        if instance.import_key:
-            if instance.import_key in self.existing_keys:
-                errors.setdefault("import_key", []).append(
-                    f"'{instance.import_key}' was imported before; imports only add new incidents"
-                )
-            elif instance.import_key in self.seen_keys:
-                errors.setdefault("import_key", []).append(
-                    f"'{instance.import_key}' is also the key of row {self.seen_keys[instance.import_key]}"
-                )
-            else:
-                self.seen_keys[instance.import_key] = row_number
-        if instance.start_date and instance.end_date is None:
-            instance.end_date = instance.start_date
-        if instance.start_date and instance.end_date and instance.end_date < instance.start_date:
-            errors.setdefault("end_date", []).append(
-                f"{instance.end_date:%Y-%m-%d} is before the start date {instance.start_date:%Y-%m-%d}"
-            )
-        coordinate_errors = "latitude" in errors or "longitude" in errors
-        if (instance.latitude is None) != (instance.longitude is None) and not coordinate_errors:
-            missing = "longitude" if instance.longitude is None else "latitude"
-            errors.setdefault(missing, []).append("is required when the other coordinate is given")
-        self.check_estimate(instance, errors)
-
-        for kind_column in ("actor1_kind", "actor2_kind"):
-            try:
-                ACTOR_KIND.clean(row.get(kind_column))
-            except ValueError as error:
-                errors.setdefault(kind_column, []).append(str(error))
-        seen_actors: set[tuple[int, str]] = set()
-        for actor_column, kind_column, side, role in ACTOR_COLUMNS:
-            for name in split_list(row.get(actor_column)):
-                actor_id = self.lookups.actors.get(fold(name))
-                if actor_id is None:
-                    errors.setdefault(actor_column, []).append(
-                        f"'{name}' is not an actor in the archive; give its kind in {self.label(kind_column)} "
-                        "to create it"
-                    )
-                elif (actor_id, side) not in seen_actors:
-                    seen_actors.add((actor_id, side))
-                    pending.actors.append((actor_id, side, role))
-        for outlet in split_list(row.get("source_names")):
-            source_id = self.lookups.sources[fold(outlet[:200])]
-            if source_id not in pending.sources:
-                pending.sources.append(source_id)
-        pending.source_note = NOTE.clean(row.get("source_note"))
-
-        user = kwargs.get("user")
-        if user is not None and user.is_authenticated:
-            instance.created_by = instance.last_edited_by = user
-        self.add_claims(instance, row, pending, errors)
-        self.raise_row_errors(errors)
-
-    def check_estimate(self, instance: Incident, errors: dict[str, list[str]]) -> None:
-        low, best, high = instance.fatalities_low, instance.fatalities_best, instance.fatalities_high
-        for (a_name, a), (b_name, b) in [
-            (("fatalities_low", low), ("fatalities_best", best)),
-            (("fatalities_best", best), ("fatalities_high", high)),
-            (("fatalities_low", low), ("fatalities_high", high)),
-        ]:
-            if a is not None and b is not None and a > b:
-                errors.setdefault(a_name, []).append(f"{a} is more than {self.label(b_name)} ({b})")
-                return
-        if any(v is not None for v in (low, best, high)):
-            instance.fatalities_method = EstimateMethod.OVERRIDE
-            if not instance.fatalities_rationale:
-                instance.fatalities_rationale = "Estimate as given in the imported file."
-
-    def add_claims(self, instance: Incident, row: dict, pending: PendingLinks, errors: dict) -> None:
-        """The flat format carries no claims; the claims format and ACLED's fatalities do."""
-
-    def _write_batch(self, instances: list[Incident]) -> None:
-        with history_triggers_paused():
-            self._insert_batch(instances)
-
-    def _insert_batch(self, instances: list[Incident]) -> None:
-        copy_insert(Incident, instances)
-        actor_links, source_links, claims = [], [], []
-        for incident in instances:
-            pending: PendingLinks = incident._import_links
-            actor_links += [
-                IncidentActor(incident_id=incident.pk, actor_id=actor_id, side=side, role=role)
-                for actor_id, side, role in pending.actors
-            ]
-            source_links += [
-                IncidentSource(incident_id=incident.pk, source_id=source_id, note=pending.source_note)
-                for source_id in pending.sources
-            ]
-            for claim in pending.claims:
-                claim.incident_id = incident.pk
-                claims.append(claim)
-        copy_insert(IncidentActor, actor_links)
-        copy_insert(IncidentSource, source_links)
-        copy_insert(Claim, claims)
-        for model, rows in ((Incident, instances), (IncidentActor, actor_links), (IncidentSource, source_links)):
-            record_insert_events(model, [row.pk for row in rows])
-        record_insert_events(Claim, [claim.pk for claim in claims])
-
     # --- export ---
 
     def get_queryset(self):
@@ -1011,73 +783,11 @@ class IncidentResource(ArchiveResource):
 # --- ACLED's CSV format -------------------------------------------------------------------------
 
 
-def _acled_row(values: dict[str, Any]) -> dict[str, Any]:
-    """One ACLED row in the archive's flat format (see ACLED_COLUMNS)."""
-
-    def get(column: str) -> Any:
-        value = values.get(column)
-        return None if _blank(value) else value
-
-    def mapped(table: dict[str, str], column: str) -> Any:
-        value = get(column)
-        if value is None:
-            return None
-        text = str(int(value) if isinstance(value, float) and value.is_integer() else value).strip().lower()
-        return table.get(text, value)  # an unknown code stays, for the parser to report
-
-    event_id = get("event_id_cnty")
-    tags = split_list(get("tags")) + (["civilian-targeting"] if get("civilian_targeting") else [])
-    country = get("iso")
-    if country is None or country_code(country) is None:
-        country = get("country") if get("country") is not None else country
-    fatalities = get("fatalities")
-    location = get("location") or get("admin2") or get("admin1") or get("country") or "unknown place"
-    sub_event_type = get("sub_event_type") or get("event_type") or "Incident"
-    return {
-        "import_key": f"ACLED:{str(event_id).strip()}" if event_id is not None else None,
-        "title": f"{sub_event_type}: {location}" + (f", {get('admin1')}" if get("admin1") else ""),
-        "summary": get("notes"),
-        "start_date": get("event_date"),
-        "end_date": None,
-        "date_precision": mapped(ACLED_TIME_PRECISION, "time_precision"),
-        "country": country,
-        "admin1": get("admin1"),
-        "admin2": get("admin2"),
-        "location": get("location"),
-        "latitude": get("latitude"),
-        "longitude": get("longitude"),
-        "geo_precision": mapped(ACLED_GEO_PRECISION, "geo_precision"),
-        "event_type": get("event_type"),
-        "sub_event_type": get("sub_event_type"),
-        "actor1": get("actor1"),
-        "actor1_kind": mapped(ACLED_INTER_KINDS, "inter1"),
-        "assoc_actor_1": get("assoc_actor_1"),
-        "actor2": get("actor2"),
-        "actor2_kind": mapped(ACLED_INTER_KINDS, "inter2"),
-        "assoc_actor_2": get("assoc_actor_2"),
-        "fatalities_low": fatalities,
-        "fatalities_best": fatalities,
-        "fatalities_rationale": (
-            f"ACLED's count for event {event_id}, imported unchanged (ACLED counts conservatively)."
-            if fatalities is not None
-            else None
-        ),
-        "tags": ";".join(tags),
-        "source_names": get("source"),
-        "source_note": f"Source scale (ACLED): {get('source_scale')}" if get("source_scale") else None,
-    }
-
-
 ACLED_REQUIRED = ["event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "country", "source"]
-FLAT_FROM_ACLED = [
-    "import_key", "title", "summary", "start_date", "end_date", "date_precision", "country", "admin1", "admin2",
-    "location", "latitude", "longitude", "geo_precision", "event_type", "sub_event_type", "actor1", "actor1_kind",
-    "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2", "fatalities_low", "fatalities_best",
-    "fatalities_rationale", "tags", "source_names", "source_note",
-]  # fmt: skip
 
 
 class AcledIncidentResource(IncidentResource):
+    bulk_format = "acled"
     # Errors name the ACLED column the value came from.
     column_labels = {
         "import_key": "event_id_cnty",
@@ -1104,45 +814,6 @@ class AcledIncidentResource(IncidentResource):
 
     def get_export_fields(self, selected_fields=None):
         return IncidentResource().get_export_fields(selected_fields)
-
-    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
-        self.refused = True
-        headers = [str(h).strip().lower() if h is not None else "" for h in dataset.headers or []]
-        missing = [column for column in ACLED_REQUIRED if column not in headers]
-        if missing:
-            raise ValueError(
-                f"This is not an ACLED file: the columns {', '.join(missing)} are missing "
-                f"(found: {', '.join(h for h in headers if h)})."
-            )
-        check_row_count(dataset)
-        translated = [_acled_row(dict(zip(headers, values, strict=False))) for values in dataset]
-        dataset.wipe()
-        dataset.headers = FLAT_FROM_ACLED
-        for row in translated:
-            dataset.append([row[column] for column in FLAT_FROM_ACLED])
-        super().before_import(dataset, **kwargs)
-
-    def add_claims(self, instance: Incident, row: dict, pending: PendingLinks, errors: dict) -> None:
-        if not pending.sources:
-            errors.setdefault("source_names", []).append("names no source; ACLED lists at least one per event")
-            return
-        if instance.fatalities_best is None:
-            return
-        count = instance.fatalities_best
-        outlets = "; ".join(split_list(row.get("source_names")))
-        pending.claims.append(
-            Claim(
-                source_id=pending.sources[0],
-                kind=ClaimKind.FATALITIES,
-                losses_of=LossesOf.UNKNOWN,
-                quantity_low=count,
-                quantity_high=count,
-                quantity_text=f"{count} (ACLED)",
-                verification=Verification.UNVERIFIED,
-                verification_note=f"ACLED's fatality count for event {row.get('import_key', '')[6:]}, "
-                f"coded from: {outlets}.",
-            )
-        )
 
 
 # --- Claims, one row per claim ------------------------------------------------------------------

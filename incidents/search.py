@@ -1,8 +1,9 @@
 """Full-text search: accent- and case-insensitive, ranked, and aware of actor aliases.
 
 The incident's own text is indexed in a generated ``tsvector`` column. Actors are
-found by name or alias (any language or script) through trigram-indexed lookups,
-then reach incidents through the incident–actor link. Accents are folded by
+found by the words of their name or any alias (any language or script), then reach
+incidents through the incident–actor link. The editors' search also matches part of a
+place name, through the location's trigram index. Accents are folded by
 ``archive_unaccent``, an immutable SQL function created by a migration, because
 the embedded PostgreSQL ships without the ``unaccent`` extension.
 """
@@ -95,7 +96,7 @@ def matching_actor_ids(text: str) -> QuerySet:
     )
 
 
-def search_incidents(queryset: QuerySet, text: str) -> QuerySet:
+def search_incidents(queryset: QuerySet, text: str, *, places: bool = False) -> QuerySet:
     """Incidents matching ``text`` in their own words or through an involved actor, ranked.
 
     The two ways of matching are combined as one ``pk IN (... UNION ...)`` rather than an
@@ -110,9 +111,17 @@ def search_incidents(queryset: QuerySet, text: str) -> QuerySet:
     from incidents.models import IncidentActor
 
     query = web_query(text)
+    rank = SearchRank(models.F("search_document"), query)
     actor_ids = [row["pk"] for row in matching_actor_ids(text)]
-    matches = queryset.model._base_manager.filter(search_document=query).order_by().values("pk")
+    place = places and len(text.strip()) >= 3
+    if not actor_ids and not place:
+        # Words only: matched and ranked in one pass over the text index.
+        return queryset.filter(search_document=query).annotate(rank=rank)
+    incidents = queryset.model._base_manager
+    matches = incidents.filter(search_document=query).order_by().values("pk")
     if actor_ids:
-        via_actor = IncidentActor.objects.filter(actor_id__in=actor_ids).order_by().values("incident_id")
-        matches = matches.union(via_actor)
-    return queryset.filter(pk__in=matches).annotate(rank=SearchRank(models.F("search_document"), query))
+        matches = matches.union(IncidentActor.objects.filter(actor_id__in=actor_ids).order_by().values("incident_id"))
+    if place:
+        # Part of a place name ("Aguel" for Aguelhok), through the location's trigram index.
+        matches = matches.union(incidents.filter(location__ilike=text.strip()).order_by().values("pk"))
+    return queryset.filter(pk__in=matches).annotate(rank=rank)

@@ -41,6 +41,13 @@ def incident_filter(params: Mapping) -> IncidentFilter:
     return filterset
 
 
+def result_set_params(filterset: IncidentFilter, query: QueryDict) -> dict[str, list[str]]:
+    """The parameters of ``query`` that choose rows: what names a result set for its cached
+    counts and snapshots (not its order, nor the page)."""
+    ignored = _PRESENTATION_PARAMS | {"after", "before"}
+    return {name: query.getlist(name) for name in filterset.filters if name in query and name not in ignored}
+
+
 def filtered_incidents(params: Mapping) -> QuerySet:
     """Published incidents selected by the query string, exactly as on the public list."""
     return incident_filter(params).qs

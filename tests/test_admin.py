@@ -111,6 +111,28 @@ def test_the_changelist_search_finds_incidents_by_words_actor_alias_and_number(e
     assert changelist_ids(editor_client.get(CHANGELIST, {"q": f"#{other.pk}"})) == [other.pk]
 
 
+def test_the_changelist_search_finds_part_of_a_place_name(editor_client):
+    aguelhok = IncidentFactory(title="Ambush on the road", location="Aguelhok")
+    IncidentFactory(title="Protest", location="Bamako")
+
+    assert changelist_ids(editor_client.get(CHANGELIST, {"q": "guelh"})) == [aguelhok.pk]
+
+
+def test_the_actor_search_matches_each_word_in_a_name_slug_or_alias(editor_client):
+    fla = ActorFactory(name="FLA", slug="fla")
+    ActorAliasFactory(actor=fla, name="Front de Libération de l'Azawad", language="fr")
+    ActorFactory(name="Malian Armed Forces", slug="fama")
+
+    def found(term: str) -> list[str]:
+        response = editor_client.get(reverse("admin:incidents_actor_changelist"), {"q": term})
+        return [actor.name for actor in response.context["cl"].result_list]
+
+    assert found("azaw libér") == ["FLA"]
+    assert found("fam") == ["Malian Armed Forces"]
+    assert found("100%") == []
+    assert found("azawad malian") == []
+
+
 @pytest.mark.parametrize("kind", ["year", "month", "day"])
 def test_the_date_hierarchys_periods_are_the_distinct_periods_of_the_selection(kind):
     for n, day in enumerate([(2019, 3, 1), (2019, 3, 1), (2019, 7, 9), (2021, 1, 31), (2025, 6, 13), (2025, 6, 14)]):

@@ -629,3 +629,55 @@ def test_a_confirm_that_meets_a_new_conflict_rolls_back_and_lists_the_row(editor
     ]
     assert "The import was rolled back: nothing was saved" in response.content.decode()
     assert list(Incident.objects.values_list("import_key", flat=True)) == ["convoy-2"]
+
+
+# --- The admin's incident formats share the command's set-based checks ----------------------------
+
+
+def test_the_preview_shows_the_first_rows_and_the_total_and_saves_nothing(editor_client):
+    rows = [archive_row(title=f"Clash {n}") for n in range(60)]
+
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+
+    assert "confirm_form" in response.context, response.context.get("problems")
+    assert response.context["new_count"] == 60
+    shown = response.context["preview"]
+    assert len(shown) == 50
+    assert shown[0].row_values["title"] == "Clash 0"
+    page = response.content.decode()
+    assert "All 60 rows are valid and will be imported." in page
+    assert "The first 50 are shown." in page
+    assert Incident.objects.count() == 0 and Actor.objects.count() == 0 and Source.objects.count() == 0
+
+    response = confirm(editor_client, response)
+
+    assert response.status_code == 302
+    assert Incident.objects.count() == 60
+    assert set(Incident.objects.values_list("status", flat=True)) == {Status.DRAFT}
+
+
+def test_the_admin_lists_every_bad_row_even_beyond_the_commands_hundred(editor_client):
+    rows = [archive_row(title=f"Clash {n}", start_date="13/06/2025") for n in range(120)]
+
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+
+    problems = response.context["problems"]
+    assert len(problems) == 120
+    assert problems[119] == (
+        120,
+        "start_date",
+        "'13/06/2025' is not a date; write it as YYYY-MM-DD (e.g. 2025-06-13)",
+    )
+    assert Incident.objects.count() == 0
+
+
+def test_two_imports_in_one_transaction_both_write(editor):
+    first = tablib.Dataset(*[list(archive_row().values())], headers=ARCHIVE_HEADER)
+    second = tablib.Dataset(*[list(archive_row(title="Second").values())], headers=ARCHIVE_HEADER)
+
+    for dataset in (first, second):
+        result = IncidentResource().import_data(dataset, user=editor)
+        assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
+
+    assert sorted(Incident.objects.values_list("title", flat=True)) == ["Ambush on the Anefif–Aguelhok road", "Second"]
+    assert Actor.objects.filter(name="FLA").count() == 1, "the second import finds the actor the first created"

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents import models
@@ -359,6 +360,27 @@ def test_facets_count_the_current_result_set_and_are_shown_beside_each_filter(cl
     assert re.search(r'value="ML">\s*<span class="facet__label">Mali</span>\s*<span class="count"[^>]*>1</span>', body)
 
 
+def test_an_incident_with_several_tags_and_actors_counts_once_in_every_other_facet(client, kidal, settings):
+    from incidents.facets import compute_facets
+
+    IncidentFactory(published=True, country="BF", tags=["ambush", "drone", "convoy"])
+    facets = compute_facets(models.Incident.objects.published())
+    assert facets.total == 2
+    assert {c.value: c.count for c in facets.countries} == {"ML": 1, "BF": 1}
+    assert sum(count for _, count in facets.months) == 2
+    assert {c.value: c.count for c in facets.tags} == {"ambush": 2, "convoy": 2, "drone": 1}
+    # Two actors of one kind on the seed incident still count it once under that kind.
+    kinds = set(kidal["incident"].incident_actors.values_list("actor__kind", flat=True))
+    assert {c.value: c.count for c in facets.actor_kinds} == dict.fromkeys(kinds, 1)
+    assert {c.value: c.count for c in facets.actors} == {"fama": 1, "africa-corps": 1, "fla": 1}
+
+    # Above the limit the actors are left out; everything else is still counted exactly.
+    settings.ARCHIVE_FACET_ACTOR_LIMIT = 0
+    facets = compute_facets(models.Incident.objects.published())
+    assert facets.exact and facets.total == 2 and facets.actors == [] and facets.actor_kinds == []
+    assert {c.value: c.count for c in facets.tags} == {"ambush": 2, "convoy": 2, "drone": 1}
+
+
 def test_the_csv_link_carries_the_same_query_string(client, kidal):
     response = client.get("/incidents/", {"country": "ML", "q": "convoy", "after": "x"})
     assert response.context["csv_url"] == "/export/incidents.csv?country=ML&q=convoy"
@@ -466,7 +488,7 @@ def build_kidal_again(claims_per_group: int) -> models.Incident:
 
 def _list_queries(client, django_assert_num_queries) -> None:
     # 1 the actors whose names match the search, 2 the page of incidents, 3 newest change
-    # (cache stamp), 4 bounded count (are actor facets affordable?), 5 savepoint, 6 the
+    # (cache stamp), 4 the planner's estimate (are actor facets affordable?), 5 savepoint, 6 the
     # counting statement's time budget, 7 facets, months, map cells and actors in one
     # statement, 8 release savepoint, 9 taxonomy labels for the facets.
     cache.clear()
@@ -482,6 +504,16 @@ def test_the_list_query_count_does_not_grow_with_claims(client, django_assert_nu
     build_kidal_again(claims_per_group=13)
     _list_queries(client, django_assert_num_queries)
     assert models.Claim.objects.count() >= 50
+
+
+def test_a_result_set_beyond_the_count_limit_is_estimated_without_counting(client, kidal, settings):
+    from incidents.facets import compute_facets
+
+    settings.ARCHIVE_FACET_COUNT_LIMIT = 0
+    with CaptureQueriesContext(connection) as captured:
+        facets = compute_facets(models.Incident.objects.published())
+    assert not facets.exact and facets.total >= 1
+    assert not any("GROUPING SETS" in query["sql"] for query in captured.captured_queries)
 
 
 def test_facets_fall_back_to_an_estimate_when_counting_takes_too_long(client, kidal, settings):
@@ -503,3 +535,40 @@ def test_facets_fall_back_to_an_estimate_when_counting_takes_too_long(client, ki
     assert 'name="country" form="filters" value="ML"' in body
     assert 'value="remote-explosivelandmineied"' in body
     assert models.SubEventType.objects.filter(slug="remote-explosivelandmineied").exists()
+
+
+# --- snapshots of result sets too large to count --------------------------------------------------
+
+
+def test_a_result_set_too_large_to_count_shows_its_snapshot_dated_once_the_archive_changes(client, kidal, settings):
+    from django.core.management import call_command
+
+    IncidentFactory(published=True, country="BF", tags=["ambush"])
+    call_command("count_facets", "country=BF", verbosity=0)
+    settings.ARCHIVE_FACET_COUNT_LIMIT = 0  # nothing is counted on request any more
+    cache.clear()
+
+    response = client.get("/incidents/")
+    facets = response.context["facets"]
+    assert facets.exact and facets.as_of is None and facets.total == 2
+    assert {c.value: c.count for c in facets.countries} == {"ML": 1, "BF": 1}
+    assert {c.value: c.count for c in facets.actors} == {"fama": 1, "africa-corps": 1, "fla": 1}
+    assert sum(count for _, count in facets.months) == 2
+    assert "counted on" not in text(response)
+    assert client.get("/incidents/", {"country": "BF"}).context["facets"].total == 1
+
+    # A newer incident: the snapshot is shown with its date, the list itself is current.
+    newer = IncidentFactory(published=True, country="NE")
+    response = client.get("/incidents/")
+    facets = response.context["facets"]
+    assert facets.total == 2 and facets.as_of is not None
+    assert "counted on" in text(response) and "the archive has changed since" in text(response)
+    assert newer.pk in [incident.pk for incident in response.context["page"].rows]
+    home = client.get("/")
+    assert "as counted on" in text(home)
+    # The home page's other figures come from the same run.
+    assert home.context["counts"] == models.FacetSnapshot.objects.get(key="site-counts").counts
+    assert home.context["counts"]["claims"] == models.Claim.objects.filter(incident=kidal["incident"]).count()
+
+    # A result set with no snapshot falls back to the estimate.
+    assert not client.get("/incidents/", {"country": "ML"}).context["facets"].exact

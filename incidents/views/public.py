@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, Q
 from django.http import QueryDict
@@ -21,11 +20,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from incidents import reconcile
+from incidents import reconcile, selection
 from incidents.changelog import incident_changelog
 from incidents.charts import month_histogram
 from incidents.facets import Count as FacetCount
-from incidents.facets import Facets, country_name, data_stamp, facets_for
+from incidents.facets import Facets, country_name, facets_for, holdings
 from incidents.filters import ORDERING_CHOICES, IncidentFilter
 from incidents.keyset import keyset_page
 from incidents.models import (
@@ -55,7 +54,6 @@ from incidents.search import matching_actor_ids
 PAGE_SIZE = 50
 # Query parameters that move through the results without changing which rows they are.
 PAGING_PARAMS = {"after", "before"}
-NOT_FILTERS = PAGING_PARAMS | {"order"}
 
 
 # --- helpers shared by the pages -------------------------------------------------------------
@@ -136,20 +134,6 @@ def facet_group(name: str, legend: str, counts: list, query: QueryDict, labels: 
     return FacetGroup(name, legend, options)
 
 
-def site_counts() -> dict[str, int]:
-    """What the archive holds, cached until any incident changes."""
-    key = f"site-counts:v1:{data_stamp()}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = {
-            "actors": Actor.objects.published().count(),
-            "sources": Source.objects.published().count(),
-            "claims": Claim.objects.published().count(),
-        }
-        cache.set(key, counts, settings.ARCHIVE_FACET_CACHE_SECONDS)
-    return counts
-
-
 # --- pages -------------------------------------------------------------------------------------
 
 
@@ -170,7 +154,7 @@ class HomeView(TemplateView):
         context.update(
             facets=facets,
             event_types=event_types,
-            counts=site_counts(),
+            counts=holdings(from_snapshot=facets.from_snapshot or not facets.exact),
             latest=latest,
             histogram=month_histogram(facets.months),
             map_data=map_data(points=map_points(latest), cells=facets.cells),
@@ -197,7 +181,7 @@ class IncidentListView(TemplateView):
             nullable={"fatalities_best"},
         )
         # Only the filter's own parameters name a result set (and a cache entry).
-        params = {name: query.getlist(name) for name in filterset.filters if name in query and name not in NOT_FILTERS}
+        params = selection.result_set_params(filterset, query)
         facets = facets_for(filterset.qs, params)
         rows_query = filter_query(query)
         base = filter_query(query, drop=PAGING_PARAMS | {"date_from", "date_to"})

@@ -1,5 +1,6 @@
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
@@ -14,7 +15,8 @@ class Command(BaseCommand):
         "each, mostly published. Rows are built in Python and loaded with PostgreSQL COPY, ids drawn from the "
         "tables' sequences. History triggers are ignored (pgtrigger.ignore) while loading: synthetic benchmark "
         "data needs no audit trail, and recording it would double the load time. Large runs drop the secondary "
-        "indexes and build them again at the end. Tables are ANALYZEd at the end."
+        "indexes and build them again at the end. Tables are ANALYZEd at the end, and the whole archive's facet "
+        "counts taken (count_facets)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -58,6 +60,8 @@ class Command(BaseCommand):
                 progress=bar.update,
             )
         elapsed = time.perf_counter() - started
+        # The whole archive's counts, for the pages that cannot count so many incidents in time.
+        call_command("count_facets", verbosity=0)
         if options["verbosity"] == 0:
             return
         self.stdout.write(
