@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -31,7 +32,17 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from incidents.models import Actor, ActorKind, Claim, FacetSnapshot, Grading, Incident, Source, SubEventType
+from incidents.models import (
+    Actor,
+    ActorKind,
+    Claim,
+    EventType,
+    FacetSnapshot,
+    Grading,
+    Incident,
+    Source,
+    SubEventType,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,28 +50,28 @@ logger = logging.getLogger(__name__)
 CELLS_PER_DEGREE = 2
 MAX_CELLS = 2000
 TOP = 20
+# Enough for every grouping set to be hashed in memory, none sorted on disk.
+WORK_MEM = "32MB"
 
+# Sets that imply another are counted once: a sub-event type names its event type, and the
+# (country, region) and (grading, contested) pairs give each of their columns.
 FACETS_SQL = """
 SELECT
     CASE
-        WHEN GROUPING(country) = 0 THEN 'country'
-        WHEN GROUPING(admin1) = 0 THEN 'admin1'
-        WHEN GROUPING(event_type_id) = 0 THEN 'event_type'
+        WHEN GROUPING(country) = 0 THEN 'place'
         WHEN GROUPING(sub_event_type_id) = 0 THEN 'sub_event_type'
         WHEN GROUPING(grading) = 0 THEN 'grading'
-        WHEN GROUPING(contested) = 0 THEN 'contested'
         WHEN GROUPING(month) = 0 THEN 'month'
         WHEN GROUPING(lat) = 0 THEN 'cell'
         WHEN GROUPING(item_kind) = 0 THEN item_kind
         ELSE 'total'
     END,
-    COALESCE(country, admin1, event_type_id::text, sub_event_type_id::text, grading, contested::text,
-             month::text, lat::text, item_value),
-    COALESCE(lon::text, item_label),
+    COALESCE(country, sub_event_type_id::text, grading, month::text, lat::text, item_value),
+    COALESCE(admin1, contested::text, lon::text, item_label),
     CASE WHEN GROUPING(item_kind) = 0 THEN count(item_kind) ELSE count(*) FILTER (WHERE item_kind IS NULL) END
 FROM (
-    SELECT filtered.country, filtered.admin1, filtered.event_type_id, filtered.sub_event_type_id, filtered.grading,
-           filtered.contested, date_trunc('month', filtered.start_date)::date AS month,
+    SELECT filtered.country, filtered.admin1, filtered.sub_event_type_id, filtered.grading, filtered.contested,
+           date_trunc('month', filtered.start_date)::date AS month,
            round(filtered.latitude * {cells}) / {cells} AS lat,
            round(filtered.longitude * {cells}) / {cells} AS lon,
            item.kind AS item_kind, item.value AS item_value, item.label AS item_label
@@ -71,8 +82,8 @@ FROM (
         SELECT 'tag', tag, NULL FROM unnest(filtered.tags) AS tag{actor_items}
     ) AS item
 ) AS f
-GROUP BY GROUPING SETS ((), (country), (admin1), (event_type_id), (sub_event_type_id), (grading), (contested),
-                        (month), (lat, lon), (item_kind, item_value, item_label))
+GROUP BY GROUPING SETS ((), (country, admin1), (sub_event_type_id), (grading, contested), (month), (lat, lon),
+                        (item_kind, item_value, item_label))
 """
 
 # The actors involved in an incident and their kinds, each once per incident: one probe of the
@@ -175,30 +186,31 @@ def _assemble(rows: list[tuple[str, str | None, str | None, int]]) -> Facets:
     taxonomy = {
         sub.pk: sub for sub in SubEventType.objects.select_related("event_type").order_by("event_type__name", "name")
     }
-    types = {sub.event_type.pk: sub.event_type for sub in taxonomy.values()}
     facets = Facets(total=0)
     grading_labels = dict(Grading.choices)
     kind_labels = dict(ActorKind.choices)
     grading_order = [value for value, _ in Grading.choices]
+    countries: dict[str, int] = defaultdict(int)
+    regions: dict[str, int] = defaultdict(int)
+    event_types: dict[EventType, int] = defaultdict(int)
+    gradings: dict[str, int] = defaultdict(int)
     for facet, value, extra, count in rows:
         if facet == "total":
             facets.total = count
         elif value is None:
-            continue  # incidents without that attribute (no region, no coordinates)
-        elif facet == "country":
-            facets.countries.append(Count(value, country_name(value), count))
-        elif facet == "admin1" and value:
-            facets.regions.append(Count(value, value, count))
-        elif facet == "event_type" and int(value) in types:
-            event_type = types[int(value)]
-            facets.event_types.append(Count(event_type.slug, event_type.name, count))
+            continue  # incidents without that attribute (no coordinates)
+        elif facet == "place":
+            countries[value] += count
+            if extra:
+                regions[extra] += count  # a region's name, summed across countries
         elif facet == "sub_event_type" and int(value) in taxonomy:
             sub = taxonomy[int(value)]
             facets.sub_event_types.append(Count(sub.slug, sub.name, count))
+            event_types[sub.event_type] += count
         elif facet == "grading":
-            facets.gradings.append(Count(value, grading_labels.get(value, value), count))
-        elif facet == "contested" and value == "true":
-            facets.contested = count
+            gradings[value] += count
+            if extra == "true":
+                facets.contested += count
         elif facet == "month":
             facets.months.append((date.fromisoformat(value), count))
         elif facet == "cell" and extra is not None:
@@ -209,6 +221,10 @@ def _assemble(rows: list[tuple[str, str | None, str | None, int]]) -> Facets:
             facets.actors.append(Count(value, extra or value, count))
         elif facet == "actor_kind":
             facets.actor_kinds.append(Count(value, kind_labels.get(value, value), count))
+    facets.countries = [Count(code, country_name(code), n) for code, n in countries.items()]
+    facets.regions = [Count(name, name, n) for name, n in regions.items()]
+    facets.event_types = [Count(event_type.slug, event_type.name, n) for event_type, n in event_types.items()]
+    facets.gradings = [Count(value, grading_labels.get(value, value), n) for value, n in gradings.items()]
     facets.countries = _by_count(facets.countries)
     facets.regions = _by_count(facets.regions, TOP)
     facets.event_types = _by_count(facets.event_types)
@@ -243,7 +259,6 @@ def compute_facets(queryset: QuerySet, *, budget: bool = True) -> Facets:
         "id",
         "country",
         "admin1",
-        "event_type_id",
         "sub_event_type_id",
         "grading",
         "contested",
@@ -263,10 +278,9 @@ def compute_facets(queryset: QuerySet, *, budget: bool = True) -> Facets:
     sql = FACETS_SQL.format(inner=inner, cells=CELLS_PER_DEGREE, actor_items=ACTOR_ITEMS_SQL if with_actors else "")
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            # Every grouping set hashed in memory, none sorted on disk.
             cursor.execute(
-                "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', '32MB', true)",
-                [str(settings.ARCHIVE_FACET_TIMEOUT_MS if budget else 0)],
+                "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', %s, true)",
+                [str(settings.ARCHIVE_FACET_TIMEOUT_MS if budget else 0), WORK_MEM],
             )
             cursor.execute(sql, params)
             rows = cursor.fetchall()
