@@ -242,7 +242,7 @@ REST_FRAMEWORK = {
     # client writes; see archive.security.client_ip.
     "NUM_PROXIES": env_int("ARCHIVE_PROXY_COUNT", 0),
     # The browsable API renders forms and HTML for every endpoint: a development aid only.
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    "DEFAULT_RENDERER_CLASSES": ["incidents.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
 SPECTACULAR_SETTINGS = {

@@ -4,6 +4,7 @@ public list, in the API and in every CSV export."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
@@ -39,6 +40,7 @@ ORDERING_FIELDS = {
     "fatalities": ["fatalities_best", "id"],
     "-modified": ["-updated_at", "-id"],
 }
+DEFAULT_ORDERING = ORDERING_FIELDS["-date"]
 
 
 class RepeatableCSVWidget(django_filters.widgets.CSVWidget):
@@ -186,7 +188,12 @@ class IncidentFilter(django_filters.FilterSet):
         order = self.form.cleaned_data.get("order") or ""
         if order == "relevance" and self.form.cleaned_data.get("q"):
             return ["-rank", "-id"]
-        return ORDERING_FIELDS.get(order, ORDERING_FIELDS["-date"])
+        return ORDERING_FIELDS.get(order, DEFAULT_ORDERING)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         return super().filter_queryset(queryset).order_by(*self.ordering())
+
+    @classmethod
+    def names_any_filter(cls, data: Mapping) -> bool:
+        """Whether ``data`` has a parameter of this FilterSet; without one it selects everything, newest first."""
+        return not data.keys().isdisjoint(cls.base_filters)

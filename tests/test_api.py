@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from openapi_spec_validator import validate
+from rest_framework import renderers
 from rest_framework.throttling import SimpleRateThrottle
 
 from incidents import models
@@ -168,6 +169,8 @@ def test_anonymous_users_cannot_write(client, archive):
     "query",
     [
         "",
+        "country=&q=",
+        "not_a_filter=1",
         "country=ML",
         "admin1=kidal",
         "q=convoy",
@@ -299,7 +302,20 @@ def test_actor_detail_shows_aliases_in_any_script(client, archive):
 
 def test_invalid_filters_are_client_errors(client, archive):
     assert client.get("/api/v1/incidents/", {"event_type": "no-such-type"}).status_code == 400
+    response = client.get("/api/v1/incidents/", {"order": "sideways"})
+    assert response.status_code == 400
+    assert "order" in response.json()
     assert client.get("/api/v1/claims/", {"modified_since": "not a date"}).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/api/v1/incidents/?page_size=2", "/api/v1/claims/", "/api/v1/sources/"])
+def test_the_api_writes_the_same_bytes_as_drfs_json_renderer(client, archive, path):
+    response = client.get(path)
+    detail = client.get(f"/api/v1/incidents/{archive.kidal.pk}/")
+
+    assert response.content == renderers.JSONRenderer().render(response.data)
+    assert detail.content == renderers.JSONRenderer().render(detail.data)
+    assert response["Content-Type"] == "application/json"
 
 
 def test_cors_allows_any_origin_to_read_the_api(client, archive):

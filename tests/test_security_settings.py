@@ -56,7 +56,7 @@ def test_the_browsable_api_is_off_in_production_and_on_in_debug():
     code = "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])"
     production = manage("shell", "-v", "0", "-c", code, env=production_env())
     debug = manage("shell", "-v", "0", "-c", code, env=production_env(DJANGO_DEBUG="1"))
-    assert production.stdout.strip() == "['rest_framework.renderers.JSONRenderer']", production.stderr
+    assert production.stdout.strip() == "['incidents.renderers.JSONRenderer']", production.stderr
     assert "BrowsableAPIRenderer" in debug.stdout, debug.stderr
 
 
