@@ -55,7 +55,10 @@ def filtered_incidents(params: Mapping) -> QuerySet:
 
 def incident_scope(params: Mapping) -> QuerySet | None:
     """The filtered incidents, or None when the query string filters nothing (everything published)."""
-    filterset = incident_filter(params)
+    data = without_blanks(params)
+    if not IncidentFilter.names_any_filter(data):
+        return None  # nothing to validate either: no FilterSet to build
+    filterset = incident_filter(data)
     selecting = set(IncidentFilter.base_filters) - _PRESENTATION_PARAMS
     if not any(name in filterset.data for name in selecting):
         return None
