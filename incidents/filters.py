@@ -8,9 +8,11 @@ from collections.abc import Mapping
 
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.expressions import OrderBy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from incidents.keyset import SortKey
 from incidents.models import (
     ActorKind,
     Claim,
@@ -41,6 +43,13 @@ ORDERING_FIELDS = {
     "-modified": ["-updated_at", "-id"],
 }
 DEFAULT_ORDERING = ORDERING_FIELDS["-date"]
+# Sort keys that may be unknown: unknown figures come last whichever way the list is sorted.
+NULLS_LAST = {"fatalities_best"}
+
+
+def order_expressions(ordering: list[str]) -> list[OrderBy]:
+    """``ordering`` (field names, ``-`` for descending) as ORDER BY terms, NULLs last."""
+    return [SortKey.parse(spec, NULLS_LAST).order_expression() for spec in ordering]
 
 
 class RepeatableCSVWidget(django_filters.widgets.CSVWidget):
@@ -191,7 +200,7 @@ class IncidentFilter(django_filters.FilterSet):
         return ORDERING_FIELDS.get(order, DEFAULT_ORDERING)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        return super().filter_queryset(queryset).order_by(*self.ordering())
+        return super().filter_queryset(queryset).order_by(*order_expressions(self.ordering()))
 
     @classmethod
     def names_any_filter(cls, data: Mapping) -> bool:

@@ -3,8 +3,9 @@
 The cursor holds the sort-key values of the last row served, so the next page is a range
 condition that an index answers directly, however deep the client has paged, and rows
 inserted meanwhile never shift a page. The sort order is the queryset's own (the
-IncidentFilter's ``order``), made total with the primary key; NULLs sort as PostgreSQL does
-(last ascending, first descending).
+IncidentFilter's ``order``), made total with the primary key. A key ordered with its NULLs
+last (unknown fatalities) keeps them last in either direction, as on the pages; any other
+sorts them as PostgreSQL does (last ascending, first descending).
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+from incidents.keyset import SortKey
 
 _BIGINT = 2**63 - 1
 
@@ -47,7 +51,9 @@ class KeysetPagination(BasePagination):
         self.request = request
         self.page_size = self.get_page_size(request)
         self.ordering = self.ordering_for(queryset)
-        queryset = queryset.order_by(*self.ordering)
+        queryset = queryset.order_by(
+            *(SortKey.parse(spec, self.nulls_last).order_expression() for spec in self.ordering)
+        )
         encoded = request.query_params.get(self.cursor_query_param)
         if encoded:
             queryset = queryset.filter(self._after(queryset.model, self._decode(encoded)))
@@ -112,8 +118,17 @@ class KeysetPagination(BasePagination):
     # --- keyset mechanics ------------------------------------------------------------------
 
     def ordering_for(self, queryset: QuerySet) -> list[str]:
-        """The queryset's order made total: its named sort keys, then the primary key."""
-        ordering = [item for item in queryset.query.order_by if isinstance(item, str)] or list(self.default_ordering)
+        """The queryset's order made total: its named sort keys, then the primary key. Notes in
+        ``nulls_last`` the keys ordered with their NULLs last."""
+        ordering, self.nulls_last = [], set()
+        for item in queryset.query.order_by:
+            if isinstance(item, str):
+                ordering.append(item)
+            elif isinstance(item, OrderBy) and isinstance(item.expression, F):
+                ordering.append(("-" if item.descending else "") + item.expression.name)
+                if item.nulls_last:
+                    self.nulls_last.add(item.expression.name)
+        ordering = ordering or list(self.default_ordering)
         ordering = ["id" if name == "pk" else "-id" if name == "-pk" else name for name in ordering]
         if ordering[-1].lstrip("-") != "id":
             ordering.append("-id" if ordering[-1].startswith("-") else "id")
@@ -145,21 +160,23 @@ class KeysetPagination(BasePagination):
         condition = Q(pk__in=[])
         equal_so_far = Q()
         for (name, descending), value in zip(fields, values, strict=True):
-            condition |= equal_so_far & self._beyond(name, value, descending)
+            condition |= equal_so_far & self._beyond(name, value, descending, name in self.nulls_last)
             equal_so_far &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
         first_name, first_descending = fields[0]
-        if values[0] is not None and first_descending:
+        if values[0] is not None and first_descending and first_name not in self.nulls_last:
             # Redundant with the condition, but lets PostgreSQL start an index scan at the key.
             condition &= Q(**{f"{first_name}__lte": values[0]})
         return condition
 
     @staticmethod
-    def _beyond(name: str, value: Any, descending: bool) -> Q:
-        """Strictly after ``value`` on one key; NULL is the largest value, as in PostgreSQL."""
+    def _beyond(name: str, value: Any, descending: bool, nulls_last: bool) -> Q:
+        """Strictly after ``value`` on one key. NULLs come last if ``nulls_last``, else NULL is the
+        largest value, as in PostgreSQL."""
         if value is None:
-            return Q(**{f"{name}__isnull": False}) if descending else Q(pk__in=[])
+            return Q(**{f"{name}__isnull": False}) if descending and not nulls_last else Q(pk__in=[])
         if descending:
-            return Q(**{f"{name}__lt": value})
+            below = Q(**{f"{name}__lt": value})
+            return below | Q(**{f"{name}__isnull": True}) if nulls_last else below
         return Q(**{f"{name}__gt": value}) | Q(**{f"{name}__isnull": True})
 
     def _clean(self, model: type[models.Model], name: str, value: Any) -> Any:

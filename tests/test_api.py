@@ -222,6 +222,16 @@ def test_cursor_pagination_walks_every_row_once_with_ties_and_nulls(client, arch
 
     assert seen == expected
     assert len(seen) == 10
+    # Unknown figures last, as on the list page, whose pages walk the same order.
+    fatalities = dict(models.Incident.objects.values_list("pk", "fatalities_best"))
+    known = [fatalities[pk] for pk in seen if fatalities[pk] is not None]
+    assert known == sorted(known, reverse=True) and all(fatalities[pk] is None for pk in seen[len(known) :])
+    page_ids, url = [], "/incidents/?order=-fatalities"
+    while url:
+        response = client.get(url)
+        page_ids += [incident.pk for incident in response.context["page"].rows]
+        url = response.context["next_url"] and "/incidents/" + response.context["next_url"]
+    assert page_ids == seen
 
 
 def test_page_size_is_capped(client, archive):

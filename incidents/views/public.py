@@ -25,7 +25,7 @@ from incidents.changelog import incident_changelog
 from incidents.charts import month_histogram
 from incidents.facets import Count as FacetCount
 from incidents.facets import Facets, country_name, facets_for, holdings
-from incidents.filters import ORDERING_CHOICES, IncidentFilter
+from incidents.filters import NULLS_LAST, ORDERING_CHOICES, IncidentFilter
 from incidents.keyset import keyset_page
 from incidents.models import (
     Actor,
@@ -178,7 +178,7 @@ class IncidentListView(TemplateView):
             after=query.get("after"),
             before=query.get("before"),
             size=PAGE_SIZE,
-            nullable={"fatalities_best"},
+            nullable=NULLS_LAST,
         )
         # Only the filter's own parameters name a result set (and a cache entry).
         params = selection.result_set_params(filterset, query)
