@@ -208,7 +208,7 @@ ARCHIVE_TILE_ATTRIBUTION = env_str("ARCHIVE_TILE_ATTRIBUTION", "-").removeprefix
 ARCHIVE_FACET_TIMEOUT_MS = env_int("ARCHIVE_FACET_TIMEOUT_MS", 1000)
 ARCHIVE_FACET_CACHE_SECONDS = env_int("ARCHIVE_FACET_CACHE_SECONDS", 600)
 # Result sets estimated larger than this are not counted at all (they would overrun the budget).
-ARCHIVE_FACET_COUNT_LIMIT = env_int("ARCHIVE_FACET_COUNT_LIMIT", 300_000)
+ARCHIVE_FACET_COUNT_LIMIT = env_int("ARCHIVE_FACET_COUNT_LIMIT", 150_000)
 # Above this many results (by the planner's estimate) the actor facets, one link lookup per incident, are skipped.
 ARCHIVE_FACET_ACTOR_LIMIT = env_int("ARCHIVE_FACET_ACTOR_LIMIT", 20_000)
 
