@@ -397,9 +397,20 @@ SELECT n.line, n.name, n.position, f.folded FROM n JOIN folded f ON f.name = n.n
 ANALYZE import_source_names;
 
 CREATE TEMP TABLE import_outlets ON COMMIT DROP AS
-SELECT DISTINCT ON (folded) left(name, 200) AS name, folded, NULL::bigint AS source_id
+SELECT DISTINCT ON (folded) left(name, 200) AS name, name AS label, folded, NULL::bigint AS source_id
 FROM import_source_names
 ORDER BY folded, name;
+
+-- A name as the exports write a named source ("outlet — author — title", Source.label) is
+-- that source, so that an export imports again without copies of its sources.
+UPDATE import_outlets o SET source_id = s.id
+FROM (
+  SELECT concat_ws(' — ', nullif(outlet, ''), nullif(author, ''), nullif(title, '')) AS label, min(id) AS id
+  FROM incidents_source
+  WHERE NOT confidential
+  GROUP BY 1
+) AS s
+WHERE s.label = o.label;
 
 -- One pass over the sources: a lookup per outlet is planned on the outlet's trigram index and takes
 -- seconds for a few thousand outlets.
@@ -409,7 +420,7 @@ FROM (
   WHERE title = '' AND url = '' AND author = '' AND NOT confidential
   GROUP BY outlet
 ) AS s
-WHERE s.outlet = o.name;
+WHERE o.source_id IS NULL AND s.outlet = o.name;
 
 WITH created AS (
   INSERT INTO incidents_source (kind, outlet, title, author, url, archived_url, language, reliability,
