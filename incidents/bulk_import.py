@@ -175,14 +175,38 @@ def _vocabularies(cursor) -> None:
 
 # Parsers that return NULL instead of raising, so that one bad cell is reported, not fatal.
 _PARSERS = r"""
-CREATE OR REPLACE FUNCTION pg_temp.import_date(t text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE
-    WHEN t ~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$'
-         AND to_char(to_date(t, 'YYYY-MM-DD'), 'YYYY-MM-DD') = t THEN to_date(t, 'YYYY-MM-DD')
-    WHEN t ~* '^(0?[1-9]|[12]\d|3[01])[ -](january|february|march|april|may|june|july|august|september|october|november|december)[ -]\d{4}$'
-         AND lower(to_char(to_date(replace(t, '-', ' '), 'DD Month YYYY'), 'FMDD FMMonth YYYY'))
-             = lower(regexp_replace(replace(t, '-', ' '), '^0', '')) THEN to_date(replace(t, '-', ' '), 'DD Month YYYY')
+CREATE OR REPLACE FUNCTION pg_temp.import_ymd(y int, m int, d int) RETURNS date LANGUAGE sql IMMUTABLE AS $$
+  -- NULL, not an error, for a day the calendar does not have (2025-02-30, 31 June).
+  SELECT CASE WHEN y BETWEEN 1 AND 9999 AND m BETWEEN 1 AND 12 THEN
+    CASE WHEN d BETWEEN 1 AND extract(day FROM make_date(y, m, 1) + interval '1 month - 1 day')::int
+         THEN make_date(y, m, d) END
   END
+$$;
+CREATE OR REPLACE FUNCTION pg_temp.import_month(word text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(
+    array_position(ARRAY['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september',
+                         'october', 'november', 'december'], lower(word)),
+    array_position(ARRAY['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
+                   lower(word)))
+$$;
+CREATE OR REPLACE FUNCTION pg_temp.import_date(raw text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
+  -- The unambiguous spellings resources.Date takes: 2025-06-13 (also with a spreadsheet's time
+  -- after it), 2025/06/13, 13 June 2025, 13 Jun 2025, 13-June-2025, 13-Jun-2025.
+  SELECT CASE
+    WHEN t ~ '^\d{4}-\d{2}-\d{2}$'
+      THEN pg_temp.import_ymd(left(t, 4)::int, substr(t, 6, 2)::int, right(t, 2)::int)
+    WHEN t ~ '^\d{1,2} [A-Za-z]{3,9} \d{4}$'
+      THEN pg_temp.import_ymd(split_part(t, ' ', 3)::int, pg_temp.import_month(split_part(t, ' ', 2)),
+                              split_part(t, ' ', 1)::int)
+  END
+  FROM (
+    SELECT CASE
+      WHEN raw ~ '^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}' THEN left(raw, 10)
+      WHEN raw ~ '^\d{4}/\d{2}/\d{2}$' THEN translate(raw, '/', '-')
+      WHEN raw ~ '^\d{1,2}-[A-Za-z]+-\d{4}$' THEN translate(raw, '-', ' ')
+      ELSE raw
+    END AS t
+  ) AS spelled
 $$;
 CREATE OR REPLACE FUNCTION pg_temp.import_count(t text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^\d{1,9}(\.0*)?$' THEN split_part(t, '.', 1)::bigint END

@@ -676,6 +676,31 @@ def test_the_admin_lists_every_bad_row_even_beyond_the_commands_hundred(editor_c
     assert Incident.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "spelled",
+    ["2025-06-13", "2025-06-13 00:00:00", "2025/06/13", "13 June 2025", "13 Jun 2025", "13-Jun-2025", "13-june-2025"],
+)
+def test_dates_are_read_in_every_unambiguous_spelling(editor, spelled):
+    dataset = tablib.Dataset(*[list(archive_row(start_date=spelled).values())], headers=ARCHIVE_HEADER)
+
+    result = IncidentResource().import_data(dataset, user=editor)
+
+    assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
+    assert Incident.objects.get().start_date == datetime.date(2025, 6, 13)
+
+
+@pytest.mark.parametrize(
+    "spelled", ["13/06/2025", "2025/13/06", "31 Jun 2025", "31 June 2025", "2025-02-30", "0000-01-01", "13 Juin 2025"]
+)
+def test_ambiguous_or_impossible_dates_are_refused(editor, spelled):
+    dataset = tablib.Dataset(*[list(archive_row(start_date=spelled).values())], headers=ARCHIVE_HEADER)
+
+    result = IncidentResource().import_data(dataset, user=editor)
+
+    # A row error naming the column, not a failed import.
+    assert not result.has_errors() and result.has_validation_errors() and Incident.objects.count() == 0
+
+
 def test_two_imports_in_one_transaction_both_write(editor):
     first = tablib.Dataset(*[list(archive_row().values())], headers=ARCHIVE_HEADER)
     second = tablib.Dataset(*[list(archive_row(title="Second").values())], headers=ARCHIVE_HEADER)
