@@ -126,11 +126,6 @@ class Facets:
     from_snapshot: bool = False
     as_of: datetime | None = None
 
-    @property
-    def counted(self) -> bool:
-        """False when the counts were skipped for time and ``total`` is an estimate."""
-        return self.exact
-
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["months"] = [(month.isoformat(), count) for month, count in self.months]
@@ -333,10 +328,10 @@ def take_holdings_snapshot() -> FacetSnapshot:
     return _keep(SITE_COUNTS_KEY, {}, data_stamp(), count_holdings())
 
 
-def holdings(*, from_snapshot: bool) -> dict[str, int]:
-    """What the archive holds, cached until any incident changes; from the snapshot when the
+def holdings(stamp: str, *, from_snapshot: bool) -> dict[str, int]:
+    """What the archive holds, cached under the data ``stamp``; from the snapshot when the
     archive is too large to count on each visit (``from_snapshot``) and there is one."""
-    key = f"site-counts:v1:{data_stamp()}"
+    key = f"site-counts:v1:{stamp}"
     counts = cache.get(key)
     if counts is None:
         snapshot = FacetSnapshot.objects.filter(key=SITE_COUNTS_KEY).first() if from_snapshot else None
@@ -345,10 +340,11 @@ def holdings(*, from_snapshot: bool) -> dict[str, int]:
     return counts
 
 
-def facets_for(queryset: QuerySet, params: dict[str, list[str]]) -> Facets:
+def facets_for(queryset: QuerySet, params: dict[str, list[str]], stamp: str | None = None) -> Facets:
     """Cached facets for the result set selected by the filter parameters ``params``: counted
-    now if that fits the time budget, else the latest snapshot, else an estimated total."""
-    stamp = data_stamp()
+    now if that fits the time budget, else the latest snapshot, else an estimated total.
+    ``stamp`` is data_stamp(), for a caller that has read it already."""
+    stamp = stamp or data_stamp()
     key = cache_key(params, stamp)
     facets = cache.get(key)
     if facets is None:

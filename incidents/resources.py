@@ -389,7 +389,6 @@ class Tags(widgets.Widget):
 
 
 TEXT = Text()
-NOTE = Text(300)
 
 
 class ActorKindChoice(Choice):
@@ -402,18 +401,6 @@ class ActorKindChoice(Choice):
 
 
 ACTOR_KIND = ActorKindChoice(ActorKind.choices, extra=ACLED_INTER_KINDS)
-
-
-def split_list(value: Any) -> list[str]:
-    """Names in one cell, separated by semicolons (ACLED's convention), without duplicates."""
-    if _blank(value):
-        return []
-    names: list[str] = []
-    for part in str(value).split(LIST_SEPARATOR):
-        name = part.strip()
-        if name and name not in names:
-            names.append(name)
-    return names
 
 
 # --- What a file needs from the database, looked up once ---------------------------------------

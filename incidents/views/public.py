@@ -24,7 +24,7 @@ from incidents import reconcile, selection
 from incidents.changelog import incident_changelog
 from incidents.charts import month_histogram
 from incidents.facets import Count as FacetCount
-from incidents.facets import Facets, country_name, facets_for, holdings
+from incidents.facets import Facets, country_name, data_stamp, facets_for, holdings
 from incidents.filters import NULLS_LAST, ORDERING_CHOICES, IncidentFilter
 from incidents.keyset import keyset_page
 from incidents.models import (
@@ -143,7 +143,8 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         published = Incident.objects.published()
-        facets = facets_for(published, {})
+        stamp = data_stamp()  # one read for the counts and the holdings
+        facets = facets_for(published, {}, stamp)
         latest = list(
             published.for_list().defer("search_document", "internal_notes").order_by("-start_date", "-id")[:8]
         )
@@ -154,7 +155,7 @@ class HomeView(TemplateView):
         context.update(
             facets=facets,
             event_types=event_types,
-            counts=holdings(from_snapshot=facets.from_snapshot or not facets.exact),
+            counts=holdings(stamp, from_snapshot=facets.from_snapshot or not facets.exact),
             latest=latest,
             histogram=month_histogram(facets.months),
             map_data=map_data(points=map_points(latest), cells=facets.cells),
