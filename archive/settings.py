@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pghistory
+import pgtrigger
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -267,9 +268,15 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 # Every curated model keeps a history of inserts, updates and deletes, written by triggers,
-# so bulk writes, QuerySet.update() and raw SQL are recorded too.
+# so bulk writes, QuerySet.update() and raw SQL are recorded too. The bulk writers, which record
+# the insert events of their rows themselves in one statement per table (incidents.history),
+# set HISTORY_PAUSED for their transaction: the insert triggers' condition then skips them
+# without calling the trigger at all.
+HISTORY_PAUSED = "archive.history_paused"
 PGHISTORY_DEFAULT_TRACKERS = [
-    pghistory.InsertEvent(),
+    pghistory.InsertEvent(
+        condition=pgtrigger.Condition(f"current_setting('{HISTORY_PAUSED}', true) IS DISTINCT FROM 'on'")
+    ),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
 ]

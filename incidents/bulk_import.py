@@ -23,6 +23,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
 from incidents import resources
+from incidents.history import insert_history_paused
 from incidents.models import DatePrecision, GeoPrecision, Grading, Incident
 from incidents.resources import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET, Choice
 
@@ -32,7 +33,7 @@ COPY_CHUNK = 1 << 20
 MAX_REPORTED = 100
 TEMP_TABLES = [
     "import_staging", "import_choice", "import_country", "import_acled_time", "import_acled_geo", "import_source_kind",
-    "import_event_types", "import_sub_types", "import_rows", "import_resolved", "import_mentions",
+    "import_event_types", "import_sub_types", "import_rows", "import_dates", "import_resolved", "import_ids", "import_mentions",
     "import_known_actors", "import_problems", "import_source_names", "import_outlets",
 ]  # fmt: skip
 
@@ -278,21 +279,28 @@ CREATE TEMP TABLE import_rows ON COMMIT DROP AS
 SELECT s.line, {columns}
 FROM import_staging s;
 
-ANALYZE import_rows;
+-- Statistics for the columns that the joins below use: the file's other columns are only read.
+ANALYZE import_rows (line, import_key, start_date, end_date);
+
+-- Each spelling of a date is parsed once: a file repeats its dates, and the parser costs.
+CREATE TEMP TABLE import_dates ON COMMIT DROP AS
+SELECT raw, pg_temp.import_date(raw) AS value
+FROM (SELECT start_date FROM import_rows UNION SELECT end_date FROM import_rows) AS spellings(raw)
+WHERE raw IS NOT NULL;
+
+ANALYZE import_dates;
 
 CREATE TEMP TABLE import_resolved ON COMMIT DROP AS
 SELECT r.*,
-  pg_temp.import_date(r.start_date) AS start_v,
-  pg_temp.import_date(r.end_date) AS end_v,
+  start_d.value AS start_v,
+  end_d.value AS end_v,
   pg_temp.import_time(r.time_of_day) AS time_v,
-  (SELECT value FROM import_choice WHERE field = 'date_precision' AND key = lower(r.date_precision)) AS date_precision_v,
-  (SELECT value FROM import_choice WHERE field = 'geo_precision' AND key = lower(r.geo_precision)) AS geo_precision_v,
-  (SELECT value FROM import_choice WHERE field = 'grading' AND key = lower(r.grading)) AS grading_v,
-  (SELECT value FROM import_choice WHERE field = 'actor_kind'
-     AND key = lower(btrim(split_part(r.actor1_kind, ';', 1)))) AS actor1_kind_v,
-  (SELECT value FROM import_choice WHERE field = 'actor_kind'
-     AND key = lower(btrim(split_part(r.actor2_kind, ';', 1)))) AS actor2_kind_v,
-  (SELECT code FROM import_country WHERE key = lower(r.country)) AS country_v,
+  date_precision.value AS date_precision_v,
+  geo_precision.value AS geo_precision_v,
+  grading.value AS grading_v,
+  actor1_kind.value AS actor1_kind_v,
+  actor2_kind.value AS actor2_kind_v,
+  country.code AS country_v,
   et.id AS event_type_id,
   coalesce(st.sub_id, CASE WHEN r.event_type IS NULL THEN only_st.sub_id END) AS sub_event_type_id,
   pg_temp.import_number(r.latitude) AS latitude_v,
@@ -307,6 +315,18 @@ SELECT r.*,
 -- into per-comparison calls); the lookups are hash joins, not a scan of the taxonomy per row.
 FROM (SELECT r.*, archive_unaccent(r.event_type) AS event_type_key, archive_unaccent(r.sub_event_type) AS sub_key
       FROM import_rows r OFFSET 0) AS r
+-- Joins, not a subquery per row and column: the vocabularies are small and the file is long.
+LEFT JOIN import_dates start_d ON start_d.raw = r.start_date
+LEFT JOIN import_dates end_d ON end_d.raw = r.end_date
+LEFT JOIN import_choice date_precision ON date_precision.field = 'date_precision'
+  AND date_precision.key = lower(r.date_precision)
+LEFT JOIN import_choice geo_precision ON geo_precision.field = 'geo_precision' AND geo_precision.key = lower(r.geo_precision)
+LEFT JOIN import_choice grading ON grading.field = 'grading' AND grading.key = lower(r.grading)
+LEFT JOIN import_choice actor1_kind ON actor1_kind.field = 'actor_kind'
+  AND actor1_kind.key = lower(btrim(split_part(r.actor1_kind, ';', 1)))
+LEFT JOIN import_choice actor2_kind ON actor2_kind.field = 'actor_kind'
+  AND actor2_kind.key = lower(btrim(split_part(r.actor2_kind, ';', 1)))
+LEFT JOIN import_country country ON country.key = lower(r.country)
 LEFT JOIN import_event_types et ON et.key = r.event_type_key
 LEFT JOIN import_sub_types st ON st.type_id = et.id AND st.key = r.sub_key
 LEFT JOIN (SELECT key, min(sub_id) AS sub_id FROM import_sub_types GROUP BY key HAVING count(*) = 1) AS only_st
@@ -315,7 +335,7 @@ LEFT JOIN (SELECT key, min(sub_id) AS sub_id FROM import_sub_types GROUP BY key 
 LEFT JOIN (SELECT import_key, min(line) AS first_line FROM import_rows WHERE import_key IS NOT NULL GROUP BY 1) AS keys
   ON keys.import_key = r.import_key;
 
-ANALYZE import_resolved;
+ANALYZE import_resolved (line);
 """
 
 
@@ -456,9 +476,11 @@ WITH created AS (
 )
 UPDATE import_outlets o SET source_id = created.id FROM created WHERE created.outlet = o.name;
 
-ALTER TABLE import_resolved ADD COLUMN id bigint;
-UPDATE import_resolved SET id = nextval(pg_get_serial_sequence('incidents_incident', 'id'));
-ANALYZE import_resolved;
+-- The new incidents' ids, drawn only now that the file will be written (a preview draws none).
+CREATE TEMP TABLE import_ids ON COMMIT DROP AS
+SELECT line, nextval(pg_get_serial_sequence('incidents_incident', 'id')) AS id FROM import_resolved ORDER BY line;
+
+ANALYZE import_ids;
 ANALYZE import_outlets;
 """
 
@@ -468,7 +490,7 @@ INSERT INTO incidents_incident (
   latitude, longitude, geo_precision, event_type_id, sub_event_type_id, fatalities_low, fatalities_best,
   fatalities_high, fatalities_method, fatalities_rationale, contested, grading, tags, status, retraction_notice,
   internal_notes, import_key, created_by_id, last_edited_by_id, created_at, updated_at, version)
-SELECT r.id, r.title, coalesce(r.summary, ''), r.start_v, coalesce(r.end_v, r.start_v),
+SELECT i.id, r.title, coalesce(r.summary, ''), r.start_v, coalesce(r.end_v, r.start_v),
   coalesce(r.date_precision_v, 'day'), r.time_v, r.country_v, coalesce(r.admin1, ''), coalesce(r.admin2, ''),
   coalesce(r.location, ''), r.latitude_v, r.longitude_v, coalesce(r.geo_precision_v, 'admin1'),
   coalesce(r.event_type_id, (SELECT event_type_id FROM incidents_subeventtype WHERE id = r.sub_event_type_id)),
@@ -482,27 +504,29 @@ SELECT r.id, r.title, coalesce(r.summary, ''), r.start_v, coalesce(r.end_v, r.st
       FROM unnest(regexp_split_to_array(r.tags, '[;,]')) WITH ORDINALITY AS u(t, n)
       GROUP BY 1) AS tags WHERE tag <> ''), '{}'),
   'draft', '', '', coalesce(r.import_key, ''), %(user)s, %(user)s, now(), now(), 1
-FROM import_resolved r;
+FROM import_resolved r JOIN import_ids i ON i.line = r.line;
 
 INSERT INTO incidents_incidentactor (incident_id, actor_id, side, role, note)
 SELECT DISTINCT ON (r.id, k.actor_id, m.side) r.id, k.actor_id, m.side, m.role, ''
 FROM import_mentions m
-JOIN import_resolved r ON r.line = m.line
+JOIN import_ids r ON r.line = m.line
 JOIN import_known_actors k ON k.folded = m.folded
 ORDER BY r.id, k.actor_id, m.side, m.role = 'primary' DESC;
 
 INSERT INTO incidents_incidentsource (incident_id, source_id, note)
-SELECT DISTINCT r.id, o.source_id, coalesce(left(r.source_note, 300), '')
+SELECT DISTINCT i.id, o.source_id, coalesce(left(r.source_note, 300), '')
 FROM import_source_names n
+JOIN import_ids i ON i.line = n.line
 JOIN import_resolved r ON r.line = n.line
 JOIN import_outlets o ON o.folded = n.folded;
 
 INSERT INTO incidents_claim (incident_id, source_id, kind, losses_of, quantity_low, quantity_high, quantity_text,
   quote, stance, verification, verification_note, internal_notes, version, created_at, updated_at)
-SELECT r.id, o.source_id, 'fatalities', 'unknown', r.best_v, r.best_v, r.best_v || ' (ACLED)', '', 'assertion',
+SELECT i.id, o.source_id, 'fatalities', 'unknown', r.best_v, r.best_v, r.best_v || ' (ACLED)', '', 'assertion',
   'unverified', 'ACLED''s fatality count for event ' || substr(r.import_key, 7) || ', coded from: '
   || n.names || '.', '', 1, now(), now()
 FROM import_resolved r
+JOIN import_ids i ON i.line = r.line
 JOIN (
   SELECT line, string_agg(name, '; ' ORDER BY position) AS names, (array_agg(folded ORDER BY position))[1] AS first
   FROM import_source_names GROUP BY line
@@ -615,11 +639,10 @@ def import_csv(
         raw.execute("SELECT count(*) FROM import_known_actors")
         result.actors_created = raw.fetchone()[0] - actors_known
         # History: the per-row triggers are paused for these inserts and the events written per table.
-        raw.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [resources._paused_trigger_ids()])
-        raw.execute(_INSERT_INCIDENTS, {"user": user_id})
-        raw.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
+        with insert_history_paused(raw):
+            raw.execute(_INSERT_INCIDENTS, {"user": user_id})
         result.timings["write"] = time.perf_counter() - clock
-        in_import = "IN (SELECT id FROM import_resolved)"
+        in_import = "IN (SELECT id FROM import_ids)"
         cursor.execute(_history_sql(Incident, f"id {in_import}"))
         # Only ACLED files bring claims.
         for model in (

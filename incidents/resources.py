@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pghistory
-import pgtrigger
 import pycountry
 import tablib
 from django.conf import settings
@@ -50,7 +49,6 @@ from incidents.models import (
     GeoPrecision,
     Grading,
     Incident,
-    IncidentActor,
     IncidentSource,
     LossesOf,
     Role,
@@ -439,25 +437,6 @@ class Lookups:
             key = fold(name)
             if key in wanted:
                 self.actors.setdefault(key, actor_id)
-
-
-# --- History for rows written in bulk ----------------------------------------------------------
-
-# pghistory writes one event per row from a trigger whose per-row cost grows with the size of the
-# transaction (tens of seconds for 20,000 rows). Bulk imports switch that trigger off for the rows
-# they insert and write the same events in one INSERT ... SELECT per table, under the same context.
-HISTORY_BULK_MODELS = [Incident, IncidentActor, IncidentSource, Claim]
-
-
-def _paused_trigger_ids() -> str:
-    """The value pgtrigger gives its 'pgtrigger.ignore' setting for the paused history triggers."""
-    ids = [
-        trigger.get_pgid(model)
-        for model, trigger in pgtrigger.registry.registered(
-            *(f"{model._meta.label}:insert_insert" for model in HISTORY_BULK_MODELS)
-        )
-    ]
-    return "{" + ",".join(ids) + "}"
 
 
 # --- The archive's flat incident format ---------------------------------------------------------

@@ -5,11 +5,10 @@ The rows look like the archive's real data (places, actors and outlets from
 Primary keys come from the tables' own sequences (``nextval``), so synthetic rows never
 collide with rows that editors create at the same time.
 
-History triggers are skipped for these rows with ``pgtrigger.ignore``: benchmark data
-needs no audit trail, and writing an event row for each of millions of inserts would
-about double the database's work. pgtrigger's ignore is a transaction-local setting injected into
-statements run through Django's cursor; each batch runs one such statement (reserving
-its ids) before its COPYs, in the same transaction, so the COPYs see the setting too.
+The insert triggers of the history are paused for these rows (incidents.history): benchmark
+data needs no audit trail, and writing an event row for each of millions of inserts would
+about double the database's work. The pause is transaction-local; each transaction sets it
+before its first insert.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pghistory
-import pgtrigger
 from django.db import connection, models, transaction
 from django.utils.text import slugify
 
@@ -32,11 +30,10 @@ from incidents.demo import seed, vocabulary
 from incidents.demo.loader import demo_user, load_actors
 from incidents.demo.specs import ActorSpec
 from incidents.demo.vocabulary import PLACES, THEATRES
+from incidents.history import insert_history_paused
 from incidents.models import (
     Actor,
-    ActorAlias,
     ActorKind,
-    ActorRelation,
     Claim,
     ClaimKind,
     Incident,
@@ -46,8 +43,6 @@ from incidents.models import (
     SourceKind,
     SubEventType,
 )
-
-HISTORY_TRACKED = (Actor, ActorAlias, ActorRelation, Source, Incident, IncidentActor, IncidentSource, Claim)
 
 FIRST_DAY = datetime.date(2019, 1, 1)
 LAST_DAY = datetime.date(2025, 10, 31)
@@ -192,18 +187,6 @@ def _reserve_ids(cursor: Any, model: type[models.Model], count: int) -> list[int
     table = model._meta.db_table
     cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
     return [row[0] for row in cursor.fetchall()]
-
-
-@contextmanager
-def history_ignored() -> Iterator[None]:
-    """Skip the history triggers of every tracked model (only in this thread's statements)."""
-    uris = [
-        f"{model._meta.app_label}.{model.__name__}:{trigger.name}"
-        for model in HISTORY_TRACKED
-        for trigger in model._meta.triggers
-    ]
-    with pgtrigger.ignore(*uris), pghistory.context(command="generate_incidents"):
-        yield
 
 
 @dataclass
@@ -746,15 +729,14 @@ def _load_batches(
     A failure stops the other workers after their current batch and is re-raised by ``generate``.
     """
     try:
-        with history_ignored():
+        with pghistory.context(command="generate_incidents"):
             for number, size in batches:
                 if stop.is_set():
                     return
                 # Each batch has its own generator, so the data does not depend on thread scheduling.
                 rng = random.Random(f"{random_seed}:{number}")
                 generator = IncidentGenerator(pools=pools, rng=rng, claims_per_incident=claims_per_incident)
-                with transaction.atomic(), connection.cursor() as cursor:
-                    # The first statement also carries pgtrigger's ignore setting into the transaction.
+                with transaction.atomic(), connection.cursor() as cursor, insert_history_paused(cursor):
                     ids = _reserve_ids(cursor, Incident, size)
                     cursor.execute("SET LOCAL synchronous_commit = off")
                     incidents, links, sources, claims = generator.batch(ids)
@@ -793,7 +775,12 @@ def generate(
     committed batch by batch, so do not call it inside a transaction then).
     """
     totals = Totals()
-    with history_ignored(), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pghistory.context(command="generate_incidents"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        insert_history_paused(cursor),
+    ):
         pools = prepare_pools(rng=random.Random(random_seed), count=count, cursor=cursor)
     totals.sources = len(pools.sources)
     batches = [(number, min(batch_size, count - start)) for number, start in enumerate(range(0, count, batch_size))]

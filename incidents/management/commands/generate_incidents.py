@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "Generate synthetic but realistic incidents for benchmarks: actors with aliases, sources, incidents "
         "across seven countries, all event types and 2019–2025, with 1–3 actor links and about five claims "
         "each, mostly published. Rows are built in Python and loaded with PostgreSQL COPY, ids drawn from the "
-        "tables' sequences. History triggers are ignored (pgtrigger.ignore) while loading: synthetic benchmark "
+        "tables' sequences. History insert triggers are paused while loading: synthetic benchmark "
         "data needs no audit trail, and recording it would double the load time. Large runs drop the secondary "
         "indexes and build them again at the end. Tables are ANALYZEd at the end, and the whole archive's facet "
         "counts taken (count_facets)."
