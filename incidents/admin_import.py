@@ -69,6 +69,17 @@ class IncidentImportExportMixin(ImportExportMixin):
             .prefetch_related("incident_actors__actor", "incident_sources__source")
         )
 
+    def write_to_tmp_storage(self, import_file: Any, input_format: Any) -> Any:
+        """As django-import-export does, but joining the upload's chunks once: adding them one by
+        one copies the file again for each chunk (0.8 s for a 13 MB file)."""
+        storage = self.get_tmp_storage_class()(
+            encoding=None if input_format.is_binary() else self.from_encoding,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        storage.save(b"".join(import_file.chunks()))
+        return storage
+
     def get_import_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_import_context_data(**kwargs)
         context["preview_rows"] = PREVIEW_ROWS

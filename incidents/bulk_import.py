@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pghistory
+import psycopg
 import pycountry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
@@ -44,6 +45,15 @@ class BulkImportError(Exception):
         self.problems, self.total = problems, total
 
 
+class UnreadableFileError(BulkImportError):
+    """PostgreSQL's CSV reader refused the file (a ragged row, mixed line endings, a NUL byte)."""
+
+    def __init__(self, error: psycopg.Error) -> None:
+        where = re.search(r"line (\d+)", error.diag.context or "")
+        near = f" near line {where.group(1)} of the file" if where else ""
+        super().__init__([(None, "", f"The file cannot be read as CSV{near}: {error.diag.message_primary}.")], 1)
+
+
 @dataclass
 class BulkImportResult:
     rows: int = 0
@@ -65,7 +75,7 @@ def _val(column: str, present: set[str]) -> str:
     if column not in present:
         return "NULL::text"
     cell = f"nullif(btrim(s.{_q(column)}), '')"
-    return f"CASE WHEN strpos({cell}, chr(39)) > 0 THEN {_RESTORE.format(cell)} ELSE {cell} END"
+    return f"CASE WHEN strpos(s.{_q(column)}, chr(39)) > 0 THEN {_RESTORE.format(cell)} ELSE {cell} END"
 
 
 def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
@@ -536,18 +546,19 @@ WHERE r.acled_fatalities IS NOT NULL AND r.best_v IS NOT NULL;
 """
 
 
-def _history_sql(model: type, where: str) -> str:
-    """pghistory's insert events for the rows of ``model`` matching ``where``, in one statement."""
+def _with_history(model: type, insert: str) -> str:
+    """``insert`` (an INSERT ... SELECT into ``model``'s table) that also writes pghistory's insert
+    events for the rows it inserts, from its RETURNING rows: no second read of the table."""
     from django.apps import apps
 
     event_model = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
     tracked = [f.column for f in event_model._meta.concrete_fields if not f.name.startswith("pgh_")]
     columns = ", ".join(_q(c) for c in tracked)
     return (
-        f"WITH context AS (SELECT _pgh_attach_context() AS id) "
+        f"WITH inserted AS ({insert.strip().rstrip(';')} RETURNING {columns}), "
+        f"context AS (SELECT _pgh_attach_context() AS id) "
         f"INSERT INTO {_q(event_model._meta.db_table)} ({columns}, pgh_context_id, pgh_created_at, pgh_label, "
-        f"pgh_obj_id) SELECT {columns}, (SELECT id FROM context), NOW(), 'insert', id "
-        f"FROM {_q(model._meta.db_table)} WHERE {where}"
+        f"pgh_obj_id) SELECT {columns}, (SELECT id FROM context), NOW(), 'insert', id FROM inserted"
     )
 
 
@@ -614,9 +625,14 @@ def import_csv(
         staged = ", ".join(f"{_q(h or f'unnamed_{i}')} text" for i, h in enumerate(header))
         raw.execute(f"CREATE TEMP TABLE import_staging (line bigserial, {staged}) ON COMMIT DROP")
         names = ", ".join(_q(h or f"unnamed_{i}") for i, h in enumerate(header))
-        with raw.copy(f"COPY import_staging ({names}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')") as copy:
-            while chunk := handle.read(COPY_CHUNK):
-                copy.write(chunk)
+        try:
+            with raw.copy(
+                f"COPY import_staging ({names}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')"
+            ) as copy:
+                while chunk := handle.read(COPY_CHUNK):
+                    copy.write(chunk)
+        except psycopg.errors.DataError as error:
+            raise UnreadableFileError(error) from None
         result.timings["copy"] = time.perf_counter() - clock
         raw.execute("SELECT count(*) FROM import_staging")
         result.rows = raw.fetchone()[0]
@@ -638,19 +654,18 @@ def import_csv(
         cursor.execute(_WRITE_SQL)
         raw.execute("SELECT count(*) FROM import_known_actors")
         result.actors_created = raw.fetchone()[0] - actors_known
-        # History: the per-row triggers are paused for these inserts and the events written per table.
+        # History: the per-row triggers are paused for these inserts, and each statement writes the
+        # events of its rows itself, under the context that _WRITE_SQL set for the transaction.
+        inserts = dict(
+            zip((Incident, IncidentActor, IncidentSource, Claim), _INSERT_INCIDENTS.split(";\n\n"), strict=True)
+        )
+        if file_format != "acled":
+            del inserts[Claim]  # only ACLED files bring claims
         with insert_history_paused(raw):
-            raw.execute(_INSERT_INCIDENTS, {"user": user_id})
-        result.timings["write"] = time.perf_counter() - clock
-        in_import = "IN (SELECT id FROM import_ids)"
-        cursor.execute(_history_sql(Incident, f"id {in_import}"))
-        # Only ACLED files bring claims.
-        for model in (
-            (IncidentActor, IncidentSource, Claim) if file_format == "acled" else (IncidentActor, IncidentSource)
-        ):
-            cursor.execute(_history_sql(model, f"incident_id {in_import}"))
+            for model, insert in inserts.items():
+                raw.execute(_with_history(model, insert), {"user": user_id} if model is Incident else None)
         result.incidents = result.rows
-        result.timings["history"] = time.perf_counter() - clock
+        result.timings["write"] = time.perf_counter() - clock
         # ON COMMIT DROP waits for the outermost commit; a second import in the same transaction needs the names.
         raw.execute(f"DROP TABLE {', '.join(TEMP_TABLES)}")
         if dry_run:

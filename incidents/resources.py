@@ -561,9 +561,13 @@ class _UndoTrialWriteError(Exception):
 PREVIEW_ROWS = 50
 
 
+def normalised_header(dataset: tablib.Dataset) -> list[str]:
+    return [str(h).strip().lower() if h is not None else "" for h in dataset.headers or []]
+
+
 def dataset_as_csv(dataset: tablib.Dataset) -> tuple[list[str], io.BytesIO]:
     """The dataset as UTF-8 CSV, with its header normalised, for COPY; spreadsheet cells as text."""
-    header = [str(h).strip().lower() if h is not None else "" for h in dataset.headers or []]
+    header = normalised_header(dataset)
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(header)
@@ -601,19 +605,28 @@ class SetBasedImportMixin:
         except ImportTooLargeError as error:
             result.append_base_error(Error(error))
             return result
-        header, handle = dataset_as_csv(dataset)
         user = kwargs.get("user")
-        context = {"import_file": kwargs.get("file_name") or "", "import_format": self.get_display_name()}
+        arguments = {
+            "file_format": self.bulk_format,
+            "user": user if user is not None and user.is_authenticated else None,
+            "context": {"import_file": kwargs.get("file_name") or "", "import_format": self.get_display_name()},
+            "check_only": dry_run,
+            "limit": None,
+        }
+        # A CSV upload goes to COPY as it came (spreadsheet.CSV keeps its text), unless PostgreSQL
+        # reads it differently from Python's csv module; then, as for spreadsheets, the rows that
+        # tablib read are written out as CSV again.
+        text = getattr(dataset, "csv_text", None)
+        header = normalised_header(dataset)
         try:
-            outcome = bulk_import.import_csv(
-                handle=handle,
-                header=header,
-                file_format=self.bulk_format,
-                user=user if user is not None and user.is_authenticated else None,
-                context=context,
-                check_only=dry_run,
-                limit=None,
-            )
+            if text is not None:
+                try:
+                    outcome = bulk_import.import_csv(handle=io.BytesIO(text.encode()), header=header, **arguments)
+                except bulk_import.UnreadableFileError:
+                    text = None
+            if text is None:
+                header, handle = dataset_as_csv(dataset)
+                outcome = bulk_import.import_csv(handle=handle, header=header, **arguments)
         except bulk_import.BulkImportError as error:
             self.report_problems(result, error.problems)
             return result

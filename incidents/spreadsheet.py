@@ -61,7 +61,14 @@ class SafeFormulaeMixin:
 
 
 class CSV(SafeFormulaeMixin, base_formats.CSV):
-    pass
+    def create_dataset(self, in_stream: str | bytes, **kwargs: object) -> tablib.Dataset:
+        """The rows as tablib reads them, and the file's own text as ``csv_text``: the set-based
+        imports copy that text into PostgreSQL rather than write the rows out as CSV again."""
+        if isinstance(in_stream, bytes):
+            in_stream = in_stream.decode(self.encoding or "utf-8-sig")
+        dataset = super().create_dataset(in_stream, **kwargs)
+        dataset.csv_text = in_stream
+        return dataset
 
 
 class XLSX(SafeFormulaeMixin, base_formats.XLSX):

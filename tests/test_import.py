@@ -714,3 +714,31 @@ def test_two_imports_in_one_transaction_both_write(editor):
 
     assert sorted(Incident.objects.values_list("title", flat=True)) == ["Ambush on the Anefif–Aguelhok road", "Second"]
     assert Actor.objects.filter(name="FLA").count() == 1, "the second import finds the actor the first created"
+
+
+def test_a_csv_that_postgresql_reads_differently_still_imports_through_the_admin(editor_client):
+    # Mixed line endings: Python's csv module reads them, COPY refuses them; the admin then
+    # writes the rows out as CSV again itself.
+    text = csv_file(ARCHIVE_HEADER, [archive_row(title="First"), archive_row(title="Second")]).read().decode()
+    lines = text.split("\r\n")
+    mixed = "\r\n".join(lines[:2]) + "\n" + "\r\n".join(lines[2:])
+    upload = SimpleUploadedFile("mixed.csv", mixed.encode(), content_type="text/csv")
+
+    response = preview(editor_client, upload, ARCHIVE_FORMAT)
+    assert response.context["new_count"] == 2
+    confirm(editor_client, response)
+
+    assert set(Incident.objects.values_list("title", flat=True)) == {"First", "Second"}
+
+
+def test_the_import_command_names_the_line_of_a_file_postgresql_cannot_read(tmp_path):
+    path = write_csv(tmp_path / "ragged.csv", ARCHIVE_HEADER, [archive_row(), archive_row()])
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(lines[0] + lines[1] + lines[2].rstrip(b"\r\n") + b",extra\r\n")
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_incidents", str(path), stderr=err)
+
+    assert "The file cannot be read as CSV near line 3 of the file: extra data after last expected column." in err.getvalue()
+    assert Incident.objects.count() == 0

@@ -1,0 +1,35 @@
+"""archive_unaccent() in SQL folds text exactly as search.fold() does in Python, on each of its paths."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from incidents.search import fold
+
+pytestmark = pytest.mark.django_db
+
+TEXTS = [
+    "",
+    "Ambush near Kidal",  # ASCII: lower() alone
+    "It`s a `quoted` word",  # ASCII with a backtick, which folds to a space
+    "Agence France-Presse — Staff — Convoy ambushed",  # beyond ASCII, nothing to fold
+    "Ménaka ÉCOLE Ålesund Łódź",  # accented, upper and lower case
+    "Groupe de soutien à l’islam et aux musulmans",  # typographic apostrophe
+    "Африканский корпус",  # Cyrillic: lower-cased, not folded
+    "الجيش المالي",  # Arabic
+    "ÆØß œ ñ ç",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_sql_folding_matches_python(text):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT archive_unaccent(%s)", [text])
+        assert cursor.fetchone()[0] == fold(text)
+
+
+def test_sql_folding_keeps_null():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT archive_unaccent(NULL)")
+        assert cursor.fetchone()[0] is None
