@@ -740,5 +740,8 @@ def test_the_import_command_names_the_line_of_a_file_postgresql_cannot_read(tmp_
     with pytest.raises(CommandError, match="1 problem"):
         call_command("import_incidents", str(path), stderr=err)
 
-    assert "The file cannot be read as CSV near line 3 of the file: extra data after last expected column." in err.getvalue()
+    assert (
+        "The file cannot be read as CSV near line 3 of the file: extra data after last expected column."
+        in err.getvalue()
+    )
     assert Incident.objects.count() == 0
