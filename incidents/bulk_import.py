@@ -24,17 +24,20 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
 from incidents import resources
+from incidents.columns import WITHHELD
 from incidents.history import insert_history_paused
-from incidents.models import DatePrecision, GeoPrecision, Grading, Incident
+from incidents.models import DatePrecision, GeoPrecision, Grading, Incident, SourceKind
 from incidents.resources import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET, Choice
 
 FORMATS = ("archive", "acled")
 ARCHIVE_REQUIRED = ["title", "start_date", "country", "sub_event_type"]
 COPY_CHUNK = 1 << 20
 MAX_REPORTED = 100
+# The internal note of the confidential stand-in for a source that a file names as withheld.
+WITHHELD_NOTE = "Stands in for a source whose identity the imported file withheld (named by its kind only)."
 TEMP_TABLES = [
     "import_staging", "import_choice", "import_country", "import_acled_time", "import_acled_geo", "import_source_kind",
-    "import_event_types", "import_sub_types", "import_rows", "import_dates", "import_resolved", "import_ids", "import_mentions",
+    "import_withheld", "import_event_types", "import_sub_types", "import_rows", "import_dates", "import_resolved", "import_ids", "import_mentions",
     "import_known_actors", "import_problems", "import_source_names", "import_outlets",
 ]  # fmt: skip
 
@@ -143,6 +146,7 @@ def _vocabularies(cursor) -> None:
         "CREATE TEMP TABLE import_acled_time (key text PRIMARY KEY, value text) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_acled_geo (key text PRIMARY KEY, value text) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_source_kind (key text PRIMARY KEY, value text) ON COMMIT DROP;"
+        "CREATE TEMP TABLE import_withheld (label text PRIMARY KEY, kind text) ON COMMIT DROP;"
     )
     choices = {
         "date_precision": Choice(DatePrecision.choices),
@@ -182,6 +186,10 @@ def _vocabularies(cursor) -> None:
     with cursor.copy("COPY import_source_kind FROM STDIN") as copy:
         for key, value in SOURCE_KINDS_BY_OUTLET.items():
             copy.write_row((key, value))
+    # How the exports name a confidential source (Source.public_label), lower-cased.
+    with cursor.copy("COPY import_withheld FROM STDIN") as copy:
+        for kind, display in SourceKind.choices:
+            copy.write_row((f"{display}, {WITHHELD}".lower(), kind))
 
 
 # Parsers that return NULL instead of raising, so that one bad cell is reported, not fatal.
@@ -455,6 +463,29 @@ SELECT DISTINCT ON (folded) left(name, 200) AS name, name AS label, folded, NULL
 FROM import_source_names
 ORDER BY folded, name;
 
+-- A name as the exports write a confidential source ("Local source, identity withheld") is not
+-- an outlet of that name: it stands for a source of that kind that the file does not identify.
+-- Such names share one confidential stand-in per kind, never one of the archive's own
+-- confidential sources, whose identities a file cannot tell apart.
+UPDATE import_outlets o SET source_id = s.id
+FROM import_withheld w
+JOIN (
+  SELECT kind, min(id) AS id FROM incidents_source WHERE confidential AND internal_notes = '{withheld_note}' GROUP BY kind
+) AS s ON s.kind = w.kind
+WHERE w.label = lower(o.name);
+
+WITH created AS (
+  INSERT INTO incidents_source (kind, outlet, title, author, url, archived_url, language, reliability,
+                                confidential, internal_notes, version, created_at, updated_at)
+  SELECT DISTINCT w.kind, '', '', '', '', '', '', 'F', true, '{withheld_note}', 1, now(), now()
+  FROM import_outlets o JOIN import_withheld w ON w.label = lower(o.name)
+  WHERE o.source_id IS NULL
+  RETURNING id, kind
+)
+UPDATE import_outlets o SET source_id = created.id
+FROM created JOIN import_withheld w ON w.kind = created.kind
+WHERE o.source_id IS NULL AND w.label = lower(o.name);
+
 -- A name as the exports write a named source ("outlet — author — title", Source.label) is
 -- that source, so that an export imports again without copies of its sources.
 UPDATE import_outlets o SET source_id = s.id
@@ -464,7 +495,7 @@ FROM (
   WHERE NOT confidential
   GROUP BY 1
 ) AS s
-WHERE s.label = o.label;
+WHERE o.source_id IS NULL AND s.label = o.label;
 
 -- One pass over the sources: a lookup per outlet is planned on the outlet's trigram index and takes
 -- seconds for a few thousand outlets.
@@ -493,6 +524,7 @@ SELECT line, nextval(pg_get_serial_sequence('incidents_incident', 'id')) AS id F
 ANALYZE import_ids;
 ANALYZE import_outlets;
 """
+_WRITE_SQL = _WRITE_SQL.replace("{withheld_note}", WITHHELD_NOTE.replace("'", "''"))
 
 _INSERT_INCIDENTS = """
 INSERT INTO incidents_incident (

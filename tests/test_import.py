@@ -622,6 +622,33 @@ def test_the_public_incidents_csv_re_imports_through_the_command(client, tmp_pat
     assert list(copy.sources.values_list("outlet", flat=True)) == ["AFP"]
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the export reads on its own connection
+def test_a_withheld_source_re_imports_as_a_confidential_stand_in_not_as_an_outlet(client, tmp_path):
+    original = IncidentFactory(published=True, title="Convoy ambush")
+    secret = SourceFactory(kind=SourceKind.LOCAL_SOURCE, outlet="Kidal regional official", confidential=True)
+    IncidentSource.objects.create(incident=original, source=secret)
+    IncidentSource.objects.create(incident=original, source=SourceFactory(outlet="AFP", title="", url=""))
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(b"".join(client.get("/export/incidents.csv").streaming_content))
+    assert "Local source, identity withheld" in path.read_text()
+    assert "Kidal regional official" not in path.read_text()
+
+    call_command("import_incidents", str(path), stdout=io.StringIO())
+    call_command("import_incidents", str(path), stdout=io.StringIO())
+
+    first, second = Incident.objects.exclude(pk=original.pk).order_by("pk")
+    stand_in = first.sources.get(confidential=True)
+    assert stand_in != secret, "the file cannot say which confidential source it was"
+    assert (stand_in.kind, stand_in.outlet, stand_in.public_label) == (
+        SourceKind.LOCAL_SOURCE,
+        "",
+        "Local source, identity withheld",
+    )
+    assert second.sources.get(confidential=True) == stand_in, "one stand-in per kind, shared"
+    assert not Source.objects.filter(outlet__icontains="withheld").exists()
+    assert set(first.sources.filter(confidential=False).values_list("outlet", flat=True)) == {"AFP"}
+
+
 def test_a_confirm_that_meets_a_new_conflict_rolls_back_and_lists_the_row(editor_client):
     rows = [archive_row(import_key="convoy-1"), archive_row(import_key="convoy-2", title="Second")]
     response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
