@@ -52,6 +52,12 @@ MAX_CELLS = 2000
 TOP = 20
 # Enough for every grouping set to be hashed in memory, none sorted on disk.
 WORK_MEM = "32MB"
+# PostgreSQL gives GROUPING SETS no partial aggregation in parallel workers, but workers can still
+# read the result and hand its rows to the aggregating process. At the default cost of passing a
+# row (0.1) the planner never chooses that for a result of any size; the facet statement's rows are
+# a few narrow columns, and with workers reading them a 10% filter of a million incidents is
+# counted in 0.16 s instead of 0.24 s.
+PARALLEL_TUPLE_COST = "0.01"
 
 # Few grouping sets, each of few groups, whose rows Python sums into the facets: a sub-event
 # type names its event type, and (country, region, month) and (sub-event type, grading,
@@ -277,8 +283,9 @@ def compute_facets(queryset: QuerySet, *, budget: bool = True) -> Facets:
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', %s, true)",
-                [str(settings.ARCHIVE_FACET_TIMEOUT_MS if budget else 0), WORK_MEM],
+                "SELECT set_config('statement_timeout', %s, true), set_config('work_mem', %s, true), "
+                "set_config('parallel_tuple_cost', %s, true)",
+                [str(settings.ARCHIVE_FACET_TIMEOUT_MS if budget else 0), WORK_MEM, PARALLEL_TUPLE_COST],
             )
             cursor.execute(sql, params)
             rows = cursor.fetchall()
