@@ -1,10 +1,10 @@
 """Facet counts, the month histogram and the map's density grid for a result set, in one query.
 
-The filtered incidents are read once. Each contributes one row for itself and one per tag
-(and, for result sets small enough, per actor involved and per actor kind), and
-``GROUPING SETS`` counts them by country, region, type, sub-type, grading, contested, month,
-map cell and item in the same pass. The planner's estimate of the result set, read first,
-decides whether the actors are affordable.
+The filtered incidents are read once. Each contributes one row for itself (and, for result
+sets small enough, one per actor involved and per actor kind), and ``GROUPING SETS`` counts
+them by country, region, type, sub-type, grading, contested, month, map cell, set of tags and
+item in the same pass; Python adds up the tags of each set of tags. The planner's estimate of
+the result set, read first, decides whether the actors are affordable.
 
 Results are cached under the filter's query string plus a stamp of the newest change to
 any incident, so a publication or retraction is never hidden behind a stale count. On a
@@ -54,48 +54,55 @@ TOP = 20
 WORK_MEM = "32MB"
 # PostgreSQL gives GROUPING SETS no partial aggregation in parallel workers, but workers can still
 # read the result and hand its rows to the aggregating process. At the default cost of passing a
-# row (0.1) the planner never chooses that for a result of any size; the facet statement's rows are
-# a few narrow columns, and with workers reading them a 10% filter of a million incidents is
-# counted in 0.16 s instead of 0.24 s.
+# row (0.1) the planner never chooses that; the facet statement's rows are a few narrow columns,
+# and at 0.01 it does when its estimates favour it over one process's bitmap scan (near a tenth
+# of a million incidents the two estimates are close, and the choice follows the statistics).
+# With workers reading, that tenth was counted in 0.16–0.18 s instead of 0.22–0.24 s.
 PARALLEL_TUPLE_COST = "0.01"
 
 # Few grouping sets, each of few groups, whose rows Python sums into the facets: a sub-event
-# type names its event type, and (country, region, month) and (sub-event type, grading,
-# contested) give each of their columns. Hashing each row into fewer sets is most of the cost
-# beyond reading the rows.
+# type names its event type, (country, region, month) and (sub-event type, grading, contested)
+# give each of their columns, and each distinct set of tags gives its tags. Hashing each row
+# into fewer sets is most of the cost beyond reading the rows. Without the actors, each
+# incident is one row.
 FACETS_SQL = """
 SELECT
     CASE
         WHEN GROUPING(country) = 0 THEN 'place'
         WHEN GROUPING(sub_event_type_id) = 0 THEN 'kind'
         WHEN GROUPING(lat) = 0 THEN 'cell'
-        WHEN GROUPING(item_kind) = 0 THEN item_kind
+        WHEN GROUPING(tags) = 0 THEN 'tags'{item_kind}
         ELSE 'total'
     END,
-    COALESCE(country, sub_event_type_id::text, lat::text, item_value),
-    COALESCE(admin1, grading, lon::text, item_label),
+    COALESCE(country, sub_event_type_id::text, lat::text{item_value}),
+    COALESCE(admin1, grading, lon::text{item_label}),
     COALESCE(month::text, contested::text),
-    CASE WHEN GROUPING(item_kind) = 0 THEN count(item_kind) ELSE count(*) FILTER (WHERE item_kind IS NULL) END
+    {count},
+    CASE WHEN GROUPING(tags) = 0 THEN tags END
 FROM (
     SELECT filtered.country, filtered.admin1, filtered.sub_event_type_id, filtered.grading, filtered.contested,
            date_trunc('month', filtered.start_date::timestamp)::date AS month,
            round(filtered.latitude * {cells}) / {cells} AS lat,
            round(filtered.longitude * {cells}) / {cells} AS lon,
-           item.kind AS item_kind, item.value AS item_value, item.label AS item_label
-    FROM ({inner}) AS filtered
-    CROSS JOIN LATERAL (
-        SELECT NULL::text AS kind, NULL::text AS value, NULL::text AS label
-        UNION ALL
-        SELECT 'tag', tag, NULL FROM unnest(filtered.tags) AS tag{actor_items}
-    ) AS item
+           filtered.tags{item_columns}
+    FROM ({inner}) AS filtered{item_join}
 ) AS f
 GROUP BY GROUPING SETS ((), (country, admin1, month), (sub_event_type_id, grading, contested), (lat, lon),
-                        (item_kind, item_value, item_label))
+                        (tags){item_set})
 """
 
-# The actors involved in an incident and their kinds, each once per incident: one probe of the
-# link index per incident, so left out of very large result sets.
-ACTOR_ITEMS_SQL = """
+# For result sets small enough: a row per actor involved and per actor kind besides the
+# incident's own row, counted in a grouping set of their own.
+WITH_ACTORS = {
+    "item_kind": "\n        WHEN GROUPING(item_kind) = 0 THEN item_kind",
+    "item_value": ", item_value",
+    "item_label": ", item_label",
+    "count": "CASE WHEN GROUPING(item_kind) = 0 THEN count(item_kind) "
+    "ELSE count(*) FILTER (WHERE item_kind IS NULL) END",
+    "item_columns": ",\n           item.kind AS item_kind, item.value AS item_value, item.label AS item_label",
+    "item_join": """
+    CROSS JOIN LATERAL (
+        SELECT NULL::text AS kind, NULL::text AS value, NULL::text AS label
         UNION ALL
         SELECT item.kind, item.value, item.label
         FROM incidents_incidentactor AS link
@@ -103,7 +110,11 @@ ACTOR_ITEMS_SQL = """
         CROSS JOIN LATERAL (VALUES ('actor', actor.slug, actor.name), ('actor_kind', actor.kind, NULL))
             AS item (kind, value, label)
         WHERE link.incident_id = filtered.id
-        GROUP BY item.kind, item.value, item.label"""
+        GROUP BY item.kind, item.value, item.label
+    ) AS item""",
+    "item_set": ", (item_kind, item_value, item_label)",
+}
+WITHOUT_ACTORS = dict.fromkeys(WITH_ACTORS, "") | {"count": "count(*)"}
 
 
 @dataclass(frozen=True)
@@ -184,7 +195,7 @@ def _by_count(counts: list[Count], limit: int | None = None) -> list[Count]:
     return ordered[:limit] if limit else ordered
 
 
-def _assemble(rows: list[tuple[str, str | None, str | None, str | None, int]]) -> Facets:
+def _assemble(rows: list[tuple[str, str | None, str | None, str | None, int, list[str] | None]]) -> Facets:
     taxonomy = {
         sub.pk: sub for sub in SubEventType.objects.select_related("event_type").order_by("event_type__name", "name")
     }
@@ -198,9 +209,13 @@ def _assemble(rows: list[tuple[str, str | None, str | None, str | None, int]]) -
     sub_event_types: dict[SubEventType, int] = defaultdict(int)
     event_types: dict[EventType, int] = defaultdict(int)
     gradings: dict[str, int] = defaultdict(int)
-    for facet, value, second, third, count in rows:
+    tags: dict[str, int] = defaultdict(int)
+    for facet, value, second, third, count, tag_set in rows:
         if facet == "total":
             facets.total = count
+        elif facet == "tags":
+            for tag in set(tag_set or ()):
+                tags[tag] += count
         elif value is None:
             continue  # incidents without that attribute (no coordinates)
         elif facet == "place":
@@ -217,12 +232,11 @@ def _assemble(rows: list[tuple[str, str | None, str | None, str | None, int]]) -
                 facets.contested += count
         elif facet == "cell" and second is not None:
             facets.cells.append((float(value), float(second), count))
-        elif facet == "tag":
-            facets.tags.append(Count(value, value, count))
         elif facet == "actor":
             facets.actors.append(Count(value, second or value, count))
         elif facet == "actor_kind":
             facets.actor_kinds.append(Count(value, kind_labels.get(value, value), count))
+    facets.tags = [Count(tag, tag, n) for tag, n in tags.items()]
     facets.months = list(months.items())
     facets.sub_event_types = [Count(sub.slug, sub.name, n) for sub, n in sub_event_types.items()]
     facets.countries = [Count(code, country_name(code), n) for code, n in countries.items()]
@@ -279,7 +293,7 @@ def compute_facets(queryset: QuerySet, *, budget: bool = True) -> Facets:
         # Certain to overrun the time budget: say so at once rather than after it.
         return Facets(total=estimate, exact=False)
     with_actors = not budget or estimate <= settings.ARCHIVE_FACET_ACTOR_LIMIT
-    sql = FACETS_SQL.format(inner=inner, cells=CELLS_PER_DEGREE, actor_items=ACTOR_ITEMS_SQL if with_actors else "")
+    sql = FACETS_SQL.format(inner=inner, cells=CELLS_PER_DEGREE, **(WITH_ACTORS if with_actors else WITHOUT_ACTORS))
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
