@@ -24,9 +24,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
 from incidents import resources
-from incidents.columns import WITHHELD
+from incidents.columns import sql_literal
 from incidents.history import insert_history_paused
-from incidents.models import DatePrecision, GeoPrecision, Grading, Incident, SourceKind
+from incidents.models import DatePrecision, GeoPrecision, Grading, Incident, Source, SourceKind
 from incidents.resources import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET, Choice
 
 FORMATS = ("archive", "acled")
@@ -188,8 +188,8 @@ def _vocabularies(cursor) -> None:
             copy.write_row((key, value))
     # How the exports name a confidential source (Source.public_label), lower-cased.
     with cursor.copy("COPY import_withheld FROM STDIN") as copy:
-        for kind, display in SourceKind.choices:
-            copy.write_row((f"{display}, {WITHHELD}".lower(), kind))
+        for kind, label in SourceKind.choices:
+            copy.write_row((Source.withheld_label(label).lower(), kind))
 
 
 # Parsers that return NULL instead of raising, so that one bad cell is reported, not fatal.
@@ -524,9 +524,9 @@ SELECT line, nextval(pg_get_serial_sequence('incidents_incident', 'id')) AS id F
 ANALYZE import_ids;
 ANALYZE import_outlets;
 """
-_WRITE_SQL = _WRITE_SQL.replace("{withheld_note}", WITHHELD_NOTE.replace("'", "''"))
+_WRITE_SQL = _WRITE_SQL.replace("'{withheld_note}'", sql_literal(WITHHELD_NOTE))
 
-_INSERT_INCIDENTS = """
+_INSERT_INCIDENT_ROWS = """
 INSERT INTO incidents_incident (
   id, title, summary, start_date, end_date, date_precision, time_of_day, country, admin1, admin2, location,
   latitude, longitude, geo_precision, event_type_id, sub_event_type_id, fatalities_low, fatalities_best,
@@ -546,22 +546,28 @@ SELECT i.id, r.title, coalesce(r.summary, ''), r.start_v, coalesce(r.end_v, r.st
       FROM unnest(regexp_split_to_array(r.tags, '[;,]')) WITH ORDINALITY AS u(t, n)
       GROUP BY 1) AS tags WHERE tag <> ''), '{}'),
   'draft', '', '', coalesce(r.import_key, ''), %(user)s, %(user)s, now(), now(), 1
-FROM import_resolved r JOIN import_ids i ON i.line = r.line;
+FROM import_resolved r JOIN import_ids i ON i.line = r.line
+"""
 
+_INSERT_ACTOR_LINKS = """
 INSERT INTO incidents_incidentactor (incident_id, actor_id, side, role, note)
 SELECT DISTINCT ON (r.id, k.actor_id, m.side) r.id, k.actor_id, m.side, m.role, ''
 FROM import_mentions m
 JOIN import_ids r ON r.line = m.line
 JOIN import_known_actors k ON k.folded = m.folded
-ORDER BY r.id, k.actor_id, m.side, m.role = 'primary' DESC;
+ORDER BY r.id, k.actor_id, m.side, m.role = 'primary' DESC
+"""
 
+_INSERT_SOURCE_LINKS = """
 INSERT INTO incidents_incidentsource (incident_id, source_id, note)
 SELECT DISTINCT i.id, o.source_id, coalesce(left(r.source_note, 300), '')
 FROM import_source_names n
 JOIN import_ids i ON i.line = n.line
 JOIN import_resolved r ON r.line = n.line
-JOIN import_outlets o ON o.folded = n.folded;
+JOIN import_outlets o ON o.folded = n.folded
+"""
 
+_INSERT_ACLED_CLAIMS = """
 INSERT INTO incidents_claim (incident_id, source_id, kind, losses_of, quantity_low, quantity_high, quantity_text,
   quote, stance, verification, verification_note, internal_notes, version, created_at, updated_at)
 SELECT i.id, o.source_id, 'fatalities', 'unknown', r.best_v, r.best_v, r.best_v || ' (ACLED)', '', 'assertion',
@@ -574,7 +580,7 @@ JOIN (
   FROM import_source_names GROUP BY line
 ) AS n ON n.line = r.line
 JOIN import_outlets o ON o.folded = n.first
-WHERE r.acled_fatalities IS NOT NULL AND r.best_v IS NOT NULL;
+WHERE r.acled_fatalities IS NOT NULL AND r.best_v IS NOT NULL
 """
 
 
@@ -587,7 +593,7 @@ def _with_history(model: type, insert: str) -> str:
     tracked = [f.column for f in event_model._meta.concrete_fields if not f.name.startswith("pgh_")]
     columns = ", ".join(_q(c) for c in tracked)
     return (
-        f"WITH inserted AS ({insert.strip().rstrip(';')} RETURNING {columns}), "
+        f"WITH inserted AS ({insert} RETURNING {columns}), "
         f"context AS (SELECT _pgh_attach_context() AS id) "
         f"INSERT INTO {_q(event_model._meta.db_table)} ({columns}, pgh_context_id, pgh_created_at, pgh_label, "
         f"pgh_obj_id) SELECT {columns}, (SELECT id FROM context), NOW(), 'insert', id FROM inserted"
@@ -688,11 +694,13 @@ def import_csv(
         result.actors_created = raw.fetchone()[0] - actors_known
         # History: the per-row triggers are paused for these inserts, and each statement writes the
         # events of its rows itself, under the context that _WRITE_SQL set for the transaction.
-        inserts = dict(
-            zip((Incident, IncidentActor, IncidentSource, Claim), _INSERT_INCIDENTS.split(";\n\n"), strict=True)
-        )
-        if file_format != "acled":
-            del inserts[Claim]  # only ACLED files bring claims
+        inserts = {
+            Incident: _INSERT_INCIDENT_ROWS,
+            IncidentActor: _INSERT_ACTOR_LINKS,
+            IncidentSource: _INSERT_SOURCE_LINKS,
+        }
+        if file_format == "acled":
+            inserts[Claim] = _INSERT_ACLED_CLAIMS  # only ACLED files bring claims
         with insert_history_paused(raw):
             for model, insert in inserts.items():
                 raw.execute(_with_history(model, insert), {"user": user_id} if model is Incident else None)

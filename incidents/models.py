@@ -436,8 +436,13 @@ class Source(models.Model):
     @property
     def public_label(self) -> str:
         if self.confidential:
-            return f"{self.get_kind_display()}, identity withheld"
+            return self.withheld_label(self.get_kind_display())
         return self.label
+
+    @staticmethod
+    def withheld_label(kind_label: str) -> str:
+        """How the public pages and exports name a confidential source, given its kind's label."""
+        return f"{kind_label}, identity withheld"
 
 
 # --- Incidents -----------------------------------------------------------------------------
