@@ -37,7 +37,10 @@ def database_from_url(url: str) -> dict:
         # PostgreSQL's JIT compiles any query the planner guesses to be expensive, which costs
         # a second or more per query at a million incidents (search, facets) and never pays
         # back on pages that must answer in milliseconds.
-        "OPTIONS": {"options": "-c jit=off"},
+        # psycopg prepares a statement sent this many times with the same text, on the cursors
+        # that ask for it (incidents.listing); Django's own cursors never prepare. Behind a
+        # transaction-mode pooler this needs PgBouncer 1.21 or later (max_prepared_statements).
+        "OPTIONS": {"options": "-c jit=off", "prepare_threshold": 5},
     }
 
 

@@ -48,16 +48,25 @@ class KeysetPagination(BasePagination):
     # --- the DRF pagination interface ------------------------------------------------------
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list:
+        return self.take_page(list(self.page_queryset(queryset, request)))
+
+    def page_queryset(self, queryset: QuerySet, request: Request) -> QuerySet:
+        """The page's rows, not yet run: in the total order, after the cursor, one row more
+        than the page (so ``take_page`` knows whether another page follows)."""
         self.request = request
         self.page_size = self.get_page_size(request)
         self.ordering = self.ordering_for(queryset)
-        queryset = queryset.order_by(
-            *(SortKey.parse(spec, self.nulls_last).order_expression() for spec in self.ordering)
-        )
+        queryset = queryset.order_by(*(key.order_expression() for key in self.sort_keys()))
         encoded = request.query_params.get(self.cursor_query_param)
         if encoded:
             queryset = queryset.filter(self._after(queryset.model, self._decode(encoded)))
-        rows = list(queryset[: self.page_size + 1])
+        return queryset[: self.page_size + 1]
+
+    def sort_keys(self) -> list[SortKey]:
+        return [SortKey.parse(spec, self.nulls_last) for spec in self.ordering]
+
+    def take_page(self, rows: list) -> list:
+        """The rows of ``page_queryset`` that make the page; notes the next page's cursor."""
         self.has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
         self.last_key = [self._value(rows[-1], name.lstrip("-")) for name in self.ordering] if rows else None

@@ -140,7 +140,7 @@ _INCIDENT_FIELDS = (
 
 
 class IncidentListSerializer(serializers.ModelSerializer):
-    """The list item. The list view fills it from ``.values()`` rows (see ``incident_list_items``)."""
+    """The list item: the fields and their order. PostgreSQL writes the items (``incidents.listing``)."""
 
     event_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     sub_event_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)

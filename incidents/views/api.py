@@ -1,17 +1,16 @@
 """The research API: read-only, published data only, one filter vocabulary with the pages.
 
-Every queryset starts from a ``published()`` method. The incident list is built from
-``.values()`` rows plus one query for the actors of the page: two queries per page at
-any page size, and no model instances to build.
+Every queryset starts from a ``published()`` method. A page of the incident list is one
+query at any page size, in which PostgreSQL also writes each item as JSON
+(``incidents.listing``).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,10 +23,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from incidents import selection
+from incidents import listing, selection
 from incidents.filters import DEFAULT_ORDERING, IncidentFilter, order_expressions
 from incidents.geojson import GeoJSONRenderer
-from incidents.models import Actor, ActorRelation, Claim, Incident, IncidentActor, Role, Side, Source
+from incidents.models import Actor, ActorRelation, Claim, Incident, Source
 from incidents.pagination import KeysetPagination
 from incidents.serializers import (
     ActorDetailSerializer,
@@ -40,35 +39,6 @@ from incidents.serializers import (
     RetractionSerializer,
     SourceSerializer,
 )
-
-# Columns read for a list item; event types are read as slugs through their joins.
-_LIST_VALUES = {
-    **{name: name for name in IncidentListSerializer.Meta.fields if name not in {"side_a", "side_b"}},
-    "event_type": "event_type__slug",
-    "sub_event_type": "sub_event_type__slug",
-}
-_ROLE_ORDER = {role: position for position, role in enumerate(Role.values)}
-
-
-def incident_list_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """List items from ``.values()`` rows, with the actors of all rows in one query."""
-    rows = list(rows)
-    sides: dict[int, dict[str, list[str]]] = defaultdict(lambda: {Side.A: [], Side.B: []})
-    links = (
-        IncidentActor.objects.filter(incident_id__in=[row["id"] for row in rows])
-        .order_by("incident_id", "side", "actor__name")
-        .values_list("incident_id", "side", "role", "actor__name")
-    )
-    # Primary actors first on each side, then associated and supporting ones.
-    for incident_id, side, _role, name in sorted(links, key=lambda link: (link[0], link[1], _ROLE_ORDER[link[2]])):
-        sides[incident_id][side].append(name)
-    items = []
-    for row in rows:
-        item = {name: row[column] for name, column in _LIST_VALUES.items()}
-        item["side_a"] = sides[row["id"]][Side.A]
-        item["side_b"] = sides[row["id"]][Side.B]
-        items.append(item)
-    return items
 
 
 def _utc_datetime(name: str, raw: str) -> datetime.datetime:
@@ -184,10 +154,16 @@ class IncidentViewSet(ReadOnlyViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
-        columns = list(_LIST_VALUES.values())
+        columns = list(listing.ITEM_COLUMNS.values())
         keys = [name.lstrip("-") for name in self.paginator.ordering_for(queryset)]
-        rows = self.paginate_queryset(queryset.values(*columns, *(key for key in keys if key not in columns)))
-        return self.get_paginated_response(incident_list_items(rows))
+        values = queryset.values(*columns, *(key for key in keys if key not in columns))
+        page = self.paginator.page_queryset(values, request)
+        rows = self.paginator.take_page(listing.page_items(page, self.paginator.sort_keys()))
+        if request.accepted_renderer.format == GeoJSONRenderer.format:
+            items = [orjson.loads(listing.item_json(row)) for row in rows]
+        else:
+            items = [orjson.Fragment(listing.item_json(row)) for row in rows]
+        return self.get_paginated_response(items)
 
     @extend_schema(
         summary="Retracted incidents, for mirrors to delete",

@@ -1,0 +1,137 @@
+"""The API's incident list items, written as JSON by PostgreSQL in the page's own query.
+
+A page of the list is one statement: the filtered, ordered and limited page of incidents,
+the names of their actors per side, and each item as JSON text. Python neither builds
+model instances nor dictionaries for it, nor parses a date; the renderer places each
+item's text in the response as it came (``orjson.Fragment``).
+
+Each item has the fields of ``IncidentListSerializer``, in its order, written byte for byte
+as the API's renderer writes the same values: dates as ``YYYY-MM-DD``, times in UTC ending
+in ``Z`` with microseconds only when there are some, coordinates as the shortest decimal
+that reads back as the same float (``16.0``, not ``16``). ``tests/test_api.py`` compares
+whole pages with what Python writes for the same rows.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.models import QuerySet
+
+from incidents.keyset import SortKey
+from incidents.models import IncidentActor, Role, Side
+from incidents.serializers import IncidentListSerializer
+
+# List-item field -> the column of the page's ``.values()`` query that holds it.
+_SIDES = {side: f"side_{side.lower()}" for side in Side.values}
+ITEM_COLUMNS = {
+    name: {"event_type": "event_type__slug", "sub_event_type": "sub_event_type__slug"}.get(name, name)
+    for name in IncidentListSerializer.Meta.fields
+    if name not in _SIDES.values()
+}
+_TIMESTAMPS = {"published_at", "updated_at"}
+_FLOATS = {"latitude", "longitude"}
+_ITEM_KEY = "item"
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _timestamp(column: str) -> str:
+    """A timestamptz as the API writes it: UTC, ``Z``, microseconds only when non-zero."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"to_char({utc}, CASE WHEN date_trunc('second', {column}) = {column} "
+        """THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"' END)"""
+    )
+
+
+def _float(column: str) -> str:
+    """A float as Python writes it: a whole number keeps its ``.0`` (PostgreSQL drops it)."""
+    return (
+        f"CASE WHEN {column} = trunc({column}) AND abs({column}) < 1e15 "
+        f"THEN ({column}::text || '.0')::json ELSE to_json({column}) END"
+    )
+
+
+@functools.cache
+def _item_select() -> str:
+    fields = []
+    for name, column in ITEM_COLUMNS.items():
+        value = f"page.{_q(column)}"
+        if name in _TIMESTAMPS:
+            value = _timestamp(value)
+        elif name in _FLOATS:
+            value = _float(value)
+        fields.append(f"{value} AS {_q(name)}")
+    fields.extend(f"coalesce(sides.{_q(name)}, '{{}}') AS {_q(name)}" for name in _SIDES.values())
+    return ", ".join(fields)
+
+
+@functools.cache
+def _sides_select() -> str:
+    """Actor names per incident of the page and side: primary actors first, then by name."""
+    links = IncidentActor._meta.db_table
+    actors = IncidentActor._meta.get_field("actor").related_model._meta.db_table
+    roles = "'{" + ",".join(Role.values) + "}'::text[]"
+    per_side = ", ".join(
+        f"array_agg(link.name) FILTER (WHERE link.side = '{side}') AS {_q(name)}" for side, name in _SIDES.items()
+    )
+    # array_agg takes the rows in the order the subquery sorted them: one sort for the page.
+    return (
+        f"SELECT link.incident_id, {per_side} FROM ("
+        f"SELECT ia.incident_id, ia.side, a.name FROM {_q(links)} ia JOIN {_q(actors)} a ON a.id = ia.actor_id "
+        "WHERE ia.incident_id IN (SELECT page.id FROM page) "
+        f"ORDER BY ia.incident_id, array_position({roles}, ia.role::text), a.name"
+        ") link GROUP BY link.incident_id"
+    )
+
+
+def _order_by(keys: list[SortKey]) -> str:
+    terms = []
+    for key in keys:
+        term = f"list.{_q(key.field)} {'DESC' if key.descending else 'ASC'}"
+        terms.append(f"{term} NULLS LAST" if key.nullable else term)
+    return ", ".join(terms)
+
+
+def page_items(page: QuerySet, keys: list[SortKey]) -> list[dict[str, Any]]:
+    """Run ``page`` (a ``.values()`` queryset, ordered and sliced, selecting every column of
+    ``ITEM_COLUMNS`` and every sort key) as one statement.
+
+    Returns a row per incident, in the page's order: its sort-key values, and under
+    ``"item"`` its list item as JSON text.
+    """
+    sql, params = page.query.sql_with_params()
+    key_columns = ", ".join(f"page.{_q(key.field)}" for key in keys)
+    # A statement that starts with SELECT is one that pghistory leaves as it is; any other
+    # would carry the request's history context, a text that differs in every request.
+    statement = (
+        f"SELECT list.* FROM (WITH page AS MATERIALIZED ({sql}), sides AS ({_sides_select()}) "
+        f"SELECT {key_columns}, row_to_json(item)::text FROM page "
+        "LEFT JOIN sides ON sides.incident_id = page.id "
+        f"CROSS JOIN LATERAL (SELECT {_item_select()}) item) list ORDER BY {_order_by(keys)}"
+    )
+    names = [key.field for key in keys]
+    with _preparing_cursor() as cursor:
+        # The values go into the text, so that a statement asked again (the first page of a
+        # list, a popular filter) is the same text, which PostgreSQL keeps planned.
+        cursor.execute(connection.ops.compose_sql(statement, params))
+        return [dict(zip([*names, _ITEM_KEY], row, strict=True)) for row in cursor.fetchall()]
+
+
+def _preparing_cursor():
+    """A cursor whose statements PostgreSQL prepares once the same text has come
+    ``prepare_threshold`` times (see ``archive.db``); planning the page's statement costs more
+    than running it. Django's own cursors bind values on the client and never prepare."""
+    connection.ensure_connection()
+    cursor = ServerBindingCursor(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+def item_json(row: dict[str, Any]) -> str:
+    return row[_ITEM_KEY]
