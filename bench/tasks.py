@@ -308,9 +308,10 @@ def facets(repeat: int = 5) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from incidents.facets import PARALLEL_TUPLE_COST, WORK_MEM, compute_facets
+    from incidents.facets import apply_statement_settings, compute_facets
     from incidents.filters import IncidentFilter
     from incidents.models import Incident
+    from incidents.paginator import planner_row_estimate
 
     params = samples()["tenth_filter"]
     queryset = IncidentFilter(params, queryset=Incident.objects.published()).qs
@@ -326,10 +327,7 @@ def facets(repeat: int = 5) -> dict:
     one_sql = f"SELECT event_type_id, count(*) FROM ({inner}) AS filtered GROUP BY event_type_id"
     # Both statements under the settings the application gives the facet statement.
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('work_mem', %s, false), set_config('parallel_tuple_cost', %s, false)",
-            [WORK_MEM, PARALLEL_TUPLE_COST],
-        )
+        apply_statement_settings(cursor, planner_row_estimate(queryset.values("pk")), timeout_ms=0, local=False)
     names = [name for name, value in vars(result).items() if isinstance(value, list)] + ["contested", "total"]
     all_ms = _median_explain_ms(counting, repeat)
     one_ms = _median_explain_ms(one_sql, repeat, inner_params)

@@ -537,6 +537,36 @@ def test_facets_fall_back_to_an_estimate_when_counting_takes_too_long(client, ki
     assert models.SubEventType.objects.filter(slug="remote-explosivelandmineied").exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_facets_read_the_table_in_order_when_the_result_is_on_most_of_its_pages():
+    from django.db import transaction
+
+    from incidents.facets import apply_statement_settings
+
+    IncidentFactory.create_batch(60)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE incidents_incident")
+        cursor.execute("SELECT reltuples, relpages FROM pg_class WHERE relname = 'incidents_incident'")
+        rows, pages = cursor.fetchone()
+    assert rows == 60 and pages >= 2
+
+    def bitmap_scans(estimate: int) -> str:
+        with transaction.atomic(), connection.cursor() as cursor:
+            apply_statement_settings(cursor, estimate, timeout_ms=0)
+            cursor.execute("SHOW enable_bitmapscan")
+            return cursor.fetchone()[0]
+
+    # One row is on one page; all rows are on every page; 1 - (1 - s)^(rows per page) between.
+    assert bitmap_scans(1) == "on"
+    assert bitmap_scans(60) == "off"
+    share = 1 - 0.5 ** (pages / rows)  # the share of rows whose pages make half the table
+    assert bitmap_scans(int(rows * share) + 1) == "off"
+    assert bitmap_scans(int(rows * share) - 1) == "on"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone()[0] == "on"  # only for the facet statement's transaction
+
+
 # --- snapshots of result sets too large to count --------------------------------------------------
 
 
