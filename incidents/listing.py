@@ -22,16 +22,13 @@ from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
 
 from incidents.keyset import SortKey
-from incidents.models import IncidentActor, Role, Side
+from incidents.models import Incident, IncidentActor, Role, Side
 from incidents.serializers import IncidentListSerializer
 
-# List-item field -> the column of the page's ``.values()`` query that holds it.
 _SIDES = {side: f"side_{side.lower()}" for side in Side.values}
-ITEM_COLUMNS = {
-    name: {"event_type": "event_type__slug", "sub_event_type": "sub_event_type__slug"}.get(name, name)
-    for name in IncidentListSerializer.Meta.fields
-    if name not in _SIDES.values()
-}
+# Item fields read from the event type tables (their slugs); the rest are the incident's columns.
+_TAXONOMY = ("event_type", "sub_event_type")
+ITEM_FIELDS = [name for name in IncidentListSerializer.Meta.fields if name not in _SIDES.values()]
 _TIMESTAMPS = {"published_at", "updated_at"}
 _FLOATS = {"latitude", "longitude"}
 _ITEM_KEY = "item"
@@ -58,11 +55,18 @@ def _float(column: str) -> str:
     )
 
 
+def _source(name: str) -> str:
+    """Where an item field is read: the slug of its event type table, or the incident's column."""
+    if name in _TAXONOMY:
+        return f"{_q(name)}.slug"
+    return f"incident.{_q(Incident._meta.get_field(name).column)}"
+
+
 @functools.cache
 def _item_select() -> str:
     fields = []
-    for name, column in ITEM_COLUMNS.items():
-        value = f"page.{_q(column)}"
+    for name in ITEM_FIELDS:
+        value = _source(name)
         if name in _TIMESTAMPS:
             value = _timestamp(value)
         elif name in _FLOATS:
@@ -70,6 +74,18 @@ def _item_select() -> str:
         fields.append(f"{value} AS {_q(name)}")
     fields.extend(f"coalesce(sides.{_q(name)}, '{{}}') AS {_q(name)}" for name in _SIDES.values())
     return ", ".join(fields)
+
+
+@functools.cache
+def _item_joins() -> str:
+    """The page's incidents and their event type and sub-event type, joined to the page."""
+    joins = [f"JOIN {_q(Incident._meta.db_table)} incident ON incident.id = page.id"]
+    for name in _TAXONOMY:
+        field = Incident._meta.get_field(name)
+        joins.append(
+            f"JOIN {_q(field.related_model._meta.db_table)} {_q(name)} ON {_q(name)}.id = incident.{_q(field.column)}"
+        )
+    return " ".join(joins)
 
 
 @functools.cache
@@ -100,8 +116,8 @@ def _order_by(keys: list[SortKey]) -> str:
 
 
 def page_items(page: QuerySet, keys: list[SortKey]) -> list[dict[str, Any]]:
-    """Run ``page`` (a ``.values()`` queryset, ordered and sliced, selecting every column of
-    ``ITEM_COLUMNS`` and every sort key) as one statement.
+    """Run ``page`` (a ``.values()`` queryset of incident ids and sort keys, ordered and
+    sliced) as one statement that also reads each incident's list item.
 
     Returns a row per incident, in the page's order: its sort-key values, and under
     ``"item"`` its list item as JSON text.
@@ -112,7 +128,7 @@ def page_items(page: QuerySet, keys: list[SortKey]) -> list[dict[str, Any]]:
     # would carry the request's history context, a text that differs in every request.
     statement = (
         f"SELECT list.* FROM (WITH page AS MATERIALIZED ({sql}), sides AS ({_sides_select()}) "
-        f"SELECT {key_columns}, row_to_json(item)::text FROM page "
+        f"SELECT {key_columns}, row_to_json(item)::text FROM page {_item_joins()} "
         "LEFT JOIN sides ON sides.incident_id = page.id "
         f"CROSS JOIN LATERAL (SELECT {_item_select()}) item) list ORDER BY {_order_by(keys)}"
     )

@@ -154,10 +154,8 @@ class IncidentViewSet(ReadOnlyViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
-        columns = list(listing.ITEM_COLUMNS.values())
         keys = [name.lstrip("-") for name in self.paginator.ordering_for(queryset)]
-        values = queryset.values(*columns, *(key for key in keys if key not in columns))
-        page = self.paginator.page_queryset(values, request)
+        page = self.paginator.page_queryset(queryset.values(*dict.fromkeys(["id", *keys])), request)
         rows = self.paginator.take_page(listing.page_items(page, self.paginator.sort_keys()))
         if request.accepted_renderer.format == GeoJSONRenderer.format:
             items = [orjson.loads(listing.item_json(row)) for row in rows]
