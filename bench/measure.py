@@ -291,7 +291,7 @@ def _latency(ctx: Context, server: Server, paths: dict[str, str], headers: dict[
 def deep_pages(ctx: Context) -> list[Measurement]:
     deep = ctx.task(ctx.big, "deep_pages")
     results = []
-    for letter, (surface, pair) in zip("ab", deep["pairs"].items(), strict=True):
+    for letter, (surface, pair) in zip("abcd", deep["pairs"].items(), strict=True):
         key = f"4{letter}"
         try:
             if isinstance(pair, str):

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 TASKS: dict[str, Callable[..., Any]] = {}
 
@@ -540,36 +541,38 @@ def deep_pages(depth: int = 900_000) -> dict:
     published = Incident.objects.published()
     depth = min(depth, int(published.count() * 0.9))
     pairs = {}
-    for surface, cursor_at in (("/api/v1/incidents/", _api_cursor), ("/incidents/", _public_cursor)):
-        try:
-            pairs[surface] = [surface, f"{surface}?{cursor_at(IncidentFilter({}, queryset=published), depth)}"]
-        except Exception as error:  # a surface that is missing or changed is reported, not fatal
-            pairs[surface] = f"{type(error).__name__}: {error}"
+    # The default order (newest first), then most fatalities first, whose unknown figures come last.
+    for query in ({}, {"order": "-fatalities"}):
+        for surface, cursor_at in (("/api/v1/incidents/", _api_cursor), ("/incidents/", _public_cursor)):
+            first = f"{surface}?{urlencode(query)}" if query else surface
+            try:
+                cursor = cursor_at(IncidentFilter(query, queryset=published), depth)
+                pairs[first] = [first, f"{surface}?{urlencode({**query, **cursor})}"]
+            except Exception as error:  # a surface that is missing or changed is reported, not fatal
+                pairs[first] = f"{type(error).__name__}: {error}"
     return {"depth": depth, "pairs": pairs}
 
 
-def _api_cursor(filterset: Any, depth: int) -> str:
-    from urllib.parse import urlencode
-
+def _api_cursor(filterset: Any, depth: int) -> dict[str, str]:
     from incidents.views.api import KeysetPagination
 
     paginator = KeysetPagination()
     paginator.ordering = paginator.ordering_for(filterset.qs)
     keys = [name.lstrip("-") for name in paginator.ordering]
-    row = filterset.qs.order_by(*paginator.ordering).values(*keys)[depth - 1 : depth].get()
-    return urlencode({paginator.cursor_query_param: paginator._encode([row[key] for key in keys])})
+    order = [key.order_expression() for key in paginator.sort_keys()]
+    row = filterset.qs.order_by(*order).values(*keys)[depth - 1 : depth].get()
+    return {paginator.cursor_query_param: paginator._encode([row[key] for key in keys])}
 
 
-def _public_cursor(filterset: Any, depth: int) -> str:
-    from urllib.parse import urlencode
-
+def _public_cursor(filterset: Any, depth: int) -> dict[str, str]:
+    from incidents.filters import order_expressions
     from incidents.keyset import _encode
 
     queryset = filterset.qs  # validates the form, which ordering() reads
     ordering = filterset.ordering()
     keys = [name.lstrip("-") for name in ordering]
-    row = queryset.order_by(*ordering).values(*keys)[depth - 1 : depth].get()
-    return urlencode({"after": _encode([row[key] for key in keys])})
+    row = queryset.order_by(*order_expressions(ordering)).values(*keys)[depth - 1 : depth].get()
+    return {"after": _encode([row[key] for key in keys])}
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from incidents.keyset import SortKey
+from incidents.keyset import SortKey, beyond_known
 
 _BIGINT = 2**63 - 1
 
@@ -56,10 +56,13 @@ class KeysetPagination(BasePagination):
         self.request = request
         self.page_size = self.get_page_size(request)
         self.ordering = self.ordering_for(queryset)
-        queryset = queryset.order_by(*(key.order_expression() for key in self.sort_keys()))
+        order = [key.order_expression() for key in self.sort_keys()]
+        queryset = queryset.order_by(*order)
         encoded = request.query_params.get(self.cursor_query_param)
         if encoded:
-            queryset = queryset.filter(self._after(queryset.model, self._decode(encoded)))
+            values = self._cleaned(queryset.model, self._decode(encoded))
+            split = beyond_known(queryset, self.sort_keys(), values, self.page_size + 1)
+            queryset = split.order_by(*order) if split is not None else queryset.filter(self._after(values))
         return queryset[: self.page_size + 1]
 
     def sort_keys(self) -> list[SortKey]:
@@ -162,10 +165,14 @@ class KeysetPagination(BasePagination):
             raise invalid
         return key
 
-    def _after(self, model: type[models.Model], key: list) -> Q:
-        """Rows strictly after ``key`` in ``self.ordering``, as one Q."""
+    def _cleaned(self, model: type[models.Model], key: list) -> list:
+        """The cursor's values as the sort keys' fields read them (400 if they cannot)."""
+        names = [name.lstrip("-") for name in self.ordering]
+        return [self._clean(model, name, value) for name, value in zip(names, key, strict=True)]
+
+    def _after(self, values: list) -> Q:
+        """Rows strictly after the sort-key ``values`` in ``self.ordering``, as one Q."""
         fields = [(name.lstrip("-"), name.startswith("-")) for name in self.ordering]
-        values = [self._clean(model, name, value) for (name, _), value in zip(fields, key, strict=True)]
         condition = Q(pk__in=[])
         equal_so_far = Q()
         for (name, descending), value in zip(fields, values, strict=True):

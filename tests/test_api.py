@@ -206,28 +206,29 @@ def _querydict(query: str):
     return QueryDict(query)
 
 
-def test_cursor_pagination_walks_every_row_once_with_ties_and_nulls(client, archive):
-    for n in range(7):
-        IncidentFactory(published=True, title=f"Same day {n}", fatalities_best=None if n % 2 else n)
+@pytest.mark.parametrize("order", ["-fatalities", "fatalities"])
+def test_cursor_pagination_walks_every_row_once_with_ties_and_nulls(client, archive, order):
+    for n in range(9):
+        # Unknown, 0, 1, unknown, 2, 2, unknown, 3, 4: a tie, and unknowns among the known.
+        IncidentFactory(published=True, title=f"Same day {n}", fatalities_best=None if n % 3 == 0 else n // 2)
     expected = list(
-        IncidentFilter({"order": "-fatalities"}, queryset=models.Incident.objects.published()).qs.values_list(
-            "pk", flat=True
-        )
+        IncidentFilter({"order": order}, queryset=models.Incident.objects.published()).qs.values_list("pk", flat=True)
     )
 
-    seen, url = [], "/api/v1/incidents/?order=-fatalities&page_size=2"
+    seen, url = [], f"/api/v1/incidents/?order={order}&page_size=2"
     while url:
         page = get_json(client, url)
         seen += ids(page)
         url = page["next"]
 
     assert seen == expected
-    assert len(seen) == 10
+    assert len(seen) == 12
     # Unknown figures last, as on the list page, whose pages walk the same order.
     fatalities = dict(models.Incident.objects.values_list("pk", "fatalities_best"))
     known = [fatalities[pk] for pk in seen if fatalities[pk] is not None]
-    assert known == sorted(known, reverse=True) and all(fatalities[pk] is None for pk in seen[len(known) :])
-    page_ids, url = [], "/incidents/?order=-fatalities"
+    assert known == sorted(known, reverse=order.startswith("-"))
+    assert all(fatalities[pk] is None for pk in seen[len(known) :])
+    page_ids, url = [], f"/incidents/?order={order}"
     while url:
         response = client.get(url)
         page_ids += [incident.pk for incident in response.context["page"].rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import re
 
@@ -16,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents import models
+from incidents.filters import IncidentFilter
 from tests.factories import (
     ActorFactory,
     ClaimFactory,
@@ -403,6 +405,28 @@ def test_keyset_pages_walk_forward_and_back_without_gaps(client):
     last = client.get(pages[-1])
     back = client.get("/incidents/" + last.context["previous_url"])
     assert [i.pk for i in back.context["page"].rows] == expected[50:100]
+
+
+@pytest.mark.parametrize("order", ["-fatalities", "fatalities"])
+def test_pages_by_fatalities_walk_forward_and_back_across_the_unknown_figures(client, order):
+    # 130 incidents over three pages: ties, and unknown figures that the last two pages reach.
+    for n in range(130):
+        best = None if n % 3 == 0 else n % 7
+        IncidentFactory(published=True, fatalities_low=best, fatalities_best=best, fatalities_high=best)
+    pages, url = [], f"/incidents/?order={order}"
+    while url:
+        response = client.get(url)
+        pages.append(([i.pk for i in response.context["page"].rows], response.context["previous_url"]))
+        url = "/incidents/" + response.context["next_url"] if response.context["next_url"] else ""
+
+    expected = list(
+        IncidentFilter({"order": order}, queryset=models.Incident.objects.published()).qs.values_list("pk", flat=True)
+    )
+    assert [pk for rows, _ in pages for pk in rows] == expected
+    assert len(pages) == 3
+    for (earlier, _), (_, previous_url) in itertools.pairwise(pages):
+        back = client.get("/incidents/" + previous_url)
+        assert [i.pk for i in back.context["page"].rows] == earlier
 
 
 def test_sorting_by_fatalities_puts_unknown_figures_last_on_every_page(client):
