@@ -243,3 +243,24 @@ def test_the_data_page_shows_downloads_and_the_data_dictionary(client, archive):
         for column in table.columns:
             assert f"<code>{column.name}</code>" in body
     assert "/api/v1/docs/" in body
+
+
+def test_only_exports_of_whole_tables_raise_the_memory_for_sorts_and_hashes(db):
+    assert export.work_mem_for(QueryDict("")) == export.EXPORT_WORK_MEM
+    assert export.work_mem_for(QueryDict("country=")) == export.EXPORT_WORK_MEM  # a blank filter is none
+    assert export.work_mem_for(QueryDict("country=NE")) is None
+
+    def work_mem(**kwargs) -> str:
+        conn = export.dedicated_connection(**kwargs)
+        try:
+            return conn.execute("SHOW work_mem").fetchone()[0]
+        finally:
+            conn.close()
+
+    assert work_mem() == export.EXPORT_WORK_MEM
+    with connection.cursor() as cursor:  # the server's own setting (pg_settings counts work_mem in kB)
+        cursor.execute(
+            "SELECT pg_size_bytes(%s) = reset_val::bigint * 1024 FROM pg_settings WHERE name = 'work_mem'",
+            [work_mem(work_mem=None)],
+        )
+        assert cursor.fetchone()[0]

@@ -38,7 +38,8 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
         select = export.select_sql(table, request.GET)
     except InvalidFilterError as invalid:
         return JsonResponse({"errors": invalid.errors}, status=400)
-    response = StreamingHttpResponse(export.stream_csv(select), content_type="text/csv; charset=utf-8")
+    stream = export.stream_csv(select, work_mem=export.work_mem_for(request.GET))
+    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table}.csv"'
     response["Access-Control-Allow-Origin"] = "*"
     return response
