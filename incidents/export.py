@@ -17,7 +17,6 @@ from django.db.models import QuerySet
 
 from incidents import selection
 from incidents.columns import TABLES, Table, sql_literal
-from incidents.filters import IncidentFilter
 
 CHUNK_SIZE = 256 * 1024
 # Memory for the sorts and hashes of an export of whole tables, which gather every link and
@@ -54,7 +53,7 @@ def select_sql(table_name: str, params: Mapping) -> str:
 def work_mem_for(params: Mapping) -> str | None:
     """``EXPORT_WORK_MEM`` for an export of whole tables, None (the server's setting) for one
     that the query string ``params`` filters."""
-    return None if IncidentFilter.names_any_filter(selection.without_blanks(params)) else EXPORT_WORK_MEM
+    return None if selection.selects_rows(params) else EXPORT_WORK_MEM
 
 
 def copy_sql(select: str) -> str:

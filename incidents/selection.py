@@ -53,16 +53,18 @@ def filtered_incidents(params: Mapping) -> QuerySet:
     return incident_filter(params).qs
 
 
+def selects_rows(params: Mapping) -> bool:
+    """Whether the query string chooses rows: a filter with a value, not only an order or a page."""
+    return not without_blanks(params).keys().isdisjoint(set(IncidentFilter.base_filters) - _PRESENTATION_PARAMS)
+
+
 def incident_scope(params: Mapping) -> QuerySet | None:
     """The filtered incidents, or None when the query string filters nothing (everything published)."""
     data = without_blanks(params)
     if not IncidentFilter.names_any_filter(data):
         return None  # nothing to validate either: no FilterSet to build
     filterset = incident_filter(data)
-    selecting = set(IncidentFilter.base_filters) - _PRESENTATION_PARAMS
-    if not any(name in filterset.data for name in selecting):
-        return None
-    return filterset.qs
+    return filterset.qs if selects_rows(data) else None
 
 
 def claims_of(scope: QuerySet | None) -> QuerySet:

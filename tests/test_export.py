@@ -248,6 +248,7 @@ def test_the_data_page_shows_downloads_and_the_data_dictionary(client, archive):
 def test_only_exports_of_whole_tables_raise_the_memory_for_sorts_and_hashes(db):
     assert export.work_mem_for(QueryDict("")) == export.EXPORT_WORK_MEM
     assert export.work_mem_for(QueryDict("country=")) == export.EXPORT_WORK_MEM  # a blank filter is none
+    assert export.work_mem_for(QueryDict("order=-fatalities")) == export.EXPORT_WORK_MEM  # an order chooses no rows
     assert export.work_mem_for(QueryDict("country=NE")) is None
 
     def work_mem(**kwargs) -> str:
