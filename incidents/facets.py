@@ -57,9 +57,9 @@ WORK_MEM = "32MB"
 # PostgreSQL gives GROUPING SETS no partial aggregation in parallel workers, but workers can still
 # read the result and hand its rows to the aggregating process. At the default cost of passing a
 # row (0.1) the planner never chooses that; the facet statement's rows are a few narrow columns,
-# and at 0.01 it does when its estimates favour it over one process's bitmap scan (near a tenth
-# of a million incidents the two estimates are close, and the choice follows the statistics).
-# With workers reading, that tenth was counted in 0.16–0.18 s instead of 0.22–0.24 s.
+# and at 0.01 it does when its estimates favour it. Against one process's bitmap scan the two
+# estimates are close near a tenth of a million incidents, which is why bitmap scans are turned
+# off when they would visit most of the table (below).
 PARALLEL_TUPLE_COST = "0.01"
 # A bitmap scan reads the pages that hold the result's rows, one process alone under GROUPING
 # SETS. When it would visit most of the table's pages anyway (a tenth of the incidents, at a

@@ -56,12 +56,13 @@ class KeysetPagination(BasePagination):
         self.request = request
         self.page_size = self.get_page_size(request)
         self.ordering = self.ordering_for(queryset)
-        order = [key.order_expression() for key in self.sort_keys()]
+        keys = self.sort_keys()
+        order = [key.order_expression() for key in keys]
         queryset = queryset.order_by(*order)
         encoded = request.query_params.get(self.cursor_query_param)
         if encoded:
             values = self._cleaned(queryset.model, self._decode(encoded))
-            split = beyond_known(queryset, self.sort_keys(), values, self.page_size + 1)
+            split = beyond_known(queryset, keys, values, self.page_size + 1)
             queryset = split.order_by(*order) if split is not None else queryset.filter(self._after(values))
         return queryset[: self.page_size + 1]
 
