@@ -95,6 +95,83 @@ def session() -> dict:
     }
 
 
+# --- What bounds the API's rate ------------------------------------------------------------
+
+
+@task
+def api_floor(requests: int = 100, repeat: int = 5) -> dict:
+    """Per-request times in-process (Django test client): the API's first page, the time
+    that request spends in the database (executing its statement and reading the rows),
+    and the hello-world view. Alternating blocks of ``requests``, median over ``repeat``."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    in_database = [0.0]
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            in_database[0] += time.perf_counter() - started
+
+    def block(path: str) -> tuple[float, float]:
+        in_database[0] = 0.0
+        started = time.perf_counter()
+        with connection.execute_wrapper(timed):
+            for _ in range(requests):
+                response = client.get(path)
+                if response.status_code != 200:
+                    raise RuntimeError(f"GET {path} answered {response.status_code}")
+        return (time.perf_counter() - started) * 1000 / requests, in_database[0] * 1000 / requests
+
+    for path in ("/api/v1/incidents/", "/bench/hello/"):
+        block(path)  # warm: connections, plans kept by the server, Python's caches
+    api, database, hello = [], [], []
+    for _ in range(repeat):
+        request_ms, database_ms = block("/api/v1/incidents/")
+        api.append(request_ms)
+        database.append(database_ms)
+        hello.append(block("/bench/hello/")[0])
+    return {
+        "api_ms": statistics.median(api),
+        "database_ms": statistics.median(database),
+        "hello_ms": statistics.median(hello),
+    }
+
+
+@task
+def page_times(path: str, requests: int = 9) -> dict:
+    """A page's time in-process (Django test client) and the time of its slowest statement,
+    medians over ``requests`` after two to warm up."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    statements: list[float] = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append(time.perf_counter() - started)
+
+    pages, slowest = [], []
+    for run in range(requests + 2):
+        statements.clear()
+        started = time.perf_counter()
+        with connection.execute_wrapper(timed):
+            response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} answered {response.status_code}")
+        if run >= 2:
+            pages.append((time.perf_counter() - started) * 1000)
+            slowest.append(max(statements) * 1000)
+    return {"page_ms": statistics.median(pages), "slowest_statement_ms": statistics.median(slowest)}
+
+
 # --- Samples: the same kind of request at every scale ------------------------------------------
 
 
