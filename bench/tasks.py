@@ -12,7 +12,8 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -95,7 +96,31 @@ def session() -> dict:
     }
 
 
-# --- What bounds the API's rate ------------------------------------------------------------
+# --- What bounds the API's rate and the list's scale -----------------------------------------
+
+
+@contextmanager
+def _statement_seconds() -> Iterator[list[float]]:
+    """The seconds each statement run inside the block took (executed and read), in order."""
+    from django.db import connection
+
+    seconds: list[float] = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seconds.append(time.perf_counter() - started)
+
+    with connection.execute_wrapper(timed):
+        yield seconds
+
+
+def _get_ok(client: Any, path: str) -> None:
+    response = client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {path} answered {response.status_code}")
 
 
 @task
@@ -103,28 +128,16 @@ def api_floor(requests: int = 100, repeat: int = 5) -> dict:
     """Per-request times in-process (Django test client): the API's first page, the time
     that request spends in the database (executing its statement and reading the rows),
     and the hello-world view. Alternating blocks of ``requests``, median over ``repeat``."""
-    from django.db import connection
     from django.test import Client
 
     client = Client()
-    in_database = [0.0]
-
-    def timed(execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            in_database[0] += time.perf_counter() - started
 
     def block(path: str) -> tuple[float, float]:
-        in_database[0] = 0.0
         started = time.perf_counter()
-        with connection.execute_wrapper(timed):
+        with _statement_seconds() as statements:
             for _ in range(requests):
-                response = client.get(path)
-                if response.status_code != 200:
-                    raise RuntimeError(f"GET {path} answered {response.status_code}")
-        return (time.perf_counter() - started) * 1000 / requests, in_database[0] * 1000 / requests
+                _get_ok(client, path)
+        return (time.perf_counter() - started) * 1000 / requests, sum(statements) * 1000 / requests
 
     for path in ("/api/v1/incidents/", "/bench/hello/"):
         block(path)  # warm: connections, plans kept by the server, Python's caches
@@ -145,27 +158,14 @@ def api_floor(requests: int = 100, repeat: int = 5) -> dict:
 def page_times(path: str, requests: int = 9) -> dict:
     """A page's time in-process (Django test client) and the time of its slowest statement,
     medians over ``requests`` after two to warm up."""
-    from django.db import connection
     from django.test import Client
 
     client = Client()
-    statements: list[float] = []
-
-    def timed(execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            statements.append(time.perf_counter() - started)
-
     pages, slowest = [], []
     for run in range(requests + 2):
-        statements.clear()
         started = time.perf_counter()
-        with connection.execute_wrapper(timed):
-            response = client.get(path)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {path} answered {response.status_code}")
+        with _statement_seconds() as statements:
+            _get_ok(client, path)
         if run >= 2:
             pages.append((time.perf_counter() - started) * 1000)
             slowest.append(max(statements) * 1000)
