@@ -10,8 +10,11 @@ from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from rest_framework.throttling import BaseThrottle
+
+from archive.errors import bad_request
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -65,4 +68,25 @@ class RequestSizeLimitMiddleware:
                 status=413,
                 content_type="text/plain; charset=utf-8",
             )
+        return self.get_response(request)
+
+
+class RefuseNulBytesMiddleware:
+    """Refuse a URL whose path or query string holds a NUL character, with a 400 that says so.
+
+    PostgreSQL cannot store or compare text holding NUL, so such a value would fail in the
+    database as a server error; no name, slug or search in the archive can contain one.
+    Forms refuse NUL in posted fields themselves (Django's ProhibitNullCharactersValidator).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if "\x00" in request.path_info:
+            return bad_request(request, BadRequest("The URL contains a NUL character (%00), which no address has."))
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                shown = name.replace("\x00", "%00")
+                return bad_request(request, BadRequest(f"The parameter {shown!r} contains a NUL character (%00)."))
         return self.get_response(request)

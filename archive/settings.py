@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "archive.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "archive.security.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -242,9 +243,9 @@ REST_FRAMEWORK = {
     # Without this DRF would key throttles on the whole X-Forwarded-For header, which the
     # client writes; see archive.security.client_ip.
     "NUM_PROXIES": env_int("ARCHIVE_PROXY_COUNT", 0),
-    # The browsable API renders forms and HTML for every endpoint: a development aid only.
-    "DEFAULT_RENDERER_CLASSES": ["incidents.renderers.JSONRenderer"]
-    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # A browser asking for HTML gets the browsable API (read-only for the public: no forms to
+    # write with); scripts, which ask for JSON or anything, get JSON.
+    "DEFAULT_RENDERER_CLASSES": ["incidents.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Incident archive API",

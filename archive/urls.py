@@ -10,4 +10,7 @@ urlpatterns = [
     path("", include("incidents.urls")),
 ]
 
+handler400 = "archive.errors.bad_request"
+handler403 = "archive.errors.permission_denied"
 handler404 = "archive.errors.not_found"
+handler500 = "archive.errors.server_error"

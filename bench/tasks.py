@@ -237,8 +237,9 @@ def export_sql(kind: str, params: dict) -> dict:
     from django.db import connection
 
     from incidents import export
+    from incidents.selection import Selection
 
-    select = export.select_sql(kind, params)
+    select = export.select_sql(kind, Selection(params).validated())
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({select}) AS exported")
         rows = cursor.fetchone()[0]

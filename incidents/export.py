@@ -8,15 +8,16 @@ whatever the size of the export.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import BinaryIO
 
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
-from incidents import selection
 from incidents.columns import TABLES, Table, sql_literal
+from incidents.selection import Selection
 
 CHUNK_SIZE = 256 * 1024
 # Memory for the sorts and hashes of an export of whole tables, which gather every link and
@@ -27,33 +28,33 @@ CHUNK_SIZE = 256 * 1024
 EXPORT_WORK_MEM = "64MB"
 
 
-def rows_for(table: Table, params: Mapping) -> QuerySet:
-    """The published rows of ``table`` selected by the query string ``params``."""
+def rows_for(table: Table, selection: Selection) -> QuerySet:
+    """The published rows of ``table`` that ``selection`` chooses."""
     if table.name == "incidents":
-        return selection.filtered_incidents(params)
-    scope = selection.incident_scope(params)
-    return {"claims": selection.claims_of, "actors": selection.actors_of, "sources": selection.sources_of}[table.name](
-        scope
-    )
+        return selection.incidents
+    return {"claims": selection.claims, "actors": selection.actors, "sources": selection.sources}[table.name]()
 
 
 def compile_literal(queryset: QuerySet) -> str:
     """The queryset's SQL with its parameters bound client-side, ready to nest in a COPY."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # Django proved the condition false and wrote no SQL: select no row
+        return "SELECT NULL::bigint WHERE false"
     return connection.ops.compose_sql(sql, params)
 
 
-def select_sql(table_name: str, params: Mapping) -> str:
-    """The SELECT behind ``/export/<table_name>.csv?<params>``; raises InvalidFilterError."""
+def select_sql(table_name: str, selection: Selection) -> str:
+    """The SELECT behind ``/export/<table_name>.csv``; raises InvalidQueryError."""
     table = TABLES[table_name]
-    ids = rows_for(table, params).order_by().values("pk")
+    ids = rows_for(table, selection).order_by().values("pk")
     return table.select_sql(compile_literal(ids))
 
 
-def work_mem_for(params: Mapping) -> str | None:
+def work_mem_for(selection: Selection) -> str | None:
     """``EXPORT_WORK_MEM`` for an export of whole tables, None (the server's setting) for one
-    that the query string ``params`` filters."""
-    return None if selection.selects_rows(params) else EXPORT_WORK_MEM
+    that ``selection`` filters."""
+    return None if selection.selects_rows else EXPORT_WORK_MEM
 
 
 def copy_sql(select: str) -> str:

@@ -29,6 +29,7 @@ from typing import Any
 import pycountry
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -306,7 +307,10 @@ def compute_facets(queryset: QuerySet, *, budget: bool = True) -> Facets:
         "latitude",
         "longitude",
     )
-    inner, params = inner_qs.query.sql_with_params()
+    try:
+        inner, params = inner_qs.query.sql_with_params()
+    except EmptyResultSet:  # Django proved that no row matches, and wrote no SQL to count
+        return Facets(total=0)
     # The estimate decides whether the actors are affordable, and stands in for the total if
     # the counting runs out of time.
     estimate = planner_row_estimate(queryset.values("pk"))

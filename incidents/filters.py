@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from typing import Any
 
 import django_filters
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.expressions import OrderBy
 from drf_spectacular.types import OpenApiTypes
@@ -47,6 +50,14 @@ DEFAULT_ORDERING = ORDERING_FIELDS["-date"]
 NULLS_LAST = {"fatalities_best"}
 
 
+# The largest values the columns compared with a filter can hold: PostgreSQL's bigint (ids)
+# and integer (figures). A larger number in a query string is a 400, not a query.
+BIGINT_MAX = 2**63 - 1
+INTEGER_MAX = 2**31 - 1
+# The longest text a filter takes: a search, a name or a slug, never a document.
+TEXT_MAX = 500
+
+
 def order_expressions(ordering: list[str]) -> list[OrderBy]:
     """``ordering`` (field names, ``-`` for descending) as ORDER BY terms, NULLs last."""
     return [SortKey.parse(spec, NULLS_LAST).order_expression() for spec in ordering]
@@ -63,19 +74,67 @@ class RepeatableCSVWidget(django_filters.widgets.CSVWidget):
 
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
-    """Comma-separated values, also accepted as repeated parameters."""
+    """Comma-separated values, also accepted as repeated parameters; each at most ``TEXT_MAX`` long."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", RepeatableCSVWidget)
+        kwargs.setdefault("max_length", TEXT_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class BoundedIntegerField(forms.IntegerField):
+    """A whole number from ``min_value`` to ``max_value``; any other value is an error naming
+    that range (``1.5``, ``1e3``, ``NaN``, a number past 64 bits)."""
+
+    def __init__(self, *, min_value: int, max_value: int, **kwargs: Any) -> None:
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+        message = f"A whole number from {min_value} to {max_value}."
+        self.error_messages["invalid"] = message
+        for validator in self.validators:
+            if isinstance(validator, MinValueValidator | MaxValueValidator):
+                validator.message = message
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number within ``min_value``..``max_value``, the column's range by default."""
+
+    field_class = BoundedIntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", INTEGER_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class IntegerInFilter(django_filters.BaseInFilter, IntegerFilter):
+    """Comma-separated whole numbers, also accepted as repeated parameters."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("widget", RepeatableCSVWidget)
         super().__init__(*args, **kwargs)
 
 
-class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
-    """Comma-separated numbers, also accepted as repeated parameters."""
+class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 timestamp, converted to UTC; one that falls outside years 1 to 9999 once in
+    UTC (``9999-12-31T23:59:59-23:59``) is an error rather than a query PostgreSQL refuses."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", RepeatableCSVWidget)
-        super().__init__(*args, **kwargs)
+    def to_python(self, value: object) -> datetime.datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=datetime.UTC)
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                "A timestamp between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z once converted to UTC.",
+                code="out_of_range",
+            ) from None
+
+
+class UTCDateTimeFilter(django_filters.Filter):
+    field_class = UTCDateTimeField
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -88,9 +147,16 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 class IncidentFilter(django_filters.FilterSet):
-    id = NumberInFilter(field_name="id", label="Incident id", help_text="Incident ids, comma-separated (12,40).")
+    id = IntegerInFilter(
+        field_name="id",
+        label="Incident id",
+        help_text="Incident ids, comma-separated (12,40).",
+        min_value=1,
+        max_value=BIGINT_MAX,
+    )
     q = django_filters.CharFilter(
         method="filter_search",
+        max_length=TEXT_MAX,
         label="Search",
         help_text="Words in the title, place or summary, or an actor's name or alias in any language.",
     )
@@ -101,9 +167,14 @@ class IncidentFilter(django_filters.FilterSet):
         field_name="start_date", lookup_expr="lte", label="To", help_text="Incidents starting on or before."
     )
     country = CharInFilter(
-        method="filter_country", label="Country", help_text="ISO 3166-1 alpha-2 codes, comma-separated (ML,BF)."
+        method="filter_country",
+        label="Country",
+        help_text="ISO 3166-1 alpha-2 codes, comma-separated (ML,BF).",
+        validators=[RegexValidator(r"^\s*[A-Za-z]{2}\s*$", "An ISO 3166-1 alpha-2 country code such as ML or BF.")],
     )
-    admin1 = django_filters.CharFilter(field_name="admin1", lookup_expr="iexact", label="Region (admin1)")
+    admin1 = django_filters.CharFilter(
+        field_name="admin1", lookup_expr="iexact", label="Region (admin1)", max_length=TEXT_MAX
+    )
     event_type = SlugMultipleChoiceFilter(
         field_name="event_type",
         to_field_name="slug",
@@ -128,12 +199,8 @@ class IncidentFilter(django_filters.FilterSet):
         label="Side",
         help_text="Narrows 'actor' and 'actor_kind' to actors on this side.",
     )
-    fatalities_min = django_filters.NumberFilter(
-        field_name="fatalities_best", lookup_expr="gte", label="Fatalities at least", min_value=0
-    )
-    fatalities_max = django_filters.NumberFilter(
-        field_name="fatalities_best", lookup_expr="lte", label="Fatalities at most", min_value=0
-    )
+    fatalities_min = IntegerFilter(field_name="fatalities_best", lookup_expr="gte", label="Fatalities at least")
+    fatalities_max = IntegerFilter(field_name="fatalities_best", lookup_expr="lte", label="Fatalities at most")
     grading = django_filters.MultipleChoiceFilter(choices=Grading.choices, label="Evidence grading")
     contested = django_filters.BooleanFilter(
         field_name="contested", label="Contested only", help_text="true for incidents whose claims disagree."
@@ -141,9 +208,10 @@ class IncidentFilter(django_filters.FilterSet):
     source_kind = django_filters.MultipleChoiceFilter(
         choices=SourceKind.choices, method="filter_source_kind", label="Source kind"
     )
-    tag = CharInFilter(field_name="tags", method="filter_tag", label="Tag")
-    modified_since = django_filters.IsoDateTimeFilter(
-        method="filter_modified_since",
+    tag = CharInFilter(field_name="tags", method="filter_tag", label="Tag", help_text="Tags, comma-separated.")
+    modified_since = UTCDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
         label="Modified since",
         help_text="ISO 8601 timestamp, for incremental sync.",
     )
@@ -180,14 +248,6 @@ class IncidentFilter(django_filters.FilterSet):
         cited = IncidentSource.objects.filter(incident=OuterRef("pk"), source__kind__in=value)
         claimed = Claim.objects.filter(incident=OuterRef("pk"), source__kind__in=value)
         return queryset.filter(Exists(cited) | Exists(claimed))
-
-    def filter_modified_since(self, queryset: QuerySet, name: str, value: datetime.datetime) -> QuerySet:
-        # PostgreSQL accepts UTC offsets up to 15:59 only; Python up to 23:59. Compare in UTC.
-        try:
-            value = value.astimezone(datetime.UTC)
-        except OverflowError:  # outside years 1-9999 once in UTC: everything, or nothing, is that recent
-            return queryset if value.year == 1 else queryset.none()
-        return queryset.filter(updated_at__gte=value)
 
     def filter_tag(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(tags__contains=[tag.strip().lower() for tag in value if tag.strip()])

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
@@ -122,7 +123,10 @@ def page_items(page: QuerySet, keys: list[SortKey]) -> list[dict[str, Any]]:
     Returns a row per incident, in the page's order: its sort-key values, and under
     ``"item"`` its list item as JSON text.
     """
-    sql, params = page.query.sql_with_params()
+    try:
+        sql, params = page.query.sql_with_params()
+    except EmptyResultSet:  # Django proved that no row matches (a cursor past a column's range)
+        return []
     key_columns = ", ".join(f"page.{_q(key.field)}" for key in keys)
     # A statement that starts with SELECT is one that pghistory leaves as it is; any other
     # would carry the request's history context, a text that differs in every request.

@@ -22,6 +22,7 @@ from django.conf import settings
 from incidents import export
 from incidents.columns import TABLES, Table
 from incidents.models import Incident
+from incidents.selection import Selection
 
 DATAPACKAGE = "datapackage.json"
 CHECKSUMS = "SHA256SUMS"
@@ -205,7 +206,7 @@ def export_release(
     out.mkdir(parents=True, exist_ok=True)
     previous = previous or find_previous(out)
 
-    selects = {name: export.select_sql(name, {}) for name in TABLES}
+    selects = {name: export.select_sql(name, Selection({})) for name in TABLES}
     conn = export.dedicated_connection(snapshot=True)
     try:
         with conn.transaction():

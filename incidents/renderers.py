@@ -22,6 +22,11 @@ _default = JSONEncoder().default
 
 
 class JSONRenderer(renderers.JSONRenderer):
+    def places_fragments(self, accepted_media_type: str | None) -> bool:
+        """Whether this response is written by orjson, which places an ``orjson.Fragment`` (JSON
+        text made elsewhere) as it is; pretty-printed JSON (``; indent=2``) is written by DRF."""
+        return self.get_indent(accepted_media_type or "", {}) is None
+
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: dict | None = None) -> bytes:
         if data is None:
             return b""

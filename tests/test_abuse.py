@@ -101,13 +101,14 @@ def test_api_pages_are_capped_whatever_the_client_asks(db, tight_rates, monkeypa
     assert response.json()["next"]
 
 
-def test_the_api_answers_json_not_the_browsable_html_in_production(db, tight_rates):
-    response = Client().get(
+def test_a_script_gets_json_and_a_browser_gets_the_browsable_api(db, tight_rates):
+    assert Client().get("/api/v1/incidents/")["Content-Type"] == "application/json"
+    assert Client().get("/api/v1/incidents/", HTTP_ACCEPT="*/*")["Content-Type"] == "application/json"
+    browser = Client().get(
         "/api/v1/incidents/", HTTP_ACCEPT="text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     )
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    assert Client().get("/api/v1/incidents/?format=api").status_code == 404
+    assert browser.status_code == 200
+    assert browser["Content-Type"].startswith("text/html")
 
 
 def test_an_api_url_that_matches_no_route_answers_json(db):

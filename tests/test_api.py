@@ -171,7 +171,6 @@ def test_anonymous_users_cannot_write(client, archive):
     [
         "",
         "country=&q=",
-        "not_a_filter=1",
         "country=ML",
         "admin1=kidal",
         "q=convoy",

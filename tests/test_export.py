@@ -16,6 +16,7 @@ from django.http import QueryDict, StreamingHttpResponse
 from incidents import export, models
 from incidents.columns import TABLES
 from incidents.filters import IncidentFilter
+from incidents.selection import Selection
 from tests.factories import ActorFactory, ClaimFactory, IncidentActorFactory, IncidentFactory, SourceFactory
 from tests.graph import SECRET_MARKERS, build_archive
 
@@ -213,7 +214,7 @@ def test_an_unknown_table_is_not_found(client, archive):
 def test_the_stream_comes_in_chunks_and_stopping_early_frees_the_server(archive):
     for n in range(300):
         IncidentFactory(published=True, title=f"Bulk incident {n}", summary="x" * 200)
-    select = export.select_sql("incidents", {})
+    select = export.select_sql("incidents", Selection({}))
 
     whole = b"".join(export.stream_csv(select, chunk_size=4096))
     first = next(export.stream_csv(select, chunk_size=4096))
@@ -246,10 +247,11 @@ def test_the_data_page_shows_downloads_and_the_data_dictionary(client, archive):
 
 
 def test_only_exports_of_whole_tables_raise_the_memory_for_sorts_and_hashes(db):
-    assert export.work_mem_for(QueryDict("")) == export.EXPORT_WORK_MEM
-    assert export.work_mem_for(QueryDict("country=")) == export.EXPORT_WORK_MEM  # a blank filter is none
-    assert export.work_mem_for(QueryDict("order=-fatalities")) == export.EXPORT_WORK_MEM  # an order chooses no rows
-    assert export.work_mem_for(QueryDict("country=NE")) is None
+    assert export.work_mem_for(Selection(QueryDict(""))) == export.EXPORT_WORK_MEM
+    assert export.work_mem_for(Selection(QueryDict("country="))) == export.EXPORT_WORK_MEM  # a blank filter is none
+    # an order chooses no rows
+    assert export.work_mem_for(Selection(QueryDict("order=-fatalities"))) == export.EXPORT_WORK_MEM
+    assert export.work_mem_for(Selection(QueryDict("country=NE"))) is None
 
     def work_mem(**kwargs) -> str:
         conn = export.dedicated_connection(**kwargs)

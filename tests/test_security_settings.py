@@ -52,12 +52,14 @@ def test_the_deploy_check_fails_when_hsts_is_turned_off():
     assert "security.W004" in result.stderr + result.stdout
 
 
-def test_the_browsable_api_is_off_in_production_and_on_in_debug():
+def test_the_browsable_api_is_on_in_production_and_in_debug():
     code = "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])"
     production = manage("shell", "-v", "0", "-c", code, env=production_env())
     debug = manage("shell", "-v", "0", "-c", code, env=production_env(DJANGO_DEBUG="1"))
-    assert production.stdout.strip() == "['incidents.renderers.JSONRenderer']", production.stderr
-    assert "BrowsableAPIRenderer" in debug.stdout, debug.stderr
+    # JSON first: a client that names no format, or accepts anything, gets JSON.
+    assert production.stdout.strip().startswith("['incidents.renderers.JSONRenderer', "), production.stderr
+    assert "BrowsableAPIRenderer" in production.stdout, production.stderr
+    assert debug.stdout == production.stdout, debug.stderr
 
 
 # --- Headers on every HTML response ---------------------------------------------------------

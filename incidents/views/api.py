@@ -8,11 +8,12 @@ query at any page size, in which PostgreSQL also writes each item as JSON
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 import orjson
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
-from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -24,10 +25,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from incidents import listing, selection
-from incidents.filters import DEFAULT_ORDERING, IncidentFilter, order_expressions
+from incidents.filters import BIGINT_MAX, IncidentFilter, UTCDateTimeField
 from incidents.geojson import GeoJSONRenderer
 from incidents.models import Actor, ActorRelation, Claim, Incident, Source
 from incidents.pagination import KeysetPagination
+from incidents.renderers import JSONRenderer
 from incidents.serializers import (
     ActorDetailSerializer,
     ActorSerializer,
@@ -43,53 +45,60 @@ from incidents.serializers import (
 
 def _utc_datetime(name: str, raw: str) -> datetime.datetime:
     """An ISO 8601 timestamp from the query string, in UTC (naive means UTC); 400 if invalid."""
-    error = ValidationError({name: "An ISO 8601 timestamp, e.g. 2025-06-13T00:00:00Z."})
     try:
-        value = parse_datetime(raw.strip())
-    except ValueError:
-        raise error from None
-    if value is None:
-        raise error
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
-    try:
-        return value.astimezone(datetime.UTC)
-    except OverflowError:
-        raise error from None
+        return UTCDateTimeField(required=True).clean(raw.strip())
+    except DjangoValidationError as invalid:
+        example = "An ISO 8601 timestamp, e.g. 2025-06-13T00:00:00Z."
+        raise ValidationError({name: [*invalid.messages, example]}) from None
 
 
-class IncidentFilterBackend(DjangoFilterBackend):
-    """The IncidentFilter, reading the query string as the exports do (empty values ignored)."""
-
-    def get_filterset_kwargs(self, request: Request, queryset: QuerySet, view: Any) -> dict[str, Any]:
-        kwargs = super().get_filterset_kwargs(request, queryset, view)
-        kwargs["data"] = selection.without_blanks(request.query_params)
-        return kwargs
-
-    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
-        # A FilterSet deep-copies all its filters when built, a third of an unfiltered page's
-        # time; with no filter parameter it has nothing to validate or apply, only the order.
-        if not IncidentFilter.names_any_filter(selection.without_blanks(request.query_params)):
-            return queryset.order_by(*order_expressions(DEFAULT_ORDERING))
-        return super().filter_queryset(request, queryset, view)
-
-
-class IncidentScopeFilterBackend(IncidentFilterBackend):
-    """Applies the IncidentFilter to claims, actors and sources: rows of the matching incidents."""
+class SelectionFilterBackend(DjangoFilterBackend):
+    """The request's Selection applied to the view's rows: the incidents themselves, or the
+    claims, actors or sources of those incidents (``view.select``). It is a DjangoFilterBackend
+    for the schema, which documents the IncidentFilter's parameters from it."""
 
     def get_filterset_class(self, view: Any, queryset: QuerySet | None = None) -> type[IncidentFilter]:
         return IncidentFilter
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
-        try:
-            scope = selection.incident_scope(request.query_params)
-        except selection.InvalidFilterError as invalid:
-            raise ValidationError(invalid.errors) from None
-        return queryset if scope is None else view.scope(queryset, scope)
+        # Only lists are filtered; a record is found by its id (or slug) alone.
+        return view.select(queryset, view.selection) if view.action == "list" else queryset
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """A public, read-only collection whose list takes the IncidentFilter's parameters.
+
+    Every action names the parameters it reads; any other name is a 400 listing them, so a
+    misspelt filter is an error rather than the whole archive.
+    """
+
     pagination_class = KeysetPagination
+    filter_backends = [SelectionFilterBackend]
+    # The parameters each action reads besides ``format``; the list also reads the filter's.
+    action_params: dict[str, frozenset[str]] = {"list": selection.API_PAGING_PARAMS, "retrieve": frozenset()}
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, permissions and throttles first
+        if self.action == "list":
+            self.selection  # noqa: B018 (validates the query string)
+        else:
+            accepted = selection.FORMAT_PARAMS | self.action_params.get(self.action, frozenset())
+            unknown = selection.unknown_params(request.query_params, accepted)
+            if unknown:
+                raise ValidationError(unknown)
+
+    @functools.cached_property
+    def selection(self) -> selection.Selection:
+        """The request's query string, validated (a 400 naming each bad parameter)."""
+        accepted = selection.FORMAT_PARAMS | self.action_params["list"]
+        chosen = selection.Selection(self.request.query_params, accepted=accepted)
+        if not chosen.is_valid:
+            raise ValidationError(chosen.errors)
+        return chosen
+
+    @staticmethod
+    def select(queryset: QuerySet, chosen: selection.Selection) -> QuerySet:
+        raise NotImplementedError
 
 
 _FORMAT_PARAMETER = OpenApiParameter(
@@ -97,7 +106,9 @@ _FORMAT_PARAMETER = OpenApiParameter(
 )
 _ERROR = {"type": "object", "additionalProperties": True}
 _THROTTLED = OpenApiResponse(_ERROR, description="Too many requests from this address; retry later.")
-_BAD_REQUEST = OpenApiResponse(_ERROR, description="Invalid filter, cursor or page size, by parameter.")
+_BAD_REQUEST = OpenApiResponse(
+    _ERROR, description="An invalid or unknown parameter: each named, with the reason or the accepted names."
+)
 _NOT_FOUND = OpenApiResponse(_ERROR, description="No such published record.")
 
 
@@ -108,7 +119,9 @@ def _list_schema(serializer: type, summary: str, **kwargs: Any) -> Any:
 
 
 def _detail_schema(serializer: type, summary: str) -> Any:
-    return extend_schema(summary=summary, responses={200: serializer, 404: _NOT_FOUND, 429: _THROTTLED})
+    return extend_schema(
+        summary=summary, responses={200: serializer, 400: _BAD_REQUEST, 404: _NOT_FOUND, 429: _THROTTLED}
+    )
 
 
 @extend_schema_view(
@@ -131,14 +144,14 @@ def _detail_schema(serializer: type, summary: str) -> Any:
         responses={
             (200, "application/json"): IncidentDetailSerializer,
             (200, "application/geo+json"): GeoJSONFeatureSerializer,
+            400: _BAD_REQUEST,
             404: _NOT_FOUND,
             429: _THROTTLED,
         },
     ),
 )
 class IncidentViewSet(ReadOnlyViewSet):
-    filterset_class = IncidentFilter
-    filter_backends = [IncidentFilterBackend]
+    action_params = {**ReadOnlyViewSet.action_params, "retracted": selection.API_PAGING_PARAMS | {"since"}}
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, GeoJSONRenderer]
 
     def get_queryset(self) -> QuerySet:
@@ -152,15 +165,20 @@ class IncidentViewSet(ReadOnlyViewSet):
             return RetractionSerializer
         return IncidentListSerializer
 
+    @staticmethod
+    def select(queryset: QuerySet, chosen: selection.Selection) -> QuerySet:
+        return chosen.incidents
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         keys = [name.lstrip("-") for name in self.paginator.ordering_for(queryset)]
         page = self.paginator.page_queryset(queryset.values(*dict.fromkeys(["id", *keys])), request)
         rows = self.paginator.take_page(listing.page_items(page, self.paginator.sort_keys()))
-        if request.accepted_renderer.format == GeoJSONRenderer.format:
-            items = [orjson.loads(listing.item_json(row)) for row in rows]
-        else:
+        renderer = request.accepted_renderer
+        if isinstance(renderer, JSONRenderer) and renderer.places_fragments(request.accepted_media_type):
             items = [orjson.Fragment(listing.item_json(row)) for row in rows]
+        else:  # GeoJSON, pretty-printed JSON and the browsable API build their text from objects
+            items = [orjson.loads(listing.item_json(row)) for row in rows]
         return self.get_paginated_response(items)
 
     @extend_schema(
@@ -189,7 +207,6 @@ class IncidentViewSet(ReadOnlyViewSet):
 )
 class ActorViewSet(ReadOnlyViewSet):
     lookup_field = "slug"
-    filter_backends = [IncidentScopeFilterBackend]
 
     def get_queryset(self) -> QuerySet:
         return Actor.objects.published().prefetch_related("aliases").order_by("id")
@@ -198,8 +215,8 @@ class ActorViewSet(ReadOnlyViewSet):
         return ActorDetailSerializer if self.action == "retrieve" else ActorSerializer
 
     @staticmethod
-    def scope(queryset: QuerySet, incidents: QuerySet) -> QuerySet:
-        return queryset.involved_in(incidents)
+    def select(queryset: QuerySet, chosen: selection.Selection) -> QuerySet:
+        return queryset if chosen.scope is None else queryset.involved_in(chosen.scope)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         actor = self.get_object()
@@ -219,14 +236,13 @@ class ActorViewSet(ReadOnlyViewSet):
 )
 class SourceViewSet(ReadOnlyViewSet):
     serializer_class = SourceSerializer
-    filter_backends = [IncidentScopeFilterBackend]
 
     def get_queryset(self) -> QuerySet:
         return Source.objects.published().order_by("id")
 
     @staticmethod
-    def scope(queryset: QuerySet, incidents: QuerySet) -> QuerySet:
-        return queryset.cited_by(incidents)
+    def select(queryset: QuerySet, chosen: selection.Selection) -> QuerySet:
+        return queryset if chosen.scope is None else queryset.cited_by(chosen.scope)
 
 
 @extend_schema_view(
@@ -239,17 +255,17 @@ class SourceViewSet(ReadOnlyViewSet):
 )
 class ClaimViewSet(ReadOnlyViewSet):
     serializer_class = ClaimSerializer
-    filter_backends = [IncidentScopeFilterBackend]
+    action_params = {**ReadOnlyViewSet.action_params, "list": selection.API_PAGING_PARAMS | {"incident"}}
 
     def get_queryset(self) -> QuerySet:
         queryset = Claim.objects.published().for_list().order_by("id")
         incident = self.request.query_params.get("incident")
         if incident is not None and self.action == "list":
-            if not incident.isdigit() or int(incident) > 2**63 - 1:
+            if not incident.isdigit() or int(incident) > BIGINT_MAX:
                 raise ValidationError({"incident": "An incident id (a positive integer)."})
             queryset = queryset.filter(incident_id=int(incident))
         return queryset
 
     @staticmethod
-    def scope(queryset: QuerySet, incidents: QuerySet) -> QuerySet:
-        return queryset.of_incidents(incidents)
+    def select(queryset: QuerySet, chosen: selection.Selection) -> QuerySet:
+        return queryset if chosen.scope is None else queryset.of_incidents(chosen.scope)

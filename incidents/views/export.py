@@ -12,7 +12,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from incidents import export
 from incidents.columns import TABLES
-from incidents.selection import InvalidFilterError
+from incidents.selection import InvalidQueryError, Selection
 
 
 class ExportRateThrottle(SimpleRateThrottle):
@@ -34,11 +34,12 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
         response = JsonResponse({"detail": "Too many exports from this address; retry later."}, status=429)
         response["Retry-After"] = str(math.ceil(throttle.wait() or 1))
         return response
+    selection = Selection(request.GET, accepted=())
     try:
-        select = export.select_sql(table, request.GET)
-    except InvalidFilterError as invalid:
+        select = export.select_sql(table, selection)
+    except InvalidQueryError as invalid:
         return JsonResponse({"errors": invalid.errors}, status=400)
-    stream = export.stream_csv(select, work_mem=export.work_mem_for(request.GET))
+    stream = export.stream_csv(select, work_mem=export.work_mem_for(selection))
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table}.csv"'
     response["Access-Control-Allow-Origin"] = "*"

@@ -12,21 +12,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, Q
-from django.http import QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from incidents import reconcile, selection
+from incidents import reconcile
 from incidents.changelog import incident_changelog
 from incidents.charts import month_histogram
 from incidents.facets import Count as FacetCount
 from incidents.facets import Facets, country_name, data_stamp, facets_for, holdings
-from incidents.filters import NULLS_LAST, ORDERING_CHOICES, IncidentFilter
-from incidents.keyset import keyset_page
+from incidents.filters import NULLS_LAST, ORDERING_CHOICES, TEXT_MAX
+from incidents.keyset import Page, keyset_page
 from incidents.models import (
     Actor,
     ActorAlias,
@@ -50,16 +51,15 @@ from incidents.models import (
     Verification,
 )
 from incidents.search import matching_actor_ids
+from incidents.selection import Selection
 
 PAGE_SIZE = 50
-# Query parameters that move through the results without changing which rows they are.
-PAGING_PARAMS = {"after", "before"}
 
 
 # --- helpers shared by the pages -------------------------------------------------------------
 
 
-def filter_query(query: QueryDict, drop: set[str] = PAGING_PARAMS, **replace: str) -> str:
+def filter_query(query: QueryDict, drop: set[str], **replace: str) -> str:
     """``query`` re-encoded without ``drop`` and with ``replace``d values (for links)."""
     kept = query.copy()
     for name in drop | set(replace):
@@ -71,6 +71,10 @@ def filter_query(query: QueryDict, drop: set[str] = PAGING_PARAMS, **replace: st
         if not any(v.strip() for v in kept.getlist(name)):
             kept.pop(name)
     return kept.urlencode()
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
 
 
 def selected_values(query: QueryDict, name: str) -> set[str]:
@@ -164,47 +168,54 @@ class HomeView(TemplateView):
 
 
 class IncidentListView(TemplateView):
-    """Search, filters with counts, map, timeline and keyset-paginated results."""
+    """Search, filters with counts, map, timeline and keyset-paginated results.
+
+    A filter the page cannot apply (a number past its range, an unknown event type) is shown
+    in the form with its reason, with no results and a 400, as the API and the CSV answer it.
+    """
 
     template_name = "incidents/incident_list.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.selection = Selection(request.GET)
+        context = self.get_context_data(**kwargs)
+        return self.render_to_response(context, status=200 if self.selection.is_valid else 400)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        query = self.request.GET
-        filterset = IncidentFilter(query, queryset=Incident.objects.published())
-        results = filterset.qs.for_list().defer("search_document", "internal_notes")
-        page = keyset_page(
-            results,
-            filterset.ordering(),
-            after=query.get("after"),
-            before=query.get("before"),
-            size=PAGE_SIZE,
-            nullable=NULLS_LAST,
-        )
-        # Only the filter's own parameters name a result set (and a cache entry).
-        params = selection.result_set_params(filterset, query)
-        facets = facets_for(filterset.qs, params)
-        rows_query = filter_query(query)
-        base = filter_query(query, drop=PAGING_PARAMS | {"date_from", "date_to"})
-        histogram = month_histogram(facets.months)
+        query, chosen = self.request.GET, self.selection
+        if chosen.is_valid:
+            results = chosen.incidents.for_list().defer("search_document", "internal_notes")
+            page = keyset_page(
+                results,
+                chosen.ordering(),
+                after=query.get("after"),
+                before=query.get("before"),
+                size=PAGE_SIZE,
+                nullable=NULLS_LAST,
+            )
+            facets = facets_for(chosen.incidents, chosen.result_set_params)
+        else:
+            page, facets = Page(rows=[], next_cursor=None, previous_cursor=None, is_first=True), Facets(total=0)
+        rows_query = chosen.query_string()
         context.update(
-            filterset=filterset,
-            form=filterset.form,
+            filterset=chosen.filterset,
+            form=chosen.filterset.form,
             page=page,
             facets=facets,
             groups=self.facet_groups(facets, query),
-            histogram=histogram,
-            timeline_base=base,
+            histogram=month_histogram(facets.months),
+            timeline_base=chosen.query_string(drop={"date_from", "date_to"}),
             map_data=map_data(points=map_points(page.rows), cells=facets.cells),
             ordering_choices=ORDERING_CHOICES,
             current_order=query.get("order", ""),
             rows_query=rows_query,
-            csv_url=f"/export/incidents.csv?{rows_query}" if rows_query else "/export/incidents.csv",
-            api_url=f"/api/v1/incidents/?{rows_query}" if rows_query else "/api/v1/incidents/",
-            next_url=f"?{filter_query(query, after=page.next_cursor)}" if page.next_cursor else "",
-            previous_url=f"?{filter_query(query, before=page.previous_cursor)}" if page.previous_cursor else "",
+            csv_url=_with_query(reverse("export-csv", args=["incidents"]), rows_query),
+            api_url=_with_query(reverse("api-incident-list"), rows_query),
+            next_url=f"?{chosen.query_string(after=page.next_cursor)}" if page.next_cursor else "",
+            previous_url=f"?{chosen.query_string(before=page.previous_cursor)}" if page.previous_cursor else "",
             first_url=f"?{rows_query}" if not page.is_first else "",
-            has_filters=bool(params),
+            has_filters=bool(chosen.result_set_params),
             country_text=",".join(sorted(selected_values(query, "country"))),
             side_choices=Side.choices,
             source_kinds=[
@@ -368,6 +379,8 @@ class ActorListView(ListView):
         if kind in ActorKind.values:
             actors = actors.filter(kind=kind)
         text = self.request.GET.get("q", "").strip()
+        if len(text) > TEXT_MAX:
+            raise BadRequest(f"The search 'q' is {len(text):,} characters long; at most {TEXT_MAX} are searched.")
         if text:
             actors = actors.filter(pk__in=matching_actor_ids(text))
         return actors.order_by("name", "pk")
@@ -405,12 +418,9 @@ class ActorDetailView(DetailView):
         public = set(Actor.objects.published().filter(pk__in=others).values_list("pk", flat=True)) if others else set()
         relations = [r for r in relations if (r.object_id if r.subject_id == actor.pk else r.subject_id) in public]
         # The same result set as /incidents/?actor=<slug>, so the counts are cached once for both.
-        params = {"actor": [actor.slug]}
-        data = QueryDict(mutable=True)
-        data.setlist("actor", params["actor"])
-        filterset = IncidentFilter(data, queryset=Incident.objects.published())
-        facets = facets_for(filterset.qs, params)
-        recent = list(filterset.qs.for_list().defer("search_document", "internal_notes")[:20])
+        chosen = Selection({"actor": actor.slug}).validated()
+        facets = facets_for(chosen.incidents, chosen.result_set_params)
+        recent = list(chosen.incidents.for_list().defer("search_document", "internal_notes")[:20])
         # Newest recorded first: the primary key order needs no sort over every claim.
         claims = list(
             Claim.objects.published()

@@ -1,11 +1,10 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.http import QueryDict
 
-from incidents import selection
 from incidents.facets import take_holdings_snapshot, take_snapshot
-from incidents.filters import IncidentFilter
-from incidents.models import Incident
+from incidents.selection import Selection
 
 
 class Command(BaseCommand):
@@ -25,20 +24,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        from django.http import QueryDict
-
         started = time.perf_counter()
         take_holdings_snapshot()
         self.stdout.write(f"Counted the published actors, sources and claims in {time.perf_counter() - started:.1f} s.")
         for query in ["", *options["queries"]]:
-            data = QueryDict(query)
-            filterset = IncidentFilter(data, queryset=Incident.objects.published())
-            if not filterset.is_valid():
-                self.stderr.write(f"Skipped {query!r}: {filterset.errors.as_text()}")
+            chosen = Selection(QueryDict(query))
+            if not chosen.is_valid:
+                self.stderr.write(f"Skipped {query!r}: {chosen.errors}")
                 continue
-            params = selection.result_set_params(filterset, data)
             started = time.perf_counter()
-            snapshot = take_snapshot(filterset.qs, params)
+            snapshot = take_snapshot(chosen.incidents, chosen.result_set_params)
             total = snapshot.counts["total"]
             self.stdout.write(
                 f"Counted {query or 'every published incident'}: {total:,} incidents "
