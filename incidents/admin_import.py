@@ -1,8 +1,9 @@
 """The admin's import page for incidents: preview first, every bad row listed, all or nothing.
 
 django-import-export provides the two steps (upload → dry run and preview → confirm); this
-mixin adds the archive's rules: a size limit with a clear message, the error list by row
-and column, a short preview of big files, formula-safe export, and a confirm step that
+mixin adds the archive's rules: a size limit with a clear message, files read within bounds
+and refused with a message naming what is wrong where (incidents.spreadsheet), the error list
+by row and column, a short preview of big files, formula-safe export, and a confirm step that
 refuses to report success when the real run found a problem the preview did not.
 """
 
@@ -20,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
+from import_export.tmp_storages import TempFolderStorage
 
 from incidents import spreadsheet
 from incidents.resources import IMPORT_RESOURCES, PREVIEW_ROWS, IncidentResource, row_errors
@@ -44,6 +46,14 @@ class SizeLimitedImportForm(ImportForm):
         return upload
 
 
+class UploadStorage(TempFolderStorage):
+    """The upload, kept and read back as bytes whatever its format: the formats decode text
+    themselves, so that a file that is not UTF-8 gets a message naming the byte."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{**kwargs, "encoding": None, "read_mode": "rb"})
+
+
 class IncidentImportExportMixin(ImportExportMixin):
     """Import incidents (archive or ACLED format) and claims; export incidents in the archive format."""
 
@@ -52,6 +62,7 @@ class IncidentImportExportMixin(ImportExportMixin):
     # would double the time of a large import.
     skip_admin_log = True
     import_form_class = SizeLimitedImportForm
+    tmp_storage_class = UploadStorage
     import_template_name = "admin/incidents/import.html"
     # Both formats neutralise spreadsheet formulas on export (incidents.spreadsheet).
     formats = spreadsheet.FORMATS
@@ -72,13 +83,15 @@ class IncidentImportExportMixin(ImportExportMixin):
     def write_to_tmp_storage(self, import_file: Any, input_format: Any) -> Any:
         """As django-import-export does, but joining the upload's chunks once: adding them one by
         one copies the file again for each chunk (0.8 s for a 13 MB file)."""
-        storage = self.get_tmp_storage_class()(
-            encoding=None if input_format.is_binary() else self.from_encoding,
-            read_mode=input_format.get_read_mode(),
-            **self.get_tmp_storage_class_kwargs(),
-        )
+        storage = self.get_tmp_storage_class()(**self.get_tmp_storage_class_kwargs())
         storage.save(b"".join(import_file.chunks()))
         return storage
+
+    def add_data_read_fail_error_to_form(self, form: forms.Form, error: Exception) -> None:
+        if isinstance(error, spreadsheet.RefusedFileError):
+            form.add_error("import_file", str(error))
+        else:
+            super().add_data_read_fail_error_to_form(form, error)
 
     def get_import_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_import_context_data(**kwargs)

@@ -31,7 +31,6 @@ from typing import Any
 import pghistory
 import pycountry
 import tablib
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils.text import slugify
@@ -60,7 +59,7 @@ from incidents.models import (
     Verification,
 )
 from incidents.search import fold
-from incidents.spreadsheet import restore_neutralised
+from incidents.spreadsheet import max_import_rows, restore_neutralised
 
 # --- Mapping tables ----------------------------------------------------------------------------
 
@@ -169,7 +168,9 @@ class ImportTooLargeError(ValueError):
 
 
 def check_row_count(dataset: tablib.Dataset) -> None:
-    limit = getattr(settings, "ARCHIVE_IMPORT_MAX_ROWS", 100_000)
+    # The admin's formats stop reading past the limit (incidents.spreadsheet); this is for datasets
+    # built otherwise.
+    limit = max_import_rows()
     if len(dataset) > limit:
         raise ImportTooLargeError(
             f"The file has {len(dataset):,} rows; one import takes at most {limit:,}. "
