@@ -23,7 +23,7 @@ import pycountry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
-from incidents import resources
+from incidents import resources, spreadsheet
 from incidents.columns import sql_literal
 from incidents.history import insert_history_paused
 from incidents.models import DatePrecision, GeoPrecision, Grading, Incident, Source, SourceKind
@@ -55,6 +55,13 @@ class UnreadableFileError(BulkImportError):
         where = re.search(r"line (\d+)", error.diag.context or "")
         near = f" near line {where.group(1)} of the file" if where else ""
         super().__init__([(None, "", f"The file cannot be read as CSV{near}: {error.diag.message_primary}.")], 1)
+
+
+def not_utf8(handle: BinaryIO) -> BulkImportError | None:
+    """The file's first byte that is not UTF-8, by position and line, as the admin's import names it."""
+    handle.seek(0)
+    found = spreadsheet.find_non_utf8(handle)
+    return BulkImportError([(None, "", str(found))], 1) if found else None
 
 
 @dataclass
@@ -601,8 +608,12 @@ def _with_history(model: type, insert: str) -> str:
 
 
 def read_header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return [h.strip().lower() for h in next(csv.reader(handle), [])]
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return [h.strip().lower() for h in next(csv.reader(handle), [])]
+    except UnicodeDecodeError:
+        with path.open("rb") as handle:
+            raise not_utf8(handle) from None
 
 
 def bulk_import(
@@ -670,7 +681,9 @@ def import_csv(
                 while chunk := handle.read(COPY_CHUNK):
                     copy.write(chunk)
         except psycopg.errors.DataError as error:
-            raise UnreadableFileError(error) from None
+            # A byte that is not UTF-8 is named as the admin's import names it.
+            found = not_utf8(handle) if handle.seekable() else None
+            raise found or UnreadableFileError(error) from None
         result.timings["copy"] = time.perf_counter() - clock
         raw.execute("SELECT count(*) FROM import_staging")
         result.rows = raw.fetchone()[0]

@@ -20,7 +20,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 import openpyxl
 import tablib
@@ -70,6 +70,27 @@ def decode_utf8(data: bytes) -> str:
     except UnicodeDecodeError as error:
         position = start + error.start
         raise not_utf8(data[position], position, data.count(b"\n", 0, position) + 1) from None
+
+
+def find_non_utf8(stream: BinaryIO, chunk_size: int = 1 << 20) -> RefusedFileError | None:
+    """The error :func:`decode_utf8` would give for the whole of ``stream``, reading it a chunk at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = lines = 0
+    while True:
+        chunk = stream.read(chunk_size)
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:
+            # The decoder holds back the start of a character cut by the chunk's end; its bytes
+            # come first in error.object.
+            held = len(error.object) - len(chunk)
+            position = offset - held + error.start
+            lines += chunk.count(b"\n", 0, max(0, error.start - held))
+            return not_utf8(error.object[error.start], position, lines + 1)
+        if not chunk:
+            return None
+        offset += len(chunk)
+        lines += chunk.count(b"\n")
 
 
 # --- Reading CSV and XLSX within bounds ---------------------------------------------------------

@@ -919,6 +919,27 @@ def test_a_csv_that_is_not_utf8_is_refused_naming_the_byte_and_its_line(editor_c
     assert Incident.objects.count() == 0 and Claim.objects.count() == 0
 
 
+def test_the_import_command_names_the_byte_that_is_not_utf8_as_the_admin_does(tmp_path, editor_client):
+    rows = [archive_row(), archive_row(title="Attaque près de Tessalit")]
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(not_utf8_file(ARCHIVE_HEADER, rows))
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_incidents", str(path), stderr=err)
+
+    admin = preview(editor_client, SimpleUploadedFile("latin1.csv", path.read_bytes()), ARCHIVE_FORMAT)
+    assert err.getvalue() == f"file, -: {admin.context['form'].errors['import_file'][0]}\n"
+    assert Incident.objects.count() == 0
+
+    # In the header too, which the command reads before the rest.
+    path.write_bytes("titl\xe9,country\n".encode("latin-1"))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_incidents", str(path), stderr=err)
+    assert "The file is not UTF-8: byte 0xE9 at position 4 (line 1)." in err.getvalue()
+
+
 RAGGED_FILES = {
     ARCHIVE_FORMAT: (ARCHIVE_HEADER, [archive_row(), archive_row(title="Second"), archive_row(title="Third")]),
     ACLED_FORMAT: (ACLED_HEADER, [acled_row(), acled_row(event_id_cnty="MLI2"), acled_row(event_id_cnty="MLI3")]),
