@@ -99,12 +99,14 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
             "fatalities_best", "fatalities_high", "fatalities_rationale", "grading", "tags", "source_names",
         ]  # fmt: skip
         flat = {name: v(name) for name in names}
+        flat["file_id"] = v("id")  # exported for reference; a file that names an incident twice is refused
         flat["source_note"] = "NULL::text"
         flat["acled_fatalities"] = "NULL::text"
         return flat
     # ACLED: each column where ACLED_COLUMNS says it goes.
     place = f"coalesce({v('location')}, {v('admin2')}, {v('admin1')}, {v('country')}, 'unknown place')"
     return {
+        "file_id": "NULL::text",
         "import_key": f"'ACLED:' || {v('event_id_cnty')}",
         "title": f"coalesce({v('sub_event_type')}, {v('event_type')}, 'Incident') || ': ' || {place}"
         f" || coalesce(', ' || {v('admin1')}, '')",
@@ -240,6 +242,14 @@ $$;
 CREATE OR REPLACE FUNCTION pg_temp.import_number(t text) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^[-+]?(\d{1,12}(\.\d*)?|\.\d+)$' THEN t::double precision END
 $$;
+CREATE OR REPLACE FUNCTION pg_temp.import_other_rows(lines bigint[], total bigint, line bigint) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  -- The rows that repeat a value, other than ``line``, from the first six rows of the group:
+  -- "row 4", "rows 1, 4" or "rows 1, 4, 9, 12, 15 and 3 more".
+  SELECT CASE WHEN total = 2 THEN 'row ' ELSE 'rows ' END
+    || array_to_string((array_remove(lines, line))[1:5], ', ')
+    || CASE WHEN total > 6 THEN ' and ' || (total - 6) || ' more' ELSE '' END
+$$;
 CREATE OR REPLACE FUNCTION pg_temp.import_time(t text) RETURNS time LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$' THEN t::time END
 $$;
@@ -293,7 +303,8 @@ _RULES: list[tuple[str, str, str]] = [
     ("actor2_kind", "r.actor2_kind IS NOT NULL AND r.actor2_kind_v IS NULL", "'''' || r.actor2_kind || ''' is not an actor kind'"),
     ("import_key", "length(r.import_key) > 100", "'is longer than 100 characters'"),
     ("import_key", "r.key_taken", "'''' || r.import_key || ''' was imported before; imports only add new incidents'"),
-    ("import_key", "r.import_key IS NOT NULL AND r.key_first_line <> r.line", "'''' || r.import_key || ''' is also the key of row ' || r.key_first_line"),
+    ("import_key", "r.key_lines IS NOT NULL", "'''' || r.import_key || ''' is also the key of ' || pg_temp.import_other_rows(r.key_lines, r.key_count, r.line)"),
+    ("id", "r.id_lines IS NOT NULL", "'''' || r.file_id || ''' is also the id of ' || pg_temp.import_other_rows(r.id_lines, r.id_count, r.line) || '; a file names each incident once'"),
 ]  # fmt: skip
 
 
@@ -335,7 +346,10 @@ SELECT r.*,
   pg_temp.import_count(r.fatalities_high) AS high_v,
   -- "<> ''" lets the planner use the partial unique index on import_key.
   EXISTS (SELECT 1 FROM incidents_incident i WHERE i.import_key = r.import_key AND i.import_key <> '') AS key_taken,
-  keys.first_line AS key_first_line
+  keys.lines AS key_lines,
+  keys.total AS key_count,
+  ids.lines AS id_lines,
+  ids.total AS id_count
 -- The folded names are computed once per row (OFFSET 0 keeps the subquery from being flattened
 -- into per-comparison calls); the lookups are hash joins, not a scan of the taxonomy per row.
 FROM (SELECT r.*, archive_unaccent(r.event_type) AS event_type_key, archive_unaccent(r.sub_event_type) AS sub_key
@@ -356,9 +370,16 @@ LEFT JOIN import_event_types et ON et.key = r.event_type_key
 LEFT JOIN import_sub_types st ON st.type_id = et.id AND st.key = r.sub_key
 LEFT JOIN (SELECT key, min(sub_id) AS sub_id FROM import_sub_types GROUP BY key HAVING count(*) = 1) AS only_st
   ON only_st.key = r.sub_key
--- A join rather than a window over the file: sorting the whole wide rows by key cost seconds.
-LEFT JOIN (SELECT import_key, min(line) AS first_line FROM import_rows WHERE import_key IS NOT NULL GROUP BY 1) AS keys
-  ON keys.import_key = r.import_key;
+-- Keys and ids that the file repeats, with the first rows of each (every such row names the others).
+-- Joins rather than a window over the file: sorting the whole wide rows by key cost seconds.
+LEFT JOIN (
+  SELECT import_key, (array_agg(line ORDER BY line))[1:6] AS lines, count(*) AS total
+  FROM import_rows WHERE import_key IS NOT NULL GROUP BY 1 HAVING count(*) > 1
+) AS keys ON keys.import_key = r.import_key
+LEFT JOIN (
+  SELECT file_id, (array_agg(line ORDER BY line))[1:6] AS lines, count(*) AS total
+  FROM import_rows WHERE file_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1
+) AS ids ON ids.file_id = r.file_id;
 
 ANALYZE import_resolved (line);
 """

@@ -977,3 +977,42 @@ def test_empty_cells_after_the_headers_last_column_are_not_a_ragged_row(editor_c
     response = preview(editor_client, upload, ARCHIVE_FORMAT)
 
     assert "confirm_form" in response.context, response.context["form"].errors
+
+
+def duplicated_rows() -> tuple[list[str], list[dict[str, object]]]:
+    """An export's rows with the first one pasted in twice more, at the end."""
+    header = ["id", *ARCHIVE_HEADER]
+    rows = [archive_row(id=7, import_key="convoy-1"), archive_row(id=8, import_key="convoy-2", title="Second")]
+    return header, [*rows, rows[0], rows[0]]
+
+
+DUPLICATE_PROBLEMS = [
+    (1, "id", "'7' is also the id of rows 3, 4; a file names each incident once"),
+    (1, "import_key", "'convoy-1' is also the key of rows 3, 4"),
+    (3, "id", "'7' is also the id of rows 1, 4; a file names each incident once"),
+    (3, "import_key", "'convoy-1' is also the key of rows 1, 4"),
+    (4, "id", "'7' is also the id of rows 1, 3; a file names each incident once"),
+    (4, "import_key", "'convoy-1' is also the key of rows 1, 3"),
+]
+
+
+@pytest.mark.parametrize(("write", "file_format"), [(csv_file, CSV_FORMAT), (xlsx_file, XLSX_FORMAT)])
+def test_a_file_naming_the_same_id_or_import_key_twice_is_refused_naming_every_such_row(
+    editor_client, write, file_format
+):
+    response = preview(editor_client, write(*duplicated_rows()), ARCHIVE_FORMAT, file_format)
+
+    assert response.context["problems"] == DUPLICATE_PROBLEMS
+    assert "confirm_form" not in response.context
+    assert Incident.objects.count() == 0
+
+
+def test_the_import_command_refuses_the_same_id_or_import_key_twice_as_the_admin_does(tmp_path):
+    path = write_csv(tmp_path / "incidents.csv", *duplicated_rows())
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="6 problem"):
+        call_command("import_incidents", str(path), stderr=err)
+
+    assert err.getvalue().splitlines() == [f"row {n}, {column}: {reason}" for n, column, reason in DUPLICATE_PROBLEMS]
+    assert Incident.objects.count() == 0
