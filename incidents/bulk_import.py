@@ -19,7 +19,6 @@ from typing import Any, BinaryIO
 
 import pghistory
 import psycopg
-import pycountry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
@@ -70,6 +69,8 @@ class BulkImportResult:
     incidents: int = 0
     actors_created: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    # The country codes of the first rows (import_csv's ``preview_rows``), as the import writes them.
+    countries: list[str] = field(default_factory=list)
 
 
 def _q(name: str) -> str:
@@ -168,12 +169,8 @@ def _vocabularies(cursor) -> None:
             for key, value in widget.values.items():
                 copy.write_row((name, key, value))
     with cursor.copy("COPY import_country FROM STDIN") as copy:
-        seen: set[str] = set()
-        for country in pycountry.countries:
-            for key in {country.alpha_2, country.alpha_3, country.numeric, str(int(country.numeric)), country.name}:
-                if key.lower() not in seen:
-                    seen.add(key.lower())
-                    copy.write_row((key.lower(), country.alpha_2))
+        for key, code in resources.country_codes().items():
+            copy.write_row((key, code))
     # The taxonomy by folded name and slug (resources.Lookups).
     taxonomy = resources.Lookups.load_taxonomy()
     cursor.execute(
@@ -278,7 +275,7 @@ _RULES: list[tuple[str, str, str]] = [
     ("date_precision", "r.date_precision IS NOT NULL AND r.date_precision_v IS NULL", "'''' || r.date_precision || ''' is not one of: day, week, month, year'"),
     ("time_of_day", "r.time_of_day IS NOT NULL AND r.time_v IS NULL", "'''' || r.time_of_day || ''' is not a time of day; write it as HH:MM (e.g. 05:30)'"),
     ("country", "r.country IS NULL", "'is required (an ISO 3166-1 code such as ML)'"),
-    ("country", "r.country IS NOT NULL AND r.country_v IS NULL", "'''' || r.country || ''' is not a country; use an ISO 3166-1 code such as ML'"),
+    ("country", "r.country IS NOT NULL AND r.country_v IS NULL", "'''' || r.country || ''' ' || " + sql_literal(resources.NOT_A_COUNTRY)),
     ("admin1", "length(r.admin1) > 100", "'is ' || length(r.admin1) || ' characters long; at most 100 are allowed'"),
     ("admin2", "length(r.admin2) > 100", "'is ' || length(r.admin2) || ' characters long; at most 100 are allowed'"),
     ("location", "length(r.location) > 200", "'is ' || length(r.location) || ' characters long; at most 200 are allowed'"),
@@ -365,7 +362,7 @@ LEFT JOIN import_choice actor1_kind ON actor1_kind.field = 'actor_kind'
   AND actor1_kind.key = lower(btrim(split_part(r.actor1_kind, ';', 1)))
 LEFT JOIN import_choice actor2_kind ON actor2_kind.field = 'actor_kind'
   AND actor2_kind.key = lower(btrim(split_part(r.actor2_kind, ';', 1)))
-LEFT JOIN import_country country ON country.key = lower(r.country)
+LEFT JOIN import_country country ON country.key = archive_unaccent(r.country)
 LEFT JOIN import_event_types et ON et.key = r.event_type_key
 LEFT JOIN import_sub_types st ON st.type_id = et.id AND st.key = r.sub_key
 LEFT JOIN (SELECT key, min(sub_id) AS sub_id FROM import_sub_types GROUP BY key HAVING count(*) = 1) AS only_st
@@ -663,12 +660,14 @@ def import_csv(
     dry_run: bool = False,
     check_only: bool = False,
     limit: int | None = MAX_REPORTED,
+    preview_rows: int = 0,
 ) -> BulkImportResult:
     """Import the CSV in ``handle`` (UTF-8, its first line the ``header``), all or nothing.
 
     Raises BulkImportError (and writes nothing) if any row is bad, with the first ``limit``
     problems (all of them for None). ``check_only`` stops after the checks; ``dry_run`` also
-    writes, then rolls back. ``context`` is the history's context for what is written.
+    writes, then rolls back. ``context`` is the history's context for what is written. The
+    result has the country codes of the first ``preview_rows`` rows.
     """
     import time
 
@@ -717,6 +716,9 @@ def import_csv(
         result.timings["check"] = time.perf_counter() - clock
         if total:
             raise BulkImportError(problems, total)
+        if preview_rows:
+            raw.execute("SELECT country_v FROM import_resolved WHERE line <= %s ORDER BY line", [preview_rows])
+            result.countries = [code for (code,) in raw.fetchall()]
         if check_only:
             transaction.set_rollback(True)
             return result

@@ -1016,3 +1016,47 @@ def test_the_import_command_refuses_the_same_id_or_import_key_twice_as_the_admin
 
     assert err.getvalue().splitlines() == [f"row {n}, {column}: {reason}" for n, column, reason in DUPLICATE_PROBLEMS]
     assert Incident.objects.count() == 0
+
+
+COUNTRIES_BY_NAME = {"Mali": "ML", "cote d'ivoire": "CI", "RUSSIA": "RU", "Bolivia": "BO", "Türkiye": "TR", "NER": "NE"}
+
+
+def test_country_names_are_mapped_to_their_iso_codes_in_the_preview_and_the_import(editor_client):
+    rows = [archive_row(title=f"Clash in {name}", country=name) for name in COUNTRIES_BY_NAME]
+
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+
+    assert "confirm_form" in response.context, response.context.get("problems")
+    assert [row.row_values["country"] for row in response.context["preview"]] == list(COUNTRIES_BY_NAME.values())
+    confirm(editor_client, response)
+    imported = dict(Incident.objects.values_list("title", "country"))
+    assert imported == {f"Clash in {name}": code for name, code in COUNTRIES_BY_NAME.items()}
+
+
+def test_an_acled_country_name_is_mapped_when_the_iso_column_is_empty(editor_client):
+    response = preview(editor_client, csv_file(ACLED_HEADER, [acled_row(iso="", country="Ivory Coast")]), ACLED_FORMAT)
+
+    assert [row.row_values["country"] for row in response.context["preview"]] == ["CI"]
+
+
+def test_a_country_that_is_no_country_is_a_row_error_in_the_admin_and_the_command(editor_client, tmp_path):
+    rows = [archive_row(), archive_row(country="Absurdistan")]
+    reason = "'Absurdistan' is not a country; use an ISO 3166-1 code such as ML, or the country's English name"
+
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_incidents", str(write_csv(tmp_path / "f.csv", ARCHIVE_HEADER, rows)), stderr=err)
+
+    assert response.context["problems"] == [(2, "country", reason)]
+    assert err.getvalue() == f"row 2, country: {reason}\n"
+    assert Incident.objects.count() == 0
+
+
+def test_the_import_command_maps_country_names_as_the_admin_does(tmp_path):
+    rows = [archive_row(title=f"Clash in {name}", country=name) for name in COUNTRIES_BY_NAME]
+
+    call_command("import_incidents", str(write_csv(tmp_path / "f.csv", ARCHIVE_HEADER, rows)), stdout=io.StringIO())
+
+    imported = dict(Incident.objects.values_list("title", "country"))
+    assert imported == {f"Clash in {name}": code for name, code in COUNTRIES_BY_NAME.items()}
