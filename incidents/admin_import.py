@@ -14,8 +14,9 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -46,6 +47,14 @@ class SizeLimitedImportForm(ImportForm):
         return upload
 
 
+def without_blank_values(query: QueryDict) -> QueryDict:
+    kept = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if filled := [value for value in values if value.strip()]:
+            kept.setlist(key, filled)
+    return kept
+
+
 class UploadStorage(TempFolderStorage):
     """The upload, kept and read back as bytes whatever its format: the formats decode text
     themselves, so that a file that is not UTF-8 gets a message naming the byte."""
@@ -71,6 +80,23 @@ class IncidentImportExportMixin(ImportExportMixin):
 
     def get_export_resource_classes(self, request: HttpRequest) -> list[type]:
         return [IncidentResource]
+
+    def export_action(self, request: HttpRequest) -> HttpResponse:
+        # The export form carries the list's query string. A parameter without a value (the list's
+        # filters can write event_type__id__exact=) means no filter; any other value the list's
+        # filters refuse is the client's error, not the server's.
+        request.GET = without_blank_values(request.GET)
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters as error:
+            return HttpResponseBadRequest(
+                _(
+                    "The export's filters are not valid (%(error)s). "
+                    "Go back to the list, choose the filters again, and export."
+                )
+                % {"error": error},
+                content_type="text/plain; charset=utf-8",
+            )
 
     def get_export_queryset(self, request: HttpRequest) -> QuerySet:
         return (

@@ -1060,3 +1060,28 @@ def test_the_import_command_maps_country_names_as_the_admin_does(tmp_path):
 
     imported = dict(Incident.objects.values_list("title", "country"))
     assert imported == {f"Clash in {name}": code for name, code in COUNTRIES_BY_NAME.items()}
+
+
+# --- The admin's export -------------------------------------------------------------------------
+
+EXPORT_URL = reverse("admin:incidents_incident_export")
+EXPORT_FORM = {"format": CSV_FORMAT, "resource": 0, "incidentresource_id": "on", "incidentresource_title": "on"}
+
+
+def test_the_admin_export_with_an_empty_filter_value_exports_without_that_filter(editor_client):
+    first, second = IncidentFactory(title="First"), IncidentFactory(title="Second")
+
+    response = editor_client.post(f"{EXPORT_URL}?event_type__id__exact=&status__exact=draft", EXPORT_FORM)
+
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {(int(row["id"]), row["title"]) for row in rows} == {(first.pk, "First"), (second.pk, "Second")}
+
+
+def test_the_admin_export_with_a_filter_value_the_list_refuses_answers_400(editor_client):
+    IncidentFactory()
+
+    response = editor_client.post(f"{EXPORT_URL}?event_type__id__exact=abc", EXPORT_FORM)
+
+    assert response.status_code == 400
+    assert "The export's filters are not valid" in response.content.decode()
