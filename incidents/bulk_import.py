@@ -19,11 +19,10 @@ from typing import Any, BinaryIO
 
 import pghistory
 import psycopg
-import pycountry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
-from incidents import resources
+from incidents import resources, spreadsheet
 from incidents.columns import sql_literal
 from incidents.history import insert_history_paused
 from incidents.models import DatePrecision, GeoPrecision, Grading, Incident, Source, SourceKind
@@ -57,12 +56,21 @@ class UnreadableFileError(BulkImportError):
         super().__init__([(None, "", f"The file cannot be read as CSV{near}: {error.diag.message_primary}.")], 1)
 
 
+def not_utf8(handle: BinaryIO) -> BulkImportError | None:
+    """The file's first byte that is not UTF-8, by position and line, as the admin's import names it."""
+    handle.seek(0)
+    found = spreadsheet.find_non_utf8(handle)
+    return BulkImportError([(None, "", str(found))], 1) if found else None
+
+
 @dataclass
 class BulkImportResult:
     rows: int = 0
     incidents: int = 0
     actors_created: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    # The country codes of the first rows (import_csv's ``preview_rows``), as the import writes them.
+    countries: list[str] = field(default_factory=list)
 
 
 def _q(name: str) -> str:
@@ -92,12 +100,14 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
             "fatalities_best", "fatalities_high", "fatalities_rationale", "grading", "tags", "source_names",
         ]  # fmt: skip
         flat = {name: v(name) for name in names}
+        flat["file_id"] = v("id")  # exported for reference; a file that names an incident twice is refused
         flat["source_note"] = "NULL::text"
         flat["acled_fatalities"] = "NULL::text"
         return flat
     # ACLED: each column where ACLED_COLUMNS says it goes.
     place = f"coalesce({v('location')}, {v('admin2')}, {v('admin1')}, {v('country')}, 'unknown place')"
     return {
+        "file_id": "NULL::text",
         "import_key": f"'ACLED:' || {v('event_id_cnty')}",
         "title": f"coalesce({v('sub_event_type')}, {v('event_type')}, 'Incident') || ': ' || {place}"
         f" || coalesce(', ' || {v('admin1')}, '')",
@@ -159,12 +169,8 @@ def _vocabularies(cursor) -> None:
             for key, value in widget.values.items():
                 copy.write_row((name, key, value))
     with cursor.copy("COPY import_country FROM STDIN") as copy:
-        seen: set[str] = set()
-        for country in pycountry.countries:
-            for key in {country.alpha_2, country.alpha_3, country.numeric, str(int(country.numeric)), country.name}:
-                if key.lower() not in seen:
-                    seen.add(key.lower())
-                    copy.write_row((key.lower(), country.alpha_2))
+        for key, code in resources.country_codes().items():
+            copy.write_row((key, code))
     # The taxonomy by folded name and slug (resources.Lookups).
     taxonomy = resources.Lookups.load_taxonomy()
     cursor.execute(
@@ -233,6 +239,14 @@ $$;
 CREATE OR REPLACE FUNCTION pg_temp.import_number(t text) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^[-+]?(\d{1,12}(\.\d*)?|\.\d+)$' THEN t::double precision END
 $$;
+CREATE OR REPLACE FUNCTION pg_temp.import_other_rows(lines bigint[], total bigint, line bigint) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  -- The rows that repeat a value, other than ``line``, from the first six rows of the group:
+  -- "row 4", "rows 1, 4" or "rows 1, 4, 9, 12, 15 and 3 more".
+  SELECT CASE WHEN total = 2 THEN 'row ' ELSE 'rows ' END
+    || array_to_string((array_remove(lines, line))[1:5], ', ')
+    || CASE WHEN total > 6 THEN ' and ' || (total - 6) || ' more' ELSE '' END
+$$;
 CREATE OR REPLACE FUNCTION pg_temp.import_time(t text) RETURNS time LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t ~ '^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$' THEN t::time END
 $$;
@@ -261,7 +275,7 @@ _RULES: list[tuple[str, str, str]] = [
     ("date_precision", "r.date_precision IS NOT NULL AND r.date_precision_v IS NULL", "'''' || r.date_precision || ''' is not one of: day, week, month, year'"),
     ("time_of_day", "r.time_of_day IS NOT NULL AND r.time_v IS NULL", "'''' || r.time_of_day || ''' is not a time of day; write it as HH:MM (e.g. 05:30)'"),
     ("country", "r.country IS NULL", "'is required (an ISO 3166-1 code such as ML)'"),
-    ("country", "r.country IS NOT NULL AND r.country_v IS NULL", "'''' || r.country || ''' is not a country; use an ISO 3166-1 code such as ML'"),
+    ("country", "r.country IS NOT NULL AND r.country_v IS NULL", "'''' || r.country || ''' ' || " + sql_literal(resources.NOT_A_COUNTRY)),
     ("admin1", "length(r.admin1) > 100", "'is ' || length(r.admin1) || ' characters long; at most 100 are allowed'"),
     ("admin2", "length(r.admin2) > 100", "'is ' || length(r.admin2) || ' characters long; at most 100 are allowed'"),
     ("location", "length(r.location) > 200", "'is ' || length(r.location) || ' characters long; at most 200 are allowed'"),
@@ -286,7 +300,8 @@ _RULES: list[tuple[str, str, str]] = [
     ("actor2_kind", "r.actor2_kind IS NOT NULL AND r.actor2_kind_v IS NULL", "'''' || r.actor2_kind || ''' is not an actor kind'"),
     ("import_key", "length(r.import_key) > 100", "'is longer than 100 characters'"),
     ("import_key", "r.key_taken", "'''' || r.import_key || ''' was imported before; imports only add new incidents'"),
-    ("import_key", "r.import_key IS NOT NULL AND r.key_first_line <> r.line", "'''' || r.import_key || ''' is also the key of row ' || r.key_first_line"),
+    ("import_key", "r.key_lines IS NOT NULL", "'''' || r.import_key || ''' is also the key of ' || pg_temp.import_other_rows(r.key_lines, r.key_count, r.line)"),
+    ("id", "r.id_lines IS NOT NULL", "'''' || r.file_id || ''' is also the id of ' || pg_temp.import_other_rows(r.id_lines, r.id_count, r.line) || '; a file names each incident once'"),
 ]  # fmt: skip
 
 
@@ -328,7 +343,10 @@ SELECT r.*,
   pg_temp.import_count(r.fatalities_high) AS high_v,
   -- "<> ''" lets the planner use the partial unique index on import_key.
   EXISTS (SELECT 1 FROM incidents_incident i WHERE i.import_key = r.import_key AND i.import_key <> '') AS key_taken,
-  keys.first_line AS key_first_line
+  keys.lines AS key_lines,
+  keys.total AS key_count,
+  ids.lines AS id_lines,
+  ids.total AS id_count
 -- The folded names are computed once per row (OFFSET 0 keeps the subquery from being flattened
 -- into per-comparison calls); the lookups are hash joins, not a scan of the taxonomy per row.
 FROM (SELECT r.*, archive_unaccent(r.event_type) AS event_type_key, archive_unaccent(r.sub_event_type) AS sub_key
@@ -344,14 +362,21 @@ LEFT JOIN import_choice actor1_kind ON actor1_kind.field = 'actor_kind'
   AND actor1_kind.key = lower(btrim(split_part(r.actor1_kind, ';', 1)))
 LEFT JOIN import_choice actor2_kind ON actor2_kind.field = 'actor_kind'
   AND actor2_kind.key = lower(btrim(split_part(r.actor2_kind, ';', 1)))
-LEFT JOIN import_country country ON country.key = lower(r.country)
+LEFT JOIN import_country country ON country.key = archive_unaccent(r.country)
 LEFT JOIN import_event_types et ON et.key = r.event_type_key
 LEFT JOIN import_sub_types st ON st.type_id = et.id AND st.key = r.sub_key
 LEFT JOIN (SELECT key, min(sub_id) AS sub_id FROM import_sub_types GROUP BY key HAVING count(*) = 1) AS only_st
   ON only_st.key = r.sub_key
--- A join rather than a window over the file: sorting the whole wide rows by key cost seconds.
-LEFT JOIN (SELECT import_key, min(line) AS first_line FROM import_rows WHERE import_key IS NOT NULL GROUP BY 1) AS keys
-  ON keys.import_key = r.import_key;
+-- Keys and ids that the file repeats, with the first rows of each (every such row names the others).
+-- Joins rather than a window over the file: sorting the whole wide rows by key cost seconds.
+LEFT JOIN (
+  SELECT import_key, (array_agg(line ORDER BY line))[1:6] AS lines, count(*) AS total
+  FROM import_rows WHERE import_key IS NOT NULL GROUP BY 1 HAVING count(*) > 1
+) AS keys ON keys.import_key = r.import_key
+LEFT JOIN (
+  SELECT file_id, (array_agg(line ORDER BY line))[1:6] AS lines, count(*) AS total
+  FROM import_rows WHERE file_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1
+) AS ids ON ids.file_id = r.file_id;
 
 ANALYZE import_resolved (line);
 """
@@ -601,8 +626,12 @@ def _with_history(model: type, insert: str) -> str:
 
 
 def read_header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return [h.strip().lower() for h in next(csv.reader(handle), [])]
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return [h.strip().lower() for h in next(csv.reader(handle), [])]
+    except UnicodeDecodeError:
+        with path.open("rb") as handle:
+            raise not_utf8(handle) from None
 
 
 def bulk_import(
@@ -631,12 +660,14 @@ def import_csv(
     dry_run: bool = False,
     check_only: bool = False,
     limit: int | None = MAX_REPORTED,
+    preview_rows: int = 0,
 ) -> BulkImportResult:
     """Import the CSV in ``handle`` (UTF-8, its first line the ``header``), all or nothing.
 
     Raises BulkImportError (and writes nothing) if any row is bad, with the first ``limit``
     problems (all of them for None). ``check_only`` stops after the checks; ``dry_run`` also
-    writes, then rolls back. ``context`` is the history's context for what is written.
+    writes, then rolls back. ``context`` is the history's context for what is written. The
+    result has the country codes of the first ``preview_rows`` rows.
     """
     import time
 
@@ -670,7 +701,9 @@ def import_csv(
                 while chunk := handle.read(COPY_CHUNK):
                     copy.write(chunk)
         except psycopg.errors.DataError as error:
-            raise UnreadableFileError(error) from None
+            # A byte that is not UTF-8 is named as the admin's import names it.
+            found = not_utf8(handle) if handle.seekable() else None
+            raise found or UnreadableFileError(error) from None
         result.timings["copy"] = time.perf_counter() - clock
         raw.execute("SELECT count(*) FROM import_staging")
         result.rows = raw.fetchone()[0]
@@ -683,6 +716,9 @@ def import_csv(
         result.timings["check"] = time.perf_counter() - clock
         if total:
             raise BulkImportError(problems, total)
+        if preview_rows:
+            raw.execute("SELECT country_v FROM import_resolved WHERE line <= %s ORDER BY line", [preview_rows])
+            result.countries = [code for (code,) in raw.fetchall()]
         if check_only:
             transaction.set_rollback(True)
             return result

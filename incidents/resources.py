@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import re
 from collections.abc import Callable, Iterable
@@ -31,7 +32,6 @@ from typing import Any
 import pghistory
 import pycountry
 import tablib
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils.text import slugify
@@ -60,7 +60,7 @@ from incidents.models import (
     Verification,
 )
 from incidents.search import fold
-from incidents.spreadsheet import restore_neutralised
+from incidents.spreadsheet import max_import_rows, restore_neutralised
 
 # --- Mapping tables ----------------------------------------------------------------------------
 
@@ -125,6 +125,35 @@ ACLED_COLUMNS: dict[str, str] = {
     "timestamp": "",  # ACLED's own edit time
 }
 
+# Country names in common use (ACLED writes most of these) that pycountry spells otherwise. Names
+# are matched with case and accents folded, so "Cote d'Ivoire" and "TURKIYE" need no entry.
+COUNTRY_NAMES: dict[str, str] = {
+    "Brunei": "BN",
+    "Burma": "MM",
+    "Cape Verde": "CV",
+    "Congo-Brazzaville": "CG",
+    "Congo-Kinshasa": "CD",
+    "Democratic Republic of Congo": "CD",
+    "Democratic Republic of the Congo": "CD",
+    "DR Congo": "CD",
+    "DRC": "CD",
+    "East Timor": "TL",
+    "Great Britain": "GB",
+    "Ivory Coast": "CI",
+    "Macedonia": "MK",
+    "Micronesia": "FM",
+    "Palestine": "PS",
+    "Republic of Congo": "CG",
+    "Republic of the Congo": "CG",
+    "Russia": "RU",
+    "Swaziland": "SZ",
+    "The Gambia": "GM",
+    "Turkey": "TR",
+    "UK": "GB",
+    "Vatican": "VA",
+    "Vatican City": "VA",
+}
+
 # Outlet names that say what kind of source they are; any other outlet is imported as "other".
 SOURCE_KINDS_BY_OUTLET: dict[str, str] = {
     "local source": SourceKind.LOCAL_SOURCE,
@@ -169,7 +198,9 @@ class ImportTooLargeError(ValueError):
 
 
 def check_row_count(dataset: tablib.Dataset) -> None:
-    limit = getattr(settings, "ARCHIVE_IMPORT_MAX_ROWS", 100_000)
+    # The admin's formats stop reading past the limit (incidents.spreadsheet); this is for datasets
+    # built otherwise.
+    limit = max_import_rows()
     if len(dataset) > limit:
         raise ImportTooLargeError(
             f"The file has {len(dataset):,} rows; one import takes at most {limit:,}. "
@@ -334,6 +365,9 @@ class Choice(widgets.Widget):
         return value or ""
 
 
+NOT_A_COUNTRY = "is not a country; use an ISO 3166-1 code such as ML, or the country's English name"
+
+
 class Country(widgets.Widget):
     """An ISO 3166-1 alpha-2 code; alpha-3 codes, numeric codes and English names are converted."""
 
@@ -344,31 +378,42 @@ class Country(widgets.Widget):
             raise ValueError("is required (an ISO 3166-1 code such as ML)")
         code = country_code(value)
         if code is None:
-            raise ValueError(f"'{value}' is not a country; use an ISO 3166-1 code such as ML")
+            raise ValueError(f"'{value}' {NOT_A_COUNTRY}")
         return code
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return value or ""
 
 
-_COUNTRY_CACHE: dict[str, str | None] = {}
+@functools.cache
+def country_codes() -> dict[str, str]:
+    """Every spelling the imports take for a country, folded (incidents.search.fold), → its alpha-2 code.
+
+    The codes and the names pycountry knows (short, official and common), then COUNTRY_NAMES.
+    """
+    codes: dict[str, str] = {}
+    for country in pycountry.countries:
+        spellings = [
+            country.alpha_2,
+            country.alpha_3,
+            country.numeric,
+            str(int(country.numeric)),
+            country.name,
+            getattr(country, "official_name", None),
+            getattr(country, "common_name", None),
+        ]
+        for spelling in spellings:
+            if spelling:
+                codes.setdefault(fold(spelling), country.alpha_2)
+    for name, code in COUNTRY_NAMES.items():
+        codes.setdefault(fold(name), code)
+    return codes
 
 
 def country_code(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
-    if text not in _COUNTRY_CACHE:
-        found = None
-        if text.isdigit():
-            found = pycountry.countries.get(numeric=text.zfill(3))
-        else:
-            try:
-                found = pycountry.countries.lookup(text)
-            except LookupError:
-                found = None
-        _COUNTRY_CACHE[text] = found.alpha_2 if found else None
-    return _COUNTRY_CACHE[text]
+    return country_codes().get(fold(str(value).strip()))
 
 
 class Tags(widgets.Widget):
@@ -612,6 +657,7 @@ class SetBasedImportMixin:
             "context": {"import_file": kwargs.get("file_name") or "", "import_format": self.get_display_name()},
             "check_only": dry_run,
             "limit": None,
+            "preview_rows": PREVIEW_ROWS,
         }
         # A CSV upload goes to COPY as it came (spreadsheet.CSV keeps its text), unless PostgreSQL
         # reads it differently from Python's csv module; then, as for spreadsheets, the rows that
@@ -637,10 +683,11 @@ class SetBasedImportMixin:
             return result
         result.totals[RowResult.IMPORT_TYPE_NEW] = outcome.rows
         result.diff_headers = header
-        for values in dataset[:PREVIEW_ROWS]:
+        for values, country in zip(dataset[:PREVIEW_ROWS], outcome.countries, strict=False):
             row = RowResult()
             row.import_type = RowResult.IMPORT_TYPE_NEW
-            row.row_values = dict(zip(header, values, strict=False))
+            # The country as it will be written (Mali → ML), the other cells as the file gives them.
+            row.row_values = dict(zip(header, values, strict=False)) | {"country": country}
             result.append_row_result(row)
         return result
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import time
+import zipfile
 
 import openpyxl
 import pytest
@@ -432,19 +434,24 @@ def test_a_file_above_the_size_limit_is_refused_with_a_clear_message(editor_clie
     assert Incident.objects.count() == 0
 
 
-def test_a_file_with_too_many_rows_is_refused_with_a_clear_message(editor_client, settings):
+@pytest.mark.parametrize(("write", "file_format"), [(csv_file, CSV_FORMAT), (xlsx_file, XLSX_FORMAT)])
+def test_a_file_with_too_many_rows_is_refused_with_a_clear_message(editor_client, settings, write, file_format):
     settings.ARCHIVE_IMPORT_MAX_ROWS = 2
     rows = [archive_row(title=f"Clash {n}") for n in range(3)]
 
-    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+    response = preview(editor_client, write(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT, file_format)
 
-    assert response.context["problems"] == [
-        (
-            None,
-            "",
-            "The file has 3 rows; one import takes at most 2. Split the file, or use the import_incidents command.",
+    message = response.context["form"].errors["import_file"][0]
+    if file_format == CSV_FORMAT:
+        assert message == (
+            "The file has more than 2 rows; one import takes at most 2. Split the file, or use the import_incidents "
+            "command."
         )
-    ]
+    else:  # refused on the sheet's declared size, before a row is read
+        assert message.startswith(
+            "The sheet's used range, A1:W4, has 3 rows below the header; one import takes at most 2."
+        )
+    assert "confirm_form" not in response.context
     assert Incident.objects.count() == 0
 
 
@@ -772,3 +779,309 @@ def test_the_import_command_names_the_line_of_a_file_postgresql_cannot_read(tmp_
         in err.getvalue()
     )
     assert Incident.objects.count() == 0
+
+
+# --- Files that cannot be imported as they are: refused quickly, with what to do ------------------
+
+XLSX_PACKAGE = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="xl/workbook.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>'
+    ),
+}
+
+
+def sheet_row(number: int, cells: dict[str, object]) -> str:
+    """A row of sheet XML: ``cells`` maps a column's letters to its text."""
+    written = "".join(
+        f'<c r="{column}{number}" t="inlineStr"><is><t>{text}</t></is></c>' for column, text in cells.items()
+    )
+    return f'<row r="{number}">{written}</row>'
+
+
+def forged_xlsx(rows: list[str], dimension: str | None) -> SimpleUploadedFile:
+    """A workbook written part by part, as a program other than a spreadsheet could write it."""
+    declared = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{declared}<sheetData>{''.join(rows)}</sheetData></worksheet>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, xml in {**XLSX_PACKAGE, "xl/worksheets/sheet1.xml": sheet}.items():
+            package.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml)
+    return SimpleUploadedFile("hostile.xlsx", buffer.getvalue())
+
+
+def archive_sheet_rows(count: int) -> list[str]:
+    header = {openpyxl.utils.get_column_letter(i + 1): name for i, name in enumerate(ARCHIVE_HEADER)}
+    values = list(archive_row().values())
+    rows = [sheet_row(1, header)]
+    for number in range(2, count + 2):
+        rows.append(sheet_row(number, {column: values[i] for i, column in enumerate(header)}))
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("dimension", "message"),
+    [
+        (
+            "A1:XFD1048576",  # as a spreadsheet program declares it
+            "The sheet's used range, A1:XFD1048576, is 16,384 columns wide; an import file has at most 100. "
+            "Delete the columns to the right of your data (and any stray cell far out), save, and import again.",
+        ),
+        (
+            None,  # not declared: the rows are read, and stop at the row limit
+            "The sheet goes on past row 100,001, with nothing there under the header; one import takes at most "
+            "100,000 rows. Delete the rows after your data, save, and import again.",
+        ),
+    ],
+)
+def test_an_xlsx_with_a_cell_at_xfd1048576_is_refused_in_seconds(editor_client, dimension, message):
+    upload = forged_xlsx([*archive_sheet_rows(1), sheet_row(1048576, {"XFD": "x"})], dimension)
+    assert upload.size < 6 * 1024
+
+    started = time.perf_counter()
+    response = preview(editor_client, upload, ARCHIVE_FORMAT, XLSX_FORMAT)
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 5, f"{elapsed:.1f} s"
+    assert response.status_code == 200
+    assert response.context["form"].errors["import_file"] == [message]
+    assert "confirm_form" not in response.context
+    assert Incident.objects.count() == 0
+
+
+def test_an_xlsx_declaring_200000_rows_is_refused_before_its_rows_are_read(editor_client):
+    # The sheet as a spreadsheet program writes it, its dimension first; only a few rows are written,
+    # so reading them all would find nothing wrong.
+    upload = forged_xlsx(archive_sheet_rows(3), f"A1:W{200_001}")
+
+    response = preview(editor_client, upload, ARCHIVE_FORMAT, XLSX_FORMAT)
+
+    assert response.context["form"].errors["import_file"] == [
+        "The sheet's used range, A1:W200001, has 200,000 rows below the header; one import takes at most 100,000. "
+        "Split the file; if the rows after your data are empty, delete them, save, and import again."
+    ]
+    assert Incident.objects.count() == 0
+
+
+def test_an_xlsx_that_does_not_declare_its_rows_is_read_no_further_than_the_limit(editor_client, settings):
+    settings.ARCHIVE_IMPORT_MAX_ROWS = 10
+    # Past the limit, a row that no reader could parse: reading it would give another message.
+    upload = forged_xlsx([*archive_sheet_rows(11), '<row r="13"><c r="A13" t="n"><v>not a number</v></c></row>'], None)
+
+    response = preview(editor_client, upload, ARCHIVE_FORMAT, XLSX_FORMAT)
+
+    assert response.context["form"].errors["import_file"] == [
+        "The file has more than 10 rows; one import takes at most 10. Split the file, or use the import_incidents "
+        "command."
+    ]
+    assert Incident.objects.count() == 0
+
+
+def not_utf8_file(header: list[str], rows: list[dict[str, object]]) -> bytes:
+    """The file as a spreadsheet program saves 'CSV' in a Western European locale: Latin-1."""
+    return csv_file(header, rows).read().decode().encode("latin-1", errors="replace")
+
+
+@pytest.mark.parametrize("resource", [ARCHIVE_FORMAT, ACLED_FORMAT, CLAIMS_FORMAT])
+def test_a_csv_that_is_not_utf8_is_refused_naming_the_byte_and_its_line(editor_client, resource):
+    data = not_utf8_file(ARCHIVE_HEADER, [archive_row(), archive_row(title="Attaque près de Tessalit")])
+    position = data.index(b"\xe8")
+
+    response = preview(editor_client, SimpleUploadedFile("latin1.csv", data), resource)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["import_file"] == [
+        f"The file is not UTF-8: byte 0xE8 at position {position} (line 3). Save it as CSV UTF-8 and import again."
+    ]
+    assert Incident.objects.count() == 0 and Claim.objects.count() == 0
+
+
+def test_the_import_command_names_the_byte_that_is_not_utf8_as_the_admin_does(tmp_path, editor_client):
+    rows = [archive_row(), archive_row(title="Attaque près de Tessalit")]
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(not_utf8_file(ARCHIVE_HEADER, rows))
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_incidents", str(path), stderr=err)
+
+    admin = preview(editor_client, SimpleUploadedFile("latin1.csv", path.read_bytes()), ARCHIVE_FORMAT)
+    assert err.getvalue() == f"file, -: {admin.context['form'].errors['import_file'][0]}\n"
+    assert Incident.objects.count() == 0
+
+    # In the header too, which the command reads before the rest.
+    path.write_bytes("titl\xe9,country\n".encode("latin-1"))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_incidents", str(path), stderr=err)
+    assert "The file is not UTF-8: byte 0xE9 at position 4 (line 1)." in err.getvalue()
+
+
+RAGGED_FILES = {
+    ARCHIVE_FORMAT: (ARCHIVE_HEADER, [archive_row(), archive_row(title="Second"), archive_row(title="Third")]),
+    ACLED_FORMAT: (ACLED_HEADER, [acled_row(), acled_row(event_id_cnty="MLI2"), acled_row(event_id_cnty="MLI3")]),
+    CLAIMS_FORMAT: (
+        ["incident", "kind", "quote"],
+        [{"incident": n, "kind": "fatalities", "quote": ""} for n in (1, 2, 3)],
+    ),
+}
+
+
+@pytest.mark.parametrize("resource", list(RAGGED_FILES))
+@pytest.mark.parametrize("change", ["a cell more", "a cell less"])
+def test_a_csv_row_with_more_or_fewer_cells_than_the_header_is_refused_naming_the_row(editor_client, resource, change):
+    header, rows = RAGGED_FILES[resource]
+    lines = csv_file(header, rows).read().split(b"\r\n")
+    # The second row, on the file's third line: a value with an unquoted comma, or one cell short.
+    lines[2] = lines[2] + b",Kidal" if change == "a cell more" else lines[2].rsplit(b",", 1)[0]
+    cells = len(header) + (1 if change == "a cell more" else -1)
+
+    response = preview(editor_client, SimpleUploadedFile("ragged.csv", b"\r\n".join(lines)), resource)
+
+    assert response.context["form"].errors["import_file"] == [
+        f"Row 2 (line 3 of the file) has {cells} cells where the header has {len(header)} columns. A cell that "
+        "contains a comma, a quote or a line break must be in double quotes; saving the file again from a "
+        "spreadsheet program does that."
+    ]
+    assert Incident.objects.count() == 0 and Claim.objects.count() == 0
+
+
+def test_empty_cells_after_the_headers_last_column_are_not_a_ragged_row(editor_client):
+    text = csv_file(ARCHIVE_HEADER, [archive_row()]).read().decode()
+    header, row = text.split("\r\n")[:2]
+    upload = SimpleUploadedFile("padded.csv", f"{header}\r\n{row},,\r\n".encode())
+
+    response = preview(editor_client, upload, ARCHIVE_FORMAT)
+
+    assert "confirm_form" in response.context, response.context["form"].errors
+
+
+def duplicated_rows() -> tuple[list[str], list[dict[str, object]]]:
+    """An export's rows with the first one pasted in twice more, at the end."""
+    header = ["id", *ARCHIVE_HEADER]
+    rows = [archive_row(id=7, import_key="convoy-1"), archive_row(id=8, import_key="convoy-2", title="Second")]
+    return header, [*rows, rows[0], rows[0]]
+
+
+DUPLICATE_PROBLEMS = [
+    (1, "id", "'7' is also the id of rows 3, 4; a file names each incident once"),
+    (1, "import_key", "'convoy-1' is also the key of rows 3, 4"),
+    (3, "id", "'7' is also the id of rows 1, 4; a file names each incident once"),
+    (3, "import_key", "'convoy-1' is also the key of rows 1, 4"),
+    (4, "id", "'7' is also the id of rows 1, 3; a file names each incident once"),
+    (4, "import_key", "'convoy-1' is also the key of rows 1, 3"),
+]
+
+
+@pytest.mark.parametrize(("write", "file_format"), [(csv_file, CSV_FORMAT), (xlsx_file, XLSX_FORMAT)])
+def test_a_file_naming_the_same_id_or_import_key_twice_is_refused_naming_every_such_row(
+    editor_client, write, file_format
+):
+    response = preview(editor_client, write(*duplicated_rows()), ARCHIVE_FORMAT, file_format)
+
+    assert response.context["problems"] == DUPLICATE_PROBLEMS
+    assert "confirm_form" not in response.context
+    assert Incident.objects.count() == 0
+
+
+def test_the_import_command_refuses_the_same_id_or_import_key_twice_as_the_admin_does(tmp_path):
+    path = write_csv(tmp_path / "incidents.csv", *duplicated_rows())
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="6 problem"):
+        call_command("import_incidents", str(path), stderr=err)
+
+    assert err.getvalue().splitlines() == [f"row {n}, {column}: {reason}" for n, column, reason in DUPLICATE_PROBLEMS]
+    assert Incident.objects.count() == 0
+
+
+COUNTRIES_BY_NAME = {"Mali": "ML", "cote d'ivoire": "CI", "RUSSIA": "RU", "Bolivia": "BO", "Türkiye": "TR", "NER": "NE"}
+
+
+def test_country_names_are_mapped_to_their_iso_codes_in_the_preview_and_the_import(editor_client):
+    rows = [archive_row(title=f"Clash in {name}", country=name) for name in COUNTRIES_BY_NAME]
+
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+
+    assert "confirm_form" in response.context, response.context.get("problems")
+    assert [row.row_values["country"] for row in response.context["preview"]] == list(COUNTRIES_BY_NAME.values())
+    confirm(editor_client, response)
+    imported = dict(Incident.objects.values_list("title", "country"))
+    assert imported == {f"Clash in {name}": code for name, code in COUNTRIES_BY_NAME.items()}
+
+
+def test_an_acled_country_name_is_mapped_when_the_iso_column_is_empty(editor_client):
+    response = preview(editor_client, csv_file(ACLED_HEADER, [acled_row(iso="", country="Ivory Coast")]), ACLED_FORMAT)
+
+    assert [row.row_values["country"] for row in response.context["preview"]] == ["CI"]
+
+
+def test_a_country_that_is_no_country_is_a_row_error_in_the_admin_and_the_command(editor_client, tmp_path):
+    rows = [archive_row(), archive_row(country="Absurdistan")]
+    reason = "'Absurdistan' is not a country; use an ISO 3166-1 code such as ML, or the country's English name"
+
+    response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_incidents", str(write_csv(tmp_path / "f.csv", ARCHIVE_HEADER, rows)), stderr=err)
+
+    assert response.context["problems"] == [(2, "country", reason)]
+    assert err.getvalue() == f"row 2, country: {reason}\n"
+    assert Incident.objects.count() == 0
+
+
+def test_the_import_command_maps_country_names_as_the_admin_does(tmp_path):
+    rows = [archive_row(title=f"Clash in {name}", country=name) for name in COUNTRIES_BY_NAME]
+
+    call_command("import_incidents", str(write_csv(tmp_path / "f.csv", ARCHIVE_HEADER, rows)), stdout=io.StringIO())
+
+    imported = dict(Incident.objects.values_list("title", "country"))
+    assert imported == {f"Clash in {name}": code for name, code in COUNTRIES_BY_NAME.items()}
+
+
+# --- The admin's export -------------------------------------------------------------------------
+
+EXPORT_URL = reverse("admin:incidents_incident_export")
+EXPORT_FORM = {"format": CSV_FORMAT, "resource": 0, "incidentresource_id": "on", "incidentresource_title": "on"}
+
+
+def test_the_admin_export_with_an_empty_filter_value_exports_without_that_filter(editor_client):
+    first, second = IncidentFactory(title="First"), IncidentFactory(title="Second")
+
+    response = editor_client.post(f"{EXPORT_URL}?event_type__id__exact=&status__exact=draft", EXPORT_FORM)
+
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {(int(row["id"]), row["title"]) for row in rows} == {(first.pk, "First"), (second.pk, "Second")}
+
+
+def test_the_admin_export_with_a_filter_value_the_list_refuses_answers_400(editor_client):
+    IncidentFactory()
+
+    response = editor_client.post(f"{EXPORT_URL}?event_type__id__exact=abc", EXPORT_FORM)
+
+    assert response.status_code == 400
+    assert "The export's filters are not valid" in response.content.decode()
