@@ -255,6 +255,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "incidents.schema.parameter_bounds",
+    ],
     # Several models have a "kind" field with their own choices; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "incidents.models.ActorKind",

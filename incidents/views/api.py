@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from incidents import listing, selection
-from incidents.filters import BIGINT_MAX, IncidentFilter, UTCDateTimeField
+from incidents.filters import BIGINT_MAX, BoundedIntegerField, IncidentFilter, UTCDateTimeField
 from incidents.geojson import GeoJSONRenderer
 from incidents.models import Actor, ActorRelation, Claim, Incident, Source
 from incidents.pagination import KeysetPagination
@@ -110,17 +110,22 @@ _BAD_REQUEST = OpenApiResponse(
     _ERROR, description="An invalid or unknown parameter: each named, with the reason or the accepted names."
 )
 _NOT_FOUND = OpenApiResponse(_ERROR, description="No such published record.")
+# Answered by the HTTP server in front (gunicorn refuses a request line over 4 KB), not by the API.
+_TOO_LONG = OpenApiResponse(description="The URL is longer than the server accepts; send fewer or shorter values.")
 
 
 def _list_schema(serializer: type, summary: str, **kwargs: Any) -> Any:
     return extend_schema(
-        summary=summary, responses={200: serializer(many=True), 400: _BAD_REQUEST, 429: _THROTTLED}, **kwargs
+        summary=summary,
+        responses={200: serializer(many=True), 400: _BAD_REQUEST, 414: _TOO_LONG, 429: _THROTTLED},
+        **kwargs,
     )
 
 
 def _detail_schema(serializer: type, summary: str) -> Any:
     return extend_schema(
-        summary=summary, responses={200: serializer, 400: _BAD_REQUEST, 404: _NOT_FOUND, 429: _THROTTLED}
+        summary=summary,
+        responses={200: serializer, 400: _BAD_REQUEST, 404: _NOT_FOUND, 414: _TOO_LONG, 429: _THROTTLED},
     )
 
 
@@ -135,6 +140,7 @@ def _detail_schema(serializer: type, summary: str) -> Any:
             (200, "application/geo+json"): GeoJSONFeatureCollectionSerializer,
             400: _BAD_REQUEST,
             404: OpenApiResponse(_ERROR, description="Unknown format."),
+            414: _TOO_LONG,
             429: _THROTTLED,
         },
     ),
@@ -146,6 +152,7 @@ def _detail_schema(serializer: type, summary: str) -> Any:
             (200, "application/geo+json"): GeoJSONFeatureSerializer,
             400: _BAD_REQUEST,
             404: _NOT_FOUND,
+            414: _TOO_LONG,
             429: _THROTTLED,
         },
     ),
@@ -183,7 +190,7 @@ class IncidentViewSet(ReadOnlyViewSet):
 
     @extend_schema(
         summary="Retracted incidents, for mirrors to delete",
-        responses={200: RetractionSerializer(many=True), 400: _BAD_REQUEST, 429: _THROTTLED},
+        responses={200: RetractionSerializer(many=True), 400: _BAD_REQUEST, 414: _TOO_LONG, 429: _THROTTLED},
         parameters=[
             OpenApiParameter(
                 "since", OpenApiTypes.DATETIME, description="Only retractions at or after this time (ISO 8601)."
@@ -249,7 +256,13 @@ class SourceViewSet(ReadOnlyViewSet):
     list=_list_schema(
         ClaimSerializer,
         "Claims about published incidents",
-        parameters=[OpenApiParameter("incident", OpenApiTypes.INT, description="Only this incident's claims.")],
+        parameters=[
+            OpenApiParameter(
+                "incident",
+                {"type": "integer", "minimum": 1, "maximum": BIGINT_MAX},
+                description="Only this incident's claims.",
+            )
+        ],
     ),
     retrieve=_detail_schema(ClaimSerializer, "One claim about a published incident"),
 )
@@ -261,9 +274,11 @@ class ClaimViewSet(ReadOnlyViewSet):
         queryset = Claim.objects.published().for_list().order_by("id")
         incident = self.request.query_params.get("incident")
         if incident is not None and self.action == "list":
-            if not incident.isdigit() or int(incident) > BIGINT_MAX:
-                raise ValidationError({"incident": "An incident id (a positive integer)."})
-            queryset = queryset.filter(incident_id=int(incident))
+            try:
+                incident_id = BoundedIntegerField(min_value=1, max_value=BIGINT_MAX).clean(incident)
+            except DjangoValidationError as invalid:
+                raise ValidationError({"incident": invalid.messages}) from None
+            queryset = queryset.filter(incident_id=incident_id)
         return queryset
 
     @staticmethod
