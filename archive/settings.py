@@ -152,8 +152,22 @@ if os.environ.get("REDIS_URL"):
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "archive"),
         }
     }
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Without Redis, the API and export throttles still need counters that every worker
+    # shares (a local-memory cache per worker would multiply each budget by the number of
+    # workers): PostgreSQL's table, created by the incidents app's migrations.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "archive_cache",
+            # Each write counts the table's rows and culls above this; keep it small enough to
+            # count cheaply and large enough that a crawl from many addresses does not cull
+            # the throttles' counters (expired entries go first).
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out client before the password is even checked.

@@ -522,6 +522,7 @@ def _list_queries(client, django_assert_num_queries) -> None:
     assert response.context["page"].rows
 
 
+@pytest.mark.usefixtures("cache_in_memory")
 def test_the_list_query_count_does_not_grow_with_claims(client, django_assert_num_queries):
     build_kidal(claims_per_group=1)
     _list_queries(client, django_assert_num_queries)
