@@ -219,7 +219,7 @@ if ARCHIVE_TILE_URL == "-":
     ARCHIVE_TILE_URL = ""
 ARCHIVE_TILE_ATTRIBUTION = env_str("ARCHIVE_TILE_ATTRIBUTION", "-").removeprefix("-")
 # Facet counts on the public list: the time budget of the one counting query, and how long
-# a result is cached (the cache key also changes whenever an incident changes).
+# a result is cached (the cache key also changes whenever a published or retracted incident changes).
 ARCHIVE_FACET_TIMEOUT_MS = env_int("ARCHIVE_FACET_TIMEOUT_MS", 1000)
 ARCHIVE_FACET_CACHE_SECONDS = env_int("ARCHIVE_FACET_CACHE_SECONDS", 600)
 # Result sets estimated larger than this are not counted at all (they would overrun the budget).
