@@ -531,6 +531,15 @@ class Incident(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False)
     retraction_notice = models.TextField(blank=True, help_text="Public notice shown in place of a retracted incident.")
     internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    # A database default too: the bulk import's INSERT names its columns.
+    confidential_wording_confirmed = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text="Public wording that names a confidential source, confirmed as deliberate by a reviewer "
+        "(one 'where: wording' a line); anything else naming one stops submission and publication.",
+    )
     import_key = models.CharField(
         max_length=100,
         blank=True,
