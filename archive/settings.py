@@ -296,11 +296,15 @@ PGHISTORY_DEFAULT_TRACKERS = [
 ]
 PGHISTORY_ADMIN_MODEL = "pghistory.Events"
 
+# One handler, on the root logger, so every record is written once. Django's own default
+# configuration also gives its "django" logger a console handler (in debug), whose records
+# would then reach the root's handler as well and print twice: it gets none here.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {"django": {"handlers": []}},
 }
 
 # --- Security ------------------------------------------------------------------------------
