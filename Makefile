@@ -1,5 +1,5 @@
 # The archive's everyday commands. `make demo` and `make test` work on a fresh machine:
-# they create the virtualenv and, without DATABASE_URL, start an embedded PostgreSQL.
+# they create the virtualenv and, without DATABASE_URL, start an embedded PostgreSQL, stopped again at the end.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +10,13 @@ PORT ?= 8000
 SCALE ?= 1000000
 BACKUP ?= backups/archive.dump
 
-.PHONY: install browser wrk demo serve test test-fast lint format migrations-check bench backup restore clean-db
+.PHONY: install browser wrk demo serve stop test test-fast lint format migrations-check bench backup restore clean-db
+
+# Without DATABASE_URL, the recipes that use the database start the embedded PostgreSQL (data in
+# .pgdata/). Each stops it again when it ends, Ctrl-C included, unless it was running already when
+# the recipe began (another `make demo` is using it). The stop runs without Django's settings.
+WITH_EMBEDDED_DB = if [ -z "$$DATABASE_URL" ] && ! $(PY) -m archive.db running; then \
+	  trap '$(PY) -m archive.db stop' EXIT; trap 'exit 130' INT TERM; fi
 
 install: $(VENV)/.installed
 
@@ -28,14 +34,35 @@ browser:
 	  else echo "Install Debian's chromium package to run the browser tests."; fi; }
 
 demo: install
-	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
-	DJANGO_DEBUG=1 $(PY) manage.py load_demo
-	DJANGO_DEBUG=1 $(PY) manage.py create_demo_users
-	@echo "Serving on http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/)"
+	@$(WITH_EMBEDDED_DB); set -ex; \
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input; \
+	DJANGO_DEBUG=1 $(PY) manage.py load_demo; \
+	DJANGO_DEBUG=1 $(PY) manage.py create_demo_users; \
+	echo "Serving on http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/)"; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The app on the data already there: migrations applied, the demo data not loaded again.
+serve: install
+	@$(WITH_EMBEDDED_DB); set -ex; \
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input; \
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Stops the embedded PostgreSQL of this checkout if it is running.
+stop:
+	$(PY) -m archive.db stop
+
+# Stops the embedded PostgreSQL and deletes its data: the next `make demo` starts from nothing.
+clean-db: stop
+	rm -rf .pgdata
+
 test: install browser
+	@$(WITH_EMBEDDED_DB); set -x; \
 	DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+# The test suite without the browser tests.
+test-fast: install
+	@$(WITH_EMBEDDED_DB); set -x; \
+	DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest --create-db -m "not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff format --check .
@@ -46,6 +73,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 migrations-check: install
+	@$(WITH_EMBEDDED_DB); set -x; \
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 # Debian's wrk drives the benchmark's gunicorn.
@@ -60,7 +88,9 @@ bench: install wrk
 
 backup: install
 	mkdir -p $(dir $(BACKUP))
+	@$(WITH_EMBEDDED_DB); set -x; \
 	DJANGO_DEBUG=1 $(PY) manage.py backup --out $(BACKUP)
 
 restore: install
+	@$(WITH_EMBEDDED_DB); set -x; \
 	DJANGO_DEBUG=1 $(PY) manage.py restore --file $(BACKUP)

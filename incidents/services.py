@@ -6,6 +6,11 @@ Each service is keyword-only, runs in one transaction and raises ``WorkflowError
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pycountry
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +18,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from incidents.models import EstimateMethod, Incident, Status
+from incidents.models import Claim, EstimateMethod, Incident, IncidentActor, IncidentSource, Source, Status
 from incidents.reconcile import Proposal, propose_for_claims
 
 
@@ -71,12 +76,138 @@ def record_save(*, instance: models.Model, expected_version: int | None) -> None
         instance.save()
 
 
+# --- Confidential sources named in public text ---------------------------------------------------
+
+# Shorter strings ("AP", "FLA") would match ordinary words and names.
+IDENTIFYING_MIN_LENGTH = 4
+INCIDENT_PUBLIC_TEXT = ("title", "summary", "admin1", "admin2", "location", "fatalities_rationale", "retraction_notice")
+CLAIM_PUBLIC_TEXT = ("quantity_text", "quote", "verification_note")
+
+
+@dataclass(frozen=True)
+class ConfidentialMention:
+    """Public text of an incident containing the outlet, author or title of a confidential source it cites."""
+
+    where: str  # "summary", "claim 12, quote", ...
+    wording: str  # the identifying string, as the source record spells it
+    part: str  # "outlet", "author" or "title"
+    source_id: int
+
+    @property
+    def key(self) -> str:
+        """What a reviewer's confirmation records, so that new wording needs a new confirmation."""
+        return f"{self.where}: {self.wording.casefold()}"
+
+    def __str__(self) -> str:
+        return f"The {self.where} contains “{self.wording}”, the {self.part} of confidential source #{self.source_id}."
+
+
+def _public_texts(incident: Incident) -> Iterator[tuple[str, str]]:
+    """(where, text) for every public text of ``incident``: its own fields, its links' notes, its claims."""
+    for name in INCIDENT_PUBLIC_TEXT:
+        yield str(Incident._meta.get_field(name).verbose_name), getattr(incident, name)
+    for pk, note in IncidentActor.objects.filter(incident=incident).exclude(note="").values_list("pk", "note"):
+        yield f"note on actor link {pk}", note
+    for pk, note in IncidentSource.objects.filter(incident=incident).exclude(note="").values_list("pk", "note"):
+        yield f"note on source link {pk}", note
+    for pk, *texts in Claim.objects.filter(incident=incident).values_list("pk", *CLAIM_PUBLIC_TEXT):
+        for name, text in zip(CLAIM_PUBLIC_TEXT, texts, strict=True):
+            yield f"claim {pk}, {Claim._meta.get_field(name).verbose_name}", text
+
+
+def _places(incident: Incident) -> list[str]:
+    country = pycountry.countries.get(alpha_2=incident.country) if incident.country else None
+    names = [incident.admin1, incident.admin2, incident.location, country.name if country else ""]
+    return [name.casefold() for name in names if name]
+
+
+def _identifying(source: Source, places: list[str]) -> Iterator[tuple[str, str]]:
+    """(part, string) that would identify ``source``: its outlet, title and author, and each
+    comma-separated part of the author ("Regional elected official, Kidal region") except the
+    parts naming the incident's own place, which the public page shows anyway."""
+    for part in ("outlet", "title", "author"):
+        value = getattr(source, part).strip()
+        strings = [value]
+        if part == "author":
+            pieces = [piece.strip() for piece in value.split(",")]
+            strings += [
+                piece
+                for piece in pieces
+                if len(pieces) > 1
+                and not any(place in piece.casefold() or piece.casefold() in place for place in places)
+            ]
+        for string in dict.fromkeys(strings):
+            if len(string) >= IDENTIFYING_MIN_LENGTH:
+                yield part, string
+
+
+def incident_confidential_mentions(*, incident: Incident) -> list[ConfidentialMention]:
+    """Where the public text of ``incident`` contains, as whole words in any case, the outlet,
+    author or title of a confidential source it cites (through a claim or a source link)."""
+    cited = (
+        Claim.objects.filter(incident=incident)
+        .values("source_id")
+        .union(IncidentSource.objects.filter(incident=incident).values("source_id"))
+    )
+    sources = list(Source.objects.filter(confidential=True, pk__in=cited).order_by("pk"))
+    if not sources:
+        return []
+    places = _places(incident)
+    patterns = [
+        (part, string, source.pk, re.compile(rf"(?<!\w){re.escape(string)}(?!\w)", re.IGNORECASE))
+        for source in sources
+        for part, string in _identifying(source, places)
+    ]
+    return [
+        ConfidentialMention(where=where, wording=string, part=part, source_id=source_id)
+        for where, text in _public_texts(incident)
+        if text
+        for part, string, source_id, pattern in patterns
+        if pattern.search(text)
+    ]
+
+
+def incident_unconfirmed_mentions(*, incident: Incident) -> list[ConfidentialMention]:
+    """The mentions of confidential sources in ``incident``'s public text that no reviewer confirmed."""
+    confirmed = set(incident.confidential_wording_confirmed.splitlines())
+    return [m for m in incident_confidential_mentions(incident=incident) if m.key not in confirmed]
+
+
+def _refuse_unconfirmed_mentions(incident: Incident, action: str) -> None:
+    mentions = incident_unconfirmed_mentions(incident=incident)
+    if mentions:
+        raise WorkflowError(
+            f"This incident cannot be {action} while its public text names a confidential source. "
+            + " ".join(str(m) for m in mentions)
+            + " Reword it, or ask a reviewer to confirm that the wording is deliberate."
+        )
+
+
+def incident_confirm_confidential_wording(*, incident: Incident, user: AbstractBaseUser) -> Incident:
+    """A reviewer confirms that the public text naming confidential sources, as it is now, is deliberate."""
+    _require(user, PUBLISH_PERMISSION, "confirm wording that names a confidential source")
+    with transaction.atomic():
+        incident = _locked(incident)
+        mentions = incident_confidential_mentions(incident=incident)
+        if not mentions:
+            raise WorkflowError("No public text of this incident names a confidential source: nothing to confirm.")
+        incident.confidential_wording_confirmed = "\n".join(sorted({m.key for m in mentions}))
+        incident.version = F("version") + 1
+        incident.save(update_fields=["confidential_wording_confirmed", "version", "updated_at"])
+        incident.refresh_from_db()
+    return incident
+
+
+# --- The workflow ------------------------------------------------------------------------------
+
+
 def incident_submit(*, incident: Incident, user: AbstractBaseUser) -> Incident:
     _require(user, SUBMIT_PERMISSION, "submit incidents for review")
     with transaction.atomic():
         incident = _locked(incident)
         if incident.status != Status.DRAFT:
             raise WorkflowError(f"Only a draft can be submitted for review; this incident is {incident.status}.")
+        _refuse_unconfirmed_mentions(incident, "submitted for review")
         incident.status = Status.IN_REVIEW
         incident.submitted_at = timezone.now()
         incident.version = F("version") + 1
@@ -106,6 +237,7 @@ def incident_publish(*, incident: Incident, user: AbstractBaseUser) -> Incident:
             raise WorkflowError(f"Only an incident in review can be published; this one is {incident.status}.")
         if incident.last_edited_by_id == user.pk and not settings.ARCHIVE_ALLOW_SELF_REVIEW:
             raise WorkflowError("You edited this incident last; another reviewer must publish it.")
+        _refuse_unconfirmed_mentions(incident, "published")
         now = timezone.now()
         incident.status = Status.PUBLISHED
         incident.reviewed_by = user

@@ -26,6 +26,18 @@ def plain_http_and_password_only_logins():
 
 
 @pytest.fixture
+def cache_in_memory():
+    """A local-memory cache, for the tests that pin a page's query count.
+
+    The pins count the application's own statements. Where the cache lives is the
+    deployment's choice: in Redis it costs no statement, in the database cache (production
+    without REDIS_URL) a few per throttle and per cached block, which the pins would count.
+    """
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        yield
+
+
+@pytest.fixture
 def editor(db):
     return UserFactory(username="editor", groups=["Editor"])
 

@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.db import connections
+from django.test import Client, override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from incidents.models import Incident
@@ -59,12 +61,8 @@ def test_a_forged_x_forwarded_for_does_not_buy_a_fresh_budget(db, tight_rates):
     assert refused.status_code == 429
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the shared cache (REDIS_URL), as in CI")
-def test_workers_share_the_throttle_through_the_shared_cache(db, tight_rates):
-    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
-    for _ in range(2):
-        assert Client(REMOTE_ADDR="203.0.113.9").get("/export/incidents.csv").status_code == 200
-    # Another process, as a second gunicorn worker would be, sees the spent budget.
+def spent_budget_seen_by_another_process(env: dict[str, str]) -> list[str]:
+    """What a second process, as a second gunicorn worker would be, answers the spent client and a fresh one."""
     code = (
         "from django.test import Client; "
         "print(Client(REMOTE_ADDR='203.0.113.9').get('/export/incidents.csv').status_code, "
@@ -75,7 +73,7 @@ def test_workers_share_the_throttle_through_the_shared_cache(db, tight_rates):
         "EXPORT_THROTTLE": "2/minute",
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+        **env,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
@@ -85,7 +83,68 @@ def test_workers_share_the_throttle_through_the_shared_cache(db, tight_rates):
         text=True,
         timeout=120,
     )
-    assert result.stdout.split()[:1] == ["429"], result.stderr
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def spend_the_export_budget() -> None:
+    for _ in range(2):
+        assert Client(REMOTE_ADDR="203.0.113.9").get("/export/incidents.csv").status_code == 200
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the shared cache (REDIS_URL), as in CI")
+def test_workers_share_the_throttle_through_the_shared_cache(db, tight_rates):
+    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    spend_the_export_budget()
+    seen = spent_budget_seen_by_another_process({"DATABASE_URL": os.environ.get("DATABASE_URL", "")})
+    assert seen[:1] == ["429"]
+
+
+def database_url(alias: str = "default") -> str:
+    """A DATABASE_URL naming the database that ``alias`` uses now (the test database in tests)."""
+    config = connections[alias].settings_dict
+    user = quote(config["USER"]) + (f":{quote(config['PASSWORD'])}" if config["PASSWORD"] else "")
+    host = config["HOST"]
+    if host.startswith("/"):  # the embedded server's Unix socket directory
+        return f"postgresql://{user}@:{config['PORT']}/{config['NAME']}?host={quote(host)}"
+    return f"postgresql://{user}@{host}:{config['PORT']}/{config['NAME']}"
+
+
+# The counters must be committed for the other process to see them.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_workers_share_the_throttle_through_the_database_cache_without_redis(tight_rates):
+    database_cache = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "archive_cache"}
+    }
+    with override_settings(CACHES=database_cache):
+        cache.clear()
+        spend_the_export_budget()
+        # Production settings without REDIS_URL: the other process uses the database cache too.
+        seen = spent_budget_seen_by_another_process(
+            {"DATABASE_URL": database_url(), "REDIS_URL": "", "DJANGO_DEBUG": ""}
+        )
+        cache.clear()
+    assert seen == ["429", "200"]
+
+
+def test_production_without_redis_keeps_the_cache_in_the_database_and_debug_in_local_memory():
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+
+    def backend(**env: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            cwd=ROOT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "archive.settings", "DJANGO_SECRET_KEY": "x", **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert backend(REDIS_URL="", DJANGO_DEBUG="") == "django.core.cache.backends.db.DatabaseCache"
+    assert backend(REDIS_URL="", DJANGO_DEBUG="1") == "django.core.cache.backends.locmem.LocMemCache"
+    assert backend(REDIS_URL="redis://127.0.0.1:6379/0") == "django.core.cache.backends.redis.RedisCache"
 
 
 def test_api_pages_are_capped_whatever_the_client_asks(db, tight_rates, monkeypatch):

@@ -23,8 +23,8 @@ from tests.graph import SECRET_MARKERS, build_archive
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()  # the anonymous throttle counts in the cache
+def _fresh_throttle(db):
+    cache.clear()  # the anonymous throttle counts in the cache (a table, in production without Redis)
     yield
     cache.clear()
 
@@ -64,6 +64,7 @@ def test_list_items_carry_actor_names_per_side_primary_first(client, archive):
     assert set(kidal) == set(IncidentListSerializer.Meta.fields)
 
 
+@pytest.mark.usefixtures("cache_in_memory")
 def test_list_query_count_is_constant(client, archive, django_assert_num_queries):
     for n in range(30):
         incident = IncidentFactory(published=True, title=f"Extra {n}")
@@ -75,6 +76,7 @@ def test_list_query_count_is_constant(client, archive, django_assert_num_queries
     assert len(response.json()["results"]) == 33
 
 
+@pytest.mark.usefixtures("cache_in_memory")
 def test_detail_query_count_is_constant(client, archive, django_assert_num_queries):
     # 1. the incident with its event types, 2. actors, 3. claims with sources and actors, 4. cited sources
     with django_assert_num_queries(4):

@@ -120,6 +120,16 @@ def test_the_regional_official_is_a_confidential_source_known_only_to_editors(se
     assert claim(seed_incident, quote__startswith="There were losses on both sides").source == official
 
 
+def test_the_seed_public_text_does_not_reveal_the_confidential_official(seed_incident):
+    assert services.incident_confidential_mentions(incident=seed_incident) == []
+    assert "A local source reported losses on both sides." in seed_incident.summary
+    # The wording the seed once had is what the check exists for.
+    seed_incident.summary = seed_incident.summary.replace("A local source", "A regional elected official")
+    seed_incident.save()
+    mentions = services.incident_confidential_mentions(incident=seed_incident)
+    assert [(m.where, m.wording, m.part) for m in mentions] == [("summary", "Regional elected official", "author")]
+
+
 def test_the_fla_claims_are_encoded_with_their_verbatim_wording(seed_incident):
     dozens = claim(seed_incident, quantity_text="several dozen")
     assert (dozens.kind, dozens.losses_actor.slug, dozens.claimant.slug) == (

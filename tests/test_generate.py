@@ -15,12 +15,14 @@ from incidents.demo.synthetic import secondary_indexes
 from incidents.models import (
     Actor,
     Claim,
+    EventType,
     FacetSnapshot,
     Incident,
     IncidentActor,
     IncidentSource,
     LossesOf,
     Status,
+    SubEventType,
 )
 from tests.factories import IncidentFactory
 
@@ -138,3 +140,28 @@ def test_it_leaves_existing_actors_as_editors_keep_them():
     assert fla.description == "Edited by an editor."
     assert Actor.objects.filter(slug=seed.FLA).count() == 1
     assert Incident.objects.count() == 21
+
+
+def test_it_skips_an_event_type_added_in_the_admin_and_draws_a_new_sub_type_of_a_known_one():
+    cyber = EventType.objects.create(name="Cyber operations", slug="cyber-operations")
+    SubEventType.objects.create(event_type=cyber, name="Network intrusion", slug="network-intrusion")
+    battles = EventType.objects.get(slug="battles")
+    SubEventType.objects.create(event_type=battles, name="Drone swarm", slug="drone-swarm")
+
+    generate(2000, "--seed", "4")  # a new sub-type weighs 1 against battles' 100: drawn a few times in 2,000
+
+    assert Incident.objects.count() == 2000
+    assert not Incident.objects.filter(event_type=cyber).exists()
+    assert Incident.objects.filter(sub_event_type__slug="drone-swarm").exists()
+    assert not Incident.objects.exclude(sub_event_type__event_type=F("event_type")).exists()
+
+
+def test_it_leaves_out_a_known_event_type_whose_sub_types_were_moved_away():
+    riots = EventType.objects.get(slug="riots")
+    protests = EventType.objects.get(slug="protests")
+    SubEventType.objects.filter(event_type=riots).update(event_type=protests)
+
+    generate(100)
+
+    assert Incident.objects.count() == 100
+    assert not Incident.objects.filter(event_type=riots).exists()

@@ -522,6 +522,7 @@ def _list_queries(client, django_assert_num_queries) -> None:
     assert response.context["page"].rows
 
 
+@pytest.mark.usefixtures("cache_in_memory")
 def test_the_list_query_count_does_not_grow_with_claims(client, django_assert_num_queries):
     build_kidal(claims_per_group=1)
     _list_queries(client, django_assert_num_queries)
@@ -623,3 +624,64 @@ def test_a_result_set_too_large_to_count_shows_its_snapshot_dated_once_the_archi
 
     # A result set with no snapshot falls back to the estimate.
     assert not client.get("/incidents/", {"country": "ML"}).context["facets"].exact
+
+
+# --- cached counts reveal nothing about unpublished work ------------------------------------------
+
+
+def facet_statements(client, params: dict) -> int:
+    """How many facet-counting statements a list request runs (none when answered from the cache)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/incidents/", params).status_code == 200
+    return sum("GROUPING SETS" in query["sql"] for query in captured.captured_queries)
+
+
+def test_editing_or_creating_a_draft_leaves_the_cached_counts_and_their_key_alone(client, kidal, editor):
+    from incidents.facets import data_stamp
+
+    assert facet_statements(client, {"country": "ML"}) == 1
+    stamp = data_stamp()
+
+    draft = IncidentFactory(country="ML", title="Unpublished clash", created_by=editor)
+    draft.summary = "An editor's second draft."
+    draft.save()
+    models.Incident.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
+
+    assert data_stamp() == stamp
+    # Answered from the cache, as fast as before: an outsider's timing learns nothing.
+    assert facet_statements(client, {"country": "ML"}) == 0
+
+
+def test_submitting_a_draft_for_review_leaves_the_key_alone_and_publishing_changes_it(kidal, editor, reviewer):
+    from incidents import services
+    from incidents.facets import data_stamp
+
+    draft = IncidentFactory(country="ML", last_edited_by=editor)
+    stamp = data_stamp()
+
+    services.incident_submit(incident=draft, user=editor)
+    assert data_stamp() == stamp
+
+    published = services.incident_publish(incident=draft, user=reviewer)
+    assert data_stamp() != stamp
+    assert data_stamp() == published.updated_at.isoformat()
+
+
+def test_a_retraction_or_a_correction_of_a_published_incident_changes_the_key(client, kidal, reviewer):
+    from incidents import services
+    from incidents.facets import data_stamp
+
+    incident = kidal["incident"]
+    assert facet_statements(client, {"country": "ML"}) == 1
+    stamp = data_stamp()
+
+    incident.refresh_from_db()
+    incident.summary = "Corrected: the convoy was ambushed twice."
+    incident.save()
+    corrected = data_stamp()
+    assert corrected != stamp
+
+    services.incident_retract(incident=incident, user=reviewer, notice="The event could not be confirmed.")
+    assert data_stamp() != corrected
+    assert facet_statements(client, {"country": "ML"}) == 1
+    assert client.get("/incidents/", {"country": "ML"}).context["facets"].total == 0

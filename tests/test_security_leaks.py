@@ -118,7 +118,7 @@ def readable(response) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def unthrottled(monkeypatch):
+def unthrottled(db, monkeypatch):
     """The crawler is one client making hundreds of requests: lift the budgets, then reset them."""
     monkeypatch.setattr(
         SimpleRateThrottle,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.urls import reverse
 
 from incidents import services
-from incidents.models import Incident, Status
+from incidents.models import Incident, Source, SourceKind, Status
 from tests.admin_forms import change_form_data
-from tests.factories import ClaimFactory, IncidentFactory
+from tests.factories import ClaimFactory, IncidentFactory, IncidentSourceFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -298,3 +299,122 @@ def test_only_public_incidents_link_to_their_public_page(editor_client):
 
     assert not editor_client.get(change_url(draft)).context["has_absolute_url"]
     assert editor_client.get(change_url(published)).context["has_absolute_url"]
+
+
+# --- Public text that names a confidential source --------------------------------------------
+
+
+@pytest.fixture
+def official() -> Source:
+    return SourceFactory(
+        kind=SourceKind.LOCAL_SOURCE,
+        outlet="",
+        title="Account of the fighting, quoted by AFP",
+        author="Regional elected official, Kidal region",
+        confidential=True,
+    )
+
+
+@pytest.fixture
+def naming_draft(official, editor) -> Incident:
+    """A draft whose summary names the office of the confidential source one of its claims cites."""
+    incident = IncidentFactory(
+        admin1="Kidal",
+        summary="Fierce fighting in the Kidal region. A regional elected official reported losses on both sides.",
+        last_edited_by=editor,
+    )
+    ClaimFactory(incident=incident, source=official, quote="There were losses on both sides.")
+    return incident
+
+
+def test_saving_public_text_that_names_a_confidential_source_warns_the_editor(editor_client, official):
+    incident = IncidentFactory(admin1="Kidal", summary="Fighting in the Kidal region.")
+    IncidentSourceFactory(incident=incident, source=official)
+    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    data = change_form_data(editor_client, url)
+
+    clean = editor_client.post(url, data, follow=True)
+    named = editor_client.post(
+        url,
+        {**data, "based_on_version": "2", "summary": "Fighting in the Kidal region, said a REGIONAL ELECTED OFFICIAL."},
+        follow=True,
+    )
+
+    assert "confidential" not in messages_of(clean)
+    warnings = [str(m) for m in named.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1
+    assert "summary contains “Regional elected official”, the author of confidential source" in warnings[0]
+    # The place the page shows anyway ("Kidal region") is no secret.
+    assert "Kidal region”" not in warnings[0]
+    assert Incident.objects.get(pk=incident.pk).summary.endswith("REGIONAL ELECTED OFFICIAL.")
+
+
+def test_an_incident_naming_a_confidential_source_cannot_be_submitted(editor_client, naming_draft):
+    response = run_action(editor_client, "submit_for_review", naming_draft)
+
+    assert "cannot be submitted for review while its public text names a confidential source" in messages_of(response)
+    assert "“Regional elected official”" in messages_of(response)
+    assert status_of(naming_draft) == Status.DRAFT
+
+
+def test_an_incident_in_review_naming_a_confidential_source_cannot_be_published(reviewer_client, naming_draft):
+    Incident.objects.filter(pk=naming_draft.pk).update(status=Status.IN_REVIEW)
+
+    response = run_action(reviewer_client, "publish", naming_draft)
+
+    assert "cannot be published while its public text names a confidential source" in messages_of(response)
+    assert status_of(naming_draft) == Status.IN_REVIEW
+
+
+def test_a_reviewer_confirms_deliberate_wording_and_new_wording_needs_a_new_confirmation(
+    reviewer_client, naming_draft, editor, second_reviewer
+):
+    change = reverse("admin:incidents_incident_change", args=[naming_draft.pk])
+    page = reviewer_client.get(change).content.decode()
+    assert "Confirm the wording naming a confidential source" in page
+
+    response = reviewer_client.post(
+        reverse("admin:incidents_incident_workflow", args=[naming_draft.pk, "confirm-wording"]), follow=True
+    )
+
+    assert "confirmed as deliberate" in messages_of(response)
+    confirmed = Incident.objects.get(pk=naming_draft.pk)
+    assert confirmed.confidential_wording_confirmed == "summary: regional elected official"
+    assert "Confirm the wording" not in reviewer_client.get(change).content.decode()
+    services.incident_submit(incident=confirmed, user=editor)
+    Incident.objects.filter(pk=naming_draft.pk).update(title="Clash reported by a regional elected official")
+
+    with pytest.raises(services.WorkflowError, match="The title contains “Regional elected official”"):
+        services.incident_publish(incident=confirmed, user=second_reviewer)
+    Incident.objects.filter(pk=naming_draft.pk).update(title="Clash in the Kidal region")
+    assert services.incident_publish(incident=confirmed, user=second_reviewer).status == Status.PUBLISHED
+
+
+def test_only_a_reviewer_may_confirm_wording_that_names_a_confidential_source(editor_client, editor, naming_draft):
+    change = reverse("admin:incidents_incident_change", args=[naming_draft.pk])
+
+    with pytest.raises(PermissionDenied):
+        services.incident_confirm_confidential_wording(incident=naming_draft, user=editor)
+    assert "Confirm the wording" not in editor_client.get(change).content.decode()
+    assert Incident.objects.get(pk=naming_draft.pk).confidential_wording_confirmed == ""
+
+
+def test_mentions_are_found_in_every_public_text_of_the_incident_and_its_links(official):
+    incident = IncidentFactory(fatalities_rationale="Per the account of the fighting, quoted by AFP.")
+    IncidentSourceFactory(incident=incident, source=official, note="The regional elected official's account.")
+    ClaimFactory(incident=incident, source=SourceFactory(), verification_note="Matches the Regional Elected Official.")
+
+    found = {(m.where.split(" ")[0], m.part) for m in services.incident_confidential_mentions(incident=incident)}
+
+    assert found == {("fatalities", "title"), ("note", "author"), ("claim", "author")}
+
+
+def test_short_strings_partial_words_and_sources_that_are_not_confidential_or_not_cited_do_not_count():
+    incident = IncidentFactory(summary="Residents told AFP and the Radio Kidal team that the army attacked.")
+    IncidentSourceFactory(
+        incident=incident, source=SourceFactory(outlet="AFP", author="Resident", title="", confidential=True)
+    )
+    IncidentSourceFactory(incident=incident, source=SourceFactory(outlet="Radio Kidal", confidential=False))
+    SourceFactory(outlet="the army", confidential=True)  # cited by no claim or link of this incident
+
+    assert services.incident_confidential_mentions(incident=incident) == []

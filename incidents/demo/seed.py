@@ -542,8 +542,8 @@ INCIDENT = IncidentSpec(
         "separatist Azawad Liberation Front (FLA) fought the convoy's escort. The army's general staff "
         "acknowledged the ambush and said 10 enemy combatants were killed. The FLA said it killed several dozen "
         "Africa Corps members, destroyed 21 military vehicles, captured trucks and other vehicles from a "
-        "30-vehicle convoy, and acknowledged three dead among its own fighters. A regional elected official "
-        "reported losses on both sides. Videos shared by the separatists could not be independently verified."
+        "30-vehicle convoy, and acknowledged three dead among its own fighters. A local source reported losses "
+        "on both sides. Videos shared by the separatists could not be independently verified."
     ),
     grading=Grading.CONTESTED,
     tags=("ambush", "convoy", "separatists", "russian-forces"),
@@ -560,7 +560,7 @@ INCIDENT = IncidentSpec(
         LinkSpec(FLA, side=Side.B, role=Role.PRIMARY, note="Claimed the attack on the convoy."),
     ),
     sources=(
-        ("afp", "Carries the FLA's statement and the regional official's account."),
+        ("afp", "Carries the FLA's statement and a local source's account."),
         ("ap", "Reports both sides' statements; could not verify the videos."),
         ("fla-statement", "The FLA's claims of enemy dead, bodies left and vehicles destroyed."),
         ("fla-spokesman", "Captured vehicles and the FLA's own dead."),

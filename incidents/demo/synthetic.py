@@ -403,10 +403,17 @@ class IncidentGenerator:
         by_type: dict[str, list[str]] = {}
         for slug, (_, _, type_slug) in pools.sub_types.items():
             by_type.setdefault(type_slug, []).append(slug)
-        self.event_types = list(EVENT_TYPE_WEIGHTS)
-        self.event_weights = _cumulative(EVENT_TYPE_WEIGHTS.values())
+        # Incidents are drawn from the event types the tables above describe (actors on each side,
+        # share of fatality claims). A type editors added in the admin is left out; a sub-type they
+        # added under a known type is drawn, rarely, with a generic title.
+        self.event_types = [t for t in EVENT_TYPE_WEIGHTS if t in by_type]
+        if not self.event_types:
+            raise ValueError(f"The taxonomy has none of the event types {sorted(EVENT_TYPE_WEIGHTS)}.")
+        self.event_weights = _cumulative(EVENT_TYPE_WEIGHTS[t] for t in self.event_types)
         self.sub_types = {t: sorted(by_type[t]) for t in self.event_types}
-        self.sub_weights = {t: _cumulative(SUB_TYPE_WEIGHTS.get(s, 1) for s in self.sub_types[t]) for t in by_type}
+        self.sub_weights = {
+            t: _cumulative(SUB_TYPE_WEIGHTS.get(s, 1) for s in subs) for t, subs in self.sub_types.items()
+        }
         self.days = [FIRST_DAY + datetime.timedelta(days=d) for d in range((LAST_DAY - FIRST_DAY).days + 1)]
         self.places = {c: [(_text(p.admin1), _text(p.admin2), _text(p.name), p) for p in PLACES[c]] for c in PLACES}
         self.villages = [_text(v) for v in _village_names(random.Random(1), 3000)]

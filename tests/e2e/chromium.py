@@ -8,9 +8,13 @@ them, so a broken install step cannot pass as green.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import connections
+from playwright.sync_api import Browser, sync_playwright
 
 # Playwright's sync API runs an event loop in the test's thread; Django's ORM is used from
 # the same thread and never concurrently with it.
@@ -33,6 +37,20 @@ requires_chromium = pytest.mark.skipif(
 )
 
 
-def launch(playwright: object) -> object:
-    """A headless chromium from Debian's package."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """A headless chromium from Debian's package, for the length of the block.
+
+    While Playwright's event loop runs on this thread, Django's connection handler takes the
+    thread for an async one and keeps a separate connection for the queries made in the
+    block. Closing the database connections at the end of the block closes that one: left
+    open, it would stop the test database from being dropped at the end of the run ("being
+    accessed by other users").
+    """
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright import sync_api as playwright_sync
+from django.db import connection
 
 from incidents.models import Incident, LossesOf, Stance, Status
-from tests.e2e.chromium import SCREENSHOTS, launch, requires_chromium
+from tests.e2e.chromium import SCREENSHOTS, chromium, requires_chromium
 from tests.factories import ActorFactory, ClaimFactory, IncidentActorFactory, IncidentFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -57,10 +57,8 @@ def contested_draft() -> Incident:
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def logged_in_page(browser, live_server, username: str):
@@ -115,3 +113,16 @@ def test_two_editors_saving_from_two_browsers_cannot_overwrite_each_other(contes
     incident = Incident.objects.get(pk=contested_draft.pk)
     assert incident.title == "Ambush of an army convoy on the Anefif–Aguelhok road"
     assert incident.last_edited_by.username == "amina"
+
+
+def test_queries_made_while_the_browser_runs_leave_no_connection_open(contested_draft):
+    with chromium():
+        # Playwright's loop runs: Django opens a connection apart from the test's own for this.
+        assert Incident.objects.filter(pk=contested_draft.pk).exists()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+        assert cursor.fetchone()[0] == 0  # closed, so the test database can be dropped at the end

@@ -4,9 +4,8 @@ app's own static files, under the production Content-Security-Policy, with no CD
 from __future__ import annotations
 
 import pytest
-from playwright import sync_api as playwright_sync
 
-from tests.e2e.chromium import launch, requires_chromium
+from tests.e2e.chromium import chromium, requires_chromium
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,8 +17,7 @@ pytestmark = [
 def test_the_api_docs_render_every_endpoint_from_local_files_under_the_csp(live_server):
     requested: list[str] = []
     errors: list[str] = []
-    with playwright_sync.sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
         page = browser.new_page()
         page.on("request", lambda request: requested.append(request.url))
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -29,7 +27,6 @@ def test_the_api_docs_render_every_endpoint_from_local_files_under_the_csp(live_
         page.wait_for_selector(".opblock-summary-path", timeout=30_000)
         paths = page.locator(".opblock-summary-path").all_inner_texts()
         csp = response.headers.get("content-security-policy", "")
-        browser.close()
 
     assert response.ok
     assert "script-src 'self' 'nonce-" in csp

@@ -14,10 +14,9 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from playwright import sync_api as playwright_sync
 
 from incidents.models import Incident, Source, Status
-from tests.e2e.chromium import SCREENSHOTS, launch, requires_chromium
+from tests.e2e.chromium import SCREENSHOTS, chromium, requires_chromium
 
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -60,10 +59,8 @@ def browser(demo: dict[str, object]) -> Iterator[object]:
     # Started after the database is ready and the demo loaded: while Playwright's loop runs,
     # Django sees another execution context (hence other connection objects), so all ORM
     # work stays outside it.
-    with playwright_sync.sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Visitor:

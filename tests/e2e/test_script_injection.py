@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from incidents import models
-from tests.e2e.chromium import launch, requires_chromium
+from tests.e2e.chromium import chromium, requires_chromium
 from tests.factories import (
     ActorFactory,
     ClaimFactory,
@@ -48,10 +48,8 @@ def browser(hostile_archive, live_server) -> Iterator[Browser]:
     # running, the restore of the migrations' data between transactional tests goes wrong.
     # Playwright's sync API keeps an event loop on this thread; the ORM calls the tests make
     # meanwhile are still synchronous, so Django's async-safety guard does not apply.
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def fill(instance, payload: str) -> None:
