@@ -240,6 +240,18 @@ class ActorQuerySet(models.QuerySet):
         )
 
 
+class ActorRelationQuerySet(models.QuerySet):
+    def public_of(self, actor: Actor) -> ActorRelationQuerySet:
+        """The relations of ``actor`` whose other end is public too (a relation to an actor seen
+        in no published incident would reveal that actor)."""
+        public = Actor.objects.published()
+        return (
+            self.filter(Q(subject=actor) | Q(object=actor))
+            .filter(subject__in=public, object__in=public)
+            .select_related("subject", "object")
+        )
+
+
 class SourceQuerySet(models.QuerySet):
     def published(self) -> SourceQuerySet:
         """Sources cited by a published incident (confidential ones are redacted on output)."""
@@ -370,6 +382,8 @@ class ActorRelation(models.Model):
     start_date = models.DateField(null=True, blank=True, help_text="When the relation began, if known.")
     end_date = models.DateField(null=True, blank=True, help_text="When it ended; empty while it holds.")
     note = models.TextField(blank=True, help_text="Public note on the relation and its evidence.")
+
+    objects = ActorRelationQuerySet.as_manager()
 
     class Meta:
         ordering = ["subject__name", "kind"]

@@ -154,18 +154,26 @@ def estimate_group(group: str, label: str, claims: Iterable[ClaimFacts]) -> Esti
     else:
         estimate.reasons.append("Best estimate is the median of the claims' central figures.")
 
-    credible = [c for c in usable if c.credible]
-    if credible:
-        highest_low = max(credible, key=lambda c: c.low)
-        bounded = [c for c in credible if c.high is not None]
-        if bounded:
-            lowest_high = min(bounded, key=lambda c: c.high)
-            if highest_low.low > lowest_high.high:
-                estimate.contested = True
-                estimate.reasons.append(
-                    f"Contested: {highest_low.describe()} cannot be reconciled with {lowest_high.describe()}."
-                )
+    conflict = conflicting_pair(usable)
+    if conflict:
+        estimate.contested = True
+        highest_low, lowest_high = conflict
+        estimate.reasons.append(
+            f"Contested: {highest_low.describe()} cannot be reconciled with {lowest_high.describe()}."
+        )
     return estimate
+
+
+def conflicting_pair(claims: Iterable[ClaimFacts]) -> tuple[ClaimFacts, ClaimFacts] | None:
+    """Rule 6: the two credible claims that cannot both be true (the highest lower figure, above
+    the lowest upper figure), or None when the credible claims can all be true at once."""
+    credible = [c for c in claims if c.quantified and c.credible]
+    bounded = [c for c in credible if c.high is not None]
+    if not credible or not bounded:
+        return None
+    highest_low = max(credible, key=lambda c: c.low)
+    lowest_high = min(bounded, key=lambda c: c.high)
+    return (highest_low, lowest_high) if highest_low.low > lowest_high.high else None
 
 
 def propose(claims: Iterable[ClaimFacts]) -> Proposal:

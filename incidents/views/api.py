@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -227,12 +227,7 @@ class ActorViewSet(ReadOnlyViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         actor = self.get_object()
-        public = Actor.objects.published()
-        relations = (
-            ActorRelation.objects.filter(Q(subject=actor) | Q(object=actor))
-            .filter(subject__in=public, object__in=public)
-            .select_related("subject", "object")
-        )
+        relations = ActorRelation.objects.public_of(actor)
         serializer = ActorDetailSerializer(actor, context={**self.get_serializer_context(), "relations": relations})
         return Response(serializer.data)
 

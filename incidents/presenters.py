@@ -1,0 +1,238 @@
+"""What the public pages show, prepared from what the views read: facet groups and their
+labels, map data, claim groups, schema.org JSON-LD, the citation line and the methodology's
+lists. Pure presentation: no visibility decision and no estimate is made here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, QueryDict
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from incidents import reconcile
+from incidents.facets import Count as FacetCount
+from incidents.facets import Facets, country_name
+from incidents.models import ActorKind, Claim, ClaimKind, Grading, Incident, SourceKind, SubEventType
+
+
+def filter_query(query: QueryDict, drop: set[str], **replace: str) -> str:
+    """``query`` re-encoded without ``drop`` and with ``replace``d values (for links)."""
+    kept = query.copy()
+    for name in drop | set(replace):
+        kept.pop(name, None)
+    for name, value in replace.items():
+        if value:
+            kept[name] = value
+    for name in list(kept):
+        if not any(v.strip() for v in kept.getlist(name)):
+            kept.pop(name)
+    return kept.urlencode()
+
+
+def with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+def selected_values(query: QueryDict, name: str) -> set[str]:
+    return {item.strip() for value in query.getlist(name) for item in value.split(",") if item.strip()}
+
+
+def map_points(incidents: list[Incident]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": incident.pk,
+            "title": incident.title,
+            "date": incident.start_date.isoformat(),
+            "lat": incident.latitude,
+            "lon": incident.longitude,
+            "url": incident.get_absolute_url(),
+        }
+        for incident in incidents
+        if incident.latitude is not None
+    ]
+
+
+def map_data(*, points: list[dict[str, Any]], cells: list[tuple[float, float, int]] | None = None) -> dict[str, Any]:
+    return {
+        "tiles": settings.ARCHIVE_TILE_URL,
+        "attribution": settings.ARCHIVE_TILE_ATTRIBUTION,
+        "points": points,
+        "cells": [[lat, lon, count] for lat, lon, count in cells or []],
+    }
+
+
+def json_ld(data: dict[str, Any], nonce: str = "") -> SafeString:
+    """A schema.org block; <, > and & are escaped so editor text cannot close the script."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    text = text.translate({ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"})
+    nonce_attr = format_html(' nonce="{}"', nonce) if nonce else ""
+    return format_html('<script type="application/ld+json"{}>{}</script>', nonce_attr, mark_safe(text))
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int | None
+    checked: bool
+
+
+@dataclass
+class FacetGroup:
+    name: str
+    legend: str
+    options: list[Option]
+
+
+def facet_group(
+    name: str, legend: str, counts: list[FacetCount], query: QueryDict, labels: dict[str, str] | None = None
+) -> FacetGroup:
+    """A checkbox group: the counted values, plus any selected value with no result left."""
+    chosen = selected_values(query, name)
+    options = [Option(c.value, c.label, c.count, c.value in chosen) for c in counts]
+    listed = {option.value for option in options}
+    for value in sorted(chosen - listed):
+        options.append(Option(value, (labels or {}).get(value, value), 0, True))
+    return FacetGroup(name, legend, options)
+
+
+def source_kind_options(query: QueryDict) -> list[Option]:
+    """The source kinds as checkboxes, ticked as the query string has them (not counted)."""
+    chosen = selected_values(query, "source_kind")
+    return [Option(value, label, None, value in chosen) for value, label in SourceKind.choices]
+
+
+def facet_groups(facets: Facets, query: QueryDict) -> list[FacetGroup]:
+    """The list page's checkbox groups with their counts (without, when counting took too long)."""
+    if not facets.exact:
+        return uncounted_groups(query)
+    return [
+        facet_group(
+            "country",
+            "Country",
+            facets.countries,
+            query,
+            {code: country_name(code) for code in selected_values(query, "country")},
+        ),
+        facet_group("event_type", "Event type", facets.event_types, query),
+        facet_group("sub_event_type", "Sub-event type", facets.sub_event_types, query),
+        facet_group("grading", "Evidence grading", facets.gradings, query, dict(Grading.choices)),
+        facet_group("actor_kind", "Actor kind", facets.actor_kinds, query, dict(ActorKind.choices)),
+        facet_group("actor", "Actor", facets.actors, query),
+        facet_group("tag", "Tag", facets.tags, query),
+    ]
+
+
+def uncounted_groups(query: QueryDict) -> list[FacetGroup]:
+    """The same choices without counts, for a result set too large to count in time."""
+
+    def group(name: str, legend: str, choices: list[tuple[str, str]]) -> FacetGroup:
+        chosen = selected_values(query, name)
+        return FacetGroup(name, legend, [Option(v, label, None, v in chosen) for v, label in choices])
+
+    subs = list(SubEventType.objects.select_related("event_type").order_by("event_type__name", "name"))
+    event_types = {sub.event_type.slug: sub.event_type.name for sub in subs}
+    return [
+        group("event_type", "Event type", list(event_types.items())),
+        group("sub_event_type", "Sub-event type", [(sub.slug, sub.name) for sub in subs]),
+        group("grading", "Evidence grading", Grading.choices),
+        group("actor_kind", "Actor kind", ActorKind.choices),
+    ]
+
+
+@dataclass
+class ClaimGroup:
+    """Claims about the same thing (kind and whose losses), to be read side by side."""
+
+    title: str
+    claims: list[Claim]
+
+    @property
+    def conflicting(self) -> bool:
+        """Whether two credible claims cannot both be true (reconciliation's rule 6)."""
+        return reconcile.conflicting_pair(reconcile.facts_from_claim(c) for c in self.claims) is not None
+
+
+def claim_groups(claims: list[Claim]) -> list[ClaimGroup]:
+    groups: dict[tuple[str, str, int | None], ClaimGroup] = {}
+    for claim in claims:
+        key = (claim.kind, claim.losses_of, claim.losses_actor_id)
+        if key not in groups:
+            about = claim.get_kind_display()
+            if claim.kind in {ClaimKind.RESPONSIBILITY, ClaimKind.OCCURRENCE, ClaimKind.OTHER}:
+                title = about
+            else:
+                title = f"{about}: {claim.losses_label}"
+            groups[key] = ClaimGroup(title=title, claims=[])
+        groups[key].claims.append(claim)
+    return list(groups.values())
+
+
+def incident_json_ld(incident: Incident, request: HttpRequest) -> dict[str, Any]:
+    url = request.build_absolute_uri(incident.get_absolute_url())
+    place: dict[str, Any] = {
+        "@type": "Place",
+        "name": ", ".join(p for p in (incident.location, incident.admin2, incident.admin1) if p),
+        "address": {"@type": "PostalAddress", "addressCountry": incident.country, "addressRegion": incident.admin1},
+    }
+    if incident.latitude is not None:
+        place["geo"] = {"@type": "GeoCoordinates", "latitude": incident.latitude, "longitude": incident.longitude}
+    return {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "@id": url,
+        "url": url,
+        "identifier": str(incident.pk),
+        "name": incident.title,
+        "description": incident.summary,
+        "startDate": incident.start_date,
+        "endDate": incident.end_date,
+        "eventStatus": "https://schema.org/EventScheduled",
+        "location": place,
+        "keywords": [incident.event_type.name, incident.sub_event_type.name, *incident.tags],
+        "isPartOf": {"@type": "Dataset", "name": settings.ARCHIVE_NAME},
+        "dateModified": incident.updated_at,
+        "datePublished": incident.published_at,
+    }
+
+
+def citation(incident: Incident, request: HttpRequest) -> str:
+    url = request.build_absolute_uri(incident.get_absolute_url())
+    published = f"{incident.published_at:%-d %B %Y}" if incident.published_at else "unpublished"
+    return (
+        f"{settings.ARCHIVE_NAME}. “{incident.title}”. Incident {incident.pk}, "
+        f"published {published}, last updated {incident.updated_at:%-d %B %Y}. {url}"
+    )
+
+
+GRADING_NOTES = {
+    Grading.CONFIRMED: "The incident and its main figures are established by independent, credible sources "
+    "or acknowledged by the party responsible.",
+    Grading.FAIR: "Two or more credible sources report the incident and broadly agree on what happened.",
+    Grading.WEAK: "A single source, or sources that cannot be checked, report the incident.",
+    Grading.CONTESTED: "Credible sources disagree on what happened or who is responsible.",
+    Grading.DISCOUNTED: "The archive judges the reports unreliable or refuted; the record is kept for transparency.",
+}
+
+
+def reconciliation_rules() -> list[str]:
+    """The numbered rules of ``incidents.reconcile``'s docstring, one string per rule."""
+    doc = reconcile.__doc__ or ""
+    rules: list[str] = []
+    for line in doc.splitlines():
+        stripped = line.strip()
+        match = re.match(r"^\d+\.\s+(.*)", stripped)
+        if match:
+            rules.append(match.group(1))
+        elif rules and stripped:
+            rules[-1] += " " + stripped
+        elif rules and not stripped:
+            break
+    return rules
