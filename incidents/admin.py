@@ -7,18 +7,14 @@ history comes from the pghistory triggers, so it is the same whatever wrote the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-import pghistory.models
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
-from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db import connection, connections, models
 from django.db.models import QuerySet
@@ -36,6 +32,7 @@ from django.views.decorators.http import require_POST
 
 from incidents import services
 from incidents.admin_import import IncidentImportExportMixin
+from incidents.history import history_entries
 from incidents.models import (
     Actor,
     ActorAlias,
@@ -108,114 +105,11 @@ class VersionedInline:
         return [*super().get_fieldsets(request, obj), (None, {"fields": [VERSION_FIELD]})]
 
 
-# --- History ---------------------------------------------------------------------------------
-
-
-# Columns that change on every save and say nothing an editor needs to read.
-HISTORY_NOISE = {"updated_at", "version"}
-
-
-@dataclass
-class HistoryEntry:
-    """One row of a record's history page."""
-
-    event_id: int
-    when: datetime
-    label: str
-    subject: str
-    user: str
-    url: str
-    changes: list[tuple[str, Any, Any]] = field(default_factory=list)
-    restorable: bool = False
-    subject_url: str = ""
-
-
-def _columns(model: type[models.Model]) -> dict[str, models.Field]:
-    return {f.column: f for f in model._meta.concrete_fields}
-
-
-def _related_labels(diffs: list[tuple[models.Field, Any, Any]]) -> dict[tuple[type, Any], str]:
-    """Readable names for the foreign keys that appear in diffs: one query per related model."""
-    wanted: dict[type[models.Model], set] = {}
-    for model_field, before, after in diffs:
-        if model_field.is_relation:
-            wanted.setdefault(model_field.related_model, set()).update(v for v in (before, after) if v is not None)
-    labels = {}
-    for model, ids in wanted.items():
-        rows = model._default_manager.filter(pk__in=ids)
-        if model is get_user_model():
-            labels.update({(model, u.pk): u.get_username() for u in rows})
-        else:
-            labels.update({(model, obj.pk): str(obj) for obj in rows.select_related()})
-    return labels
-
-
-def _readable(field: models.Field, value: Any, labels: dict[tuple[type, Any], str]) -> Any:
-    if value is None or value == "" or value == []:
-        return None
-    if field.is_relation:
-        return labels.get((field.related_model, value), f"#{value} (deleted)")
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return value
-
-
 def _history_url(model: type[models.Model], pk: Any) -> str:
     """The history page of a related record, when it has one in the admin."""
     if not admin.site.is_registered(model):
         return ""
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[pk])
-
-
-def history_entries(obj: models.Model, related: tuple[type[models.Model], ...] = (), limit: int = 200) -> list:
-    """The history of ``obj`` (and of the listed related models' rows that point to it), newest first."""
-    own_event_model = type(obj).pgh_event_model
-    event_models = [own_event_model, *(m.pgh_event_model for m in related)]
-    events = pghistory.models.Events.objects.across(*event_models)
-    events = events.references(obj) if related else events.tracks(obj)
-    events = list(events.order_by("-pgh_created_at", "-pgh_id")[:limit])
-
-    models_by_event = {m.pgh_event_model._meta.label: m for m in (type(obj), *related)}
-    columns = {label: _columns(model) for label, model in models_by_event.items()}
-    # Event ids are per table: a claim event and an incident event can share one.
-    diffs = {
-        (event.pgh_model, event.pgh_id): [
-            (columns[event.pgh_model][column], before, after)
-            for column, (before, after) in sorted((event.pgh_diff or {}).items())
-            if column in columns[event.pgh_model] and column not in HISTORY_NOISE
-        ]
-        for event in events
-    }
-    user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context} - {None}
-    users = {u.pk: u.get_username() for u in get_user_model().objects.filter(pk__in=user_ids)}
-    labels = _related_labels([change for changes in diffs.values() for change in changes])
-
-    entries = []
-    for event in events:
-        model = models_by_event[event.pgh_model]
-        context = event.pgh_context or {}
-        own = event.pgh_model == own_event_model._meta.label
-        entries.append(
-            HistoryEntry(
-                event_id=event.pgh_id,
-                when=event.pgh_created_at,
-                label=event.pgh_label,
-                subject=str(model._meta.verbose_name).capitalize() + ("" if own else f" #{event.pgh_obj_id}"),
-                subject_url=_history_url(model, event.pgh_obj_id) if not own and event.pgh_label != "delete" else "",
-                user=users.get(context.get("user"), "—"),
-                url=context.get("url", ""),
-                changes=[
-                    (str(field.verbose_name), _readable(field, before, labels), _readable(field, after, labels))
-                    for field, before, after in diffs[event.pgh_model, event.pgh_id]
-                ],
-                restorable=own,
-            )
-        )
-    return entries
 
 
 # --- The common editors' admin ---------------------------------------------------------------
@@ -300,7 +194,7 @@ class ArchiveModelAdmin(admin.ModelAdmin):
             "subtitle": None,
             "opts": self.opts,
             "object": obj,
-            "entries": history_entries(obj, self.history_related),
+            "entries": history_entries(obj, self.history_related, link=_history_url),
             "can_restore": self.has_change_permission(request, obj),
             "restore_url_name": f"admin:{self.opts.app_label}_{self.opts.model_name}_restore",
             **(extra_context or {}),
