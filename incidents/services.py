@@ -34,6 +34,13 @@ PUBLISH_PERMISSION = "incidents.publish_incident"
 SUBMIT_PERMISSION = "incidents.submit_incident"
 
 
+def refusal_message(error: ValidationError | PermissionDenied) -> str:
+    """What an editor reads when a service refuses a write."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "You do not have permission to do that."
+
+
 def _require(user: AbstractBaseUser, permission: str, action: str) -> None:
     if not user.has_perm(permission):
         raise PermissionDenied(f"You do not have permission to {action}.")
