@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.urls import reverse
 from incidents import services
 from incidents.models import Incident, Source, SourceKind, Status
 from tests.admin_forms import change_form_data
-from tests.factories import ClaimFactory, IncidentFactory, IncidentSourceFactory, SourceFactory
+from tests.factories import ClaimFactory, IncidentFactory, IncidentSourceFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -418,3 +419,56 @@ def test_short_strings_partial_words_and_sources_that_are_not_confidential_or_no
     SourceFactory(outlet="the army", confidential=True)  # cited by no claim or link of this incident
 
     assert services.incident_confidential_mentions(incident=incident) == []
+
+
+# --- Every write service checks its own permission --------------------------------------------
+
+
+def user_without(permission: str) -> User:
+    """A user holding every permission of the archive except ``permission``."""
+    app_label, codename = permission.split(".")
+    user = UserFactory()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label=app_label).exclude(codename=codename))
+    return user
+
+
+def incident_in(status: str) -> Incident:
+    if status == Status.PUBLISHED:
+        return IncidentFactory(published=True)
+    incident = IncidentFactory()
+    Incident.objects.filter(pk=incident.pk).update(status=status)
+    incident.refresh_from_db()
+    return incident
+
+
+@pytest.mark.parametrize("row", services.TRANSITIONS, ids=lambda row: row.step)
+def test_each_step_of_the_workflow_refuses_a_user_without_its_permission(row):
+    incident = incident_in(row.source[0])
+    notice = {"notice": "Withdrawn: a duplicate."} if row.notice else {}
+
+    with pytest.raises(PermissionDenied, match="You do not have permission to"):
+        row.service(incident=incident, user=user_without(row.permission), **notice)
+
+    assert Incident.objects.values_list("status", "version").get(pk=incident.pk) == (row.source[0], incident.version)
+
+
+@pytest.mark.parametrize("row", [row for row in services.TRANSITIONS if row.target], ids=lambda row: row.step)
+def test_each_step_of_the_workflow_leads_from_its_source_to_its_target(row):
+    incident = incident_in(row.source[0])
+    notice = {"notice": "Withdrawn: a duplicate."} if row.notice else {}
+
+    taken = row.service(incident=incident, user=UserFactory(is_superuser=True), **notice)
+
+    assert taken.status == row.target
+    assert Incident.objects.values_list("status", "version").get(pk=incident.pk) == (row.target, incident.version + 1)
+
+
+@pytest.mark.parametrize("row", services.TRANSITIONS, ids=lambda row: row.step)
+def test_each_step_of_the_workflow_refuses_an_incident_in_another_status(row):
+    incident = incident_in(next(status for status in (Status.DRAFT, Status.PUBLISHED) if status not in row.source))
+    notice = {"notice": "Withdrawn: a duplicate."} if row.notice else {}
+
+    with pytest.raises(services.WorkflowError, match="Only "):
+        row.service(incident=incident, user=UserFactory(is_superuser=True), **notice)
+
+    assert Incident.objects.values_list("version", flat=True).get(pk=incident.pk) == incident.version
