@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pycountry
 from django.conf import settings
@@ -324,16 +325,37 @@ def incident_proposal(*, incident: Incident) -> Proposal:
     return propose_for_claims(claims)
 
 
+# The incident's fields that hold its fatality estimate.
+ESTIMATE_FIELDS = (
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+    "fatalities_method",
+    "fatalities_rationale",
+    "contested",
+)
+
+
+def proposal_estimate(proposal: Proposal) -> dict[str, Any]:
+    """The values of ``ESTIMATE_FIELDS`` that accepting ``proposal`` sets."""
+    total = proposal.total
+    return {
+        "fatalities_low": total.low,
+        "fatalities_best": total.best,
+        "fatalities_high": total.high,
+        "fatalities_method": EstimateMethod.PROPOSAL if total.has_numbers else EstimateMethod.NONE,
+        "fatalities_rationale": " ".join(total.reasons),
+        "contested": proposal.contested,
+    }
+
+
 def incident_accept_proposal(*, incident: Incident, user: AbstractBaseUser) -> Incident:
     """Adopt the archive's proposed total as the incident's estimate."""
     with transaction.atomic():
         incident = _locked(incident)
-        proposal = incident_proposal(incident=incident)
-        total = proposal.total
-        incident.fatalities_low, incident.fatalities_best, incident.fatalities_high = total.low, total.best, total.high
-        incident.fatalities_method = EstimateMethod.PROPOSAL if total.has_numbers else EstimateMethod.NONE
-        incident.fatalities_rationale = " ".join(total.reasons)
-        incident.contested = proposal.contested
+        require_incident_edit(incident=incident, user=user)
+        for name, value in proposal_estimate(incident_proposal(incident=incident)).items():
+            setattr(incident, name, value)
         incident.last_edited_by = user
         incident.version = F("version") + 1
         incident.save()
@@ -353,13 +375,14 @@ def incident_override_estimate(
 ) -> Incident:
     """Set the estimate by hand; the rationale is required and shown to the public."""
     rationale = rationale.strip()
-    if not rationale:
-        raise WorkflowError("Overriding the proposal needs a rationale.")
     values = [v for v in (low, best, high) if v is not None]
-    if values != sorted(values) or any(v < 0 for v in values):
-        raise WorkflowError("The estimate must satisfy 0 ≤ low ≤ best ≤ high.")
     with transaction.atomic():
         incident = _locked(incident)
+        require_incident_edit(incident=incident, user=user)
+        if not rationale:
+            raise WorkflowError("Overriding the proposal needs a rationale.")
+        if values != sorted(values) or any(v < 0 for v in values):
+            raise WorkflowError("The estimate must satisfy 0 ≤ low ≤ best ≤ high.")
         incident.fatalities_low, incident.fatalities_best, incident.fatalities_high = low, best, high
         incident.fatalities_method = EstimateMethod.OVERRIDE
         incident.fatalities_rationale = rationale
@@ -441,6 +464,8 @@ def incident_can_edit(*, incident: Incident, user: AbstractBaseUser) -> bool:
 
 
 def require_incident_edit(*, incident: Incident, user: AbstractBaseUser) -> None:
+    if not user.has_perm("incidents.change_incident"):
+        raise PermissionDenied("You do not have permission to change incidents.")
     if not incident_can_edit(incident=incident, user=user):
         raise PermissionDenied("Only a reviewer may change an incident once it has been submitted.")
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied
@@ -9,7 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from incidents import services
-from incidents.models import Incident, Source, SourceKind, Status
+from incidents.models import Incident, IncidentEvent, Source, SourceKind, Status
 from tests.admin_forms import change_form_data
 from tests.factories import ClaimFactory, IncidentFactory, IncidentSourceFactory, SourceFactory, UserFactory
 
@@ -441,15 +444,72 @@ def incident_in(status: str) -> Incident:
     return incident
 
 
-@pytest.mark.parametrize("row", services.TRANSITIONS, ids=lambda row: row.step)
-def test_each_step_of_the_workflow_refuses_a_user_without_its_permission(row):
-    incident = incident_in(row.source[0])
+def take(row: services.Transition) -> Callable[[Incident, User], Incident]:
     notice = {"notice": "Withdrawn: a duplicate."} if row.notice else {}
+    return lambda incident, user: row.service(incident=incident, user=user, **notice)
+
+
+def restore_first_version(incident: Incident, user: User) -> Incident:
+    event = IncidentEvent.objects.filter(pgh_obj_id=incident.pk).earliest("pgh_id")
+    return services.history_restore(event=event, user=user)
+
+
+# Each write service of incidents.services: the permission it needs, a status it starts from, a call.
+WRITES = {
+    **{row.service.__name__: (row.permission, row.source[0], take(row)) for row in services.TRANSITIONS},
+    "incident_accept_proposal": (
+        "incidents.change_incident",
+        Status.DRAFT,
+        lambda incident, user: services.incident_accept_proposal(incident=incident, user=user),
+    ),
+    "incident_override_estimate": (
+        "incidents.change_incident",
+        Status.DRAFT,
+        lambda incident, user: services.incident_override_estimate(
+            incident=incident, user=user, low=3, best=4, high=5, rationale="Counted from the videos."
+        ),
+    ),
+    "history_restore": ("incidents.change_incident", Status.DRAFT, restore_first_version),
+}
+# Services that take a user only to decide what that user may do.
+USER_CHECKS = {"incident_can_edit", "require_incident_edit"}
+
+
+def test_every_public_service_that_takes_a_user_is_a_write_tested_here_or_a_check():
+    takes_a_user = {
+        name
+        for name, function in vars(services).items()
+        if inspect.isfunction(function)
+        and not name.startswith("_")
+        and function.__module__ == services.__name__
+        and "user" in inspect.signature(function).parameters
+    }
+
+    assert takes_a_user == set(WRITES) | USER_CHECKS
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_every_write_service_refuses_a_user_without_its_permission(name):
+    permission, status, write = WRITES[name]
+    incident = incident_in(status)
+    before = Incident.objects.values().get(pk=incident.pk)
 
     with pytest.raises(PermissionDenied, match="You do not have permission to"):
-        row.service(incident=incident, user=user_without(row.permission), **notice)
+        write(incident, user_without(permission))
 
-    assert Incident.objects.values_list("status", "version").get(pk=incident.pk) == (row.source[0], incident.version)
+    assert Incident.objects.values().get(pk=incident.pk) == before
+
+
+@pytest.mark.parametrize("name", ["incident_accept_proposal", "incident_override_estimate"])
+def test_an_editor_cannot_change_the_estimate_of_an_incident_in_review(name, editor):
+    _, _, write = WRITES[name]
+    incident = incident_in(Status.IN_REVIEW)
+    ClaimFactory(incident=incident, quantity_low=4, quantity_high=4)
+
+    with pytest.raises(PermissionDenied, match="Only a reviewer may change"):
+        write(incident, editor)
+
+    assert Incident.objects.get(pk=incident.pk).fatalities_best is None
 
 
 @pytest.mark.parametrize("row", [row for row in services.TRANSITIONS if row.target], ids=lambda row: row.step)

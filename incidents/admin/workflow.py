@@ -107,11 +107,12 @@ class WorkflowAdminMixin:
 
     @admin.action(permissions=["change"], description="Accept the reconciliation proposal as the estimate")
     def accept_proposal(self, request: HttpRequest, queryset: QuerySet) -> None:
-        def accept(incident: Incident) -> None:
-            services.require_incident_edit(incident=incident, user=request.user)
-            services.incident_accept_proposal(incident=incident, user=request.user)
-
-        self._run(request, queryset, "now use the archive's proposal as their estimate", accept)
+        self._run(
+            request,
+            queryset,
+            "now use the archive's proposal as their estimate",
+            lambda incident: services.incident_accept_proposal(incident=incident, user=request.user),
+        )
 
     # --- Reconciliation ---
 
