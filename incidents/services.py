@@ -249,6 +249,15 @@ def transition(step: str) -> Transition:
     raise KeyError(step)
 
 
+def incident_transitions(*, incident: Incident, user: AbstractBaseUser) -> list[Transition]:
+    """The steps ``user`` may take on ``incident`` now, in the order of the table."""
+    return [
+        row
+        for row in TRANSITIONS
+        if row.starts_from(incident) and row.permits(user) and (row.offered is None or row.offered(incident))
+    ]
+
+
 # How a refusal names a status: "Only a draft can be submitted for review; this one is a published incident."
 STATUS_NOUNS = {
     Status.DRAFT: "a draft",

@@ -472,7 +472,7 @@ WRITES = {
     "history_restore": ("incidents.change_incident", Status.DRAFT, restore_first_version),
 }
 # Services that take a user only to decide what that user may do.
-USER_CHECKS = {"incident_can_edit", "require_incident_edit"}
+USER_CHECKS = {"incident_can_edit", "require_incident_edit", "incident_transitions"}
 
 
 def test_every_public_service_that_takes_a_user_is_a_write_tested_here_or_a_check():
@@ -532,3 +532,76 @@ def test_each_step_of_the_workflow_refuses_an_incident_in_another_status(row):
         row.service(incident=incident, user=UserFactory(is_superuser=True), **notice)
 
     assert Incident.objects.values_list("version", flat=True).get(pk=incident.pk) == incident.version
+
+
+# --- The admin's actions and buttons are the table's -----------------------------------------
+
+
+def button_label(row: services.Transition) -> str:
+    return f"{row.label}…" if row.notice else row.label
+
+
+def offered_on(row: services.Transition, source: Source) -> Incident:
+    """An incident on which ``row`` is offered: in its first source status, naming ``source`` if it must."""
+    incident = incident_in(row.source[0])
+    if row.offered is not None and not row.offered(incident):
+        # The one condition beyond status and permission: public text naming a confidential source.
+        IncidentSourceFactory(incident=incident, source=source)
+        Incident.objects.filter(pk=incident.pk).update(summary="A regional elected official described the clash.")
+        incident.refresh_from_db()
+    assert row.offered is None or row.offered(incident)
+    return incident
+
+
+@pytest.mark.parametrize("group", ["Editor", "Reviewer"])
+def test_the_changelist_offers_the_steps_of_the_table_that_the_person_may_take(client, group):
+    user = UserFactory(groups=[group])
+    client.force_login(user)
+
+    choices = client.get(CHANGELIST).context["action_form"].fields["action"].choices
+    offered = {name: str(label) for name, label in choices if name not in ("", "delete_selected", "accept_proposal")}
+
+    assert offered == {
+        row.action: row.action_label for row in services.TRANSITIONS if row.action and user.has_perm(row.permission)
+    }
+
+
+@pytest.mark.parametrize("row", [row for row in services.TRANSITIONS if row.action], ids=lambda row: row.action)
+def test_each_action_takes_its_step_on_the_selected_incidents(client, row):
+    client.force_login(UserFactory(is_superuser=True))
+    incident = incident_in(row.source[0])
+    notice = {"apply": "1", "notice": "Withdrawn: a duplicate."} if row.notice else {}
+
+    response = run_action(client, row.action, incident, **notice)
+
+    assert f"1 incident(s) {row.done}." in messages_of(response)
+    assert status_of(incident) == row.target
+
+
+@pytest.mark.parametrize("row", services.TRANSITIONS, ids=lambda row: row.step)
+def test_the_change_form_offers_the_steps_of_the_table_as_buttons_that_take_them(client, row, official):
+    client.force_login(UserFactory(is_superuser=True))
+    incident = offered_on(row, official)
+
+    steps = client.get(change_url(incident)).context["workflow_steps"]
+    step = next(step for step in steps if step["label"] == button_label(row))
+    response = client.post(step["url"], {"notice": "Withdrawn: a duplicate."} if row.notice else {}, follow=True)
+
+    assert [step["label"] for step in steps] == [
+        button_label(other)
+        for other in services.TRANSITIONS
+        if other.starts_from(incident) and (other.offered is None or other.offered(incident))
+    ]
+    assert step["url"] == workflow_url(incident, row.step)
+    assert f"“{incident}” {row.done}." in messages_of(response)
+    taken = Incident.objects.get(pk=incident.pk)
+    assert (taken.status, taken.version) == (row.target or incident.status, incident.version + 1)
+
+
+def test_a_step_that_is_not_in_the_table_changes_nothing(reviewer_client):
+    incident = IncidentFactory()
+
+    response = reviewer_client.post(workflow_url(incident, "delete"))
+
+    assert response.status_code == 302 and response["Location"] == change_url(incident)
+    assert Incident.objects.get(pk=incident.pk).version == incident.version

@@ -1,11 +1,14 @@
 """The workflow and the estimate in the incidents' admin.
 
-Changelist actions and change-form buttons that call the workflow services, the view that
-takes one step on one incident, and the view that accepts or overrides the archive's proposal.
+The changelist actions, the change-form buttons and the view that takes one step on one
+incident are made from ``services.TRANSITIONS``: a step is described once, in the services,
+and each service checks its own permission. The estimate view accepts the archive's proposal
+or overrides it with a rationale.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -20,29 +23,38 @@ from django.utils.safestring import SafeString
 
 from incidents import services
 from incidents.admin.forms import EstimateOverrideForm, RetractionForm
-from incidents.models import Incident, Status
+from incidents.models import Incident
+
+WorkflowAction = Callable[[Any, HttpRequest, QuerySet], HttpResponse | None]
+
+
+def workflow_action(row: services.Transition) -> WorkflowAction:
+    """The changelist action that takes ``row``'s step on the selected incidents."""
+
+    def take(modeladmin: WorkflowAdminMixin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return modeladmin.take_on_selection(request, queryset, row)
+
+    take.__name__ = row.action
+    # get_actions offers the action to the people the row permits.
+    take.transition = row
+    return admin.action(description=row.action_label)(take)
 
 
 class WorkflowAdminMixin:
-    """For the incidents' admin: the workflow steps and the estimate."""
+    """For the incidents' admin: the workflow's actions, buttons and view, and the estimate."""
 
-    actions = [
-        "submit_for_review",
-        "return_to_draft",
-        "publish",
-        "retract",
-        "accept_proposal",
-    ]
+    actions = [*(workflow_action(row) for row in services.TRANSITIONS if row.action), "accept_proposal"]
 
-    def has_submit_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(services.SUBMIT_PERMISSION)
-
-    def has_publish_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(services.PUBLISH_PERMISSION)
+    def get_actions(self, request: HttpRequest) -> dict:
+        return {
+            name: action
+            for name, action in super().get_actions(request).items()
+            if not hasattr(action[0], "transition") or action[0].transition.permits(request.user)
+        }
 
     # --- Workflow actions ---
 
-    def _run(self, request: HttpRequest, queryset: QuerySet, done: str, step: Any) -> None:
+    def _run(self, request: HttpRequest, queryset: QuerySet, done: str, step: Callable[[Incident], Any]) -> None:
         succeeded, failures = 0, []
         for incident in queryset.order_by("pk"):
             try:
@@ -56,54 +68,39 @@ class WorkflowAdminMixin:
         for failure in failures:
             self.message_user(request, failure, messages.ERROR)
 
-    @admin.action(permissions=["submit"], description="Submit selected incidents for review")
-    def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def take_on_selection(
+        self, request: HttpRequest, queryset: QuerySet, row: services.Transition
+    ) -> HttpResponse | None:
+        """Take ``row``'s step on each selected incident; a step that asks for a notice asks first."""
+        extra = {}
+        if row.notice:
+            form = RetractionForm(request.POST if "apply" in request.POST else None)
+            if not (form.is_bound and form.is_valid()):
+                return self._notice_page(request, row, form, queryset, action=row.action)
+            extra["notice"] = form.cleaned_data["notice"]
         self._run(
-            request,
-            queryset,
-            "submitted for review",
-            lambda incident: services.incident_submit(incident=incident, user=request.user),
+            request, queryset, row.done, lambda incident: row.service(incident=incident, user=request.user, **extra)
         )
+        return None
 
-    @admin.action(permissions=["submit"], description="Return selected incidents to draft")
-    def return_to_draft(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run(
-            request,
-            queryset,
-            "returned to draft",
-            lambda incident: services.incident_return_to_draft(incident=incident, user=request.user),
-        )
-
-    @admin.action(permissions=["publish"], description="Publish selected incidents")
-    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run(
-            request,
-            queryset,
-            "published",
-            lambda incident: services.incident_publish(incident=incident, user=request.user),
-        )
-
-    @admin.action(permissions=["publish"], description="Retract selected incidents, with a public notice…")
-    def retract(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        form = RetractionForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            notice = form.cleaned_data["notice"]
-            self._run(
-                request,
-                queryset,
-                "retracted",
-                lambda incident: services.incident_retract(incident=incident, user=request.user, notice=notice),
-            )
-            return None
+    def _notice_page(
+        self,
+        request: HttpRequest,
+        row: services.Transition,
+        form: RetractionForm,
+        queryset: QuerySet | list[Incident],
+        action: str = "",
+    ) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
-            "title": "Retract incidents",
+            "title": f"{row.label} incidents" if action else f"{row.label} an incident",
             "opts": self.opts,
             "queryset": queryset,
             "form": form,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "action": action,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME if action else "",
         }
-        return TemplateResponse(request, "admin/incidents/incident/retract.html", context)
+        return TemplateResponse(request, f"admin/incidents/incident/{row.step}.html", context)
 
     @admin.action(permissions=["change"], description="Accept the reconciliation proposal as the estimate")
     def accept_proposal(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -144,28 +141,17 @@ class WorkflowAdminMixin:
         ]
 
     # --- Workflow buttons on the change form ---
+
     def workflow_steps(self, request: HttpRequest, incident: Incident) -> list[dict[str, Any]]:
         """The workflow steps this person can take on this incident now, as change-form buttons."""
-        can_submit, can_publish = self.has_submit_permission(request), self.has_publish_permission(request)
-        offered = {
-            Status.DRAFT: [("submit", "Submit for review", can_submit)],
-            Status.IN_REVIEW: [("publish", "Publish", can_publish), ("return-to-draft", "Return to draft", can_submit)],
-            Status.PUBLISHED: [("retract", "Retract…", can_publish)],
-        }.get(incident.status, [])
-        if (
-            can_publish
-            and incident.status in (Status.DRAFT, Status.IN_REVIEW)
-            and services.incident_unconfirmed_mentions(incident=incident)
-        ):
-            offered.append(("confirm-wording", "Confirm the wording naming a confidential source", True))
         return [
             {
-                "label": label,
-                "url": reverse("admin:incidents_incident_workflow", args=[incident.pk, step]),
-                "confirm": step == "retract",
+                # A step that asks for a notice is a link to its form, not a button that takes it.
+                "label": f"{row.label}…" if row.notice else row.label,
+                "url": reverse("admin:incidents_incident_workflow", args=[incident.pk, row.step]),
+                "confirm": row.notice,
             }
-            for step, label, allowed in offered
-            if allowed
+            for row in services.incident_transitions(incident=incident, user=request.user)
         ]
 
     def render_change_form(
@@ -178,47 +164,26 @@ class WorkflowAdminMixin:
         incident = self.get_object(request, object_id)
         if incident is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        steps = {
-            "submit": (services.incident_submit, "submitted for review"),
-            "return-to-draft": (services.incident_return_to_draft, "returned to draft"),
-            "publish": (services.incident_publish, "published"),
-            "confirm-wording": (
-                services.incident_confirm_confidential_wording,
-                "has its wording naming a confidential source confirmed as deliberate",
-            ),
-        }
         change_url = reverse("admin:incidents_incident_change", args=[incident.pk])
-        if step == "retract":
-            return self._retract_one(request, incident, change_url)
-        if step not in steps or request.method != "POST":
-            return HttpResponseRedirect(change_url)
-        service, done = steps[step]
         try:
-            service(incident=incident, user=request.user)
+            row = services.transition(step)
+        except KeyError:
+            return HttpResponseRedirect(change_url)
+        extra = {}
+        if row.notice:
+            form = RetractionForm(request.POST if request.method == "POST" else None)
+            if not (form.is_bound and form.is_valid()):
+                return self._notice_page(request, row, form, [incident])
+            extra["notice"] = form.cleaned_data["notice"]
+        elif request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        try:
+            row.service(incident=incident, user=request.user, **extra)
         except (services.WorkflowError, PermissionDenied) as error:
             self.message_user(request, services.refusal_message(error), messages.ERROR)
         else:
-            self.message_user(request, f"“{incident}” {done}.", messages.SUCCESS)
+            self.message_user(request, f"“{incident}” {row.done}.", messages.SUCCESS)
         return HttpResponseRedirect(change_url)
-
-    def _retract_one(self, request: HttpRequest, incident: Incident, change_url: str) -> HttpResponse:
-        form = RetractionForm(request.POST if request.method == "POST" else None)
-        if form.is_bound and form.is_valid():
-            try:
-                services.incident_retract(incident=incident, user=request.user, notice=form.cleaned_data["notice"])
-            except (services.WorkflowError, PermissionDenied) as error:
-                self.message_user(request, services.refusal_message(error), messages.ERROR)
-            else:
-                self.message_user(request, f"“{incident}” retracted.", messages.SUCCESS)
-            return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Retract an incident",
-            "opts": self.opts,
-            "queryset": [incident],
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/incidents/incident/retract.html", context)
 
     def estimate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Accept the proposal, or override it with a rationale."""
