@@ -1,7 +1,10 @@
 """Writes that follow editorial rules: the workflow, estimates, optimistic locking, reverts.
 
 Each service is keyword-only, runs in one transaction and raises ``WorkflowError`` (a
-``ValidationError``) with a message an editor can act on.
+``ValidationError``) with a message an editor can act on. Each one that acts for a user
+checks that user's permission itself and raises ``PermissionDenied``, so every route (the
+admin's pages and actions, commands, tests) is refused alike. The workflow's steps, with the
+permission each needs, are one table: ``TRANSITIONS``.
 """
 
 from __future__ import annotations
@@ -62,7 +65,8 @@ def record_save(*, instance: models.Model, expected_version: int | None) -> None
     """Save ``instance`` only if nobody else saved it since ``expected_version`` was read.
 
     The row is locked first, so two editors saving at once are serialised and the
-    second one sees the first one's version.
+    second one sees the first one's version. It takes no user: the admin's form saves call
+    it once Django has checked the add or change permission on the model and the record.
     """
     model = type(instance)
     with transaction.atomic():
@@ -329,6 +333,69 @@ def incident_retract(*, incident: Incident, user: AbstractBaseUser, notice: str)
     return _take("retract", incident=incident, user=user, apply=apply)
 
 
+# The workflow, in the order its buttons and actions are offered.
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        step="submit",
+        source=(Status.DRAFT,),
+        target=Status.IN_REVIEW,
+        permission=SUBMIT_PERMISSION,
+        label="Submit for review",
+        done="submitted for review",
+        service=incident_submit,
+        action="submit_for_review",
+        action_label="Submit selected incidents for review",
+    ),
+    Transition(
+        step="publish",
+        source=(Status.IN_REVIEW,),
+        target=Status.PUBLISHED,
+        permission=PUBLISH_PERMISSION,
+        label="Publish",
+        done="published",
+        service=incident_publish,
+        action="publish",
+        action_label="Publish selected incidents",
+    ),
+    Transition(
+        step="retract",
+        source=(Status.PUBLISHED,),
+        target=Status.RETRACTED,
+        permission=PUBLISH_PERMISSION,
+        label="Retract",
+        done="retracted",
+        service=incident_retract,
+        action="retract",
+        action_label="Retract selected incidents, with a public notice…",
+        notice=True,
+    ),
+    Transition(
+        step="return-to-draft",
+        source=(Status.IN_REVIEW,),
+        target=Status.DRAFT,
+        permission=SUBMIT_PERMISSION,
+        label="Return to draft",
+        done="returned to draft",
+        service=incident_return_to_draft,
+        action="return_to_draft",
+        action_label="Return selected incidents to draft",
+    ),
+    Transition(
+        step="confirm-wording",
+        source=(Status.DRAFT, Status.IN_REVIEW),
+        target=None,
+        permission=PUBLISH_PERMISSION,
+        label="Confirm the wording naming a confidential source",
+        done="has its wording naming a confidential source confirmed as deliberate",
+        service=incident_confirm_confidential_wording,
+        offered=lambda incident: bool(incident_unconfirmed_mentions(incident=incident)),
+    ),
+)
+
+
+# --- The estimate ------------------------------------------------------------------------------
+
+
 def incident_proposal(*, incident: Incident) -> Proposal:
     claims = incident.claims.select_related("claimant", "losses_actor", "source")
     return propose_for_claims(claims)
@@ -405,64 +472,7 @@ def incident_override_estimate(
     return incident
 
 
-# The workflow, in the order its buttons and actions are offered.
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition(
-        step="submit",
-        source=(Status.DRAFT,),
-        target=Status.IN_REVIEW,
-        permission=SUBMIT_PERMISSION,
-        label="Submit for review",
-        done="submitted for review",
-        service=incident_submit,
-        action="submit_for_review",
-        action_label="Submit selected incidents for review",
-    ),
-    Transition(
-        step="publish",
-        source=(Status.IN_REVIEW,),
-        target=Status.PUBLISHED,
-        permission=PUBLISH_PERMISSION,
-        label="Publish",
-        done="published",
-        service=incident_publish,
-        action="publish",
-        action_label="Publish selected incidents",
-    ),
-    Transition(
-        step="retract",
-        source=(Status.PUBLISHED,),
-        target=Status.RETRACTED,
-        permission=PUBLISH_PERMISSION,
-        label="Retract",
-        done="retracted",
-        service=incident_retract,
-        action="retract",
-        action_label="Retract selected incidents, with a public notice…",
-        notice=True,
-    ),
-    Transition(
-        step="return-to-draft",
-        source=(Status.IN_REVIEW,),
-        target=Status.DRAFT,
-        permission=SUBMIT_PERMISSION,
-        label="Return to draft",
-        done="returned to draft",
-        service=incident_return_to_draft,
-        action="return_to_draft",
-        action_label="Return selected incidents to draft",
-    ),
-    Transition(
-        step="confirm-wording",
-        source=(Status.DRAFT, Status.IN_REVIEW),
-        target=None,
-        permission=PUBLISH_PERMISSION,
-        label="Confirm the wording naming a confidential source",
-        done="has its wording naming a confidential source confirmed as deliberate",
-        service=incident_confirm_confidential_wording,
-        offered=lambda incident: bool(incident_unconfirmed_mentions(incident=incident)),
-    ),
-)
+# --- Editing and restoring ---------------------------------------------------------------------
 
 
 def incident_can_edit(*, incident: Incident, user: AbstractBaseUser) -> bool:
