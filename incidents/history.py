@@ -1,18 +1,27 @@
-"""History for rows written in bulk.
+"""History: pausing it for rows written in bulk, and reading it back for the editors.
 
 pghistory's triggers write one event per inserted row. The bulk writers (the imports in
 incidents.bulk_import and the synthetic data of generate_incidents) pause the insert triggers
 instead, inside their transaction: the triggers' condition reads ``settings.HISTORY_PAUSED``,
 so a paused trigger is not called at all. The imports then record the same events with one
 INSERT ... SELECT per table; synthetic benchmark data keeps no insert events.
+
+``history_entries`` reads a record's events (and those of the rows that belong to it) as the
+editors' history page shows them: who changed which field from what to what.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
+import pghistory.models
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
 
 
 @contextmanager
@@ -26,3 +35,117 @@ def insert_history_paused(cursor) -> Iterator[None]:
     cursor.execute("SELECT set_config(%s, 'on', true)", [settings.HISTORY_PAUSED])
     yield
     cursor.execute("SELECT set_config(%s, '', true)", [settings.HISTORY_PAUSED])
+
+
+# --- The editors' history of a record ----------------------------------------------------------
+
+# Columns that change on every save and say nothing an editor needs to read.
+HISTORY_NOISE = {"updated_at", "version"}
+
+
+@dataclass
+class HistoryEntry:
+    """One row of a record's history page."""
+
+    event_id: int
+    when: datetime
+    label: str
+    subject: str
+    user: str
+    url: str
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)
+    restorable: bool = False
+    subject_url: str = ""
+
+
+def _columns(model: type[models.Model]) -> dict[str, models.Field]:
+    return {f.column: f for f in model._meta.concrete_fields}
+
+
+def _related_labels(diffs: list[tuple[models.Field, Any, Any]]) -> dict[tuple[type, Any], str]:
+    """Readable names for the foreign keys that appear in diffs: one query per related model."""
+    wanted: dict[type[models.Model], set] = {}
+    for model_field, before, after in diffs:
+        if model_field.is_relation:
+            wanted.setdefault(model_field.related_model, set()).update(v for v in (before, after) if v is not None)
+    labels = {}
+    for model, ids in wanted.items():
+        rows = model._default_manager.filter(pk__in=ids)
+        if model is get_user_model():
+            labels.update({(model, u.pk): u.get_username() for u in rows})
+        else:
+            labels.update({(model, obj.pk): str(obj) for obj in rows.select_related()})
+    return labels
+
+
+def _readable(field: models.Field, value: Any, labels: dict[tuple[type, Any], str]) -> Any:
+    if value is None or value == "" or value == []:
+        return None
+    if field.is_relation:
+        return labels.get((field.related_model, value), f"#{value} (deleted)")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def _no_link(model: type[models.Model], pk: Any) -> str:
+    return ""
+
+
+def history_entries(
+    obj: models.Model,
+    related: tuple[type[models.Model], ...] = (),
+    limit: int = 200,
+    link: Callable[[type[models.Model], Any], str] = _no_link,
+) -> list[HistoryEntry]:
+    """The history of ``obj`` (and of the listed related models' rows that point to it), newest first.
+
+    ``link(model, pk)`` gives the address of a related row's own history, where it has one.
+    """
+    own_event_model = type(obj).pgh_event_model
+    event_models = [own_event_model, *(m.pgh_event_model for m in related)]
+    events = pghistory.models.Events.objects.across(*event_models)
+    events = events.references(obj) if related else events.tracks(obj)
+    events = list(events.order_by("-pgh_created_at", "-pgh_id")[:limit])
+
+    models_by_event = {m.pgh_event_model._meta.label: m for m in (type(obj), *related)}
+    columns = {label: _columns(model) for label, model in models_by_event.items()}
+    # Event ids are per table: a claim event and an incident event can share one.
+    diffs = {
+        (event.pgh_model, event.pgh_id): [
+            (columns[event.pgh_model][column], before, after)
+            for column, (before, after) in sorted((event.pgh_diff or {}).items())
+            if column in columns[event.pgh_model] and column not in HISTORY_NOISE
+        ]
+        for event in events
+    }
+    user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context} - {None}
+    users = {u.pk: u.get_username() for u in get_user_model().objects.filter(pk__in=user_ids)}
+    labels = _related_labels([change for changes in diffs.values() for change in changes])
+
+    entries = []
+    for event in events:
+        model = models_by_event[event.pgh_model]
+        context = event.pgh_context or {}
+        own = event.pgh_model == own_event_model._meta.label
+        entries.append(
+            HistoryEntry(
+                event_id=event.pgh_id,
+                when=event.pgh_created_at,
+                label=event.pgh_label,
+                subject=str(model._meta.verbose_name).capitalize() + ("" if own else f" #{event.pgh_obj_id}"),
+                subject_url=link(model, event.pgh_obj_id) if not own and event.pgh_label != "delete" else "",
+                user=users.get(context.get("user"), "—"),
+                url=context.get("url", ""),
+                changes=[
+                    (str(field.verbose_name), _readable(field, before, labels), _readable(field, after, labels))
+                    for field, before, after in diffs[event.pgh_model, event.pgh_id]
+                ],
+                restorable=own,
+            )
+        )
+    return entries

@@ -1,14 +1,18 @@
 """Writes that follow editorial rules: the workflow, estimates, optimistic locking, reverts.
 
 Each service is keyword-only, runs in one transaction and raises ``WorkflowError`` (a
-``ValidationError``) with a message an editor can act on.
+``ValidationError``) with a message an editor can act on. Each one that acts for a user
+checks that user's permission itself and raises ``PermissionDenied``, so every route (the
+admin's pages and actions, commands, tests) is refused alike. The workflow's steps, with the
+permission each needs, are one table: ``TRANSITIONS``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pycountry
 from django.conf import settings
@@ -34,9 +38,11 @@ PUBLISH_PERMISSION = "incidents.publish_incident"
 SUBMIT_PERMISSION = "incidents.submit_incident"
 
 
-def _require(user: AbstractBaseUser, permission: str, action: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied(f"You do not have permission to {action}.")
+def refusal_message(error: ValidationError | PermissionDenied) -> str:
+    """What an editor reads when a service refuses a write."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "You do not have permission to do that."
 
 
 def _locked(incident: Incident) -> Incident:
@@ -59,7 +65,8 @@ def record_save(*, instance: models.Model, expected_version: int | None) -> None
     """Save ``instance`` only if nobody else saved it since ``expected_version`` was read.
 
     The row is locked first, so two editors saving at once are serialised and the
-    second one sees the first one's version.
+    second one sees the first one's version. It takes no user: the admin's form saves call
+    it once Django has checked the add or change permission on the model and the record.
     """
     model = type(instance)
     with transaction.atomic():
@@ -185,9 +192,14 @@ def _refuse_unconfirmed_mentions(incident: Incident, action: str) -> None:
 
 def incident_confirm_confidential_wording(*, incident: Incident, user: AbstractBaseUser) -> Incident:
     """A reviewer confirms that the public text naming confidential sources, as it is now, is deliberate."""
-    _require(user, PUBLISH_PERMISSION, "confirm wording that names a confidential source")
+    row = transition("confirm-wording")
+    row.require(user)
     with transaction.atomic():
         incident = _locked(incident)
+        if not row.starts_from(incident):
+            raise WorkflowError(
+                f"Only {_sources(row)} can have its wording confirmed; this one is {STATUS_NOUNS[incident.status]}."
+            )
         mentions = incident_confidential_mentions(incident=incident)
         if not mentions:
             raise WorkflowError("No public text of this incident names a confidential source: nothing to confirm.")
@@ -201,81 +213,187 @@ def incident_confirm_confidential_wording(*, incident: Incident, user: AbstractB
 # --- The workflow ------------------------------------------------------------------------------
 
 
-def incident_submit(*, incident: Incident, user: AbstractBaseUser) -> Incident:
-    _require(user, SUBMIT_PERMISSION, "submit incidents for review")
+@dataclass(frozen=True)
+class Transition:
+    """One step of the workflow: the statuses it starts from, the status it leads to, who may take it.
+
+    The admin's changelist actions, change-form buttons and workflow view are made from these
+    rows, and each service checks its own row, so a step is refused alike by every route.
+    """
+
+    step: str  # names the step in the change form's button URL
+    source: tuple[str, ...]
+    target: str | None  # None: the step changes no status
+    permission: str
+    label: str  # the button; also "You do not have permission to <label>."
+    done: str  # what the step did, after the incident's title: "“Clash near Anefif” published."
+    service: Callable[..., Incident]
+    action: str = ""  # the changelist action taking the step on selected incidents, if it has one
+    action_label: str = ""
+    notice: bool = False  # the step asks for a public notice, which the service takes as ``notice``
+    # Beyond the status and the permission, when the step is worth offering on an incident.
+    offered: Callable[[Incident], bool] | None = None
+
+    def permits(self, user: AbstractBaseUser) -> bool:
+        return user.has_perm(self.permission)
+
+    def require(self, user: AbstractBaseUser) -> None:
+        if not self.permits(user):
+            raise PermissionDenied(f"You do not have permission to {self.label[0].lower()}{self.label[1:]}.")
+
+    def starts_from(self, incident: Incident) -> bool:
+        return incident.status in self.source
+
+
+def transition(step: str) -> Transition:
+    """The row of ``TRANSITIONS`` for ``step``."""
+    for row in TRANSITIONS:
+        if row.step == step:
+            return row
+    raise KeyError(step)
+
+
+def incident_transitions(*, incident: Incident, user: AbstractBaseUser) -> list[Transition]:
+    """The steps ``user`` may take on ``incident`` now, in the order of the table."""
+    return [
+        row
+        for row in TRANSITIONS
+        if row.starts_from(incident) and row.permits(user) and (row.offered is None or row.offered(incident))
+    ]
+
+
+# How a refusal names a status: "Only a draft can be submitted for review; this one is a published incident."
+STATUS_NOUNS = {
+    Status.DRAFT: "a draft",
+    Status.IN_REVIEW: "an incident in review",
+    Status.PUBLISHED: "a published incident",
+    Status.RETRACTED: "a retracted incident",
+}
+
+
+def _sources(row: Transition) -> str:
+    return " or ".join(STATUS_NOUNS[status] for status in row.source)
+
+
+def _take(step: str, *, incident: Incident, user: AbstractBaseUser, apply: Callable[[Incident], list[str]]) -> Incident:
+    """Take ``step`` as its row says: check the permission, lock the incident, check its status,
+    then let ``apply`` check the step's own rules and set its fields (it returns their names)."""
+    row = transition(step)
+    row.require(user)
     with transaction.atomic():
         incident = _locked(incident)
-        if incident.status != Status.DRAFT:
-            raise WorkflowError(f"Only a draft can be submitted for review; this incident is {incident.status}.")
-        _refuse_unconfirmed_mentions(incident, "submitted for review")
-        incident.status = Status.IN_REVIEW
-        incident.submitted_at = timezone.now()
+        if not row.starts_from(incident):
+            raise WorkflowError(f"Only {_sources(row)} can be {row.done}; this one is {STATUS_NOUNS[incident.status]}.")
+        fields = apply(incident)
+        incident.status = row.target
         incident.version = F("version") + 1
-        incident.save(update_fields=["status", "submitted_at", "version", "updated_at"])
+        incident.save(update_fields=["status", *fields, "version", "updated_at"])
         incident.refresh_from_db()
     return incident
+
+
+def incident_submit(*, incident: Incident, user: AbstractBaseUser) -> Incident:
+    def apply(incident: Incident) -> list[str]:
+        _refuse_unconfirmed_mentions(incident, "submitted for review")
+        incident.submitted_at = timezone.now()
+        return ["submitted_at"]
+
+    return _take("submit", incident=incident, user=user, apply=apply)
 
 
 def incident_return_to_draft(*, incident: Incident, user: AbstractBaseUser) -> Incident:
-    _require(user, SUBMIT_PERMISSION, "return incidents to draft")
-    with transaction.atomic():
-        incident = _locked(incident)
-        if incident.status != Status.IN_REVIEW:
-            raise WorkflowError("Only an incident in review can be returned to draft.")
-        incident.status = Status.DRAFT
-        incident.version = F("version") + 1
-        incident.save(update_fields=["status", "version", "updated_at"])
-        incident.refresh_from_db()
-    return incident
+    return _take("return-to-draft", incident=incident, user=user, apply=lambda incident: [])
 
 
 def incident_publish(*, incident: Incident, user: AbstractBaseUser) -> Incident:
-    _require(user, PUBLISH_PERMISSION, "publish incidents")
-    with transaction.atomic():
-        incident = _locked(incident)
-        if incident.status != Status.IN_REVIEW:
-            raise WorkflowError(f"Only an incident in review can be published; this one is {incident.status}.")
+    def apply(incident: Incident) -> list[str]:
         if incident.last_edited_by_id == user.pk and not settings.ARCHIVE_ALLOW_SELF_REVIEW:
             raise WorkflowError("You edited this incident last; another reviewer must publish it.")
         _refuse_unconfirmed_mentions(incident, "published")
         now = timezone.now()
-        incident.status = Status.PUBLISHED
         incident.reviewed_by = user
         incident.reviewed_at = now
         incident.published_by = user
         incident.published_at = incident.published_at or now
-        incident.version = F("version") + 1
-        incident.save(
-            update_fields=[
-                "status",
-                "reviewed_by",
-                "reviewed_at",
-                "published_by",
-                "published_at",
-                "version",
-                "updated_at",
-            ]
-        )
-        incident.refresh_from_db()
-    return incident
+        return ["reviewed_by", "reviewed_at", "published_by", "published_at"]
+
+    return _take("publish", incident=incident, user=user, apply=apply)
 
 
 def incident_retract(*, incident: Incident, user: AbstractBaseUser, notice: str) -> Incident:
-    _require(user, PUBLISH_PERMISSION, "retract incidents")
     notice = notice.strip()
-    if not notice:
-        raise WorkflowError("A retraction needs a public notice saying why.")
-    with transaction.atomic():
-        incident = _locked(incident)
-        if incident.status != Status.PUBLISHED:
-            raise WorkflowError("Only a published incident can be retracted.")
-        incident.status = Status.RETRACTED
+
+    def apply(incident: Incident) -> list[str]:
+        if not notice:
+            raise WorkflowError("A retraction needs a public notice saying why.")
         incident.retraction_notice = notice
         incident.retracted_at = timezone.now()
-        incident.version = F("version") + 1
-        incident.save(update_fields=["status", "retraction_notice", "retracted_at", "version", "updated_at"])
-        incident.refresh_from_db()
-    return incident
+        return ["retraction_notice", "retracted_at"]
+
+    return _take("retract", incident=incident, user=user, apply=apply)
+
+
+# The workflow, in the order its buttons and actions are offered.
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        step="submit",
+        source=(Status.DRAFT,),
+        target=Status.IN_REVIEW,
+        permission=SUBMIT_PERMISSION,
+        label="Submit for review",
+        done="submitted for review",
+        service=incident_submit,
+        action="submit_for_review",
+        action_label="Submit selected incidents for review",
+    ),
+    Transition(
+        step="publish",
+        source=(Status.IN_REVIEW,),
+        target=Status.PUBLISHED,
+        permission=PUBLISH_PERMISSION,
+        label="Publish",
+        done="published",
+        service=incident_publish,
+        action="publish",
+        action_label="Publish selected incidents",
+    ),
+    Transition(
+        step="retract",
+        source=(Status.PUBLISHED,),
+        target=Status.RETRACTED,
+        permission=PUBLISH_PERMISSION,
+        label="Retract",
+        done="retracted",
+        service=incident_retract,
+        action="retract",
+        action_label="Retract selected incidents, with a public notice…",
+        notice=True,
+    ),
+    Transition(
+        step="return-to-draft",
+        source=(Status.IN_REVIEW,),
+        target=Status.DRAFT,
+        permission=SUBMIT_PERMISSION,
+        label="Return to draft",
+        done="returned to draft",
+        service=incident_return_to_draft,
+        action="return_to_draft",
+        action_label="Return selected incidents to draft",
+    ),
+    Transition(
+        step="confirm-wording",
+        source=(Status.DRAFT, Status.IN_REVIEW),
+        target=None,
+        permission=PUBLISH_PERMISSION,
+        label="Confirm the wording naming a confidential source",
+        done="has its wording naming a confidential source confirmed as deliberate",
+        service=incident_confirm_confidential_wording,
+        offered=lambda incident: bool(incident_unconfirmed_mentions(incident=incident)),
+    ),
+)
+
+
+# --- The estimate ------------------------------------------------------------------------------
 
 
 def incident_proposal(*, incident: Incident) -> Proposal:
@@ -283,16 +401,37 @@ def incident_proposal(*, incident: Incident) -> Proposal:
     return propose_for_claims(claims)
 
 
+# The incident's fields that hold its fatality estimate.
+ESTIMATE_FIELDS = (
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+    "fatalities_method",
+    "fatalities_rationale",
+    "contested",
+)
+
+
+def proposal_estimate(proposal: Proposal) -> dict[str, Any]:
+    """The values of ``ESTIMATE_FIELDS`` that accepting ``proposal`` sets."""
+    total = proposal.total
+    return {
+        "fatalities_low": total.low,
+        "fatalities_best": total.best,
+        "fatalities_high": total.high,
+        "fatalities_method": EstimateMethod.PROPOSAL if total.has_numbers else EstimateMethod.NONE,
+        "fatalities_rationale": " ".join(total.reasons),
+        "contested": proposal.contested,
+    }
+
+
 def incident_accept_proposal(*, incident: Incident, user: AbstractBaseUser) -> Incident:
     """Adopt the archive's proposed total as the incident's estimate."""
     with transaction.atomic():
         incident = _locked(incident)
-        proposal = incident_proposal(incident=incident)
-        total = proposal.total
-        incident.fatalities_low, incident.fatalities_best, incident.fatalities_high = total.low, total.best, total.high
-        incident.fatalities_method = EstimateMethod.PROPOSAL if total.has_numbers else EstimateMethod.NONE
-        incident.fatalities_rationale = " ".join(total.reasons)
-        incident.contested = proposal.contested
+        require_incident_edit(incident=incident, user=user)
+        for name, value in proposal_estimate(incident_proposal(incident=incident)).items():
+            setattr(incident, name, value)
         incident.last_edited_by = user
         incident.version = F("version") + 1
         incident.save()
@@ -312,13 +451,14 @@ def incident_override_estimate(
 ) -> Incident:
     """Set the estimate by hand; the rationale is required and shown to the public."""
     rationale = rationale.strip()
-    if not rationale:
-        raise WorkflowError("Overriding the proposal needs a rationale.")
     values = [v for v in (low, best, high) if v is not None]
-    if values != sorted(values) or any(v < 0 for v in values):
-        raise WorkflowError("The estimate must satisfy 0 ≤ low ≤ best ≤ high.")
     with transaction.atomic():
         incident = _locked(incident)
+        require_incident_edit(incident=incident, user=user)
+        if not rationale:
+            raise WorkflowError("Overriding the proposal needs a rationale.")
+        if values != sorted(values) or any(v < 0 for v in values):
+            raise WorkflowError("The estimate must satisfy 0 ≤ low ≤ best ≤ high.")
         incident.fatalities_low, incident.fatalities_best, incident.fatalities_high = low, best, high
         incident.fatalities_method = EstimateMethod.OVERRIDE
         incident.fatalities_rationale = rationale
@@ -332,6 +472,9 @@ def incident_override_estimate(
     return incident
 
 
+# --- Editing and restoring ---------------------------------------------------------------------
+
+
 def incident_can_edit(*, incident: Incident, user: AbstractBaseUser) -> bool:
     """Editors change drafts; once submitted, only reviewers may change an incident."""
     if not user.has_perm("incidents.change_incident"):
@@ -340,6 +483,8 @@ def incident_can_edit(*, incident: Incident, user: AbstractBaseUser) -> bool:
 
 
 def require_incident_edit(*, incident: Incident, user: AbstractBaseUser) -> None:
+    if not user.has_perm("incidents.change_incident"):
+        raise PermissionDenied("You do not have permission to change incidents.")
     if not incident_can_edit(incident=incident, user=user):
         raise PermissionDenied("Only a reviewer may change an incident once it has been submitted.")
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.urls import reverse
 
 from incidents import services
-from incidents.models import Incident, Source, SourceKind, Status
+from incidents.models import Incident, IncidentEvent, Source, SourceKind, Status
 from tests.admin_forms import change_form_data
-from tests.factories import ClaimFactory, IncidentFactory, IncidentSourceFactory, SourceFactory
+from tests.factories import ClaimFactory, IncidentFactory, IncidentSourceFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -418,3 +422,186 @@ def test_short_strings_partial_words_and_sources_that_are_not_confidential_or_no
     SourceFactory(outlet="the army", confidential=True)  # cited by no claim or link of this incident
 
     assert services.incident_confidential_mentions(incident=incident) == []
+
+
+# --- Every write service checks its own permission --------------------------------------------
+
+
+def user_without(permission: str) -> User:
+    """A user holding every permission of the archive except ``permission``."""
+    app_label, codename = permission.split(".")
+    user = UserFactory()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label=app_label).exclude(codename=codename))
+    return user
+
+
+def incident_in(status: str) -> Incident:
+    if status == Status.PUBLISHED:
+        return IncidentFactory(published=True)
+    incident = IncidentFactory()
+    Incident.objects.filter(pk=incident.pk).update(status=status)
+    incident.refresh_from_db()
+    return incident
+
+
+def take(row: services.Transition) -> Callable[[Incident, User], Incident]:
+    notice = {"notice": "Withdrawn: a duplicate."} if row.notice else {}
+    return lambda incident, user: row.service(incident=incident, user=user, **notice)
+
+
+def restore_first_version(incident: Incident, user: User) -> Incident:
+    event = IncidentEvent.objects.filter(pgh_obj_id=incident.pk).earliest("pgh_id")
+    return services.history_restore(event=event, user=user)
+
+
+# Each write service of incidents.services: the permission it needs, a status it starts from, a call.
+WRITES = {
+    **{row.service.__name__: (row.permission, row.source[0], take(row)) for row in services.TRANSITIONS},
+    "incident_accept_proposal": (
+        "incidents.change_incident",
+        Status.DRAFT,
+        lambda incident, user: services.incident_accept_proposal(incident=incident, user=user),
+    ),
+    "incident_override_estimate": (
+        "incidents.change_incident",
+        Status.DRAFT,
+        lambda incident, user: services.incident_override_estimate(
+            incident=incident, user=user, low=3, best=4, high=5, rationale="Counted from the videos."
+        ),
+    ),
+    "history_restore": ("incidents.change_incident", Status.DRAFT, restore_first_version),
+}
+# Services that take a user only to decide what that user may do.
+USER_CHECKS = {"incident_can_edit", "require_incident_edit", "incident_transitions"}
+
+
+def test_every_public_service_that_takes_a_user_is_a_write_tested_here_or_a_check():
+    takes_a_user = {
+        name
+        for name, function in vars(services).items()
+        if inspect.isfunction(function)
+        and not name.startswith("_")
+        and function.__module__ == services.__name__
+        and "user" in inspect.signature(function).parameters
+    }
+
+    assert takes_a_user == set(WRITES) | USER_CHECKS
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_every_write_service_refuses_a_user_without_its_permission(name):
+    permission, status, write = WRITES[name]
+    incident = incident_in(status)
+    before = Incident.objects.values().get(pk=incident.pk)
+
+    with pytest.raises(PermissionDenied, match="You do not have permission to"):
+        write(incident, user_without(permission))
+
+    assert Incident.objects.values().get(pk=incident.pk) == before
+
+
+@pytest.mark.parametrize("name", ["incident_accept_proposal", "incident_override_estimate"])
+def test_an_editor_cannot_change_the_estimate_of_an_incident_in_review(name, editor):
+    _, _, write = WRITES[name]
+    incident = incident_in(Status.IN_REVIEW)
+    ClaimFactory(incident=incident, quantity_low=4, quantity_high=4)
+
+    with pytest.raises(PermissionDenied, match="Only a reviewer may change"):
+        write(incident, editor)
+
+    assert Incident.objects.get(pk=incident.pk).fatalities_best is None
+
+
+@pytest.mark.parametrize("row", [row for row in services.TRANSITIONS if row.target], ids=lambda row: row.step)
+def test_each_step_of_the_workflow_leads_from_its_source_to_its_target(row):
+    incident = incident_in(row.source[0])
+    notice = {"notice": "Withdrawn: a duplicate."} if row.notice else {}
+
+    taken = row.service(incident=incident, user=UserFactory(is_superuser=True), **notice)
+
+    assert taken.status == row.target
+    assert Incident.objects.values_list("status", "version").get(pk=incident.pk) == (row.target, incident.version + 1)
+
+
+@pytest.mark.parametrize("row", services.TRANSITIONS, ids=lambda row: row.step)
+def test_each_step_of_the_workflow_refuses_an_incident_in_another_status(row):
+    incident = incident_in(next(status for status in (Status.DRAFT, Status.PUBLISHED) if status not in row.source))
+    notice = {"notice": "Withdrawn: a duplicate."} if row.notice else {}
+
+    with pytest.raises(services.WorkflowError, match="Only "):
+        row.service(incident=incident, user=UserFactory(is_superuser=True), **notice)
+
+    assert Incident.objects.values_list("version", flat=True).get(pk=incident.pk) == incident.version
+
+
+# --- The admin's actions and buttons are the table's -----------------------------------------
+
+
+def button_label(row: services.Transition) -> str:
+    return f"{row.label}…" if row.notice else row.label
+
+
+def offered_on(row: services.Transition, source: Source) -> Incident:
+    """An incident on which ``row`` is offered: in its first source status, naming ``source`` if it must."""
+    incident = incident_in(row.source[0])
+    if row.offered is not None and not row.offered(incident):
+        # The one condition beyond status and permission: public text naming a confidential source.
+        IncidentSourceFactory(incident=incident, source=source)
+        Incident.objects.filter(pk=incident.pk).update(summary="A regional elected official described the clash.")
+        incident.refresh_from_db()
+    assert row.offered is None or row.offered(incident)
+    return incident
+
+
+@pytest.mark.parametrize("group", ["Editor", "Reviewer"])
+def test_the_changelist_offers_the_steps_of_the_table_that_the_person_may_take(client, group):
+    user = UserFactory(groups=[group])
+    client.force_login(user)
+
+    choices = client.get(CHANGELIST).context["action_form"].fields["action"].choices
+    offered = {name: str(label) for name, label in choices if name not in ("", "delete_selected", "accept_proposal")}
+
+    assert offered == {
+        row.action: row.action_label for row in services.TRANSITIONS if row.action and user.has_perm(row.permission)
+    }
+
+
+@pytest.mark.parametrize("row", [row for row in services.TRANSITIONS if row.action], ids=lambda row: row.action)
+def test_each_action_takes_its_step_on_the_selected_incidents(client, row):
+    client.force_login(UserFactory(is_superuser=True))
+    incident = incident_in(row.source[0])
+    notice = {"apply": "1", "notice": "Withdrawn: a duplicate."} if row.notice else {}
+
+    response = run_action(client, row.action, incident, **notice)
+
+    assert f"1 incident(s) {row.done}." in messages_of(response)
+    assert status_of(incident) == row.target
+
+
+@pytest.mark.parametrize("row", services.TRANSITIONS, ids=lambda row: row.step)
+def test_the_change_form_offers_the_steps_of_the_table_as_buttons_that_take_them(client, row, official):
+    client.force_login(UserFactory(is_superuser=True))
+    incident = offered_on(row, official)
+
+    steps = client.get(change_url(incident)).context["workflow_steps"]
+    step = next(step for step in steps if step["label"] == button_label(row))
+    response = client.post(step["url"], {"notice": "Withdrawn: a duplicate."} if row.notice else {}, follow=True)
+
+    assert [step["label"] for step in steps] == [
+        button_label(other)
+        for other in services.TRANSITIONS
+        if other.starts_from(incident) and (other.offered is None or other.offered(incident))
+    ]
+    assert step["url"] == workflow_url(incident, row.step)
+    assert f"“{incident}” {row.done}." in messages_of(response)
+    taken = Incident.objects.get(pk=incident.pk)
+    assert (taken.status, taken.version) == (row.target or incident.status, incident.version + 1)
+
+
+def test_a_step_that_is_not_in_the_table_changes_nothing(reviewer_client):
+    incident = IncidentFactory()
+
+    response = reviewer_client.post(workflow_url(incident, "delete"))
+
+    assert response.status_code == 302 and response["Location"] == change_url(incident)
+    assert Incident.objects.get(pk=incident.pk).version == incident.version

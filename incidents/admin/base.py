@@ -1,0 +1,78 @@
+"""The common editors' admin: saves with optimistic locking, history, settings for large tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+
+from incidents import services
+from incidents.admin.forms import VERSION_FIELD, VersionedModelForm, expected_version
+from incidents.admin.history import HistoryAdminMixin
+from incidents.paginator import EstimatedCountPaginator
+
+
+class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """Saves through ``services.record_save`` (optimistic locking) and shows pghistory history."""
+
+    form = VersionedModelForm
+
+    class Media:
+        css = {"all": ["incidents/admin.css"]}
+
+    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        if any(VERSION_FIELD in flatten_fieldsets([fs]) for fs in fieldsets):
+            return fieldsets
+        return [*fieldsets, (None, {"fields": [VERSION_FIELD], "classes": ["hidden"]})]
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: forms.Form, change: bool) -> None:
+        if hasattr(obj, "created_by_id") and not change:
+            obj.created_by = request.user
+        if hasattr(obj, "last_edited_by_id"):
+            obj.last_edited_by = request.user
+        services.record_save(instance=obj, expected_version=expected_version(form) if change else None)
+
+    def save_formset(self, request: HttpRequest, form: forms.Form, formset: Any, change: bool) -> None:
+        if not issubclass(formset.form, VersionedModelForm):
+            super().save_formset(request, form, formset, change)
+            return
+        instances = formset.save(commit=False)
+        versions = {id(f.instance): expected_version(f) for f in formset.forms if hasattr(f, "cleaned_data")}
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            services.record_save(instance=obj, expected_version=versions.get(id(obj)))
+        formset.save_m2m()
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.ConcurrentEditError as error:
+            # Someone saved between this form's check and its save; the transaction was rolled back.
+            self.message_user(request, error.messages[0], messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict, add: bool = False, change: bool = False, form_url: str = "", obj=None
+    ) -> HttpResponse:
+        if obj is not None and obj.pk is not None and context["adminform"].form.errors:
+            # The refused input was written onto obj; the page's headings name the record as saved.
+            saved = self.get_object(request, str(obj.pk))
+            if saved is not None:
+                context.update(original=saved, subtitle=str(saved))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class LargeTableAdmin:
+    """Changelist settings for tables of millions of rows: no exact COUNT(*), no facet counts."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
