@@ -27,7 +27,7 @@ END $do$;
 """
 
 
-@deconstructible(path="incidents.search.SQLExpression")
+@deconstructible(path="incidents.search_document.SQLExpression")
 class SQLExpression(Expression):
     """The search column's fixed SQL expression. It deconstructs as the app's class of the
     same name, so that the state this migration builds matches the model."""
