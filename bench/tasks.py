@@ -390,7 +390,7 @@ def facets(repeat: int = 5) -> dict:
     from incidents.facets import apply_statement_settings, compute_facets
     from incidents.filters import IncidentFilter
     from incidents.models import Incident
-    from incidents.paginator import planner_row_estimate
+    from incidents.sql import planner_row_estimate
 
     params = samples()["tenth_filter"]
     queryset = IncidentFilter(params, queryset=Incident.objects.published()).qs

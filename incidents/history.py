@@ -14,6 +14,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
+from incidents.sql import set_config
+
 
 @contextmanager
 def insert_history_paused(cursor) -> Iterator[None]:
@@ -23,6 +25,6 @@ def insert_history_paused(cursor) -> Iterator[None]:
     the end of the block, since an enclosing transaction would otherwise keep it. After an
     error, the rollback of the atomic block clears it with everything else.
     """
-    cursor.execute("SELECT set_config(%s, 'on', true)", [settings.HISTORY_PAUSED])
+    set_config(cursor, settings.HISTORY_PAUSED, "on", local=True)
     yield
-    cursor.execute("SELECT set_config(%s, '', true)", [settings.HISTORY_PAUSED])
+    set_config(cursor, settings.HISTORY_PAUSED, "", local=True)
