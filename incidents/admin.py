@@ -36,6 +36,7 @@ from django.views.decorators.http import require_POST
 
 from incidents import services
 from incidents.admin_import import IncidentImportExportMixin
+from incidents.admin_paginator import EstimatedCountPaginator
 from incidents.models import (
     Actor,
     ActorAlias,
@@ -50,7 +51,6 @@ from incidents.models import (
     Status,
     SubEventType,
 )
-from incidents.paginator import EstimatedCountPaginator
 from incidents.search import search_incidents
 
 # The hidden form field that carries the version of the record the editor started from.

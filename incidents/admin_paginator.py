@@ -1,4 +1,4 @@
-"""Pagination that stays fast on tables of millions of rows.
+"""The admin changelist's paginator, which stays fast on tables of millions of rows.
 
 An exact ``COUNT(*)`` over a million incidents reads the whole table on every page
 view. Counting stops at a cap instead; past the cap, the planner's row estimate (the
