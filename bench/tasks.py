@@ -621,36 +621,26 @@ def deep_pages(depth: int = 900_000) -> dict:
     pairs = {}
     # The default order (newest first), then most fatalities first, whose unknown figures come last.
     for query in ({}, {"order": "-fatalities"}):
-        for surface, cursor_at in (("/api/v1/incidents/", _api_cursor), ("/incidents/", _public_cursor)):
+        for surface, param in (("/api/v1/incidents/", "cursor"), ("/incidents/", "after")):
             first = f"{surface}?{urlencode(query)}" if query else surface
             try:
-                cursor = cursor_at(IncidentFilter(query, queryset=published), depth)
-                pairs[first] = [first, f"{surface}?{urlencode({**query, **cursor})}"]
+                cursor = _cursor_at(IncidentFilter(query, queryset=published), depth)
+                pairs[first] = [first, f"{surface}?{urlencode({**query, param: cursor})}"]
             except Exception as error:  # a surface that is missing or changed is reported, not fatal
                 pairs[first] = f"{type(error).__name__}: {error}"
     return {"depth": depth, "pairs": pairs}
 
 
-def _api_cursor(filterset: Any, depth: int) -> dict[str, str]:
-    from incidents.views.api import KeysetPagination
+def _cursor_at(filterset: Any, depth: int) -> str:
+    """The cursor of the row ``depth`` rows into the filter's results (the API and the list
+    page read the same cursors)."""
+    from incidents.keyset import encode_cursor, sort_keys
 
-    paginator = KeysetPagination()
-    paginator.ordering = paginator.ordering_for(filterset.qs)
-    keys = [name.lstrip("-") for name in paginator.ordering]
-    order = [key.order_expression() for key in paginator.sort_keys()]
-    row = filterset.qs.order_by(*order).values(*keys)[depth - 1 : depth].get()
-    return {paginator.cursor_query_param: paginator._encode([row[key] for key in keys])}
-
-
-def _public_cursor(filterset: Any, depth: int) -> dict[str, str]:
-    from incidents.filters import order_expressions
-    from incidents.keyset import _encode
-
-    queryset = filterset.qs  # validates the form, which ordering() reads
-    ordering = filterset.ordering()
-    keys = [name.lstrip("-") for name in ordering]
-    row = queryset.order_by(*order_expressions(ordering)).values(*keys)[depth - 1 : depth].get()
-    return {"after": _encode([row[key] for key in keys])}
+    keys = sort_keys(filterset.qs)
+    fields = [key.field for key in keys]
+    ordered = filterset.qs.order_by(*(key.order_expression() for key in keys))
+    row = ordered.values(*fields)[depth - 1 : depth].get()
+    return encode_cursor(keys, [row[field] for field in fields])
 
 
 def main() -> None:

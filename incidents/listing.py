@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
 
-from incidents.keyset import SortKey
+from incidents.keyset import SortKey, order_sql
 from incidents.models import Incident, IncidentActor, Role, Side
 from incidents.serializers import IncidentListSerializer
 from incidents.sql import quote_name
@@ -106,14 +106,6 @@ def _sides_select() -> str:
     )
 
 
-def _order_by(keys: list[SortKey]) -> str:
-    terms = []
-    for key in keys:
-        term = f"list.{quote_name(key.field)} {'DESC' if key.descending else 'ASC'}"
-        terms.append(f"{term} NULLS LAST" if key.nullable else term)
-    return ", ".join(terms)
-
-
 def page_items(page: QuerySet, keys: list[SortKey]) -> list[dict[str, Any]]:
     """Run ``page`` (a ``.values()`` queryset of incident ids and sort keys, ordered and
     sliced) as one statement that also reads each incident's list item.
@@ -132,7 +124,7 @@ def page_items(page: QuerySet, keys: list[SortKey]) -> list[dict[str, Any]]:
         f"SELECT list.* FROM (WITH page AS MATERIALIZED ({sql}), sides AS ({_sides_select()}) "
         f"SELECT {key_columns}, row_to_json(item)::text FROM page {_item_joins()} "
         "LEFT JOIN sides ON sides.incident_id = page.id "
-        f"CROSS JOIN LATERAL (SELECT {_item_select()}) item) list ORDER BY {_order_by(keys)}"
+        f"CROSS JOIN LATERAL (SELECT {_item_select()}) item) list ORDER BY {order_sql(keys, 'list')}"
     )
     names = [key.field for key in keys]
     with _preparing_cursor() as cursor:
