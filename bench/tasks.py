@@ -390,7 +390,7 @@ def facets(repeat: int = 5) -> dict:
     from incidents.facets import apply_statement_settings, compute_facets
     from incidents.filters import IncidentFilter
     from incidents.models import Incident
-    from incidents.sql import planner_row_estimate
+    from incidents.sql import planner_row_estimate, set_config
 
     params = samples()["tenth_filter"]
     queryset = IncidentFilter(params, queryset=Incident.objects.published()).qs
@@ -413,7 +413,7 @@ def facets(repeat: int = 5) -> dict:
     # Parallel workers aggregate a plain GROUP BY but only read for GROUPING SETS: the GROUP BY
     # without them is reported too.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('max_parallel_workers_per_gather', '0', false)")
+        set_config(cursor, "max_parallel_workers_per_gather", "0", local=False)
     one_serial_ms = _median_explain_ms(one_sql, repeat, inner_params)
     return {
         "params": params,
