@@ -390,7 +390,7 @@ def facets(repeat: int = 5) -> dict:
     from incidents.facets import apply_statement_settings, compute_facets
     from incidents.filters import IncidentFilter
     from incidents.models import Incident
-    from incidents.paginator import planner_row_estimate
+    from incidents.sql import planner_row_estimate, set_config
 
     params = samples()["tenth_filter"]
     queryset = IncidentFilter(params, queryset=Incident.objects.published()).qs
@@ -413,7 +413,7 @@ def facets(repeat: int = 5) -> dict:
     # Parallel workers aggregate a plain GROUP BY but only read for GROUPING SETS: the GROUP BY
     # without them is reported too.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('max_parallel_workers_per_gather', '0', false)")
+        set_config(cursor, "max_parallel_workers_per_gather", "0", local=False)
     one_serial_ms = _median_explain_ms(one_sql, repeat, inner_params)
     return {
         "params": params,
@@ -621,36 +621,26 @@ def deep_pages(depth: int = 900_000) -> dict:
     pairs = {}
     # The default order (newest first), then most fatalities first, whose unknown figures come last.
     for query in ({}, {"order": "-fatalities"}):
-        for surface, cursor_at in (("/api/v1/incidents/", _api_cursor), ("/incidents/", _public_cursor)):
+        for surface, param in (("/api/v1/incidents/", "cursor"), ("/incidents/", "after")):
             first = f"{surface}?{urlencode(query)}" if query else surface
             try:
-                cursor = cursor_at(IncidentFilter(query, queryset=published), depth)
-                pairs[first] = [first, f"{surface}?{urlencode({**query, **cursor})}"]
+                cursor = _cursor_at(IncidentFilter(query, queryset=published), depth)
+                pairs[first] = [first, f"{surface}?{urlencode({**query, param: cursor})}"]
             except Exception as error:  # a surface that is missing or changed is reported, not fatal
                 pairs[first] = f"{type(error).__name__}: {error}"
     return {"depth": depth, "pairs": pairs}
 
 
-def _api_cursor(filterset: Any, depth: int) -> dict[str, str]:
-    from incidents.views.api import KeysetPagination
+def _cursor_at(filterset: Any, depth: int) -> str:
+    """The cursor of the row ``depth`` rows into the filter's results (the API and the list
+    page read the same cursors)."""
+    from incidents.keyset import encode_cursor, sort_keys
 
-    paginator = KeysetPagination()
-    paginator.ordering = paginator.ordering_for(filterset.qs)
-    keys = [name.lstrip("-") for name in paginator.ordering]
-    order = [key.order_expression() for key in paginator.sort_keys()]
-    row = filterset.qs.order_by(*order).values(*keys)[depth - 1 : depth].get()
-    return {paginator.cursor_query_param: paginator._encode([row[key] for key in keys])}
-
-
-def _public_cursor(filterset: Any, depth: int) -> dict[str, str]:
-    from incidents.filters import order_expressions
-    from incidents.keyset import _encode
-
-    queryset = filterset.qs  # validates the form, which ordering() reads
-    ordering = filterset.ordering()
-    keys = [name.lstrip("-") for name in ordering]
-    row = queryset.order_by(*order_expressions(ordering)).values(*keys)[depth - 1 : depth].get()
-    return {"after": _encode([row[key] for key in keys])}
+    keys = sort_keys(filterset.qs)
+    fields = [key.field for key in keys]
+    ordered = filterset.qs.order_by(*(key.order_expression() for key in keys))
+    row = ordered.values(*fields)[depth - 1 : depth].get()
+    return encode_cursor(keys, [row[field] for field in fields])
 
 
 def main() -> None:

@@ -16,8 +16,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
-from incidents.columns import TABLES, Table, sql_literal
+from incidents.columns import TABLES, Table
 from incidents.selection import Selection
+from incidents.sql import sql_literal
 
 CHUNK_SIZE = 256 * 1024
 # Memory for the sorts and hashes of an export of whole tables, which gather every link and

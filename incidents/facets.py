@@ -46,7 +46,7 @@ from incidents.models import (
     Source,
     SubEventType,
 )
-from incidents.paginator import planner_row_estimate
+from incidents.sql import planner_row_estimate
 
 logger = logging.getLogger(__name__)
 

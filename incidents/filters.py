@@ -46,8 +46,6 @@ ORDERING_FIELDS = {
     "-modified": ["-updated_at", "-id"],
 }
 DEFAULT_ORDERING = ORDERING_FIELDS["-date"]
-# Sort keys that may be unknown: unknown figures come last whichever way the list is sorted.
-NULLS_LAST = {"fatalities_best"}
 
 
 # The largest values the columns compared with a filter can hold: PostgreSQL's bigint (ids)
@@ -59,8 +57,8 @@ TEXT_MAX = 500
 
 
 def order_expressions(ordering: list[str]) -> list[OrderBy]:
-    """``ordering`` (field names, ``-`` for descending) as ORDER BY terms, NULLs last."""
-    return [SortKey.parse(spec, NULLS_LAST).order_expression() for spec in ordering]
+    """``ordering`` (field names, ``-`` for descending) as ORDER BY terms, unknown values last."""
+    return [SortKey.parse(spec, Incident).order_expression() for spec in ordering]
 
 
 class RepeatableCSVWidget(django_filters.widgets.CSVWidget):

@@ -23,6 +23,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 
+from incidents.sql import set_config
+
 
 @contextmanager
 def insert_history_paused(cursor) -> Iterator[None]:
@@ -32,9 +34,9 @@ def insert_history_paused(cursor) -> Iterator[None]:
     the end of the block, since an enclosing transaction would otherwise keep it. After an
     error, the rollback of the atomic block clears it with everything else.
     """
-    cursor.execute("SELECT set_config(%s, 'on', true)", [settings.HISTORY_PAUSED])
+    set_config(cursor, settings.HISTORY_PAUSED, "on", local=True)
     yield
-    cursor.execute("SELECT set_config(%s, '', true)", [settings.HISTORY_PAUSED])
+    set_config(cursor, settings.HISTORY_PAUSED, "", local=True)
 
 
 # --- The editors' history of a record ----------------------------------------------------------

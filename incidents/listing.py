@@ -22,9 +22,10 @@ from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
 
-from incidents.keyset import SortKey
+from incidents.keyset import SortKey, order_sql
 from incidents.models import Incident, IncidentActor, Role, Side
 from incidents.serializers import IncidentListSerializer
+from incidents.sql import quote_name
 
 _SIDES = {side: f"side_{side.lower()}" for side in Side.values}
 # Item fields read from the event type tables (their slugs); the rest are the incident's columns.
@@ -33,10 +34,6 @@ ITEM_FIELDS = [name for name in IncidentListSerializer.Meta.fields if name not i
 _TIMESTAMPS = {"published_at", "updated_at"}
 _FLOATS = {"latitude", "longitude"}
 _ITEM_KEY = "item"
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
 
 
 def _timestamp(column: str) -> str:
@@ -59,8 +56,8 @@ def _float(column: str) -> str:
 def _source(name: str) -> str:
     """Where an item field is read: the slug of its event type table, or the incident's column."""
     if name in _TAXONOMY:
-        return f"{_q(name)}.slug"
-    return f"incident.{_q(Incident._meta.get_field(name).column)}"
+        return f"{quote_name(name)}.slug"
+    return f"incident.{quote_name(Incident._meta.get_field(name).column)}"
 
 
 @functools.cache
@@ -72,20 +69,19 @@ def _item_select() -> str:
             value = _timestamp(value)
         elif name in _FLOATS:
             value = _float(value)
-        fields.append(f"{value} AS {_q(name)}")
-    fields.extend(f"coalesce(sides.{_q(name)}, '{{}}') AS {_q(name)}" for name in _SIDES.values())
+        fields.append(f"{value} AS {quote_name(name)}")
+    fields.extend(f"coalesce(sides.{quote_name(name)}, '{{}}') AS {quote_name(name)}" for name in _SIDES.values())
     return ", ".join(fields)
 
 
 @functools.cache
 def _item_joins() -> str:
     """The page's incidents and their event type and sub-event type, joined to the page."""
-    joins = [f"JOIN {_q(Incident._meta.db_table)} incident ON incident.id = page.id"]
+    joins = [f"JOIN {quote_name(Incident._meta.db_table)} incident ON incident.id = page.id"]
     for name in _TAXONOMY:
         field = Incident._meta.get_field(name)
-        joins.append(
-            f"JOIN {_q(field.related_model._meta.db_table)} {_q(name)} ON {_q(name)}.id = incident.{_q(field.column)}"
-        )
+        table, alias = quote_name(field.related_model._meta.db_table), quote_name(name)
+        joins.append(f"JOIN {table} {alias} ON {alias}.id = incident.{quote_name(field.column)}")
     return " ".join(joins)
 
 
@@ -96,24 +92,18 @@ def _sides_select() -> str:
     actors = IncidentActor._meta.get_field("actor").related_model._meta.db_table
     roles = "'{" + ",".join(Role.values) + "}'::text[]"
     per_side = ", ".join(
-        f"array_agg(link.name) FILTER (WHERE link.side = '{side}') AS {_q(name)}" for side, name in _SIDES.items()
+        f"array_agg(link.name) FILTER (WHERE link.side = '{side}') AS {quote_name(name)}"
+        for side, name in _SIDES.items()
     )
     # array_agg takes the rows in the order the subquery sorted them: one sort for the page.
     return (
         f"SELECT link.incident_id, {per_side} FROM ("
-        f"SELECT ia.incident_id, ia.side, a.name FROM {_q(links)} ia JOIN {_q(actors)} a ON a.id = ia.actor_id "
+        f"SELECT ia.incident_id, ia.side, a.name FROM {quote_name(links)} ia "
+        f"JOIN {quote_name(actors)} a ON a.id = ia.actor_id "
         "WHERE ia.incident_id IN (SELECT page.id FROM page) "
         f"ORDER BY ia.incident_id, array_position({roles}, ia.role::text), a.name"
         ") link GROUP BY link.incident_id"
     )
-
-
-def _order_by(keys: list[SortKey]) -> str:
-    terms = []
-    for key in keys:
-        term = f"list.{_q(key.field)} {'DESC' if key.descending else 'ASC'}"
-        terms.append(f"{term} NULLS LAST" if key.nullable else term)
-    return ", ".join(terms)
 
 
 def page_items(page: QuerySet, keys: list[SortKey]) -> list[dict[str, Any]]:
@@ -127,14 +117,14 @@ def page_items(page: QuerySet, keys: list[SortKey]) -> list[dict[str, Any]]:
         sql, params = page.query.sql_with_params()
     except EmptyResultSet:  # Django proved that no row matches (a cursor past a column's range)
         return []
-    key_columns = ", ".join(f"page.{_q(key.field)}" for key in keys)
+    key_columns = ", ".join(f"page.{quote_name(key.field)}" for key in keys)
     # A statement that starts with SELECT is one that pghistory leaves as it is; any other
     # would carry the request's history context, a text that differs in every request.
     statement = (
         f"SELECT list.* FROM (WITH page AS MATERIALIZED ({sql}), sides AS ({_sides_select()}) "
         f"SELECT {key_columns}, row_to_json(item)::text FROM page {_item_joins()} "
         "LEFT JOIN sides ON sides.incident_id = page.id "
-        f"CROSS JOIN LATERAL (SELECT {_item_select()}) item) list ORDER BY {_order_by(keys)}"
+        f"CROSS JOIN LATERAL (SELECT {_item_select()}) item) list ORDER BY {order_sql(keys, 'list')}"
     )
     names = [key.field for key in keys]
     with _preparing_cursor() as cursor:

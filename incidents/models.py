@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.lookups import IsNull
 from django.urls import reverse
 
-from incidents.search import SEARCH_DOCUMENT_SQL, TsvectorField
+from incidents.search_document import SEARCH_DOCUMENT_SQL, TsvectorField
 
 # --- Vocabularies ----------------------------------------------------------------------------
 

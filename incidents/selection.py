@@ -97,11 +97,6 @@ class Selection:
             return Incident.objects.published().order_by(*order_expressions(DEFAULT_ORDERING))
         return self.filterset.qs
 
-    def ordering(self) -> list[str]:
-        """The fields the incidents are sorted by; the last one is unique, so pages are stable."""
-        self.validated()
-        return self.filterset.ordering() if self.params else list(DEFAULT_ORDERING)
-
     @property
     def selects_rows(self) -> bool:
         """Whether a filter chooses rows, rather than only an order."""

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from incidents.admin.paginator import EstimatedCountPaginator
 from incidents.admin.queries import IncidentAdminQuerySet
 from incidents.models import EstimateMethod, Incident, LossesOf, Stance, Status, Verification
-from incidents.paginator import EstimatedCountPaginator
 from tests.admin_forms import change_form_data
 from tests.factories import (
     ActorAliasFactory,

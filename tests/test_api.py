@@ -256,6 +256,48 @@ def test_a_bad_cursor_is_a_client_error(client, archive, cursor):
     assert "cursor" in response.json()
 
 
+def test_a_cursor_made_for_another_order_is_refused(client, archive):
+    for n in range(3):
+        IncidentFactory(published=True, title=f"More {n}", fatalities_best=n)
+    next_url = get_json(client, "/api/v1/incidents/", page_size=2)["next"]
+    cursor = next_url.split("cursor=")[1].split("&")[0]
+
+    response = client.get(f"/api/v1/incidents/?order=-fatalities&page_size=2&cursor={cursor}")
+
+    assert response.status_code == 400
+    assert response.json() == {"cursor": "Invalid cursor; start again from the first page."}
+
+
+def test_the_list_page_reads_the_apis_cursor(client, archive):
+    for n in range(60):
+        IncidentFactory(published=True, title=f"More {n}", fatalities_best=None if n % 4 == 0 else n % 9)
+    api_page = get_json(client, "/api/v1/incidents/", order="-fatalities", page_size=50)
+    cursor = api_page["next"].split("cursor=")[1].split("&")[0]
+    rest = get_json(client, f"/api/v1/incidents/?order=-fatalities&page_size=50&cursor={cursor}")
+
+    response = client.get(f"/incidents/?order=-fatalities&after={cursor}")
+
+    assert [incident.pk for incident in response.context["page"].rows] == ids(rest)
+    assert len(ids(rest)) == 13
+
+
+def test_relevance_pages_walk_every_match_once(client, archive):
+    for n in range(5):
+        IncidentFactory(published=True, title=f"Clash {n}", summary="clash " * n)
+    expected = list(
+        IncidentFilter({"q": "clash", "order": "relevance"}, queryset=models.Incident.objects.published()).qs
+    )
+
+    seen, url = [], "/api/v1/incidents/?q=clash&order=relevance&page_size=2"
+    while url:
+        page = get_json(client, url)
+        seen += ids(page)
+        url = page["next"]
+
+    assert seen == [incident.pk for incident in expected]
+    assert len(seen) >= 5
+
+
 def test_modified_since_returns_only_recent_changes(client, archive):
     old = timezone.now() - timezone.timedelta(days=3)
     models.Incident.objects.filter(pk__in=[archive.gao.pk, archive.bamako.pk]).update(updated_at=old)

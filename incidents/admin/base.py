@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from incidents import services
 from incidents.admin.forms import VERSION_FIELD, VersionedModelForm, expected_version
 from incidents.admin.history import HistoryAdminMixin
-from incidents.paginator import EstimatedCountPaginator
+from incidents.admin.paginator import EstimatedCountPaginator
 
 
 class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):

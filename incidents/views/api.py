@@ -178,9 +178,8 @@ class IncidentViewSet(ReadOnlyViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
-        keys = [name.lstrip("-") for name in self.paginator.ordering_for(queryset)]
-        page = self.paginator.page_queryset(queryset.values(*dict.fromkeys(["id", *keys])), request)
-        rows = self.paginator.take_page(listing.page_items(page, self.paginator.sort_keys()))
+        page = self.paginator.page_queryset(queryset, request, keys_only=True)
+        rows = self.paginator.take_page(listing.page_items(page, self.paginator.keys))
         renderer = request.accepted_renderer
         if isinstance(renderer, JSONRenderer) and renderer.places_fragments(request.accepted_media_type):
             items = [orjson.Fragment(listing.item_json(row)) for row in rows]

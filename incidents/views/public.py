@@ -20,8 +20,7 @@ from incidents.changelog import incident_changelog
 from incidents.charts import month_histogram
 from incidents.facets import Count as FacetCount
 from incidents.facets import Facets, country_name, data_stamp, facets_for, holdings
-from incidents.filters import NULLS_LAST, ORDERING_CHOICES, TEXT_MAX
-from incidents.keyset import Page, keyset_page
+from incidents.filters import ORDERING_CHOICES, TEXT_MAX
 from incidents.models import (
     Actor,
     ActorAlias,
@@ -44,6 +43,7 @@ from incidents.models import (
     SubEventType,
     Verification,
 )
+from incidents.pagination import Page, keyset_page
 from incidents.presenters import (
     GRADING_NOTES,
     citation,
@@ -116,14 +116,7 @@ class IncidentListView(TemplateView):
         query, chosen = self.request.GET, self.selection
         if chosen.is_valid:
             results = chosen.incidents.for_list().defer("search_document", "internal_notes")
-            page = keyset_page(
-                results,
-                chosen.ordering(),
-                after=query.get("after"),
-                before=query.get("before"),
-                size=PAGE_SIZE,
-                nullable=NULLS_LAST,
-            )
+            page = keyset_page(results, after=query.get("after"), before=query.get("before"), size=PAGE_SIZE)
             facets = facets_for(chosen.incidents, chosen.result_set_params)
         else:
             page, facets = Page(rows=[], next_cursor=None, previous_cursor=None, is_first=True), Facets(total=0)

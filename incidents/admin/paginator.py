@@ -1,4 +1,4 @@
-"""Pagination that stays fast on tables of millions of rows.
+"""The admin changelist's paginator, which stays fast on tables of millions of rows.
 
 An exact ``COUNT(*)`` over a million incidents reads the whole table on every page
 view. Counting stops at a cap instead; past the cap, the planner's row estimate (the
@@ -8,25 +8,13 @@ query) stands in for the total, and the page says the number is approximate.
 
 from __future__ import annotations
 
-import json
-
 from django.core.paginator import Paginator
-from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from incidents.sql import planner_row_estimate
+
 COUNT_CAP = 10_000
-
-
-def planner_row_estimate(queryset: QuerySet) -> int:
-    """How many rows PostgreSQL's planner expects ``queryset`` to return (no rows are read)."""
-    sql, params = queryset.order_by().query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class EstimatedCountPaginator(Paginator):
