@@ -689,10 +689,6 @@ class Incident(models.Model):
         return reverse("incident-detail", kwargs={"pk": self.pk})
 
     @property
-    def is_published(self) -> bool:
-        return self.status == Status.PUBLISHED
-
-    @property
     def is_deletable(self) -> bool:
         return self.status in DELETABLE_STATUSES
 
