@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models import Count, F, Max, Min, Q
 from pghistory.models import Events
 
+from bench.synthetic import secondary_indexes
 from incidents.demo import seed
-from incidents.demo.synthetic import secondary_indexes
 from incidents.models import (
     Actor,
     Claim,

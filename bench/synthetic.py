@@ -1,8 +1,8 @@
 """Synthetic incidents at scale, for benchmarks: rows generated in Python, loaded with COPY.
 
 The rows look like the archive's real data (places, actors and outlets from
-``vocabulary``, claims whose numbers disagree) and satisfy every database constraint.
-Primary keys come from the tables' own sequences (``nextval``), so synthetic rows never
+``incidents.demo.vocabulary``, claims whose numbers disagree) and satisfy every database
+constraint. Primary keys come from the tables' own sequences (``nextval``), so synthetic rows never
 collide with rows that editors create at the same time.
 
 The insert triggers of the history are paused for these rows (incidents.history): benchmark
