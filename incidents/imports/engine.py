@@ -1,9 +1,9 @@
 """Imports of incidents as set-based SQL: a CSV file staged with COPY, checked and written in SQL.
 
 Both the ``import_incidents`` command and the admin's import of the archive and ACLED
-formats (incidents.resources.SetBasedImportMixin) come here. The file goes into a
+formats (incidents.imports.resources.SetBasedImportMixin) come here. The file goes into a
 temporary table with ``COPY ... FROM STDIN`` (psycopg 3), every row is checked there by
-set-based queries that apply the archive's rules and vocabularies (incidents.resources),
+set-based queries that apply the archive's rules and vocabularies (incidents.imports.vocabulary),
 and the incidents, their actors, sources and claims are written with INSERT ... SELECT.
 Any bad row means nothing is written; the report names the row, the column and the reason.
 """
@@ -22,11 +22,12 @@ import psycopg
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
-from incidents import resources, spreadsheet
+from incidents import spreadsheet
 from incidents.columns import sql_literal
 from incidents.history import insert_history_paused
+from incidents.imports import vocabulary
+from incidents.imports.vocabulary import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET, Choice
 from incidents.models import DatePrecision, GeoPrecision, Grading, Incident, Source, SourceKind
-from incidents.resources import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET, Choice
 
 FORMATS = ("archive", "acled")
 ARCHIVE_REQUIRED = ["title", "start_date", "country", "sub_event_type"]
@@ -149,7 +150,7 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
 
 
 def _vocabularies(cursor) -> None:
-    """Temporary lookup tables built from the vocabularies in incidents.resources."""
+    """Temporary lookup tables built from the vocabularies in incidents.imports.vocabulary."""
     cursor.execute(
         "CREATE TEMP TABLE import_choice (field text, key text, value text, PRIMARY KEY (field, key)) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_country (key text PRIMARY KEY, code text) ON COMMIT DROP;"
@@ -169,10 +170,10 @@ def _vocabularies(cursor) -> None:
             for key, value in widget.values.items():
                 copy.write_row((name, key, value))
     with cursor.copy("COPY import_country FROM STDIN") as copy:
-        for key, code in resources.country_codes().items():
+        for key, code in vocabulary.country_codes().items():
             copy.write_row((key, code))
-    # The taxonomy by folded name and slug (resources.Lookups).
-    taxonomy = resources.Lookups.load_taxonomy()
+    # The taxonomy by folded name and slug (vocabulary.Lookups).
+    taxonomy = vocabulary.Lookups.load_taxonomy()
     cursor.execute(
         "CREATE TEMP TABLE import_event_types (key text PRIMARY KEY, id bigint) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_sub_types (type_id bigint, key text, sub_id bigint) ON COMMIT DROP;"
@@ -184,10 +185,10 @@ def _vocabularies(cursor) -> None:
         for (type_id, key), sub_id in taxonomy.sub_event_types.items():
             copy.write_row((type_id, key, sub_id))
     with cursor.copy("COPY import_acled_time FROM STDIN") as copy:
-        for key, value in resources.ACLED_TIME_PRECISION.items():
+        for key, value in vocabulary.ACLED_TIME_PRECISION.items():
             copy.write_row((key, value))
     with cursor.copy("COPY import_acled_geo FROM STDIN") as copy:
-        for key, value in resources.ACLED_GEO_PRECISION.items():
+        for key, value in vocabulary.ACLED_GEO_PRECISION.items():
             copy.write_row((key, value))
     with cursor.copy("COPY import_source_kind FROM STDIN") as copy:
         for key, value in SOURCE_KINDS_BY_OUTLET.items():
@@ -215,7 +216,7 @@ CREATE OR REPLACE FUNCTION pg_temp.import_month(word text) RETURNS int LANGUAGE 
                    lower(word)))
 $$;
 CREATE OR REPLACE FUNCTION pg_temp.import_date(raw text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
-  -- The unambiguous spellings resources.Date takes: 2025-06-13 (also with a spreadsheet's time
+  -- The unambiguous spellings vocabulary.Date takes: 2025-06-13 (also with a spreadsheet's time
   -- after it), 2025/06/13, 13 June 2025, 13 Jun 2025, 13-June-2025, 13-Jun-2025.
   SELECT CASE
     WHEN t ~ '^\d{4}-\d{2}-\d{2}$'
@@ -275,7 +276,7 @@ _RULES: list[tuple[str, str, str]] = [
     ("date_precision", "r.date_precision IS NOT NULL AND r.date_precision_v IS NULL", "'''' || r.date_precision || ''' is not one of: day, week, month, year'"),
     ("time_of_day", "r.time_of_day IS NOT NULL AND r.time_v IS NULL", "'''' || r.time_of_day || ''' is not a time of day; write it as HH:MM (e.g. 05:30)'"),
     ("country", "r.country IS NULL", "'is required (an ISO 3166-1 code such as ML)'"),
-    ("country", "r.country IS NOT NULL AND r.country_v IS NULL", "'''' || r.country || ''' ' || " + sql_literal(resources.NOT_A_COUNTRY)),
+    ("country", "r.country IS NOT NULL AND r.country_v IS NULL", "'''' || r.country || ''' ' || " + sql_literal(vocabulary.NOT_A_COUNTRY)),
     ("admin1", "length(r.admin1) > 100", "'is ' || length(r.admin1) || ' characters long; at most 100 are allowed'"),
     ("admin2", "length(r.admin2) > 100", "'is ' || length(r.admin2) || ' characters long; at most 100 are allowed'"),
     ("location", "length(r.location) > 200", "'is ' || length(r.location) || ' characters long; at most 200 are allowed'"),
@@ -383,9 +384,9 @@ ANALYZE import_resolved (line);
 
 
 _ACTOR_SIDES = [
-    # (column, kind column, side, role) as in resources.ACTOR_COLUMNS
+    # (column, kind column, side, role) as in vocabulary.ACTOR_COLUMNS
     (column, kind_column, str(side), str(role))
-    for column, kind_column, side, role in resources.ACTOR_COLUMNS
+    for column, kind_column, side, role in vocabulary.ACTOR_COLUMNS
 ]
 
 
@@ -399,7 +400,7 @@ def _actor_sql() -> str:
     ]
     prefixes = " ".join(
         f"WHEN m.folded LIKE '{prefix}%' THEN '{kind.value}'"
-        for prefix, kind in resources.ACTOR_KINDS_BY_NAME_PREFIX.items()
+        for prefix, kind in vocabulary.ACTOR_KINDS_BY_NAME_PREFIX.items()
     )
     return f"""
 CREATE TEMP TABLE import_mentions ON COMMIT DROP AS
@@ -449,7 +450,7 @@ def _problems(cursor, file_format: str, limit: int | None) -> tuple[list[tuple[i
 
 def _acled_label(column: str) -> str:
     reverse = {ours: theirs for theirs, ours in ACLED_COLUMNS.items() if ours}
-    return resources.AcledIncidentResource.column_labels.get(column) or reverse.get(column, column)
+    return vocabulary.ACLED_LABELS.get(column) or reverse.get(column, column)
 
 
 _WRITE_SQL = """
