@@ -24,7 +24,6 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pghistory
@@ -34,38 +33,10 @@ from django.db import DataError, IntegrityError, transaction
 from import_export import fields, resources, widgets
 from import_export.results import Error, Result, RowResult
 
+from incidents.columns import CLAIMS, INCIDENTS, Table
 from incidents.imports import engine
-from incidents.imports.vocabulary import (
-    ACLED_COLUMNS,
-    ACLED_LABELS,
-    TEXT,
-    Choice,
-    Coordinate,
-    Count,
-    Country,
-    Date,
-    Lookups,
-    Tags,
-    Text,
-    Time,
-)
-from incidents.models import (
-    Actor,
-    Claim,
-    ClaimKind,
-    DatePrecision,
-    GeoPrecision,
-    Grading,
-    Incident,
-    IncidentSource,
-    LossesOf,
-    Role,
-    Side,
-    Source,
-    SourceKind,
-    Stance,
-    Verification,
-)
+from incidents.imports.vocabulary import ACLED_COLUMNS, ACLED_LABELS, Lookups
+from incidents.models import Actor, Claim, Incident, IncidentSource, LossesOf, Role, Side, Source
 from incidents.search import fold
 from incidents.spreadsheet import is_blank, max_import_rows
 
@@ -93,6 +64,14 @@ class ArchiveResource(resources.ModelResource):
 
     # Column as the file names it (ACLED's names for the ACLED format), for error messages.
     column_labels: dict[str, str] = {}
+
+    class Meta:
+        force_init_instance = True  # imports only add rows
+        skip_diff = True
+        use_bulk = True
+        batch_size = 1000
+        clean_model_instances = False  # the checks mirror the database's, with row-level messages
+        store_row_values = True
 
     def import_data(self, dataset: tablib.Dataset, *args: Any, **kwargs: Any):
         # The confirm step calls this without rolling back on invalid rows; an import is all or nothing.
@@ -125,6 +104,10 @@ class ArchiveResource(resources.ModelResource):
 
     def label(self, column: str) -> str:
         return self.column_labels.get(column, column)
+
+    def cell(self, row: dict, column: str) -> Any:
+        """The cell of ``column`` as its widget reads it (raises ValueError)."""
+        return self.fields[column].widget.clean(row.get(column))
 
     def raise_row_errors(self, errors: dict[str, list[str] | str]) -> None:
         if errors:
@@ -202,6 +185,25 @@ class ArchiveResource(resources.ModelResource):
 
 class _UndoTrialWriteError(Exception):
     """Rolls back a trial write."""
+
+
+def resource_for(table: Table) -> type[ArchiveResource]:
+    """An ArchiveResource with a field for each column of the table's files, in their order.
+
+    The columns and their widgets are the spec's (``incidents.columns``). A column that shows a
+    field of the model is read into it and exported from it; one that names other records (the
+    taxonomy, actors, sources) is exported by the resource's ``dehydrate_<column>`` method and
+    resolved on import by the resource, or by the engine.
+    """
+    declared: dict[str, Any] = {}
+    for column in table.file_columns:
+        field = table.field(column)
+        attribute = None if field is None or field.is_relation else field.name
+        declared[column.name] = fields.Field(attribute, column.name, widget=column.widget, readonly=column.readonly)
+    names = tuple(declared)
+    meta = type("Meta", (), {"model": table.model, "fields": names, "import_order": names, "export_order": names})
+    name = f"{table.model.__name__}Columns"
+    return type(ArchiveResource)(name, (ArchiveResource,), {"__module__": __name__, "Meta": meta, **declared})
 
 
 PREVIEW_ROWS = 50
@@ -301,66 +303,9 @@ class SetBasedImportMixin:
             result.append_invalid_row(number, {}, ValidationError(errors))
 
 
-class IncidentResource(SetBasedImportMixin, ArchiveResource):
-    import_key = fields.Field("import_key", "import_key", widget=Text(100))
-    title = fields.Field("title", "title", widget=Text(300, required=True))
-    summary = fields.Field("summary", "summary", widget=Text())
-    start_date = fields.Field("start_date", "start_date", widget=Date(required=True))
-    end_date = fields.Field("end_date", "end_date", widget=Date())
-    date_precision = fields.Field(
-        "date_precision", "date_precision", widget=Choice(DatePrecision.choices, default=DatePrecision.DAY)
-    )
-    time_of_day = fields.Field("time_of_day", "time_of_day", widget=Time())
-    country = fields.Field("country", "country", widget=Country())
-    admin1 = fields.Field("admin1", "admin1", widget=Text(100))
-    admin2 = fields.Field("admin2", "admin2", widget=Text(100))
-    location = fields.Field("location", "location", widget=Text(200))
-    latitude = fields.Field("latitude", "latitude", widget=Coordinate(90))
-    longitude = fields.Field("longitude", "longitude", widget=Coordinate(180))
-    geo_precision = fields.Field(
-        "geo_precision", "geo_precision", widget=Choice(GeoPrecision.choices, default=GeoPrecision.ADMIN1)
-    )
-    event_type = fields.Field(None, "event_type", dehydrate_method="export_event_type")
-    sub_event_type = fields.Field(None, "sub_event_type", dehydrate_method="export_sub_event_type")
-    actor1 = fields.Field(None, "actor1", dehydrate_method="export_actor1")
-    actor1_kind = fields.Field(None, "actor1_kind", dehydrate_method="export_actor1_kind")
-    assoc_actor_1 = fields.Field(None, "assoc_actor_1", dehydrate_method="export_assoc_actor_1")
-    actor2 = fields.Field(None, "actor2", dehydrate_method="export_actor2")
-    actor2_kind = fields.Field(None, "actor2_kind", dehydrate_method="export_actor2_kind")
-    assoc_actor_2 = fields.Field(None, "assoc_actor_2", dehydrate_method="export_assoc_actor_2")
-    fatalities_low = fields.Field("fatalities_low", "fatalities_low", widget=Count())
-    fatalities_best = fields.Field("fatalities_best", "fatalities_best", widget=Count())
-    fatalities_high = fields.Field("fatalities_high", "fatalities_high", widget=Count())
-    fatalities_rationale = fields.Field("fatalities_rationale", "fatalities_rationale", widget=Text())
-    grading = fields.Field("grading", "grading", widget=Choice(Grading.choices, default=Grading.WEAK))
-    tags = fields.Field("tags", "tags", widget=Tags())
-    source_names = fields.Field(None, "source_names", dehydrate_method="export_sources")
-    # Written by the archive: exported for reference, ignored on import.
-    id = fields.Field("id", "id", readonly=True)
-    status = fields.Field("status", "status", readonly=True)
-    contested = fields.Field("contested", "contested", readonly=True, widget=widgets.BooleanWidget())
-    created_at = fields.Field("created_at", "created_at", readonly=True, widget=widgets.DateTimeWidget())
-    updated_at = fields.Field("updated_at", "updated_at", readonly=True, widget=widgets.DateTimeWidget())
-
+class IncidentResource(SetBasedImportMixin, resource_for(INCIDENTS)):
     class Meta:
-        model = Incident
         name = "Incidents: the archive's own format (one row per incident)"
-        # The columns in the order of the incidents export (incidents.columns.INCIDENTS), whose names
-        # they share, then the ones only imports use.
-        fields = (
-            "id", "title", "start_date", "end_date", "date_precision", "time_of_day", "event_type",
-            "sub_event_type", "actor1", "actor1_kind", "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2",
-            "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "fatalities_low",
-            "fatalities_best", "fatalities_high", "fatalities_rationale", "contested", "grading", "source_names",
-            "summary", "tags", "updated_at", "status", "import_key", "created_at",
-        )  # fmt: skip
-        import_order = export_order = fields
-        force_init_instance = True  # imports only add incidents
-        skip_diff = True
-        use_bulk = True
-        batch_size = 1000
-        clean_model_instances = False  # the checks below mirror the database's, with row-level messages
-        store_row_values = True
 
     # --- export ---
 
@@ -369,10 +314,10 @@ class IncidentResource(SetBasedImportMixin, ArchiveResource):
             "incident_actors__actor", "incident_sources__source"
         )
 
-    def export_event_type(self, incident: Incident) -> str:
+    def dehydrate_event_type(self, incident: Incident) -> str:
         return incident.event_type.name
 
-    def export_sub_event_type(self, incident: Incident) -> str:
+    def dehydrate_sub_event_type(self, incident: Incident) -> str:
         return incident.sub_event_type.name
 
     def _actors(self, incident: Incident, side: str, primary: bool) -> list[Actor]:
@@ -382,25 +327,25 @@ class IncidentResource(SetBasedImportMixin, ArchiveResource):
             if link.side == side and (link.role == Role.PRIMARY) == primary
         ]
 
-    def export_actor1(self, incident: Incident) -> str:
+    def dehydrate_actor1(self, incident: Incident) -> str:
         return "; ".join(a.name for a in self._actors(incident, Side.A, True))
 
-    def export_actor1_kind(self, incident: Incident) -> str:
+    def dehydrate_actor1_kind(self, incident: Incident) -> str:
         return "; ".join(a.kind for a in self._actors(incident, Side.A, True))
 
-    def export_assoc_actor_1(self, incident: Incident) -> str:
+    def dehydrate_assoc_actor_1(self, incident: Incident) -> str:
         return "; ".join(a.name for a in self._actors(incident, Side.A, False))
 
-    def export_actor2(self, incident: Incident) -> str:
+    def dehydrate_actor2(self, incident: Incident) -> str:
         return "; ".join(a.name for a in self._actors(incident, Side.B, True))
 
-    def export_actor2_kind(self, incident: Incident) -> str:
+    def dehydrate_actor2_kind(self, incident: Incident) -> str:
         return "; ".join(a.kind for a in self._actors(incident, Side.B, True))
 
-    def export_assoc_actor_2(self, incident: Incident) -> str:
+    def dehydrate_assoc_actor_2(self, incident: Incident) -> str:
         return "; ".join(a.name for a in self._actors(incident, Side.B, False))
 
-    def export_sources(self, incident: Incident) -> str:
+    def dehydrate_source_names(self, incident: Incident) -> str:
         # Confidential sources leave the archive only as their kind, even in an editor's export.
         return "; ".join(link.source.public_label for link in incident.incident_sources.all())
 
@@ -424,43 +369,15 @@ class AcledIncidentResource(IncidentResource):
 
 # --- Claims, one row per claim ------------------------------------------------------------------
 
-CLAIM_COLUMNS = [
-    "incident", "incident_key", "kind", "losses_of", "losses_actor", "claimant", "quantity_low",
-    "quantity_high", "quantity_text", "quote", "stance", "verification", "verification_note", "source",
-    "source_url", "source_kind", "source_outlet", "source_title", "source_author", "source_published_on",
-    "source_language",
-]  # fmt: skip
+# The columns that describe a new source, each giving the Source field its name ends with.
+NEW_SOURCE_COLUMNS = (
+    "source_kind", "source_outlet", "source_title", "source_author", "source_published_on", "source_language",
+)  # fmt: skip
 
 
-class ClaimResource(ArchiveResource):
-    kind = fields.Field("kind", "kind", widget=Choice(ClaimKind.choices, required=True))
-    losses_of = fields.Field("losses_of", "losses_of", widget=Choice(LossesOf.choices, default=LossesOf.UNKNOWN))
-    quantity_low = fields.Field("quantity_low", "quantity_low", widget=Count())
-    quantity_high = fields.Field("quantity_high", "quantity_high", widget=Count())
-    quantity_text = fields.Field("quantity_text", "quantity_text", widget=Text(200))
-    quote = fields.Field("quote", "quote", widget=Text())
-    stance = fields.Field("stance", "stance", widget=Choice(Stance.choices, default=Stance.ASSERTION))
-    verification = fields.Field(
-        "verification", "verification", widget=Choice(Verification.choices, default=Verification.UNVERIFIED)
-    )
-    verification_note = fields.Field("verification_note", "verification_note", widget=Text())
-
+class ClaimResource(resource_for(CLAIMS)):
     class Meta:
-        model = Claim
         name = "Claims (one row per claim, naming its incident by id or import_key)"
-        fields = (
-            "kind", "losses_of", "quantity_low", "quantity_high", "quantity_text", "quote", "stance",
-            "verification", "verification_note",
-        )  # fmt: skip
-        force_init_instance = True
-        skip_diff = True
-        use_bulk = True
-        batch_size = 1000
-        clean_model_instances = False
-        store_row_values = True
-
-    def get_user_visible_fields(self):
-        return [fields.Field(column_name=column) for column in CLAIM_COLUMNS]
 
     def prepare_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         column = {name: i for i, name in enumerate(dataset.headers) if name}
@@ -491,7 +408,7 @@ class ClaimResource(ArchiveResource):
     def import_instance(self, instance: Claim, row: dict, **kwargs: Any) -> None:
         errors = self.parse_columns(instance, row, **kwargs)
         instance._import_row = kwargs.get("row_number")
-        incident_ref, key_ref = TEXT.clean(row.get("incident")), TEXT.clean(row.get("incident_key"))
+        incident_ref, key_ref = self.cell(row, "incident"), self.cell(row, "incident_key")
         if incident_ref:
             instance.incident_id = self.incidents.get(incident_ref.removesuffix(".0"))
             if instance.incident_id is None:
@@ -504,7 +421,7 @@ class ClaimResource(ArchiveResource):
             errors.setdefault("incident", []).append("give the incident's id here, or its import_key in incident_key")
 
         for column, attribute in (("claimant", "claimant_id"), ("losses_actor", "losses_actor_id")):
-            name = TEXT.clean(row.get(column))
+            name = self.cell(row, column)
             if name:
                 actor_id = self.actors.get(fold(name))
                 if actor_id is None:
@@ -527,30 +444,22 @@ class ClaimResource(ArchiveResource):
         self.raise_row_errors(errors)
 
     def resolve_source(self, instance: Claim, row: dict, errors: dict) -> None:
-        source_ref = TEXT.clean(row.get("source"))
+        source_ref = self.cell(row, "source")
         if source_ref:
             source_id = int(float(source_ref)) if re.fullmatch(r"\d+(\.0)?", source_ref) else None
             if source_id not in self.source_ids:
                 errors.setdefault("source", []).append(f"there is no source #{source_ref}")
             instance.source_id = source_id
             return
-        url = Text(1000).clean(row.get("source_url"))
+        url = self.cell(row, "source_url")
         if url and url in self.sources_by_url:
             instance.source_id = self.sources_by_url[url]
             return
         problems = {}
         parsed = {}
-        parsers: dict[str, tuple[str, Callable[[Any], Any]]] = {
-            "source_kind": ("kind", Choice(SourceKind.choices).clean),
-            "source_outlet": ("outlet", Text(200).clean),
-            "source_title": ("title", Text(500).clean),
-            "source_author": ("author", Text(200).clean),
-            "source_published_on": ("published_on", Date().clean),
-            "source_language": ("language", Text(16).clean),
-        }
-        for column, (attribute, parse) in parsers.items():
+        for column in NEW_SOURCE_COLUMNS:
             try:
-                parsed[attribute] = parse(row.get(column))
+                parsed[column.removeprefix("source_")] = self.cell(row, column)
             except ValueError as error:
                 problems[column] = [str(error)]
         if not problems and not parsed["kind"]:

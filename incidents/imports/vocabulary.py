@@ -408,9 +408,6 @@ class Tags(widgets.Widget):
         return ",".join(value or [])
 
 
-TEXT = Text()
-
-
 class ActorKindChoice(Choice):
     """An actor kind, or ACLED's inter code; of a '; '-separated list (as exported), the first."""
 
