@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from incidents.columns import CLAIMS, INCIDENTS, TABLES, Column
+from incidents.imports import engine, inserts
 from incidents.imports.resources import ClaimResource, IncidentResource
 
 
@@ -33,6 +36,26 @@ def test_the_claims_file_writes_only_the_claim_fields_and_resolves_the_rest():
         "verification", "verification_note",
     ]  # fmt: skip
     assert [f.column_name for f in ClaimResource().get_user_visible_fields()] == names(CLAIMS.file_columns)
+
+
+def test_the_set_based_import_stages_and_requires_the_columns_the_spec_says():
+    assert set(engine.IMPORTED) == {
+        "title", "summary", "start_date", "end_date", "date_precision", "time_of_day", "country", "admin1", "admin2",
+        "location", "latitude", "longitude", "geo_precision", "event_type", "sub_event_type", "actor1", "actor1_kind",
+        "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2", "fatalities_low", "fatalities_best",
+        "fatalities_high", "fatalities_rationale", "grading", "tags", "source_names", "import_key",
+    }  # fmt: skip
+    assert set(engine.ARCHIVE_REQUIRED) == {"title", "start_date", "sub_event_type", "country"}
+    archive = engine._flat_columns("archive", set(engine.IMPORTED))
+    acled = engine._flat_columns("acled", set())
+    assert set(engine.IMPORTED) <= set(archive) and set(archive) == set(acled)
+
+
+def test_the_set_based_import_writes_every_incident_field_that_imports_read():
+    inserted = re.search(r"INSERT INTO incidents_incident \((.*?)\)\s*SELECT", inserts.INSERT_INCIDENT_ROWS, re.S)
+    written = {name.strip() for name in inserted.group(1).split(",")}
+    read = {INCIDENTS.field(column) for column in INCIDENTS.file_columns if column.imported}
+    assert {field.column for field in read if field is not None} <= written
 
 
 def test_columns_only_imports_read_are_not_exported_and_do_not_shadow_exported_ones():

@@ -23,14 +23,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
 from incidents import spreadsheet
-from incidents.columns import sql_literal
+from incidents.columns import INCIDENTS, sql_literal
 from incidents.history import insert_history_paused
 from incidents.imports import inserts, vocabulary
-from incidents.imports.vocabulary import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET, Choice
-from incidents.models import DatePrecision, GeoPrecision, Grading, Incident, Source, SourceKind
+from incidents.imports.vocabulary import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET
+from incidents.models import Incident, Source, SourceKind
 
 FORMATS = ("archive", "acled")
-ARCHIVE_REQUIRED = ["title", "start_date", "country", "sub_event_type"]
+# The archive's flat format: the columns of the incidents spec that imports read (incidents.columns).
+IMPORTED = [column.name for column in INCIDENTS.file_columns if column.imported]
+ARCHIVE_REQUIRED = [column.name for column in INCIDENTS.file_columns if column.required]
 COPY_CHUNK = 1 << 20
 MAX_REPORTED = 100
 TEMP_TABLES = [
@@ -92,20 +94,14 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
     """SQL for each column of the archive's flat format, from the staged file."""
     v = lambda column: _val(column, present)  # noqa: E731 (reads best inline)
     if file_format == "archive":
-        names = [
-            "import_key", "title", "summary", "start_date", "end_date", "date_precision", "time_of_day", "country",
-            "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "event_type", "sub_event_type",
-            "actor1", "actor1_kind", "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2", "fatalities_low",
-            "fatalities_best", "fatalities_high", "fatalities_rationale", "grading", "tags", "source_names",
-        ]  # fmt: skip
-        flat = {name: v(name) for name in names}
+        flat = {name: v(name) for name in IMPORTED}
         flat["file_id"] = v("id")  # exported for reference; a file that names an incident twice is refused
         flat["source_note"] = "NULL::text"
         flat["acled_fatalities"] = "NULL::text"
         return flat
-    # ACLED: each column where ACLED_COLUMNS says it goes.
+    # ACLED: each column where ACLED_COLUMNS says it goes; a column ACLED does not have is empty.
     place = f"coalesce({v('location')}, {v('admin2')}, {v('admin1')}, {v('country')}, 'unknown place')"
-    return {
+    return dict.fromkeys(IMPORTED, "NULL::text") | {
         "file_id": "NULL::text",
         "import_key": f"'ACLED:' || {v('event_id_cnty')}",
         "title": f"coalesce({v('sub_event_type')}, {v('event_type')}, 'Incident') || ': ' || {place}"
@@ -157,12 +153,10 @@ def _vocabularies(cursor) -> None:
         "CREATE TEMP TABLE import_source_kind (key text PRIMARY KEY, value text) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_withheld (label text PRIMARY KEY, kind text) ON COMMIT DROP;"
     )
-    choices = {
-        "date_precision": Choice(DatePrecision.choices),
-        "geo_precision": Choice(GeoPrecision.choices),
-        "grading": Choice(Grading.choices),
-        "actor_kind": ACTOR_KIND,
-    }
+    # The spellings that each column's parser in the spec takes (incidents.columns).
+    parsers = {column.name: column.widget for column in INCIDENTS.file_columns}
+    choices = {name: parsers[name] for name in ("date_precision", "geo_precision", "grading")}
+    choices["actor_kind"] = ACTOR_KIND
     with cursor.copy("COPY import_choice FROM STDIN") as copy:
         for name, widget in choices.items():
             for key, value in widget.values.items():
