@@ -1,14 +1,16 @@
 """The one declarative spec of the columns that the archive exports and imports.
 
 Each table lists its columns once: name, SQL expression, Frictionless type and a
-description, and for the columns of import files, how those files carry them. The spec
-feeds the streamed CSV export (``incidents.export``), the data dictionary on ``/data/``,
-the ``datapackage.json`` of a release, and the import files' columns and their parsers
-(``incidents.imports``).
+description, and where other parts of the archive use a column, how import files carry it
+and whether the public change log reports changes to it. The spec feeds the streamed CSV
+export (``incidents.export``), the data dictionary on ``/data/``, the ``datapackage.json``
+of a release, the import files' columns and their parsers (``incidents.imports``) and the
+fields of the public change log (``incidents.changelog``).
 
 Column order here is the CSV's column order. An import file's columns, and the admin's
 export's, are the ones with a widget, in that order, then the table's ``import_only`` ones.
-A column named like a model field (or like its ``_id`` column) shows that field.
+Lists of model fields taken from the spec (the change log's) follow the model's field
+order. A column named like a model field (or like its ``_id`` column) shows that field.
 
 The SQL is written against fixed aliases: the exported row (``i`` incident, ``c`` claim,
 ``a`` actor, ``s`` source) and the lateral joins named in each table's ``joins``. Every
@@ -18,6 +20,7 @@ in one place, for every export path.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -94,6 +97,20 @@ def unless_confidential(alias: str, expression: str) -> str:
 
 
 @dataclass(frozen=True)
+class ChangeLog:
+    """How the public change log reports a change to a column's field."""
+
+    label: str
+    # False for long texts and links to other records: "<label> revised", without the values.
+    values: bool = True
+
+
+def revised(label: str) -> ChangeLog:
+    """A change that the log tells without the values: long texts, and links to other records."""
+    return ChangeLog(label, values=False)
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     sql: str  # empty for a column that only import files have (Table.import_only)
@@ -104,6 +121,7 @@ class Column:
     widget: Widget | None = None
     # Written by the archive: in the admin's export for reference, ignored on import.
     readonly: bool = False
+    changelog: ChangeLog | None = None
 
     @property
     def select(self) -> str:
@@ -186,6 +204,17 @@ class Table:
         """The model field that ``column`` shows, if any."""
         return next((f for f in self.model._meta.concrete_fields if column.name in (f.name, f.attname)), None)
 
+    def fields_of(self, columns: Iterable[Column]) -> list[tuple[Column, models.Field]]:
+        """The model fields that ``columns`` show, with their column, in the model's field order."""
+        shown = []
+        for column in columns:
+            field = self.field(column)
+            if field is None:
+                raise LookupError(f"The column {self.name}.{column.name} shows no field of {self.model.__name__}.")
+            shown.append((column, field))
+        order = {field: position for position, field in enumerate(self.model._meta.concrete_fields)}
+        return sorted(shown, key=lambda pair: order[pair[1]])
+
 
 def _actors_on(side: str, roles: tuple[str, ...]) -> str:
     role_list = ", ".join(sql_literal(role) for role in roles)
@@ -264,6 +293,7 @@ INCIDENTS = Table(
             "i.title",
             "Short, neutral title.",
             widget=Text(300, required=True),
+            changelog=ChangeLog("Title"),
         ),
         Column(
             "start_date",
@@ -271,6 +301,7 @@ INCIDENTS = Table(
             "date",
             "First day of the incident (or of the period).",
             widget=Date(required=True),
+            changelog=ChangeLog("Start date"),
         ),
         Column(
             "end_date",
@@ -278,6 +309,7 @@ INCIDENTS = Table(
             "date",
             "Last day; equal to start_date for a one-day incident.",
             widget=Date(),
+            changelog=ChangeLog("End date"),
         ),
         Column("year", "extract(year FROM i.start_date)::int", "integer", "Year of start_date."),
         text(
@@ -285,6 +317,7 @@ INCIDENTS = Table(
             "i.date_precision",
             "How precisely the date is known: day, week, month or year.",
             widget=Choice(DatePrecision.choices, default=DatePrecision.DAY),
+            changelog=ChangeLog("Date precision"),
         ),
         Column(
             "time_of_day",
@@ -292,13 +325,15 @@ INCIDENTS = Table(
             "time",
             "Local time it began, if reported.",
             widget=Time(),
+            changelog=ChangeLog("Time of day"),
         ),
-        text("event_type", "et.name", "ACLED event type.", widget=Text()),
+        text("event_type", "et.name", "ACLED event type.", widget=Text(), changelog=revised("Event type")),
         text(
             "sub_event_type",
             "st.name",
             "ACLED sub-event type.",
             widget=Text(required=True),
+            changelog=revised("Sub-event type"),
         ),
         text("actor1", "actors.actor1", "Primary actor(s) on side A, '; '-separated (ACLED actor1).", widget=Text()),
         text(
@@ -321,26 +356,30 @@ INCIDENTS = Table(
             "i.country",
             "ISO 3166-1 alpha-2 country code.",
             widget=Country(),
+            changelog=ChangeLog("Country"),
         ),
         text(
             "admin1",
             "i.admin1",
             "First-order administrative area (region).",
             widget=Text(100),
+            changelog=ChangeLog("Region"),
         ),
         text(
             "admin2",
             "i.admin2",
             "Second-order administrative area.",
             widget=Text(100),
+            changelog=ChangeLog("District"),
         ),
-        text("location", "i.location", "Named place or road.", widget=Text(200)),
+        text("location", "i.location", "Named place or road.", widget=Text(200), changelog=ChangeLog("Place")),
         Column(
             "latitude",
             "i.latitude",
             "number",
             "WGS 84 latitude in decimal degrees.",
             widget=Coordinate(90),
+            changelog=ChangeLog("Latitude"),
         ),
         Column(
             "longitude",
@@ -348,12 +387,14 @@ INCIDENTS = Table(
             "number",
             "WGS 84 longitude in decimal degrees.",
             widget=Coordinate(180),
+            changelog=ChangeLog("Longitude"),
         ),
         text(
             "geo_precision",
             "i.geo_precision",
             "How precisely the coordinates locate the incident.",
             widget=Choice(GeoPrecision.choices, default=GeoPrecision.ADMIN1),
+            changelog=ChangeLog("Location precision"),
         ),
         Column(
             "fatalities_low",
@@ -361,6 +402,7 @@ INCIDENTS = Table(
             "integer",
             "Lowest credible total of deaths.",
             widget=Count(),
+            changelog=ChangeLog("Fatalities (low)"),
         ),
         Column(
             "fatalities_best",
@@ -368,6 +410,7 @@ INCIDENTS = Table(
             "integer",
             "The archive's best estimate of deaths.",
             widget=Count(),
+            changelog=ChangeLog("Fatalities (best)"),
         ),
         Column(
             "fatalities_high",
@@ -375,17 +418,20 @@ INCIDENTS = Table(
             "integer",
             "Highest credible total of deaths.",
             widget=Count(),
+            changelog=ChangeLog("Fatalities (high)"),
         ),
         text(
             "fatalities_method",
             "i.fatalities_method",
             "proposal (archive's reconciliation) or override.",
+            changelog=ChangeLog("Estimate method"),
         ),
         text(
             "fatalities_rationale",
             "i.fatalities_rationale",
             "The editors' public explanation of the estimate.",
             widget=Text(),
+            changelog=revised("Estimate rationale"),
         ),
         Column(
             "contested",
@@ -394,12 +440,14 @@ INCIDENTS = Table(
             "Whether credible claims about the losses disagree.",
             widget=BooleanWidget(),
             readonly=True,
+            changelog=ChangeLog("Contested"),
         ),
         text(
             "grading",
             "i.grading",
             "Strength of the evidence: confirmed, fair, weak, contested or discounted.",
             widget=Choice(Grading.choices, default=Grading.WEAK),
+            changelog=ChangeLog("Evidence grading"),
         ),
         text("source_names", "sources.names", "Public names of the cited sources, '; '-separated.", widget=Text()),
         Column("source_count", "coalesce(sources.total, 0)", "integer", "Number of distinct sources cited."),
@@ -409,12 +457,14 @@ INCIDENTS = Table(
             "i.summary",
             "Neutral public summary (ACLED notes).",
             widget=Text(),
+            changelog=revised("Summary"),
         ),
         text(
             "tags",
             "array_to_string(i.tags, ';')",
             "Tags, ';'-separated.",
             widget=Tags(),
+            changelog=ChangeLog("Tags"),
         ),
         Column(
             "published_at",
@@ -460,18 +510,21 @@ LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id""",
             "c.kind",
             "What the claim is about (fatalities, injuries, detained, ...).",
             widget=Choice(ClaimKind.choices, required=True),
+            changelog=ChangeLog("subject"),
         ),
         text(
             "losses_of",
             "c.losses_of",
             "Whose losses: actor, civilians or unknown.",
             widget=Choice(LossesOf.choices, default=LossesOf.UNKNOWN),
+            changelog=ChangeLog("whose losses"),
         ),
         text(
             "losses_actor",
             "losses.name",
             "The actor whose losses these are, when losses_of is actor.",
             widget=Text(),
+            changelog=revised("whose losses"),
         ),
         text("losses_actor_slug", "losses.slug", "Slug of losses_actor."),
         text(
@@ -479,6 +532,7 @@ LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id""",
             "claimant.name",
             "The actor asserting the claim, when different from the source.",
             widget=Text(),
+            changelog=revised("claimant"),
         ),
         text("claimant_slug", "claimant.slug", "Slug of the claimant."),
         Column(
@@ -487,6 +541,7 @@ LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id""",
             "integer",
             "Lowest number the wording allows.",
             widget=Count(),
+            changelog=ChangeLog("lower figure"),
         ),
         Column(
             "quantity_high",
@@ -494,33 +549,40 @@ LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id""",
             "integer",
             "Highest number; empty when open-ended.",
             widget=Count(),
+            changelog=ChangeLog("upper figure"),
         ),
         text(
             "quantity_text",
             "c.quantity_text",
             "The verbatim wording of the quantity.",
             widget=Text(200),
+            changelog=ChangeLog("wording"),
         ),
-        text("quote", "c.quote", "The exact quotation.", widget=Text()),
+        text("quote", "c.quote", "The exact quotation.", widget=Text(), changelog=revised("quote")),
         text(
             "stance",
             "c.stance",
             "assertion, denial or acknowledgement (of own losses).",
             widget=Choice(Stance.choices, default=Stance.ASSERTION),
+            changelog=ChangeLog("stance"),
         ),
         text(
             "verification",
             "c.verification",
             "unverified, corroborated, disputed, confirmed or refuted.",
             widget=Choice(Verification.choices, default=Verification.UNVERIFIED),
+            changelog=ChangeLog("verification"),
         ),
         text(
             "verification_note",
             "c.verification_note",
             "Public note on the verification.",
             widget=Text(),
+            changelog=revised("verification note"),
         ),
-        Column("source_id", "c.source_id", "integer", "The source that reported the claim."),
+        Column(
+            "source_id", "c.source_id", "integer", "The source that reported the claim.", changelog=revised("source")
+        ),
         text("source_kind", "s.kind", "Kind of source.", widget=Choice(SourceKind.choices)),
         text("source_name", source_public_label("s"), f"Public name of the source ('..., {WITHHELD}' if protected)."),
         text(

@@ -1,10 +1,13 @@
-"""The column spec (incidents.columns) is the one list of columns: the import files follow it."""
+"""The column spec (incidents.columns) is the one list of columns: the imports and the change log follow it."""
 
 from __future__ import annotations
 
 import re
 
-from incidents.columns import CLAIMS, INCIDENTS, TABLES, Column
+import pytest
+
+from incidents import changelog
+from incidents.columns import CLAIMS, INCIDENTS, TABLES, ChangeLog, Column, Table, text
 from incidents.imports import engine, inserts
 from incidents.imports.resources import ClaimResource, IncidentResource
 
@@ -56,6 +59,52 @@ def test_the_set_based_import_writes_every_incident_field_that_imports_read():
     written = {name.strip() for name in inserted.group(1).split(",")}
     read = {INCIDENTS.field(column) for column in INCIDENTS.file_columns if column.imported}
     assert {field.column for field in read if field is not None} <= written
+
+
+def test_the_change_log_compares_the_fields_the_spec_marks_in_the_model_order():
+    assert [(field.attname, log.label, log.values) for field, log in changelog.INCIDENT_FIELDS] == [
+        ("title", "Title", True),
+        ("summary", "Summary", False),
+        ("start_date", "Start date", True),
+        ("end_date", "End date", True),
+        ("date_precision", "Date precision", True),
+        ("time_of_day", "Time of day", True),
+        ("country", "Country", True),
+        ("admin1", "Region", True),
+        ("admin2", "District", True),
+        ("location", "Place", True),
+        ("latitude", "Latitude", True),
+        ("longitude", "Longitude", True),
+        ("geo_precision", "Location precision", True),
+        ("event_type_id", "Event type", False),
+        ("sub_event_type_id", "Sub-event type", False),
+        ("fatalities_low", "Fatalities (low)", True),
+        ("fatalities_best", "Fatalities (best)", True),
+        ("fatalities_high", "Fatalities (high)", True),
+        ("fatalities_method", "Estimate method", True),
+        ("fatalities_rationale", "Estimate rationale", False),
+        ("contested", "Contested", True),
+        ("grading", "Evidence grading", True),
+        ("tags", "Tags", True),
+    ]
+    assert [field.attname for field, _ in changelog.CLAIM_FIELDS] == [
+        "source_id", "claimant_id", "kind", "losses_of", "losses_actor_id", "quantity_low", "quantity_high",
+        "quantity_text", "quote", "stance", "verification", "verification_note",
+    ]  # fmt: skip
+
+
+def test_a_column_the_change_log_shows_must_be_a_model_field():
+    table = Table(
+        name="incidents",
+        title="Incidents",
+        description="",
+        alias="i",
+        model=INCIDENTS.model,
+        joins="",
+        columns=(text("year_label", "i.year::text", "Not a field of the model.", changelog=ChangeLog("Year")),),
+    )
+    with pytest.raises(LookupError, match="year_label shows no field of Incident"):
+        table.fields_of(table.columns)
 
 
 def test_columns_only_imports_read_are_not_exported_and_do_not_shadow_exported_ones():
