@@ -1,16 +1,19 @@
 """The one declarative spec of the columns that the archive exports and imports.
 
 Each table lists its columns once: name, SQL expression, Frictionless type and a
-description, and where other parts of the archive use a column, how import files carry it
-and whether the public change log reports changes to it. The spec feeds the streamed CSV
-export (``incidents.export``), the data dictionary on ``/data/``, the ``datapackage.json``
-of a release, the import files' columns and their parsers (``incidents.imports``) and the
-fields of the public change log (``incidents.changelog``).
+description, and where other parts of the archive use a column, how import files carry it,
+whether the public change log reports changes to it, and where the API shows it. The spec
+feeds the streamed CSV export (``incidents.export``), the data dictionary on ``/data/``,
+the ``datapackage.json`` of a release, the import files' columns and their parsers
+(``incidents.imports``), the fields of the public change log (``incidents.changelog``) and
+the incident fields of the API (``incidents.serializers``). Adding a column is one entry
+here plus the model field and its migration; a column that imports read is also written by
+the set-based import's INSERT (``incidents.imports.inserts``, which a test holds to the spec).
 
 Column order here is the CSV's column order. An import file's columns, and the admin's
 export's, are the ones with a widget, in that order, then the table's ``import_only`` ones.
-Lists of model fields taken from the spec (the change log's) follow the model's field
-order. A column named like a model field (or like its ``_id`` column) shows that field.
+Lists of model fields taken from the spec (the API's, the change log's) follow the model's
+field order. A column named like a model field (or like its ``_id`` column) shows that field.
 
 The SQL is written against fixed aliases: the exported row (``i`` incident, ``c`` claim,
 ``a`` actor, ``s`` source) and the lateral joins named in each table's ``joins``. Every
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from django.conf import settings
 from django.db import models
@@ -122,6 +126,8 @@ class Column:
     # Written by the archive: in the admin's export for reference, ignored on import.
     readonly: bool = False
     changelog: ChangeLog | None = None
+    # Where the API shows the field: in the list items (and the detail), or in the detail only.
+    api: Literal["", "list", "detail"] = ""
 
     @property
     def select(self) -> str:
@@ -215,6 +221,10 @@ class Table:
         order = {field: position for position, field in enumerate(self.model._meta.concrete_fields)}
         return sorted(shown, key=lambda pair: order[pair[1]])
 
+    def api_fields(self, where: Literal["list", "detail"]) -> tuple[str, ...]:
+        """The API's fields from this table (in the list items, or in the detail only)."""
+        return tuple(field.name for _, field in self.fields_of(c for c in self.columns if c.api == where))
+
 
 def _actors_on(side: str, roles: tuple[str, ...]) -> str:
     role_list = ", ".join(sql_literal(role) for role in roles)
@@ -286,6 +296,7 @@ INCIDENTS = Table(
             "Stable public identifier of the incident; never reused.",
             widget=Widget(),
             readonly=True,
+            api="list",
         ),
         text("url", _incident_url("i"), "The incident's public page."),
         text(
@@ -294,6 +305,7 @@ INCIDENTS = Table(
             "Short, neutral title.",
             widget=Text(300, required=True),
             changelog=ChangeLog("Title"),
+            api="list",
         ),
         Column(
             "start_date",
@@ -302,6 +314,7 @@ INCIDENTS = Table(
             "First day of the incident (or of the period).",
             widget=Date(required=True),
             changelog=ChangeLog("Start date"),
+            api="list",
         ),
         Column(
             "end_date",
@@ -310,6 +323,7 @@ INCIDENTS = Table(
             "Last day; equal to start_date for a one-day incident.",
             widget=Date(),
             changelog=ChangeLog("End date"),
+            api="list",
         ),
         Column("year", "extract(year FROM i.start_date)::int", "integer", "Year of start_date."),
         text(
@@ -318,6 +332,7 @@ INCIDENTS = Table(
             "How precisely the date is known: day, week, month or year.",
             widget=Choice(DatePrecision.choices, default=DatePrecision.DAY),
             changelog=ChangeLog("Date precision"),
+            api="list",
         ),
         Column(
             "time_of_day",
@@ -326,14 +341,16 @@ INCIDENTS = Table(
             "Local time it began, if reported.",
             widget=Time(),
             changelog=ChangeLog("Time of day"),
+            api="detail",
         ),
-        text("event_type", "et.name", "ACLED event type.", widget=Text(), changelog=revised("Event type")),
+        text("event_type", "et.name", "ACLED event type.", widget=Text(), changelog=revised("Event type"), api="list"),
         text(
             "sub_event_type",
             "st.name",
             "ACLED sub-event type.",
             widget=Text(required=True),
             changelog=revised("Sub-event type"),
+            api="list",
         ),
         text("actor1", "actors.actor1", "Primary actor(s) on side A, '; '-separated (ACLED actor1).", widget=Text()),
         text(
@@ -357,6 +374,7 @@ INCIDENTS = Table(
             "ISO 3166-1 alpha-2 country code.",
             widget=Country(),
             changelog=ChangeLog("Country"),
+            api="list",
         ),
         text(
             "admin1",
@@ -364,6 +382,7 @@ INCIDENTS = Table(
             "First-order administrative area (region).",
             widget=Text(100),
             changelog=ChangeLog("Region"),
+            api="list",
         ),
         text(
             "admin2",
@@ -371,8 +390,11 @@ INCIDENTS = Table(
             "Second-order administrative area.",
             widget=Text(100),
             changelog=ChangeLog("District"),
+            api="list",
         ),
-        text("location", "i.location", "Named place or road.", widget=Text(200), changelog=ChangeLog("Place")),
+        text(
+            "location", "i.location", "Named place or road.", widget=Text(200), changelog=ChangeLog("Place"), api="list"
+        ),
         Column(
             "latitude",
             "i.latitude",
@@ -380,6 +402,7 @@ INCIDENTS = Table(
             "WGS 84 latitude in decimal degrees.",
             widget=Coordinate(90),
             changelog=ChangeLog("Latitude"),
+            api="list",
         ),
         Column(
             "longitude",
@@ -388,6 +411,7 @@ INCIDENTS = Table(
             "WGS 84 longitude in decimal degrees.",
             widget=Coordinate(180),
             changelog=ChangeLog("Longitude"),
+            api="list",
         ),
         text(
             "geo_precision",
@@ -395,6 +419,7 @@ INCIDENTS = Table(
             "How precisely the coordinates locate the incident.",
             widget=Choice(GeoPrecision.choices, default=GeoPrecision.ADMIN1),
             changelog=ChangeLog("Location precision"),
+            api="list",
         ),
         Column(
             "fatalities_low",
@@ -403,6 +428,7 @@ INCIDENTS = Table(
             "Lowest credible total of deaths.",
             widget=Count(),
             changelog=ChangeLog("Fatalities (low)"),
+            api="list",
         ),
         Column(
             "fatalities_best",
@@ -411,6 +437,7 @@ INCIDENTS = Table(
             "The archive's best estimate of deaths.",
             widget=Count(),
             changelog=ChangeLog("Fatalities (best)"),
+            api="list",
         ),
         Column(
             "fatalities_high",
@@ -419,12 +446,14 @@ INCIDENTS = Table(
             "Highest credible total of deaths.",
             widget=Count(),
             changelog=ChangeLog("Fatalities (high)"),
+            api="list",
         ),
         text(
             "fatalities_method",
             "i.fatalities_method",
             "proposal (archive's reconciliation) or override.",
             changelog=ChangeLog("Estimate method"),
+            api="detail",
         ),
         text(
             "fatalities_rationale",
@@ -432,6 +461,7 @@ INCIDENTS = Table(
             "The editors' public explanation of the estimate.",
             widget=Text(),
             changelog=revised("Estimate rationale"),
+            api="detail",
         ),
         Column(
             "contested",
@@ -441,6 +471,7 @@ INCIDENTS = Table(
             widget=BooleanWidget(),
             readonly=True,
             changelog=ChangeLog("Contested"),
+            api="list",
         ),
         text(
             "grading",
@@ -448,6 +479,7 @@ INCIDENTS = Table(
             "Strength of the evidence: confirmed, fair, weak, contested or discounted.",
             widget=Choice(Grading.choices, default=Grading.WEAK),
             changelog=ChangeLog("Evidence grading"),
+            api="list",
         ),
         text("source_names", "sources.names", "Public names of the cited sources, '; '-separated.", widget=Text()),
         Column("source_count", "coalesce(sources.total, 0)", "integer", "Number of distinct sources cited."),
@@ -458,6 +490,7 @@ INCIDENTS = Table(
             "Neutral public summary (ACLED notes).",
             widget=Text(),
             changelog=revised("Summary"),
+            api="detail",
         ),
         text(
             "tags",
@@ -465,12 +498,14 @@ INCIDENTS = Table(
             "Tags, ';'-separated.",
             widget=Tags(),
             changelog=ChangeLog("Tags"),
+            api="list",
         ),
         Column(
             "published_at",
             utc_timestamp("i.published_at"),
             "datetime",
             "When it was first published (UTC).",
+            api="list",
         ),
         Column(
             "updated_at",
@@ -479,6 +514,7 @@ INCIDENTS = Table(
             "When it last changed (UTC).",
             widget=DateTimeWidget(),
             readonly=True,
+            api="list",
         ),
     ),
     import_only=(

@@ -1,4 +1,4 @@
-"""The column spec (incidents.columns) is the one list of columns: the imports and the change log follow it."""
+"""The column spec (incidents.columns) is the one list of columns: imports, the change log and the API follow it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from incidents import changelog
 from incidents.columns import CLAIMS, INCIDENTS, TABLES, ChangeLog, Column, Table, text
 from incidents.imports import engine, inserts
 from incidents.imports.resources import ClaimResource, IncidentResource
+from incidents.serializers import IncidentDetailSerializer, IncidentListSerializer
 
 
 def names(columns: list[Column]) -> list[str]:
@@ -93,7 +94,19 @@ def test_the_change_log_compares_the_fields_the_spec_marks_in_the_model_order():
     ]  # fmt: skip
 
 
-def test_a_column_the_change_log_shows_must_be_a_model_field():
+def test_the_api_shows_the_incident_fields_the_spec_marks_in_the_model_order():
+    assert IncidentListSerializer.Meta.fields == (
+        "id", "title", "start_date", "end_date", "date_precision", "country", "admin1", "admin2", "location",
+        "latitude", "longitude", "geo_precision", "event_type", "sub_event_type", "fatalities_low", "fatalities_best",
+        "fatalities_high", "contested", "grading", "tags", "updated_at", "published_at", "side_a", "side_b",
+    )  # fmt: skip
+    assert IncidentDetailSerializer.Meta.fields == (
+        *IncidentListSerializer.Meta.fields[:-2],
+        "summary", "time_of_day", "fatalities_method", "fatalities_rationale", "actors", "claims", "sources",
+    )  # fmt: skip
+
+
+def test_a_column_the_change_log_or_the_api_shows_must_be_a_model_field():
     table = Table(
         name="incidents",
         title="Incidents",
