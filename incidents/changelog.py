@@ -15,48 +15,17 @@ from typing import Any
 
 from django.db import models
 
+from incidents.columns import CLAIMS, INCIDENTS, ChangeLog, Table
 from incidents.models import Claim, Incident, Status
 
-# field -> (what the public reads, whether old and new values may be shown)
-INCIDENT_FIELDS: dict[str, tuple[str, bool]] = {
-    "title": ("Title", True),
-    "summary": ("Summary", False),
-    "start_date": ("Start date", True),
-    "end_date": ("End date", True),
-    "date_precision": ("Date precision", True),
-    "time_of_day": ("Time of day", True),
-    "country": ("Country", True),
-    "admin1": ("Region", True),
-    "admin2": ("District", True),
-    "location": ("Place", True),
-    "latitude": ("Latitude", True),
-    "longitude": ("Longitude", True),
-    "geo_precision": ("Location precision", True),
-    "event_type_id": ("Event type", False),
-    "sub_event_type_id": ("Sub-event type", False),
-    "fatalities_low": ("Fatalities (low)", True),
-    "fatalities_best": ("Fatalities (best)", True),
-    "fatalities_high": ("Fatalities (high)", True),
-    "fatalities_method": ("Estimate method", True),
-    "fatalities_rationale": ("Estimate rationale", False),
-    "contested": ("Contested", True),
-    "grading": ("Evidence grading", True),
-    "tags": ("Tags", True),
-}
-CLAIM_FIELDS: dict[str, tuple[str, bool]] = {
-    "kind": ("subject", True),
-    "losses_of": ("whose losses", True),
-    "losses_actor_id": ("whose losses", False),
-    "claimant_id": ("claimant", False),
-    "source_id": ("source", False),
-    "quantity_low": ("lower figure", True),
-    "quantity_high": ("upper figure", True),
-    "quantity_text": ("wording", True),
-    "quote": ("quote", False),
-    "stance": ("stance", True),
-    "verification": ("verification", True),
-    "verification_note": ("verification note", False),
-}
+
+def _logged(table: Table) -> list[tuple[models.Field, ChangeLog]]:
+    """The fields the change log compares, with how it tells a change (incidents.columns), in the model's order."""
+    return [(field, column.changelog) for column, field in table.fields_of(c for c in table.columns if c.changelog)]
+
+
+INCIDENT_FIELDS = _logged(INCIDENTS)
+CLAIM_FIELDS = _logged(CLAIMS)
 
 
 @dataclass(frozen=True)
@@ -66,10 +35,9 @@ class Change:
     description: str
 
 
-def _display(model: type[models.Model], name: str, value: Any) -> str:
+def _display(field: models.Field, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "none"
-    field = model._meta.get_field(name)
     if field.choices:
         return str(dict(field.choices).get(value, value))
     if isinstance(value, bool):
@@ -79,17 +47,16 @@ def _display(model: type[models.Model], name: str, value: Any) -> str:
     return str(value)
 
 
-def _differences(model: type[models.Model], fields: dict[str, tuple[str, bool]], old: Any, new: Any) -> list[str]:
+def _differences(fields: list[tuple[models.Field, ChangeLog]], old: Any, new: Any) -> list[str]:
     described = []
-    for name, (label, show_values) in fields.items():
-        before, after = getattr(old, name), getattr(new, name)
+    for field, log in fields:
+        before, after = getattr(old, field.attname), getattr(new, field.attname)
         if before == after:
             continue
-        if show_values:
-            field = name.removesuffix("_id")
-            described.append(f"{label}: {_display(model, field, before)} → {_display(model, field, after)}")
+        if log.values:
+            described.append(f"{log.label}: {_display(field, before)} → {_display(field, after)}")
         else:
-            described.append(f"{label} revised")
+            described.append(f"{log.label} revised")
     return described
 
 
@@ -125,19 +92,19 @@ def incident_changelog(incident: Incident) -> list[Change]:
     for event, before in _changes(incident_events, since):
         if before is None:
             continue
-        described = _differences(Incident, INCIDENT_FIELDS, before, event)
+        described = _differences(INCIDENT_FIELDS, before, event)
         if described:
             changes.append(Change(event.pgh_created_at, "Incident", _sentence(described)))
     for event, before in _changes(claim_events, since):
         subject = f"Claim {event.pgh_obj_id}"
         if event.pgh_label == "insert":
             wording = f": “{event.quantity_text}”" if event.quantity_text else ""
-            about = _display(Claim, "kind", event.kind).lower()
+            about = _display(Claim._meta.get_field("kind"), event.kind).lower()
             changes.append(Change(event.pgh_created_at, subject, f"Claim added about {about}{wording}."))
         elif event.pgh_label == "delete":
             changes.append(Change(event.pgh_created_at, subject, "Claim withdrawn."))
         elif before is not None:
-            described = _differences(Claim, CLAIM_FIELDS, before, event)
+            described = _differences(CLAIM_FIELDS, before, event)
             if described:
                 changes.append(Change(event.pgh_created_at, subject, _sentence(described)))
     changes.sort(key=lambda change: change.when, reverse=True)

@@ -1,9 +1,19 @@
-"""The one declarative spec of the bulk export columns.
+"""The one declarative spec of the columns that the archive exports and imports.
 
 Each table lists its columns once: name, SQL expression, Frictionless type and a
-description. The spec feeds the streamed CSV export (``incidents.export``), the data
-dictionary on ``/data/``, the ``datapackage.json`` of a release, and the column shape
-that imports map onto. Column order here is the CSV's column order.
+description, and where other parts of the archive use a column, how import files carry it,
+whether the public change log reports changes to it, and where the API shows it. The spec
+feeds the streamed CSV export (``incidents.export``), the data dictionary on ``/data/``,
+the ``datapackage.json`` of a release, the import files' columns and their parsers
+(``incidents.imports``), the fields of the public change log (``incidents.changelog``) and
+the incident fields of the API (``incidents.serializers``). Adding a column is one entry
+here plus the model field and its migration; a column that imports read is also written by
+the set-based import's INSERT (``incidents.imports.inserts``, which a test holds to the spec).
+
+Column order here is the CSV's column order. An import file's columns, and the admin's
+export's, are the ones with a widget, in that order, then the table's ``import_only`` ones.
+Lists of model fields taken from the spec (the API's, the change log's) follow the model's
+field order. A column named like a model field (or like its ``_id`` column) shows that field.
 
 The SQL is written against fixed aliases: the exported row (``i`` incident, ``c`` claim,
 ``a`` actor, ``s`` source) and the lateral joins named in each table's ``joins``. Every
@@ -13,12 +23,33 @@ in one place, for every export path.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from django.conf import settings
+from django.db import models
 from django.db.models import TextChoices
+from import_export.widgets import BooleanWidget, DateTimeWidget, Widget
 
-from incidents.models import Role, Side, SourceKind
+from incidents.imports.vocabulary import ACTOR_KIND, Choice, Coordinate, Count, Country, Date, Tags, Text, Time
+from incidents.models import (
+    Actor,
+    Claim,
+    ClaimKind,
+    DatePrecision,
+    GeoPrecision,
+    Grading,
+    Incident,
+    LossesOf,
+    Role,
+    Side,
+    Source,
+    SourceKind,
+    Stance,
+    Verification,
+)
+from incidents.sql import sql_literal
 
 WITHHELD = "identity withheld"
 
@@ -29,11 +60,6 @@ _FORMULA_PATTERN = r"(^(?=[[:blank:]]*[-=+@\t\r\n])|(?<=[\r\n])(?=[[:blank:]]*[-
 # Matches a row's string cells joined with a line feed before each one whenever _FORMULA_PATTERN
 # could match one of them (a superset: a blank line also trips it, and the cells are then checked).
 _ROW_GUARD_PATTERN = r"[\r\n][[:blank:]]*[-=+@\t\r\n]"
-
-
-def sql_literal(value: str) -> str:
-    """A standard SQL string literal (standard_conforming_strings is on since PostgreSQL 9.1)."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def safe_text(expression: str) -> str:
@@ -71,19 +97,54 @@ def unless_confidential(alias: str, expression: str) -> str:
 
 
 @dataclass(frozen=True)
+class ChangeLog:
+    """How the public change log reports a change to a column's field."""
+
+    label: str
+    # False for long texts and links to other records: "<label> revised", without the values.
+    values: bool = True
+
+
+def revised(label: str) -> ChangeLog:
+    """A change that the log tells without the values: long texts, and links to other records."""
+    return ChangeLog(label, values=False)
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
-    sql: str
+    sql: str  # empty for a column that only import files have (Table.import_only)
     type: str  # a Frictionless Table Schema type: string, integer, number, boolean, date, time, datetime
     description: str
+    # How import files carry the column: the django-import-export widget that reads a cell
+    # (incidents.imports.vocabulary) and writes it in the admin's export. None: files do not have it.
+    widget: Widget | None = None
+    # Written by the archive: in the admin's export for reference, ignored on import.
+    readonly: bool = False
+    changelog: ChangeLog | None = None
+    # Where the API shows the field: in the list items (and the detail), or in the detail only.
+    api: Literal["", "list", "detail"] = ""
 
     @property
     def select(self) -> str:
         return f'{self.sql} AS "{self.name}"'
 
+    @property
+    def imported(self) -> bool:
+        return self.widget is not None and not self.readonly
 
-def text(name: str, expression: str, description: str) -> Column:
-    return Column(name, expression, "string", description)
+    @property
+    def required(self) -> bool:
+        """Whether an import file must give the column (its widget says)."""
+        return getattr(self.widget, "required", False)
+
+
+def text(name: str, expression: str, description: str, **options: object) -> Column:
+    return Column(name, expression, "string", description, **options)
+
+
+def import_only(name: str, type: str, description: str, **options: object) -> Column:
+    return Column(name, "", type, description, **options)
 
 
 @dataclass(frozen=True)
@@ -94,10 +155,17 @@ class Table:
     title: str
     description: str
     alias: str
-    db_table: str
+    model: type[models.Model]
     joins: str
     columns: tuple[Column, ...]
     primary_key: str = "id"
+    # Columns that import files have and the CSV export does not: read on import or, if
+    # readonly, written by the admin's export for reference.
+    import_only: tuple[Column, ...] = ()
+
+    @property
+    def db_table(self) -> str:
+        return self.model._meta.db_table
 
     @property
     def column_names(self) -> list[str]:
@@ -128,6 +196,30 @@ class Table:
             f"SELECT\n  {columns}\nFROM {self.db_table} AS {self.alias}\n{self.joins}\n{guard}\n"
             f"WHERE {self.alias}.id IN (SELECT id FROM selected)\nORDER BY {self.alias}.id"
         )
+
+    @property
+    def file_columns(self) -> list[Column]:
+        """The columns of the table's import files and of the admin's export, in their order."""
+        return [column for column in (*self.columns, *self.import_only) if column.widget is not None]
+
+    def field(self, column: Column) -> models.Field | None:
+        """The model field that ``column`` shows, if any."""
+        return next((f for f in self.model._meta.concrete_fields if column.name in (f.name, f.attname)), None)
+
+    def fields_of(self, columns: Iterable[Column]) -> list[tuple[Column, models.Field]]:
+        """The model fields that ``columns`` show, with their column, in the model's field order."""
+        shown = []
+        for column in columns:
+            field = self.field(column)
+            if field is None:
+                raise LookupError(f"The column {self.name}.{column.name} shows no field of {self.model.__name__}.")
+            shown.append((column, field))
+        order = {field: position for position, field in enumerate(self.model._meta.concrete_fields)}
+        return sorted(shown, key=lambda pair: order[pair[1]])
+
+    def api_fields(self, where: Literal["list", "detail"]) -> tuple[str, ...]:
+        """The API's fields from this table (in the list items, or in the detail only)."""
+        return tuple(field.name for _, field in self.fields_of(c for c in self.columns if c.api == where))
 
 
 def _actors_on(side: str, roles: tuple[str, ...]) -> str:
@@ -190,50 +282,246 @@ INCIDENTS = Table(
     title="Incidents",
     description="Published incidents, one row each, with ACLED-like columns and UCDP-style estimates.",
     alias="i",
-    db_table="incidents_incident",
+    model=Incident,
     joins=_INCIDENT_JOINS,
     columns=(
-        Column("id", "i.id", "integer", "Stable public identifier of the incident; never reused."),
+        Column(
+            "id",
+            "i.id",
+            "integer",
+            "Stable public identifier of the incident; never reused.",
+            widget=Widget(),
+            readonly=True,
+            api="list",
+        ),
         text("url", _incident_url("i"), "The incident's public page."),
-        text("title", "i.title", "Short, neutral title."),
-        Column("start_date", iso_date("i.start_date"), "date", "First day of the incident (or of the period)."),
-        Column("end_date", iso_date("i.end_date"), "date", "Last day; equal to start_date for a one-day incident."),
+        text(
+            "title",
+            "i.title",
+            "Short, neutral title.",
+            widget=Text(300, required=True),
+            changelog=ChangeLog("Title"),
+            api="list",
+        ),
+        Column(
+            "start_date",
+            iso_date("i.start_date"),
+            "date",
+            "First day of the incident (or of the period).",
+            widget=Date(required=True),
+            changelog=ChangeLog("Start date"),
+            api="list",
+        ),
+        Column(
+            "end_date",
+            iso_date("i.end_date"),
+            "date",
+            "Last day; equal to start_date for a one-day incident.",
+            widget=Date(),
+            changelog=ChangeLog("End date"),
+            api="list",
+        ),
         Column("year", "extract(year FROM i.start_date)::int", "integer", "Year of start_date."),
-        text("date_precision", "i.date_precision", "How precisely the date is known: day, week, month or year."),
-        Column("time_of_day", "to_char(i.time_of_day, 'HH24:MI:SS')", "time", "Local time it began, if reported."),
-        text("event_type", "et.name", "ACLED event type."),
-        text("sub_event_type", "st.name", "ACLED sub-event type."),
-        text("actor1", "actors.actor1", "Primary actor(s) on side A, '; '-separated (ACLED actor1)."),
+        text(
+            "date_precision",
+            "i.date_precision",
+            "How precisely the date is known: day, week, month or year.",
+            widget=Choice(DatePrecision.choices, default=DatePrecision.DAY),
+            changelog=ChangeLog("Date precision"),
+            api="list",
+        ),
+        Column(
+            "time_of_day",
+            "to_char(i.time_of_day, 'HH24:MI:SS')",
+            "time",
+            "Local time it began, if reported.",
+            widget=Time(),
+            changelog=ChangeLog("Time of day"),
+            api="detail",
+        ),
+        text("event_type", "et.name", "ACLED event type.", widget=Text(), changelog=revised("Event type"), api="list"),
+        text(
+            "sub_event_type",
+            "st.name",
+            "ACLED sub-event type.",
+            widget=Text(required=True),
+            changelog=revised("Sub-event type"),
+            api="list",
+        ),
+        text("actor1", "actors.actor1", "Primary actor(s) on side A, '; '-separated (ACLED actor1).", widget=Text()),
         text(
             "actor1_kind",
             "actors.actor1_kind",
             "ACLED actor category of each actor1, in the same order (e.g. state_forces).",
+            widget=ACTOR_KIND,
         ),
-        text("assoc_actor_1", "actors.assoc_actor_1", "Associated and supporting actors on side A."),
-        text("actor2", "actors.actor2", "Primary actor(s) on side B (ACLED actor2)."),
-        text("actor2_kind", "actors.actor2_kind", "ACLED actor category of each actor2, in the same order."),
-        text("assoc_actor_2", "actors.assoc_actor_2", "Associated and supporting actors on side B."),
-        text("country", "i.country", "ISO 3166-1 alpha-2 country code."),
-        text("admin1", "i.admin1", "First-order administrative area (region)."),
-        text("admin2", "i.admin2", "Second-order administrative area."),
-        text("location", "i.location", "Named place or road."),
-        Column("latitude", "i.latitude", "number", "WGS 84 latitude in decimal degrees."),
-        Column("longitude", "i.longitude", "number", "WGS 84 longitude in decimal degrees."),
-        text("geo_precision", "i.geo_precision", "How precisely the coordinates locate the incident."),
-        Column("fatalities_low", "i.fatalities_low", "integer", "Lowest credible total of deaths."),
-        Column("fatalities_best", "i.fatalities_best", "integer", "The archive's best estimate of deaths."),
-        Column("fatalities_high", "i.fatalities_high", "integer", "Highest credible total of deaths."),
-        text("fatalities_method", "i.fatalities_method", "proposal (archive's reconciliation) or override."),
-        text("fatalities_rationale", "i.fatalities_rationale", "The editors' public explanation of the estimate."),
-        Column("contested", "i.contested::text", "boolean", "Whether credible claims about the losses disagree."),
-        text("grading", "i.grading", "Strength of the evidence: confirmed, fair, weak, contested or discounted."),
-        text("source_names", "sources.names", "Public names of the cited sources, '; '-separated."),
+        text("assoc_actor_1", "actors.assoc_actor_1", "Associated and supporting actors on side A.", widget=Text()),
+        text("actor2", "actors.actor2", "Primary actor(s) on side B (ACLED actor2).", widget=Text()),
+        text(
+            "actor2_kind",
+            "actors.actor2_kind",
+            "ACLED actor category of each actor2, in the same order.",
+            widget=ACTOR_KIND,
+        ),
+        text("assoc_actor_2", "actors.assoc_actor_2", "Associated and supporting actors on side B.", widget=Text()),
+        text(
+            "country",
+            "i.country",
+            "ISO 3166-1 alpha-2 country code.",
+            widget=Country(),
+            changelog=ChangeLog("Country"),
+            api="list",
+        ),
+        text(
+            "admin1",
+            "i.admin1",
+            "First-order administrative area (region).",
+            widget=Text(100),
+            changelog=ChangeLog("Region"),
+            api="list",
+        ),
+        text(
+            "admin2",
+            "i.admin2",
+            "Second-order administrative area.",
+            widget=Text(100),
+            changelog=ChangeLog("District"),
+            api="list",
+        ),
+        text(
+            "location", "i.location", "Named place or road.", widget=Text(200), changelog=ChangeLog("Place"), api="list"
+        ),
+        Column(
+            "latitude",
+            "i.latitude",
+            "number",
+            "WGS 84 latitude in decimal degrees.",
+            widget=Coordinate(90),
+            changelog=ChangeLog("Latitude"),
+            api="list",
+        ),
+        Column(
+            "longitude",
+            "i.longitude",
+            "number",
+            "WGS 84 longitude in decimal degrees.",
+            widget=Coordinate(180),
+            changelog=ChangeLog("Longitude"),
+            api="list",
+        ),
+        text(
+            "geo_precision",
+            "i.geo_precision",
+            "How precisely the coordinates locate the incident.",
+            widget=Choice(GeoPrecision.choices, default=GeoPrecision.ADMIN1),
+            changelog=ChangeLog("Location precision"),
+            api="list",
+        ),
+        Column(
+            "fatalities_low",
+            "i.fatalities_low",
+            "integer",
+            "Lowest credible total of deaths.",
+            widget=Count(),
+            changelog=ChangeLog("Fatalities (low)"),
+            api="list",
+        ),
+        Column(
+            "fatalities_best",
+            "i.fatalities_best",
+            "integer",
+            "The archive's best estimate of deaths.",
+            widget=Count(),
+            changelog=ChangeLog("Fatalities (best)"),
+            api="list",
+        ),
+        Column(
+            "fatalities_high",
+            "i.fatalities_high",
+            "integer",
+            "Highest credible total of deaths.",
+            widget=Count(),
+            changelog=ChangeLog("Fatalities (high)"),
+            api="list",
+        ),
+        text(
+            "fatalities_method",
+            "i.fatalities_method",
+            "proposal (archive's reconciliation) or override.",
+            changelog=ChangeLog("Estimate method"),
+            api="detail",
+        ),
+        text(
+            "fatalities_rationale",
+            "i.fatalities_rationale",
+            "The editors' public explanation of the estimate.",
+            widget=Text(),
+            changelog=revised("Estimate rationale"),
+            api="detail",
+        ),
+        Column(
+            "contested",
+            "i.contested::text",
+            "boolean",
+            "Whether credible claims about the losses disagree.",
+            widget=BooleanWidget(),
+            readonly=True,
+            changelog=ChangeLog("Contested"),
+            api="list",
+        ),
+        text(
+            "grading",
+            "i.grading",
+            "Strength of the evidence: confirmed, fair, weak, contested or discounted.",
+            widget=Choice(Grading.choices, default=Grading.WEAK),
+            changelog=ChangeLog("Evidence grading"),
+            api="list",
+        ),
+        text("source_names", "sources.names", "Public names of the cited sources, '; '-separated.", widget=Text()),
         Column("source_count", "coalesce(sources.total, 0)", "integer", "Number of distinct sources cited."),
         Column("claim_count", "coalesce(claims.total, 0)", "integer", "Number of attributed claims."),
-        text("summary", "i.summary", "Neutral public summary (ACLED notes)."),
-        text("tags", "array_to_string(i.tags, ';')", "Tags, ';'-separated."),
-        Column("published_at", utc_timestamp("i.published_at"), "datetime", "When it was first published (UTC)."),
-        Column("updated_at", utc_timestamp("i.updated_at"), "datetime", "When it last changed (UTC)."),
+        text(
+            "summary",
+            "i.summary",
+            "Neutral public summary (ACLED notes).",
+            widget=Text(),
+            changelog=revised("Summary"),
+            api="detail",
+        ),
+        text(
+            "tags",
+            "array_to_string(i.tags, ';')",
+            "Tags, ';'-separated.",
+            widget=Tags(),
+            changelog=ChangeLog("Tags"),
+            api="list",
+        ),
+        Column(
+            "published_at",
+            utc_timestamp("i.published_at"),
+            "datetime",
+            "When it was first published (UTC).",
+            api="list",
+        ),
+        Column(
+            "updated_at",
+            utc_timestamp("i.updated_at"),
+            "datetime",
+            "When it last changed (UTC).",
+            widget=DateTimeWidget(),
+            readonly=True,
+            api="list",
+        ),
+    ),
+    import_only=(
+        import_only("status", "string", "Workflow status.", widget=Widget(), readonly=True),
+        import_only(
+            "import_key",
+            "string",
+            "The file's own identifier of the row; an incident imported with it is never imported again.",
+            widget=Text(100),
+        ),
+        import_only("created_at", "datetime", "When it was created.", widget=DateTimeWidget(), readonly=True),
     ),
 )
 
@@ -242,37 +530,117 @@ CLAIMS = Table(
     title="Claims",
     description="Attributed statements about published incidents: who said what, where, and how sure we are.",
     alias="c",
-    db_table="incidents_claim",
+    model=Claim,
     joins="""JOIN incidents_source AS s ON s.id = c.source_id
 LEFT JOIN incidents_actor AS claimant ON claimant.id = c.claimant_id
 LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id""",
     columns=(
         Column("id", "c.id", "integer", "Identifier of the claim."),
         Column("incident_id", "c.incident_id", "integer", "The incident the claim is about."),
-        text("kind", "c.kind", "What the claim is about (fatalities, injuries, detained, ...)."),
-        text("losses_of", "c.losses_of", "Whose losses: actor, civilians or unknown."),
-        text("losses_actor", "losses.name", "The actor whose losses these are, when losses_of is actor."),
+        text(
+            "kind",
+            "c.kind",
+            "What the claim is about (fatalities, injuries, detained, ...).",
+            widget=Choice(ClaimKind.choices, required=True),
+            changelog=ChangeLog("subject"),
+        ),
+        text(
+            "losses_of",
+            "c.losses_of",
+            "Whose losses: actor, civilians or unknown.",
+            widget=Choice(LossesOf.choices, default=LossesOf.UNKNOWN),
+            changelog=ChangeLog("whose losses"),
+        ),
+        text(
+            "losses_actor",
+            "losses.name",
+            "The actor whose losses these are, when losses_of is actor.",
+            widget=Text(),
+            changelog=revised("whose losses"),
+        ),
         text("losses_actor_slug", "losses.slug", "Slug of losses_actor."),
-        text("claimant", "claimant.name", "The actor asserting the claim, when different from the source."),
+        text(
+            "claimant",
+            "claimant.name",
+            "The actor asserting the claim, when different from the source.",
+            widget=Text(),
+            changelog=revised("claimant"),
+        ),
         text("claimant_slug", "claimant.slug", "Slug of the claimant."),
-        Column("quantity_low", "c.quantity_low", "integer", "Lowest number the wording allows."),
-        Column("quantity_high", "c.quantity_high", "integer", "Highest number; empty when open-ended."),
-        text("quantity_text", "c.quantity_text", "The verbatim wording of the quantity."),
-        text("quote", "c.quote", "The exact quotation."),
-        text("stance", "c.stance", "assertion, denial or acknowledgement (of own losses)."),
-        text("verification", "c.verification", "unverified, corroborated, disputed, confirmed or refuted."),
-        text("verification_note", "c.verification_note", "Public note on the verification."),
-        Column("source_id", "c.source_id", "integer", "The source that reported the claim."),
-        text("source_kind", "s.kind", "Kind of source."),
+        Column(
+            "quantity_low",
+            "c.quantity_low",
+            "integer",
+            "Lowest number the wording allows.",
+            widget=Count(),
+            changelog=ChangeLog("lower figure"),
+        ),
+        Column(
+            "quantity_high",
+            "c.quantity_high",
+            "integer",
+            "Highest number; empty when open-ended.",
+            widget=Count(),
+            changelog=ChangeLog("upper figure"),
+        ),
+        text(
+            "quantity_text",
+            "c.quantity_text",
+            "The verbatim wording of the quantity.",
+            widget=Text(200),
+            changelog=ChangeLog("wording"),
+        ),
+        text("quote", "c.quote", "The exact quotation.", widget=Text(), changelog=revised("quote")),
+        text(
+            "stance",
+            "c.stance",
+            "assertion, denial or acknowledgement (of own losses).",
+            widget=Choice(Stance.choices, default=Stance.ASSERTION),
+            changelog=ChangeLog("stance"),
+        ),
+        text(
+            "verification",
+            "c.verification",
+            "unverified, corroborated, disputed, confirmed or refuted.",
+            widget=Choice(Verification.choices, default=Verification.UNVERIFIED),
+            changelog=ChangeLog("verification"),
+        ),
+        text(
+            "verification_note",
+            "c.verification_note",
+            "Public note on the verification.",
+            widget=Text(),
+            changelog=revised("verification note"),
+        ),
+        Column(
+            "source_id", "c.source_id", "integer", "The source that reported the claim.", changelog=revised("source")
+        ),
+        text("source_kind", "s.kind", "Kind of source.", widget=Choice(SourceKind.choices)),
         text("source_name", source_public_label("s"), f"Public name of the source ('..., {WITHHELD}' if protected)."),
-        text("source_url", unless_confidential("s", "nullif(s.url, '')"), "URL of the source; empty if protected."),
+        text(
+            "source_url",
+            unless_confidential("s", "nullif(s.url, '')"),
+            "URL of the source; empty if protected.",
+            widget=Text(1000),
+        ),
         Column(
             "source_published_on",
             unless_confidential("s", iso_date("s.published_on")),
             "date",
             "Publication date of the source; empty if protected.",
+            widget=Date(),
         ),
         Column("updated_at", utc_timestamp("c.updated_at"), "datetime", "When the claim last changed (UTC)."),
+    ),
+    # A claim names its incident and its source; a new source is described by the columns source_*.
+    import_only=(
+        import_only("incident", "integer", "The id of the incident the claim is about.", widget=Text()),
+        import_only("incident_key", "string", "Else, the import_key of the incident.", widget=Text()),
+        import_only("source", "integer", "The id of the source that reported the claim.", widget=Text()),
+        import_only("source_outlet", "string", "Outlet or publisher of a new source.", widget=Text(200)),
+        import_only("source_title", "string", "Headline or title of a new source.", widget=Text(500)),
+        import_only("source_author", "string", "Author or speaker of a new source.", widget=Text(200)),
+        import_only("source_language", "string", "BCP 47 language tag of a new source.", widget=Text(16)),
     ),
 )
 
@@ -281,7 +649,7 @@ ACTORS = Table(
     title="Actors",
     description="Actors involved in the published incidents, with their aliases.",
     alias="a",
-    db_table="incidents_actor",
+    model=Actor,
     joins="""LEFT JOIN LATERAL (
   SELECT string_agg(CASE WHEN language = '' THEN name ELSE name || ' [' || language || ']' END, '; ' ORDER BY name)
     AS names
@@ -304,7 +672,7 @@ SOURCES = Table(
     title="Sources",
     description=f"Sources cited by the published incidents; protected sources show only their kind ({WITHHELD}).",
     alias="s",
-    db_table="incidents_source",
+    model=Source,
     joins="",
     columns=(
         Column("id", "s.id", "integer", "Identifier of the source."),

@@ -1,7 +1,7 @@
 """History: pausing it for rows written in bulk, and reading it back for the editors.
 
 pghistory's triggers write one event per inserted row. The bulk writers (the imports in
-incidents.bulk_import and the synthetic data of generate_incidents) pause the insert triggers
+incidents.imports.engine and the synthetic data of generate_incidents) pause the insert triggers
 instead, inside their transaction: the triggers' condition reads ``settings.HISTORY_PAUSED``,
 so a paused trigger is not called at all. The imports then record the same events with one
 INSERT ... SELECT per table; synthetic benchmark data keeps no insert events.

@@ -11,6 +11,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from incidents.columns import INCIDENTS
 from incidents.models import Actor, ActorAlias, ActorRelation, Claim, Incident, IncidentActor, IncidentSource, Source
 
 SOURCE_IDENTITY_FIELDS = ("outlet", "title", "author", "url", "archived_url", "published_on", "language", "reliability")
@@ -113,30 +114,9 @@ class IncidentSourceSerializer(serializers.ModelSerializer):
         fields = ("source", "note")
 
 
-_INCIDENT_FIELDS = (
-    "id",
-    "title",
-    "start_date",
-    "end_date",
-    "date_precision",
-    "country",
-    "admin1",
-    "admin2",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "event_type",
-    "sub_event_type",
-    "fatalities_low",
-    "fatalities_best",
-    "fatalities_high",
-    "contested",
-    "grading",
-    "tags",
-    "published_at",
-    "updated_at",
-)
+# The incident's own fields in the API (incidents.columns): in every list item, and in the detail only.
+_INCIDENT_FIELDS = INCIDENTS.api_fields("list")
+_INCIDENT_DETAIL_FIELDS = INCIDENTS.api_fields("detail")
 
 
 class IncidentListSerializer(serializers.ModelSerializer):
@@ -165,16 +145,7 @@ class IncidentDetailSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Incident
-        fields = (
-            *_INCIDENT_FIELDS,
-            "summary",
-            "time_of_day",
-            "fatalities_method",
-            "fatalities_rationale",
-            "actors",
-            "claims",
-            "sources",
-        )
+        fields = (*_INCIDENT_FIELDS, *_INCIDENT_DETAIL_FIELDS, "actors", "claims", "sources")
 
 
 class RetractionSerializer(serializers.ModelSerializer):

@@ -96,13 +96,13 @@ def find_non_utf8(stream: BinaryIO, chunk_size: int = 1 << 20) -> RefusedFileErr
 # --- Reading CSV and XLSX within bounds ---------------------------------------------------------
 
 
-def _blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _header(values: Iterable[Any]) -> list[str]:
     """The header's cells as text, without the empty ones at its end."""
-    header = ["" if _blank(value) else str(value) for value in values]
+    header = ["" if is_blank(value) else str(value) for value in values]
     while header and not header[-1]:
         header.pop()
     if not header:
@@ -127,7 +127,7 @@ def read_csv(text: str, *, max_rows: int) -> tablib.Dataset:
             first_line, end_of_last = end_of_last + 1, reader.line_num
             if not cells:
                 continue
-            if len(cells) > width and all(_blank(cell) for cell in cells[width:]):
+            if len(cells) > width and all(is_blank(cell) for cell in cells[width:]):
                 cells = cells[:width]  # a spreadsheet's empty columns after the header's last one
             if len(cells) != width:
                 raise RefusedFileError(
@@ -221,7 +221,7 @@ def _read_sheet(sheet: Any, max_rows: int) -> tablib.Dataset:
     for number, values in enumerate(rows, start=2):  # the sheet's row numbers
         cells = values[:width]
         # Rows the sheet leaves out come as all None: a quick test first, then one for empty text.
-        blank = cells.count(None) == width or all(_blank(value) for value in cells)
+        blank = cells.count(None) == width or all(is_blank(value) for value in cells)
         if number > max_rows + 1:
             if not blank:
                 raise too_many_rows(max_rows)

@@ -7,11 +7,11 @@ from collections import Counter
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Prefetch, Q
 from pghistory.models import Events
 
+from bench.synthetic import secondary_indexes
 from incidents.demo import seed
-from incidents.demo.synthetic import secondary_indexes
 from incidents.models import (
     Actor,
     Claim,
@@ -24,6 +24,7 @@ from incidents.models import (
     Status,
     SubEventType,
 )
+from incidents.reconcile import propose_for_claims
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,17 @@ def test_generated_rows_satisfy_the_archive_rules():
     contested = Incident.objects.filter(contested=True).exclude(status=Status.RETRACTED)
     assert contested.exists() and all(i.grading == "contested" for i in contested)
     assert all(i.grading == "discounted" for i in Incident.objects.filter(status=Status.RETRACTED))
+
+
+def test_generated_estimates_agree_with_the_reconciliation_except_for_the_best_figure():
+    generate(200)
+    claims = Prefetch("claims", queryset=Claim.objects.select_related("source", "claimant", "losses_actor"))
+    estimated = Incident.objects.published().filter(fatalities_low__isnull=False).prefetch_related(claims)
+    assert estimated.count() > 100
+    for incident in estimated:
+        total = propose_for_claims(incident.claims.all()).total
+        assert (incident.fatalities_low, incident.fatalities_high) == (total.low, total.high)
+        assert incident.contested == total.contested
 
 
 def test_published_incidents_are_most_and_visible_through_the_published_queryset():

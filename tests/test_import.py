@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from incidents import spreadsheet
+from incidents.imports.resources import IncidentResource
 from incidents.models import (
     Actor,
     ActorAlias,
@@ -35,7 +36,6 @@ from incidents.models import (
     SourceKind,
     Status,
 )
-from incidents.resources import IncidentResource
 from tests.factories import ActorFactory, IncidentActorFactory, IncidentFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,7 @@ from import_export.forms import ImportForm
 from import_export.tmp_storages import TempFolderStorage
 
 from incidents import spreadsheet
-from incidents.resources import IMPORT_RESOURCES, PREVIEW_ROWS, IncidentResource, row_errors
+from incidents.imports.resources import IMPORT_RESOURCES, PREVIEW_ROWS, IncidentResource, row_errors
 
 
 def import_max_bytes() -> int:

@@ -1,7 +1,7 @@
 """The world the demo data is drawn from: real places, real actors and real outlets.
 
-Shared by the hand-shaped sample (``sample``) and the synthetic data at scale
-(``synthetic``), so both read like the archive's real subject matter. Coordinates are
+Shared by the hand-shaped sample (``sample``) and the benchmarks' synthetic data at scale
+(``bench.synthetic``), so both read like the archive's real subject matter. Coordinates are
 approximate town centres (WGS 84); actor kinds follow ACLED's categories.
 """
 

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from incidents.demo.synthetic import generate
+from bench.synthetic import generate
 from incidents.models import Incident
 
 

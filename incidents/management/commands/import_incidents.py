@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from incidents.bulk_import import FORMATS, BulkImportError, bulk_import
+from incidents.imports.engine import FORMATS, BulkImportError, bulk_import
 
 
 class Command(BaseCommand):

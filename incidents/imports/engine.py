@@ -1,9 +1,9 @@
 """Imports of incidents as set-based SQL: a CSV file staged with COPY, checked and written in SQL.
 
 Both the ``import_incidents`` command and the admin's import of the archive and ACLED
-formats (incidents.resources.SetBasedImportMixin) come here. The file goes into a
+formats (incidents.imports.resources.SetBasedImportMixin) come here. The file goes into a
 temporary table with ``COPY ... FROM STDIN`` (psycopg 3), every row is checked there by
-set-based queries that apply the archive's rules and vocabularies (incidents.resources),
+set-based queries that apply the archive's rules and vocabularies (incidents.imports.vocabulary),
 and the incidents, their actors, sources and claims are written with INSERT ... SELECT.
 Any bad row means nothing is written; the report names the row, the column and the reason.
 """
@@ -22,18 +22,20 @@ import psycopg
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
-from incidents import resources, spreadsheet
-from incidents.columns import sql_literal
+from incidents import spreadsheet
+from incidents.columns import INCIDENTS
 from incidents.history import insert_history_paused
-from incidents.models import DatePrecision, GeoPrecision, Grading, Incident, Source, SourceKind
-from incidents.resources import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET, Choice
+from incidents.imports import inserts, vocabulary
+from incidents.imports.vocabulary import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET
+from incidents.models import Incident, Source, SourceKind
+from incidents.sql import quote_name, sql_literal
 
 FORMATS = ("archive", "acled")
-ARCHIVE_REQUIRED = ["title", "start_date", "country", "sub_event_type"]
+# The archive's flat format: the columns of the incidents spec that imports read (incidents.columns).
+IMPORTED = [column.name for column in INCIDENTS.file_columns if column.imported]
+ARCHIVE_REQUIRED = [column.name for column in INCIDENTS.file_columns if column.required]
 COPY_CHUNK = 1 << 20
 MAX_REPORTED = 100
-# The internal note of the confidential stand-in for a source that a file names as withheld.
-WITHHELD_NOTE = "Stands in for a source whose identity the imported file withheld (named by its kind only)."
 TEMP_TABLES = [
     "import_staging", "import_choice", "import_country", "import_acled_time", "import_acled_geo", "import_source_kind",
     "import_withheld", "import_event_types", "import_sub_types", "import_rows", "import_dates", "import_resolved", "import_ids", "import_mentions",
@@ -73,10 +75,6 @@ class BulkImportResult:
     countries: list[str] = field(default_factory=list)
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
 # SQL twin of spreadsheet.restore_neutralised(): drops the apostrophe an export put before a formula.
 _RESTORE = r"""regexp_replace({0}, '(^|(?<=[\r\n]))''(?=[ ]*[-=+@\t\r\n])', '', 'g')"""
 
@@ -85,28 +83,22 @@ def _val(column: str, present: set[str]) -> str:
     """A staged column as trimmed text, NULL when blank or absent, as an export wrote it before neutralising."""
     if column not in present:
         return "NULL::text"
-    cell = f"nullif(btrim(s.{_q(column)}), '')"
-    return f"CASE WHEN strpos(s.{_q(column)}, chr(39)) > 0 THEN {_RESTORE.format(cell)} ELSE {cell} END"
+    cell = f"nullif(btrim(s.{quote_name(column)}), '')"
+    return f"CASE WHEN strpos(s.{quote_name(column)}, chr(39)) > 0 THEN {_RESTORE.format(cell)} ELSE {cell} END"
 
 
 def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
     """SQL for each column of the archive's flat format, from the staged file."""
     v = lambda column: _val(column, present)  # noqa: E731 (reads best inline)
     if file_format == "archive":
-        names = [
-            "import_key", "title", "summary", "start_date", "end_date", "date_precision", "time_of_day", "country",
-            "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "event_type", "sub_event_type",
-            "actor1", "actor1_kind", "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2", "fatalities_low",
-            "fatalities_best", "fatalities_high", "fatalities_rationale", "grading", "tags", "source_names",
-        ]  # fmt: skip
-        flat = {name: v(name) for name in names}
+        flat = {name: v(name) for name in IMPORTED}
         flat["file_id"] = v("id")  # exported for reference; a file that names an incident twice is refused
         flat["source_note"] = "NULL::text"
         flat["acled_fatalities"] = "NULL::text"
         return flat
-    # ACLED: each column where ACLED_COLUMNS says it goes.
+    # ACLED: each column where ACLED_COLUMNS says it goes; a column ACLED does not have is empty.
     place = f"coalesce({v('location')}, {v('admin2')}, {v('admin1')}, {v('country')}, 'unknown place')"
-    return {
+    return dict.fromkeys(IMPORTED, "NULL::text") | {
         "file_id": "NULL::text",
         "import_key": f"'ACLED:' || {v('event_id_cnty')}",
         "title": f"coalesce({v('sub_event_type')}, {v('event_type')}, 'Incident') || ': ' || {place}"
@@ -149,7 +141,7 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
 
 
 def _vocabularies(cursor) -> None:
-    """Temporary lookup tables built from the vocabularies in incidents.resources."""
+    """Temporary lookup tables built from the vocabularies in incidents.imports.vocabulary."""
     cursor.execute(
         "CREATE TEMP TABLE import_choice (field text, key text, value text, PRIMARY KEY (field, key)) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_country (key text PRIMARY KEY, code text) ON COMMIT DROP;"
@@ -158,21 +150,19 @@ def _vocabularies(cursor) -> None:
         "CREATE TEMP TABLE import_source_kind (key text PRIMARY KEY, value text) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_withheld (label text PRIMARY KEY, kind text) ON COMMIT DROP;"
     )
-    choices = {
-        "date_precision": Choice(DatePrecision.choices),
-        "geo_precision": Choice(GeoPrecision.choices),
-        "grading": Choice(Grading.choices),
-        "actor_kind": ACTOR_KIND,
-    }
+    # The spellings that each column's parser in the spec takes (incidents.columns).
+    parsers = {column.name: column.widget for column in INCIDENTS.file_columns}
+    choices = {name: parsers[name] for name in ("date_precision", "geo_precision", "grading")}
+    choices["actor_kind"] = ACTOR_KIND
     with cursor.copy("COPY import_choice FROM STDIN") as copy:
         for name, widget in choices.items():
             for key, value in widget.values.items():
                 copy.write_row((name, key, value))
     with cursor.copy("COPY import_country FROM STDIN") as copy:
-        for key, code in resources.country_codes().items():
+        for key, code in vocabulary.country_codes().items():
             copy.write_row((key, code))
-    # The taxonomy by folded name and slug (resources.Lookups).
-    taxonomy = resources.Lookups.load_taxonomy()
+    # The taxonomy by folded name and slug (vocabulary.Lookups).
+    taxonomy = vocabulary.Lookups.load_taxonomy()
     cursor.execute(
         "CREATE TEMP TABLE import_event_types (key text PRIMARY KEY, id bigint) ON COMMIT DROP;"
         "CREATE TEMP TABLE import_sub_types (type_id bigint, key text, sub_id bigint) ON COMMIT DROP;"
@@ -184,10 +174,10 @@ def _vocabularies(cursor) -> None:
         for (type_id, key), sub_id in taxonomy.sub_event_types.items():
             copy.write_row((type_id, key, sub_id))
     with cursor.copy("COPY import_acled_time FROM STDIN") as copy:
-        for key, value in resources.ACLED_TIME_PRECISION.items():
+        for key, value in vocabulary.ACLED_TIME_PRECISION.items():
             copy.write_row((key, value))
     with cursor.copy("COPY import_acled_geo FROM STDIN") as copy:
-        for key, value in resources.ACLED_GEO_PRECISION.items():
+        for key, value in vocabulary.ACLED_GEO_PRECISION.items():
             copy.write_row((key, value))
     with cursor.copy("COPY import_source_kind FROM STDIN") as copy:
         for key, value in SOURCE_KINDS_BY_OUTLET.items():
@@ -215,7 +205,7 @@ CREATE OR REPLACE FUNCTION pg_temp.import_month(word text) RETURNS int LANGUAGE 
                    lower(word)))
 $$;
 CREATE OR REPLACE FUNCTION pg_temp.import_date(raw text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
-  -- The unambiguous spellings resources.Date takes: 2025-06-13 (also with a spreadsheet's time
+  -- The unambiguous spellings vocabulary.Date takes: 2025-06-13 (also with a spreadsheet's time
   -- after it), 2025/06/13, 13 June 2025, 13 Jun 2025, 13-June-2025, 13-Jun-2025.
   SELECT CASE
     WHEN t ~ '^\d{4}-\d{2}-\d{2}$'
@@ -275,7 +265,7 @@ _RULES: list[tuple[str, str, str]] = [
     ("date_precision", "r.date_precision IS NOT NULL AND r.date_precision_v IS NULL", "'''' || r.date_precision || ''' is not one of: day, week, month, year'"),
     ("time_of_day", "r.time_of_day IS NOT NULL AND r.time_v IS NULL", "'''' || r.time_of_day || ''' is not a time of day; write it as HH:MM (e.g. 05:30)'"),
     ("country", "r.country IS NULL", "'is required (an ISO 3166-1 code such as ML)'"),
-    ("country", "r.country IS NOT NULL AND r.country_v IS NULL", "'''' || r.country || ''' ' || " + sql_literal(resources.NOT_A_COUNTRY)),
+    ("country", "r.country IS NOT NULL AND r.country_v IS NULL", "'''' || r.country || ''' ' || " + sql_literal(vocabulary.NOT_A_COUNTRY)),
     ("admin1", "length(r.admin1) > 100", "'is ' || length(r.admin1) || ' characters long; at most 100 are allowed'"),
     ("admin2", "length(r.admin2) > 100", "'is ' || length(r.admin2) || ' characters long; at most 100 are allowed'"),
     ("location", "length(r.location) > 200", "'is ' || length(r.location) || ' characters long; at most 200 are allowed'"),
@@ -306,7 +296,7 @@ _RULES: list[tuple[str, str, str]] = [
 
 
 def _resolve_sql(flat: dict[str, str]) -> str:
-    columns = ",\n  ".join(f"{expression} AS {_q(name)}" for name, expression in flat.items())
+    columns = ",\n  ".join(f"{expression} AS {quote_name(name)}" for name, expression in flat.items())
     return f"""
 CREATE TEMP TABLE import_rows ON COMMIT DROP AS
 SELECT s.line, {columns}
@@ -383,9 +373,9 @@ ANALYZE import_resolved (line);
 
 
 _ACTOR_SIDES = [
-    # (column, kind column, side, role) as in resources.ACTOR_COLUMNS
+    # (column, kind column, side, role) as in vocabulary.ACTOR_COLUMNS
     (column, kind_column, str(side), str(role))
-    for column, kind_column, side, role in resources.ACTOR_COLUMNS
+    for column, kind_column, side, role in vocabulary.ACTOR_COLUMNS
 ]
 
 
@@ -399,7 +389,7 @@ def _actor_sql() -> str:
     ]
     prefixes = " ".join(
         f"WHEN m.folded LIKE '{prefix}%' THEN '{kind.value}'"
-        for prefix, kind in resources.ACTOR_KINDS_BY_NAME_PREFIX.items()
+        for prefix, kind in vocabulary.ACTOR_KINDS_BY_NAME_PREFIX.items()
     )
     return f"""
 CREATE TEMP TABLE import_mentions ON COMMIT DROP AS
@@ -449,180 +439,7 @@ def _problems(cursor, file_format: str, limit: int | None) -> tuple[list[tuple[i
 
 def _acled_label(column: str) -> str:
     reverse = {ours: theirs for theirs, ours in ACLED_COLUMNS.items() if ours}
-    return resources.AcledIncidentResource.column_labels.get(column) or reverse.get(column, column)
-
-
-_WRITE_SQL = """
-WITH created AS (
-INSERT INTO incidents_actor (name, slug, kind, country, description, internal_notes, version, created_at, updated_at)
-SELECT n.name,
-  left(coalesce(nullif(trim(BOTH '-' FROM regexp_replace(n.folded, '[^a-z0-9]+', '-', 'g')), ''), 'actor'), 180)
-    || '-' || substr(md5(n.folded), 1, 8),
-  n.kind, '', '', 'Created by a bulk import.', 1, now(), now()
-FROM (
-  SELECT DISTINCT ON (m.folded) m.name, m.folded, m.new_kind AS kind
-  FROM import_mentions m
-  WHERE m.folded NOT IN (SELECT folded FROM import_known_actors) AND m.new_kind IS NOT NULL
-  ORDER BY m.folded, m.line
-) AS n
-RETURNING id, name
-)
-INSERT INTO import_known_actors (folded, actor_id) SELECT archive_unaccent(name), id FROM created;
-
--- Each row's outlets, once: without duplicates, in the order the file gives them.
-CREATE TEMP TABLE import_source_names ON COMMIT DROP AS
-WITH n AS MATERIALIZED (
-  SELECT r.line, btrim(u.name) AS name, min(u.position) AS position
-  FROM import_resolved r, unnest(string_to_array(r.source_names, ';')) WITH ORDINALITY AS u(name, position)
-  WHERE r.source_names IS NOT NULL AND btrim(u.name) <> ''
-  GROUP BY r.line, btrim(u.name)
-), folded AS MATERIALIZED (  -- folding costs, and a file names the same outlets over and over
-  SELECT name, archive_unaccent(left(name, 200)) AS folded FROM (SELECT DISTINCT name FROM n) AS distinct_names
-)
-SELECT n.line, n.name, n.position, f.folded FROM n JOIN folded f ON f.name = n.name;
-
-ANALYZE import_source_names;
-
-CREATE TEMP TABLE import_outlets ON COMMIT DROP AS
-SELECT DISTINCT ON (folded) left(name, 200) AS name, name AS label, folded, NULL::bigint AS source_id
-FROM import_source_names
-ORDER BY folded, name;
-
--- A name as the exports write a confidential source ("Local source, identity withheld") is not
--- an outlet of that name: it stands for a source of that kind that the file does not identify.
--- Such names share one confidential stand-in per kind, never one of the archive's own
--- confidential sources, whose identities a file cannot tell apart.
-UPDATE import_outlets o SET source_id = s.id
-FROM import_withheld w
-JOIN (
-  SELECT kind, min(id) AS id FROM incidents_source WHERE confidential AND internal_notes = '{withheld_note}' GROUP BY kind
-) AS s ON s.kind = w.kind
-WHERE w.label = lower(o.name);
-
-WITH created AS (
-  INSERT INTO incidents_source (kind, outlet, title, author, url, archived_url, language, reliability,
-                                confidential, internal_notes, version, created_at, updated_at)
-  SELECT DISTINCT w.kind, '', '', '', '', '', '', 'F', true, '{withheld_note}', 1, now(), now()
-  FROM import_outlets o JOIN import_withheld w ON w.label = lower(o.name)
-  WHERE o.source_id IS NULL
-  RETURNING id, kind
-)
-UPDATE import_outlets o SET source_id = created.id
-FROM created JOIN import_withheld w ON w.kind = created.kind
-WHERE o.source_id IS NULL AND w.label = lower(o.name);
-
--- A name as the exports write a named source ("outlet — author — title", Source.label) is
--- that source, so that an export imports again without copies of its sources.
-UPDATE import_outlets o SET source_id = s.id
-FROM (
-  SELECT concat_ws(' — ', nullif(outlet, ''), nullif(author, ''), nullif(title, '')) AS label, min(id) AS id
-  FROM incidents_source
-  WHERE NOT confidential
-  GROUP BY 1
-) AS s
-WHERE o.source_id IS NULL AND s.label = o.label;
-
--- One pass over the sources: a lookup per outlet is planned on the outlet's trigram index and takes
--- seconds for a few thousand outlets.
-UPDATE import_outlets o SET source_id = s.id
-FROM (
-  SELECT outlet, min(id) AS id FROM incidents_source
-  WHERE title = '' AND url = '' AND author = '' AND NOT confidential
-  GROUP BY outlet
-) AS s
-WHERE o.source_id IS NULL AND s.outlet = o.name;
-
-WITH created AS (
-  INSERT INTO incidents_source (kind, outlet, title, author, url, archived_url, language, reliability,
-                                confidential, internal_notes, version, created_at, updated_at)
-  SELECT coalesce((SELECT value FROM import_source_kind WHERE key = lower(o.name)), 'other'), o.name, '', '', '', '',
-         '', 'F', false, 'Created by an import from the outlet''s name alone.', 1, now(), now()
-  FROM import_outlets o WHERE o.source_id IS NULL
-  RETURNING id, outlet
-)
-UPDATE import_outlets o SET source_id = created.id FROM created WHERE created.outlet = o.name;
-
--- The new incidents' ids, drawn only now that the file will be written (a preview draws none).
-CREATE TEMP TABLE import_ids ON COMMIT DROP AS
-SELECT line, nextval(pg_get_serial_sequence('incidents_incident', 'id')) AS id FROM import_resolved ORDER BY line;
-
-ANALYZE import_ids;
-ANALYZE import_outlets;
-"""
-_WRITE_SQL = _WRITE_SQL.replace("'{withheld_note}'", sql_literal(WITHHELD_NOTE))
-
-_INSERT_INCIDENT_ROWS = """
-INSERT INTO incidents_incident (
-  id, title, summary, start_date, end_date, date_precision, time_of_day, country, admin1, admin2, location,
-  latitude, longitude, geo_precision, event_type_id, sub_event_type_id, fatalities_low, fatalities_best,
-  fatalities_high, fatalities_method, fatalities_rationale, contested, grading, tags, status, retraction_notice,
-  internal_notes, import_key, created_by_id, last_edited_by_id, created_at, updated_at, version)
-SELECT i.id, r.title, coalesce(r.summary, ''), r.start_v, coalesce(r.end_v, r.start_v),
-  coalesce(r.date_precision_v, 'day'), r.time_v, r.country_v, coalesce(r.admin1, ''), coalesce(r.admin2, ''),
-  coalesce(r.location, ''), r.latitude_v, r.longitude_v, coalesce(r.geo_precision_v, 'admin1'),
-  coalesce(r.event_type_id, (SELECT event_type_id FROM incidents_subeventtype WHERE id = r.sub_event_type_id)),
-  r.sub_event_type_id, r.low_v, r.best_v, r.high_v,
-  CASE WHEN coalesce(r.low_v, r.best_v, r.high_v) IS NOT NULL THEN 'override' ELSE '' END,
-  CASE WHEN coalesce(r.low_v, r.best_v, r.high_v) IS NOT NULL
-       THEN coalesce(r.fatalities_rationale, 'Estimate as given in the imported file.') ELSE '' END,
-  false, coalesce(r.grading_v, 'weak'),
-  coalesce((SELECT array_agg(tag ORDER BY first) FROM (
-      SELECT left(trim(BOTH '-' FROM regexp_replace(lower(u.t), '[^a-z0-9_]+', '-', 'g')), 50) AS tag, min(u.n) AS first
-      FROM unnest(regexp_split_to_array(r.tags, '[;,]')) WITH ORDINALITY AS u(t, n)
-      GROUP BY 1) AS tags WHERE tag <> ''), '{}'),
-  'draft', '', '', coalesce(r.import_key, ''), %(user)s, %(user)s, now(), now(), 1
-FROM import_resolved r JOIN import_ids i ON i.line = r.line
-"""
-
-_INSERT_ACTOR_LINKS = """
-INSERT INTO incidents_incidentactor (incident_id, actor_id, side, role, note)
-SELECT DISTINCT ON (r.id, k.actor_id, m.side) r.id, k.actor_id, m.side, m.role, ''
-FROM import_mentions m
-JOIN import_ids r ON r.line = m.line
-JOIN import_known_actors k ON k.folded = m.folded
-ORDER BY r.id, k.actor_id, m.side, m.role = 'primary' DESC
-"""
-
-_INSERT_SOURCE_LINKS = """
-INSERT INTO incidents_incidentsource (incident_id, source_id, note)
-SELECT DISTINCT i.id, o.source_id, coalesce(left(r.source_note, 300), '')
-FROM import_source_names n
-JOIN import_ids i ON i.line = n.line
-JOIN import_resolved r ON r.line = n.line
-JOIN import_outlets o ON o.folded = n.folded
-"""
-
-_INSERT_ACLED_CLAIMS = """
-INSERT INTO incidents_claim (incident_id, source_id, kind, losses_of, quantity_low, quantity_high, quantity_text,
-  quote, stance, verification, verification_note, internal_notes, version, created_at, updated_at)
-SELECT i.id, o.source_id, 'fatalities', 'unknown', r.best_v, r.best_v, r.best_v || ' (ACLED)', '', 'assertion',
-  'unverified', 'ACLED''s fatality count for event ' || substr(r.import_key, 7) || ', coded from: '
-  || n.names || '.', '', 1, now(), now()
-FROM import_resolved r
-JOIN import_ids i ON i.line = r.line
-JOIN (
-  SELECT line, string_agg(name, '; ' ORDER BY position) AS names, (array_agg(folded ORDER BY position))[1] AS first
-  FROM import_source_names GROUP BY line
-) AS n ON n.line = r.line
-JOIN import_outlets o ON o.folded = n.first
-WHERE r.acled_fatalities IS NOT NULL AND r.best_v IS NOT NULL
-"""
-
-
-def _with_history(model: type, insert: str) -> str:
-    """``insert`` (an INSERT ... SELECT into ``model``'s table) that also writes pghistory's insert
-    events for the rows it inserts, from its RETURNING rows: no second read of the table."""
-    from django.apps import apps
-
-    event_model = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
-    tracked = [f.column for f in event_model._meta.concrete_fields if not f.name.startswith("pgh_")]
-    columns = ", ".join(_q(c) for c in tracked)
-    return (
-        f"WITH inserted AS ({insert} RETURNING {columns}), "
-        f"context AS (SELECT _pgh_attach_context() AS id) "
-        f"INSERT INTO {_q(event_model._meta.db_table)} ({columns}, pgh_context_id, pgh_created_at, pgh_label, "
-        f"pgh_obj_id) SELECT {columns}, (SELECT id FROM context), NOW(), 'insert', id FROM inserted"
-    )
+    return vocabulary.ACLED_LABELS.get(column) or reverse.get(column, column)
 
 
 def read_header(path: Path) -> list[str]:
@@ -691,9 +508,9 @@ def import_csv(
         raw = cursor.cursor
         # The checks sort and hash the whole file; in memory rather than on disk.
         raw.execute("SET LOCAL work_mem = '256MB'")
-        staged = ", ".join(f"{_q(h or f'unnamed_{i}')} text" for i, h in enumerate(header))
+        staged = ", ".join(f"{quote_name(h or f'unnamed_{i}')} text" for i, h in enumerate(header))
         raw.execute(f"CREATE TEMP TABLE import_staging (line bigserial, {staged}) ON COMMIT DROP")
-        names = ", ".join(_q(h or f"unnamed_{i}") for i, h in enumerate(header))
+        names = ", ".join(quote_name(h or f"unnamed_{i}") for i, h in enumerate(header))
         try:
             with raw.copy(
                 f"COPY import_staging ({names}) FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')"
@@ -725,21 +542,21 @@ def import_csv(
         raw.execute("SELECT count(*) FROM import_known_actors")
         actors_known = raw.fetchone()[0]
         # Through Django's cursor, so that the new actors' and sources' history carries the context.
-        cursor.execute(_WRITE_SQL)
+        cursor.execute(inserts.WRITE_SQL)
         raw.execute("SELECT count(*) FROM import_known_actors")
         result.actors_created = raw.fetchone()[0] - actors_known
         # History: the per-row triggers are paused for these inserts, and each statement writes the
-        # events of its rows itself, under the context that _WRITE_SQL set for the transaction.
-        inserts = {
-            Incident: _INSERT_INCIDENT_ROWS,
-            IncidentActor: _INSERT_ACTOR_LINKS,
-            IncidentSource: _INSERT_SOURCE_LINKS,
+        # events of its rows itself, under the context that inserts.WRITE_SQL set for the transaction.
+        statements = {
+            Incident: inserts.INSERT_INCIDENT_ROWS,
+            IncidentActor: inserts.INSERT_ACTOR_LINKS,
+            IncidentSource: inserts.INSERT_SOURCE_LINKS,
         }
         if file_format == "acled":
-            inserts[Claim] = _INSERT_ACLED_CLAIMS  # only ACLED files bring claims
+            statements[Claim] = inserts.INSERT_ACLED_CLAIMS  # only ACLED files bring claims
         with insert_history_paused(raw):
-            for model, insert in inserts.items():
-                raw.execute(_with_history(model, insert), {"user": user_id} if model is Incident else None)
+            for model, insert in statements.items():
+                raw.execute(inserts.with_history(model, insert), {"user": user_id} if model is Incident else None)
         result.incidents = result.rows
         result.timings["write"] = time.perf_counter() - clock
         # ON COMMIT DROP waits for the outermost commit; a second import in the same transaction needs the names.
