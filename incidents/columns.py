@@ -51,8 +51,6 @@ from incidents.models import (
 )
 from incidents.sql import sql_literal
 
-WITHHELD = "identity withheld"
-
 # A cell is neutralised (a single quote is put in front of the offending line) when it starts
 # with = + - @ tab CR or LF, or when any later line (after CR or LF) starts with = + - @ or tab;
 # spaces and tabs before the character do not hide it. Empty lines are left alone.
@@ -83,17 +81,24 @@ def iso_date(expression: str) -> str:
 
 def source_public_label(alias: str) -> str:
     """SQL twin of ``Source.public_label``: confidential sources show only their kind."""
-    parts = ", ".join(f"nullif({alias}.{field}, '')" for field in ("outlet", "author", "title"))
+    parts = ", ".join(f"nullif({alias}.{field}, '')" for field in Source.LABEL_FIELDS)
     editors_label = f"nullif(concat_ws(' — ', {parts}), '')"
     kind = choice_label(f"{alias}.kind", SourceKind)
     return (
-        f"CASE WHEN {alias}.confidential THEN ({kind}) || {sql_literal(', ' + WITHHELD)} "
+        f"CASE WHEN {alias}.confidential THEN ({kind}) || {sql_literal(', ' + Source.WITHHELD)} "
         f"ELSE coalesce({editors_label}, {kind}) END"
     )
 
 
 def unless_confidential(alias: str, expression: str) -> str:
     return f"CASE WHEN {alias}.confidential THEN NULL ELSE {expression} END"
+
+
+def public_source_field(alias: str, field: str, expression: str = "") -> str:
+    """SQL for a source's ``field`` (or ``expression`` made from it) as the public may read it:
+    NULL for a confidential source when ``Source.WITHHELD_FIELDS`` names the field."""
+    expression = expression or f"{alias}.{field}"
+    return unless_confidential(alias, expression) if field in Source.WITHHELD_FIELDS else expression
 
 
 @dataclass(frozen=True)
@@ -166,10 +171,6 @@ class Table:
     @property
     def db_table(self) -> str:
         return self.model._meta.db_table
-
-    @property
-    def column_names(self) -> list[str]:
-        return [column.name for column in self.columns]
 
     def select_sql(self, ids_sql: str) -> str:
         """The SELECT for the rows whose id is in ``ids_sql`` (a compiled, literal subquery).
@@ -616,16 +617,20 @@ LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id""",
             "source_id", "c.source_id", "integer", "The source that reported the claim.", changelog=revised("source")
         ),
         text("source_kind", "s.kind", "Kind of source.", widget=Choice(SourceKind.choices)),
-        text("source_name", source_public_label("s"), f"Public name of the source ('..., {WITHHELD}' if protected)."),
+        text(
+            "source_name",
+            source_public_label("s"),
+            f"Public name of the source ('..., {Source.WITHHELD}' if protected).",
+        ),
         text(
             "source_url",
-            unless_confidential("s", "nullif(s.url, '')"),
+            public_source_field("s", "url", "nullif(s.url, '')"),
             "URL of the source; empty if protected.",
             widget=Text(1000),
         ),
         Column(
             "source_published_on",
-            unless_confidential("s", iso_date("s.published_on")),
+            public_source_field("s", "published_on", iso_date("s.published_on")),
             "date",
             "Publication date of the source; empty if protected.",
             widget=Date(),
@@ -670,7 +675,8 @@ ACTORS = Table(
 SOURCES = Table(
     name="sources",
     title="Sources",
-    description=f"Sources cited by the published incidents; protected sources show only their kind ({WITHHELD}).",
+    description="Sources cited by the published incidents; protected sources show only their kind "
+    f"({Source.WITHHELD}).",
     alias="s",
     model=Source,
     joins="",
@@ -678,14 +684,19 @@ SOURCES = Table(
         Column("id", "s.id", "integer", "Identifier of the source."),
         text("kind", "s.kind", "Kind of source (news_agency, party_statement, local_source, ...)."),
         text("name", source_public_label("s"), "Public name of the source."),
-        text("outlet", unless_confidential("s", "s.outlet"), "Outlet or publisher; empty if protected."),
-        text("title", unless_confidential("s", "s.title"), "Headline or title; empty if protected."),
-        text("author", unless_confidential("s", "s.author"), "Author or speaker; empty if protected."),
-        text("url", unless_confidential("s", "s.url"), "Where it was published; empty if protected."),
-        text("archived_url", unless_confidential("s", "s.archived_url"), "Web archive copy; empty if protected."),
-        Column("published_on", unless_confidential("s", iso_date("s.published_on")), "date", "Publication date."),
-        text("language", unless_confidential("s", "s.language"), "BCP 47 language tag."),
-        text("reliability", unless_confidential("s", "s.reliability"), "Admiralty reliability grade A-F."),
+        text("outlet", public_source_field("s", "outlet"), "Outlet or publisher; empty if protected."),
+        text("title", public_source_field("s", "title"), "Headline or title; empty if protected."),
+        text("author", public_source_field("s", "author"), "Author or speaker; empty if protected."),
+        text("url", public_source_field("s", "url"), "Where it was published; empty if protected."),
+        text("archived_url", public_source_field("s", "archived_url"), "Web archive copy; empty if protected."),
+        Column(
+            "published_on",
+            public_source_field("s", "published_on", iso_date("s.published_on")),
+            "date",
+            "Publication date.",
+        ),
+        text("language", public_source_field("s", "language"), "BCP 47 language tag."),
+        text("reliability", public_source_field("s", "reliability"), "Admiralty reliability grade A-F."),
         Column("confidential", "s.confidential::text", "boolean", "Whether the source's identity is protected."),
     ),
 )

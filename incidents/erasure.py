@@ -19,9 +19,10 @@ from pghistory.models import Context
 
 from incidents.models import Source, SourceEvent
 
-# Fields that can identify a source's person or channel. Kind, reliability, language and
-# the publication date are kept: they describe the evidence, not the person.
-IDENTIFYING_FIELDS = ("outlet", "title", "author", "url", "archived_url", "internal_notes")
+# The fields that name the source, and the editors' notes, which may name it too. Kind,
+# reliability, language and the publication date are kept: they describe the evidence, and the
+# public never sees them for a confidential source anyway (Source.WITHHELD_FIELDS).
+IDENTIFYING_FIELDS = (*Source.IDENTITY_FIELDS, "internal_notes")
 ERASED = "[erased]"
 
 

@@ -443,6 +443,16 @@ class Source(models.Model):
             GinIndex(fields=["outlet"], name="source_outlet_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
+    # The fields that name a source. For a confidential one the public sees none of them (pages,
+    # API, exports), and erase_source_identity removes them from the data and its history.
+    IDENTITY_FIELDS = ("outlet", "title", "author", "url", "archived_url")
+    # What the public does not see of a confidential source: its identity, and the details that
+    # could single it out among few (when it spoke, in which language, how reliable it is).
+    WITHHELD_FIELDS = (*IDENTITY_FIELDS, "published_on", "language", "reliability")
+    # The fields the editors' label is made of, in order; the public label names only the kind.
+    LABEL_FIELDS = ("outlet", "author", "title")
+    WITHHELD = "identity withheld"
+
     def __str__(self) -> str:
         return self.label
 
@@ -452,7 +462,7 @@ class Source(models.Model):
     @property
     def label(self) -> str:
         """The editors' name for the source; use ``public_label`` anywhere the public can see."""
-        parts = [p for p in (self.outlet, self.author, self.title) if p]
+        parts = [p for p in (getattr(self, name) for name in self.LABEL_FIELDS) if p]
         return " — ".join(parts) or self.get_kind_display()
 
     @property
@@ -461,10 +471,10 @@ class Source(models.Model):
             return self.withheld_label(self.get_kind_display())
         return self.label
 
-    @staticmethod
-    def withheld_label(kind_label: str) -> str:
+    @classmethod
+    def withheld_label(cls, kind_label: str) -> str:
         """How the public pages and exports name a confidential source, given its kind's label."""
-        return f"{kind_label}, identity withheld"
+        return f"{kind_label}, {cls.WITHHELD}"
 
 
 # --- Incidents -----------------------------------------------------------------------------

@@ -14,21 +14,19 @@ from rest_framework import serializers
 from incidents.columns import INCIDENTS
 from incidents.models import Actor, ActorAlias, ActorRelation, Claim, Incident, IncidentActor, IncidentSource, Source
 
-SOURCE_IDENTITY_FIELDS = ("outlet", "title", "author", "url", "archived_url", "published_on", "language", "reliability")
-
 
 class SourceSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="public_label", read_only=True, help_text="Public name of the source.")
 
     class Meta:
         model = Source
-        fields = ("id", "kind", "name", "confidential", *SOURCE_IDENTITY_FIELDS)
-        extra_kwargs = {name: {"allow_null": True} for name in SOURCE_IDENTITY_FIELDS}
+        fields = ("id", "kind", "name", "confidential", *Source.WITHHELD_FIELDS)
+        extra_kwargs = {name: {"allow_null": True} for name in Source.WITHHELD_FIELDS}
 
     def to_representation(self, instance: Source) -> dict[str, Any]:
         data = super().to_representation(instance)
         if instance.confidential:
-            data.update(dict.fromkeys(SOURCE_IDENTITY_FIELDS))
+            data.update(dict.fromkeys(Source.WITHHELD_FIELDS))
         return data
 
 

@@ -240,11 +240,9 @@ def _read_sheet(sheet: Any, max_rows: int) -> tablib.Dataset:
 
 # --- Writing: formulas neutralised ------------------------------------------------------------
 
-# Characters that make a spreadsheet treat a cell (or a line of it) as a formula or DDE call.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 # A line (after a line feed or a carriage return, which spreadsheets also break on) that
-# starts, maybe after spaces, with a trigger.
+# starts, maybe after spaces, with = + - @ or a tab.
 _RISKY_LINE = re.compile(r"(?<=[\r\n])[ ]*[=+\-@\t]")
 _RISKY_START = re.compile(r"[ ]*[=+\-@\t\r\n]")
 

@@ -129,5 +129,5 @@ def test_columns_only_imports_read_are_not_exported_and_do_not_shadow_exported_o
     for table in TABLES.values():
         for column in table.import_only:
             assert column.sql == "" and column.widget is not None
-            assert column.name not in table.column_names
+            assert column.name not in [c.name for c in table.columns]
         assert all(column.sql for column in table.columns)

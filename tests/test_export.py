@@ -53,7 +53,7 @@ def download(client, table: str, query: str = "") -> tuple[list[str], list[dict[
 def test_each_export_has_the_spec_columns_in_order(client, archive, table):
     header, _rows = download(client, table)
 
-    assert header == TABLES[table].column_names
+    assert header == [column.name for column in TABLES[table].columns]
 
 
 def test_the_incident_export_holds_published_incidents_with_acled_like_columns(client, archive):

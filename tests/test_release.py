@@ -53,11 +53,13 @@ def test_a_release_holds_the_csvs_datapackage_citation_changes_and_checksums(arc
     )
     incidents = read_csv(out / "incidents.csv")
     assert [int(row["id"]) for row in incidents] == sorted(i.pk for i in archive.published)
-    assert list(incidents[0]) == TABLES["incidents"].column_names
+    assert list(incidents[0]) == [column.name for column in TABLES["incidents"].columns]
     package = json.loads((out / "datapackage.json").read_text())
     assert package["version"] == "1.0.0"
     assert [r["name"] for r in package["resources"]] == list(TABLES)
-    assert [f["name"] for f in package["resources"][0]["schema"]["fields"]] == TABLES["incidents"].column_names
+    assert [f["name"] for f in package["resources"][0]["schema"]["fields"]] == [
+        column.name for column in TABLES["incidents"].columns
+    ]
     citation = yaml.safe_load((out / "CITATION.cff").read_text())
     assert citation["cff-version"] == "1.2.0"
     assert citation["version"] == "1.0.0"
