@@ -39,9 +39,8 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
-        # PostgreSQL's JIT compiles any query the planner guesses to be expensive, which costs
-        # a second or more per query at a million incidents (search, facets) and never pays
-        # back on pages that must answer in milliseconds.
+        # PostgreSQL's JIT compiles any query the planner guesses to be expensive (search and
+        # facets at scale), which never pays back on pages that must answer in milliseconds.
         # psycopg prepares a statement sent this many times with the same text, on the cursors
         # that ask for it (incidents.listing); Django's own cursors never prepare. Behind a
         # transaction-mode pooler this needs PgBouncer 1.21 or later (max_prepared_statements).

@@ -22,10 +22,8 @@ from incidents.sql import sql_literal
 
 CHUNK_SIZE = 256 * 1024
 # Memory for the sorts and hashes of an export of whole tables, which gather every link and
-# claim: at a million incidents the incidents export took 23 s with it and 26 s without. A
-# filtered export keeps the server's own setting: with more memory the planner trades its
-# parallel hash join for one process's, and a tenth of a million incidents took 5.7 s
-# instead of 3.8 s (also with 8 MB and 16 MB).
+# claim. A filtered export keeps the server's own setting: with more memory the planner trades
+# its parallel hash join for one process's, which is slower (figures in docs/performance.md).
 EXPORT_WORK_MEM = "64MB"
 
 

@@ -66,7 +66,7 @@ PARALLEL_TUPLE_COST = "0.01"
 # A bitmap scan reads the pages that hold the result's rows, one process alone under GROUPING
 # SETS. When it would visit most of the table's pages anyway (a tenth of the incidents, at a
 # dozen to a page, is on about seven pages in ten), reading the whole table in order, which
-# parallel workers share, costs less: 0.22 s instead of 0.38 s for that tenth of a million.
+# parallel workers share, costs less (measured in docs/performance.md).
 # The share of pages is estimated from the planner's row estimate and the table's statistics,
 # as 1 - (1 - share of rows) ^ (rows per page).
 SEQUENTIAL_FROM_PAGE_SHARE = 0.5

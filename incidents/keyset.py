@@ -158,8 +158,8 @@ def beyond_known(
     Forwards, the rows with a value beyond the cursor's, then those without one; backwards,
     only the former, since no unknown value comes before a known one. Each part is one range
     of the key's index (a row comparison, then ``IS NULL``) that a page reads from where it
-    starts. The single condition of ``_beyond``, an OR, is read from the start of the index
-    however deep the page: 2.3 s instead of a few milliseconds, 800,000 rows deep.
+    starts. The single condition of ``_beyond``, an OR, is read from the start of the index, so
+    its cost would grow with the depth of the page (docs/performance.md, rows 4c and 4d).
     None when the cursor is not of that kind, or the keys are not all in one direction.
     """
     first = keys[0]

@@ -32,8 +32,8 @@ MAX_COLUMNS = 100
 # An XLSX file is a zip archive: parts that unpack to many times the upload limit are a zip bomb,
 # not data (100,000 rows of 35 columns unpack to about 140 MB).
 UNPACKED_FACTOR = 10
-# openpyxl reads a sheet that does not declare its dimension once in full to look for it (about
-# 2 s for 16 MB); spreadsheet programs always declare it, so a larger sheet without one is refused.
+# openpyxl reads a sheet that does not declare its dimension once in full to look for it;
+# spreadsheet programs always declare it, so a larger sheet without one is refused.
 UNDECLARED_SHEET_BYTES = 16 * 1024 * 1024
 
 
