@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
@@ -23,7 +24,7 @@ class OneDeviceLoginForm(OTPAdminAuthenticationForm):
     that is a pointless second round trip, so the only device is taken as chosen.
     """
 
-    def _chosen_device(self, user) -> Device | None:
+    def _chosen_device(self, user: AbstractBaseUser) -> Device | None:
         device = super()._chosen_device(user)
         if device is None and not self.cleaned_data.get("otp_device"):
             devices = list(devices_for_user(user, confirmed=True, for_verify=True))

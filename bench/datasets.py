@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.server import ROOT, django_env
@@ -61,7 +62,7 @@ def _metadata(dbname: str) -> dict:
         return {}
 
 
-def ensure_dataset(scale: int, log) -> Dataset:
+def ensure_dataset(scale: int, log: Callable[[str], None]) -> Dataset:
     """The database ``archive_bench_<scale>`` holding exactly ``scale`` generated incidents."""
     dbname = f"archive_bench_{scale}"
     if not _exists(dbname):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.datasets import Dataset, database_url, psql
-from bench.load import http_download, psql_copy, wrk
+from bench.load import WrkResult, http_download, psql_copy, wrk
 from bench.report import Measurement
 from bench.server import ROOT, PeakRss, Server, django_env
 
@@ -102,7 +102,7 @@ def check_ok(url: str, headers: dict[str, str] | None = None) -> bytes:
     return body
 
 
-def timed_wrk(url: str, seconds: float, connections: int, headers: dict[str, str] | None = None):
+def timed_wrk(url: str, seconds: float, connections: int, headers: dict[str, str] | None = None) -> WrkResult:
     """wrk on a page checked first; a slow page gets a run long enough for about 10 requests."""
     started = time.perf_counter()
     check_ok(url, headers)

@@ -106,7 +106,7 @@ def _statement_seconds() -> Iterator[list[float]]:
 
     seconds: list[float] = []
 
-    def timed(execute, sql, params, many, context):
+    def timed(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)

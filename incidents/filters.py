@@ -10,7 +10,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.db.models.expressions import OrderBy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -64,7 +64,7 @@ def order_expressions(ordering: list[str]) -> list[OrderBy]:
 class RepeatableCSVWidget(django_filters.widgets.CSVWidget):
     """Reads ``?country=ML,BF`` and ``?country=ML&country=BF`` (checkbox lists) alike."""
 
-    def value_from_datadict(self, data, files, name):
+    def value_from_datadict(self, data: Mapping[str, Any], files: Mapping[str, Any], name: str) -> list[str] | None:
         if hasattr(data, "getlist") and name in data:
             values = [item for value in data.getlist(name) for item in value.split(",")]
             return [value for value in values if value.strip()]
@@ -139,7 +139,7 @@ class UTCDateTimeFilter(django_filters.Filter):
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Chosen by slug in the URL, filtered by primary key in SQL (so the foreign-key index serves)."""
 
-    def get_filter_predicate(self, v):
+    def get_filter_predicate(self, v: Model | None) -> dict[str, Model | None]:
         # The base class would compare the foreign key column with the slug itself.
         return {self.field_name: v}
 

@@ -19,15 +19,17 @@ from datetime import datetime
 from typing import Any
 
 import pghistory.models
+import psycopg
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.backends.utils import CursorWrapper
 
 from incidents.sql import set_config
 
 
 @contextmanager
-def insert_history_paused(cursor) -> Iterator[None]:
+def insert_history_paused(cursor: CursorWrapper | psycopg.Cursor[Any]) -> Iterator[None]:
     """Rows inserted inside the block get no insert event from the triggers.
 
     Call it inside ``transaction.atomic()``. The setting is transaction-local; it is cleared at

@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 
 from incidents.keyset import SortKey, order_sql
@@ -134,7 +135,7 @@ def page_items(page: QuerySet, keys: list[SortKey]) -> list[dict[str, Any]]:
         return [dict(zip([*names, _ITEM_KEY], row, strict=True)) for row in cursor.fetchall()]
 
 
-def _preparing_cursor():
+def _preparing_cursor() -> CursorWrapper:
     """A cursor whose statements PostgreSQL prepares once the same text has come
     ``prepare_threshold`` times (see ``archive.db``); planning the page's statement costs more
     than running it. Django's own cursors bind values on the client and never prepare."""

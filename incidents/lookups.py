@@ -7,14 +7,18 @@ no index on the column itself can answer. ``ILIKE`` is the same match, and pg_tr
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.lookups import IContains
+from django.db.models.sql.compiler import SQLCompiler
 
 
 class ILike(IContains):
     lookup_name = "ilike"
 
-    def as_postgresql(self, compiler, connection):
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} ILIKE {rhs}", (*lhs_params, *rhs_params)

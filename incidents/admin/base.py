@@ -60,7 +60,13 @@ class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
 
     def render_change_form(
-        self, request: HttpRequest, context: dict, add: bool = False, change: bool = False, form_url: str = "", obj=None
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: models.Model | None = None,
     ) -> HttpResponse:
         if obj is not None and obj.pk is not None and context["adminform"].form.errors:
             # The refused input was written onto obj; the page's headings name the record as saved.

@@ -155,7 +155,13 @@ class WorkflowAdminMixin:
         ]
 
     def render_change_form(
-        self, request: HttpRequest, context: dict, add: bool = False, change: bool = False, form_url: str = "", obj=None
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Incident | None = None,
     ) -> HttpResponse:
         context["workflow_steps"] = self.workflow_steps(request, obj) if obj is not None else []
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -140,7 +140,7 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
     }
 
 
-def _vocabularies(cursor) -> None:
+def _vocabularies(cursor: psycopg.Cursor[Any]) -> None:
     """Temporary lookup tables built from the vocabularies in incidents.imports.vocabulary."""
     cursor.execute(
         "CREATE TEMP TABLE import_choice (field text, key text, value text, PRIMARY KEY (field, key)) ON COMMIT DROP;"
@@ -413,7 +413,9 @@ ORDER BY folded, rank, actor_id;
 """
 
 
-def _problems(cursor, file_format: str, limit: int | None) -> tuple[list[tuple[int | None, str, str]], int]:
+def _problems(
+    cursor: psycopg.Cursor[Any], file_format: str, limit: int | None
+) -> tuple[list[tuple[int | None, str, str]], int]:
     selects = [
         f"SELECT r.line, {column!r} AS col, {message} AS reason FROM import_resolved r WHERE {condition}"
         for column, condition, message in _RULES

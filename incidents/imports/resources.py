@@ -30,6 +30,7 @@ import pghistory
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, transaction
+from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 from import_export.results import Error, Result, RowResult
 
@@ -73,7 +74,7 @@ class ArchiveResource(resources.ModelResource):
         clean_model_instances = False  # the checks mirror the database's, with row-level messages
         store_row_values = True
 
-    def import_data(self, dataset: tablib.Dataset, *args: Any, **kwargs: Any):
+    def import_data(self, dataset: tablib.Dataset, *args: Any, **kwargs: Any) -> Result:
         # The confirm step calls this without rolling back on invalid rows; an import is all or nothing.
         kwargs["rollback_on_validation_errors"] = True
         with pghistory.context(import_file=kwargs.get("file_name") or "", import_format=self.get_display_name()):
@@ -146,7 +147,14 @@ class ArchiveResource(resources.ModelResource):
     def _write_batch(self, instances: list[Any]) -> None:
         raise NotImplementedError
 
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None) -> None:
+    def bulk_create(
+        self,
+        using_transactions: bool,
+        dry_run: bool,
+        raise_errors: bool,
+        batch_size: int | None = None,
+        result: Result | None = None,
+    ) -> None:
         # The preview checks every row in Python against the database's own rules and so skips the
         # writes, which would be rolled back anyway; should the database still refuse a row on
         # confirm, the whole import is rolled back and the row reported.
@@ -163,7 +171,7 @@ class ArchiveResource(resources.ModelResource):
         finally:
             self.create_instances.clear()
 
-    def _report_database_errors(self, instances: list[Any], error: Exception, result: Any, raise_errors: bool):
+    def _report_database_errors(self, instances: list[Any], error: Exception, result: Any, raise_errors: bool) -> None:
         """Find the rows of a refused batch one by one, so the report names each of them."""
         found = False
         for instance in instances:
@@ -309,7 +317,7 @@ class IncidentResource(SetBasedImportMixin, resource_for(INCIDENTS)):
 
     # --- export ---
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Incident]:
         return Incident.objects.select_related("event_type", "sub_event_type").prefetch_related(
             "incident_actors__actor", "incident_sources__source"
         )
@@ -360,10 +368,10 @@ class AcledIncidentResource(IncidentResource):
     class Meta(IncidentResource.Meta):
         name = "Incidents: ACLED's CSV format (one row per event)"
 
-    def get_user_visible_fields(self):
+    def get_user_visible_fields(self) -> list[fields.Field]:
         return [fields.Field(column_name=column) for column in ACLED_COLUMNS]
 
-    def get_export_fields(self, selected_fields=None):
+    def get_export_fields(self, selected_fields: list[str] | None = None) -> list[fields.Field]:
         return IncidentResource().get_export_fields(selected_fields)
 
 

@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import ModelSerializer
 from rest_framework.settings import api_settings
 
 from incidents import listing, selection
@@ -165,7 +166,7 @@ class IncidentViewSet(ReadOnlyViewSet):
         queryset = Incident.objects.published()
         return queryset.for_detail() if self.action == "retrieve" else queryset
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[ModelSerializer]:
         if self.action == "retrieve":
             return IncidentDetailSerializer
         if self.action == "retracted":
@@ -217,7 +218,7 @@ class ActorViewSet(ReadOnlyViewSet):
     def get_queryset(self) -> QuerySet:
         return Actor.objects.published().prefetch_related("aliases").order_by("id")
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[ModelSerializer]:
         return ActorDetailSerializer if self.action == "retrieve" else ActorSerializer
 
     @staticmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -49,7 +50,7 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
 class DataView(TemplateView):
     template_name = "incidents/data.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["tables"] = TABLES.values()
         context["archive_name"] = settings.ARCHIVE_NAME

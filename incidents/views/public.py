@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import BadRequest
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
@@ -150,7 +150,7 @@ class IncidentDetailView(DetailView):
     template_name = "incidents/incident_detail.html"
     context_object_name = "incident"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Incident]:
         return Incident.objects.with_public_page().for_detail()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -185,7 +185,7 @@ class ActorListView(ListView):
     context_object_name = "actors"
     paginate_by = 100
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Actor]:
         actors = Actor.objects.published().prefetch_related(
             Prefetch("aliases", queryset=ActorAlias.objects.order_by("name"))
         )
@@ -214,7 +214,7 @@ class ActorDetailView(DetailView):
     template_name = "incidents/actor_detail.html"
     context_object_name = "actor"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Actor]:
         return Actor.objects.published().prefetch_related(
             Prefetch("aliases", queryset=ActorAlias.objects.order_by("language", "name"))
         )
@@ -251,7 +251,7 @@ class SourceDetailView(DetailView):
     template_name = "incidents/source_detail.html"
     context_object_name = "source"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Source]:
         return Source.objects.published()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

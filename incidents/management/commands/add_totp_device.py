@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "authenticator app (as a QR code or by hand). Run it once per person, on the server."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="Username of the staff member.")
         parser.add_argument("--name", default="authenticator", help="A label for the device.")
 

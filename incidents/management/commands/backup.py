@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from incidents.backup import backup
 
@@ -10,7 +10,7 @@ from incidents.backup import backup
 class Command(BaseCommand):
     help = "Write a pg_dump custom-format backup of the archive's database (restore it with `restore`)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", required=True, type=Path, help="Where to write the .dump file.")
 
     def handle(self, *args, out: Path, **options) -> None:

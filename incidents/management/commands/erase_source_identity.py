@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from incidents.erasure import IDENTIFYING_FIELDS, source_erase_identity, vacuum_source_tables
 from incidents.models import Source
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "it confidential. Irreversible: see docs/security.md before running it."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--source", type=int, required=True, help="The source's id.")
         parser.add_argument("--yes", action="store_true", help="Confirm; without it nothing is changed.")
 

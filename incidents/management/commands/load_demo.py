@@ -1,5 +1,5 @@
 import pghistory
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from incidents.demo import sample, seed
 from incidents.demo.loader import demo_user, load_all
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "Safe to run again: existing records are found by stable keys and only changed ones are written."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed-only", action="store_true", help="Load only the seed story, not the sample.")
 
     def handle(self, *args: object, **options: object) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from incidents.backup import create_database, restore
 
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "--database NAME on the same server (created if missing). A non-empty target is refused."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--file", required=True, type=Path, help="The .dump file written by `backup`.")
         parser.add_argument("--database", help="Restore into this database on the same server instead.")
 
