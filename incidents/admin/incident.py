@@ -130,12 +130,7 @@ class IncidentAdmin(WorkflowAdminMixin, IncidentImportExportMixin, LargeTableAdm
     history_related = (Claim, IncidentActor, IncidentSource)
     readonly_fields = [
         "reconciliation",
-        "fatalities_low",
-        "fatalities_best",
-        "fatalities_high",
-        "fatalities_method",
-        "fatalities_rationale",
-        "contested",
+        *services.ESTIMATE_FIELDS,
         "status",
         "retraction_notice",
         "created_by",
