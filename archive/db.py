@@ -10,11 +10,15 @@ without Django's settings, so it still runs after Ctrl-C.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 EMBEDDED_DB_NAME = "archive"
@@ -55,7 +59,7 @@ def embedded_database(pgdata: Path) -> dict:
         import pgserver
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        server = pgserver.get_server(pgdata, cleanup_mode=None)
+        server = _get_server(pgserver, pgdata)
     uri = server.get_uri(EMBEDDED_DB_NAME)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")
     if "(1 row)" not in exists:
@@ -63,6 +67,28 @@ def embedded_database(pgdata: Path) -> dict:
     config = database_from_url(uri)
     config["USER"] = config["USER"] or "postgres"
     return config
+
+
+def _get_server(pgserver: ModuleType, pgdata: Path) -> Any:
+    """pgserver's server for ``pgdata``, past a damaged list of the processes using it.
+
+    pgserver keeps that list in ``.handle_pids.json`` and rewrites the file in place, so a
+    process stopped while writing it leaves it empty, and a process reading it while another
+    writes (runserver's reloader starts two at once) can find it empty: either way the start
+    fails to parse it. With ``cleanup_mode=None`` nothing decides anything from the list, so
+    an unreadable one is reset and the start is tried again.
+    """
+    pids = pgdata / ".handle_pids.json"
+    for attempt in range(4):
+        try:
+            return pgserver.get_server(pgdata, cleanup_mode=None)
+        except json.JSONDecodeError:
+            time.sleep(0.1 * (attempt + 1))  # a writer may be halfway through
+            try:
+                json.loads(pids.read_text())
+            except (ValueError, FileNotFoundError):
+                pids.write_text("[]")
+    return pgserver.get_server(pgdata, cleanup_mode=None)
 
 
 def embedded_server_pid(pgdata: Path) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -58,3 +59,21 @@ def test_the_makefile_commands_need_no_django_settings():
 
     assert running.returncode in (0, 1), running.stderr
     assert usage.returncode == 2 and "usage" in usage.stderr
+
+
+def test_a_start_gets_past_a_list_of_processes_left_empty_by_an_interrupted_write(embedded_server):
+    # pgserver rewrites .handle_pids.json in place: a process stopped mid-write leaves it
+    # empty, and pgserver alone then fails to start with a JSONDecodeError.
+    pgdata, _ = embedded_server
+    stop_embedded(pgdata)
+    (pgdata / ".handle_pids.json").write_text("")
+    start = (
+        "import sys, warnings, pgserver; from pathlib import Path; from archive.db import _get_server; "
+        "warnings.simplefilter('ignore'); print(_get_server(pgserver, Path(sys.argv[1])).get_pid())"
+    )
+
+    started = subprocess.run([sys.executable, "-c", start, str(pgdata)], cwd=ROOT, capture_output=True, text=True)
+
+    assert started.returncode == 0, started.stderr
+    assert embedded_server_pid(pgdata) == int(started.stdout.strip().splitlines()[-1])
+    assert isinstance(json.loads((pgdata / ".handle_pids.json").read_text()), list)
