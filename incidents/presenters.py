@@ -5,6 +5,7 @@ lists. Pure presentation: no visibility decision and no estimate is made here.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -154,9 +155,10 @@ class ClaimGroup:
     title: str
     claims: list[Claim]
 
-    @property
+    @functools.cached_property
     def conflicting(self) -> bool:
-        """Whether two credible claims cannot both be true (reconciliation's rule 6)."""
+        """Whether two credible claims cannot both be true (reconciliation's rule 6); the page
+        asks twice per group, for its class and its badge."""
         return reconcile.conflicting_pair(reconcile.facts_from_claim(c) for c in self.claims) is not None
 
 
