@@ -27,6 +27,25 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
+class TimePrecision(models.TextChoices):
+    """How the time of day was reported: a clock time (exact or approximate), a part of the day, or none."""
+
+    NONE = "", "Not reported"
+    EXACT = "exact", "At"
+    AROUND = "around", "Around"
+    DAWN = "dawn", "At dawn"
+    EARLY_MORNING = "early_morning", "Early morning"
+    MORNING = "morning", "In the morning"
+    MIDDAY = "midday", "Around midday"
+    AFTERNOON = "afternoon", "In the afternoon"
+    EVENING = "evening", "In the evening"
+    NIGHT = "night", "At night"
+
+
+# The precisions that carry a clock time; the others name a part of the day, or nothing.
+CLOCK_TIME_PRECISIONS = (TimePrecision.EXACT, TimePrecision.AROUND)
+
+
 class GeoPrecision(models.TextChoices):
     EXACT = "exact", "Exact location"
     NEAR = "near", "Near the named place"
@@ -112,7 +131,9 @@ class ClaimKind(models.TextChoices):
     INJURIES = "injuries", "Injuries"
     DETAINED = "detained", "Detained or abducted"
     MATERIEL_DESTROYED = "materiel_destroyed", "Materiel destroyed"
+    MATERIEL_DAMAGED = "materiel_damaged", "Materiel damaged"
     MATERIEL_CAPTURED = "materiel_captured", "Materiel captured"
+    TERRITORY = "territory", "Territory or position"
     RESPONSIBILITY = "responsibility", "Responsibility"
     OCCURRENCE = "occurrence", "Occurrence"
     OTHER = "other", "Other"
@@ -121,13 +142,52 @@ class ClaimKind(models.TextChoices):
 class LossesOf(models.TextChoices):
     ACTOR = "actor", "An actor"
     CIVILIANS = "civilians", "Civilians"
+    MIXED = "mixed", "Several groups"
     UNKNOWN = "unknown", "Unknown or unspecified"
+
+
+# The kinds of claim whose figures reconciliation turns into estimates.
+RECONCILED_KINDS = (ClaimKind.FATALITIES, ClaimKind.INJURIES)
 
 
 class Stance(models.TextChoices):
     ASSERTION = "assertion", "Assertion"
     DENIAL = "denial", "Denial"
-    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement of own losses"
+    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
+    DECLINED = "declined", "Declined to comment / no response"
+
+
+class Attribution(models.TextChoices):
+    """How firmly a responsibility claim ties the act to the actor it names."""
+
+    CLAIMED = "claimed", "Claimed (by the actor itself)"
+    ATTRIBUTED = "attributed", "Attributed"
+    SUSPECTED = "suspected", "Suspected"
+    SUPPOSED = "supposed", "Supposed to belong to"
+
+
+class Movement(models.TextChoices):
+    """What a territory or position claim says a force did."""
+
+    TOOK_CONTROL = "took_control", "Took control of"
+    WITHDREW = "withdrew", "Withdrew from"
+    RETREATED_TO = "retreated_to", "Retreated to"
+    HELD = "held", "Held"
+
+
+class IncidentRelationKind(models.TextChoices):
+    """<subject> <kind> <object>; each kind reads the other way round too (``INVERSE_LABELS``)."""
+
+    FOLLOW_ON = "follow_on", "is a follow-on to"
+    SAME_EVENT = "same_event", "reports the same event as"
+    PART_OF = "part_of", "is part of the wider operation"
+
+
+INCIDENT_RELATION_INVERSE_LABELS = {
+    IncidentRelationKind.FOLLOW_ON: "was followed by",
+    IncidentRelationKind.SAME_EVENT: "reports the same event as",
+    IncidentRelationKind.PART_OF: "includes",
+}
 
 
 class Verification(models.TextChoices):
@@ -187,9 +247,13 @@ class IncidentQuerySet(models.QuerySet):
             ),
             models.Prefetch(
                 "claims",
-                queryset=Claim.objects.select_related("source", "claimant", "losses_actor").order_by(
-                    "kind", "losses_of", "losses_actor__name", "pk"
-                ),
+                queryset=Claim.objects.select_related("claimant", "losses_actor", "responsible_actor", "speaker")
+                .prefetch_related(
+                    models.Prefetch(
+                        "citations", queryset=Citation.objects.select_related("source", "speaker").order_by("pk")
+                    )
+                )
+                .order_by("kind", "losses_of", "losses_actor__name", "pk"),
             ),
             models.Prefetch(
                 "incident_sources",
@@ -216,6 +280,7 @@ def _involvement(ref: str = "pk") -> Q:
         Q(_has_published_link(IncidentActor, "actor", ref))
         | Q(_has_published_link(Claim, "claimant", ref))
         | Q(_has_published_link(Claim, "losses_actor", ref))
+        | Q(_has_published_link(Claim, "responsible_actor", ref))
     )
 
 
@@ -237,6 +302,7 @@ class ActorQuerySet(models.QuerySet):
             Exists(IncidentActor.objects.filter(actor=OuterRef("pk"), incident__in=ids))
             | Exists(Claim.objects.filter(claimant=OuterRef("pk"), incident__in=ids))
             | Exists(Claim.objects.filter(losses_actor=OuterRef("pk"), incident__in=ids))
+            | Exists(Claim.objects.filter(responsible_actor=OuterRef("pk"), incident__in=ids))
         )
 
 
@@ -252,17 +318,32 @@ class ActorRelationQuerySet(models.QuerySet):
         )
 
 
+def _has_published_citation(field: str, ref: str = "pk") -> IsNull:
+    """True when a citation of a claim of a published incident points at this row through ``field``."""
+    links = Citation.objects.filter(**{field: OuterRef(ref), "claim__incident__status": Status.PUBLISHED})
+    return IsNull(Subquery(links.order_by().values("pk")[:1]), False)
+
+
 class SourceQuerySet(models.QuerySet):
     def published(self) -> SourceQuerySet:
         """Sources cited by a published incident (confidential ones are redacted on output)."""
-        return self.filter(Q(_has_published_link(IncidentSource, "source")) | Q(_has_published_link(Claim, "source")))
+        return self.filter(Q(_has_published_link(IncidentSource, "source")) | Q(_has_published_citation("source")))
 
     def cited_by(self, incidents: models.QuerySet) -> SourceQuerySet:
-        """Sources cited by one of ``incidents``, directly or through a claim."""
+        """Sources cited by one of ``incidents``, directly or through a claim's citation."""
         ids = incidents.order_by().values("pk")
         return self.filter(
             Exists(IncidentSource.objects.filter(source=OuterRef("pk"), incident__in=ids))
-            | Exists(Claim.objects.filter(source=OuterRef("pk"), incident__in=ids))
+            | Exists(Citation.objects.filter(source=OuterRef("pk"), claim__incident__in=ids))
+        )
+
+
+class PersonQuerySet(models.QuerySet):
+    def public(self) -> PersonQuerySet:
+        """People the public may see: never a confidential one, and only once a published incident
+        names them as speaking (in a claim or a citation), so a draft's people stay unseen."""
+        return self.filter(confidential=False).filter(
+            Q(_has_published_link(Claim, "speaker")) | Q(_has_published_citation("speaker"))
         )
 
 
@@ -274,7 +355,25 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(incident__in=incidents.order_by().values("pk"))
 
     def for_list(self) -> ClaimQuerySet:
-        return self.select_related("incident", "source", "claimant", "losses_actor")
+        return self.select_related("incident", "claimant", "losses_actor", "responsible_actor", "speaker")
+
+
+class CitationQuerySet(models.QuerySet):
+    def published(self) -> CitationQuerySet:
+        return self.filter(claim__incident__status=Status.PUBLISHED)
+
+    def of_incidents(self, incidents: models.QuerySet) -> CitationQuerySet:
+        return self.filter(claim__incident__in=incidents.order_by().values("pk"))
+
+
+class IncidentRelationQuerySet(models.QuerySet):
+    def public_of(self, incident: Incident) -> IncidentRelationQuerySet:
+        """The relations of ``incident`` whose two ends are both published."""
+        return (
+            self.filter(Q(subject=incident) | Q(object=incident))
+            .filter(subject__status=Status.PUBLISHED, object__status=Status.PUBLISHED)
+            .select_related("subject", "object")
+        )
 
 
 # --- Taxonomy ------------------------------------------------------------------------------
@@ -477,7 +576,127 @@ class Source(models.Model):
         return f"{kind_label}, {cls.WITHHELD}"
 
 
+# --- People --------------------------------------------------------------------------------
+
+
+@pghistory.track()
+class Person(models.Model):
+    """Someone who speaks in the reporting: a spokesman, an official, an expert, a witness."""
+
+    name = models.CharField(max_length=200, help_text="Name the archive uses for this person.")
+    slug = models.SlugField(max_length=200, unique=True, help_text="Stable identifier used in the person's URL.")
+    description = models.TextField(blank=True, help_text="Neutral, public description, e.g. 'Sahel expert'.")
+    confidential = models.BooleanField(
+        default=False,
+        help_text="Protect the person's identity: the public, the API and exports never see them, "
+        "only that someone whose identity is withheld spoke.",
+    )
+    internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    WITHHELD = "identity withheld"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        indexes = [GinIndex(fields=["name"], name="person_name_trgm", opclasses=["gin_trgm_ops"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("person-detail", kwargs={"slug": self.slug})
+
+    @property
+    def public_name(self) -> str:
+        return f"A person, {self.WITHHELD}" if self.confidential else self.name
+
+
+@pghistory.track()
+class PersonAlias(models.Model):
+    """Another spelling or transliteration of a person's name (Muhammad Maulud Ramadan)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, help_text="Another spelling, transliteration or name, in any script.")
+    language = models.CharField(
+        max_length=16, blank=True, help_text="BCP 47 language tag of the spelling, e.g. 'fr', 'ar'."
+    )
+
+    class Meta:
+        ordering = ["person", "name"]
+        verbose_name_plural = "person aliases"
+        constraints = [models.UniqueConstraint(fields=["person", "name"], name="person_alias_unique")]
+        indexes = [GinIndex(fields=["name"], name="person_alias_name_trgm", opclasses=["gin_trgm_ops"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track()
+class PersonAffiliation(models.Model):
+    """A person's tie to an actor, over dates: the FLA's spokesman, an army officer."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="affiliations")
+    role = models.CharField(max_length=200, blank=True, help_text="The person's role, e.g. 'spokesman'.")
+    start_date = models.DateField(null=True, blank=True, help_text="When the affiliation began, if known.")
+    end_date = models.DateField(null=True, blank=True, help_text="When it ended; empty while it holds.")
+
+    class Meta:
+        ordering = ["person", "start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="affiliation_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "actor", "role", "start_date"], name="affiliation_unique", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self) -> str:
+        role = f"{self.role}, " if self.role else ""
+        return f"{self.person}: {role}{self.actor}"
+
+
 # --- Incidents -----------------------------------------------------------------------------
+
+
+# Each estimate is a (low, best, high) triple of columns named <prefix>_low, _best and _high: the
+# total deaths first, then UCDP's per-side deaths, then the injured.
+ESTIMATE_PREFIXES = (
+    "fatalities",
+    "deaths_a",
+    "deaths_b",
+    "deaths_civilians",
+    "deaths_unknown",
+    "injuries",
+)
+
+
+def _estimate_field(help_text: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(null=True, blank=True, help_text=help_text)
+
+
+def _ordered_estimate(prefix: str, name: str = "") -> list[models.CheckConstraint]:
+    """low <= best <= high for one estimate triple, each bound checked only when both are set."""
+    name = name or f"incident_{prefix}"
+    pairs = (("low", "best"), ("best", "high"), ("low", "high"))
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{prefix}_{a}__isnull": True})
+            | Q(**{f"{prefix}_{b}__isnull": True})
+            | Q(**{f"{prefix}_{a}__lte": models.F(f"{prefix}_{b}")}),
+            name=f"{name}_{a}_le_{b}",
+        )
+        for a, b in pairs
+    ]
 
 
 @pghistory.track(exclude=["search_document"])
@@ -495,6 +714,15 @@ class Incident(models.Model):
         help_text="How precisely the date is known.",
     )
     time_of_day = models.TimeField(null=True, blank=True, help_text="Local time it began, if reported.")
+    time_precision = models.CharField(
+        max_length=16,
+        choices=TimePrecision.choices,
+        default=TimePrecision.NONE,
+        blank=True,
+        db_default="",
+        help_text="How the time was reported: a clock time ('at 10:20', 'around 10:20') or a part of the day "
+        "('at dawn'), which leaves the time empty.",
+    )
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 country code, e.g. 'ML' for Mali.")
     admin1 = models.CharField(max_length=100, blank=True, help_text="First-order administrative area (region).")
     admin2 = models.CharField(max_length=100, blank=True, help_text="Second-order administrative area (cercle).")
@@ -527,6 +755,33 @@ class Incident(models.Model):
     fatalities_low = models.PositiveIntegerField(null=True, blank=True, help_text="Lowest credible total of deaths.")
     fatalities_best = models.PositiveIntegerField(null=True, blank=True, help_text="The archive's best estimate.")
     fatalities_high = models.PositiveIntegerField(null=True, blank=True, help_text="Highest credible total.")
+    fatalities_high_open = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="The highest figure is open-ended: a claim gives only a lower figure ('more than 50').",
+    )
+    deaths_a_low = _estimate_field("Lowest credible deaths on side A.")
+    deaths_a_best = _estimate_field("Best estimate of deaths on side A.")
+    deaths_a_high = _estimate_field("Highest credible deaths on side A.")
+    deaths_b_low = _estimate_field("Lowest credible deaths on side B.")
+    deaths_b_best = _estimate_field("Best estimate of deaths on side B.")
+    deaths_b_high = _estimate_field("Highest credible deaths on side B.")
+    deaths_civilians_low = _estimate_field("Lowest credible civilian deaths.")
+    deaths_civilians_best = _estimate_field("Best estimate of civilian deaths.")
+    deaths_civilians_high = _estimate_field("Highest credible civilian deaths.")
+    deaths_unknown_low = _estimate_field("Lowest credible deaths on no known side (or several at once).")
+    deaths_unknown_best = _estimate_field("Best estimate of deaths on no known side (or several at once).")
+    deaths_unknown_high = _estimate_field("Highest credible deaths on no known side (or several at once).")
+    injuries_low = _estimate_field("Lowest credible total of injured.")
+    injuries_best = _estimate_field("Best estimate of the injured.")
+    injuries_high = _estimate_field("Highest credible total of injured.")
+    estimate_stale = models.BooleanField(
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text="Claims changed after the estimate was accepted or overridden (set by the database); "
+        "cleared when editors accept or override again.",
+    )
     fatalities_method = models.CharField(
         max_length=8,
         choices=EstimateMethod.choices,
@@ -553,6 +808,15 @@ class Incident(models.Model):
         help_text="Comma-separated lower-case tags, e.g. 'convoy,ied'.",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        editable=False,
+        help_text="The incident this duplicate was merged into; its id redirects there.",
+    )
     retraction_notice = models.TextField(blank=True, help_text="Public notice shown in place of a retracted incident.")
     internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
     # A database default too: the bulk import's INSERT names its columns.
@@ -626,23 +890,19 @@ class Incident(models.Model):
                 | Q(latitude__isnull=False, longitude__isnull=False),
                 name="incident_coordinates_paired",
             ),
+            *_ordered_estimate("fatalities", "incident_fatalities"),
+            *(constraint for prefix in ESTIMATE_PREFIXES[1:] for constraint in _ordered_estimate(prefix)),
             models.CheckConstraint(
-                condition=Q(fatalities_low__isnull=True)
-                | Q(fatalities_best__isnull=True)
-                | Q(fatalities_low__lte=models.F("fatalities_best")),
-                name="incident_fatalities_low_le_best",
+                condition=Q(merged_into__isnull=True) | Q(status=Status.RETRACTED), name="incident_merged_is_retracted"
+            ),
+            models.CheckConstraint(condition=~Q(merged_into=models.F("id")), name="incident_not_merged_into_itself"),
+            models.CheckConstraint(
+                condition=Q(time_of_day__isnull=True) | Q(time_precision__in=CLOCK_TIME_PRECISIONS),
+                name="incident_time_has_clock_precision",
             ),
             models.CheckConstraint(
-                condition=Q(fatalities_best__isnull=True)
-                | Q(fatalities_high__isnull=True)
-                | Q(fatalities_best__lte=models.F("fatalities_high")),
-                name="incident_fatalities_best_le_high",
-            ),
-            models.CheckConstraint(
-                condition=Q(fatalities_low__isnull=True)
-                | Q(fatalities_high__isnull=True)
-                | Q(fatalities_low__lte=models.F("fatalities_high")),
-                name="incident_fatalities_low_le_high",
+                condition=Q(time_of_day__isnull=False) | ~Q(time_precision__in=CLOCK_TIME_PRECISIONS),
+                name="incident_clock_precision_has_time",
             ),
             models.CheckConstraint(
                 condition=~Q(fatalities_method=EstimateMethod.OVERRIDE) | ~Q(fatalities_rationale=""),
@@ -749,16 +1009,21 @@ class Claim(models.Model):
     """One attributed statement about one incident: who said what, where, and how sure we are."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="claims")
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="claims", help_text="The source that reported the claim."
-    )
     claimant = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="claims_made",
-        help_text="The actor asserting it, when different from the source (e.g. the FLA, as carried by AFP).",
+        help_text="The actor asserting it, when not the reporting outlet itself (e.g. the FLA, carried by AFP).",
+    )
+    speaker = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text="The person who made the statement, if named (e.g. the FLA's spokesman).",
     )
     kind = models.CharField(max_length=20, choices=ClaimKind.choices, help_text="What the claim is about.")
     losses_of = models.CharField(
@@ -781,10 +1046,47 @@ class Claim(models.Model):
     quantity_high = models.PositiveIntegerField(
         null=True, blank=True, help_text="Highest number the wording allows; empty when open-ended ('more than ten')."
     )
+    losses_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Who the losses are, in the claim's words, e.g. 'mostly drivers and guards'; "
+        "required when the claim concerns several groups.",
+    )
     quantity_text = models.CharField(
         max_length=200, blank=True, help_text="The verbatim wording of the quantity, e.g. 'several dozen'."
     )
-    quote = models.TextField(blank=True, help_text="The exact quotation, in the source's words.")
+    part_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sub_counts",
+        help_text="When this figure counts part of another claim's (armoured vehicles among the vehicles "
+        "destroyed): that claim. A sub-count never conflicts with its whole.",
+    )
+    responsible_actor = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_of_responsibility",
+        help_text="For a responsibility claim: the actor held responsible.",
+    )
+    attribution = models.CharField(
+        max_length=12,
+        choices=Attribution.choices,
+        blank=True,
+        help_text="For a responsibility claim: how firmly the act is tied to that actor.",
+    )
+    movement = models.CharField(
+        max_length=16,
+        choices=Movement.choices,
+        blank=True,
+        help_text="For a territory or position claim: what the force did.",
+    )
+    place = models.CharField(
+        max_length=200, blank=True, help_text="The place the claim names, e.g. where a force withdrew to."
+    )
     stance = models.CharField(
         max_length=16, choices=Stance.choices, default=Stance.ASSERTION, help_text="What the claimant does."
     )
@@ -815,6 +1117,24 @@ class Claim(models.Model):
                 | (~Q(losses_of=LossesOf.ACTOR) & Q(losses_actor__isnull=True)),
                 name="claim_losses_actor_iff_actor",
             ),
+            models.CheckConstraint(
+                condition=~Q(losses_of=LossesOf.MIXED) | ~Q(losses_note=""), name="claim_mixed_losses_described"
+            ),
+            models.CheckConstraint(
+                condition=Q(responsible_actor__isnull=True) | Q(kind=ClaimKind.RESPONSIBILITY),
+                name="claim_responsible_actor_only_for_responsibility",
+            ),
+            models.CheckConstraint(
+                condition=Q(responsible_actor__isnull=True, attribution="")
+                | Q(responsible_actor__isnull=False) & ~Q(attribution=""),
+                name="claim_attribution_iff_responsible_actor",
+            ),
+            models.CheckConstraint(
+                condition=Q(movement="") | Q(kind=ClaimKind.TERRITORY), name="claim_movement_only_for_territory"
+            ),
+            models.CheckConstraint(condition=~Q(part_of=models.F("id")), name="claim_not_part_of_itself"),
+            # Target of the composite foreign key that keeps a sub-count on its whole's incident.
+            models.UniqueConstraint(fields=["id", "incident"], name="claim_id_incident"),
         ]
         indexes = [
             models.Index(fields=["kind"], name="claim_kind_idx"),
@@ -822,13 +1142,86 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         wording = self.quantity_text or self.get_kind_display()
-        return f"{self.claimant or self.source}: {wording}"
+        who = self.claimant or self.speaker
+        return f"{who}: {wording}" if who else wording
 
     @property
     def losses_label(self) -> str:
         if self.losses_of == LossesOf.ACTOR and self.losses_actor_id:
             return self.losses_actor.name
+        if self.losses_of == LossesOf.MIXED and self.losses_note:
+            return f"{self.get_losses_of_display()}: {self.losses_note}"
         return self.get_losses_of_display()
+
+
+@pghistory.track()
+class Citation(models.Model):
+    """One report carrying a claim: the outlet, its words, their language and the editor's translation.
+
+    A claim relayed by three outlets is one claim with three citations, and counts once.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
+    # Served by the citation_by_source index below.
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations", db_index=False, help_text="The report carrying it."
+    )
+    speaker = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The person quoted in this report, when the report names someone other than the claim's speaker.",
+    )
+    quote = models.TextField(blank=True, help_text="The exact quotation, in this report's words and language.")
+    language = models.CharField(max_length=16, blank=True, help_text="BCP 47 language tag of the quotation.")
+    translation = models.TextField(blank=True, help_text="The editor's translation of the quotation into English.")
+    published_on = models.DateField(null=True, blank=True, help_text="When this report carried the claim.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["claim", "pk"]
+        constraints = [models.UniqueConstraint(fields=["claim", "source"], name="citation_unique_per_claim")]
+        indexes = [models.Index(fields=["source", "claim"], name="citation_by_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.claim}"
+
+
+@pghistory.track()
+class IncidentRelation(models.Model):
+    """A typed link between two incidents: <subject> <kind> <object>, shown from both ends."""
+
+    subject = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="relations_out")
+    kind = models.CharField(max_length=16, choices=IncidentRelationKind.choices)
+    object = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="relations_in")
+    note = models.CharField(max_length=300, blank=True, help_text="Public note on the link.")
+
+    objects = IncidentRelationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["subject", "kind", "object"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(subject=models.F("object")), name="incident_relation_not_reflexive"),
+            models.UniqueConstraint(fields=["subject", "kind", "object"], name="incident_relation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.subject_id} {self.get_kind_display()} #{self.object_id}"
+
+    def label_from(self, incident: Incident) -> str:
+        """The relation as read from ``incident``'s end."""
+        if incident.pk == self.subject_id:
+            return self.get_kind_display()
+        return INCIDENT_RELATION_INVERSE_LABELS[IncidentRelationKind(self.kind)]
+
+    def other_end(self, incident: Incident) -> Incident:
+        return self.object if incident.pk == self.subject_id else self.subject
 
 
 class FacetSnapshot(models.Model):

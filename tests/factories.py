@@ -89,7 +89,13 @@ class IncidentActorFactory(factory.django.DjangoModelFactory):
     role = models.Role.PRIMARY
 
 
+CITATION_FIELDS = ("source", "quote", "language", "translation")
+
+
 class ClaimFactory(factory.django.DjangoModelFactory):
+    """A claim with one citation: ``source``, ``quote``, ``language`` and ``translation`` are the
+    citation's (``source=None`` makes a claim with no citation)."""
+
     class Meta:
         model = models.Claim
 
@@ -100,6 +106,32 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     quantity_low = 5
     quantity_high = 5
     quantity_text = "five"
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> models.Claim:
+        citation = {name: kwargs.pop(name) for name in CITATION_FIELDS if name in kwargs}
+        claim = super()._create(model_class, *args, **kwargs)
+        if citation.get("source") is not None:
+            models.Citation.objects.create(claim=claim, **citation)
+        return claim
+
+
+class CitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Citation
+
+    claim = factory.SubFactory(ClaimFactory, source=None)
+    source = factory.SubFactory(SourceFactory)
+    quote = "As the report put it."
+    language = "en"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Person
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+    slug = factory.Sequence(lambda n: f"person-{n}")
 
 
 class ActorAliasFactory(factory.django.DjangoModelFactory):
