@@ -356,3 +356,35 @@ def test_the_api_counts_only_published_incidents(archive_with_secrets):
     results = payload.get("results", payload.get("features", payload))
     assert results == []
     assert payload.get("count", 0) == 0
+
+
+def test_erasing_a_source_scrubs_its_name_from_the_admin_log_of_the_citations_and_incidents_citing_it(db):
+    from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+    from django.core.management import call_command
+
+    from tests.factories import UserFactory
+
+    source = SourceFactory(
+        kind="local_source", outlet="Radio Kayira Ségou", author="Moussa, the driver's cousin", confidential=True
+    )
+    incident = IncidentFactory(published=True)
+    claim = ClaimFactory(incident=incident, source=None)
+    citation = CitationFactory(claim=claim, source=source, quote="Ils étaient quinze.", language="fr")
+    editor = UserFactory()
+    # What the admin writes when a citation is added in the incident's form, and for the citation itself.
+    for obj, flag, message in (
+        (citation, ADDITION, [{"added": {}}]),
+        (incident, CHANGE, [{"added": {"name": "citation", "object": str(citation)}}]),
+        (claim, CHANGE, [{"changed": {"name": "citation", "object": str(citation), "fields": ["Quote"]}}]),
+    ):
+        LogEntry.objects.log_actions(editor.pk, [obj], flag, change_message=message, single_object=True)
+    assert "Ségou" not in "".join(LogEntry.objects.values_list("change_message", flat=True)), "Django escapes it"
+
+    call_command("erase_source_identity", source=source.pk, yes=True, verbosity=0)
+
+    for entry in LogEntry.objects.all():
+        stored = f"{entry.object_repr} {entry.get_change_message()} {json.loads(entry.change_message)}"
+        assert "Ségou" not in stored and "Moussa" not in stored, stored
+    assert LogEntry.objects.filter(object_id=str(incident.pk), change_message__contains="[erased]").exists()
+    citation.refresh_from_db()
+    assert (citation.source_id, citation.quote, citation.language) == (source.pk, "Ils étaient quinze.", "fr")
