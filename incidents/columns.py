@@ -16,22 +16,28 @@ Lists of model fields taken from the spec (the API's, the change log's) follow t
 field order. A column named like a model field (or like its ``_id`` column) shows that field.
 
 The SQL is written against fixed aliases: the exported row (``i`` incident, ``c`` claim,
-``ct`` citation, ``a`` actor, ``s`` source) and the joins named in each table's ``joins``. Every
-text column goes through ``safe_text()``, so formula-injection safety is decided in SQL,
-in one place, for every export path.
+``ct`` citation, ``a`` actor, ``s`` source) and the joins named in each table's ``joins``.
+Every text column goes through ``safe_text()``, so formula-injection safety is decided in
+SQL, in one place, for every export path. What a table and a column are is in
+``incidents.tables``; how a cell is written, and what the public may read of a confidential
+source or person, in ``incidents.cells``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
-
 from django.conf import settings
-from django.db import models
-from django.db.models import TextChoices
 from import_export.widgets import BooleanWidget, DateTimeWidget, Widget
 
+from incidents.cells import (
+    PERSON_WITHHELD,
+    iso_date,
+    person_public_name,
+    person_public_slug,
+    public_citation_field,
+    public_source_field,
+    source_public_label,
+    utc_timestamp,
+)
 from incidents.imports.vocabulary import ACTOR_KIND, Choice, Coordinate, Count, Country, Date, Tags, Text, Time
 from incidents.models import (
     Actor,
@@ -43,7 +49,6 @@ from incidents.models import (
     Grading,
     Incident,
     LossesOf,
-    Person,
     Role,
     Side,
     Source,
@@ -52,198 +57,7 @@ from incidents.models import (
     Verification,
 )
 from incidents.sql import sql_literal
-
-# A cell is neutralised (a single quote is put in front of the offending line) when it starts
-# with = + - @ tab CR or LF, or when any later line (after CR or LF) starts with = + - @ or tab;
-# spaces and tabs before the character do not hide it. Empty lines are left alone.
-_FORMULA_PATTERN = r"(^(?=[[:blank:]]*[-=+@\t\r\n])|(?<=[\r\n])(?=[[:blank:]]*[-=+@\t]))"
-# Matches a row's string cells joined with a line feed before each one whenever _FORMULA_PATTERN
-# could match one of them (a superset: a blank line also trips it, and the cells are then checked).
-_ROW_GUARD_PATTERN = r"[\r\n][[:blank:]]*[-=+@\t\r\n]"
-
-
-def safe_text(expression: str) -> str:
-    """``expression`` as text that spreadsheet programs will not run as a formula."""
-    return f"regexp_replace(({expression})::text, {sql_literal(_FORMULA_PATTERN)}, '''', 'g')"
-
-
-def choice_label(expression: str, choices: type[TextChoices]) -> str:
-    """SQL for the human label of a choice value, so CSVs need no lookup table."""
-    whens = " ".join(f"WHEN {sql_literal(value)} THEN {sql_literal(str(label))}" for value, label in choices.choices)
-    return f"CASE {expression} {whens} ELSE {expression} END"
-
-
-def utc_timestamp(expression: str) -> str:
-    return f"""to_char(({expression}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-
-
-def iso_date(expression: str) -> str:
-    return f"to_char({expression}, 'YYYY-MM-DD')"
-
-
-def source_public_label(alias: str) -> str:
-    """SQL twin of ``Source.public_label``: confidential sources show only their kind."""
-    parts = ", ".join(f"nullif({alias}.{field}, '')" for field in Source.LABEL_FIELDS)
-    editors_label = f"nullif(concat_ws(' — ', {parts}), '')"
-    kind = choice_label(f"{alias}.kind", SourceKind)
-    return (
-        f"CASE WHEN {alias}.confidential THEN ({kind}) || {sql_literal(', ' + Source.WITHHELD)} "
-        f"ELSE coalesce({editors_label}, {kind}) END"
-    )
-
-
-# How the public names a confidential person: never the name (``Person.public_name``).
-PERSON_WITHHELD = Person(confidential=True).public_name
-
-
-def person_public_name(alias: str) -> str:
-    """SQL twin of ``Person.public_name``: a confidential person is only someone whose identity is withheld."""
-    return f"CASE WHEN {alias}.confidential THEN {sql_literal(PERSON_WITHHELD)} ELSE {alias}.name END"
-
-
-def person_public_slug(alias: str) -> str:
-    """A person's slug (their page's address), NULL for a confidential one: it would name them too."""
-    return unless_confidential(alias, f"{alias}.slug")
-
-
-def unless_confidential(alias: str, expression: str) -> str:
-    return f"CASE WHEN {alias}.confidential THEN NULL ELSE {expression} END"
-
-
-def public_source_field(alias: str, field: str, expression: str = "") -> str:
-    """SQL for a source's ``field`` (or ``expression`` made from it) as the public may read it:
-    NULL for a confidential source when ``Source.WITHHELD_FIELDS`` names the field."""
-    expression = expression or f"{alias}.{field}"
-    return unless_confidential(alias, expression) if field in Source.WITHHELD_FIELDS else expression
-
-
-def public_citation_field(alias: str, source: str, field: str, expression: str = "") -> str:
-    """SQL for a citation's ``field`` as the public may read it: NULL when the citation's source
-    (``source``) is confidential and ``Citation.WITHHELD_FIELDS`` names the field."""
-    expression = expression or f"{alias}.{field}"
-    return unless_confidential(source, expression) if field in Citation.WITHHELD_FIELDS else expression
-
-
-@dataclass(frozen=True)
-class ChangeLog:
-    """How the public change log reports a change to a column's field."""
-
-    label: str
-    # False for long texts and links to other records: "<label> revised", without the values.
-    values: bool = True
-
-
-def revised(label: str) -> ChangeLog:
-    """A change that the log tells without the values: long texts, and links to other records."""
-    return ChangeLog(label, values=False)
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    sql: str  # empty for a column that only import files have (Table.import_only)
-    type: str  # a Frictionless Table Schema type: string, integer, number, boolean, date, time, datetime
-    description: str
-    # How import files carry the column: the django-import-export widget that reads a cell
-    # (incidents.imports.vocabulary) and writes it in the admin's export. None: files do not have it.
-    widget: Widget | None = None
-    # Written by the archive: in the admin's export for reference, ignored on import.
-    readonly: bool = False
-    changelog: ChangeLog | None = None
-    # Where the API shows the field: in the list items (and the detail), or in the detail only.
-    api: Literal["", "list", "detail"] = ""
-
-    @property
-    def select(self) -> str:
-        return f'{self.sql} AS "{self.name}"'
-
-    @property
-    def imported(self) -> bool:
-        return self.widget is not None and not self.readonly
-
-    @property
-    def required(self) -> bool:
-        """Whether an import file must give the column (its widget says)."""
-        return getattr(self.widget, "required", False)
-
-
-def text(name: str, expression: str, description: str, **options: object) -> Column:
-    return Column(name, expression, "string", description, **options)
-
-
-def import_only(name: str, type: str, description: str, **options: object) -> Column:
-    return Column(name, "", type, description, **options)
-
-
-@dataclass(frozen=True)
-class Table:
-    """One exported table: the row source with its lateral joins, and its columns."""
-
-    name: str
-    title: str
-    description: str
-    alias: str
-    model: type[models.Model]
-    joins: str
-    columns: tuple[Column, ...]
-    primary_key: str = "id"
-    # Columns that import files have and the CSV export does not: read on import or, if
-    # readonly, written by the admin's export for reference.
-    import_only: tuple[Column, ...] = ()
-
-    @property
-    def db_table(self) -> str:
-        return self.model._meta.db_table
-
-    def select_sql(self, ids_sql: str) -> str:
-        """The SELECT for the rows whose id is in ``ids_sql`` (a compiled, literal subquery).
-
-        Every string column goes through ``safe_text()``. The per-cell regular expression is
-        the costly part of an export, so one cheap test per row (``guard.risky``: could any
-        of its cells need it?) decides whether the row's cells are rewritten at all.
-        """
-        strings = [column.sql for column in self.columns if column.type == "string"]
-        # Empty cells are left out: two line feeds in a row would trip the guard for nothing.
-        cells = ", ".join(f"nullif(({sql})::text, '')" for sql in strings)
-        everything = f"E'\\n' || concat_ws(E'\\n', {cells})"
-        guard = (
-            f"CROSS JOIN LATERAL (SELECT ({everything}) ~ {sql_literal(_ROW_GUARD_PATTERN)} AS risky OFFSET 0) AS guard"
-        )
-        columns = ",\n  ".join(
-            f'CASE WHEN guard.risky THEN {safe_text(column.sql)} ELSE ({column.sql})::text END AS "{column.name}"'
-            if column.type == "string"
-            else column.select
-            for column in self.columns
-        )
-        return (
-            f"WITH selected(id) AS NOT MATERIALIZED ({ids_sql})\n"
-            f"SELECT\n  {columns}\nFROM {self.db_table} AS {self.alias}\n{self.joins}\n{guard}\n"
-            f"WHERE {self.alias}.id IN (SELECT id FROM selected)\nORDER BY {self.alias}.id"
-        )
-
-    @property
-    def file_columns(self) -> list[Column]:
-        """The columns of the table's import files and of the admin's export, in their order."""
-        return [column for column in (*self.columns, *self.import_only) if column.widget is not None]
-
-    def field(self, column: Column) -> models.Field | None:
-        """The model field that ``column`` shows, if any."""
-        return next((f for f in self.model._meta.concrete_fields if column.name in (f.name, f.attname)), None)
-
-    def fields_of(self, columns: Iterable[Column]) -> list[tuple[Column, models.Field]]:
-        """The model fields that ``columns`` show, with their column, in the model's field order."""
-        shown = []
-        for column in columns:
-            field = self.field(column)
-            if field is None:
-                raise LookupError(f"The column {self.name}.{column.name} shows no field of {self.model.__name__}.")
-            shown.append((column, field))
-        order = {field: position for position, field in enumerate(self.model._meta.concrete_fields)}
-        return sorted(shown, key=lambda pair: order[pair[1]])
-
-    def api_fields(self, where: Literal["list", "detail"]) -> tuple[str, ...]:
-        """The API's fields from this table (in the list items, or in the detail only)."""
-        return tuple(field.name for _, field in self.fields_of(c for c in self.columns if c.api == where))
+from incidents.tables import ChangeLog, Column, Table, import_only, revised, text
 
 
 def _actors_on(side: str, roles: tuple[str, ...]) -> str:
