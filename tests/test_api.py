@@ -744,3 +744,16 @@ def test_the_source_kind_filter_finds_sources_cited_only_by_a_claims_citation(cl
     assert ids(get_json(client, "/api/v1/incidents/", source_kind="local_source")) == [archive.kidal.pk]
     CitationFactory(claim=ClaimFactory(incident=archive.gao, source=None), source=SourceFactory(kind="ngo_report"))
     assert ids(get_json(client, "/api/v1/incidents/", source_kind="ngo_report")) == [archive.gao.pk]
+
+
+@pytest.mark.usefixtures("cache_in_memory")
+def test_people_list_query_count_is_constant(client, archive, django_assert_num_queries):
+    for n in range(20):
+        person = PersonFactory(name=f"Official {n}")
+        models.PersonAlias.objects.create(person=person, name=f"Official number {n}")
+        models.PersonAffiliation.objects.create(person=person, actor=archive.fama, role="spokesman")
+        ClaimFactory(incident=archive.gao, speaker=person)
+    # 1. the page of public people, 2. their aliases, 3. their affiliations with public actors
+    with django_assert_num_queries(3):
+        response = client.get("/api/v1/persons/", {"page_size": 50, "q": "official"})
+    assert len(response.json()["results"]) == 20

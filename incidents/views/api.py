@@ -318,16 +318,18 @@ class ClaimViewSet(ReadOnlyViewSet):
     ),
     retrieve=_detail_schema(PersonSerializer, "One person who speaks in published claims"),
 )
-class PersonViewSet(ReadOnlyViewSet):
-    """People, searched by name: the incident filters do not apply (``q`` here is a person's name)."""
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+    """People, searched by name. The incident filters do not apply: ``q`` here is words of a name.
+    Like the other collections, it refuses any parameter it does not read."""
 
     serializer_class = PersonSerializer
+    pagination_class = KeysetPagination
     lookup_field = "slug"
     filter_backends = []
-    action_params = {**ReadOnlyViewSet.action_params, "list": selection.API_PAGING_PARAMS | {"q"}}
+    action_params = {"list": selection.API_PAGING_PARAMS | {"q"}, "retrieve": frozenset()}
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        viewsets.ReadOnlyModelViewSet.initial(self, request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)  # authentication, permissions and throttles first
         accepted = selection.FORMAT_PARAMS | self.action_params.get(self.action, frozenset())
         errors = selection.unknown_params(request.query_params, accepted)
         text = request.query_params.get("q", "") if self.action == "list" else ""
