@@ -607,8 +607,8 @@ LEFT JOIN incidents_person AS speaker ON speaker.id = ct.speaker_id""",
         text("quote", "ct.quote", "The exact quotation, in the report's words and language."),
         text(
             "language",
-            public_citation_field("ct", "s", "language", "nullif(ct.language, '')"),
-            "BCP 47 language tag of the quotation; empty if the source is protected.",
+            "ct.language",
+            "BCP 47 language tag of the quotation.",
         ),
         text("translation", "ct.translation", "The editors' English translation of the quotation."),
         Column(

@@ -1188,9 +1188,10 @@ class Citation(models.Model):
 
     objects = CitationQuerySet.as_manager()
 
-    # What the public does not see of a citation whose source is confidential: when and in which
-    # language that source spoke, as for the source itself (Source.WITHHELD_FIELDS). The words stay.
-    WITHHELD_FIELDS = ("language", "published_on")
+    # What the public does not see of a citation whose source is confidential: when that source
+    # spoke, as for the source itself (Source.WITHHELD_FIELDS). The words stay, and so does their
+    # language, which the words show anyway and which pages need to render them.
+    WITHHELD_FIELDS = ("published_on",)
 
     class Meta:
         ordering = ["claim", "pk"]

@@ -1,8 +1,8 @@
 """Explicit-field serializers for the public API.
 
 Nothing here lists ``__all__``: a field reaches the public only when it is named below.
-Confidential sources keep their id and kind; every identifying field is null, and so are the
-date and language of a citation of one. A confidential person is never named: where they speak
+Confidential sources keep their id and kind; every identifying field is null, and so is the
+date of a citation of one (its words stay). A confidential person is never named: where they speak
 the API says only that someone whose identity is withheld did.
 """
 

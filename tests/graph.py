@@ -157,7 +157,7 @@ def build_archive() -> Archive:
         quantity_text="several dozen",
         internal_notes="INTERNAL-MARKER claim",
     )
-    # The informant repeats the FLA's claim: a second citation, dated and in a language the public must not see.
+    # The informant repeats the FLA's claim: a second citation, on a date the public must not see.
     CitationFactory(
         claim=ambush_claim,
         source=informant,

@@ -556,12 +556,12 @@ def test_each_claim_carries_its_citations_and_speaker(client, archive):
     afp, informant = ambush["citations"]
     assert afp["quote"] == "" and afp["language"] == "" and afp["speaker"] is None
     assert afp["source"]["name"] == "AFP — Convoy ambushed near Anefif"
-    # The informant's words stay; when and in which language it spoke do not.
+    # The informant's words stay; when it spoke does not.
     assert informant == {
         "id": informant["id"],
         "source": {**informant["source"], "name": "Local source, identity withheld", "outlet": None},
         "quote": "Ils étaient plusieurs dizaines.",
-        "language": None,
+        "language": "fr",
         "translation": "There were several dozen of them.",
         "published_on": None,
         "speaker": None,
