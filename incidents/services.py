@@ -10,7 +10,7 @@ permission each needs, are one table: ``TRANSITIONS``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +22,18 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from incidents.models import Claim, EstimateMethod, Incident, IncidentActor, IncidentSource, Source, Status
-from incidents.reconcile import Proposal, propose_for_claims
+from incidents.models import (
+    ESTIMATE_PREFIXES,
+    Citation,
+    Claim,
+    EstimateMethod,
+    Incident,
+    IncidentActor,
+    IncidentSource,
+    Source,
+    Status,
+)
+from incidents.reconcile import Estimate, Proposal, propose_for_claims
 
 
 class WorkflowError(ValidationError):
@@ -397,36 +407,66 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 
 def incident_proposal(*, incident: Incident) -> Proposal:
-    claims = incident.claims.select_related("claimant", "losses_actor", "source")
-    return propose_for_claims(claims)
+    """The archive's proposal from ``incident``'s claims and its actors' sides (3 queries)."""
+    claims = incident.claims.select_related("claimant", "losses_actor", "speaker").prefetch_related(
+        models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk"))
+    )
+    links = incident.incident_actors.values_list("actor_id", "side")
+    return propose_for_claims(claims, links)
 
 
-# The incident's fields that hold its fatality estimate.
+BOUNDS = ("low", "best", "high")
+# The incident's fields that hold its estimate: each low/best/high triple (total deaths, deaths per
+# side, the injured), whether the high is open, how it was set and why, whether the claims conflict,
+# and whether claims changed since (accepting or overriding always clears it).
 ESTIMATE_FIELDS = (
-    "fatalities_low",
-    "fatalities_best",
-    "fatalities_high",
+    *(f"{prefix}_{bound}" for prefix in ESTIMATE_PREFIXES for bound in BOUNDS),
+    "fatalities_high_open",
     "fatalities_method",
     "fatalities_rationale",
     "contested",
+    "estimate_stale",
 )
+# The triples other than the total: an override may set them, or keep the proposal's.
+PART_PREFIXES = ESTIMATE_PREFIXES[1:]
+
+Triple = tuple[int | None, int | None, int | None]
+
+
+def _triple(estimate: Estimate | None) -> Triple:
+    return (estimate.low, estimate.best, estimate.high) if estimate else (None, None, None)
 
 
 def proposal_estimate(proposal: Proposal) -> dict[str, Any]:
-    """The values of ``ESTIMATE_FIELDS`` that accepting ``proposal`` sets."""
+    """The values of ``ESTIMATE_FIELDS`` that accepting ``proposal`` sets.
+
+    The method is "proposal" even when no claim gives a figure: the editors accepted that there
+    is none, which the page says ("No figures reported"), and a claim added later marks it stale.
+    """
     total = proposal.total
+    injuries = proposal.injuries
+    triples: dict[str, Triple] = {"fatalities": _triple(total)}
+    triples.update({side.group: _triple(side) for side in proposal.sides})
+    triples["injuries"] = _triple(injuries.total if injuries else None)
+    rationale = " ".join(total.reasons)
+    if injuries and injuries.groups:
+        rationale += " The injured: " + " ".join(injuries.total.reasons)
     return {
-        "fatalities_low": total.low,
-        "fatalities_best": total.best,
-        "fatalities_high": total.high,
-        "fatalities_method": EstimateMethod.PROPOSAL if total.has_numbers else EstimateMethod.NONE,
-        "fatalities_rationale": " ".join(total.reasons),
+        **{
+            f"{prefix}_{bound}": value
+            for prefix in ESTIMATE_PREFIXES
+            for bound, value in zip(BOUNDS, triples.get(prefix, (None, None, None)), strict=True)
+        },
+        "fatalities_high_open": total.high_open,
+        "fatalities_method": EstimateMethod.PROPOSAL,
+        "fatalities_rationale": rationale,
         "contested": proposal.contested,
+        "estimate_stale": False,
     }
 
 
 def incident_accept_proposal(*, incident: Incident, user: AbstractBaseUser) -> Incident:
-    """Adopt the archive's proposed total as the incident's estimate."""
+    """Adopt the archive's proposal (total, per side, injured) as the incident's estimate."""
     with transaction.atomic():
         incident = _locked(incident)
         require_incident_edit(incident=incident, user=user)
@@ -439,6 +479,12 @@ def incident_accept_proposal(*, incident: Incident, user: AbstractBaseUser) -> I
     return incident
 
 
+def _check_triple(values: Triple, what: str) -> None:
+    given = [v for v in values if v is not None]
+    if given != sorted(given) or any(v < 0 for v in given):
+        raise WorkflowError(f"{what} must satisfy 0 ≤ low ≤ best ≤ high.")
+
+
 def incident_override_estimate(
     *,
     incident: Incident,
@@ -448,23 +494,38 @@ def incident_override_estimate(
     high: int | None,
     rationale: str,
     contested: bool | None = None,
+    high_open: bool = False,
+    parts: Mapping[str, Triple] | None = None,
 ) -> Incident:
-    """Set the estimate by hand; the rationale is required and shown to the public."""
+    """Set the total by hand; the rationale is required and shown to the public.
+
+    ``parts`` maps a prefix of ``PART_PREFIXES`` ("deaths_a", ..., "injuries") to the editors'
+    (low, best, high); every triple they do not give keeps the archive's proposal.
+    """
     rationale = rationale.strip()
-    values = [v for v in (low, best, high) if v is not None]
+    parts = dict(parts or {})
     with transaction.atomic():
         incident = _locked(incident)
         require_incident_edit(incident=incident, user=user)
         if not rationale:
             raise WorkflowError("Overriding the proposal needs a rationale.")
-        if values != sorted(values) or any(v < 0 for v in values):
-            raise WorkflowError("The estimate must satisfy 0 ≤ low ≤ best ≤ high.")
+        _check_triple((low, best, high), "The estimate")
+        unknown = sorted(set(parts) - set(PART_PREFIXES))
+        if unknown:
+            raise WorkflowError(f"There is no estimate called {', '.join(unknown)}.")
+        for prefix, values in parts.items():
+            _check_triple(values, f"The estimate of {prefix.replace('_', ' ')}")
+        proposed = proposal_estimate(incident_proposal(incident=incident))
+        for prefix in PART_PREFIXES:
+            values = parts.get(prefix) or tuple(proposed[f"{prefix}_{bound}"] for bound in BOUNDS)
+            for bound, value in zip(BOUNDS, values, strict=True):
+                setattr(incident, f"{prefix}_{bound}", value)
         incident.fatalities_low, incident.fatalities_best, incident.fatalities_high = low, best, high
+        incident.fatalities_high_open = high_open
         incident.fatalities_method = EstimateMethod.OVERRIDE
         incident.fatalities_rationale = rationale
-        if contested is None:
-            contested = incident_proposal(incident=incident).contested
-        incident.contested = contested
+        incident.contested = proposed["contested"] if contested is None else contested
+        incident.estimate_stale = False
         incident.last_edited_by = user
         incident.version = F("version") + 1
         incident.save()

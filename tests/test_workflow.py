@@ -12,9 +12,26 @@ from django.test import override_settings
 from django.urls import reverse
 
 from incidents import services
-from incidents.models import Incident, IncidentEvent, Source, SourceKind, Status
+from incidents.models import (
+    EstimateMethod,
+    Incident,
+    IncidentEvent,
+    LossesOf,
+    Side,
+    Source,
+    SourceKind,
+    Status,
+)
 from tests.admin_forms import change_form_data
-from tests.factories import ClaimFactory, IncidentFactory, IncidentSourceFactory, SourceFactory, UserFactory
+from tests.factories import (
+    ActorFactory,
+    ClaimFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    IncidentSourceFactory,
+    SourceFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -605,3 +622,88 @@ def test_a_step_that_is_not_in_the_table_changes_nothing(reviewer_client):
 
     assert response.status_code == 302 and response["Location"] == change_url(incident)
     assert Incident.objects.get(pk=incident.pk).version == incident.version
+
+
+# --- Estimates that cannot go stale silently ---------------------------------------------------
+
+
+def stale(incident: Incident) -> bool:
+    return Incident.objects.values_list("estimate_stale", flat=True).get(pk=incident.pk)
+
+
+def test_accepting_the_proposal_clears_a_stale_estimate(editor):
+    incident = IncidentFactory()
+    ClaimFactory(incident=incident, quantity_low=4, quantity_high=4)
+    services.incident_accept_proposal(incident=incident, user=editor)
+    ClaimFactory(incident=incident, quantity_low=9, quantity_high=9)
+    assert stale(incident)
+
+    accepted = services.incident_accept_proposal(incident=incident, user=editor)
+
+    assert not accepted.estimate_stale and not stale(incident)
+    assert (accepted.fatalities_low, accepted.fatalities_high) == (4, 9)
+
+
+def test_accepting_a_proposal_without_figures_records_that_none_were_reported(editor):
+    incident = IncidentFactory()
+    ClaimFactory(incident=incident, quantity_low=None, quantity_high=None, quantity_text="heavy losses")
+
+    accepted = services.incident_accept_proposal(incident=incident, user=editor)
+
+    assert accepted.fatalities_method == EstimateMethod.PROPOSAL and accepted.fatalities_best is None
+    # Accepted, so a claim with a figure arriving later shows the estimate is out of date.
+    ClaimFactory(incident=incident, quantity_low=2, quantity_high=2)
+    assert stale(incident)
+
+
+def test_overriding_clears_a_stale_estimate_and_keeps_the_proposals_sides_unless_given(editor):
+    army, fla = ActorFactory(), ActorFactory()
+    incident = IncidentFactory()
+    IncidentActorFactory(incident=incident, actor=army, side=Side.A)
+    IncidentActorFactory(incident=incident, actor=fla, side=Side.B)
+    ClaimFactory(incident=incident, losses_of=LossesOf.ACTOR, losses_actor=fla, quantity_low=6, quantity_high=6)
+    ClaimFactory(incident=incident, kind="injuries", quantity_low=2, quantity_high=3)
+    services.incident_accept_proposal(incident=incident, user=editor)
+    ClaimFactory(incident=incident, losses_of=LossesOf.ACTOR, losses_actor=army, quantity_low=1, quantity_high=1)
+    assert stale(incident)
+
+    kept = services.incident_override_estimate(
+        incident=incident, user=editor, low=7, best=9, high=51, high_open=True, rationale="The videos show more."
+    )
+
+    assert not kept.estimate_stale
+    assert (kept.fatalities_low, kept.fatalities_best, kept.fatalities_high, kept.fatalities_high_open) == (
+        7,
+        9,
+        51,
+        True,
+    )
+    assert (kept.deaths_a_best, kept.deaths_b_best, kept.injuries_low, kept.injuries_high) == (1, 6, 2, 3)
+    assert kept.deaths_civilians_best is None
+
+    given = services.incident_override_estimate(
+        incident=incident, user=editor, low=7, best=9, high=12, rationale="Counted from the videos.",
+        parts={"deaths_a": (2, 3, 4), "deaths_civilians": (0, 0, 0)},
+    )  # fmt: skip
+
+    assert (given.deaths_a_low, given.deaths_a_best, given.deaths_a_high) == (2, 3, 4)
+    assert (given.deaths_civilians_low, given.deaths_b_best, given.fatalities_high_open) == (0, 6, False)
+
+
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        ({"deaths_a": (5, 3, 4)}, "The estimate of deaths a must satisfy"),
+        ({"deaths_z": (1, 1, 1)}, "There is no estimate called deaths_z"),
+        ({"fatalities": (1, 1, 1)}, "There is no estimate called fatalities"),
+    ],
+)
+def test_an_override_refuses_disordered_or_unknown_parts(editor, parts, message):
+    incident = IncidentFactory()
+
+    with pytest.raises(services.WorkflowError, match=message):
+        services.incident_override_estimate(
+            incident=incident, user=editor, low=1, best=2, high=3, rationale="Because.", parts=parts
+        )
+
+    assert Incident.objects.get(pk=incident.pk).fatalities_method == ""
