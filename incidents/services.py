@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from incidents.models import (
@@ -29,7 +29,9 @@ from incidents.models import (
     EstimateMethod,
     Incident,
     IncidentActor,
+    IncidentRelation,
     IncidentSource,
+    Person,
     Source,
     Status,
 )
@@ -93,22 +95,25 @@ def record_save(*, instance: models.Model, expected_version: int | None) -> None
         instance.save()
 
 
-# --- Confidential sources named in public text ---------------------------------------------------
+# --- Confidential sources and people named in public text -----------------------------------------
 
 # Shorter strings ("AP", "FLA") would match ordinary words and names.
 IDENTIFYING_MIN_LENGTH = 4
 INCIDENT_PUBLIC_TEXT = ("title", "summary", "admin1", "admin2", "location", "fatalities_rationale", "retraction_notice")
-CLAIM_PUBLIC_TEXT = ("quantity_text", "quote", "verification_note")
+CLAIM_PUBLIC_TEXT = ("quantity_text", "losses_note", "place", "verification_note")
+CITATION_PUBLIC_TEXT = ("quote", "translation")
 
 
 @dataclass(frozen=True)
 class ConfidentialMention:
-    """Public text of an incident containing the outlet, author or title of a confidential source it cites."""
+    """Public text of an incident containing what identifies a confidential source it cites (its
+    outlet, author or title) or a confidential person speaking in it (their name or an alias)."""
 
-    where: str  # "summary", "claim 12, quote", ...
-    wording: str  # the identifying string, as the source record spells it
-    part: str  # "outlet", "author" or "title"
-    source_id: int
+    where: str  # "summary", "citation 12, quote", ...
+    wording: str  # the identifying string, as the record spells it
+    part: str  # "outlet", "author", "title", "name" or "alias"
+    source_id: int | None = None
+    person_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -116,20 +121,33 @@ class ConfidentialMention:
         return f"{self.where}: {self.wording.casefold()}"
 
     def __str__(self) -> str:
-        return f"The {self.where} contains “{self.wording}”, the {self.part} of confidential source #{self.source_id}."
+        whose = (
+            f"confidential source #{self.source_id}"
+            if self.person_id is None
+            else (f"confidential person #{self.person_id}")
+        )
+        return f"The {self.where} contains “{self.wording}”, the {self.part} of {whose}."
 
 
 def _public_texts(incident: Incident) -> Iterator[tuple[str, str]]:
-    """(where, text) for every public text of ``incident``: its own fields, its links' notes, its claims."""
+    """(where, text) for every public text of ``incident``: its own fields, its links' notes, its
+    claims and the quotes and translations of their citations."""
     for name in INCIDENT_PUBLIC_TEXT:
         yield str(Incident._meta.get_field(name).verbose_name), getattr(incident, name)
     for pk, note in IncidentActor.objects.filter(incident=incident).exclude(note="").values_list("pk", "note"):
         yield f"note on actor link {pk}", note
     for pk, note in IncidentSource.objects.filter(incident=incident).exclude(note="").values_list("pk", "note"):
         yield f"note on source link {pk}", note
+    relations = IncidentRelation.objects.filter(Q(subject=incident) | Q(object=incident)).exclude(note="")
+    for pk, note in relations.values_list("pk", "note"):
+        yield f"note on incident relation {pk}", note
     for pk, *texts in Claim.objects.filter(incident=incident).values_list("pk", *CLAIM_PUBLIC_TEXT):
         for name, text in zip(CLAIM_PUBLIC_TEXT, texts, strict=True):
             yield f"claim {pk}, {Claim._meta.get_field(name).verbose_name}", text
+    citations = Citation.objects.filter(claim__incident=incident).order_by("pk")
+    for pk, *texts in citations.values_list("pk", *CITATION_PUBLIC_TEXT):
+        for name, text in zip(CITATION_PUBLIC_TEXT, texts, strict=True):
+            yield f"citation {pk}, {Citation._meta.get_field(name).verbose_name}", text
 
 
 def _places(incident: Incident) -> list[str]:
@@ -158,28 +176,51 @@ def _identifying(source: Source, places: list[str]) -> Iterator[tuple[str, str]]
                 yield part, string
 
 
+def _identifying_person(person: Person) -> Iterator[tuple[str, str]]:
+    """(part, string) that would identify ``person``: their name and each alias."""
+    strings = [("name", person.name.strip())] + [("alias", alias.name.strip()) for alias in person.aliases.all()]
+    for part, string in strings:
+        if len(string) >= IDENTIFYING_MIN_LENGTH:
+            yield part, string
+
+
+def _pattern(string: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(string)}(?!\w)", re.IGNORECASE)
+
+
 def incident_confidential_mentions(*, incident: Incident) -> list[ConfidentialMention]:
     """Where the public text of ``incident`` contains, as whole words in any case, the outlet,
-    author or title of a confidential source it cites (through a claim or a source link)."""
+    author or title of a confidential source it cites (through a citation or a source link), or
+    the name or an alias of a confidential person speaking in one of its claims or citations."""
     cited = (
-        Claim.objects.filter(incident=incident)
+        Citation.objects.filter(claim__incident=incident)
         .values("source_id")
         .union(IncidentSource.objects.filter(incident=incident).values("source_id"))
     )
     sources = list(Source.objects.filter(confidential=True, pk__in=cited).order_by("pk"))
-    if not sources:
+    speaking = (
+        Claim.objects.filter(incident=incident, speaker__isnull=False)
+        .values("speaker_id")
+        .union(Citation.objects.filter(claim__incident=incident, speaker__isnull=False).values("speaker_id"))
+    )
+    people = list(Person.objects.filter(confidential=True, pk__in=speaking).prefetch_related("aliases").order_by("pk"))
+    if not sources and not people:
         return []
     places = _places(incident)
     patterns = [
-        (part, string, source.pk, re.compile(rf"(?<!\w){re.escape(string)}(?!\w)", re.IGNORECASE))
+        (part, string, {"source_id": source.pk}, _pattern(string))
         for source in sources
         for part, string in _identifying(source, places)
+    ] + [
+        (part, string, {"person_id": person.pk}, _pattern(string))
+        for person in people
+        for part, string in _identifying_person(person)
     ]
     return [
-        ConfidentialMention(where=where, wording=string, part=part, source_id=source_id)
+        ConfidentialMention(where=where, wording=string, part=part, **whose)
         for where, text in _public_texts(incident)
         if text
-        for part, string, source_id, pattern in patterns
+        for part, string, whose, pattern in patterns
         if pattern.search(text)
     ]
 
@@ -194,7 +235,7 @@ def _refuse_unconfirmed_mentions(incident: Incident, action: str) -> None:
     mentions = incident_unconfirmed_mentions(incident=incident)
     if mentions:
         raise WorkflowError(
-            f"This incident cannot be {action} while its public text names a confidential source. "
+            f"This incident cannot be {action} while its public text names a confidential source or person. "
             + " ".join(str(m) for m in mentions)
             + " Reword it, or ask a reviewer to confirm that the wording is deliberate."
         )

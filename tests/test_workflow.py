@@ -17,6 +17,7 @@ from incidents.models import (
     Incident,
     IncidentEvent,
     LossesOf,
+    PersonAlias,
     Side,
     Source,
     SourceKind,
@@ -25,10 +26,12 @@ from incidents.models import (
 from tests.admin_forms import change_form_data
 from tests.factories import (
     ActorFactory,
+    CitationFactory,
     ClaimFactory,
     IncidentActorFactory,
     IncidentFactory,
     IncidentSourceFactory,
+    PersonFactory,
     SourceFactory,
     UserFactory,
 )
@@ -707,3 +710,38 @@ def test_an_override_refuses_disordered_or_unknown_parts(editor, parts, message)
         )
 
     assert Incident.objects.get(pk=incident.pk).fatalities_method == ""
+
+
+# --- Confidential people and citations in public text -------------------------------------------
+
+
+def test_mentions_are_found_in_citations_quotes_and_translations(official):
+    incident = IncidentFactory()
+    claim = ClaimFactory(incident=incident, source=official, quote="Le conseil régional de Kidal l'a confirmé.")
+    CitationFactory(claim=claim, translation="As the Account of the fighting, quoted by AFP, says.")
+
+    found = {
+        (m.where.split(",")[1].strip(), m.part) for m in services.incident_confidential_mentions(incident=incident)
+    }
+
+    assert found == {("translation", "title")}
+
+
+def test_mentions_find_a_confidential_persons_name_and_aliases_but_not_a_public_persons():
+    secret = PersonFactory(name="Ahmed Ag Secret", confidential=True)
+    PersonAlias.objects.create(person=secret, name="Ahmad Ag Sikrit", language="en")
+    spokesman = PersonFactory(name="Mohamed Ramadan")
+    incident = IncidentFactory(summary="Ahmad ag Sikrit and Mohamed Ramadan both spoke.")
+    claim = ClaimFactory(incident=incident, speaker=spokesman, quote="")
+    CitationFactory(claim=claim, speaker=secret, quote="Ahmed Ag Secret a parlé.", language="fr")
+    PersonFactory(name="Somebody Else", confidential=True)  # speaks in no claim of this incident
+
+    mentions = services.incident_confidential_mentions(incident=incident)
+
+    assert {(m.where.split(",")[0], m.wording, m.part, m.person_id) for m in mentions} == {
+        ("summary", "Ahmad Ag Sikrit", "alias", secret.pk),
+        (f"citation {claim.citations.get(speaker=secret).pk}", "Ahmed Ag Secret", "name", secret.pk),
+    }
+    assert "the alias of confidential person #" in str(next(m for m in mentions if m.part == "alias"))
+    with pytest.raises(services.WorkflowError, match="names a confidential source"):
+        services.incident_submit(incident=incident, user=UserFactory(is_superuser=True))
