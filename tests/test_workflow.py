@@ -13,9 +13,15 @@ from django.urls import reverse
 
 from incidents import services
 from incidents.models import (
+    Citation,
+    ClaimEvent,
     EstimateMethod,
     Incident,
+    IncidentActor,
     IncidentEvent,
+    IncidentRelation,
+    IncidentRelationKind,
+    IncidentSource,
     LossesOf,
     PersonAlias,
     Side,
@@ -490,6 +496,13 @@ WRITES = {
         ),
     ),
     "history_restore": ("incidents.change_incident", Status.DRAFT, restore_first_version),
+    "incident_merge": (
+        services.PUBLISH_PERMISSION,
+        Status.PUBLISHED,
+        lambda incident, user: services.incident_merge(
+            duplicate=incident, into=IncidentFactory(published=True), user=user, reason="The same ambush."
+        ),
+    ),
 }
 # Services that take a user only to decide what that user may do.
 USER_CHECKS = {"incident_can_edit", "require_incident_edit", "incident_transitions"}
@@ -710,6 +723,134 @@ def test_an_override_refuses_disordered_or_unknown_parts(editor, parts, message)
         )
 
     assert Incident.objects.get(pk=incident.pk).fatalities_method == ""
+
+
+# --- Merging a duplicate -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def duplicates(reviewer) -> dict[str, object]:
+    """The same ambush recorded twice: the duplicate has its own claims, one of them the FLA's
+    statement that ``into`` has already (carried by AFP there, by AP and AFP here)."""
+    fla, army, corps = ActorFactory(name="FLA"), ActorFactory(name="Army"), ActorFactory(name="Africa Corps")
+    afp, ap, radio = SourceFactory(outlet="AFP"), SourceFactory(outlet="AP"), SourceFactory(outlet="Radio")
+    into = IncidentFactory(published=True, title="Ambush near Anefif")
+    duplicate = IncidentFactory(published=True, title="Convoy attacked on the Anefif road")
+    IncidentActorFactory(incident=into, actor=fla, side=Side.B)
+    IncidentActorFactory(incident=duplicate, actor=fla, side=Side.B)
+    IncidentActorFactory(incident=duplicate, actor=army, side=Side.A)
+    IncidentSourceFactory(incident=into, source=afp)
+    IncidentSourceFactory(incident=duplicate, source=afp)
+    IncidentSourceFactory(incident=duplicate, source=radio)
+    statement = {"claimant": fla, "losses_of": LossesOf.ACTOR, "losses_actor": corps, "quantity_low": 24,
+                 "quantity_high": 60}  # fmt: skip
+    kept = ClaimFactory(incident=into, source=afp, **statement)
+    twin = ClaimFactory(incident=duplicate, source=afp, **statement)
+    CitationFactory(claim=twin, source=ap, quote="a tué plusieurs dizaines", language="fr")
+    moved = ClaimFactory(incident=duplicate, source=radio, claimant=army, quantity_low=5, quantity_high=5)
+    part = ClaimFactory(incident=duplicate, source=radio, claimant=fla, part_of=twin, quantity_low=4, quantity_high=4,
+                        kind="materiel_destroyed", quantity_text="armoured vehicles among them")  # fmt: skip
+    follow_on = IncidentFactory(published=True, title="Reprisals after the ambush")
+    IncidentRelation.objects.create(subject=follow_on, kind=IncidentRelationKind.FOLLOW_ON, object=duplicate)
+    IncidentRelation.objects.create(subject=duplicate, kind=IncidentRelationKind.SAME_EVENT, object=into)
+    services.incident_accept_proposal(incident=into, user=reviewer)
+    services.incident_accept_proposal(incident=duplicate, user=reviewer)
+    return {"into": into, "duplicate": duplicate, "kept": kept, "twin": twin, "moved": moved, "part": part,
+            "follow_on": follow_on, "ap": ap, "afp": afp, "radio": radio, "army": army}  # fmt: skip
+
+
+def test_merging_moves_what_the_duplicate_adds_and_retracts_it_pointing_at_the_other(duplicates, reviewer):
+    into, duplicate = duplicates["into"], duplicates["duplicate"]
+    before = Incident.objects.values(*services.ESTIMATE_FIELDS).get(pk=duplicate.pk)
+
+    merged = services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="  The same ambush. ")
+
+    assert merged.pk == into.pk
+    gone = Incident.objects.get(pk=duplicate.pk)
+    assert (gone.status, gone.merged_into_id) == (Status.RETRACTED, into.pk)
+    assert gone.retraction_notice == f"Merged into #{into.pk}: The same ambush."
+    assert gone.retracted_at is not None and gone.published_at is not None
+    # The FLA's statement stays one claim: AP's report joins the claim ``into`` has; AFP's was there.
+    kept = duplicates["kept"]
+    assert sorted(kept.citations.values_list("source__outlet", flat=True)) == ["AFP", "AP"]
+    assert list(duplicates["twin"].citations.values_list("source__outlet", flat=True)) == ["AFP"]
+    # The army's claim moves; the sub-count moves and now counts part of the claim ``into`` kept.
+    assert set(into.claims.values_list("pk", flat=True)) == {kept.pk, duplicates["moved"].pk, duplicates["part"].pk}
+    assert into.claims.get(pk=duplicates["part"].pk).part_of_id == kept.pk
+    assert set(IncidentActor.objects.filter(incident=into).values_list("actor__name", "side")) == {
+        ("FLA", "B"),
+        ("Army", "A"),
+    }
+    assert set(IncidentSource.objects.filter(incident=into).values_list("source__outlet", flat=True)) == {
+        "AFP",
+        "Radio",
+    }
+    # The follow-on now follows ``into``; the link between the two records stays with the duplicate.
+    assert IncidentRelation.objects.filter(subject=duplicates["follow_on"], object=into).exists()
+    assert IncidentRelation.objects.filter(subject=duplicate, object=into).exists()
+    # Both estimates are kept; ``into``'s is stale since claims moved into it.
+    assert merged.estimate_stale
+    after = Incident.objects.values(*services.ESTIMATE_FIELDS).get(pk=duplicate.pk)
+    assert {k: v for k, v in after.items() if k != "estimate_stale"} == {
+        k: v for k, v in before.items() if k != "estimate_stale"
+    }
+    assert merged.version == into.version + 2  # accepted, then merged into
+    # History is kept: the moved claim's earlier incident is in its history.
+    assert ClaimEvent.objects.filter(pgh_obj_id=duplicates["moved"].pk, incident_id=duplicate.pk).exists()
+    assert IncidentEvent.objects.filter(pgh_obj_id=duplicate.pk, status=Status.PUBLISHED).exists()
+
+
+def test_an_incident_merged_into_the_duplicate_earlier_now_points_at_the_survivor(duplicates, reviewer):
+    earlier = IncidentFactory(published=True)
+    services.incident_merge(duplicate=earlier, into=duplicates["duplicate"], user=reviewer, reason="Twice entered.")
+
+    services.incident_merge(duplicate=duplicates["duplicate"], into=duplicates["into"], user=reviewer, reason="Same.")
+
+    assert Incident.objects.get(pk=earlier.pk).merged_into_id == duplicates["into"].pk
+
+
+def test_merging_only_citations_into_an_existing_claim_leaves_the_estimate_current(reviewer):
+    source = SourceFactory()
+    into, duplicate = IncidentFactory(published=True), IncidentFactory(published=True)
+    ClaimFactory(incident=into, source=source)
+    twin = ClaimFactory(incident=duplicate, source=source)
+    CitationFactory(claim=twin)
+    services.incident_accept_proposal(incident=into, user=reviewer)
+
+    merged = services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="Same.")
+
+    assert not merged.estimate_stale
+    assert Citation.objects.filter(claim__incident=into).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("statuses", "reason", "message"),
+    [
+        ((Status.DRAFT, Status.PUBLISHED), "Same.", "the duplicate, #\\d+, is a draft"),
+        (
+            (Status.PUBLISHED, Status.IN_REVIEW),
+            "Same.",
+            "the incident it is merged into, #\\d+, is an incident in review",
+        ),
+        ((Status.PUBLISHED, Status.PUBLISHED), "   ", "A merge needs a public reason"),
+    ],
+)
+def test_a_merge_is_refused_unless_both_are_published_and_a_reason_given(reviewer, statuses, reason, message):
+    duplicate, into = (incident_in(status) for status in statuses)
+    ClaimFactory(incident=duplicate)
+
+    with pytest.raises(services.WorkflowError, match=message):
+        services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason=reason)
+
+    assert Incident.objects.get(pk=duplicate.pk).status == statuses[0]
+    assert duplicate.claims.count() == 1
+
+
+def test_an_incident_cannot_be_merged_into_itself(reviewer):
+    incident = IncidentFactory(published=True)
+
+    with pytest.raises(services.WorkflowError, match="into itself"):
+        services.incident_merge(duplicate=incident, into=incident, user=reviewer, reason="Same.")
 
 
 # --- Confidential people and citations in public text -------------------------------------------
