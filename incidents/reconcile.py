@@ -53,7 +53,7 @@ SIDE_LABELS = {
     "deaths_a": "Side A",
     "deaths_b": "Side B",
     "deaths_civilians": "Civilians",
-    "deaths_unknown": "Unknown, or several groups",
+    "deaths_unknown": "Unknown",
 }
 SIDE_OF = {Side.A.value: "deaths_a", Side.B.value: "deaths_b"}
 
@@ -142,6 +142,11 @@ class Estimate:
     @property
     def side_label(self) -> str:
         return SIDE_LABELS.get(self.side, "")
+
+    @property
+    def counts_for(self) -> str:
+        """The side a group counts for, where its own label does not say it (an actor's, several groups')."""
+        return "" if self.group in (CIVILIANS, UNKNOWN) else self.side_label
 
 
 @dataclass
