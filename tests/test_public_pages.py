@@ -846,6 +846,41 @@ def test_the_methodology_page_states_the_rules_and_the_taxonomy(client, db):
     assert "Acknowledging someone else&#x27;s losses, or the clashes without a figure, sets no floor." in body
 
 
+def test_the_methodology_page_says_how_claims_reports_groups_sides_and_time_are_read(client, db):
+    response = client.get("/methodology/")
+    body = text(response)
+    rules = response.context["rules"]
+
+    assert len(rules) == 10
+    assert rules[0].startswith("Only claims about deaths (and, apart, about the injured) count. A claim counts once")
+    for expected in (
+        "<strong>one claim carried by three reports</strong>",
+        "“corroborated by 2 independent claims”",
+        "<strong>Corroboration</strong> means independent origins",
+        "mark it as a <strong>sub-count</strong> of the whole claim",
+        "never flagged as conflicting with it",
+        "It forms a group of its own, counted once in the total",
+        "An actor's losses count for the side that actor is on in the incident",
+        "an actor on neither side, or on both, counts under unknown",
+        "(“51+”)",
+        "The figures by side and of the injured stay the archive's proposal unless the editors set them too",
+        "Claims changed since this estimate was accepted; editors are reviewing it",
+        "“No figures reported”",
+        "“in the week of 14 July 2025”",
+        "a month “October 2025”",
+        "<dd>At dawn.</dd>",
+        "<dd>Around a clock time, e.g. “around 10:20”.</dd>",
+        "claimed (by the actor itself); attributed; suspected; supposed to belong to.",
+        "one incident is a follow-on to another, which was followed by it",
+        "redirects permanently to the incident it was merged into",
+        "A person, identity withheld",
+    ):
+        assert expected in body, expected
+    assert "Armed clash" in body and "Remote explosive/landmine/IED" in body
+    assert "Contested" in body and "Second-order administrative area" in body
+    assert models.SubEventType.objects.count() == 25
+
+
 # --- query counts ---------------------------------------------------------------------------------
 
 
