@@ -17,6 +17,7 @@ from django.core.management import call_command
 
 from incidents.models import Incident, Source, Status
 from tests.e2e.chromium import SCREENSHOTS, chromium, requires_chromium
+from tests.test_public_pages import build_kidal
 
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -198,3 +199,52 @@ def test_the_list_works_without_javascript(live_server, demo, browser):
     visitor.check()
     assert "country=ML" in page.url
     context.close()
+
+
+@pytest.fixture
+def seed_like() -> dict[str, object]:
+    """The seed story built here (not from the demo): the FLA's statement carried by AFP, AP and
+    an Arabic-language aggregator, with the editors' translation of the Arabic."""
+    cache.clear()
+    kidal = build_kidal()
+    secrets = {"Secret Official Name", "Kidal regional council", "secret.example.org", "phone number", "EDITORS-ONLY"}
+    return {"seed": kidal["incident"], "secrets": secrets, "hidden_titles": []}
+
+
+@pytest.fixture
+def seed_browser(seed_like: dict[str, object]) -> Iterator[object]:
+    with chromium() as browser:
+        yield browser
+
+
+def test_an_arabic_quote_reads_right_to_left_with_its_translation_beside_it(live_server, seed_like, seed_browser):
+    seed: Incident = seed_like["seed"]
+    for viewport in (DESKTOP, PHONE):
+        page = seed_browser.new_page(viewport=viewport)
+        visitor = Visitor(page, live_server.url, seed_like)
+        visitor.goto(seed.get_absolute_url())
+
+        claim = page.locator("tr.claims__claim", has_text="several dozen")
+        assert claim.count() == 1, "the claim is shown once, however many reports carry it"
+        assert "Carried by 3 reports" in claim.inner_text()
+        reports = page.locator("tr.claims__citations").first
+        assert reports.locator(".cite").count() == 3
+        quote = reports.locator("blockquote[lang=ar]")
+        assert quote.get_attribute("dir") == "auto"
+        assert quote.inner_text() == "قتل عشرات من عناصر الفيلق الأفريقي"
+        assert quote.evaluate("element => getComputedStyle(element).direction") == "rtl"
+        translation = quote.locator("xpath=following-sibling::*[1]")
+        assert "Dozens of Africa Corps members were killed." in translation.inner_text()
+        assert translation.get_attribute("lang") == "en"
+        assert translation.evaluate("element => getComputedStyle(element).direction") == "ltr"
+        words, meaning = quote.bounding_box(), translation.bounding_box()
+        if viewport is DESKTOP:
+            # Beside it: on the same line, the translation to one side.
+            assert abs(words["y"] - meaning["y"]) < 20 and meaning["x"] > words["x"] + words["width"] - 1
+        else:
+            # On a phone, right beneath it.
+            assert meaning["y"] >= words["y"] + words["height"] - 1
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"the incident page is {overflow}px too wide at {viewport['width']}px"
+        visitor.shoot("incident-quotes")
+        page.close()
