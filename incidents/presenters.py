@@ -25,6 +25,7 @@ from incidents.models import (
     ActorKind,
     Claim,
     ClaimKind,
+    DatePrecision,
     Grading,
     Incident,
     IncidentRelation,
@@ -286,6 +287,20 @@ def related_incidents(incident: Incident, relations: list[IncidentRelation]) -> 
     return [(relation.label_from(incident), relation.other_end(incident), relation.note) for relation in relations]
 
 
+def json_ld_dates(incident: Incident) -> dict[str, str]:
+    """startDate and endDate to the precision reported: a week, a month or a year is an ISO 8601
+    week ("2025-W29"), month ("2025-10") or year ("2025"), never a span of days."""
+    start = incident.start_date
+    if incident.date_precision == DatePrecision.WEEK:
+        year, week, _ = start.isocalendar()
+        return {"startDate": f"{year}-W{week:02d}"}
+    if incident.date_precision == DatePrecision.MONTH:
+        return {"startDate": f"{start:%Y-%m}"}
+    if incident.date_precision == DatePrecision.YEAR:
+        return {"startDate": f"{start:%Y}"}
+    return {"startDate": start.isoformat(), "endDate": incident.end_date.isoformat()}
+
+
 def incident_json_ld(incident: Incident, request: HttpRequest) -> dict[str, Any]:
     url = request.build_absolute_uri(incident.get_absolute_url())
     place: dict[str, Any] = {
@@ -303,8 +318,7 @@ def incident_json_ld(incident: Incident, request: HttpRequest) -> dict[str, Any]
         "identifier": str(incident.pk),
         "name": incident.title,
         "description": incident.summary,
-        "startDate": incident.start_date,
-        "endDate": incident.end_date,
+        **json_ld_dates(incident),
         "eventStatus": "https://schema.org/EventScheduled",
         "location": place,
         "keywords": [incident.event_type.name, incident.sub_event_type.name, *incident.tags],

@@ -699,6 +699,10 @@ def test_the_date_and_time_read_as_precisely_as_they_were_reported(client, preci
         assert "20 July 2025" not in body and "31 October 2025" not in body and "31 December 2025" not in body
     if precision == "week":
         assert 'In the week of <time datetime="2025-07-14">14 Jul 2025</time>' in listed
+    data = json.loads(re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S).group(1))
+    json_dates = {"week": "2025-W29", "month": "2025-10", "year": "2025"}
+    assert data["startDate"] == json_dates.get(precision, "2025-07-14")
+    assert data.get("endDate") == (None if precision in json_dates else "2025-07-14")
 
 
 def test_related_incidents_are_shown_from_both_ends_when_both_are_published(client):
