@@ -9,7 +9,7 @@ The rules (also on the public methodology page):
 2. Some claims are listed but move no figure: refuted claims; claims that give no number ("losses
    on both sides", "all"); a claimant's refusal to comment; and a sub-count, which counts part of
    another claim's figure ("among them five soldiers") and is never counted on its own.
-   Responsibility, territory and materiel claims never enter the estimate.
+   Claims of other kinds (responsibility, territory, materiel, detentions) never enter it.
 3. Claims are grouped by whose losses they concern: an actor, civilians, unknown, or several
    groups at once. A claim about several groups ("five killed, mostly drivers and guards") forms
    its own group and is counted once; it is never split between the groups it names.
