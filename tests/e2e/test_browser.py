@@ -249,4 +249,12 @@ def test_an_arabic_quote_reads_right_to_left_with_its_translation_beside_it(live
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"the incident page is {overflow}px too wide at {viewport['width']}px"
         visitor.shoot("incident-quotes")
+        # The spokesman's page, reached from the claim he speaks for.
+        claim.get_by_role("link", name="Mohamed Maouloud Ramadan").click()
+        visitor.check()
+        assert page.locator("h1").inner_text() == "Mohamed Maouloud Ramadan"
+        assert "several dozen" in page.locator("table.claims").inner_text()
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"the person page is {overflow}px too wide at {viewport['width']}px"
+        visitor.shoot("person")
         page.close()
