@@ -160,6 +160,10 @@ def uncounted_groups(query: QueryDict) -> list[FacetGroup]:
     ]
 
 
+# The kinds of claim about no one's losses: their groups are titled by the kind alone.
+UNOWNED_KINDS = {ClaimKind.RESPONSIBILITY, ClaimKind.OCCURRENCE, ClaimKind.TERRITORY, ClaimKind.OTHER}
+
+
 @dataclass
 class ClaimGroup:
     """Claims about the same thing (kind and whose losses), to be read side by side; each whole
@@ -202,10 +206,12 @@ def claim_groups(claims: list[Claim]) -> list[ClaimGroup]:
     for claim in claims:
         if claim.part_of_id in present:
             continue
-        key = (claim.kind, claim.losses_of, claim.losses_actor_id)
+        # Kinds about no one's losses form one group each, whatever whose losses says.
+        unowned = claim.kind in UNOWNED_KINDS
+        key = (claim.kind, "", None) if unowned else (claim.kind, claim.losses_of, claim.losses_actor_id)
         if key not in groups:
             about = claim.get_kind_display()
-            if claim.kind in {ClaimKind.RESPONSIBILITY, ClaimKind.OCCURRENCE, ClaimKind.TERRITORY, ClaimKind.OTHER}:
+            if unowned:
                 title = about
             elif claim.losses_of == LossesOf.MIXED:
                 title = f"{about}: {claim.get_losses_of_display().lower()}"

@@ -578,6 +578,17 @@ def test_what_a_claim_is_about_is_shown_whole(client):
     assert 'Several groups <span class="muted">(counts for: Unknown)</span>' in body
 
 
+def test_claims_about_no_ones_losses_form_one_group_per_kind(client):
+    incident = IncidentFactory(published=True)
+    for losses_of in (models.LossesOf.UNKNOWN, models.LossesOf.CIVILIANS):
+        ClaimFactory(incident=incident, kind=models.ClaimKind.OTHER, losses_of=losses_of, quantity_text=losses_of)
+    ClaimFactory(incident=incident, kind=models.ClaimKind.INJURIES, losses_of=models.LossesOf.CIVILIANS)
+
+    groups = client.get(incident.get_absolute_url()).context["claim_groups"]
+
+    assert [(g.title, len(g.claims)) for g in groups] == [("Injuries: Civilians", 1), ("Other", 2)]
+
+
 def test_a_sub_count_sits_beneath_its_whole_and_never_conflicts_with_it(client):
     incident = IncidentFactory(published=True)
     fla = ActorFactory(name="FLA")
