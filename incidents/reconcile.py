@@ -212,7 +212,8 @@ def facts_from_claim(claim: Claim) -> ClaimFacts:
         group, label = f"actor:{claim.losses_actor_id}", claim.losses_actor.name
     else:
         group, label = claim.losses_of, claim.get_losses_of_display()
-    claimant = claim.claimant.name if claim.claimant_id else claim.source.public_label
+    first = next(iter(claim.citations.all()), None)
+    claimant = claim.claimant.name if claim.claimant_id else first.source.public_label if first else "Unattributed"
     return ClaimFacts(
         group=group,
         group_label=label,
@@ -228,5 +229,5 @@ def facts_from_claim(claim: Claim) -> ClaimFacts:
 
 
 def propose_for_claims(claims: Iterable[Claim]) -> Proposal:
-    """The proposal for an incident's claims (pass them with source, claimant, losses_actor loaded)."""
+    """The proposal for an incident's claims (pass them with claimant, losses_actor and citations__source loaded)."""
     return propose(facts_from_claim(c) for c in claims if c.kind == ClaimKind.FATALITIES)

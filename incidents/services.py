@@ -397,7 +397,7 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 
 def incident_proposal(*, incident: Incident) -> Proposal:
-    claims = incident.claims.select_related("claimant", "losses_actor", "source")
+    claims = incident.claims.select_related("claimant", "losses_actor").prefetch_related("citations__source")
     return propose_for_claims(claims)
 
 
