@@ -55,7 +55,6 @@ from incidents.models import (
     Status,
     SubEventType,
 )
-from incidents.reconcile import propose_for_claims
 
 DEMO_USERNAME = "demo-data"
 
@@ -602,20 +601,20 @@ def load_incidents(
 def _stale_estimates(incidents: Sequence[Incident]) -> list[tuple[Incident, dict[str, Any]]]:
     """The incidents whose stored estimate is not (or no longer) the proposal from their claims,
     each with the estimate that accepting the proposal sets. Merged duplicates are left alone."""
-    claims: dict[int, list[Claim]] = {incident.pk: [] for incident in incidents}
-    related = Claim.objects.select_related("claimant", "losses_actor", "speaker").prefetch_related("citations__source")
-    for claim in related.filter(incident__in=claims):
-        claims[claim.incident_id].append(claim)
-    fields = [*services.ESTIMATE_FIELDS, "estimate_stale"]
+    fields = list(dict.fromkeys([*services.ESTIMATE_FIELDS, "estimate_stale"]))
     stored = {
         row.pop("pk"): row
-        for row in Incident.objects.filter(pk__in=claims, merged_into__isnull=True).values("pk", *fields)
+        for row in Incident.objects.filter(pk__in=[i.pk for i in incidents], merged_into__isnull=True).values(
+            "pk", *fields
+        )
     }
     stale = []
     for incident in incidents:
         if incident.pk not in stored:
             continue
-        estimate = {"estimate_stale": False, **services.proposal_estimate(propose_for_claims(claims[incident.pk]))}
+        # The proposal as editors are shown it: from the claims and the sides of the incident's actors.
+        proposal = services.incident_proposal(incident=incident)
+        estimate = {"estimate_stale": False, **services.proposal_estimate(proposal)}
         if {name: stored[incident.pk][name] for name in estimate} != estimate:
             stale.append((incident, estimate))
     return stale
