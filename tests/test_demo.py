@@ -204,6 +204,7 @@ def test_the_regional_official_is_a_confidential_person_known_only_to_editors(se
     # The public text speaks of a local source, never of the official.
     assert "A local source reported losses on both sides." in seed_incident.summary
     assert "official" not in seed_incident.summary and "official" not in seed_incident.title
+    assert services.incident_confidential_mentions(incident=seed_incident) == []
 
 
 def test_the_21_vehicles_destroyed_stay_one_claim(seed_incident):
