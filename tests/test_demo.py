@@ -43,6 +43,7 @@ from incidents.models import (
     Status,
     TimePrecision,
 )
+from tests.factories import ClaimFactory, IncidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -353,6 +354,23 @@ def test_what_the_seed_no_longer_lists_goes_on_the_next_load_and_the_estimate_is
     assert not seed_incident.estimate_stale
     assert seed_incident.fatalities_best == services.incident_proposal(incident=seed_incident).total.best
     assert Events.objects.filter(pgh_model="incidents.ClaimEvent", pgh_label="delete", pgh_obj_id=str(old.pk)).exists()
+
+
+def test_a_demo_incident_merged_into_an_editors_incident_is_left_as_the_merge_left_it(seed_incident):
+    own = IncidentFactory(published=True)
+    ClaimFactory(incident=own, quantity_text="the editors' own claim")
+    Claim.objects.filter(incident=seed_incident).update(incident=own)
+    Incident.objects.filter(pk=seed_incident.pk).update(
+        status=Status.RETRACTED, merged_into=own, retraction_notice=f"Merged into #{own.pk}: the same ambush."
+    )
+    before = _counts()
+
+    call_command("load_demo", "--seed-only", verbosity=0)
+
+    assert _counts() == before
+    assert Incident.objects.get(pk=seed_incident.pk).merged_into == own
+    assert own.claims.filter(quantity_text="the editors' own claim").exists()
+    assert own.claims.count() == len(seed.CLAIMS) + 1
 
 
 def _counts() -> dict[str, int]:

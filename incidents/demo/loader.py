@@ -528,14 +528,16 @@ def load_incidents(
     ordered = [incidents[(spec.title, spec.start_date)] for spec in specs]
     by_key = {spec.key: incident for spec, incident in zip(specs, ordered, strict=True) if spec.key}
 
-    # Whose rows each spec describes: its own incident's, or, once merged, the incident it went into.
+    # Whose rows each spec describes: its own incident's, or, once merged, the demo incident it went
+    # into (an incident merged into one of the editors' own is left as the merge left it).
     owned: list[tuple[Incident, IncidentSpec]] = []
     for spec, incident in zip(specs, ordered, strict=True):
         if incident.merged_into_id is None:
             owned.append((incident, spec))
+    demo = {incident.pk: incident for incident, _ in owned}
     for spec, incident in zip(specs, ordered, strict=True):
-        if incident.merged_into_id is not None:
-            owned.append((by_key[spec.merged_into], spec))
+        if incident.merged_into_id in demo:
+            owned.append((demo[incident.merged_into_id], spec))
 
     link_rows: dict[tuple, dict[str, Any]] = {}
     source_rows: dict[tuple, dict[str, Any]] = {}
