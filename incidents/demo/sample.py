@@ -132,6 +132,8 @@ def _proposal(claims: list[ClaimSpec]) -> Proposal:
             group=claim.losses_actor or claim.losses_of,
             group_label=claim.losses_actor or claim.losses_of,
             claimant=claim.claimant or claim.citations[0].source,
+            # Keys as the groups' own: an actor's slug, so its acknowledged own losses are a floor.
+            claimant_key=claim.claimant or "",
             low=claim.low,
             high=claim.high,
             wording=claim.quantity_text,
