@@ -750,6 +750,20 @@ def test_a_merged_incident_redirects_permanently_to_the_incident_it_was_merged_i
     assert client.get(into.get_absolute_url()).status_code == 200
 
 
+def test_a_merged_incident_does_not_point_at_an_incident_without_a_public_page(client, reviewer):
+    from incidents import services
+
+    into = IncidentFactory(published=True)
+    duplicate = IncidentFactory(published=True)
+    services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="The same ambush, entered twice.")
+    models.Incident.objects.filter(pk=into.pk).update(status=models.Status.DRAFT)
+
+    response = client.get(duplicate.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Location" not in response
+
+
 # --- people ----------------------------------------------------------------------------------------
 
 

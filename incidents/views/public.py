@@ -174,9 +174,11 @@ class IncidentDetailView(DetailView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
-        if self.object.merged_into_id is not None:
-            # A merged duplicate's id lives on as a permanent pointer to the incident it joined.
-            return HttpResponsePermanentRedirect(reverse("incident-detail", kwargs={"pk": self.object.merged_into_id}))
+        target = self.object.merged_into_id
+        if target is not None and Incident.objects.with_public_page().filter(pk=target).exists():
+            # A merged duplicate's id lives on as a permanent pointer to the incident it joined,
+            # while that incident has a public page; otherwise the duplicate's notice stands.
+            return HttpResponsePermanentRedirect(reverse("incident-detail", kwargs={"pk": target}))
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
