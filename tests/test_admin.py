@@ -10,15 +10,17 @@ from django.urls import reverse
 
 from incidents.admin.paginator import EstimatedCountPaginator
 from incidents.admin.queries import IncidentAdminQuerySet
-from incidents.models import EstimateMethod, Incident, LossesOf, Stance, Status, Verification
+from incidents.models import Claim, EstimateMethod, Incident, LossesOf, Stance, Status, Verification
 from tests.admin_forms import change_form_data
 from tests.factories import (
     ActorAliasFactory,
     ActorFactory,
+    CitationFactory,
     ClaimFactory,
     IncidentActorFactory,
     IncidentFactory,
     IncidentSourceFactory,
+    PersonFactory,
     SourceFactory,
     UserFactory,
 )
@@ -195,63 +197,181 @@ def test_source_autocomplete_searches_outlet_author_and_title(editor_client):
 # --- The change form -----------------------------------------------------------------------
 
 
-def test_the_change_form_has_inlines_for_actors_claims_and_sources(editor_client):
+def test_the_change_form_has_inlines_for_actors_claims_their_citations_sources_and_links(editor_client):
     link = IncidentActorFactory()
-    ClaimFactory(incident=link.incident, quantity_text="several dozen")
+    ClaimFactory(incident=link.incident, quantity_text="several dozen", quote="Plusieurs dizaines de morts.")
     IncidentSourceFactory(incident=link.incident)
 
     response = editor_client.get(reverse("admin:incidents_incident_change", args=[link.incident_id]))
 
-    prefixes = {inline.formset.prefix for inline in response.context["inline_admin_formsets"]}
-    assert prefixes == {"incident_actors", "claims", "incident_sources"}
-    assert "several dozen" in response.content.decode()
+    formsets = {inline.formset.prefix: inline.formset for inline in response.context["inline_admin_formsets"]}
+    assert set(formsets) == {"incident_actors", "claims", "incident_sources", "relations_out", "relations_in"}
+    nested = formsets["claims"].forms[0].nested_formsets
+    assert [formset.prefix for formset in nested] == ["claims-0-citations"]
+    page = response.content.decode()
+    assert "several dozen" in page and "Plusieurs dizaines de morts." in page
 
 
 @pytest.mark.parametrize("claims", [1, 12])
 def test_the_change_form_runs_a_fixed_number_of_queries(editor_client, django_assert_num_queries, claims):
     link = IncidentActorFactory(actor=ActorFactory(name="Azawad Liberation Front"))
     IncidentSourceFactory(incident=link.incident)
-    ClaimFactory.create_batch(
+    spokesman = PersonFactory(name="Mohamed Elmaouloud Ramadane")
+    for claim in ClaimFactory.create_batch(
         claims, incident=link.incident, claimant=link.actor, losses_of=LossesOf.ACTOR, losses_actor=link.actor
-    )
+    ):
+        CitationFactory(claim=claim, speaker=spokesman)
     url = reverse("admin:incidents_incident_change", args=[link.incident_id])
     editor_client.get(url)  # warms the per-process content type cache, which is not per page
     # 1. session  2. user  3. user permissions  4. group permissions
     # 5. the incident with its types and the people who created, edited, reviewed and published it
-    # 6. actor links with actors  7. claims with sources and actors (the inline)
-    # 8. claims with sources and actors (the reconciliation proposal)  9. source links with sources
-    # 10. event types  11. sub-event types with their types (the two selects)
-    with django_assert_num_queries(11):
+    # 6. actor links with actors  7. claims with their actors and speaker (the inline)
+    # 8. the claims' citations with their sources and speakers (one query for every claim)
+    # 9. claims with their actors (the reconciliation proposal)  10. source links with sources
+    # 11. links to other incidents  12. links from other incidents
+    # 13. event types  14. sub-event types with their types (the two selects)
+    with django_assert_num_queries(14):
         response = editor_client.get(url)
     assert response.status_code == 200
-    assert response.content.decode().count("Azawad Liberation Front") >= 2 * claims
+    page = response.content.decode()
+    assert page.count("Azawad Liberation Front") >= 2 * claims
+    assert page.count("Mohamed Elmaouloud Ramadane") >= claims
 
 
-def test_an_editor_adds_a_claim_inside_the_incident_form(editor_client):
+def test_an_editor_adds_a_claim_with_its_citation_inside_the_incident_form(editor_client):
     incident = IncidentFactory()
     source = SourceFactory()
+    spokesman = PersonFactory(name="Mohamed Elmaouloud Ramadane")
     url = reverse("admin:incidents_incident_change", args=[incident.pk])
     data = change_form_data(editor_client, url)
     data.update(
         {
             "claims-TOTAL_FORMS": "1",
-            "claims-0-incident": str(incident.pk),
-            "claims-0-source": str(source.pk),
             "claims-0-kind": "fatalities",
             "claims-0-losses_of": LossesOf.CIVILIANS,
             "claims-0-stance": Stance.ASSERTION,
             "claims-0-verification": Verification.UNVERIFIED,
+            "claims-0-speaker": str(spokesman.pk),
             "claims-0-quantity_low": "12",
             "claims-0-quantity_high": "15",
             "claims-0-quantity_text": "between 12 and 15 civilians",
+            "claims-0-citations-TOTAL_FORMS": "1",
+            "claims-0-citations-INITIAL_FORMS": "0",
+            "claims-0-citations-0-source": str(source.pk),
+            "claims-0-citations-0-quote": "بين 12 و15 مدنياً",
+            "claims-0-citations-0-language": "ar",
+            "claims-0-citations-0-translation": "between 12 and 15 civilians",
+            "claims-0-citations-0-published_on": "2025-06-14",
         }
     )
 
     response = editor_client.post(url, data)
 
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context and response.context["errors"]
     claim = incident.claims.get()
-    assert (claim.quantity_low, claim.quantity_high, claim.source_id) == (12, 15, source.pk)
+    assert (claim.quantity_low, claim.quantity_high, claim.speaker) == (12, 15, spokesman)
+    citation = claim.citations.get()
+    assert (citation.source, citation.language, citation.translation) == (source, "ar", "between 12 and 15 civilians")
+    assert citation.published_on == datetime.date(2025, 6, 14)
+
+
+def test_an_editor_adds_a_second_report_of_a_claim_as_a_citation_not_a_new_claim(editor_client):
+    claim = ClaimFactory(quantity_text="six", quote="Six of our fighters fell.")
+    ap = SourceFactory(outlet="AP")
+    url = reverse("admin:incidents_incident_change", args=[claim.incident_id])
+    data = change_form_data(editor_client, url)
+    data.update(
+        {
+            "claims-0-citations-TOTAL_FORMS": "2",
+            "claims-0-citations-1-source": str(ap.pk),
+            "claims-0-citations-1-quote": "Six fighters were killed, the group said.",
+            "claims-0-citations-1-language": "en",
+        }
+    )
+
+    assert editor_client.post(url, data).status_code == 302
+
+    assert Claim.objects.filter(incident_id=claim.incident_id).count() == 1
+    assert list(claim.citations.order_by("pk").values_list("source__outlet", flat=True))[1] == "AP"
+    claim.refresh_from_db()
+    assert claim.version == 1  # the claim itself was not saved again
+
+
+def test_the_same_report_cannot_cite_a_claim_twice(editor_client):
+    claim = ClaimFactory()
+    source = claim.citations.get().source
+    url = reverse("admin:incidents_incident_change", args=[claim.incident_id])
+    data = change_form_data(editor_client, url)
+    data.update({"claims-0-citations-TOTAL_FORMS": "2", "claims-0-citations-1-source": str(source.pk)})
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for source" in response.content.decode()
+    assert claim.citations.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"losses_of": LossesOf.MIXED}, "losses_note", "Say who the several groups are"),
+        (
+            {"kind": "responsibility", "attribution": "suspected"},
+            "responsible_actor",
+            "Name the actor held responsible",
+        ),
+        ({"kind": "fatalities", "movement": "withdrew"}, "movement", "Only a territory or position claim"),
+        ({"quantity_low": "9", "quantity_high": "3"}, "quantity_low", "9 is more than the highest figure (3)"),
+    ],
+    ids=["mixed-groups", "attribution-without-actor", "movement-on-fatalities", "low-above-high"],
+)
+def test_a_claim_that_breaks_a_rule_is_refused_with_the_reason_on_its_field(editor_client, changes, field, message):
+    claim = ClaimFactory()
+    url = reverse("admin:incidents_incident_change", args=[claim.incident_id])
+    data = change_form_data(editor_client, url)
+    data.update({f"claims-0-{name}": value for name, value in changes.items()})
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    claim_form = response.context["inline_admin_formsets"][1].formset.forms[0]
+    assert any(message in error for error in claim_form.errors[field])
+    assert "is violated" not in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).version == 1
+
+
+def test_a_responsibility_claim_names_the_actor_and_how_firmly(editor_client):
+    claim = ClaimFactory(kind="responsibility", quantity_low=None, quantity_high=None, quantity_text="")
+    jnim = ActorFactory(name="JNIM")
+    url = reverse("admin:incidents_incident_change", args=[claim.incident_id])
+    data = change_form_data(editor_client, url)
+    data.update({"claims-0-responsible_actor": str(jnim.pk), "claims-0-attribution": "supposed"})
+
+    assert editor_client.post(url, data).status_code == 302
+
+    claim.refresh_from_db()
+    assert (claim.responsible_actor, claim.attribution, claim.version) == (jnim, "supposed", 2)
+
+
+def test_a_sub_count_can_only_be_part_of_another_claim_of_the_same_incident(editor_client):
+    vehicles = ClaimFactory(kind="materiel_destroyed", quantity_text="twelve vehicles")
+    armoured = ClaimFactory(incident=vehicles.incident, kind="materiel_destroyed", quantity_text="four armoured")
+    elsewhere = ClaimFactory(quantity_text="a claim about another incident")
+    url = reverse("admin:incidents_incident_change", args=[vehicles.incident_id])
+
+    response = editor_client.get(url)
+    claims = response.context["inline_admin_formsets"][1].formset
+    offered = {form.instance.pk: [value for value, _ in form.fields["part_of"].widget.choices] for form in claims}
+    assert offered[armoured.pk] == ["", vehicles.pk] and offered[vehicles.pk] == ["", armoured.pk]
+
+    data = change_form_data(editor_client, url)
+    index = [form.instance.pk for form in claims].index(armoured.pk)
+    refused = editor_client.post(url, {**data, f"claims-{index}-part_of": str(elsewhere.pk)})
+    assert refused.status_code == 200 and armoured.sub_counts.count() == 0
+
+    assert editor_client.post(url, {**data, f"claims-{index}-part_of": str(vehicles.pk)}).status_code == 302
+    armoured.refresh_from_db()
+    assert armoured.part_of == vehicles
 
 
 def test_the_change_form_shows_the_proposal_per_group_with_its_reasons(editor_client):
