@@ -149,9 +149,10 @@ class WorkflowAdminMixin:
     def _merge_form(self, request: HttpRequest, data: Any, duplicates: list[Incident]) -> MergeForm:
         form = MergeForm(data, duplicates=duplicates)
         # Picked like a linked incident: by words of its title or place, or by its number.
-        field = IncidentRelation._meta.get_field("object")
-        form.fields["into"].widget = LoadedChoiceAutocompleteSelect(field, self.admin_site)
-        form.fields["into"].label_from_instance = self.autocomplete_label
+        into = form.fields["into"]
+        into.widget = LoadedChoiceAutocompleteSelect(IncidentRelation._meta.get_field("object"), self.admin_site)
+        into.widget.choices = into.choices
+        into.label_from_instance = self.autocomplete_label
         return form
 
     def _merge_page(
