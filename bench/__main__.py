@@ -76,7 +76,10 @@ def main() -> None:
 
     big = ensure_dataset(args.scale, log)
     small = ensure_dataset(reference_scale, log)
-    log(f"data sets: {big.dbname} ({big.incidents:,} incidents, {big.claims:,} claims), {small.dbname}")
+    log(
+        f"data sets: {big.dbname} ({big.incidents:,} incidents, {big.claims:,} claims, "
+        f"{big.citations:,} citations), {small.dbname}"
+    )
     if sections == ["datasets"]:
         return
 

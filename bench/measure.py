@@ -604,7 +604,10 @@ def generation(ctx: Context) -> list[Measurement]:
     return [
         Measurement(
             key="10",
-            name=f"generate_incidents --count 1,000,000 ({dataset.claims:,} claims at this scale)",
+            name=(
+                f"generate_incidents --count 1,000,000 ({dataset.claims:,} claims, {dataset.citations:,} citations "
+                "at this scale)"
+            ),
             figure=per_million,
             unit="s",
             baseline=None,

@@ -1,9 +1,11 @@
 """Synthetic incidents at scale, for benchmarks: rows generated in Python, loaded with COPY.
 
 The rows look like the archive's real data (places, actors and outlets from
-``incidents.demo.vocabulary``, claims whose numbers disagree) and satisfy every database
-constraint. Primary keys come from the tables' own sequences (``nextval``), so synthetic rows never
-collide with rows that editors create at the same time.
+``incidents.demo.vocabulary``, claims whose numbers disagree, about 1.5 reports citing each
+claim, spokesmen and witnesses who speak) and satisfy every database constraint; the
+estimates are those the claims propose, per side as well as in total. Primary keys come
+from the tables' own sequences (``nextval``), so synthetic rows never collide with rows
+that editors create at the same time.
 
 The insert triggers of the history are paused for these rows (incidents.history): benchmark
 data needs no audit trail, and writing an event row for each of millions of inserts would
@@ -34,11 +36,15 @@ from incidents.history import insert_history_paused
 from incidents.models import (
     Actor,
     ActorKind,
+    Citation,
     Claim,
     ClaimKind,
     Incident,
     IncidentActor,
     IncidentSource,
+    Person,
+    PersonAffiliation,
+    PersonAlias,
     Source,
     SourceKind,
     SubEventType,
@@ -201,6 +207,10 @@ class Pools:
     rioters: dict[str, int]
     police: dict[str, int]
     sources: list[int]
+    source_languages: dict[int, str]
+    spokesmen: dict[int, list[int]]  # actor -> the people who speak for it
+    witnesses: list[int]  # people who speak for no one, their identity withheld
+    people: int  # how many people this run created
     sub_types: dict[str, tuple[int, int, str]]  # slug -> (id, event type id, event type slug)
     user_id: int
 
@@ -262,17 +272,89 @@ def prepare_pools(*, rng: random.Random, count: int, cursor: Any) -> Pools:
         rioters={c: actor_ids[f"rioters-{c.lower()}"] for c in THEATRES},
         police={c: actor_ids[t.police] for c, t in THEATRES.items()},
         sources=[],
+        source_languages={},
+        spokesmen={},
+        witnesses=[],
+        people=0,
         sub_types={
             s.slug: (s.pk, s.event_type_id, s.event_type.slug)
             for s in SubEventType.objects.select_related("event_type")
         },
         user_id=demo_user().pk,
     )
-    pools.sources = _create_sources(rng=rng, count=max(50, count // 20), cursor=cursor)
+    pools.source_languages = _create_sources(rng=rng, count=max(50, count // 20), cursor=cursor)
+    pools.sources = list(pools.source_languages)
+    pools.people = max(20, min(5000, count // 200))
+    pools.spokesmen, pools.witnesses = _create_people(
+        rng=rng, count=pools.people, actors=sorted(_parties(pools)), cursor=cursor
+    )
     return pools
 
 
-def _create_sources(*, rng: random.Random, count: int, cursor: Any) -> list[int]:
+def _parties(pools: Pools) -> set[int]:
+    """The actors that issue statements: states, their allies and the armed groups."""
+    groups = [*pools.state.values(), *pools.allies.values(), *pools.armed.values()]
+    return {actor for group in groups for actor in group}
+
+
+def _person_name(rng: random.Random) -> str:
+    def word() -> str:
+        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+    return f"{word()} {word()}"
+
+
+def _create_people(
+    *, rng: random.Random, count: int, actors: list[int], cursor: Any
+) -> tuple[dict[int, list[int]], list[int]]:
+    """People who speak: spokesmen of the parties (with a second spelling and an affiliation since
+    a date), analysts, and witnesses whose identity is withheld. Returns the spokesmen by actor
+    and the witnesses."""
+    people = CopyTable(
+        Person, ["id", "name", "slug", "description", "confidential", "internal_notes", "created_at", "updated_at"]
+    )
+    aliases = CopyTable(PersonAlias, ["person_id", "name", "language"])
+    affiliations = CopyTable(PersonAffiliation, ["person_id", "actor_id", "role", "start_date"])
+    ids = _reserve_ids(cursor, Person, count)
+    stamp = f"{FIRST_DAY.isoformat()} 10:00:00+00"
+    spokesmen: dict[int, list[int]] = {}
+    witnesses: list[int] = []
+    person_rows, alias_rows, affiliation_rows = [], [], []
+    for index, person_id in enumerate(ids):
+        name = _person_name(rng)
+        if index % 5 == 0:
+            voice = rng.choice(vocabulary.LOCAL_VOICES)
+            name, description, confidential, notes = (
+                f"{voice} {person_id}",
+                voice,
+                "t",
+                f"{name}; asked not to be named.",
+            )
+            witnesses.append(person_id)
+        elif index % 5 == 1:
+            organisation, role = rng.choice(vocabulary.EXPERTS)
+            description, confidential, notes = f"{role}, {organisation}", "f", ""
+        else:
+            actor = actors[rng.randrange(len(actors))]
+            description, confidential, notes = "Spokesman", "f", ""
+            spokesmen.setdefault(actor, []).append(person_id)
+            started = FIRST_DAY + datetime.timedelta(days=rng.randint(0, (LAST_DAY - FIRST_DAY).days // 2))
+            affiliation_rows.append(f"{person_id}\t{actor}\tspokesman\t{started.isoformat()}")
+            spelling = name.replace("ou", "u").replace("ka", "ca")
+            if spelling != name:
+                alias_rows.append(f"{person_id}\t{_text(spelling)}\ten")
+        slug = f"{slugify(name)}-{person_id}"
+        person_rows.append(
+            "\t".join((str(person_id), _text(name), slug, _text(description), confidential, _text(notes), stamp, stamp))
+        )
+    people.copy(cursor, person_rows)
+    aliases.copy(cursor, alias_rows)
+    affiliations.copy(cursor, affiliation_rows)
+    return spokesmen, witnesses
+
+
+def _create_sources(*, rng: random.Random, count: int, cursor: Any) -> dict[int, str]:
+    """This run's sources, with the language of each (its citations quote it in that language)."""
     table = CopyTable(
         Source,
         [
@@ -299,8 +381,8 @@ def _create_sources(*, rng: random.Random, count: int, cursor: Any) -> list[int]
     outlets += [(SourceKind.EXPERT, o, "en", "B") for o, _ in vocabulary.EXPERTS]
     days = (LAST_DAY - FIRST_DAY).days
     rows = []
-    ids = _reserve_ids(cursor, Source, count)
-    for source_id in ids:
+    languages: dict[int, str] = {}
+    for source_id in _reserve_ids(cursor, Source, count):
         day = FIRST_DAY + datetime.timedelta(days=rng.randint(0, days))
         stamp = f"{day.isoformat()} 10:00:00+00"
         place = rng.choice(PLACES[rng.choice(list(PLACES))])
@@ -330,9 +412,28 @@ def _create_sources(*, rng: random.Random, count: int, cursor: Any) -> list[int]
                 "f",
                 "",
             ]
+        languages[source_id] = values[5]
         rows.append("\t".join([str(source_id), *values, stamp, stamp]))
     table.copy(cursor, rows)
-    return ids
+    return languages
+
+
+@dataclass
+class Batch:
+    """One batch's rows in COPY text form. Claims come without their id and citations without
+    their claim's, as (index of the claim, rest of the row): ids are reserved once the batch
+    knows how many claims it has."""
+
+    incidents: list[str]
+    links: list[str]
+    sources: list[str]
+    claims: list[str]
+    citations: list[tuple[int, str]]
+
+    def numbered(self, claim_ids: list[int]) -> tuple[list[str], list[str]]:
+        ids = [str(claim_id) for claim_id in claim_ids]
+        claims = [f"{claim_id}\t{row}" for claim_id, row in zip(ids, self.claims, strict=True)]
+        return claims, [f"{ids[index]}\t{row}" for index, row in self.citations]
 
 
 class IncidentGenerator:
@@ -362,6 +463,11 @@ class IncidentGenerator:
                 "fatalities_low",
                 "fatalities_best",
                 "fatalities_high",
+                "fatalities_high_open",
+                *(f"{prefix}_{bound}" for prefix in SIDES for bound in ("low", "best", "high")),
+                "injuries_low",
+                "injuries_best",
+                "injuries_high",
                 "fatalities_method",
                 "fatalities_rationale",
                 "contested",
@@ -382,21 +488,26 @@ class IncidentGenerator:
         self.claims = CopyTable(
             Claim,
             [
+                "id",
                 "incident_id",
-                "source_id",
                 "claimant_id",
+                "speaker_id",
                 "kind",
                 "losses_of",
                 "losses_actor_id",
                 "quantity_low",
                 "quantity_high",
                 "quantity_text",
-                "quote",
+                "responsible_actor_id",
+                "attribution",
                 "stance",
                 "verification",
                 "created_at",
                 "updated_at",
             ],
+        )
+        self.citations = CopyTable(
+            Citation, ["claim_id", "source_id", "quote", "language", "published_on", "created_at", "updated_at"]
         )
         self.countries = list(COUNTRY_WEIGHTS)
         self.country_weights = _cumulative(COUNTRY_WEIGHTS.values())
@@ -418,17 +529,19 @@ class IncidentGenerator:
         self.places = {c: [(_text(p.admin1), _text(p.admin2), _text(p.name), p) for p in PLACES[c]] for c in PLACES}
         self.villages = [_text(v) for v in _village_names(random.Random(1), 3000)]
 
-    def batch(self, ids: list[int]) -> tuple[list[str], list[str], list[str], list[str]]:
+    def batch(self, ids: list[int]) -> Batch:
         rng = self.rng
         random_ = rng.random
         randint = rng.randint
         choices = rng.choices
         pools = self.pools
+        n_sources = len(pools.sources)
         user = str(pools.user_id)
         incident_rows: list[str] = []
         link_rows: list[str] = []
         source_rows: list[str] = []
         claim_rows: list[str] = []
+        citation_rows: list[tuple[int, str]] = []
         for incident_id in ids:
             iid = str(incident_id)
             country = choices(self.countries, cum_weights=self.country_weights)[0]
@@ -464,7 +577,8 @@ class IncidentGenerator:
                 source_rows.append(f"{iid}\t{source_id}")
 
             stamp = f"{end.isoformat()} 18:00:00+00"
-            estimate = _Estimate()
+            reported, relayed = end.isoformat(), (end + datetime.timedelta(days=1)).isoformat()
+            deaths, injuries = _Estimate(), _Estimate()
             heavy = event_type in ("battles", "explosionsremote-violence", "violence-against-civilians")
             scale = randint(1, 40) if heavy else randint(0, 4)
             fatality_share = FATALITY_SHARE[event_type]
@@ -477,6 +591,13 @@ class IncidentGenerator:
                 )
                 claimant = parties[int(random_() * len(parties))] if random_() < 0.4 else None
                 claimant_text = r"\N" if claimant is None else str(claimant)
+                speaker = r"\N"
+                if claimant is not None and random_() < 0.3 and claimant in pools.spokesmen:
+                    spokesmen = pools.spokesmen[claimant]
+                    speaker = str(spokesmen[int(random_() * len(spokesmen))])
+                elif claimant is None and random_() < 0.05:
+                    speaker = str(pools.witnesses[int(random_() * len(pools.witnesses))])
+                responsible, attribution = r"\N", ""
                 if random_() < fatality_share:
                     roll = random_()
                     if roll < 0.45:
@@ -497,7 +618,7 @@ class IncidentGenerator:
                         text = f"{low} of our fighters" if low else "no losses"
                         quote_text = f"We lost {low} of our fighters." if low else "We suffered no losses."
                     verification = "unverified" if random_() < 0.75 else "corroborated"
-                    estimate.add(f"{losses_of}:{losses_actor}", low, high, stance == "acknowledgement")
+                    deaths.add(losses_of, losses_actor, low, high, stance == "acknowledgement")
                     kind = "fatalities"
                 else:
                     kind, wording, quote = OTHER_CLAIMS[int(random_() * len(OTHER_CLAIMS))]
@@ -508,19 +629,26 @@ class IncidentGenerator:
                     else:
                         low = high = None
                         text, quote_text = "", quote
+                    if kind == "injuries":
+                        injuries.add(losses_of, None, low, high, False)
+                    elif kind == "responsibility":
+                        responsible = str(side_a)
+                        attribution = "claimed" if claimant == side_a else "attributed"
+                claim_index = len(claim_rows)
                 claim_rows.append(
                     "\t".join(
                         (
                             iid,
-                            str(source_id),
                             claimant_text,
+                            speaker,
                             kind,
                             losses_of,
                             r"\N" if losses_actor is None else str(losses_actor),
                             r"\N" if low is None else str(low),
                             r"\N" if high is None else str(high),
                             text,
-                            quote_text,
+                            responsible,
+                            attribution,
                             stance,
                             verification,
                             stamp,
@@ -528,19 +656,45 @@ class IncidentGenerator:
                         )
                     )
                 )
+                # Half the claims are carried by more than one report (relayed, not corroborated).
+                language = pools.source_languages[source_id]
+                citation_rows.append(
+                    (claim_index, f"{source_id}\t{quote_text}\t{language}\t{reported}\t{stamp}\t{stamp}")
+                )
+                roll = random_()
+                relays = 0 if roll < 0.575 else 1 if roll < 0.925 else 2
+                used = [source_id]
+                for _ in range(relays):
+                    relay = pools.sources[int(random_() * n_sources)]
+                    if relay in used:
+                        continue
+                    used.append(relay)
+                    language = pools.source_languages[relay]
+                    citation_rows.append(
+                        (claim_index, f"{relay}\t{quote_text}\t{language}\t{relayed}\t{stamp}\t{stamp}")
+                    )
 
             roll = random_()
             status = (
                 "published" if roll < 0.92 else "draft" if roll < 0.95 else "in_review" if roll < 0.98 else "retracted"
             )
-            low, best, high, contested = estimate.total()
+            side_of: dict[int, str] = {}
+            for actor_id, side, _ in links:
+                side_of[actor_id] = side if side_of.get(actor_id, side) == side else ""
+            figures = deaths.figures(side_of)
+            low, best, high = figures.total
             has_estimate = low is not None and status != "draft"
             if status == "retracted":
                 grading = "discounted"
-            elif contested:
+            elif figures.contested:
                 grading = "contested"
             else:
                 grading = ("confirmed", "fair", "fair", "weak")[int(random_() * 4)]
+            if has_estimate:
+                sides = "\t".join(_triple(figures.sides.get(side)) for side in SIDES)
+                injured = _triple(injuries.figures(side_of).total)
+            else:
+                sides, injured = NO_SIDES, NO_TRIPLE
             published = f"{(end + datetime.timedelta(days=2)).isoformat()} 09:00:00+00"
             incident_rows.append(
                 "\t".join(
@@ -562,9 +716,12 @@ class IncidentGenerator:
                         str(low) if has_estimate else r"\N",
                         str(best) if has_estimate else r"\N",
                         str(high) if has_estimate else r"\N",
+                        "t" if has_estimate and figures.high_open else "f",
+                        sides,
+                        injured,
                         "proposal" if has_estimate else "",
                         "Proposed from the incident's fatality claims." if has_estimate else "",
-                        "t" if contested and has_estimate else "f",
+                        "t" if figures.contested and has_estimate else "f",
                         grading,
                         "{}" if random_() < 0.8 else "{synthetic}",
                         status,
@@ -578,7 +735,7 @@ class IncidentGenerator:
                     )
                 )
             )
-        return incident_rows, link_rows, source_rows, claim_rows
+        return Batch(incident_rows, link_rows, source_rows, claim_rows, citation_rows)
 
     def _sides(self, event_type: str, sub_slug: str, country: str, place: str) -> tuple[int, int | None, int | None]:
         pools, rng = self.pools, self.rng
@@ -623,41 +780,74 @@ def _fatality_wording(style: int, n: int, noun: str) -> tuple[int | None, int | 
     return None, None, "heavy losses", f"The {noun} suffered heavy losses."
 
 
+Triple = tuple[int, int, int]
+
+# The per-side estimates, each a (low, best, high) triple of columns named <prefix>_low, _best, _high.
+SIDES = ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
+NO_TRIPLE = "\t".join([r"\N"] * 3)
+NO_SIDES = "\t".join([NO_TRIPLE] * len(SIDES))
+
+
+def _triple(figures: Triple | tuple[None, None, None] | None) -> str:
+    if figures is None or figures[0] is None:
+        return NO_TRIPLE
+    return "\t".join(map(str, figures))
+
+
+@dataclass
+class Figures:
+    total: Triple | tuple[None, None, None]
+    sides: dict[str, Triple]
+    high_open: bool
+    contested: bool
+
+
 class _Estimate:
     """A shortcut for ``incidents.reconcile.propose``, not a call to it.
 
-    Low, high and contested follow reconcile's rules for the claims generated here (all of them
-    credible; ``tests/test_generate.py`` checks that the two agree), but best is the midpoint of
-    each group's low and high, not the median of its most verified claims (rule 5), and no
-    reasons are written. propose() costs about six times as much per incident, mostly in its
-    reasons: some 25 s more for a million incidents that no one reads.
+    Low, high, an open high and contested follow reconcile's rules for the claims generated here
+    (all of them credible; ``tests/test_generate.py`` checks that the two agree), but best is the
+    midpoint of each group's low and high, not the median of its most verified claims (rule 5),
+    and no reasons are written. propose() costs about six times as much per incident, mostly in
+    its reasons: some 25 s more for a million incidents that no one reads. Each group counts for
+    a side as the archive's estimates do: an actor's dead for the side the actor is on (neither
+    or both: unknown), civilians for civilians, the rest for unknown.
     """
 
     __slots__ = ("groups",)
 
     def __init__(self) -> None:
-        self.groups: dict[str, list[tuple[int, int | None]]] = {}
+        self.groups: dict[tuple[str, int | None], list[tuple[int, int | None, bool]]] = {}
 
-    def add(self, group: str, low: int | None, high: int | None, acknowledged: bool) -> None:
+    def add(self, losses_of: str, actor: int | None, low: int | None, high: int | None, acknowledged: bool) -> None:
         if low is not None:
-            self.groups.setdefault(group, []).append((low, high, acknowledged))
+            self.groups.setdefault((losses_of, actor), []).append((low, high, acknowledged))
 
-    def total(self) -> tuple[int | None, int | None, int | None, bool]:
+    def figures(self, side_of: dict[int, str]) -> Figures:
         if not self.groups:
-            return None, None, None, False
+            return Figures((None, None, None), {}, False, False)
         total_low = total_best = total_high = 0
-        contested = False
-        for claims in self.groups.values():
+        sides: dict[str, Triple] = {}
+        contested = high_open = False
+        for (losses_of, actor), claims in self.groups.items():
             lows = [low for low, _, _ in claims]
             floor = max((low for low, _, acknowledged in claims if acknowledged), default=0)
             low = max(min(lows), floor)
             high = max(low, *(high if high is not None else low for low, high, _ in claims))
+            best = (low + high) // 2
             total_low += low
             total_high += high
-            total_best += (low + high) // 2
+            total_best += best
+            high_open = high_open or any(h is None and lo >= high for lo, h, _ in claims)
             bounded = [high for _, high, _ in claims if high is not None]
             contested = contested or (bool(bounded) and max(lows) > min(bounded))
-        return total_low, total_best, total_high, contested
+            if losses_of == "actor":
+                side = {"A": "deaths_a", "B": "deaths_b"}.get(side_of.get(actor, ""), "deaths_unknown")
+            else:
+                side = "deaths_civilians" if losses_of == "civilians" else "deaths_unknown"
+            side_low, side_best, side_high = sides.get(side, (0, 0, 0))
+            sides[side] = (side_low + low, side_best + best, side_high + high)
+        return Figures((total_low, total_best, total_high), sides, high_open, contested)
 
 
 def _cumulative(weights: Any) -> list[int]:
@@ -674,14 +864,24 @@ class Totals:
     incident_actors: int = 0
     incident_sources: int = 0
     claims: int = 0
+    citations: int = 0
     sources: int = 0
+    people: int = 0
 
     @property
     def rows(self) -> int:
-        return self.incidents + self.incident_actors + self.incident_sources + self.claims + self.sources
+        return (
+            self.incidents
+            + self.incident_actors
+            + self.incident_sources
+            + self.claims
+            + self.citations
+            + self.sources
+            + self.people
+        )
 
 
-BULK_TABLES = (Incident, Claim, IncidentActor, IncidentSource)
+BULK_TABLES = (Incident, Claim, Citation, IncidentActor, IncidentSource)
 
 
 def secondary_indexes(cursor: Any) -> list[tuple[str, str]]:
@@ -753,16 +953,22 @@ def _load_batches(
                 with transaction.atomic(), connection.cursor() as cursor, insert_history_paused(cursor):
                     ids = _reserve_ids(cursor, Incident, size)
                     cursor.execute("SET LOCAL synchronous_commit = off")
-                    incidents, links, sources, claims = generator.batch(ids)
-                    generator.incidents.copy(cursor, incidents)
-                    generator.links.copy(cursor, links)
-                    generator.incident_sources.copy(cursor, sources)
+                    batch = generator.batch(ids)
+                    claims, citations = batch.numbered(_reserve_ids(cursor, Claim, len(batch.claims)))
+                    # Claims before their incidents (the foreign keys are checked at commit): the trigger
+                    # that marks an accepted estimate stale when its claims change then finds no
+                    # incident to mark, as these estimates are the claims' own.
                     generator.claims.copy(cursor, claims)
+                    generator.citations.copy(cursor, citations)
+                    generator.incidents.copy(cursor, batch.incidents)
+                    generator.links.copy(cursor, batch.links)
+                    generator.incident_sources.copy(cursor, batch.sources)
                 with lock:
-                    totals.incidents += len(incidents)
-                    totals.incident_actors += len(links)
-                    totals.incident_sources += len(sources)
+                    totals.incidents += len(batch.incidents)
+                    totals.incident_actors += len(batch.links)
+                    totals.incident_sources += len(batch.sources)
                     totals.claims += len(claims)
+                    totals.citations += len(citations)
                     if progress:
                         progress(size)
     except BaseException as error:
@@ -797,6 +1003,7 @@ def generate(
     ):
         pools = prepare_pools(rng=random.Random(random_seed), count=count, cursor=cursor)
     totals.sources = len(pools.sources)
+    totals.people = pools.people
     batches = [(number, min(batch_size, count - start)) for number, start in enumerate(range(0, count, batch_size))]
     lock, stop, errors = threading.Lock(), threading.Event(), []
     load = functools.partial(
@@ -829,6 +1036,6 @@ def generate(
         if errors:
             raise errors[0]
     with connection.cursor() as cursor:
-        for model in (*BULK_TABLES, Source, Actor):
+        for model in (*BULK_TABLES, Source, Actor, Person, PersonAlias, PersonAffiliation):
             cursor.execute(f'ANALYZE "{model._meta.db_table}"')
     return totals

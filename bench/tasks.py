@@ -434,17 +434,25 @@ def facets(repeat: int = 5) -> dict:
 def _one_and_fifty_claims() -> tuple[int, int]:
     """Two published incidents, one left with 1 claim and one brought to 50 (inside the
     caller's transaction, which is rolled back)."""
-    from incidents.models import Claim, Incident
+    from incidents.models import Citation, Claim, Incident
 
     few, many = Incident.objects.published().filter(claims__isnull=False).distinct().order_by("id")[:2]
     Claim.objects.filter(incident=few).exclude(pk=few.claims.order_by("pk").first().pk).delete()
     template = many.claims.order_by("pk").first()
+    citations = list(template.citations.all())
     extra = 50 - many.claims.count()
     copies = []
     for _ in range(extra):
         template.pk = None
         copies.append(Claim(**{f.attname: getattr(template, f.attname) for f in Claim._meta.concrete_fields}))
     Claim.objects.bulk_create(copies)
+    # Each copy carried by the same reports, so the pages read citations for 50 claims too.
+    fields = [f.attname for f in Citation._meta.concrete_fields if not f.primary_key and f.attname != "claim_id"]
+    Citation.objects.bulk_create(
+        Citation(claim_id=copy.pk, **{name: getattr(citation, name) for name in fields})
+        for copy in copies
+        for citation in citations
+    )
     return few.pk, many.pk
 
 

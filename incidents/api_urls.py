@@ -11,6 +11,7 @@ router.register("incidents", api.IncidentViewSet, basename="api-incident")
 router.register("actors", api.ActorViewSet, basename="api-actor")
 router.register("sources", api.SourceViewSet, basename="api-source")
 router.register("claims", api.ClaimViewSet, basename="api-claim")
+router.register("persons", api.PersonViewSet, basename="api-person")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

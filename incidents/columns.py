@@ -16,25 +16,32 @@ Lists of model fields taken from the spec (the API's, the change log's) follow t
 field order. A column named like a model field (or like its ``_id`` column) shows that field.
 
 The SQL is written against fixed aliases: the exported row (``i`` incident, ``c`` claim,
-``a`` actor, ``s`` source) and the lateral joins named in each table's ``joins``. Every
-text column goes through ``safe_text()``, so formula-injection safety is decided in SQL,
-in one place, for every export path.
+``ct`` citation, ``a`` actor, ``s`` source) and the joins named in each table's ``joins``.
+Every text column goes through ``safe_text()``, so formula-injection safety is decided in
+SQL, in one place, for every export path. What a table and a column are is in
+``incidents.tables``; how a cell is written, and what the public may read of a confidential
+source or person, in ``incidents.cells``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
-
 from django.conf import settings
-from django.db import models
-from django.db.models import TextChoices
 from import_export.widgets import BooleanWidget, DateTimeWidget, Widget
 
+from incidents.cells import (
+    PERSON_WITHHELD,
+    iso_date,
+    person_public_name,
+    person_public_slug,
+    public_citation_field,
+    public_source_field,
+    source_public_label,
+    utc_timestamp,
+)
 from incidents.imports.vocabulary import ACTOR_KIND, Choice, Coordinate, Count, Country, Date, Tags, Text, Time
 from incidents.models import (
     Actor,
+    Citation,
     Claim,
     ClaimKind,
     DatePrecision,
@@ -50,177 +57,7 @@ from incidents.models import (
     Verification,
 )
 from incidents.sql import sql_literal
-
-# A cell is neutralised (a single quote is put in front of the offending line) when it starts
-# with = + - @ tab CR or LF, or when any later line (after CR or LF) starts with = + - @ or tab;
-# spaces and tabs before the character do not hide it. Empty lines are left alone.
-_FORMULA_PATTERN = r"(^(?=[[:blank:]]*[-=+@\t\r\n])|(?<=[\r\n])(?=[[:blank:]]*[-=+@\t]))"
-# Matches a row's string cells joined with a line feed before each one whenever _FORMULA_PATTERN
-# could match one of them (a superset: a blank line also trips it, and the cells are then checked).
-_ROW_GUARD_PATTERN = r"[\r\n][[:blank:]]*[-=+@\t\r\n]"
-
-
-def safe_text(expression: str) -> str:
-    """``expression`` as text that spreadsheet programs will not run as a formula."""
-    return f"regexp_replace(({expression})::text, {sql_literal(_FORMULA_PATTERN)}, '''', 'g')"
-
-
-def choice_label(expression: str, choices: type[TextChoices]) -> str:
-    """SQL for the human label of a choice value, so CSVs need no lookup table."""
-    whens = " ".join(f"WHEN {sql_literal(value)} THEN {sql_literal(str(label))}" for value, label in choices.choices)
-    return f"CASE {expression} {whens} ELSE {expression} END"
-
-
-def utc_timestamp(expression: str) -> str:
-    return f"""to_char(({expression}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-
-
-def iso_date(expression: str) -> str:
-    return f"to_char({expression}, 'YYYY-MM-DD')"
-
-
-def source_public_label(alias: str) -> str:
-    """SQL twin of ``Source.public_label``: confidential sources show only their kind."""
-    parts = ", ".join(f"nullif({alias}.{field}, '')" for field in Source.LABEL_FIELDS)
-    editors_label = f"nullif(concat_ws(' — ', {parts}), '')"
-    kind = choice_label(f"{alias}.kind", SourceKind)
-    return (
-        f"CASE WHEN {alias}.confidential THEN ({kind}) || {sql_literal(', ' + Source.WITHHELD)} "
-        f"ELSE coalesce({editors_label}, {kind}) END"
-    )
-
-
-def unless_confidential(alias: str, expression: str) -> str:
-    return f"CASE WHEN {alias}.confidential THEN NULL ELSE {expression} END"
-
-
-def public_source_field(alias: str, field: str, expression: str = "") -> str:
-    """SQL for a source's ``field`` (or ``expression`` made from it) as the public may read it:
-    NULL for a confidential source when ``Source.WITHHELD_FIELDS`` names the field."""
-    expression = expression or f"{alias}.{field}"
-    return unless_confidential(alias, expression) if field in Source.WITHHELD_FIELDS else expression
-
-
-@dataclass(frozen=True)
-class ChangeLog:
-    """How the public change log reports a change to a column's field."""
-
-    label: str
-    # False for long texts and links to other records: "<label> revised", without the values.
-    values: bool = True
-
-
-def revised(label: str) -> ChangeLog:
-    """A change that the log tells without the values: long texts, and links to other records."""
-    return ChangeLog(label, values=False)
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    sql: str  # empty for a column that only import files have (Table.import_only)
-    type: str  # a Frictionless Table Schema type: string, integer, number, boolean, date, time, datetime
-    description: str
-    # How import files carry the column: the django-import-export widget that reads a cell
-    # (incidents.imports.vocabulary) and writes it in the admin's export. None: files do not have it.
-    widget: Widget | None = None
-    # Written by the archive: in the admin's export for reference, ignored on import.
-    readonly: bool = False
-    changelog: ChangeLog | None = None
-    # Where the API shows the field: in the list items (and the detail), or in the detail only.
-    api: Literal["", "list", "detail"] = ""
-
-    @property
-    def select(self) -> str:
-        return f'{self.sql} AS "{self.name}"'
-
-    @property
-    def imported(self) -> bool:
-        return self.widget is not None and not self.readonly
-
-    @property
-    def required(self) -> bool:
-        """Whether an import file must give the column (its widget says)."""
-        return getattr(self.widget, "required", False)
-
-
-def text(name: str, expression: str, description: str, **options: object) -> Column:
-    return Column(name, expression, "string", description, **options)
-
-
-def import_only(name: str, type: str, description: str, **options: object) -> Column:
-    return Column(name, "", type, description, **options)
-
-
-@dataclass(frozen=True)
-class Table:
-    """One exported table: the row source with its lateral joins, and its columns."""
-
-    name: str
-    title: str
-    description: str
-    alias: str
-    model: type[models.Model]
-    joins: str
-    columns: tuple[Column, ...]
-    primary_key: str = "id"
-    # Columns that import files have and the CSV export does not: read on import or, if
-    # readonly, written by the admin's export for reference.
-    import_only: tuple[Column, ...] = ()
-
-    @property
-    def db_table(self) -> str:
-        return self.model._meta.db_table
-
-    def select_sql(self, ids_sql: str) -> str:
-        """The SELECT for the rows whose id is in ``ids_sql`` (a compiled, literal subquery).
-
-        Every string column goes through ``safe_text()``. The per-cell regular expression is
-        the costly part of an export, so one cheap test per row (``guard.risky``: could any
-        of its cells need it?) decides whether the row's cells are rewritten at all.
-        """
-        strings = [column.sql for column in self.columns if column.type == "string"]
-        # Empty cells are left out: two line feeds in a row would trip the guard for nothing.
-        cells = ", ".join(f"nullif(({sql})::text, '')" for sql in strings)
-        everything = f"E'\\n' || concat_ws(E'\\n', {cells})"
-        guard = (
-            f"CROSS JOIN LATERAL (SELECT ({everything}) ~ {sql_literal(_ROW_GUARD_PATTERN)} AS risky OFFSET 0) AS guard"
-        )
-        columns = ",\n  ".join(
-            f'CASE WHEN guard.risky THEN {safe_text(column.sql)} ELSE ({column.sql})::text END AS "{column.name}"'
-            if column.type == "string"
-            else column.select
-            for column in self.columns
-        )
-        return (
-            f"WITH selected(id) AS NOT MATERIALIZED ({ids_sql})\n"
-            f"SELECT\n  {columns}\nFROM {self.db_table} AS {self.alias}\n{self.joins}\n{guard}\n"
-            f"WHERE {self.alias}.id IN (SELECT id FROM selected)\nORDER BY {self.alias}.id"
-        )
-
-    @property
-    def file_columns(self) -> list[Column]:
-        """The columns of the table's import files and of the admin's export, in their order."""
-        return [column for column in (*self.columns, *self.import_only) if column.widget is not None]
-
-    def field(self, column: Column) -> models.Field | None:
-        """The model field that ``column`` shows, if any."""
-        return next((f for f in self.model._meta.concrete_fields if column.name in (f.name, f.attname)), None)
-
-    def fields_of(self, columns: Iterable[Column]) -> list[tuple[Column, models.Field]]:
-        """The model fields that ``columns`` show, with their column, in the model's field order."""
-        shown = []
-        for column in columns:
-            field = self.field(column)
-            if field is None:
-                raise LookupError(f"The column {self.name}.{column.name} shows no field of {self.model.__name__}.")
-            shown.append((column, field))
-        order = {field: position for position, field in enumerate(self.model._meta.concrete_fields)}
-        return sorted(shown, key=lambda pair: order[pair[1]])
-
-    def api_fields(self, where: Literal["list", "detail"]) -> tuple[str, ...]:
-        """The API's fields from this table (in the list items, or in the detail only)."""
-        return tuple(field.name for _, field in self.fields_of(c for c in self.columns if c.api == where))
+from incidents.tables import ChangeLog, Column, Table, import_only, revised, text
 
 
 def _actors_on(side: str, roles: tuple[str, ...]) -> str:
@@ -260,7 +97,9 @@ LEFT JOIN (
     FROM (
       SELECT incident_id, source_id FROM incidents_incidentsource WHERE incident_id IN (SELECT id FROM selected)
       UNION
-      SELECT incident_id, source_id FROM incidents_claim WHERE incident_id IN (SELECT id FROM selected)
+      SELECT claim.incident_id, citation.source_id
+      FROM incidents_citation AS citation JOIN incidents_claim AS claim ON claim.id = citation.claim_id
+      WHERE claim.incident_id IN (SELECT id FROM selected)
     ) AS cited JOIN incidents_source AS s ON s.id = cited.source_id
     ORDER BY cited.incident_id, label
   ) AS labels
@@ -271,6 +110,26 @@ LEFT JOIN (
   WHERE incident_id IN (SELECT id FROM selected)
   GROUP BY incident_id
 ) AS claims ON claims.incident_id = i.id"""
+
+
+def _estimate_columns(prefix: str, what: str, label: str) -> tuple[Column, ...]:
+    """The low, best and high columns of one of the incident's estimates (``ESTIMATE_PREFIXES``)."""
+    bounds = (
+        ("low", "Lowest credible", "low"),
+        ("best", "Best estimate of", "best"),
+        ("high", "Highest credible", "high"),
+    )
+    return tuple(
+        Column(
+            f"{prefix}_{bound}",
+            f"i.{prefix}_{bound}",
+            "integer",
+            f"{meaning} {what}.",
+            changelog=ChangeLog(f"{label} ({short})"),
+            api="list",
+        )
+        for bound, meaning, short in bounds
+    )
 
 
 def _incident_url(alias: str) -> str:
@@ -339,6 +198,14 @@ INCIDENTS = Table(
             widget=Time(),
             changelog=ChangeLog("Time of day"),
             api="detail",
+        ),
+        text(
+            "time_precision",
+            "i.time_precision",
+            "How the time was reported: exact or around (a clock time in time_of_day), or a part of the day "
+            "(dawn, early_morning, morning, midday, afternoon, evening, night); empty when not reported.",
+            changelog=ChangeLog("Time precision"),
+            api="list",
         ),
         text("event_type", "et.name", "ACLED event type.", widget=Text(), changelog=revised("Event type"), api="list"),
         text(
@@ -445,6 +312,29 @@ INCIDENTS = Table(
             changelog=ChangeLog("Fatalities (high)"),
             api="list",
         ),
+        Column(
+            "fatalities_high_open",
+            "i.fatalities_high_open::text",
+            "boolean",
+            "Whether the highest figure is open-ended: a claim gives only a lower figure ('more than 50').",
+            changelog=ChangeLog("Open-ended highest figure"),
+            api="list",
+        ),
+        *_estimate_columns("deaths_a", "deaths on side A", "Deaths on side A"),
+        *_estimate_columns("deaths_b", "deaths on side B", "Deaths on side B"),
+        *_estimate_columns("deaths_civilians", "civilian deaths", "Civilian deaths"),
+        *_estimate_columns(
+            "deaths_unknown", "deaths on no known side (or on several at once)", "Deaths on no known side"
+        ),
+        *_estimate_columns("injuries", "injured", "Injuries"),
+        Column(
+            "estimate_stale",
+            "i.estimate_stale::text",
+            "boolean",
+            "Whether claims about deaths or injuries changed after the estimate was accepted or overridden; "
+            "the editors have yet to review it again.",
+            api="list",
+        ),
         text(
             "fatalities_method",
             "i.fatalities_method",
@@ -529,26 +419,34 @@ INCIDENTS = Table(
 CLAIMS = Table(
     name="claims",
     title="Claims",
-    description="Attributed statements about published incidents: who said what, where, and how sure we are.",
+    description="Attributed statements about published incidents: who said what, where, and how sure we are. "
+    "The reports that carry each claim, with their quotations, are in citations.csv.",
     alias="c",
     model=Claim,
-    joins="""JOIN incidents_source AS s ON s.id = c.source_id
-LEFT JOIN incidents_actor AS claimant ON claimant.id = c.claimant_id
-LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id""",
+    joins="""LEFT JOIN incidents_actor AS claimant ON claimant.id = c.claimant_id
+LEFT JOIN incidents_person AS speaker ON speaker.id = c.speaker_id
+LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id
+LEFT JOIN incidents_actor AS responsible ON responsible.id = c.responsible_actor_id
+LEFT JOIN (
+  SELECT claim_id, count(*) AS total FROM incidents_citation
+  WHERE claim_id IN (SELECT id FROM selected)
+  GROUP BY claim_id
+) AS citations ON citations.claim_id = c.id""",
     columns=(
         Column("id", "c.id", "integer", "Identifier of the claim."),
         Column("incident_id", "c.incident_id", "integer", "The incident the claim is about."),
         text(
             "kind",
             "c.kind",
-            "What the claim is about (fatalities, injuries, detained, ...).",
+            "What the claim is about (fatalities, injuries, detained, materiel_destroyed, territory, "
+            "responsibility, ...).",
             widget=Choice(ClaimKind.choices, required=True),
             changelog=ChangeLog("subject"),
         ),
         text(
             "losses_of",
             "c.losses_of",
-            "Whose losses: actor, civilians or unknown.",
+            "Whose losses: actor, civilians, mixed (several groups, see losses_note) or unknown.",
             widget=Choice(LossesOf.choices, default=LossesOf.UNKNOWN),
             changelog=ChangeLog("whose losses"),
         ),
@@ -561,13 +459,26 @@ LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id""",
         ),
         text("losses_actor_slug", "losses.slug", "Slug of losses_actor."),
         text(
+            "losses_note",
+            "c.losses_note",
+            "Who the losses are, in the claim's words; given when losses_of is mixed.",
+            changelog=ChangeLog("who the losses are"),
+        ),
+        text(
             "claimant",
             "claimant.name",
-            "The actor asserting the claim, when different from the source.",
+            "The actor asserting the claim, when not the reporting outlet itself.",
             widget=Text(),
             changelog=revised("claimant"),
         ),
         text("claimant_slug", "claimant.slug", "Slug of the claimant."),
+        text(
+            "speaker",
+            person_public_name("speaker"),
+            f"The person who made the statement, if named ('{PERSON_WITHHELD}' if protected).",
+            changelog=revised("speaker"),
+        ),
+        text("speaker_slug", person_public_slug("speaker"), "Slug of the speaker; empty if protected."),
         Column(
             "quantity_low",
             "c.quantity_low",
@@ -591,11 +502,38 @@ LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id""",
             widget=Text(200),
             changelog=ChangeLog("wording"),
         ),
-        text("quote", "c.quote", "The exact quotation.", widget=Text(), changelog=revised("quote")),
+        Column(
+            "part_of",
+            "c.part_of_id",
+            "integer",
+            "The claim whose figure this one counts part of (a sub-count, never in conflict with its whole).",
+            changelog=revised("part of"),
+        ),
+        text(
+            "responsible_actor",
+            "responsible.name",
+            "For a responsibility claim: the actor held responsible.",
+            changelog=revised("actor held responsible"),
+        ),
+        text("responsible_actor_slug", "responsible.slug", "Slug of responsible_actor."),
+        text(
+            "attribution",
+            "c.attribution",
+            "How firmly a responsibility claim ties the act to responsible_actor: claimed, attributed, suspected "
+            "or supposed.",
+            changelog=ChangeLog("attribution"),
+        ),
+        text(
+            "movement",
+            "c.movement",
+            "For a territory claim, what the force did: took_control, withdrew, retreated_to or held.",
+            changelog=ChangeLog("movement"),
+        ),
+        text("place", "c.place", "The place the claim names.", changelog=ChangeLog("place")),
         text(
             "stance",
             "c.stance",
-            "assertion, denial or acknowledgement (of own losses).",
+            "assertion, denial, acknowledgement or declined (to comment).",
             widget=Choice(Stance.choices, default=Stance.ASSERTION),
             changelog=ChangeLog("stance"),
         ),
@@ -614,38 +552,78 @@ LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id""",
             changelog=revised("verification note"),
         ),
         Column(
-            "source_id", "c.source_id", "integer", "The source that reported the claim.", changelog=revised("source")
+            "citation_count",
+            "coalesce(citations.total, 0)",
+            "integer",
+            "Number of reports carrying the claim (rows of citations.csv); repetition, not corroboration.",
         ),
-        text("source_kind", "s.kind", "Kind of source.", widget=Choice(SourceKind.choices)),
+        Column("updated_at", utc_timestamp("c.updated_at"), "datetime", "When the claim last changed (UTC)."),
+    ),
+    # A claims file names each claim's incident and the report carrying it (its first citation):
+    # a known source by id or URL, or a new one described by the columns source_*.
+    import_only=(
+        import_only("incident", "integer", "The id of the incident the claim is about.", widget=Text()),
+        import_only("incident_key", "string", "Else, the import_key of the incident.", widget=Text()),
+        import_only("source", "integer", "The id of the source that reported the claim.", widget=Text()),
+        import_only("source_kind", "string", "Kind of a new source.", widget=Choice(SourceKind.choices)),
+        import_only("source_outlet", "string", "Outlet or publisher of a new source.", widget=Text(200)),
+        import_only("source_title", "string", "Headline or title of a new source.", widget=Text(500)),
+        import_only("source_author", "string", "Author or speaker of a new source.", widget=Text(200)),
+        import_only("source_url", "string", "URL of the source (a known one, or a new one's).", widget=Text(1000)),
+        import_only("source_published_on", "date", "Publication date of a new source.", widget=Date()),
+        import_only("source_language", "string", "BCP 47 language tag of a new source.", widget=Text(16)),
+        import_only("quote", "string", "The exact quotation, in the report's words.", widget=Text()),
+    ),
+)
+
+CITATIONS = Table(
+    name="citations",
+    title="Citations",
+    description="The reports carrying each claim of claims.csv: the source, its exact words, their language and "
+    "the editors' translation. A claim relayed by several outlets has several citations and counts once; "
+    f"protected sources show only their kind ({Source.WITHHELD}).",
+    alias="ct",
+    model=Citation,
+    joins="""JOIN incidents_claim AS c ON c.id = ct.claim_id
+JOIN incidents_source AS s ON s.id = ct.source_id
+LEFT JOIN incidents_person AS speaker ON speaker.id = ct.speaker_id""",
+    columns=(
+        Column("id", "ct.id", "integer", "Identifier of the citation."),
+        Column("claim_id", "ct.claim_id", "integer", "The claim the report carries."),
+        Column("incident_id", "c.incident_id", "integer", "The incident the claim is about."),
+        Column("source_id", "ct.source_id", "integer", "The source (row of sources.csv)."),
+        text("source_kind", "s.kind", "Kind of source."),
         text(
             "source_name",
             source_public_label("s"),
             f"Public name of the source ('..., {Source.WITHHELD}' if protected).",
         ),
         text(
-            "source_url",
-            public_source_field("s", "url", "nullif(s.url, '')"),
-            "URL of the source; empty if protected.",
-            widget=Text(1000),
+            "source_outlet", public_source_field("s", "outlet", "nullif(s.outlet, '')"), "Outlet; empty if protected."
         ),
+        text(
+            "source_url", public_source_field("s", "url", "nullif(s.url, '')"), "URL of the source; empty if protected."
+        ),
+        text("quote", "ct.quote", "The exact quotation, in the report's words and language."),
+        text(
+            "language",
+            "ct.language",
+            "BCP 47 language tag of the quotation.",
+        ),
+        text("translation", "ct.translation", "The editors' English translation of the quotation."),
         Column(
-            "source_published_on",
-            public_source_field("s", "published_on", iso_date("s.published_on")),
+            "published_on",
+            public_citation_field("ct", "s", "published_on", iso_date("ct.published_on")),
             "date",
-            "Publication date of the source; empty if protected.",
-            widget=Date(),
+            "When this report carried the claim; empty if the source is protected.",
         ),
-        Column("updated_at", utc_timestamp("c.updated_at"), "datetime", "When the claim last changed (UTC)."),
-    ),
-    # A claim names its incident and its source; a new source is described by the columns source_*.
-    import_only=(
-        import_only("incident", "integer", "The id of the incident the claim is about.", widget=Text()),
-        import_only("incident_key", "string", "Else, the import_key of the incident.", widget=Text()),
-        import_only("source", "integer", "The id of the source that reported the claim.", widget=Text()),
-        import_only("source_outlet", "string", "Outlet or publisher of a new source.", widget=Text(200)),
-        import_only("source_title", "string", "Headline or title of a new source.", widget=Text(500)),
-        import_only("source_author", "string", "Author or speaker of a new source.", widget=Text(200)),
-        import_only("source_language", "string", "BCP 47 language tag of a new source.", widget=Text(16)),
+        text(
+            "speaker",
+            person_public_name("speaker"),
+            f"The person quoted in this report, if named ('{PERSON_WITHHELD}' if protected).",
+        ),
+        text("speaker_slug", person_public_slug("speaker"), "Slug of the speaker; empty if protected."),
+        Column("updated_at", utc_timestamp("ct.updated_at"), "datetime", "When the citation last changed (UTC)."),
     ),
 )
 
@@ -701,4 +679,4 @@ SOURCES = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {table.name: table for table in (INCIDENTS, CLAIMS, ACTORS, SOURCES)}
+TABLES: dict[str, Table] = {table.name: table for table in (INCIDENTS, CLAIMS, CITATIONS, ACTORS, SOURCES)}

@@ -31,7 +31,13 @@ def rows_for(table: Table, selection: Selection) -> QuerySet:
     """The published rows of ``table`` that ``selection`` chooses."""
     if table.name == "incidents":
         return selection.incidents
-    return {"claims": selection.claims, "actors": selection.actors, "sources": selection.sources}[table.name]()
+    rows = {
+        "claims": selection.claims,
+        "citations": selection.citations,
+        "actors": selection.actors,
+        "sources": selection.sources,
+    }
+    return rows[table.name]()
 
 
 def compile_literal(queryset: QuerySet) -> str:

@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from incidents.keyset import SortKey
 from incidents.models import (
     ActorKind,
-    Claim,
+    Citation,
     EventType,
     Grading,
     Incident,
@@ -244,7 +244,7 @@ class IncidentFilter(django_filters.FilterSet):
 
     def filter_source_kind(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         cited = IncidentSource.objects.filter(incident=OuterRef("pk"), source__kind__in=value)
-        claimed = Claim.objects.filter(incident=OuterRef("pk"), source__kind__in=value)
+        claimed = Citation.objects.filter(claim__incident=OuterRef("pk"), source__kind__in=value)
         return queryset.filter(Exists(cited) | Exists(claimed))
 
     def filter_tag(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:

@@ -355,7 +355,11 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(incident__in=incidents.order_by().values("pk"))
 
     def for_list(self) -> ClaimQuerySet:
-        return self.select_related("incident", "claimant", "losses_actor", "responsible_actor", "speaker")
+        return self.select_related(
+            "incident", "claimant", "losses_actor", "responsible_actor", "speaker"
+        ).prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.select_related("source", "speaker").order_by("pk"))
+        )
 
 
 class CitationQuerySet(models.QuerySet):
@@ -1183,6 +1187,11 @@ class Citation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CitationQuerySet.as_manager()
+
+    # What the public does not see of a citation whose source is confidential: when that source
+    # spoke, as for the source itself (Source.WITHHELD_FIELDS). The words stay, and so does their
+    # language, which the words show anyway and which pages need to render them.
+    WITHHELD_FIELDS = ("published_on",)
 
     class Meta:
         ordering = ["claim", "pk"]

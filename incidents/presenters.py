@@ -20,7 +20,19 @@ from django.utils.safestring import SafeString, mark_safe
 from incidents import reconcile
 from incidents.facets import Count as FacetCount
 from incidents.facets import Facets, country_name
-from incidents.models import ActorKind, Claim, ClaimKind, Grading, Incident, SourceKind, SubEventType
+from incidents.models import (
+    CLOCK_TIME_PRECISIONS,
+    ActorKind,
+    Claim,
+    ClaimKind,
+    DatePrecision,
+    Grading,
+    Incident,
+    IncidentRelation,
+    LossesOf,
+    SourceKind,
+    SubEventType,
+)
 
 
 def filter_query(query: QueryDict, drop: set[str], **replace: str) -> str:
@@ -148,33 +160,151 @@ def uncounted_groups(query: QueryDict) -> list[FacetGroup]:
     ]
 
 
+# The kinds of claim about no one's losses: their groups are titled by the kind alone.
+UNOWNED_KINDS = {ClaimKind.RESPONSIBILITY, ClaimKind.OCCURRENCE, ClaimKind.TERRITORY, ClaimKind.OTHER}
+
+
 @dataclass
 class ClaimGroup:
-    """Claims about the same thing (kind and whose losses), to be read side by side."""
+    """Claims about the same thing (kind and whose losses), to be read side by side; each whole
+    claim with the sub-counts that count part of it ("armoured vehicles among them") beneath it."""
 
     title: str
-    claims: list[Claim]
+    entries: list[tuple[Claim, list[Claim]]]
+    mixed: bool = False
+
+    @property
+    def claims(self) -> list[Claim]:
+        """The whole claims, in order (sub-counts are beneath them, never compared with them)."""
+        return [claim for claim, _ in self.entries]
+
+    @functools.cached_property
+    def _facts(self) -> list[reconcile.ClaimFacts]:
+        return [reconcile.facts_from_claim(c) for c in self.claims]
 
     @functools.cached_property
     def conflicting(self) -> bool:
-        """Whether two credible claims cannot both be true (reconciliation's rule 6); the page
+        """Whether two credible claims cannot both be true (reconciliation's rule 7); the page
         asks twice per group, for its class and its badge."""
-        return reconcile.conflicting_pair(reconcile.facts_from_claim(c) for c in self.claims) is not None
+        return reconcile.conflicting_pair(self._facts) is not None
+
+    @functools.cached_property
+    def corroborated_by(self) -> int:
+        """How many independent claims agree, when two or more do (reports repeating one claim do not count)."""
+        return reconcile.corroboration(self._facts)
 
 
 def claim_groups(claims: list[Claim]) -> list[ClaimGroup]:
+    """``claims`` (as ``Incident.objects.for_detail()`` loads them) grouped for the page; a
+    sub-count goes beneath its whole, whatever group the whole is in."""
+    present = {claim.pk for claim in claims}
+    sub_counts: dict[int, list[Claim]] = {}
+    for claim in claims:
+        if claim.part_of_id in present:
+            sub_counts.setdefault(claim.part_of_id, []).append(claim)
     groups: dict[tuple[str, str, int | None], ClaimGroup] = {}
     for claim in claims:
-        key = (claim.kind, claim.losses_of, claim.losses_actor_id)
+        if claim.part_of_id in present:
+            continue
+        # Kinds about no one's losses form one group each, whatever whose losses says.
+        unowned = claim.kind in UNOWNED_KINDS
+        key = (claim.kind, "", None) if unowned else (claim.kind, claim.losses_of, claim.losses_actor_id)
         if key not in groups:
             about = claim.get_kind_display()
-            if claim.kind in {ClaimKind.RESPONSIBILITY, ClaimKind.OCCURRENCE, ClaimKind.OTHER}:
+            if unowned:
                 title = about
+            elif claim.losses_of == LossesOf.MIXED:
+                title = f"{about}: {claim.get_losses_of_display().lower()}"
             else:
                 title = f"{about}: {claim.losses_label}"
-            groups[key] = ClaimGroup(title=title, claims=[])
-        groups[key].claims.append(claim)
+            groups[key] = ClaimGroup(title=title, entries=[], mixed=claim.losses_of == LossesOf.MIXED)
+        groups[key].entries.append((claim, sub_counts.get(claim.pk, [])))
     return list(groups.values())
+
+
+@dataclass(frozen=True)
+class EstimateRow:
+    """One line of the incident's per-side table: low, best and high, the high perhaps open ("51+")."""
+
+    label: str
+    low: int | None
+    best: int | None
+    high: int | None
+    high_open: bool = False
+    note: str = ""
+    total: bool = False
+
+    @property
+    def has_numbers(self) -> bool:
+        return any(v is not None for v in (self.low, self.best, self.high))
+
+
+def _stored(incident: Incident, prefix: str) -> tuple[int | None, int | None, int | None]:
+    return tuple(getattr(incident, f"{prefix}_{bound}") for bound in ("low", "best", "high"))
+
+
+def _open(incident: Incident, prefix: str, proposed: reconcile.Estimate | None) -> bool:
+    """Whether a part's high is open: only the total's openness is stored, so a part is shown open
+    when it is still exactly what the proposal gives and the proposal marks its high open."""
+    if proposed is None or not proposed.high_open:
+        return False
+    return _stored(incident, prefix) == (proposed.low, proposed.best, proposed.high)
+
+
+def estimate_rows(incident: Incident, proposal: reconcile.Proposal, sides: list[tuple[str, list]]) -> list[EstimateRow]:
+    """The stored estimate per side, for civilians, unknown, the total and the injured; empty
+    when the editors have set no figure for any part."""
+    names = {label: ", ".join(link.actor.name for link in links) for label, links in sides}
+    proposed = {side.group: side for side in proposal.sides}
+    rows = [
+        EstimateRow(
+            label,
+            *_stored(incident, prefix),
+            high_open=_open(incident, prefix, proposed.get(prefix)),
+            note=names.get(label, ""),
+        )
+        for prefix, label in reconcile.SIDE_LABELS.items()
+    ]
+    injuries = proposal.injuries.total if proposal.injuries else None
+    parts = [
+        *rows,
+        EstimateRow("Injured", *_stored(incident, "injuries"), high_open=_open(incident, "injuries", injuries)),
+    ]
+    if not any(row.has_numbers for row in parts):
+        return []
+    total = EstimateRow(
+        "All deaths", *_stored(incident, "fatalities"), high_open=incident.fatalities_high_open, total=True
+    )
+    return [*rows, total, parts[-1]]
+
+
+def reported_time(incident: Incident) -> str:
+    """The time of day as reported: "at 10:20", "around 10:20", "at dawn", or ""."""
+    if not incident.time_precision:
+        return ""
+    label = incident.get_time_precision_display()
+    if incident.time_precision in CLOCK_TIME_PRECISIONS and incident.time_of_day is not None:
+        return f"{label.lower()} {incident.time_of_day:%H:%M}"
+    return label[:1].lower() + label[1:]
+
+
+def related_incidents(incident: Incident, relations: list[IncidentRelation]) -> list[tuple[str, Incident, str]]:
+    """(the relation read from ``incident``'s end, the other incident, the note) for each relation."""
+    return [(relation.label_from(incident), relation.other_end(incident), relation.note) for relation in relations]
+
+
+def json_ld_dates(incident: Incident) -> dict[str, str]:
+    """startDate and endDate to the precision reported: a week, a month or a year is an ISO 8601
+    week ("2025-W29"), month ("2025-10") or year ("2025"), never a span of days."""
+    start = incident.start_date
+    if incident.date_precision == DatePrecision.WEEK:
+        year, week, _ = start.isocalendar()
+        return {"startDate": f"{year}-W{week:02d}"}
+    if incident.date_precision == DatePrecision.MONTH:
+        return {"startDate": f"{start:%Y-%m}"}
+    if incident.date_precision == DatePrecision.YEAR:
+        return {"startDate": f"{start:%Y}"}
+    return {"startDate": start.isoformat(), "endDate": incident.end_date.isoformat()}
 
 
 def incident_json_ld(incident: Incident, request: HttpRequest) -> dict[str, Any]:
@@ -194,8 +324,7 @@ def incident_json_ld(incident: Incident, request: HttpRequest) -> dict[str, Any]
         "identifier": str(incident.pk),
         "name": incident.title,
         "description": incident.summary,
-        "startDate": incident.start_date,
-        "endDate": incident.end_date,
+        **json_ld_dates(incident),
         "eventStatus": "https://schema.org/EventScheduled",
         "location": place,
         "keywords": [incident.event_type.name, incident.sub_event_type.name, *incident.tags],

@@ -1,40 +1,71 @@
-"""Reconciliation: from an incident's fatality claims to a proposed low / best / high.
+"""Reconciliation: from an incident's death and injury claims to a proposed low / best / high.
 
 Pure functions over plain values, so the rules can be read and tested on their own.
 The rules (also on the public methodology page):
 
-1. Only fatality claims count. Refuted claims are ignored. A claim with no number
-   ("losses on both sides", "all") is listed but cannot move an estimate.
-2. Claims are grouped by whose losses they concern: an actor, civilians, or unknown.
-3. In each group, an acknowledgement of own losses is a floor: the low is never
-   below the largest number a party admits for itself.
-4. low = the smallest credible number (raised to the floor); high = the largest number
-   stated; an open-ended claim ("more than ten") stretches neither bound beyond its
-   own lower figure, and the group says its high is open.
-5. best = the median of the claims' central figures, taken from the most verified tier
+1. Only claims about deaths (and, apart, about the injured) count. A claim counts once however
+   many reports carry it: the FLA's statement relayed by AFP, by AP and by an aggregator is one
+   claim with three citations, not three figures.
+2. Some claims are listed but move no figure: refuted claims; claims that give no number ("losses
+   on both sides", "all"); a claimant's refusal to comment; and a sub-count, which counts part of
+   another claim's figure ("among them five soldiers") and is never counted on its own.
+   Claims of other kinds (responsibility, territory, materiel, detentions) never enter it.
+3. Claims are grouped by whose losses they concern: an actor, civilians, unknown, or several
+   groups at once. A claim about several groups ("five killed, mostly drivers and guards") forms
+   its own group and is counted once; it is never split between the groups it names.
+4. In each group, a party acknowledging its own losses sets a floor: the low is never below the
+   largest number the party admits about itself. Acknowledging someone else's losses, or the
+   clashes without a figure, sets no floor.
+5. low = the smallest credible number (raised to the floor); high = the largest number stated;
+   an open-ended claim ("more than fifty") stretches neither bound beyond its own lower figure,
+   and the group says its high is open ("51+").
+6. best = the median of the claims' central figures, taken from the most verified tier
    available (confirmed, then corroborated, then the rest), kept within [low, high].
-6. A group is contested when two credible claims (not refuted, not disputed) cannot both
-   be true: one's lower figure is above another's upper figure.
-7. The total adds the groups up. Claims about unknown losses may overlap with a named
-   group, which the reasons say.
+7. A group is contested when two credible claims (not refuted, not disputed) cannot both be
+   true: one's lower figure is above another's upper figure. A sub-count never conflicts with
+   its whole, nor with the other claims: it measures a different quantity. A group is
+   corroborated when independent claims (different claimants, not the same statement carried
+   again) give figures that can all be true at once.
+8. The total adds the groups up. Claims about unknown losses, or about several groups, may
+   overlap with a named group, which the reasons say.
+9. Per side: a group of an actor's losses counts for side A or side B by that actor's side in
+   the incident (an actor on neither or on both sides counts under unknown); civilians count as
+   civilians; unknown losses and claims about several groups count under unknown. Each side's
+   low, best and high are the sums of its groups, so the sides add up to the total.
+10. The injured are reconciled the same way, into an estimate of their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from statistics import median
 
-from incidents.models import Claim, ClaimKind, LossesOf, Stance, Verification
+from incidents.models import RECONCILED_KINDS, Claim, ClaimKind, LossesOf, Side, Stance, Verification
 
 TIER_ORDER = [Verification.CONFIRMED, Verification.CORROBORATED]
+
+# Group keys that are not an actor's.
+CIVILIANS, UNKNOWN, MIXED = LossesOf.CIVILIANS.value, LossesOf.UNKNOWN.value, LossesOf.MIXED.value
+
+# The per-side estimates, keyed as the incident's columns are prefixed (models.ESTIMATE_PREFIXES).
+SIDE_LABELS = {
+    "deaths_a": "Side A",
+    "deaths_b": "Side B",
+    "deaths_civilians": "Civilians",
+    "deaths_unknown": "Unknown",
+}
+SIDE_OF = {Side.A.value: "deaths_a", Side.B.value: "deaths_b"}
+
+# How the reasons name what a kind counts.
+NOUNS = {ClaimKind.FATALITIES: ("fatality", "dead"), ClaimKind.INJURIES: ("injury", "injured")}
 
 
 @dataclass(frozen=True)
 class ClaimFacts:
     """What reconciliation needs to know about one claim."""
 
-    group: str  # a stable key: "actor:<id>", "civilians" or "unknown"
+    group: str  # a stable key: "actor:<id>", "civilians", "unknown" or "mixed"
     group_label: str
     claimant: str
     low: int | None
@@ -44,6 +75,12 @@ class ClaimFacts:
     verification: str = Verification.UNVERIFIED
     kind: str = ClaimKind.FATALITIES
     claim_id: int | None = None
+    # "actor:<id>" when the claimant is an actor: its own losses are the group with the same key.
+    claimant_key: str = ""
+    # Who the claim comes from: two claims with the same origin are not independent.
+    origin: str = ""
+    # The claim whose figure this one counts part of, if it is a sub-count.
+    part_of: int | None = None
 
     @property
     def quantified(self) -> bool:
@@ -56,6 +93,15 @@ class ClaimFacts:
     @property
     def credible(self) -> bool:
         return self.verification not in (Verification.REFUTED, Verification.DISPUTED)
+
+    @property
+    def own_losses(self) -> bool:
+        """The claimant speaks of its own losses (the only acknowledgement that sets a floor)."""
+        return bool(self.claimant_key) and self.claimant_key == self.group
+
+    @property
+    def source_of(self) -> str:
+        return self.origin or self.claimant
 
     @property
     def central(self) -> float:
@@ -85,17 +131,34 @@ class Estimate:
     high: int | None = None
     high_open: bool = False
     contested: bool = False
+    corroborated_by: int = 0  # independent claims that agree, when two or more do
+    side: str = ""  # the per-side estimate a group counts in (a key of SIDE_LABELS)
     reasons: list[str] = field(default_factory=list)
 
     @property
     def has_numbers(self) -> bool:
         return self.low is not None
 
+    @property
+    def side_label(self) -> str:
+        return SIDE_LABELS.get(self.side, "")
+
+    @property
+    def counts_for(self) -> str:
+        """The side a group counts for, where its own label does not say it (an actor's, several groups')."""
+        return "" if self.group in (CIVILIANS, UNKNOWN) else self.side_label
+
 
 @dataclass
 class Proposal:
+    """The proposal for one kind of loss: by group, by side and in total; the deaths' proposal
+    carries the injuries' as ``injuries``."""
+
     groups: list[Estimate]
     total: Estimate
+    sides: list[Estimate] = field(default_factory=list)
+    kind: str = ClaimKind.FATALITIES
+    injuries: Proposal | None = None
 
     @property
     def contested(self) -> bool:
@@ -110,24 +173,37 @@ def _tiered(claims: list[ClaimFacts]) -> list[ClaimFacts]:
     return claims
 
 
-def estimate_group(group: str, label: str, claims: Iterable[ClaimFacts]) -> Estimate:
+def _not_counted(claim: ClaimFacts) -> str | None:
+    """Why ``claim`` is listed without moving the estimate (rule 2), or None if it counts."""
+    if claim.verification == Verification.REFUTED:
+        return f"Ignored {claim.describe()}: the claim is refuted."
+    if claim.stance == Stance.DECLINED:
+        return f"Listed but not counted {claim.describe()}: the claimant declined to comment."
+    if claim.part_of is not None:
+        return f"Not counted on its own {claim.describe()}: it counts part of another claim's figure."
+    if not claim.quantified:
+        return f"Listed but not counted {claim.describe()}: it gives no number."
+    return None
+
+
+def estimate_group(group: str, label: str, claims: Iterable[ClaimFacts], kind: str = ClaimKind.FATALITIES) -> Estimate:
+    noun, people = NOUNS.get(ClaimKind(kind), NOUNS[ClaimKind.FATALITIES])
     estimate = Estimate(group=group, label=label)
     usable: list[ClaimFacts] = []
     for claim in claims:
-        if claim.kind != ClaimKind.FATALITIES:
+        if claim.kind != kind:
             continue
-        if claim.verification == Verification.REFUTED:
-            estimate.reasons.append(f"Ignored {claim.describe()}: the claim is refuted.")
-        elif not claim.quantified:
-            estimate.reasons.append(f"Listed but not counted {claim.describe()}: it gives no number.")
+        reason = _not_counted(claim)
+        if reason:
+            estimate.reasons.append(reason)
         else:
             usable.append(claim)
     if not usable:
         if not estimate.reasons:
-            estimate.reasons.append("No fatality claims.")
+            estimate.reasons.append(f"No {noun} claims.")
         return estimate
 
-    acknowledgements = [c for c in usable if c.stance == Stance.ACKNOWLEDGEMENT]
+    acknowledgements = [c for c in usable if c.stance == Stance.ACKNOWLEDGEMENT and c.own_losses]
     floor = max((c.low for c in acknowledgements), default=0)
 
     lows = [c.low for c in usable]
@@ -144,11 +220,16 @@ def estimate_group(group: str, label: str, claims: Iterable[ClaimFacts]) -> Esti
 
     listing = "; ".join(c.describe() for c in usable)
     estimate.reasons.append(f"Counted {len(usable)} claim(s): {listing}.")
+    if group == MIXED:
+        estimate.reasons.append(
+            "A claim about several groups at once forms its own group and counts once; it is not split "
+            "between the groups it names, and counts under unknown for the sides."
+        )
     if acknowledgements and floor >= min(lows):
         names = ", ".join(sorted({c.claimant for c in acknowledgements}))
-        estimate.reasons.append(f"Floor of {floor}: {names} acknowledged {floor} of its own dead.")
+        estimate.reasons.append(f"Floor of {floor}: {names} acknowledged {floor} of its own {people}.")
     if estimate.high_open:
-        estimate.reasons.append(f"The high is open: a claim gives only a lower figure ({high}).")
+        estimate.reasons.append(f"The high is open: a claim gives only a lower figure ({high}+).")
     if tier is not usable:
         estimate.reasons.append(f"Best estimate from the {tier[0].verification} claim(s) only.")
     else:
@@ -161,13 +242,21 @@ def estimate_group(group: str, label: str, claims: Iterable[ClaimFacts]) -> Esti
         estimate.reasons.append(
             f"Contested: {highest_low.describe()} cannot be reconciled with {lowest_high.describe()}."
         )
+    else:
+        origins = independent_origins(usable)
+        if len(origins) > 1:
+            estimate.corroborated_by = len(origins)
+            estimate.reasons.append(
+                f"Corroborated by {len(origins)} independent claims ({', '.join(origins)}): their figures agree."
+            )
     return estimate
 
 
 def conflicting_pair(claims: Iterable[ClaimFacts]) -> tuple[ClaimFacts, ClaimFacts] | None:
-    """Rule 6: the two credible claims that cannot both be true (the highest lower figure, above
-    the lowest upper figure), or None when the credible claims can all be true at once."""
-    credible = [c for c in claims if c.quantified and c.credible]
+    """Rule 7: the two credible claims that cannot both be true (the highest lower figure, above
+    the lowest upper figure), or None when the credible claims can all be true at once. A
+    sub-count is left out: it counts a part, and a part is smaller than any whole."""
+    credible = [c for c in claims if c.quantified and c.credible and c.part_of is None]
     bounded = [c for c in credible if c.high is not None]
     if not credible or not bounded:
         return None
@@ -176,43 +265,126 @@ def conflicting_pair(claims: Iterable[ClaimFacts]) -> tuple[ClaimFacts, ClaimFac
     return (highest_low, lowest_high) if highest_low.low > lowest_high.high else None
 
 
-def propose(claims: Iterable[ClaimFacts]) -> Proposal:
+def independent_origins(claims: Iterable[ClaimFacts]) -> list[str]:
+    """The claimants of the credible, quantified whole claims, once each: reports carrying one
+    claim again are repetition, and two claims by the same claimant are not independent."""
+    origins: dict[str, str] = {}
+    for claim in claims:
+        if claim.quantified and claim.credible and claim.part_of is None:
+            origins.setdefault(claim.source_of, claim.claimant)
+    return list(origins.values())
+
+
+def corroboration(claims: Iterable[ClaimFacts]) -> int:
+    """How many independent claims agree on the figure, when two or more do and none conflicts; else 0."""
+    claims = list(claims)
+    if conflicting_pair(claims) is not None:
+        return 0
+    origins = independent_origins(claims)
+    return len(origins) if len(origins) > 1 else 0
+
+
+def _sum(group: str, label: str, parts: list[Estimate]) -> Estimate:
+    """An estimate whose bounds are the sums of ``parts``' (those with numbers)."""
+    estimate = Estimate(group=group, label=label)
+    counted = [p for p in parts if p.has_numbers]
+    if counted:
+        estimate.low = sum(p.low for p in counted)
+        estimate.best = sum(p.best for p in counted)
+        estimate.high = sum(p.high for p in counted)
+        estimate.high_open = any(p.high_open for p in counted)
+    estimate.contested = any(p.contested for p in parts)
+    return estimate
+
+
+def side_of(group: str, sides: Mapping[str, str]) -> str:
+    """The per-side estimate a group counts in (rule 9): ``sides`` maps "actor:<id>" to "A" or "B"
+    for each actor on exactly one side of the incident."""
+    if group == CIVILIANS:
+        return "deaths_civilians"
+    if group.startswith("actor:") and sides.get(group) in SIDE_OF:
+        return SIDE_OF[sides[group]]
+    return "deaths_unknown"
+
+
+def _sides(groups: list[Estimate], sides: Mapping[str, str]) -> list[Estimate]:
+    by_side: dict[str, list[Estimate]] = {key: [] for key in SIDE_LABELS}
+    for group in groups:
+        group.side = side_of(group.group, sides)
+        by_side[group.side].append(group)
+    estimates = []
+    for key, label in SIDE_LABELS.items():
+        estimate = _sum(key, label, by_side[key])
+        counted = [g for g in by_side[key] if g.has_numbers]
+        if counted:
+            estimate.reasons.append(f"{label} adds up: " + ", ".join(f"{g.label} {g.best}" for g in counted) + ".")
+        estimates.append(estimate)
+    return estimates
+
+
+def _propose_kind(claims: list[ClaimFacts], kind: str, sides: Mapping[str, str]) -> Proposal:
+    noun, people = NOUNS[ClaimKind(kind)]
     by_group: dict[str, list[ClaimFacts]] = {}
     labels: dict[str, str] = {}
     for claim in claims:
-        if claim.kind != ClaimKind.FATALITIES:
+        if claim.kind != kind:
             continue
         by_group.setdefault(claim.group, []).append(claim)
-        labels[claim.group] = claim.group_label
+        labels.setdefault(claim.group, claim.group_label)
 
-    groups = [estimate_group(key, labels[key], group_claims) for key, group_claims in by_group.items()]
-    groups.sort(key=lambda e: (e.group == "unknown", e.label))
+    groups = [estimate_group(key, labels[key], group_claims, kind) for key, group_claims in by_group.items()]
+    groups.sort(key=lambda e: (e.group in (UNKNOWN, MIXED), e.group == MIXED, e.label))
 
-    total = Estimate(group="total", label="All parties")
+    total = _sum("total", "All parties", groups)
     counted = [g for g in groups if g.has_numbers]
     if not counted:
-        total.reasons.append("No fatality claim gives a number; there is no estimate to propose.")
+        total.reasons.append(f"No {noun} claim gives a number; there is no estimate to propose.")
     else:
-        total.low = sum(g.low for g in counted)
-        total.best = sum(g.best for g in counted)
-        total.high = sum(g.high for g in counted)
-        total.high_open = any(g.high_open for g in counted)
         total.reasons.append("The total adds up the groups: " + ", ".join(f"{g.label} {g.best}" for g in counted) + ".")
-        if any(g.group == "unknown" for g in counted) and len(counted) > 1:
-            total.reasons.append("Claims about unidentified dead may count some of the same people as a named group.")
-    total.contested = any(g.contested for g in groups)
+        vague = [g for g in counted if g.group in (UNKNOWN, MIXED)]
+        if vague and len(counted) > 1:
+            total.reasons.append(
+                f"Claims about unidentified {people}, or about several groups at once, may count some of the "
+                "same people as a named group."
+            )
     if total.contested:
         names = ", ".join(g.label for g in groups if g.contested)
         total.reasons.append(f"Contested: the claims about {names} do not agree.")
-    return Proposal(groups=groups, total=total)
+    return Proposal(groups=groups, total=total, sides=_sides(groups, sides), kind=kind)
+
+
+def propose(claims: Iterable[ClaimFacts], sides: Mapping[str, str] | None = None) -> Proposal:
+    """The deaths' proposal, with the injuries' as its ``injuries``. ``sides`` maps "actor:<id>"
+    to the actor's side ("A" or "B") in the incident."""
+    claims = list(claims)
+    proposal = _propose_kind(claims, ClaimKind.FATALITIES, sides or {})
+    proposal.injuries = _propose_kind(claims, ClaimKind.INJURIES, sides or {})
+    return proposal
+
+
+def _claimant(claim: Claim) -> tuple[str, str]:
+    """(label, origin key) of who makes ``claim``: its claimant actor, else the person speaking,
+    else the report carrying it (the public label: a confidential source or person stays withheld)."""
+    if claim.claimant_id:
+        return claim.claimant.name, f"actor:{claim.claimant_id}"
+    if claim.speaker_id:
+        return claim.speaker.public_name, f"person:{claim.speaker_id}"
+    citations = list(claim.citations.all())
+    if citations:
+        first = min(citations, key=lambda c: c.pk)
+        return first.source.public_label, f"source:{first.source_id}"
+    return "An unnamed claimant", f"claim:{claim.pk}"
 
 
 def facts_from_claim(claim: Claim) -> ClaimFacts:
+    """The facts of ``claim`` (load it with claimant, speaker, losses_actor and citations' sources)."""
     if claim.losses_of == LossesOf.ACTOR:
         group, label = f"actor:{claim.losses_actor_id}", claim.losses_actor.name
+    elif claim.losses_of == LossesOf.MIXED:
+        group, label = MIXED, claim.get_losses_of_display()
     else:
         group, label = claim.losses_of, claim.get_losses_of_display()
-    claimant = claim.claimant.name if claim.claimant_id else claim.source.public_label
+    claimant, origin = _claimant(claim)
     return ClaimFacts(
         group=group,
         group_label=label,
@@ -224,9 +396,25 @@ def facts_from_claim(claim: Claim) -> ClaimFacts:
         verification=claim.verification,
         kind=claim.kind,
         claim_id=claim.pk,
+        claimant_key=f"actor:{claim.claimant_id}" if claim.claimant_id else "",
+        origin=origin,
+        part_of=claim.part_of_id,
     )
 
 
-def propose_for_claims(claims: Iterable[Claim]) -> Proposal:
-    """The proposal for an incident's claims (pass them with source, claimant, losses_actor loaded)."""
-    return propose(facts_from_claim(c) for c in claims if c.kind == ClaimKind.FATALITIES)
+def actor_sides(links: Iterable[tuple[int, str]]) -> dict[str, str]:
+    """From (actor id, side) pairs of an incident's actor links: "actor:<id>" -> side, for the
+    actors on exactly one side (rule 9)."""
+    seen: dict[str, set[str]] = {}
+    for actor_id, side in links:
+        seen.setdefault(f"actor:{actor_id}", set()).add(side)
+    return {key: next(iter(found)) for key, found in seen.items() if len(found) == 1}
+
+
+def propose_for_claims(claims: Iterable[Claim], links: Iterable[tuple[int, str]] = ()) -> Proposal:
+    """The proposal for an incident's claims (loaded as ``facts_from_claim`` says) and its actor
+    links as (actor id, side) pairs."""
+    return propose(
+        (facts_from_claim(c) for c in claims if c.kind in RECONCILED_KINDS),
+        actor_sides(links),
+    )

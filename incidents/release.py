@@ -1,4 +1,4 @@
-"""Citable dataset releases: the four CSVs of one database snapshot, their Frictionless
+"""Citable dataset releases: the CSVs of one database snapshot, their Frictionless
 ``datapackage.json`` and data dictionary (from ``incidents.columns``), a CITATION.cff,
 a summary of what changed since the previous release, and SHA-256 checksums.
 
@@ -34,6 +34,11 @@ DICTIONARY = "data-dictionary.md"
 FOREIGN_KEYS = {
     "claims": [
         {"fields": "incident_id", "reference": {"resource": "incidents", "fields": "id"}},
+        {"fields": "part_of", "reference": {"resource": "claims", "fields": "id"}},
+    ],
+    "citations": [
+        {"fields": "claim_id", "reference": {"resource": "claims", "fields": "id"}},
+        {"fields": "incident_id", "reference": {"resource": "incidents", "fields": "id"}},
         {"fields": "source_id", "reference": {"resource": "sources", "fields": "id"}},
     ],
 }
@@ -49,6 +54,8 @@ class Changes:
     added: list[int] = field(default_factory=list)
     changed: list[int] = field(default_factory=list)
     retracted: list[int] = field(default_factory=list)
+    # Retracted duplicates merged into another incident: their id and that incident's.
+    merged_into: dict[int, int] = field(default_factory=dict)
     withdrawn: list[int] = field(default_factory=list)
 
     def as_dict(self, version: str) -> dict:
@@ -58,6 +65,7 @@ class Changes:
             "added": self.added,
             "changed": self.changed,
             "retracted": self.retracted,
+            "merged_into": {str(pk): into for pk, into in self.merged_into.items()},
             "withdrawn": self.withdrawn,
         }
 
@@ -89,7 +97,8 @@ def datapackage(version: str, created: datetime.datetime, out: Path) -> dict:
         "profile": "tabular-data-package",
         "name": "incident-archive",
         "title": settings.ARCHIVE_NAME,
-        "description": "Published incidents, the claims about them, the actors involved and the sources cited.",
+        "description": "Published incidents, the claims about them and the reports citing each claim, "
+        "the actors involved and the sources cited.",
         "version": version,
         "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "homepage": f"{base_url}/data/",
@@ -183,8 +192,9 @@ def compare(previous: Path, current: Path) -> Changes:
             if old[1] != new[1]:
                 changes.changed.append(new[0])
             old, new = next(old_rows, None), next(new_rows, None)
-    retracted = set(Incident.objects.retracted().filter(pk__in=removed).values_list("pk", flat=True))
+    retracted = dict(Incident.objects.retracted().filter(pk__in=removed).values_list("pk", "merged_into"))
     changes.retracted = [pk for pk in removed if pk in retracted]
+    changes.merged_into = {pk: retracted[pk] for pk in changes.retracted if retracted[pk] is not None}
     changes.withdrawn = [pk for pk in removed if pk not in retracted]
     return changes
 

@@ -1,9 +1,9 @@
 """Full-text search: accent- and case-insensitive, ranked, and aware of actor aliases.
 
 Incidents are matched against their search document (``incidents.search_document``).
-Actors are found by the words of their name or any alias (any language or script), then
-reach incidents through the incident–actor link. The editors' search also matches part of
-a place name, through the location's trigram index.
+Actors, and people, are found by the words of their name or any alias (any language, script
+or transliteration); actors then reach incidents through the incident–actor link. The
+editors' search also matches part of a place name, through the location's trigram index.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from incidents.models import Actor, ActorAlias, IncidentActor
+from incidents.models import Actor, ActorAlias, IncidentActor, Person, PersonAlias
 from incidents.search_document import fold
 
 
@@ -26,19 +26,30 @@ def web_query(text: str) -> SearchQuery:
     return SearchQuery(fold(text), search_type="websearch", config="simple")
 
 
-def matching_actor_ids(text: str) -> QuerySet:
-    """Actors whose name or any alias matches the query, in any language or script."""
+def _matching_names(model: type[models.Model], alias_model: type[models.Model], owner: str, text: str) -> QuerySet:
+    """The ids of ``model`` rows whose name, or the name of any of their ``alias_model`` rows
+    (linked through ``owner``), has the words of the query, folded alike."""
     query = web_query(text)
     by_alias = (
-        ActorAlias.objects.annotate(document=SearchVector(Unaccent("name"), config="simple"))
+        alias_model.objects.annotate(document=SearchVector(Unaccent("name"), config="simple"))
         .filter(document=query)
-        .values("actor_id")
+        .values(f"{owner}_id")
     )
     return (
-        Actor.objects.annotate(document=SearchVector(Unaccent("name"), config="simple"))
+        model.objects.annotate(document=SearchVector(Unaccent("name"), config="simple"))
         .filter(Q(document=query) | Q(pk__in=by_alias))
         .values("pk")
     )
+
+
+def matching_actor_ids(text: str) -> QuerySet:
+    """Actors whose name or any alias matches the query, in any language or script."""
+    return _matching_names(Actor, ActorAlias, "actor", text)
+
+
+def matching_person_ids(text: str) -> QuerySet:
+    """People whose name or any other spelling matches the query, in any language or script."""
+    return _matching_names(Person, PersonAlias, "person", text)
 
 
 def search_incidents(queryset: QuerySet, text: str, *, places: bool = False) -> QuerySet:

@@ -1,9 +1,9 @@
 """What a query string selects, decided once per request.
 
 A ``Selection`` is built from a request's query string: the IncidentFilter's parameters,
-validated, and the published incidents they choose; the claims, actors and sources that
-belong to those incidents; the parameters that name the result set (for cached counts)
-and a query string that carries the same selection to another URL. The public list, the
+validated, and the published incidents they choose; the claims (and their citations),
+actors and sources that belong to those incidents; the parameters that name the result set
+(for cached counts) and a query string that carries the same selection to another URL. The public list, the
 API, the CSV exports and the facet counts all take one, so the same query string means
 the same rows everywhere, and is refused for the same reasons everywhere.
 
@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 
 from incidents.filters import DEFAULT_ORDERING, IncidentFilter, order_expressions
-from incidents.models import Actor, Claim, Incident, Source
+from incidents.models import Actor, Citation, Claim, Incident, Source
 
 FILTER_PARAMS = frozenset(IncidentFilter.base_filters)
 # Filter parameters that change how rows are sorted, not which rows there are.
@@ -110,6 +110,10 @@ class Selection:
     def claims(self) -> QuerySet:
         claims = Claim.objects.published()
         return claims if self.scope is None else claims.of_incidents(self.scope)
+
+    def citations(self) -> QuerySet:
+        citations = Citation.objects.published()
+        return citations if self.scope is None else citations.of_incidents(self.scope)
 
     def actors(self) -> QuerySet:
         actors = Actor.objects.published()

@@ -1,18 +1,34 @@
 """Explicit-field serializers for the public API.
 
 Nothing here lists ``__all__``: a field reaches the public only when it is named below.
-Confidential sources keep their id and kind; every identifying field is null.
+Confidential sources keep their id and kind; every identifying field is null, and so is the
+date of a citation of one (its words stay). A confidential person is never named: where they speak
+the API says only that someone whose identity is withheld did.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from incidents.columns import INCIDENTS
-from incidents.models import Actor, ActorAlias, ActorRelation, Claim, Incident, IncidentActor, IncidentSource, Source
+from incidents.models import (
+    Actor,
+    ActorAlias,
+    ActorRelation,
+    Citation,
+    Claim,
+    Incident,
+    IncidentActor,
+    IncidentRelation,
+    IncidentSource,
+    Person,
+    PersonAffiliation,
+    PersonAlias,
+    Source,
+)
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -70,10 +86,46 @@ class ActorDetailSerializer(ActorSerializer):
         return ActorRelationSerializer(relations, many=True).data
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class PersonRefSerializer(serializers.ModelSerializer):
+    """Who spoke: their name and slug, or for a confidential person only that their identity is withheld."""
+
+    name = serializers.CharField(source="public_name", read_only=True, help_text="The person's public name.")
+    slug = serializers.SlugField(read_only=True, allow_null=True, help_text="Null when the identity is withheld.")
+
+    class Meta:
+        model = Person
+        fields = ("name", "slug")
+
+    def to_representation(self, instance: Person) -> dict[str, Any]:
+        if instance.confidential:
+            return {"name": instance.public_name, "slug": None}
+        return super().to_representation(instance)
+
+
+class CitationSerializer(serializers.ModelSerializer):
+    """One report carrying a claim."""
+
     source = SourceSerializer(read_only=True)
+    speaker = PersonRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Citation
+        fields = ("id", "source", "quote", "language", "translation", "published_on", "speaker")
+        extra_kwargs = {name: {"allow_null": True} for name in Citation.WITHHELD_FIELDS}
+
+    def to_representation(self, instance: Citation) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.source.confidential:
+            data.update(dict.fromkeys(Citation.WITHHELD_FIELDS))
+        return data
+
+
+class ClaimSerializer(serializers.ModelSerializer):
     claimant = ActorRefSerializer(read_only=True, allow_null=True)
+    speaker = PersonRefSerializer(read_only=True, allow_null=True)
     losses_actor = ActorRefSerializer(read_only=True, allow_null=True)
+    responsible_actor = ActorRefSerializer(read_only=True, allow_null=True)
+    citations = CitationSerializer(many=True, read_only=True, help_text="The reports carrying the claim.")
 
     class Meta:
         model = Claim
@@ -83,15 +135,21 @@ class ClaimSerializer(serializers.ModelSerializer):
             "kind",
             "losses_of",
             "losses_actor",
+            "losses_note",
             "claimant",
+            "speaker",
             "quantity_low",
             "quantity_high",
             "quantity_text",
-            "quote",
+            "part_of",
+            "responsible_actor",
+            "attribution",
+            "movement",
+            "place",
             "stance",
             "verification",
             "verification_note",
-            "source",
+            "citations",
             "updated_at",
         )
 
@@ -130,6 +188,29 @@ class IncidentListSerializer(serializers.ModelSerializer):
         fields = (*_INCIDENT_FIELDS, "side_a", "side_b")
 
 
+class IncidentRelationSerializer(serializers.Serializer):
+    """A link to another published incident, read from the incident at hand (``context["incident"]``)."""
+
+    id = serializers.IntegerField(help_text="The other incident's id.")
+    kind = serializers.ChoiceField(choices=IncidentRelation._meta.get_field("kind").choices)
+    relation = serializers.CharField(help_text="How this incident relates to the other, e.g. 'was followed by'.")
+    url = serializers.URLField(help_text="The other incident's public page.")
+    note = serializers.CharField()
+
+    def to_representation(self, relation: IncidentRelation) -> dict[str, Any]:
+        incident = self.context["incident"]
+        other = relation.other_end(incident)
+        request = self.context.get("request")
+        url = other.get_absolute_url()
+        return {
+            "id": other.pk,
+            "kind": relation.kind,
+            "relation": relation.label_from(incident),
+            "url": request.build_absolute_uri(url) if request is not None else url,
+            "note": relation.note,
+        }
+
+
 class IncidentDetailSerializer(serializers.ModelSerializer):
     event_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     sub_event_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -140,16 +221,62 @@ class IncidentDetailSerializer(serializers.ModelSerializer):
     time_of_day = serializers.CharField(
         read_only=True, allow_null=True, help_text="Local time it began (HH:MM:SS), if reported."
     )
+    related_incidents = serializers.SerializerMethodField(help_text="Links to other published incidents.")
 
     class Meta:
         model = Incident
-        fields = (*_INCIDENT_FIELDS, *_INCIDENT_DETAIL_FIELDS, "actors", "claims", "sources")
+        fields = (
+            *_INCIDENT_FIELDS,
+            *_INCIDENT_DETAIL_FIELDS,
+            "actors",
+            "claims",
+            "sources",
+            "related_incidents",
+        )
+
+    @extend_schema_field(IncidentRelationSerializer(many=True))
+    def get_related_incidents(self, incident: Incident) -> list[dict[str, Any]]:
+        """The relations in ``context["relations"]`` (``IncidentRelation.objects.public_of``)."""
+        context = {**self.context, "incident": incident}
+        return IncidentRelationSerializer(self.context["relations"], many=True, context=context).data
 
 
 class RetractionSerializer(serializers.ModelSerializer):
+    merged_into = serializers.IntegerField(
+        source="public_merged_into",
+        read_only=True,
+        allow_null=True,
+        help_text="For a duplicate merged into another incident: that incident's id.",
+    )
+
     class Meta:
         model = Incident
-        fields = ("id", "retracted_at", "retraction_notice")
+        fields = ("id", "retracted_at", "retraction_notice", "merged_into")
+
+
+class PersonAliasSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PersonAlias
+        fields = ("name", "language")
+
+
+class PersonAffiliationSerializer(serializers.ModelSerializer):
+    actor = ActorRefSerializer(read_only=True)
+
+    class Meta:
+        model = PersonAffiliation
+        fields = ("actor", "role", "start_date", "end_date")
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """A person who speaks in published claims; affiliations only to actors that are public too."""
+
+    aliases = PersonAliasSerializer(many=True, read_only=True, help_text="Other spellings and transliterations.")
+    affiliations = PersonAffiliationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ("id", "slug", "name", "description", "aliases", "affiliations", "updated_at")
 
 
 class GeoJSONPointSerializer(serializers.Serializer):

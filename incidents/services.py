@@ -1,4 +1,4 @@
-"""Writes that follow editorial rules: the workflow, estimates, optimistic locking, reverts.
+"""Writes that follow editorial rules: the workflow, estimates, merges, optimistic locking, reverts.
 
 Each service is keyword-only, runs in one transaction and raises ``WorkflowError`` (a
 ``ValidationError``) with a message an editor can act on. Each one that acts for a user
@@ -10,7 +10,7 @@ permission each needs, are one table: ``TRANSITIONS``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +19,23 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from incidents.models import Claim, EstimateMethod, Incident, IncidentActor, IncidentSource, Source, Status
-from incidents.reconcile import Proposal, propose_for_claims
+from incidents.models import (
+    ESTIMATE_PREFIXES,
+    Citation,
+    Claim,
+    EstimateMethod,
+    Incident,
+    IncidentActor,
+    IncidentRelation,
+    IncidentSource,
+    Person,
+    Source,
+    Status,
+)
+from incidents.reconcile import Estimate, Proposal, propose_for_claims
 
 
 class WorkflowError(ValidationError):
@@ -83,22 +95,25 @@ def record_save(*, instance: models.Model, expected_version: int | None) -> None
         instance.save()
 
 
-# --- Confidential sources named in public text ---------------------------------------------------
+# --- Confidential sources and people named in public text -----------------------------------------
 
 # Shorter strings ("AP", "FLA") would match ordinary words and names.
 IDENTIFYING_MIN_LENGTH = 4
 INCIDENT_PUBLIC_TEXT = ("title", "summary", "admin1", "admin2", "location", "fatalities_rationale", "retraction_notice")
-CLAIM_PUBLIC_TEXT = ("quantity_text", "quote", "verification_note")
+CLAIM_PUBLIC_TEXT = ("quantity_text", "losses_note", "place", "verification_note")
+CITATION_PUBLIC_TEXT = ("quote", "translation")
 
 
 @dataclass(frozen=True)
 class ConfidentialMention:
-    """Public text of an incident containing the outlet, author or title of a confidential source it cites."""
+    """Public text of an incident containing what identifies a confidential source it cites (its
+    outlet, author or title) or a confidential person speaking in it (their name or an alias)."""
 
-    where: str  # "summary", "claim 12, quote", ...
-    wording: str  # the identifying string, as the source record spells it
-    part: str  # "outlet", "author" or "title"
-    source_id: int
+    where: str  # "summary", "citation 12, quote", ...
+    wording: str  # the identifying string, as the record spells it
+    part: str  # "outlet", "author", "title", "name" or "alias"
+    source_id: int | None = None
+    person_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -106,20 +121,33 @@ class ConfidentialMention:
         return f"{self.where}: {self.wording.casefold()}"
 
     def __str__(self) -> str:
-        return f"The {self.where} contains “{self.wording}”, the {self.part} of confidential source #{self.source_id}."
+        whose = (
+            f"confidential source #{self.source_id}"
+            if self.person_id is None
+            else (f"confidential person #{self.person_id}")
+        )
+        return f"The {self.where} contains “{self.wording}”, the {self.part} of {whose}."
 
 
 def _public_texts(incident: Incident) -> Iterator[tuple[str, str]]:
-    """(where, text) for every public text of ``incident``: its own fields, its links' notes, its claims."""
+    """(where, text) for every public text of ``incident``: its own fields, its links' notes, its
+    claims and the quotes and translations of their citations."""
     for name in INCIDENT_PUBLIC_TEXT:
         yield str(Incident._meta.get_field(name).verbose_name), getattr(incident, name)
     for pk, note in IncidentActor.objects.filter(incident=incident).exclude(note="").values_list("pk", "note"):
         yield f"note on actor link {pk}", note
     for pk, note in IncidentSource.objects.filter(incident=incident).exclude(note="").values_list("pk", "note"):
         yield f"note on source link {pk}", note
+    relations = IncidentRelation.objects.filter(Q(subject=incident) | Q(object=incident)).exclude(note="")
+    for pk, note in relations.values_list("pk", "note"):
+        yield f"note on incident relation {pk}", note
     for pk, *texts in Claim.objects.filter(incident=incident).values_list("pk", *CLAIM_PUBLIC_TEXT):
         for name, text in zip(CLAIM_PUBLIC_TEXT, texts, strict=True):
             yield f"claim {pk}, {Claim._meta.get_field(name).verbose_name}", text
+    citations = Citation.objects.filter(claim__incident=incident).order_by("pk")
+    for pk, *texts in citations.values_list("pk", *CITATION_PUBLIC_TEXT):
+        for name, text in zip(CITATION_PUBLIC_TEXT, texts, strict=True):
+            yield f"citation {pk}, {Citation._meta.get_field(name).verbose_name}", text
 
 
 def _places(incident: Incident) -> list[str]:
@@ -148,28 +176,51 @@ def _identifying(source: Source, places: list[str]) -> Iterator[tuple[str, str]]
                 yield part, string
 
 
+def _identifying_person(person: Person) -> Iterator[tuple[str, str]]:
+    """(part, string) that would identify ``person``: their name and each alias."""
+    strings = [("name", person.name.strip())] + [("alias", alias.name.strip()) for alias in person.aliases.all()]
+    for part, string in strings:
+        if len(string) >= IDENTIFYING_MIN_LENGTH:
+            yield part, string
+
+
+def _pattern(string: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(string)}(?!\w)", re.IGNORECASE)
+
+
 def incident_confidential_mentions(*, incident: Incident) -> list[ConfidentialMention]:
     """Where the public text of ``incident`` contains, as whole words in any case, the outlet,
-    author or title of a confidential source it cites (through a claim or a source link)."""
+    author or title of a confidential source it cites (through a citation or a source link), or
+    the name or an alias of a confidential person speaking in one of its claims or citations."""
     cited = (
-        Claim.objects.filter(incident=incident)
+        Citation.objects.filter(claim__incident=incident)
         .values("source_id")
         .union(IncidentSource.objects.filter(incident=incident).values("source_id"))
     )
     sources = list(Source.objects.filter(confidential=True, pk__in=cited).order_by("pk"))
-    if not sources:
+    speaking = (
+        Claim.objects.filter(incident=incident, speaker__isnull=False)
+        .values("speaker_id")
+        .union(Citation.objects.filter(claim__incident=incident, speaker__isnull=False).values("speaker_id"))
+    )
+    people = list(Person.objects.filter(confidential=True, pk__in=speaking).prefetch_related("aliases").order_by("pk"))
+    if not sources and not people:
         return []
     places = _places(incident)
     patterns = [
-        (part, string, source.pk, re.compile(rf"(?<!\w){re.escape(string)}(?!\w)", re.IGNORECASE))
+        (part, string, {"source_id": source.pk}, _pattern(string))
         for source in sources
         for part, string in _identifying(source, places)
+    ] + [
+        (part, string, {"person_id": person.pk}, _pattern(string))
+        for person in people
+        for part, string in _identifying_person(person)
     ]
     return [
-        ConfidentialMention(where=where, wording=string, part=part, source_id=source_id)
+        ConfidentialMention(where=where, wording=string, part=part, **whose)
         for where, text in _public_texts(incident)
         if text
-        for part, string, source_id, pattern in patterns
+        for part, string, whose, pattern in patterns
         if pattern.search(text)
     ]
 
@@ -184,7 +235,7 @@ def _refuse_unconfirmed_mentions(incident: Incident, action: str) -> None:
     mentions = incident_unconfirmed_mentions(incident=incident)
     if mentions:
         raise WorkflowError(
-            f"This incident cannot be {action} while its public text names a confidential source. "
+            f"This incident cannot be {action} while its public text names a confidential source or person. "
             + " ".join(str(m) for m in mentions)
             + " Reword it, or ask a reviewer to confirm that the wording is deliberate."
         )
@@ -397,36 +448,66 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 
 def incident_proposal(*, incident: Incident) -> Proposal:
-    claims = incident.claims.select_related("claimant", "losses_actor", "source")
-    return propose_for_claims(claims)
+    """The archive's proposal from ``incident``'s claims and its actors' sides (3 queries)."""
+    claims = incident.claims.select_related("claimant", "losses_actor", "speaker").prefetch_related(
+        models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk"))
+    )
+    links = incident.incident_actors.values_list("actor_id", "side")
+    return propose_for_claims(claims, links)
 
 
-# The incident's fields that hold its fatality estimate.
+BOUNDS = ("low", "best", "high")
+# The incident's fields that hold its estimate: each low/best/high triple (total deaths, deaths per
+# side, the injured), whether the high is open, how it was set and why, whether the claims conflict,
+# and whether claims changed since (accepting or overriding always clears it).
 ESTIMATE_FIELDS = (
-    "fatalities_low",
-    "fatalities_best",
-    "fatalities_high",
+    *(f"{prefix}_{bound}" for prefix in ESTIMATE_PREFIXES for bound in BOUNDS),
+    "fatalities_high_open",
     "fatalities_method",
     "fatalities_rationale",
     "contested",
+    "estimate_stale",
 )
+# The triples other than the total: an override may set them, or keep the proposal's.
+PART_PREFIXES = ESTIMATE_PREFIXES[1:]
+
+Triple = tuple[int | None, int | None, int | None]
+
+
+def _triple(estimate: Estimate | None) -> Triple:
+    return (estimate.low, estimate.best, estimate.high) if estimate else (None, None, None)
 
 
 def proposal_estimate(proposal: Proposal) -> dict[str, Any]:
-    """The values of ``ESTIMATE_FIELDS`` that accepting ``proposal`` sets."""
+    """The values of ``ESTIMATE_FIELDS`` that accepting ``proposal`` sets.
+
+    The method is "proposal" even when no claim gives a figure: the editors accepted that there
+    is none, which the page says ("No figures reported"), and a claim added later marks it stale.
+    """
     total = proposal.total
+    injuries = proposal.injuries
+    triples: dict[str, Triple] = {"fatalities": _triple(total)}
+    triples.update({side.group: _triple(side) for side in proposal.sides})
+    triples["injuries"] = _triple(injuries.total if injuries else None)
+    rationale = " ".join(total.reasons)
+    if injuries and injuries.groups:
+        rationale += " The injured: " + " ".join(injuries.total.reasons)
     return {
-        "fatalities_low": total.low,
-        "fatalities_best": total.best,
-        "fatalities_high": total.high,
-        "fatalities_method": EstimateMethod.PROPOSAL if total.has_numbers else EstimateMethod.NONE,
-        "fatalities_rationale": " ".join(total.reasons),
+        **{
+            f"{prefix}_{bound}": value
+            for prefix in ESTIMATE_PREFIXES
+            for bound, value in zip(BOUNDS, triples.get(prefix, (None, None, None)), strict=True)
+        },
+        "fatalities_high_open": total.high_open,
+        "fatalities_method": EstimateMethod.PROPOSAL,
+        "fatalities_rationale": rationale,
         "contested": proposal.contested,
+        "estimate_stale": False,
     }
 
 
 def incident_accept_proposal(*, incident: Incident, user: AbstractBaseUser) -> Incident:
-    """Adopt the archive's proposed total as the incident's estimate."""
+    """Adopt the archive's proposal (total, per side, injured) as the incident's estimate."""
     with transaction.atomic():
         incident = _locked(incident)
         require_incident_edit(incident=incident, user=user)
@@ -439,6 +520,12 @@ def incident_accept_proposal(*, incident: Incident, user: AbstractBaseUser) -> I
     return incident
 
 
+def _check_triple(values: Triple, what: str) -> None:
+    given = [v for v in values if v is not None]
+    if given != sorted(given) or any(v < 0 for v in given):
+        raise WorkflowError(f"{what} must satisfy 0 ≤ low ≤ best ≤ high.")
+
+
 def incident_override_estimate(
     *,
     incident: Incident,
@@ -448,28 +535,167 @@ def incident_override_estimate(
     high: int | None,
     rationale: str,
     contested: bool | None = None,
+    high_open: bool = False,
+    parts: Mapping[str, Triple] | None = None,
 ) -> Incident:
-    """Set the estimate by hand; the rationale is required and shown to the public."""
+    """Set the total by hand; the rationale is required and shown to the public.
+
+    ``parts`` maps a prefix of ``PART_PREFIXES`` ("deaths_a", ..., "injuries") to the editors'
+    (low, best, high); every triple they do not give keeps the archive's proposal.
+    """
     rationale = rationale.strip()
-    values = [v for v in (low, best, high) if v is not None]
+    parts = dict(parts or {})
     with transaction.atomic():
         incident = _locked(incident)
         require_incident_edit(incident=incident, user=user)
         if not rationale:
             raise WorkflowError("Overriding the proposal needs a rationale.")
-        if values != sorted(values) or any(v < 0 for v in values):
-            raise WorkflowError("The estimate must satisfy 0 ≤ low ≤ best ≤ high.")
+        _check_triple((low, best, high), "The estimate")
+        unknown = sorted(set(parts) - set(PART_PREFIXES))
+        if unknown:
+            raise WorkflowError(f"There is no estimate called {', '.join(unknown)}.")
+        for prefix, values in parts.items():
+            _check_triple(values, f"The estimate of {prefix.replace('_', ' ')}")
+        proposed = proposal_estimate(incident_proposal(incident=incident))
+        for prefix in PART_PREFIXES:
+            values = parts.get(prefix) or tuple(proposed[f"{prefix}_{bound}"] for bound in BOUNDS)
+            for bound, value in zip(BOUNDS, values, strict=True):
+                setattr(incident, f"{prefix}_{bound}", value)
         incident.fatalities_low, incident.fatalities_best, incident.fatalities_high = low, best, high
+        incident.fatalities_high_open = high_open
         incident.fatalities_method = EstimateMethod.OVERRIDE
         incident.fatalities_rationale = rationale
-        if contested is None:
-            contested = incident_proposal(incident=incident).contested
-        incident.contested = contested
+        incident.contested = proposed["contested"] if contested is None else contested
+        incident.estimate_stale = False
         incident.last_edited_by = user
         incident.version = F("version") + 1
         incident.save()
         incident.refresh_from_db()
     return incident
+
+
+# --- Merging a duplicate ------------------------------------------------------------------------
+
+# Two claims saying the same thing: the second's reports become citations of the first.
+SAME_CLAIM = (
+    "claimant_id",
+    "speaker_id",
+    "kind",
+    "losses_of",
+    "losses_actor_id",
+    "quantity_low",
+    "quantity_high",
+    "stance",
+    "responsible_actor_id",
+    "attribution",
+    "movement",
+    "place",
+)
+
+
+def _merge_claims(duplicate: Incident, into: Incident, now: Any) -> bool:
+    """Move ``duplicate``'s claims to ``into``. A claim ``into`` already has (``SAME_CLAIM``) stays
+    behind, and its reports that ``into``'s claim lacks become citations of it; a sub-count
+    always moves, pointed at the claim ``into`` keeps. Returns whether any claim moved."""
+    twins = {
+        tuple(row[1:]): row[0]
+        for row in Claim.objects.filter(incident=into, part_of__isnull=True)
+        .order_by("pk")
+        .values_list("pk", *SAME_CLAIM)
+    }
+    moving: list[int] = []
+    matched: dict[int, int] = {}
+    for pk, part_of, *key in (
+        Claim.objects.filter(incident=duplicate).order_by("pk").values_list("pk", "part_of_id", *SAME_CLAIM)
+    ):
+        twin = twins.get(tuple(key)) if part_of is None else None
+        if twin is None:
+            moving.append(pk)
+        else:
+            matched[pk] = twin
+    for pk, twin in matched.items():
+        carried = Citation.objects.filter(claim_id=twin).values("source_id")
+        Citation.objects.filter(claim_id=pk).exclude(source_id__in=carried).update(
+            claim_id=twin, version=F("version") + 1, updated_at=now
+        )
+    if not moving:
+        return False
+    part_of: Any = F("part_of")
+    if matched:
+        part_of = models.Case(
+            *(models.When(part_of_id=pk, then=models.Value(twin)) for pk, twin in matched.items()),
+            default=F("part_of"),
+            output_field=models.BigIntegerField(),
+        )
+    # One statement, so a sub-count and its whole change incident together (a composite key ties them).
+    Claim.objects.filter(pk__in=moving).update(incident=into, part_of=part_of, version=F("version") + 1, updated_at=now)
+    return True
+
+
+def _merge_links(duplicate: Incident, into: Incident) -> bool:
+    """Move ``duplicate``'s actor links, source links and relations to ``into``, except those
+    ``into`` already has (or that would link ``into`` to itself). Returns whether an actor link moved."""
+    actors = IncidentActor.objects.filter(incident=duplicate).exclude(
+        Exists(IncidentActor.objects.filter(incident=into, actor=OuterRef("actor"), side=OuterRef("side")))
+    )
+    moved_actors = actors.update(incident=into) > 0
+    IncidentSource.objects.filter(incident=duplicate).exclude(
+        Exists(IncidentSource.objects.filter(incident=into, source=OuterRef("source")))
+    ).update(incident=into)
+    IncidentRelation.objects.filter(subject=duplicate).exclude(object=into).exclude(
+        Exists(IncidentRelation.objects.filter(subject=into, kind=OuterRef("kind"), object=OuterRef("object")))
+    ).update(subject=into)
+    IncidentRelation.objects.filter(object=duplicate).exclude(subject=into).exclude(
+        Exists(IncidentRelation.objects.filter(subject=OuterRef("subject"), kind=OuterRef("kind"), object=into))
+    ).update(object=into)
+    return moved_actors
+
+
+def incident_merge(*, duplicate: Incident, into: Incident, user: AbstractBaseUser, reason: str) -> Incident:
+    """Merge ``duplicate`` into ``into``: its claims (with their citations), actor links, source
+    links and relations move to ``into``, except what ``into`` already has; ``duplicate`` is
+    retracted with ``merged_into`` set and the notice "Merged into #N: <reason>", so its id
+    redirects and mirrors learn of it from the retractions. Both keep their history and their
+    estimates; ``into``'s is marked stale when claims (by the database) or actors moved.
+    Returns ``into``."""
+    if not user.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied("You do not have permission to merge incidents.")
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError("A merge needs a public reason, shown in place of the duplicate.")
+    if duplicate.pk == into.pk:
+        raise WorkflowError("An incident cannot be merged into itself.")
+    with transaction.atomic():
+        # Locked in one order, so two merges of the same pair cannot wait on each other.
+        locked = {i.pk: i for i in Incident.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk])}
+        duplicate, into = locked[duplicate.pk], locked[into.pk]
+        for incident, role in ((duplicate, "duplicate"), (into, "incident it is merged into")):
+            if incident.status != Status.PUBLISHED:
+                raise WorkflowError(
+                    f"Only published incidents can be merged; the {role}, #{incident.pk}, is "
+                    f"{STATUS_NOUNS[incident.status]}."
+                )
+        now = timezone.now()
+        _merge_claims(duplicate, into, now)
+        moved_actors = _merge_links(duplicate, into)
+        duplicate.status = Status.RETRACTED
+        duplicate.merged_into = into
+        duplicate.retraction_notice = f"Merged into #{into.pk}: {reason}"
+        duplicate.retracted_at = now
+        duplicate.last_edited_by = user
+        duplicate.version = F("version") + 1
+        duplicate.save(
+            update_fields=["status", "merged_into", "retraction_notice", "retracted_at", "last_edited_by", "version",
+                           "updated_at"]
+        )  # fmt: skip
+        # Incidents merged into the duplicate earlier now redirect straight to ``into``.
+        Incident.objects.filter(merged_into=duplicate).update(merged_into=into, updated_at=now)
+        stale = {"estimate_stale": True} if moved_actors and into.fatalities_method else {}
+        Incident.objects.filter(pk=into.pk).update(
+            version=F("version") + 1, updated_at=now, last_edited_by=user, **stale
+        )
+        into.refresh_from_db()
+    return into
 
 
 # --- Editing and restoring ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("actors/", public.ActorListView.as_view(), name="actor-list"),
     path("actors/<slug:slug>/", public.ActorDetailView.as_view(), name="actor-detail"),
     path("sources/<int:pk>/", public.SourceDetailView.as_view(), name="source-detail"),
+    path("persons/<slug:slug>/", public.PersonDetailView.as_view(), name="person-detail"),
     path("methodology/", public.MethodologyView.as_view(), name="methodology"),
     path("data/", export.DataView.as_view(), name="data"),
     path("export/<slug:table>.csv", export.export_csv, name="export-csv"),

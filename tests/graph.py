@@ -1,6 +1,7 @@
 """An archive with something to hide: published incidents beside drafts, incidents in review,
-a retracted one, a confidential source and editors' notes, each carrying a marker string
-that must never reach the public."""
+a retracted one, a confidential source and a confidential person, people named only by drafts,
+links to drafts and editors' notes, each carrying a marker string that must never reach the
+public."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from incidents import models
-from tests.factories import ActorFactory, ClaimFactory, IncidentActorFactory, IncidentFactory, SourceFactory
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    ClaimFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    PersonFactory,
+    SourceFactory,
+)
 
 SECRET_MARKERS = (
     "DRAFT-MARKER",
@@ -21,6 +30,10 @@ SECRET_MARKERS = (
     "CONFIDENTIAL-AUTHOR-MARKER",
     "CONFIDENTIAL-TITLE-MARKER",
     "confidential-url-marker",
+    "CONFIDENTIAL-PERSON-MARKER",
+    "confidential-person-slug",
+    "DRAFT-PERSON-MARKER",
+    "draft-person-slug",
 )
 
 
@@ -39,6 +52,11 @@ class Archive:
     afp: models.Source
     informant: models.Source
     hidden_source: models.Source
+    spokesman: models.Person
+    witness: models.Person
+    draft_person: models.Person
+    ambush_claim: models.Claim
+    informant_claim: models.Claim
 
     @property
     def published(self) -> list[models.Incident]:
@@ -109,9 +127,28 @@ def build_archive() -> Archive:
     IncidentActorFactory(incident=draft, actor=hidden_actor, side=models.Side.A)
 
     models.IncidentSource.objects.create(incident=kidal, source=afp)
-    ClaimFactory(
+    spokesman = PersonFactory(
+        name="Mohamed Maouloud Ramadan",
+        slug="mohamed-maouloud-ramadan",
+        description="Spokesman of the Azawad Liberation Front.",
+        internal_notes="INTERNAL-MARKER person",
+    )
+    models.PersonAlias.objects.create(person=spokesman, name="Muhammad Maulud Ramadan", language="en")
+    models.PersonAlias.objects.create(person=spokesman, name="محمد مولود رمضان", language="ar")
+    models.PersonAffiliation.objects.create(person=spokesman, actor=fla, role="spokesman")
+    # An actor seen only in a draft: the affiliation would reveal it.
+    models.PersonAffiliation.objects.create(person=spokesman, actor=hidden_actor, role="DRAFT-MARKER adviser")
+    witness = PersonFactory(
+        name="CONFIDENTIAL-PERSON-MARKER", slug="confidential-person-slug", confidential=True,
+        description="CONFIDENTIAL-PERSON-MARKER description",
+    )  # fmt: skip
+    models.PersonAlias.objects.create(person=witness, name="CONFIDENTIAL-PERSON-MARKER alias")
+    draft_person = PersonFactory(name="DRAFT-PERSON-MARKER", slug="draft-person-slug")
+
+    ambush_claim = ClaimFactory(
         incident=kidal,
         source=afp,
+        speaker=spokesman,
         claimant=fla,
         losses_of=models.LossesOf.ACTOR,
         losses_actor=fama,
@@ -120,9 +157,34 @@ def build_archive() -> Archive:
         quantity_text="several dozen",
         internal_notes="INTERNAL-MARKER claim",
     )
-    ClaimFactory(incident=kidal, source=informant, quantity_low=15, quantity_high=15, quantity_text="around 15")
-    ClaimFactory(incident=draft, source=hidden_source, quote="DRAFT-MARKER quote")
-    ClaimFactory(incident=in_review, source=hidden_source, quote="REVIEW-MARKER quote")
+    # The informant repeats the FLA's claim: a second citation, on a date the public must not see.
+    CitationFactory(
+        claim=ambush_claim,
+        source=informant,
+        quote="Ils étaient plusieurs dizaines.",
+        language="fr",
+        translation="There were several dozen of them.",
+        published_on=datetime.date(2025, 6, 14),
+    )
+    informant_claim = ClaimFactory(
+        incident=kidal,
+        source=informant,
+        speaker=witness,
+        quantity_low=15,
+        quantity_high=15,
+        quantity_text="around 15",
+    )
+    models.Citation.objects.filter(claim=informant_claim).update(speaker=witness)
+    draft_claim = ClaimFactory(
+        incident=draft, source=hidden_source, quote="DRAFT-MARKER quote", translation="DRAFT-MARKER translation"
+    )
+    models.Citation.objects.filter(claim=draft_claim).update(speaker=draft_person)
+    ClaimFactory(incident=in_review, source=hidden_source, quote="REVIEW-MARKER quote", speaker=draft_person)
+    # A link between two published incidents shows; a link to a draft does not.
+    models.IncidentRelation.objects.create(subject=gao, kind=models.IncidentRelationKind.FOLLOW_ON, object=kidal)
+    models.IncidentRelation.objects.create(
+        subject=draft, kind=models.IncidentRelationKind.SAME_EVENT, object=kidal, note="DRAFT-MARKER link"
+    )
 
     return Archive(
         kidal=kidal,
@@ -138,4 +200,9 @@ def build_archive() -> Archive:
         afp=afp,
         informant=informant,
         hidden_source=hidden_source,
+        spokesman=spokesman,
+        witness=witness,
+        draft_person=draft_person,
+        ambush_claim=ambush_claim,
+        informant_claim=informant_claim,
     )

@@ -18,7 +18,14 @@ from rest_framework.throttling import SimpleRateThrottle
 from incidents import models
 from incidents.filters import IncidentFilter
 from incidents.serializers import IncidentListSerializer
-from tests.factories import IncidentActorFactory, IncidentFactory
+from tests.factories import (
+    CitationFactory,
+    ClaimFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    PersonFactory,
+    SourceFactory,
+)
 from tests.graph import SECRET_MARKERS, build_archive
 
 
@@ -78,10 +85,33 @@ def test_list_query_count_is_constant(client, archive, django_assert_num_queries
 
 @pytest.mark.usefixtures("cache_in_memory")
 def test_detail_query_count_is_constant(client, archive, django_assert_num_queries):
-    # 1. the incident with its event types, 2. actors, 3. claims with sources and actors, 4. cited sources
-    with django_assert_num_queries(4):
+    # 1. the incident with its event types, 2. actors, 3. claims with their speakers and actors,
+    # 4. the claims' citations with their sources and speakers, 5. cited sources, 6. related incidents
+    with django_assert_num_queries(6):
         response = client.get(f"/api/v1/incidents/{archive.kidal.pk}/")
     assert response.status_code == 200
+    for n in range(10):
+        claim = ClaimFactory(incident=archive.kidal, speaker=PersonFactory(), responsible_actor=None)
+        CitationFactory(claim=claim, speaker=PersonFactory(confidential=n % 2 == 0))
+    models.IncidentRelation.objects.create(
+        subject=archive.bamako, kind=models.IncidentRelationKind.SAME_EVENT, object=archive.kidal
+    )
+
+    with django_assert_num_queries(6):
+        response = client.get(f"/api/v1/incidents/{archive.kidal.pk}/")
+    assert len(response.json()["claims"]) == 12
+    assert sum(len(claim["citations"]) for claim in response.json()["claims"]) == 23
+    assert len(response.json()["related_incidents"]) == 2
+
+
+@pytest.mark.usefixtures("cache_in_memory")
+def test_claims_list_query_count_is_constant(client, archive, django_assert_num_queries):
+    for _ in range(10):
+        CitationFactory(claim=ClaimFactory(incident=archive.kidal, speaker=PersonFactory()))
+    # 1. the page of claims with their incident, speakers and actors, 2. their citations with sources and speakers
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/claims/", {"page_size": 50})
+    assert len(response.json()["results"]) == 12
 
 
 def test_detail_nests_actors_claims_and_sources(client, archive):
@@ -103,7 +133,8 @@ def test_detail_nests_actors_claims_and_sources(client, archive):
 
 def test_confidential_sources_show_only_their_kind(client, archive):
     detail = get_json(client, f"/api/v1/incidents/{archive.kidal.pk}/")
-    informant = next(claim["source"] for claim in detail["claims"] if claim["source"]["confidential"])
+    citations = [citation for claim in detail["claims"] for citation in claim["citations"]]
+    informant = next(citation["source"] for citation in citations if citation["source"]["confidential"])
 
     assert informant == {
         "id": archive.informant.pk,
@@ -315,11 +346,27 @@ def test_retracted_endpoint_lists_ids_and_dates_for_mirrors(client, archive):
             "id": archive.retracted.pk,
             "retracted_at": archive.retracted.retracted_at.isoformat().replace("+00:00", "Z"),
             "retraction_notice": "Withdrawn: the event was a duplicate.",
+            "merged_into": None,
         }
     ]
     later = (timezone.now() + timezone.timedelta(hours=1)).isoformat()
     assert get_json(client, "/api/v1/incidents/retracted/", since=later)["results"] == []
     assert client.get("/api/v1/incidents/retracted/", {"since": "yesterday"}).status_code == 400
+
+
+def test_a_merged_duplicate_names_the_incident_it_was_merged_into_while_that_one_is_public(client, archive):
+    models.Incident.objects.filter(pk=archive.retracted.pk).update(merged_into=archive.kidal)
+    later = IncidentFactory(
+        status=models.Status.RETRACTED,
+        retraction_notice="Merged into a draft.",
+        retracted_at=timezone.now(),
+        merged_into=archive.draft,
+    )
+
+    merged = {item["id"]: item["merged_into"] for item in get_json(client, "/api/v1/incidents/retracted/")["results"]}
+
+    assert merged == {archive.retracted.pk: archive.kidal.pk, later.pk: None}
+    assert models.Incident.objects.get(pk=later.pk).merged_into_id == archive.draft.pk
 
 
 def test_geojson_is_a_feature_collection_with_longitude_first(client, archive):
@@ -494,3 +541,219 @@ def test_schemathesis_finds_no_server_errors_against_the_schema(live_server, mon
 
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "No issues found" in result.stdout or " passed" in result.stdout
+
+
+# --- Claims with their citations, people and links between incidents -------------------------------
+
+
+def test_each_claim_carries_its_citations_and_speaker(client, archive):
+    detail = get_json(client, f"/api/v1/incidents/{archive.kidal.pk}/")
+    claims = {claim["id"]: claim for claim in detail["claims"]}
+    ambush = claims[archive.ambush_claim.pk]
+
+    assert ambush["speaker"] == {"name": "Mohamed Maouloud Ramadan", "slug": "mohamed-maouloud-ramadan"}
+    assert [citation["source"]["id"] for citation in ambush["citations"]] == [archive.afp.pk, archive.informant.pk]
+    afp, informant = ambush["citations"]
+    assert afp["quote"] == "" and afp["language"] == "" and afp["speaker"] is None
+    assert afp["source"]["name"] == "AFP — Convoy ambushed near Anefif"
+    # The informant's words stay; when it spoke does not.
+    assert informant == {
+        "id": informant["id"],
+        "source": {**informant["source"], "name": "Local source, identity withheld", "outlet": None},
+        "quote": "Ils étaient plusieurs dizaines.",
+        "language": "fr",
+        "translation": "There were several dozen of them.",
+        "published_on": None,
+        "speaker": None,
+    }
+    assert models.Citation.objects.get(pk=informant["id"]).published_on == datetime.date(2025, 6, 14)
+    for name in ("part_of", "responsible_actor", "attribution", "movement", "place", "losses_note"):
+        assert name in ambush
+    assert "source" not in ambush and "quote" not in ambush
+
+
+def test_a_confidential_person_is_never_named_where_they_speak(client, archive):
+    detail = get_json(client, f"/api/v1/incidents/{archive.kidal.pk}/")
+    claim = next(claim for claim in detail["claims"] if claim["id"] == archive.informant_claim.pk)
+
+    withheld = {"name": "A person, identity withheld", "slug": None}
+    assert claim["speaker"] == withheld
+    assert [citation["speaker"] for citation in claim["citations"]] == [withheld]
+    listed = get_json(client, "/api/v1/claims/", incident=archive.kidal.pk)["results"]
+    assert next(item for item in listed if item["id"] == claim["id"])["speaker"] == withheld
+
+
+def test_responsibility_territory_and_sub_count_claims_show_their_fields(client, archive):
+    whole = archive.ambush_claim
+    part = ClaimFactory(incident=archive.kidal, part_of=whole, quantity_text="two officers", source=None)
+    blame = ClaimFactory(
+        incident=archive.kidal,
+        kind=models.ClaimKind.RESPONSIBILITY,
+        responsible_actor=archive.fla,
+        attribution=models.Attribution.SUSPECTED,
+        quantity_low=None,
+        quantity_high=None,
+    )
+    held = ClaimFactory(
+        incident=archive.kidal,
+        kind=models.ClaimKind.TERRITORY,
+        movement=models.Movement.WITHDREW,
+        place="Anefif",
+        losses_of=models.LossesOf.MIXED,
+        losses_note="drivers and guards",
+    )
+
+    claims = {c["id"]: c for c in get_json(client, f"/api/v1/incidents/{archive.kidal.pk}/")["claims"]}
+
+    assert claims[part.pk]["part_of"] == whole.pk and claims[part.pk]["citations"] == []
+    assert claims[blame.pk]["responsible_actor"]["slug"] == "fla"
+    assert claims[blame.pk]["attribution"] == "suspected"
+    assert (claims[held.pk]["movement"], claims[held.pk]["place"]) == ("withdrew", "Anefif")
+    assert (claims[held.pk]["losses_of"], claims[held.pk]["losses_note"]) == ("mixed", "drivers and guards")
+
+
+def test_incidents_carry_their_per_side_estimates_time_precision_and_staleness(client, archive):
+    models.Incident.objects.filter(pk=archive.kidal.pk).update(
+        deaths_a_low=8, deaths_a_best=10, deaths_a_high=30, injuries_best=4, fatalities_high_open=True,
+        time_precision=models.TimePrecision.DAWN,
+    )  # fmt: skip
+
+    item = get_json(client, "/api/v1/incidents/")["results"][0]
+    detail = get_json(client, f"/api/v1/incidents/{archive.kidal.pk}/")
+
+    for shown in (item, detail):
+        assert (shown["deaths_a_low"], shown["deaths_a_best"], shown["deaths_a_high"]) == (8, 10, 30)
+        assert (shown["injuries_low"], shown["injuries_best"], shown["deaths_b_best"]) == (None, 4, None)
+        assert shown["fatalities_high_open"] is True
+        assert shown["time_precision"] == "dawn"
+        assert shown["estimate_stale"] is False
+
+
+def test_related_incidents_are_read_from_each_end_and_only_between_published_ones(client, archive):
+    kidal = get_json(client, f"/api/v1/incidents/{archive.kidal.pk}/")["related_incidents"]
+    gao = get_json(client, f"/api/v1/incidents/{archive.gao.pk}/")["related_incidents"]
+
+    assert kidal == [
+        {
+            "id": archive.gao.pk,
+            "kind": "follow_on",
+            "relation": "was followed by",
+            "url": f"http://testserver/incidents/{archive.gao.pk}/",
+            "note": "",
+        }
+    ]
+    assert [(r["id"], r["relation"]) for r in gao] == [(archive.kidal.pk, "is a follow-on to")]
+    assert models.IncidentRelation.objects.filter(object=archive.kidal).count() == 2
+
+
+# --- People ----------------------------------------------------------------------------------------
+
+
+def test_people_list_shows_only_public_people_without_editors_notes(client, archive):
+    page = get_json(client, "/api/v1/persons/")
+
+    assert [person["slug"] for person in page["results"]] == ["mohamed-maouloud-ramadan"]
+    spokesman = page["results"][0]
+    assert spokesman == {
+        "id": archive.spokesman.pk,
+        "slug": "mohamed-maouloud-ramadan",
+        "name": "Mohamed Maouloud Ramadan",
+        "description": "Spokesman of the Azawad Liberation Front.",
+        "aliases": [
+            {"name": "Muhammad Maulud Ramadan", "language": "en"},
+            {"name": "محمد مولود رمضان", "language": "ar"},
+        ],
+        # Not the affiliation to an actor seen only in a draft.
+        "affiliations": [
+            {"actor": {"id": archive.fla.pk, "slug": "fla", "name": "Azawad Liberation Front", "kind": "rebel_group"},
+             "role": "spokesman", "start_date": None, "end_date": None},
+        ],
+        "updated_at": spokesman["updated_at"],
+    }  # fmt: skip
+    assert models.PersonAffiliation.objects.filter(person=archive.spokesman).count() == 2
+
+
+@pytest.mark.parametrize("text", ["Ramadan", "maulud", "MAULUD ramadan", "Maoulöud", "رمضان", "muhammad"])
+def test_people_are_found_by_any_spelling_of_their_name_whatever_the_accents_and_case(client, archive, text):
+    assert [p["slug"] for p in get_json(client, "/api/v1/persons/", q=text)["results"]] == ["mohamed-maouloud-ramadan"]
+
+
+@pytest.mark.parametrize("text", ["CONFIDENTIAL-PERSON-MARKER", "confidential", "DRAFT-PERSON-MARKER", "Ramadhan", "-"])
+def test_a_search_finds_no_confidential_draft_or_unmatched_person(client, archive, text):
+    assert get_json(client, "/api/v1/persons/", q=text)["results"] == []
+
+
+def test_a_person_is_found_by_slug_and_hidden_ones_are_not_found(client, archive):
+    detail = get_json(client, "/api/v1/persons/mohamed-maouloud-ramadan/")
+
+    assert detail["name"] == "Mohamed Maouloud Ramadan"
+    assert client.get("/api/v1/persons/confidential-person-slug/").status_code == 404
+    assert client.get("/api/v1/persons/draft-person-slug/").status_code == 404
+    unheard = PersonFactory(name="Never quoted", slug="never-quoted")
+    assert client.get(f"/api/v1/persons/{unheard.slug}/").status_code == 404
+    # Named in a published citation only, by a claim that names no speaker: public.
+    CitationFactory(claim=archive.informant_claim, speaker=unheard)
+    assert get_json(client, f"/api/v1/persons/{unheard.slug}/")["name"] == "Never quoted"
+
+
+def test_a_person_made_confidential_disappears_everywhere(client, archive):
+    models.Person.objects.filter(pk=archive.spokesman.pk).update(confidential=True)
+
+    assert get_json(client, "/api/v1/persons/")["results"] == []
+    assert get_json(client, "/api/v1/persons/", q="Ramadan")["results"] == []
+    assert client.get("/api/v1/persons/mohamed-maouloud-ramadan/").status_code == 404
+    body = client.get(f"/api/v1/incidents/{archive.kidal.pk}/").content.decode()
+    assert "Ramadan" not in body and "mohamed-maouloud-ramadan" not in body
+
+
+def test_people_pages_follow_the_cursor_and_refuse_unknown_parameters(client, archive):
+    for n in range(4):
+        ClaimFactory(incident=archive.gao, speaker=PersonFactory(name=f"Official {n}"))
+
+    first = get_json(client, "/api/v1/persons/", page_size=2)
+    second = client.get(first["next"]).json()
+    third = client.get(second["next"]).json()
+
+    assert [len(page["results"]) for page in (first, second, third)] == [2, 2, 1] and third["next"] is None
+    assert len({p["id"] for page in (first, second, third) for p in page["results"]}) == 5
+    assert client.get("/api/v1/persons/", {"country": "ML"}).status_code == 400
+    assert client.get("/api/v1/persons/", {"q": "x" * 501}).status_code == 400
+    assert client.get("/api/v1/persons/mohamed-maouloud-ramadan/", {"q": "x"}).status_code == 400
+
+
+def test_the_schema_documents_people_citations_and_related_incidents(client, archive):
+    schema = json.loads(client.get("/api/v1/schema/", {"format": "json"}).content)
+    components = schema["components"]["schemas"]
+
+    assert {"/api/v1/persons/", "/api/v1/persons/{slug}/"} <= set(schema["paths"])
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/persons/"]["get"]["parameters"]}
+    assert parameters == {"q", "cursor", "page_size"}
+    assert {"citations", "speaker", "responsible_actor", "part_of"} <= set(components["Claim"]["properties"])
+    assert set(components["Citation"]["properties"]) == {
+        "id", "source", "quote", "language", "translation", "published_on", "speaker"
+    }  # fmt: skip
+    detail = components["IncidentDetail"]["properties"]
+    assert {"related_incidents", "deaths_a_best", "injuries_high", "estimate_stale", "time_precision"} <= set(detail)
+    assert "merged_into" in components["Retraction"]["properties"]
+    assert "internal_notes" not in json.dumps(components["Person"])
+
+
+def test_the_source_kind_filter_finds_sources_cited_only_by_a_claims_citation(client, archive):
+    assert not models.IncidentSource.objects.filter(source=archive.informant).exists()
+
+    assert ids(get_json(client, "/api/v1/incidents/", source_kind="local_source")) == [archive.kidal.pk]
+    CitationFactory(claim=ClaimFactory(incident=archive.gao, source=None), source=SourceFactory(kind="ngo_report"))
+    assert ids(get_json(client, "/api/v1/incidents/", source_kind="ngo_report")) == [archive.gao.pk]
+
+
+@pytest.mark.usefixtures("cache_in_memory")
+def test_people_list_query_count_is_constant(client, archive, django_assert_num_queries):
+    for n in range(20):
+        person = PersonFactory(name=f"Official {n}")
+        models.PersonAlias.objects.create(person=person, name=f"Official number {n}")
+        models.PersonAffiliation.objects.create(person=person, actor=archive.fama, role="spokesman")
+        ClaimFactory(incident=archive.gao, speaker=person)
+    # 1. the page of public people, 2. their aliases, 3. their affiliations with public actors
+    with django_assert_num_queries(3):
+        response = client.get("/api/v1/persons/", {"page_size": 50, "q": "official"})
+    assert len(response.json()["results"]) == 20

@@ -5,6 +5,7 @@ migrations' seed data (the ACLED taxonomy, groups) is restored around each test.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 
@@ -17,7 +18,15 @@ from incidents import export, models
 from incidents.columns import TABLES
 from incidents.filters import IncidentFilter
 from incidents.selection import Selection
-from tests.factories import ActorFactory, ClaimFactory, IncidentActorFactory, IncidentFactory, SourceFactory
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    ClaimFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    PersonFactory,
+    SourceFactory,
+)
 from tests.graph import SECRET_MARKERS, build_archive
 
 FORMULA_PAYLOADS = ("=1+1", "+1", "-1+1", "@SUM(1)", "\tinfo", "\rinfo", "\ninfo", " =1", "fine\n=2")
@@ -110,11 +119,136 @@ def test_csv_rows_match_the_api_values(client, archive):
         assert side_a == item["side_a"]
 
 
+def test_the_incident_export_holds_the_per_side_estimates_time_precision_and_staleness(client, archive):
+    models.Incident.objects.filter(pk=archive.gao.pk).update(
+        deaths_b_low=1, deaths_b_best=2, deaths_b_high=3, deaths_civilians_best=1, injuries_high=7,
+        fatalities_high_open=True, time_precision=models.TimePrecision.NIGHT,
+    )  # fmt: skip
+
+    _h, rows = download(client, "incidents", "admin1=Gao")
+
+    gao = rows[0]
+    assert (gao["deaths_b_low"], gao["deaths_b_best"], gao["deaths_b_high"]) == ("1", "2", "3")
+    assert (gao["deaths_civilians_best"], gao["injuries_high"], gao["deaths_a_best"]) == ("1", "7", "")
+    assert (gao["fatalities_high_open"], gao["estimate_stale"], gao["time_precision"]) == ("true", "false", "night")
+
+
+def test_the_incident_export_lists_the_sources_its_claims_cite(client, archive):
+    _h, rows = download(client, "incidents", "admin1=Kidal")
+
+    # The informant is cited only by claims, twice: it is listed once.
+    assert rows[0]["source_names"] == "AFP — Convoy ambushed near Anefif; Local source, identity withheld"
+    assert not models.IncidentSource.objects.filter(source=archive.informant).exists()
+
+
+def test_the_claims_export_names_speakers_and_counts_each_claims_citations(client, archive):
+    _h, rows = download(client, "claims", "admin1=Kidal")
+    claims = {int(row["id"]): row for row in rows}
+
+    ambush, informant = claims[archive.ambush_claim.pk], claims[archive.informant_claim.pk]
+    assert (ambush["speaker"], ambush["speaker_slug"]) == ("Mohamed Maouloud Ramadan", "mohamed-maouloud-ramadan")
+    assert (informant["speaker"], informant["speaker_slug"]) == ("A person, identity withheld", "")
+    assert (ambush["citation_count"], informant["citation_count"]) == ("2", "1")
+    assert ambush["claimant_slug"] == "fla" and ambush["part_of"] == ""
+
+
+def test_the_claims_export_shows_responsibility_territory_and_sub_counts(client, archive):
+    whole = archive.ambush_claim
+    part = ClaimFactory(incident=archive.kidal, part_of=whole, source=None)
+    blame = ClaimFactory(
+        incident=archive.kidal,
+        kind=models.ClaimKind.RESPONSIBILITY,
+        responsible_actor=archive.fla,
+        attribution=models.Attribution.CLAIMED,
+    )
+    held = ClaimFactory(
+        incident=archive.kidal,
+        kind=models.ClaimKind.TERRITORY,
+        movement=models.Movement.TOOK_CONTROL,
+        place="Anefif",
+        losses_of=models.LossesOf.MIXED,
+        losses_note="soldiers and drivers",
+    )
+
+    _h, rows = download(client, "claims", "admin1=Kidal")
+    claims = {int(row["id"]): row for row in rows}
+
+    assert (claims[part.pk]["part_of"], claims[part.pk]["citation_count"]) == (str(whole.pk), "0")
+    assert (claims[blame.pk]["responsible_actor"], claims[blame.pk]["responsible_actor_slug"]) == (
+        "Azawad Liberation Front",
+        "fla",
+    )
+    assert claims[blame.pk]["attribution"] == "claimed"
+    assert (claims[held.pk]["movement"], claims[held.pk]["place"]) == ("took_control", "Anefif")
+    assert (claims[held.pk]["losses_of"], claims[held.pk]["losses_note"]) == ("mixed", "soldiers and drivers")
+
+
+def test_the_citations_export_holds_each_report_and_withholds_what_names_a_protected_source(client, archive):
+    _h, rows = download(client, "citations")
+    by_claim: dict[int, list[dict[str, str]]] = {}
+    for row in rows:
+        by_claim.setdefault(int(row["claim_id"]), []).append(row)
+
+    assert set(by_claim) == {archive.ambush_claim.pk, archive.informant_claim.pk}
+    afp, repeated = by_claim[archive.ambush_claim.pk]
+    assert (afp["source_id"], afp["source_name"], afp["source_outlet"]) == (
+        str(archive.afp.pk),
+        "AFP — Convoy ambushed near Anefif",
+        "AFP",
+    )
+    assert afp["source_url"] == archive.afp.url and afp["incident_id"] == str(archive.kidal.pk)
+    assert repeated == {
+        "id": repeated["id"],
+        "claim_id": str(archive.ambush_claim.pk),
+        "incident_id": str(archive.kidal.pk),
+        "source_id": str(archive.informant.pk),
+        "source_kind": "local_source",
+        "source_name": "Local source, identity withheld",
+        "source_outlet": "",
+        "source_url": "",
+        "quote": "Ils étaient plusieurs dizaines.",
+        "language": "fr",
+        "translation": "There were several dozen of them.",
+        "published_on": "",
+        "speaker": "",
+        "speaker_slug": "",
+        "updated_at": repeated["updated_at"],
+    }
+    [informant] = by_claim[archive.informant_claim.pk]
+    assert (informant["speaker"], informant["speaker_slug"]) == ("A person, identity withheld", "")
+    assert models.Citation.objects.get(pk=repeated["id"]).published_on == datetime.date(2025, 6, 14)
+
+
+def test_a_public_sources_citation_keeps_its_date_language_and_speaker(client, archive):
+    citation = CitationFactory(
+        claim=ClaimFactory(incident=archive.gao, source=None),
+        source=archive.afp,
+        quote="Three soldiers died.",
+        language="en",
+        published_on=datetime.date(2025, 5, 3),
+        speaker=archive.spokesman,
+    )
+
+    _h, rows = download(client, "citations", "admin1=Gao")
+
+    assert [int(row["id"]) for row in rows] == [citation.pk]
+    assert (rows[0]["language"], rows[0]["published_on"], rows[0]["quote"]) == (
+        "en",
+        "2025-05-03",
+        "Three soldiers died.",
+    )
+    assert (rows[0]["speaker"], rows[0]["speaker_slug"]) == ("Mohamed Maouloud Ramadan", "mohamed-maouloud-ramadan")
+
+
 def test_related_exports_cover_only_the_filtered_incidents(client, archive):
     _h, claims = download(client, "claims", "admin1=Gao")
     assert claims == []
     _h, claims = download(client, "claims", "admin1=Kidal")
     assert {int(row["incident_id"]) for row in claims} == {archive.kidal.pk}
+    _h, citations = download(client, "citations", "admin1=Gao")
+    assert citations == []
+    _h, citations = download(client, "citations", "admin1=Kidal")
+    assert {int(row["incident_id"]) for row in citations} == {archive.kidal.pk} and len(citations) == 3
     _h, actors = download(client, "actors", "admin1=Gao")
     assert [row["slug"] for row in actors] == ["fama"]
     _h, sources = download(client, "sources", "country=ML")
@@ -162,8 +296,12 @@ def poisoned():
             incident=incident,
             source=source,
             claimant=actor,
+            speaker=PersonFactory(name=payload, slug=f"poison-{n}"),
             quantity_text=payload,
+            losses_note=payload,
+            place=payload,
             quote=payload,
+            translation=payload,
             verification_note=payload,
         )
         rows.append(incident)

@@ -11,16 +11,22 @@ from django.db.models import Count, F, Max, Min, Prefetch, Q
 from pghistory.models import Events
 
 from bench.synthetic import secondary_indexes
+from incidents import services
 from incidents.demo import seed
 from incidents.models import (
+    ESTIMATE_PREFIXES,
     Actor,
+    Citation,
     Claim,
+    ClaimKind,
     EventType,
     FacetSnapshot,
     Incident,
     IncidentActor,
     IncidentSource,
     LossesOf,
+    Person,
+    PersonAffiliation,
     Status,
     SubEventType,
 )
@@ -39,6 +45,7 @@ def test_it_creates_the_requested_incidents_with_about_five_claims_each():
     generate(200, "--seed", "3")
     assert Incident.objects.count() == 200
     assert 900 <= Claim.objects.count() <= 1100
+    assert 1.4 <= Citation.objects.count() / Claim.objects.count() <= 1.6
     links = Incident.objects.annotate(n=Count("incident_actors")).aggregate(low=Min("n"), high=Max("n"))
     assert (links["low"], links["high"]) == (1, 3)
     assert not Incident.objects.filter(incident_sources__isnull=True).exists()
@@ -72,6 +79,10 @@ def test_generated_rows_satisfy_the_archive_rules():
         claim.full_clean()
     for link in IncidentActor.objects.all()[:40]:
         link.full_clean()
+    for citation in Citation.objects.all()[:80]:
+        citation.full_clean()
+    for person in Person.objects.all()[:20]:
+        person.full_clean()
     contested = Incident.objects.filter(contested=True).exclude(status=Status.RETRACTED)
     assert contested.exists() and all(i.grading == "contested" for i in contested)
     assert all(i.grading == "discounted" for i in Incident.objects.filter(status=Status.RETRACTED))
@@ -79,13 +90,79 @@ def test_generated_rows_satisfy_the_archive_rules():
 
 def test_generated_estimates_agree_with_the_reconciliation_except_for_the_best_figure():
     generate(200)
-    claims = Prefetch("claims", queryset=Claim.objects.select_related("source", "claimant", "losses_actor"))
+    claims = Prefetch(
+        "claims",
+        queryset=Claim.objects.select_related("claimant", "losses_actor").prefetch_related("citations__source"),
+    )
     estimated = Incident.objects.published().filter(fatalities_low__isnull=False).prefetch_related(claims)
     assert estimated.count() > 100
     for incident in estimated:
         total = propose_for_claims(incident.claims.all()).total
         assert (incident.fatalities_low, incident.fatalities_high) == (total.low, total.high)
+        assert incident.fatalities_high_open == total.high_open
         assert incident.contested == total.contested
+    assert not Incident.objects.filter(estimate_stale=True).exists()
+
+
+def test_generated_per_side_estimates_add_up_the_groups_by_side():
+    generate(200)
+    estimated = Incident.objects.published().filter(fatalities_low__isnull=False)
+    sides = [prefix for prefix in ESTIMATE_PREFIXES if prefix.startswith("deaths_")]
+    for incident in estimated:
+        triples = [[getattr(incident, f"{p}_{b}") for b in ("low", "best", "high")] for p in sides]
+        present = [t for t in triples if t[0] is not None]
+        assert present, incident  # every estimate counts someone's dead on some side
+        assert sum(t[0] for t in present) == incident.fatalities_low
+        assert sum(t[1] for t in present) == incident.fatalities_best
+        assert sum(t[2] for t in present) == incident.fatalities_high
+    both_sides = estimated.filter(deaths_a_best__isnull=False, deaths_b_best__isnull=False)
+    assert both_sides.exists() and estimated.filter(deaths_civilians_best__isnull=False).exists()
+    assert estimated.filter(injuries_best__isnull=False).exists()
+
+
+def test_generated_estimates_are_what_accepting_the_proposal_sets():
+    generate(120)
+    estimated = Incident.objects.published().filter(fatalities_low__isnull=False)[:60]
+    for incident in estimated:
+        accepted = services.proposal_estimate(services.incident_proposal(incident=incident))
+        # Low and high of every triple the proposal sets; best differs by design (see bench.synthetic._Estimate).
+        for prefix in ESTIMATE_PREFIXES:
+            for bound in ("low", "high"):
+                name = f"{prefix}_{bound}"
+                if name in accepted:
+                    assert getattr(incident, name) == accepted[name], (incident, name)
+
+
+def test_each_claim_is_cited_by_about_one_and_a_half_reports_in_their_language():
+    generate(300)
+    claims, citations = Claim.objects.count(), Citation.objects.count()
+    assert 1.4 <= citations / claims <= 1.6
+    per_claim = Claim.objects.annotate(n=Count("citations"))
+    assert not per_claim.filter(n=0).exists()
+    assert per_claim.filter(n=3).exists()  # some claims are carried by three outlets
+    assert not Citation.objects.exclude(language=F("source__language")).exists()
+    assert not Citation.objects.filter(published_on__lt=F("claim__incident__end_date")).exists()
+
+
+def test_people_speak_for_the_parties_or_anonymously():
+    generate(300)
+    spokesmen = Person.objects.filter(confidential=False, affiliations__isnull=False)
+    assert spokesmen.exists() and Person.objects.filter(confidential=True).exists()
+    assert not PersonAffiliation.objects.filter(start_date__isnull=True).exists()
+    spoken = Claim.objects.filter(speaker__isnull=False)
+    assert 0.02 * Claim.objects.count() < spoken.count() < 0.3 * Claim.objects.count()
+    # A spokesman speaks for the claimant he is affiliated with; a witness for no party.
+    assert not spoken.filter(speaker__confidential=False).exclude(speaker__affiliations__actor=F("claimant")).exists()
+    assert not spoken.filter(speaker__confidential=True, claimant__isnull=False).exists()
+
+
+def test_responsibility_claims_name_the_actor_held_responsible():
+    generate(300)
+    responsibility = Claim.objects.filter(kind=ClaimKind.RESPONSIBILITY)
+    assert responsibility.exists()
+    assert not responsibility.filter(responsible_actor__isnull=True).exists()
+    assert set(responsibility.values_list("attribution", flat=True)) == {"claimed", "attributed"}
+    assert not Claim.objects.exclude(kind=ClaimKind.RESPONSIBILITY).filter(responsible_actor__isnull=False).exists()
 
 
 def test_published_incidents_are_most_and_visible_through_the_published_queryset():

@@ -92,6 +92,7 @@ LISTS = [
     "/api/v1/incidents/retracted/",
     "/export/incidents.csv",
     "/export/claims.csv",
+    "/export/citations.csv",
     "/export/actors.csv",
     "/export/sources.csv",
 ]
@@ -101,6 +102,7 @@ OTHER_PAGES = {
     "/methodology/": [],
     "/data/": [],
     "/api/v1/": ["format"],
+    "/api/v1/persons/": ["q", "cursor", "page_size", "format"],
     "/api/v1/schema/": ["format", "lang", "version"],
     "/api/v1/docs/": [],
 }
@@ -114,6 +116,8 @@ DETAILS = [
     "/api/v1/actors/{}/",
     "/api/v1/sources/{}/",
     "/api/v1/claims/{}/",
+    "/api/v1/persons/{}/",
+    "/persons/{}/",
     "/export/{}.csv",
 ]
 
@@ -194,7 +198,7 @@ def test_a_misspelt_filter_is_a_400_listing_the_accepted_names_in_the_api_and_ex
 
 
 def test_a_nul_byte_is_a_400_that_says_so(hostile):
-    for url in ["/actors/?q=%00", "/api/v1/actors/%00/", "/incidents/?q=a%00b"]:
+    for url in ["/actors/?q=%00", "/api/v1/actors/%00/", "/incidents/?q=a%00b", "/api/v1/persons/?q=a%00b"]:
         response = hostile.get(url)
         assert response.status_code == 400
         assert b"NUL" in response.content

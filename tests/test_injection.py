@@ -21,6 +21,7 @@ from tests.factories import (
     ClaimFactory,
     IncidentActorFactory,
     IncidentFactory,
+    PersonFactory,
     SourceFactory,
     UserFactory,
 )
@@ -39,6 +40,8 @@ EXPORTED_MODELS = [
     models.IncidentActor,
     models.IncidentSource,
     models.Claim,
+    models.Citation,
+    models.Person,
 ]
 
 
@@ -81,15 +84,21 @@ def archive_of_payloads(django_db_serialized_rollback, transactional_db):
         source = SourceFactory()
         link = IncidentActorFactory(incident=incident, actor=actor)
         cited = models.IncidentSource.objects.create(incident=incident, source=source)
-        claim = ClaimFactory(incident=incident, source=source, claimant=actor)
-        for instance in (incident, actor, ally, alias, relation, source, link, cited, claim):
+        speaker = PersonFactory()
+        claim = ClaimFactory(incident=incident, source=source, claimant=actor, speaker=speaker)
+        citation = claim.citations.get()
+        citation.speaker = speaker
+        citation.save()
+        for instance in (incident, actor, ally, alias, relation, source, link, cited, claim, citation, speaker):
             fill(instance, payload)
     return models.Incident.objects.published().count()
 
 
 def test_every_model_has_free_text_fields_under_test():
     assert "title" in free_text_fields(models.Incident)
-    assert "quote" in free_text_fields(models.Claim)
+    assert "quantity_text" in free_text_fields(models.Claim)
+    assert {"quote", "translation"} <= set(free_text_fields(models.Citation))
+    assert {"name", "description"} <= set(free_text_fields(models.Person))
     assert "internal_notes" in free_text_fields(models.Source)
     assert is_formula("=1+1") and is_formula("note\n =1") and not is_formula("'=1+1") and not is_formula("-12.5")
 
@@ -107,7 +116,10 @@ def read_csv(response) -> list[list[str]]:
 
 def test_every_public_export_neutralises_formulas_in_every_text_field(archive_of_payloads):
     paths = export_paths()
-    assert {"/export/incidents.csv", "/export/claims.csv", "/export/actors.csv", "/export/sources.csv"} <= set(paths)
+    assert {
+        "/export/incidents.csv", "/export/claims.csv", "/export/citations.csv", "/export/actors.csv",
+        "/export/sources.csv",
+    } <= set(paths)  # fmt: skip
     for path in paths:
         response = Client().get(path)
         assert response.status_code == 200, path
@@ -124,7 +136,7 @@ def test_every_release_file_neutralises_formulas_in_every_text_field(archive_of_
 
     call_command("export_release", release_version="2025.06", out=tmp_path / "release", verbosity=0)
     files = sorted((tmp_path / "release").rglob("*.csv"))
-    assert {f.name for f in files} >= {"incidents.csv", "claims.csv", "actors.csv", "sources.csv"}
+    assert {f.name for f in files} >= {"incidents.csv", "claims.csv", "citations.csv", "actors.csv", "sources.csv"}
     carried = 0
     for path in files:
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))

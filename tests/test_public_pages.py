@@ -14,15 +14,18 @@ from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from incidents import models
 from incidents.filters import IncidentFilter
 from tests.factories import (
     ActorFactory,
+    CitationFactory,
     ClaimFactory,
     IncidentActorFactory,
     IncidentFactory,
+    PersonFactory,
     SourceFactory,
 )
 
@@ -84,19 +87,34 @@ def build_kidal(claims_per_group: int = 1) -> dict[str, object]:
         confidential=True,
         internal_notes="phone number of the official",
     )
+    ap = SourceFactory(outlet="AP", title="Mali rebels claim ambush", author="")
+    aggregator = SourceFactory(
+        kind=models.SourceKind.NEWS_OUTLET, outlet="Sahel aggregator", title="بيان جبهة تحرير أزواد", language="ar"
+    )
+    spokesman = PersonFactory(name="Mohamed Maouloud Ramadan", slug="mohamed-maouloud-ramadan")
     models.IncidentSource.objects.create(incident=incident, source=afp)
     models.IncidentSource.objects.create(incident=incident, source=official)
     for _ in range(claims_per_group):
-        ClaimFactory(
+        dozens = ClaimFactory(
             incident=incident,
             source=afp,
             claimant=fla,
+            speaker=spokesman,
             losses_of=models.LossesOf.ACTOR,
             losses_actor=corps,
             quantity_low=24,
             quantity_high=60,
             quantity_text="several dozen",
             quote="killed several dozen members of the Africa Corps",
+        )
+        # The same statement, relayed twice more: one claim, three reports.
+        CitationFactory(claim=dozens, source=ap, quote="killed dozens of Russian mercenaries", language="en")
+        CitationFactory(
+            claim=dozens,
+            source=aggregator,
+            quote="قتل عشرات من عناصر الفيلق الأفريقي",
+            language="ar",
+            translation="Dozens of Africa Corps members were killed.",
         )
         ClaimFactory(
             incident=incident,
@@ -129,7 +147,15 @@ def build_kidal(claims_per_group: int = 1) -> dict[str, object]:
             quantity_text="losses on both sides",
             internal_notes="EDITORS-ONLY claim note",
         )
-    return {"incident": incident, "fla": fla, "corps": corps, "wagner": wagner, "army": army, "official": official}
+    return {
+        "incident": incident,
+        "fla": fla,
+        "corps": corps,
+        "wagner": wagner,
+        "army": army,
+        "official": official,
+        "spokesman": spokesman,
+    }
 
 
 @pytest.fixture
@@ -253,7 +279,7 @@ def test_the_incident_page_shows_each_claim_beside_its_source(client, kidal):
         "10 enemy combatants",
         "three of their members",
         "Local source, identity withheld",
-        "Acknowledgement of own losses",
+        "Acknowledgement",
         "Anefif–Aguelhok road",
         "Contested",
         "Editors weigh the FLA",
@@ -457,6 +483,360 @@ def test_the_timeline_has_a_bar_per_month_linking_to_that_month(client, kidal):
     assert sum(b.count for b in histogram.bars) == models.Incident.objects.published().count()
 
 
+# --- claims with their reports, people, estimates by side, time, links ---------------------------
+
+
+def claim_rows(body: str, claim: models.Claim) -> int:
+    return body.count(f'id="claim-{claim.pk}"')
+
+
+def test_each_claim_shows_once_with_the_reports_carrying_it_beneath_it(client, kidal):
+    incident = kidal["incident"]
+    dozens = incident.claims.get(quantity_text="several dozen")
+    response = client.get(incident.get_absolute_url())
+    body = text(response)
+
+    assert claim_rows(body, dozens) == 1
+    row = body.split(f'id="claim-{dozens.pk}"')[1].split("</tbody>")[0].split('<tr id="claim-')[0]
+    assert "Carried by 3 reports" in row
+    for outlet in ("AFP — Separatists battle Malian troops", "AP — Mali rebels claim ambush", "Sahel aggregator"):
+        assert outlet in row, outlet
+    # The Arabic quotation in its script and direction, the editor's translation beside it.
+    assert '<blockquote class="quote" lang="ar" dir="auto">قتل عشرات من عناصر الفيلق الأفريقي</blockquote>' in row
+    words = row.split('lang="ar" dir="auto"')[1].split("</div>")[0]
+    assert "Dozens of Africa Corps members were killed." in words
+    assert '<blockquote class="quote" lang="en" dir="auto">killed dozens of Russian mercenaries' in row
+    # Repetition is not corroboration: three reports of one claim are one figure.
+    corps = next(g for g in response.context["proposal"].groups if g.label == "Africa Corps")
+    assert corps.reasons[0] == "Counted 1 claim(s): Azawad Liberation Front: “several dozen”."
+    assert "Corroborated" not in body.split("Fatalities: Africa Corps")[1].split("</tr>")[0]
+
+
+def test_independent_claims_that_agree_are_called_corroborated_and_repeated_reports_are_not(client):
+    incident = IncidentFactory(published=True)
+    army, un = ActorFactory(name="Army"), ActorFactory(name="UN mission")
+    ClaimFactory(incident=incident, claimant=army, losses_of=models.LossesOf.CIVILIANS, quantity_low=7, quantity_high=7)
+    one = ClaimFactory(
+        incident=incident, claimant=un, losses_of=models.LossesOf.CIVILIANS, quantity_low=7, quantity_high=7
+    )
+    CitationFactory(claim=one)
+
+    body = text(client.get(incident.get_absolute_url()))
+
+    assert "Corroborated by 2 independent claims</span>" in body
+    assert "Carried by 2 reports" in body
+    assert "Corroborated by 2 independent claims (Army, UN mission): their figures agree." in body
+
+
+def test_the_speaker_links_to_their_page_and_a_confidential_one_is_withheld(client, kidal):
+    incident = kidal["incident"]
+    secret = PersonFactory(name="Secret Elected Official", slug="secret-official", confidential=True)
+    models.PersonAlias.objects.create(person=secret, name="Sikrit Ofishal")
+    claim = incident.claims.get(quantity_text="losses on both sides")
+    claim.speaker = secret
+    claim.save()
+    CitationFactory(claim=incident.claims.get(quantity_text="10 enemy combatants"), speaker=secret)
+
+    body = text(client.get(incident.get_absolute_url()))
+
+    assert '<a href="/persons/mohamed-maouloud-ramadan/">Mohamed Maouloud Ramadan</a>' in body
+    # As the claim's speaker, as quoted in a report, and naming the claim in the proposal's reasons.
+    assert body.count('<span class="withheld">A person, identity withheld</span>') == 2
+    assert "Listed but not counted A person, identity withheld: “losses on both sides”" in body
+    assert "Secret Elected Official" not in body and "Sikrit" not in body and "secret-official" not in body
+
+
+def test_what_a_claim_is_about_is_shown_whole(client):
+    incident = IncidentFactory(published=True)
+    jnim, army = ActorFactory(name="JNIM"), ActorFactory(name="Malian army")
+    ClaimFactory(
+        incident=incident, kind=models.ClaimKind.RESPONSIBILITY, responsible_actor=jnim,
+        attribution=models.Attribution.SUPPOSED, quantity_low=None, quantity_high=None, quantity_text="",
+    )  # fmt: skip
+    ClaimFactory(
+        incident=incident, kind=models.ClaimKind.TERRITORY, claimant=army, movement=models.Movement.RETREATED_TO,
+        place="Tessalit", quantity_low=None, quantity_high=None, quantity_text="",
+    )  # fmt: skip
+    ClaimFactory(
+        incident=incident, losses_of=models.LossesOf.MIXED, losses_note="mostly drivers and guards",
+        quantity_text="five killed",
+    )  # fmt: skip
+    ClaimFactory(incident=incident, claimant=army, stance=models.Stance.DECLINED, quantity_low=None,
+                 quantity_high=None, quantity_text="")  # fmt: skip
+
+    response = client.get(incident.get_absolute_url())
+    body = text(response)
+
+    responsible = f'Held responsible: <a href="{jnim.get_absolute_url()}">JNIM</a>'
+    assert f'{responsible} <span class="muted">(supposed to belong to)</span>' in body
+    assert "Retreated to Tessalit" in body
+    assert "Fatalities: several groups" in body and "Who: mostly drivers and guards" in body
+    assert "counts once, as a group of its own" in body and "counts under unknown in the figures by side" in body
+    assert "Declined to comment / no response" in body
+    mixed = next(g for g in response.context["proposal"].groups if g.group == "mixed")
+    assert (mixed.best, mixed.counts_for) == (5, "Unknown")
+    assert 'Several groups <span class="muted">(counts for: Unknown)</span>' in body
+
+
+def test_claims_about_no_ones_losses_form_one_group_per_kind(client):
+    incident = IncidentFactory(published=True)
+    for losses_of in (models.LossesOf.UNKNOWN, models.LossesOf.CIVILIANS):
+        ClaimFactory(incident=incident, kind=models.ClaimKind.OTHER, losses_of=losses_of, quantity_text=losses_of)
+    ClaimFactory(incident=incident, kind=models.ClaimKind.INJURIES, losses_of=models.LossesOf.CIVILIANS)
+
+    groups = client.get(incident.get_absolute_url()).context["claim_groups"]
+
+    assert [(g.title, len(g.claims)) for g in groups] == [("Injuries: Civilians", 1), ("Other", 2)]
+
+
+def test_a_sub_count_sits_beneath_its_whole_and_never_conflicts_with_it(client):
+    incident = IncidentFactory(published=True)
+    fla = ActorFactory(name="FLA")
+    kind = models.ClaimKind.MATERIEL_DESTROYED
+    vehicles = ClaimFactory(incident=incident, claimant=fla, kind=kind, quantity_low=21, quantity_high=21,
+                            quantity_text="21 vehicles destroyed")  # fmt: skip
+    armoured = ClaimFactory(incident=incident, claimant=fla, kind=kind, part_of=vehicles, quantity_low=4,
+                            quantity_high=4, quantity_text="armoured vehicles among them")  # fmt: skip
+    entered_apart = IncidentFactory(published=True)
+    ClaimFactory(incident=entered_apart, claimant=fla, kind=kind, quantity_low=21, quantity_high=21)
+    ClaimFactory(incident=entered_apart, claimant=fla, kind=kind, quantity_low=4, quantity_high=4)
+
+    response = client.get(incident.get_absolute_url())
+    body = text(response)
+
+    (group,) = response.context["claim_groups"]
+    assert group.entries == [(vehicles, [armoured])] and not group.conflicting
+    assert "Claims conflict" not in body
+    assert body.index(f'id="claim-{vehicles.pk}"') < body.index(f'id="claim-{armoured.pk}"')
+    assert f'id="claim-{armoured.pk}" class="claims__claim claims__claim--sub"' in body
+    assert "Of which:" in body
+    # The same figures entered as two separate claims do conflict.
+    assert "Claims conflict" in text(client.get(entered_apart.get_absolute_url()))
+
+
+@pytest.fixture
+def accepted(kidal, reviewer) -> models.Incident:
+    """The seed story with the archive's proposal accepted, and an open-ended claim about the army."""
+    from incidents import services
+
+    incident = kidal["incident"]
+    ClaimFactory(
+        incident=incident, claimant=kidal["fla"], losses_of=models.LossesOf.ACTOR, losses_actor=kidal["army"],
+        quantity_low=51, quantity_high=None, quantity_text="more than fifty soldiers",
+    )  # fmt: skip
+    ClaimFactory(incident=incident, kind=models.ClaimKind.INJURIES, claimant=kidal["army"], quantity_low=12,
+                 quantity_high=12, quantity_text="twelve wounded")  # fmt: skip
+    return services.incident_accept_proposal(incident=incident, user=reviewer)
+
+
+def test_the_estimate_is_shown_by_side_with_an_open_high_written_as_in_the_headline(client, kidal, accepted):
+    response = client.get(accepted.get_absolute_url())
+    body = text(response)
+
+    assert (accepted.fatalities_low, accepted.fatalities_high, accepted.fatalities_high_open) == (78, 121, True)
+    headline = body.split('class="lbh"')[1].split("</dl>")[0]
+    assert "<dd>121+</dd>" in headline
+    rows = {row.label: row for row in response.context["estimate_rows"]}
+    assert list(rows) == ["Side A", "Side B", "Civilians", "Unknown", "All deaths", "Injured"]
+    assert (rows["Side A"].low, rows["Side A"].best, rows["Side A"].high, rows["Side A"].high_open) == (
+        75,
+        93,
+        111,
+        True,
+    )
+    assert (rows["Side B"].low, rows["Side B"].high, rows["Side B"].high_open) == (3, 10, False)
+    assert (rows["All deaths"].high, rows["All deaths"].high_open) == (121, True)
+    assert (rows["Injured"].low, rows["Injured"].best, rows["Injured"].high) == (12, 12, 12)
+    assert rows["Side A"].note == "Malian Armed Forces, Africa Corps"
+    table = body.split('class="by-side"')[1].split("</table>")[0]
+    assert '<td class="num">111+</td>' in table and '<td class="num">121+</td>' in table
+    assert "Claims changed since this estimate was accepted" not in body
+
+
+def test_a_stale_estimate_is_said_to_be_under_review(client, accepted):
+    ClaimFactory(incident=accepted, quantity_low=2, quantity_high=2, quantity_text="two more bodies found")
+    assert models.Incident.objects.get(pk=accepted.pk).estimate_stale
+
+    body = text(client.get(accepted.get_absolute_url()))
+
+    assert "Claims changed since this estimate was accepted; editors are reviewing it." in body
+
+
+def test_an_accepted_proposal_without_figures_says_no_figures_were_reported(client, reviewer):
+    from incidents import services
+
+    incident = IncidentFactory(published=True)
+    ClaimFactory(incident=incident, quantity_low=None, quantity_high=None, quantity_text="heavy losses")
+    fresh = text(client.get(incident.get_absolute_url()))
+    services.incident_accept_proposal(incident=incident, user=reviewer)
+
+    body = text(client.get(incident.get_absolute_url()))
+
+    assert "The editors have not yet set an estimate." in fresh and "No figures reported" not in fresh
+    assert "No figures reported." in body and "not yet set" not in body
+    assert 'class="by-side"' not in body
+
+
+@pytest.mark.parametrize(
+    ("precision", "time_precision", "time", "expected"),
+    [
+        ("week", "", None, 'In the week of <time datetime="2025-07-14">Monday 14 July 2025</time>'),
+        ("month", "", None, '<time datetime="2025-10">October 2025</time>'),
+        ("year", "", None, '<time datetime="2025">2025</time>'),
+        ("day", "around", datetime.time(10, 20), "Monday 14 July 2025</time>, around 10:20"),
+        ("day", "exact", datetime.time(10, 20), "Monday 14 July 2025</time>, at 10:20"),
+        ("day", "dawn", None, "Monday 14 July 2025</time>, at dawn"),
+        ("day", "early_morning", None, "Monday 14 July 2025</time>, early morning"),
+    ],
+)
+def test_the_date_and_time_read_as_precisely_as_they_were_reported(client, precision, time_precision, time, expected):
+    start = datetime.date(2025, 10, 1) if precision == "month" else datetime.date(2025, 7, 14)
+    end = {
+        "week": datetime.date(2025, 7, 20),
+        "month": datetime.date(2025, 10, 31),
+        "year": datetime.date(2025, 12, 31),
+    }
+    incident = IncidentFactory(
+        published=True, start_date=start, end_date=end.get(precision, start), date_precision=precision,
+        time_precision=time_precision, time_of_day=time,
+    )  # fmt: skip
+
+    body = text(client.get(incident.get_absolute_url()))
+    listed = text(client.get("/incidents/"))
+
+    assert expected in body
+    if precision != "day":
+        # Never as a span of days: no end date is shown.
+        assert "20 July 2025" not in body and "31 October 2025" not in body and "31 December 2025" not in body
+    if precision == "week":
+        assert 'In the week of <time datetime="2025-07-14">14 Jul 2025</time>' in listed
+    data = json.loads(re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S).group(1))
+    json_dates = {"week": "2025-W29", "month": "2025-10", "year": "2025"}
+    assert data["startDate"] == json_dates.get(precision, "2025-07-14")
+    assert data.get("endDate") == (None if precision in json_dates else "2025-07-14")
+
+
+def test_related_incidents_are_shown_from_both_ends_when_both_are_published(client):
+    ambush = IncidentFactory(published=True, title="Ambush near Anefif")
+    reprisal = IncidentFactory(published=True, title="Reprisals in Anefif")
+    operation = IncidentFactory(title="DRAFT-OPERATION sweep of the Kidal region")
+    models.IncidentRelation.objects.create(
+        subject=reprisal, kind=models.IncidentRelationKind.FOLLOW_ON, object=ambush, note="Two days later."
+    )
+    models.IncidentRelation.objects.create(subject=ambush, kind=models.IncidentRelationKind.PART_OF, object=operation)
+
+    at_ambush = text(client.get(ambush.get_absolute_url()))
+    at_reprisal = text(client.get(reprisal.get_absolute_url()))
+
+    assert f'This incident was followed by <a href="{reprisal.get_absolute_url()}">Reprisals in Anefif</a>' in at_ambush
+    assert (
+        f'This incident is a follow-on to <a href="{ambush.get_absolute_url()}">Ambush near Anefif</a>' in at_reprisal
+    )
+    assert "Two days later." in at_ambush and "Two days later." in at_reprisal
+    assert "DRAFT-OPERATION" not in at_ambush and "wider operation" not in at_ambush
+
+
+def test_a_merged_incident_redirects_permanently_to_the_incident_it_was_merged_into(client, reviewer):
+    from incidents import services
+
+    into = IncidentFactory(published=True)
+    duplicate = IncidentFactory(published=True)
+    services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="The same ambush, entered twice.")
+
+    response = client.get(duplicate.get_absolute_url())
+
+    assert response.status_code == 301
+    assert response["Location"] == into.get_absolute_url()
+    assert client.get(into.get_absolute_url()).status_code == 200
+
+
+# --- people ----------------------------------------------------------------------------------------
+
+
+def test_a_person_page_shows_aliases_affiliations_and_where_they_speak(client, kidal):
+    spokesman = kidal["spokesman"]
+    models.PersonAlias.objects.create(person=spokesman, name="Muhammad Maulud Ramadan", language="en")
+    models.PersonAlias.objects.create(person=spokesman, name="محمد مولود رمضان", language="ar")
+    spokesman.description = "Spokesman of the FLA."
+    spokesman.save()
+    models.PersonAffiliation.objects.create(
+        person=spokesman, actor=kidal["fla"], role="spokesman", start_date=datetime.date(2024, 11, 30)
+    )
+    hidden_group = ActorFactory(name="Unpublished Brigade")
+    models.PersonAffiliation.objects.create(person=spokesman, actor=hidden_group, role="adviser")
+    quoted = ClaimFactory(incident=kidal["incident"], claimant=kidal["army"], quantity_text="a handful")
+    CitationFactory(claim=quoted, speaker=spokesman, quote="Ramadan says the army lost a handful.")
+
+    response = client.get(reverse("person-detail", kwargs={"slug": spokesman.slug}))
+    body = text(response)
+
+    assert response.status_code == 200
+    assert "<h1>Mohamed Maouloud Ramadan</h1>" in body
+    assert "Muhammad Maulud Ramadan" in body and '<span lang="ar" dir="auto">محمد مولود رمضان</span>' in body
+    assert "Spokesman of the FLA." in body
+    assert f'Spokesman, <a href="{kidal["fla"].get_absolute_url()}">Azawad Liberation Front</a>' in body
+    assert "from 30 Nov 2024" in body
+    assert "Unpublished Brigade" not in body
+    assert {c.quantity_text for c in response.context["claims"]} == {"several dozen", "a handful"}
+    assert "Ramadan says the army lost a handful." in body and "Carried by" not in body
+    assert '<blockquote class="quote" lang="ar" dir="auto">' in body
+
+
+def test_confidential_people_and_people_only_in_drafts_have_no_page(client, kidal, hidden):
+    secret = PersonFactory(name="Secret Official", slug="secret-official", confidential=True)
+    ClaimFactory(incident=kidal["incident"], speaker=secret)
+    drafted = PersonFactory(name="Drafted Speaker", slug="drafted-speaker")
+    ClaimFactory(incident=hidden["draft"], speaker=drafted)
+    silent = PersonFactory(name="Silent", slug="silent")
+
+    for person in (secret, drafted, silent):
+        assert client.get(f"/persons/{person.slug}/").status_code == 404, person.name
+    assert client.get(f"/persons/{kidal['spokesman'].slug}/").status_code == 200
+
+
+def test_a_confidential_persons_name_and_aliases_never_reach_a_public_page(client, kidal):
+    secret = PersonFactory(name="Secret Elected Official", slug="secret-official", confidential=True,
+                           description="SECRET-DESCRIPTION", internal_notes="SECRET-NOTES")  # fmt: skip
+    models.PersonAlias.objects.create(person=secret, name="Sikrit Ofishal")
+    models.PersonAffiliation.objects.create(person=secret, actor=kidal["army"], role="SECRET-ROLE")
+    incident = kidal["incident"]
+    afp = models.Source.objects.get(outlet="AFP")
+    army_claim = incident.claims.get(quantity_text="10 enemy combatants")
+    army_claim.speaker = secret
+    army_claim.save()
+    CitationFactory(claim=incident.claims.get(quantity_text="several dozen"), source=kidal["official"], speaker=secret)
+    pages = [
+        incident.get_absolute_url(),
+        afp.get_absolute_url(),
+        kidal["official"].get_absolute_url(),
+        army_claim.citations.get().source.get_absolute_url(),
+        kidal["army"].get_absolute_url(),
+        kidal["fla"].get_absolute_url(),
+        reverse("person-detail", kwargs={"slug": kidal["spokesman"].slug}),
+        "/methodology/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for secret_text in ("Secret Elected Official", "Sikrit", "secret-official", "SECRET-"):
+            assert secret_text not in text(response), (url, secret_text)
+    assert "A person, identity withheld" in text(client.get(incident.get_absolute_url()))
+    assert client.get("/persons/secret-official/").status_code == 404
+
+
+def test_a_source_page_lists_the_claims_it_carries_through_its_citations(client, kidal):
+    ap = models.Source.objects.get(outlet="AP")
+    response = client.get(ap.get_absolute_url())
+    body = text(response)
+
+    assert [c.claim.quantity_text for c in response.context["citations"]] == ["several dozen"]
+    assert "several dozen" in body and "killed dozens of Russian mercenaries" in body
+    # AFP's words are AFP's: the AP page shows only what AP carried.
+    assert "killed several dozen members of the Africa Corps" not in body
+    assert kidal["incident"].title in body
+    assert '<a href="/persons/mohamed-maouloud-ramadan/">Mohamed Maouloud Ramadan</a>' in body
+
+
 # --- actors, sources, methodology -----------------------------------------------------------------
 
 
@@ -477,7 +857,40 @@ def test_the_actor_list_finds_actors_by_alias(client, kidal):
 
 def test_the_methodology_page_states_the_rules_and_the_taxonomy(client, db):
     body = text(client.get("/methodology/"))
-    assert "acknowledgement of own losses is a floor" in body
+    assert "a party acknowledging its own losses sets a floor" in body
+    assert "Acknowledging someone else&#x27;s losses, or the clashes without a figure, sets no floor." in body
+
+
+def test_the_methodology_page_says_how_claims_reports_groups_sides_and_time_are_read(client, db):
+    response = client.get("/methodology/")
+    body = text(response)
+    rules = response.context["rules"]
+
+    assert len(rules) == 10
+    assert rules[0].startswith("Only claims about deaths (and, apart, about the injured) count. A claim counts once")
+    for expected in (
+        "<strong>one claim carried by three reports</strong>",
+        "“corroborated by 2 independent claims”",
+        "<strong>Corroboration</strong> means independent origins",
+        "mark it as a <strong>sub-count</strong> of the whole claim",
+        "never flagged as conflicting with it",
+        "It forms a group of its own, counted once in the total",
+        "An actor's losses count for the side that actor is on in the incident",
+        "an actor on neither side, or on both, counts under unknown",
+        "(“51+”)",
+        "The figures by side and of the injured stay the archive's proposal unless the editors set them too",
+        "Claims changed since this estimate was accepted; editors are reviewing it",
+        "“No figures reported”",
+        "“in the week of 14 July 2025”",
+        "a month “October 2025”",
+        "<dd>At dawn.</dd>",
+        "<dd>Around a clock time, e.g. “around 10:20”.</dd>",
+        "claimed (by the actor itself); attributed; suspected; supposed to belong to.",
+        "one incident is a follow-on to another, which was followed by it",
+        "redirects permanently to the incident it was merged into",
+        "A person, identity withheld",
+    ):
+        assert expected in body, expected
     assert "Armed clash" in body and "Remote explosive/landmine/IED" in body
     assert "Contested" in body and "Second-order administrative area" in body
     assert models.SubEventType.objects.count() == 25
@@ -487,9 +900,11 @@ def test_the_methodology_page_states_the_rules_and_the_taxonomy(client, db):
 
 
 def _detail_queries(client, django_assert_num_queries, incident) -> None:
-    # 1 incident with type and sub-type, 2 actors by side, 3 claims with source, claimant and
-    # whose losses, 4 cited sources, 5 the incident's history events, 6 its claims' history events.
-    with django_assert_num_queries(6):
+    # 1 incident with type and sub-type, 2 actors by side, 3 claims with claimant, speaker, whose
+    # losses and who is held responsible, 4 their citations with source and speaker, 5 cited
+    # sources, 6 relations to other published incidents, 7 the incident's history events, 8 its
+    # claims' history events.
+    with django_assert_num_queries(8):
         response = client.get(incident.get_absolute_url())
     assert response.status_code == 200
 
@@ -499,6 +914,7 @@ def test_the_incident_page_query_count_does_not_grow_with_claims(client, django_
     _detail_queries(client, django_assert_num_queries, one)
     fifty = build_kidal_again(claims_per_group=13)
     assert fifty.claims.count() >= 50
+    assert models.Citation.objects.filter(claim__incident=fifty).count() >= 75
     _detail_queries(client, django_assert_num_queries, fifty)
 
 
@@ -507,6 +923,7 @@ def build_kidal_again(claims_per_group: int) -> models.Incident:
     models.Actor.objects.filter(slug__in=["fama", "wagner", "africa-corps", "fla"]).update(
         slug=Concat("slug", Value("-old"))
     )
+    models.Person.objects.filter(slug="mohamed-maouloud-ramadan").update(slug=Concat("slug", Value("-old")))
     return build_kidal(claims_per_group)["incident"]
 
 

@@ -42,6 +42,7 @@ def test_a_release_holds_the_csvs_datapackage_citation_changes_and_checksums(arc
         [
             "incidents.csv",
             "claims.csv",
+            "citations.csv",
             "actors.csv",
             "sources.csv",
             "datapackage.json",
@@ -73,7 +74,7 @@ def test_the_checksums_match_the_files(archive, tmp_path):
 
     lines = (out / "SHA256SUMS").read_text().splitlines()
 
-    assert len(lines) == 8
+    assert len(lines) == 9
     for line in lines:
         digest, name = line.split("  ")
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
@@ -133,8 +134,56 @@ def test_the_change_summary_lists_added_changed_and_retracted_ids(archive, tmp_p
         "added": [added.pk],
         "changed": [archive.gao.pk],
         "retracted": [archive.bamako.pk],
+        "merged_into": {},
         "withdrawn": [],
     }
+
+
+def test_the_change_summary_names_the_incident_a_retracted_duplicate_was_merged_into(archive, tmp_path):
+    call_command("export_release", "--version", "1", "--out", str(tmp_path / "v1"))
+    models.Incident.objects.filter(pk=archive.gao.pk).update(
+        status=models.Status.RETRACTED,
+        retraction_notice=f"Merged into #{archive.kidal.pk}: the same clash.",
+        retracted_at=timezone.now(),
+        merged_into=archive.kidal,
+    )
+
+    call_command("export_release", "--version", "2", "--out", str(tmp_path / "v2"))
+
+    changes = json.loads((tmp_path / "v2" / "changes.json").read_text())
+    assert changes["retracted"] == [archive.gao.pk]
+    assert changes["merged_into"] == {str(archive.gao.pk): archive.kidal.pk}
+
+
+def test_the_citations_point_at_the_claims_incidents_and_sources_of_the_release(archive, tmp_path):
+    out = tmp_path / "v1"
+    call_command("export_release", "--version", "1", "--out", str(out))
+
+    citations = read_csv(out / "citations.csv")
+    package = json.loads((out / "datapackage.json").read_text())
+    resource = next(r for r in package["resources"] if r["name"] == "citations")
+
+    assert {int(row["claim_id"]) for row in citations} == {archive.ambush_claim.pk, archive.informant_claim.pk}
+    assert {int(row["claim_id"]) for row in citations} <= {int(row["id"]) for row in read_csv(out / "claims.csv")}
+    assert {int(row["source_id"]) for row in citations} <= {int(row["id"]) for row in read_csv(out / "sources.csv")}
+    assert [key["fields"] for key in resource["schema"]["foreignKeys"]] == ["claim_id", "incident_id", "source_id"]
+    assert "citations.csv" in (out / "data-dictionary.md").read_text()
+
+
+def test_frictionless_notices_a_citation_of_a_claim_the_release_does_not_hold(archive, tmp_path):
+    out = tmp_path / "v1"
+    call_command("export_release", "--version", "1", "--out", str(out))
+    rows = read_csv(out / "citations.csv")
+    rows[0]["claim_id"] = "999999"
+    with (out / "citations.csv").open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    report = validate(str(out / "datapackage.json"))
+
+    assert not report.valid
+    assert "foreign-key" in {error.type for task in report.tasks for error in task.errors}
 
 
 def test_an_explicit_previous_release_is_compared_and_unpublished_ones_count_as_withdrawn(archive, tmp_path):

@@ -42,3 +42,21 @@ def test_the_latest_migration_creates_archive_unaccent_as_the_app_describes_it()
     latest = importlib.import_module("incidents.migrations.0011_faster_unaccent")
 
     assert latest.UNACCENT_FUNCTION_SQL == UNACCENT_FUNCTION_SQL
+
+
+@pytest.mark.parametrize("text", ["Ramadan", "ramadán", "MAULUD", "maouloud", "رمضان", '"maulud ramadan"'])
+def test_people_are_searched_exactly_as_actors_are(text):
+    from incidents.models import Actor, ActorAlias, Person, PersonAlias
+    from incidents.search import matching_actor_ids, matching_person_ids
+
+    actor = Actor.objects.create(name="Mohamed Maouloud Ramadan", slug="ramadan-group", kind="rebel_group")
+    person = Person.objects.create(name="Mohamed Maouloud Ramadan", slug="ramadan")
+    for spelling in ("Muhammad Maulud Ramadan", "محمد مولود رمضان"):
+        ActorAlias.objects.create(actor=actor, name=spelling)
+        PersonAlias.objects.create(person=person, name=spelling)
+    Person.objects.create(name="Moussa Ag Ramadane", slug="someone-else")
+
+    people = [row["pk"] for row in matching_person_ids(text)]
+    actors = [row["pk"] for row in matching_actor_ids(text)]
+
+    assert (people, actors) == ([person.pk], [actor.pk])

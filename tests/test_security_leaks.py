@@ -1,8 +1,9 @@
 """No leaks: an anonymous crawler over every public path finds none of the hidden data.
 
 Drafts, incidents in review, the content of retracted incidents, confidential sources'
-identities and editor-only notes all carry the word MARK (in upper or lower case, as
-fields allow). The crawler follows every link from the public pages, the API (lists,
+identities, confidential people, people named only by drafts, the quotations of drafts'
+claims, links to drafts and editor-only notes all carry the word MARK (in upper or lower
+case, as fields allow). The crawler follows every link from the public pages, the API (lists,
 details, filters, search, the schema and its docs) and every export, and fails on the
 first body that contains the word.
 """
@@ -22,12 +23,15 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
+from incidents import models
 from incidents.models import Status
 from tests.factories import (
     ActorFactory,
+    CitationFactory,
     ClaimFactory,
     IncidentActorFactory,
     IncidentFactory,
+    PersonFactory,
     SourceFactory,
 )
 
@@ -47,10 +51,12 @@ START = [
     "/api/v1/actors/",
     "/api/v1/sources/",
     "/api/v1/claims/",
+    "/api/v1/persons/",
     "/api/v1/schema/",
     "/api/v1/docs/",
     "/export/incidents.csv",
     "/export/claims.csv",
+    "/export/citations.csv",
     "/export/actors.csv",
     "/export/sources.csv",
 ]
@@ -147,6 +153,21 @@ def archive_with_secrets(db):
     public_actor = ActorFactory(name="Front de Libération de l'Azawad", slug="fla", internal_notes="SECRETMARK actor")
     draft_actor = ActorFactory(name="SECRETMARK quokkaword draft actor", slug="quokka-draft-actor")
 
+    spokesman = PersonFactory(
+        name="Mohamed Maouloud Ramadan", slug="mohamed-maouloud-ramadan", internal_notes="SECRETMARK person note"
+    )
+    models.PersonAlias.objects.create(person=spokesman, name="Muhammad Maulud Ramadan")
+    models.PersonAffiliation.objects.create(person=spokesman, actor=public_actor, role="spokesman")
+    models.PersonAffiliation.objects.create(person=spokesman, actor=draft_actor, role="SECRETMARK adviser")
+    witness = PersonFactory(
+        name="SECRETMARK quokkaword witness",
+        slug="secretmark-witness",
+        description="SECRETMARK who they are",
+        confidential=True,
+    )
+    models.PersonAlias.objects.create(person=witness, name="SECRETMARK quokkaword alias")
+    draft_spokesman = PersonFactory(name="SECRETMARK quokkaword draft spokesman", slug="secretmark-draft-spokesman")
+
     published = IncidentFactory(
         published=True,
         title="Ambush on the Anefif–Aguelhok road",
@@ -154,8 +175,12 @@ def archive_with_secrets(db):
         tags=["convoy"],
     )
     IncidentActorFactory(incident=published, actor=public_actor)
-    ClaimFactory(incident=published, source=public_source, internal_notes="SECRETMARK claim note")
-    ClaimFactory(incident=published, source=confidential, quote="Around 15 soldiers were killed.")
+    claim = ClaimFactory(
+        incident=published, source=public_source, speaker=spokesman, internal_notes="SECRETMARK claim note"
+    )
+    # The confidential source repeats the claim, through the confidential witness.
+    CitationFactory(claim=claim, source=confidential, speaker=witness, quote="Une quinzaine de morts.", language="fr")
+    ClaimFactory(incident=published, source=confidential, quote="Around 15 soldiers were killed.", speaker=witness)
     published.sources.add(public_source, confidential)
 
     hidden = []
@@ -171,11 +196,18 @@ def archive_with_secrets(db):
             fatalities_rationale="SECRETMARK rationale",
         )
         IncidentActorFactory(incident=incident, actor=draft_actor, note="SECRETMARK part")
-        ClaimFactory(
+        draft_claim = ClaimFactory(
             incident=incident,
             source=SourceFactory(outlet="SECRETMARK draft-only outlet"),
             quantity_text="SECRETMARK dozens",
             quote="SECRETMARK quote",
+            translation="SECRETMARK translation",
+            speaker=draft_spokesman,
+        )
+        # A draft's citation of a published incident's source, by the draft's own spokesman.
+        CitationFactory(claim=draft_claim, source=public_source, speaker=draft_spokesman, quote="SECRETMARK words")
+        models.IncidentRelation.objects.create(
+            subject=incident, kind=models.IncidentRelationKind.SAME_EVENT, object=published, note="SECRETMARK link"
         )
         hidden.append(incident)
     retracted = IncidentFactory(
@@ -187,15 +219,23 @@ def archive_with_secrets(db):
         internal_notes="SECRETMARK retraction reason",
     )
     ClaimFactory(incident=retracted, source=SourceFactory(outlet="SECRETMARK retracted outlet"), quote="SECRETMARK")
-    return {"published": published, "hidden": hidden, "retracted": retracted, "confidential": confidential}
+    return {
+        "published": published,
+        "hidden": hidden,
+        "retracted": retracted,
+        "confidential": confidential,
+        "witness": witness,
+        "draft_spokesman": draft_spokesman,
+    }
 
 
-def crawl(client: Client, start: list[str]) -> dict[str, int]:
+def crawl(client: Client, start: list[str], *, within: tuple[str, ...] = ("/",)) -> dict[str, int]:
+    """Every path reachable from ``start`` whose path begins with one of ``within``, with its status."""
     seen: dict[str, int] = {}
     queue = deque(start)
     while queue and len(seen) < MAX_PAGES:
         path = queue.popleft()
-        if path in seen:
+        if path in seen or not path.startswith(within):
             continue
         response = client.get(path)
         seen[path] = response.status_code
@@ -221,8 +261,9 @@ def test_an_anonymous_crawler_finds_no_hidden_data_anywhere(archive_with_secrets
     start = list(START)
     for base in ["/incidents/", "/api/v1/incidents/", "/api/v1/claims/", "/api/v1/actors/", "/api/v1/sources/"]:
         start += [f"{base}?{probe}" for probe in PROBES]
-    for table in ["incidents", "claims", "actors", "sources"]:
+    for table in ["incidents", "claims", "citations", "actors", "sources"]:
         start += [f"/export/{table}.csv?{probe}" for probe in PROBES]
+    start += guessed_people(secrets)
     # Guessing the ids and slugs of hidden records must not work either.
     for pk in hidden_ids:
         start += [f"/incidents/{pk}/", f"/api/v1/incidents/{pk}/", f"/api/v1/incidents/?id={pk}"]
@@ -239,6 +280,53 @@ def test_an_anonymous_crawler_finds_no_hidden_data_anywhere(archive_with_secrets
         assert seen[f"/api/v1/incidents/{pk}/"] == 404
     assert seen["/actors/quokka-draft-actor/"] == 404
     assert len(seen) > 40, f"the crawl reached only {sorted(seen)}"
+
+
+def guessed_people(secrets: dict) -> list[str]:
+    """Searches and addresses an outsider would try to find the people the archive protects."""
+    paths = [f"/api/v1/persons/?{probe}" for probe in PROBES]
+    paths += [f"/api/v1/persons/?q={text}" for text in ("quokkaword", "witness", "spokesman", "secretmark")]
+    for person in (secrets["witness"], secrets["draft_spokesman"]):
+        paths += [f"/persons/{person.slug}/", f"/api/v1/persons/{person.slug}/"]
+    return paths
+
+
+def test_an_anonymous_client_of_the_api_and_the_exports_finds_no_hidden_data(archive_with_secrets):
+    secrets = archive_with_secrets
+    start = [path for path in START if path.startswith(("/api/", "/export/"))]
+    for base in ["/api/v1/incidents/", "/api/v1/claims/", "/api/v1/actors/", "/api/v1/sources/"]:
+        start += [f"{base}?{probe}" for probe in PROBES]
+    start += [f"/export/{table}.csv?{probe}" for table in ("claims", "citations") for probe in PROBES]
+    start += [path for path in guessed_people(secrets) if path.startswith("/api/")]
+    start += ["/api/v1/incidents/retracted/", f"/api/v1/incidents/{secrets['published'].pk}/"]
+    start += ["/api/v1/persons/mohamed-maouloud-ramadan/", f"/api/v1/claims/?incident={secrets['published'].pk}"]
+
+    seen = crawl(Client(), start, within=("/api/", "/export/"))
+
+    for person in (secrets["witness"], secrets["draft_spokesman"]):
+        assert seen[f"/api/v1/persons/{person.slug}/"] == 404
+    assert seen["/api/v1/persons/mohamed-maouloud-ramadan/"] == 200
+    assert len(seen) > 40, f"the crawl reached only {sorted(seen)}"
+
+
+def test_a_confidential_person_is_named_nowhere_and_a_draft_link_leads_nowhere(archive_with_secrets):
+    published = archive_with_secrets["published"]
+    detail = Client().get(f"/api/v1/incidents/{published.pk}/").json()
+    speakers = [claim["speaker"] for claim in detail["claims"]]
+    speakers += [citation["speaker"] for claim in detail["claims"] for citation in claim["citations"]]
+
+    assert {"name": "A person, identity withheld", "slug": None} in speakers
+    assert detail["related_incidents"] == []
+    # A duplicate merged into an incident that is no longer public does not name it.
+    merged = IncidentFactory(
+        status=Status.RETRACTED, retraction_notice="Merged.", merged_into=archive_with_secrets["hidden"][0]
+    )
+    retracted = Client().get("/api/v1/incidents/retracted/").json()["results"]
+    assert {item["id"]: item["merged_into"] for item in retracted}[merged.pk] is None
+    people = Client().get("/api/v1/persons/").json()["results"]
+    assert [person["slug"] for person in people] == ["mohamed-maouloud-ramadan"]
+    assert [a["actor"]["slug"] for a in people[0]["affiliations"]] == ["fla"]
+    assert models.Person.objects.count() == 3
 
 
 def test_a_retracted_incident_shows_only_its_notice(archive_with_secrets):
@@ -271,3 +359,35 @@ def test_the_api_counts_only_published_incidents(archive_with_secrets):
     results = payload.get("results", payload.get("features", payload))
     assert results == []
     assert payload.get("count", 0) == 0
+
+
+def test_erasing_a_source_scrubs_its_name_from_the_admin_log_of_the_citations_and_incidents_citing_it(db):
+    from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+    from django.core.management import call_command
+
+    from tests.factories import UserFactory
+
+    source = SourceFactory(
+        kind="local_source", outlet="Radio Kayira Ségou", author="Moussa, the driver's cousin", confidential=True
+    )
+    incident = IncidentFactory(published=True)
+    claim = ClaimFactory(incident=incident, source=None)
+    citation = CitationFactory(claim=claim, source=source, quote="Ils étaient quinze.", language="fr")
+    editor = UserFactory()
+    # What the admin writes when a citation is added in the incident's form, and for the citation itself.
+    for obj, flag, message in (
+        (citation, ADDITION, [{"added": {}}]),
+        (incident, CHANGE, [{"added": {"name": "citation", "object": str(citation)}}]),
+        (claim, CHANGE, [{"changed": {"name": "citation", "object": str(citation), "fields": ["Quote"]}}]),
+    ):
+        LogEntry.objects.log_actions(editor.pk, [obj], flag, change_message=message, single_object=True)
+    assert "Ségou" not in "".join(LogEntry.objects.values_list("change_message", flat=True)), "Django escapes it"
+
+    call_command("erase_source_identity", source=source.pk, yes=True, verbosity=0)
+
+    for entry in LogEntry.objects.all():
+        stored = f"{entry.object_repr} {entry.get_change_message()} {json.loads(entry.change_message)}"
+        assert "Ségou" not in stored and "Moussa" not in stored, stored
+    assert LogEntry.objects.filter(object_id=str(incident.pk), change_message__contains="[erased]").exists()
+    citation.refresh_from_db()
+    assert (citation.source_id, citation.quote, citation.language) == (source.pk, "Ils étaient quinze.", "fr")

@@ -12,9 +12,35 @@ from django.test import override_settings
 from django.urls import reverse
 
 from incidents import services
-from incidents.models import Incident, IncidentEvent, Source, SourceKind, Status
+from incidents.models import (
+    Citation,
+    ClaimEvent,
+    EstimateMethod,
+    Incident,
+    IncidentActor,
+    IncidentEvent,
+    IncidentRelation,
+    IncidentRelationKind,
+    IncidentSource,
+    LossesOf,
+    PersonAlias,
+    Side,
+    Source,
+    SourceKind,
+    Status,
+)
 from tests.admin_forms import change_form_data
-from tests.factories import ClaimFactory, IncidentFactory, IncidentSourceFactory, SourceFactory, UserFactory
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    ClaimFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    IncidentSourceFactory,
+    PersonFactory,
+    SourceFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -470,6 +496,13 @@ WRITES = {
         ),
     ),
     "history_restore": ("incidents.change_incident", Status.DRAFT, restore_first_version),
+    "incident_merge": (
+        services.PUBLISH_PERMISSION,
+        Status.PUBLISHED,
+        lambda incident, user: services.incident_merge(
+            duplicate=incident, into=IncidentFactory(published=True), user=user, reason="The same ambush."
+        ),
+    ),
 }
 # Services that take a user only to decide what that user may do.
 USER_CHECKS = {"incident_can_edit", "require_incident_edit", "incident_transitions"}
@@ -559,7 +592,9 @@ def test_the_changelist_offers_the_steps_of_the_table_that_the_person_may_take(c
     client.force_login(user)
 
     choices = client.get(CHANGELIST).context["action_form"].fields["action"].choices
-    offered = {name: str(label) for name, label in choices if name not in ("", "delete_selected", "accept_proposal")}
+    # Beyond the table's steps: deleting drafts, accepting proposals and merging duplicates.
+    others = ("", "delete_selected", "accept_proposal", "merge_duplicates")
+    offered = {name: str(label) for name, label in choices if name not in others}
 
     assert offered == {
         row.action: row.action_label for row in services.TRANSITIONS if row.action and user.has_perm(row.permission)
@@ -605,3 +640,251 @@ def test_a_step_that_is_not_in_the_table_changes_nothing(reviewer_client):
 
     assert response.status_code == 302 and response["Location"] == change_url(incident)
     assert Incident.objects.get(pk=incident.pk).version == incident.version
+
+
+# --- Estimates that cannot go stale silently ---------------------------------------------------
+
+
+def stale(incident: Incident) -> bool:
+    return Incident.objects.values_list("estimate_stale", flat=True).get(pk=incident.pk)
+
+
+def test_accepting_the_proposal_clears_a_stale_estimate(editor):
+    incident = IncidentFactory()
+    ClaimFactory(incident=incident, quantity_low=4, quantity_high=4)
+    services.incident_accept_proposal(incident=incident, user=editor)
+    ClaimFactory(incident=incident, quantity_low=9, quantity_high=9)
+    assert stale(incident)
+
+    accepted = services.incident_accept_proposal(incident=incident, user=editor)
+
+    assert not accepted.estimate_stale and not stale(incident)
+    assert (accepted.fatalities_low, accepted.fatalities_high) == (4, 9)
+
+
+def test_accepting_a_proposal_without_figures_records_that_none_were_reported(editor):
+    incident = IncidentFactory()
+    ClaimFactory(incident=incident, quantity_low=None, quantity_high=None, quantity_text="heavy losses")
+
+    accepted = services.incident_accept_proposal(incident=incident, user=editor)
+
+    assert accepted.fatalities_method == EstimateMethod.PROPOSAL and accepted.fatalities_best is None
+    # Accepted, so a claim with a figure arriving later shows the estimate is out of date.
+    ClaimFactory(incident=incident, quantity_low=2, quantity_high=2)
+    assert stale(incident)
+
+
+def test_overriding_clears_a_stale_estimate_and_keeps_the_proposals_sides_unless_given(editor):
+    army, fla = ActorFactory(), ActorFactory()
+    incident = IncidentFactory()
+    IncidentActorFactory(incident=incident, actor=army, side=Side.A)
+    IncidentActorFactory(incident=incident, actor=fla, side=Side.B)
+    ClaimFactory(incident=incident, losses_of=LossesOf.ACTOR, losses_actor=fla, quantity_low=6, quantity_high=6)
+    ClaimFactory(incident=incident, kind="injuries", quantity_low=2, quantity_high=3)
+    services.incident_accept_proposal(incident=incident, user=editor)
+    ClaimFactory(incident=incident, losses_of=LossesOf.ACTOR, losses_actor=army, quantity_low=1, quantity_high=1)
+    assert stale(incident)
+
+    kept = services.incident_override_estimate(
+        incident=incident, user=editor, low=7, best=9, high=51, high_open=True, rationale="The videos show more."
+    )
+
+    assert not kept.estimate_stale
+    assert (kept.fatalities_low, kept.fatalities_best, kept.fatalities_high, kept.fatalities_high_open) == (
+        7,
+        9,
+        51,
+        True,
+    )
+    assert (kept.deaths_a_best, kept.deaths_b_best, kept.injuries_low, kept.injuries_high) == (1, 6, 2, 3)
+    assert kept.deaths_civilians_best is None
+
+    given = services.incident_override_estimate(
+        incident=incident, user=editor, low=7, best=9, high=12, rationale="Counted from the videos.",
+        parts={"deaths_a": (2, 3, 4), "deaths_civilians": (0, 0, 0)},
+    )  # fmt: skip
+
+    assert (given.deaths_a_low, given.deaths_a_best, given.deaths_a_high) == (2, 3, 4)
+    assert (given.deaths_civilians_low, given.deaths_b_best, given.fatalities_high_open) == (0, 6, False)
+
+
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        ({"deaths_a": (5, 3, 4)}, "The estimate of deaths a must satisfy"),
+        ({"deaths_z": (1, 1, 1)}, "There is no estimate called deaths_z"),
+        ({"fatalities": (1, 1, 1)}, "There is no estimate called fatalities"),
+    ],
+)
+def test_an_override_refuses_disordered_or_unknown_parts(editor, parts, message):
+    incident = IncidentFactory()
+
+    with pytest.raises(services.WorkflowError, match=message):
+        services.incident_override_estimate(
+            incident=incident, user=editor, low=1, best=2, high=3, rationale="Because.", parts=parts
+        )
+
+    assert Incident.objects.get(pk=incident.pk).fatalities_method == ""
+
+
+# --- Merging a duplicate -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def duplicates(reviewer) -> dict[str, object]:
+    """The same ambush recorded twice: the duplicate has its own claims, one of them the FLA's
+    statement that ``into`` has already (carried by AFP there, by AP and AFP here)."""
+    fla, army, corps = ActorFactory(name="FLA"), ActorFactory(name="Army"), ActorFactory(name="Africa Corps")
+    afp, ap, radio = SourceFactory(outlet="AFP"), SourceFactory(outlet="AP"), SourceFactory(outlet="Radio")
+    into = IncidentFactory(published=True, title="Ambush near Anefif")
+    duplicate = IncidentFactory(published=True, title="Convoy attacked on the Anefif road")
+    IncidentActorFactory(incident=into, actor=fla, side=Side.B)
+    IncidentActorFactory(incident=duplicate, actor=fla, side=Side.B)
+    IncidentActorFactory(incident=duplicate, actor=army, side=Side.A)
+    IncidentSourceFactory(incident=into, source=afp)
+    IncidentSourceFactory(incident=duplicate, source=afp)
+    IncidentSourceFactory(incident=duplicate, source=radio)
+    statement = {"claimant": fla, "losses_of": LossesOf.ACTOR, "losses_actor": corps, "quantity_low": 24,
+                 "quantity_high": 60}  # fmt: skip
+    kept = ClaimFactory(incident=into, source=afp, **statement)
+    twin = ClaimFactory(incident=duplicate, source=afp, **statement)
+    CitationFactory(claim=twin, source=ap, quote="a tué plusieurs dizaines", language="fr")
+    moved = ClaimFactory(incident=duplicate, source=radio, claimant=army, quantity_low=5, quantity_high=5)
+    part = ClaimFactory(incident=duplicate, source=radio, claimant=fla, part_of=twin, quantity_low=4, quantity_high=4,
+                        kind="materiel_destroyed", quantity_text="armoured vehicles among them")  # fmt: skip
+    follow_on = IncidentFactory(published=True, title="Reprisals after the ambush")
+    IncidentRelation.objects.create(subject=follow_on, kind=IncidentRelationKind.FOLLOW_ON, object=duplicate)
+    IncidentRelation.objects.create(subject=duplicate, kind=IncidentRelationKind.SAME_EVENT, object=into)
+    services.incident_accept_proposal(incident=into, user=reviewer)
+    services.incident_accept_proposal(incident=duplicate, user=reviewer)
+    return {"into": into, "duplicate": duplicate, "kept": kept, "twin": twin, "moved": moved, "part": part,
+            "follow_on": follow_on, "ap": ap, "afp": afp, "radio": radio, "army": army}  # fmt: skip
+
+
+def test_merging_moves_what_the_duplicate_adds_and_retracts_it_pointing_at_the_other(duplicates, reviewer):
+    into, duplicate = duplicates["into"], duplicates["duplicate"]
+    before = Incident.objects.values(*services.ESTIMATE_FIELDS).get(pk=duplicate.pk)
+
+    merged = services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="  The same ambush. ")
+
+    assert merged.pk == into.pk
+    gone = Incident.objects.get(pk=duplicate.pk)
+    assert (gone.status, gone.merged_into_id) == (Status.RETRACTED, into.pk)
+    assert gone.retraction_notice == f"Merged into #{into.pk}: The same ambush."
+    assert gone.retracted_at is not None and gone.published_at is not None
+    # The FLA's statement stays one claim: AP's report joins the claim ``into`` has; AFP's was there.
+    kept = duplicates["kept"]
+    assert sorted(kept.citations.values_list("source__outlet", flat=True)) == ["AFP", "AP"]
+    assert list(duplicates["twin"].citations.values_list("source__outlet", flat=True)) == ["AFP"]
+    # The army's claim moves; the sub-count moves and now counts part of the claim ``into`` kept.
+    assert set(into.claims.values_list("pk", flat=True)) == {kept.pk, duplicates["moved"].pk, duplicates["part"].pk}
+    assert into.claims.get(pk=duplicates["part"].pk).part_of_id == kept.pk
+    assert set(IncidentActor.objects.filter(incident=into).values_list("actor__name", "side")) == {
+        ("FLA", "B"),
+        ("Army", "A"),
+    }
+    assert set(IncidentSource.objects.filter(incident=into).values_list("source__outlet", flat=True)) == {
+        "AFP",
+        "Radio",
+    }
+    # The follow-on now follows ``into``; the link between the two records stays with the duplicate.
+    assert IncidentRelation.objects.filter(subject=duplicates["follow_on"], object=into).exists()
+    assert IncidentRelation.objects.filter(subject=duplicate, object=into).exists()
+    # Both estimates are kept; ``into``'s is stale since claims moved into it.
+    assert merged.estimate_stale
+    after = Incident.objects.values(*services.ESTIMATE_FIELDS).get(pk=duplicate.pk)
+    assert {k: v for k, v in after.items() if k != "estimate_stale"} == {
+        k: v for k, v in before.items() if k != "estimate_stale"
+    }
+    assert merged.version == into.version + 2  # accepted, then merged into
+    # History is kept: the moved claim's earlier incident is in its history.
+    assert ClaimEvent.objects.filter(pgh_obj_id=duplicates["moved"].pk, incident_id=duplicate.pk).exists()
+    assert IncidentEvent.objects.filter(pgh_obj_id=duplicate.pk, status=Status.PUBLISHED).exists()
+
+
+def test_an_incident_merged_into_the_duplicate_earlier_now_points_at_the_survivor(duplicates, reviewer):
+    earlier = IncidentFactory(published=True)
+    services.incident_merge(duplicate=earlier, into=duplicates["duplicate"], user=reviewer, reason="Twice entered.")
+
+    services.incident_merge(duplicate=duplicates["duplicate"], into=duplicates["into"], user=reviewer, reason="Same.")
+
+    assert Incident.objects.get(pk=earlier.pk).merged_into_id == duplicates["into"].pk
+
+
+def test_merging_only_citations_into_an_existing_claim_leaves_the_estimate_current(reviewer):
+    source = SourceFactory()
+    into, duplicate = IncidentFactory(published=True), IncidentFactory(published=True)
+    ClaimFactory(incident=into, source=source)
+    twin = ClaimFactory(incident=duplicate, source=source)
+    CitationFactory(claim=twin)
+    services.incident_accept_proposal(incident=into, user=reviewer)
+
+    merged = services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="Same.")
+
+    assert not merged.estimate_stale
+    assert Citation.objects.filter(claim__incident=into).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("statuses", "reason", "message"),
+    [
+        ((Status.DRAFT, Status.PUBLISHED), "Same.", "the duplicate, #\\d+, is a draft"),
+        (
+            (Status.PUBLISHED, Status.IN_REVIEW),
+            "Same.",
+            "the incident it is merged into, #\\d+, is an incident in review",
+        ),
+        ((Status.PUBLISHED, Status.PUBLISHED), "   ", "A merge needs a public reason"),
+    ],
+)
+def test_a_merge_is_refused_unless_both_are_published_and_a_reason_given(reviewer, statuses, reason, message):
+    duplicate, into = (incident_in(status) for status in statuses)
+    ClaimFactory(incident=duplicate)
+
+    with pytest.raises(services.WorkflowError, match=message):
+        services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason=reason)
+
+    assert Incident.objects.get(pk=duplicate.pk).status == statuses[0]
+    assert duplicate.claims.count() == 1
+
+
+def test_an_incident_cannot_be_merged_into_itself(reviewer):
+    incident = IncidentFactory(published=True)
+
+    with pytest.raises(services.WorkflowError, match="into itself"):
+        services.incident_merge(duplicate=incident, into=incident, user=reviewer, reason="Same.")
+
+
+# --- Confidential people and citations in public text -------------------------------------------
+
+
+def test_mentions_are_found_in_citations_quotes_and_translations(official):
+    incident = IncidentFactory()
+    claim = ClaimFactory(incident=incident, source=official, quote="Le conseil régional de Kidal l'a confirmé.")
+    CitationFactory(claim=claim, translation="As the Account of the fighting, quoted by AFP, says.")
+
+    found = {
+        (m.where.split(",")[1].strip(), m.part) for m in services.incident_confidential_mentions(incident=incident)
+    }
+
+    assert found == {("translation", "title")}
+
+
+def test_mentions_find_a_confidential_persons_name_and_aliases_but_not_a_public_persons():
+    secret = PersonFactory(name="Ahmed Ag Secret", confidential=True)
+    PersonAlias.objects.create(person=secret, name="Ahmad Ag Sikrit", language="en")
+    spokesman = PersonFactory(name="Mohamed Ramadan")
+    incident = IncidentFactory(summary="Ahmad ag Sikrit and Mohamed Ramadan both spoke.")
+    claim = ClaimFactory(incident=incident, speaker=spokesman, quote="")
+    CitationFactory(claim=claim, speaker=secret, quote="Ahmed Ag Secret a parlé.", language="fr")
+    PersonFactory(name="Somebody Else", confidential=True)  # speaks in no claim of this incident
+
+    mentions = services.incident_confidential_mentions(incident=incident)
+
+    assert {(m.where.split(",")[0], m.wording, m.part, m.person_id) for m in mentions} == {
+        ("summary", "Ahmad Ag Sikrit", "alias", secret.pk),
+        (f"citation {claim.citations.get(speaker=secret).pk}", "Ahmed Ag Secret", "name", secret.pk),
+    }
+    assert "the alias of confidential person #" in str(next(m for m in mentions if m.part == "alias"))
+    with pytest.raises(services.WorkflowError, match="names a confidential source"):
+        services.incident_submit(incident=incident, user=UserFactory(is_superuser=True))

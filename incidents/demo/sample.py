@@ -2,7 +2,9 @@
 
 Each incident is built the way editors would enter it from the reporting: the parties on
 sides A and B, the sources that covered it, and the claims each party or witness made,
-whose numbers often disagree. A fixed random seed makes the sample identical on every
+whose numbers often disagree; a wire report that relays a party's figure is a second
+citation of that party's claim. The hand-written incidents of ``features`` follow, so the
+demo shows every case the archive records. A fixed random seed makes the sample identical on every
 run, so ``load_demo`` can find each incident again by its title and date.
 """
 
@@ -13,8 +15,19 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from incidents.demo import seed, vocabulary
-from incidents.demo.specs import ActorSpec, ClaimSpec, IncidentSpec, LinkSpec, RelationSpec, SourceSpec
+from incidents.demo import features, seed, vocabulary
+from incidents.demo.specs import (
+    ActorSpec,
+    CitationSpec,
+    ClaimSpec,
+    IncidentRelationSpec,
+    IncidentSpec,
+    LinkSpec,
+    PersonSpec,
+    RelationSpec,
+    SourceSpec,
+    cited,
+)
 from incidents.demo.vocabulary import COUNTRY_NAMES, PLACES, THEATRES, Place, Theatre
 from incidents.models import (
     ClaimKind,
@@ -28,6 +41,7 @@ from incidents.models import (
     SourceKind,
     Stance,
     Status,
+    TimePrecision,
     Verification,
 )
 from incidents.reconcile import ClaimFacts, Proposal, propose
@@ -82,7 +96,9 @@ class SampleData:
     actors: list[ActorSpec] = field(default_factory=list)
     relations: list[RelationSpec] = field(default_factory=list)
     sources: list[SourceSpec] = field(default_factory=list)
+    people: list[PersonSpec] = field(default_factory=list)
     incidents: list[IncidentSpec] = field(default_factory=list)
+    incident_relations: list[IncidentRelationSpec] = field(default_factory=list)
 
 
 def wording(rng: random.Random, n: int, noun: str) -> tuple[int | None, int | None, str]:
@@ -115,7 +131,9 @@ def _proposal(claims: list[ClaimSpec]) -> Proposal:
         ClaimFacts(
             group=claim.losses_actor or claim.losses_of,
             group_label=claim.losses_actor or claim.losses_of,
-            claimant=claim.claimant or claim.source,
+            claimant=claim.claimant or claim.citations[0].source,
+            # Keys as the groups' own: an actor's slug, so its acknowledged own losses are a floor.
+            claimant_key=claim.claimant or "",
             low=claim.low,
             high=claim.high,
             wording=claim.quantity_text,
@@ -202,6 +220,7 @@ class SampleBuilder:
             end_date=day + datetime.timedelta(days=parts.get("days", 0)),
             date_precision=DatePrecision.DAY if rng.random() < 0.9 else DatePrecision.WEEK,
             time_of_day=parts.get("time"),
+            time_precision=TimePrecision.EXACT if parts.get("time") else TimePrecision.NONE,
             country=country,
             admin1=place.admin1,
             admin2=place.admin2,
@@ -368,17 +387,22 @@ class SampleBuilder:
         true_state, true_group = rng.randint(0, 20), rng.randint(2, 25)
         claims: list[ClaimSpec] = []
         low, high, text = wording(rng, round(true_group * rng.uniform(1.0, 2.5)), "terrorists neutralised")
+        army = cited(
+            government, f"{text[0].upper()}{text[1:]} during a vigorous response by our forces near {place.name}."
+        )
+        if rng.random() < 0.35:
+            # The wire report relays the army's figure: the same claim carried twice, not a second claim.
+            army += (CitationSpec(reporting["agency"], f"The army reported {text} near {place.name}."),)
         claims.append(
             ClaimSpec(
-                government,
                 ClaimKind.FATALITIES,
+                army,
                 claimant=state,
                 losses_of=LossesOf.ACTOR,
                 losses_actor=group,
                 low=low,
                 high=high,
                 quantity_text=text,
-                quote=f"{text[0].upper()}{text[1:]} during a vigorous response by our forces near {place.name}.",
             )
         )
         admitted = max(0, true_state - rng.randint(0, 6))
@@ -386,46 +410,50 @@ class SampleBuilder:
             text = f"{admitted} soldiers" if admitted else "no losses"
             claims.append(
                 ClaimSpec(
-                    government,
                     ClaimKind.FATALITIES,
+                    cited(
+                        government,
+                        f"We regret the loss of {text} on our side; the wounded were evacuated."
+                        if admitted
+                        else "Our forces suffered no losses.",
+                    ),
                     claimant=state,
                     losses_of=LossesOf.ACTOR,
                     losses_actor=state,
                     low=admitted,
                     high=admitted,
                     quantity_text=text,
-                    quote=(
-                        f"We regret the loss of {text} on our side; the wounded were evacuated."
-                        if admitted
-                        else "Our forces suffered no losses."
-                    ),
                     stance=Stance.ACKNOWLEDGEMENT,
                 )
             )
         claimed = round(true_state * rng.uniform(1.5, 4.0)) + rng.randint(3, 12)
         low, high, text = wording(rng, claimed, "soldiers killed")
+        group_claim = cited(party, f"Our fighters killed {text.removesuffix(' killed')} and seized their weapons.")
+        if rng.random() < 0.25:
+            group_claim += (CitationSpec(reporting["outlet"], f"The group claimed {text} in a statement."),)
         claims.append(
             ClaimSpec(
-                party,
                 ClaimKind.FATALITIES,
+                group_claim,
                 claimant=group,
                 losses_of=LossesOf.ACTOR,
                 losses_actor=state,
                 low=low,
                 high=high,
                 quantity_text=text,
-                quote=f"Our fighters killed {text.removesuffix(' killed')} and seized their weapons.",
             )
         )
         low, high, text = wording(rng, true_state + true_group, "people killed")
         claims.append(
             ClaimSpec(
-                reporting["agency"],
                 ClaimKind.FATALITIES,
+                cited(
+                    reporting["agency"],
+                    f"Security sources reported {text} in the fighting, which lasted several hours.",
+                ),
                 low=low,
                 high=high,
                 quantity_text=text,
-                quote=f"Security sources reported {text} in the fighting, which lasted several hours.",
                 verification=Verification.CORROBORATED if rng.random() < 0.3 else Verification.UNVERIFIED,
             )
         )
@@ -433,35 +461,32 @@ class SampleBuilder:
             vehicles = rng.randint(1, 12)
             claims.append(
                 ClaimSpec(
-                    party,
                     ClaimKind.MATERIEL_CAPTURED,
+                    cited(party, f"We captured {vehicles} vehicles, weapons and ammunition."),
                     claimant=group,
                     losses_of=LossesOf.ACTOR,
                     losses_actor=state,
                     low=vehicles,
                     high=vehicles,
                     quantity_text=f"{vehicles} vehicles",
-                    quote=f"We captured {vehicles} vehicles, weapons and ammunition.",
                 )
             )
         if "local" in reporting:
             sources.append((reporting["local"], "Local witness, identity withheld."))
             claims.append(
                 ClaimSpec(
-                    reporting["local"],
                     ClaimKind.OCCURRENCE,
-                    quote=f"We heard heavy gunfire from dawn until midday around {place.name}.",
+                    cited(reporting["local"], f"We heard heavy gunfire from dawn until midday around {place.name}."),
                 )
             )
         if "social" in reporting:
             sources.append((reporting["social"], "Unverified footage."))
             claims.append(
                 ClaimSpec(
-                    reporting["social"],
                     ClaimKind.MATERIEL_DESTROYED,
+                    cited(reporting["social"], "Footage shows burned-out military vehicles and fighters celebrating."),
                     claimant=group,
                     quantity_text="burned-out vehicles",
-                    quote="Footage shows burned-out military vehicles and fighters celebrating.",
                     verification_note="Location and date of the footage not verified.",
                 )
             )
@@ -469,9 +494,11 @@ class SampleBuilder:
             sources.append((reporting["expert"], "Analysis."))
             claims.append(
                 ClaimSpec(
-                    reporting["expert"],
                     ClaimKind.OTHER,
-                    quote=f"{group_name} has been testing the army's positions in {place.admin1} for months.",
+                    cited(
+                        reporting["expert"],
+                        f"{group_name} has been testing the army's positions in {place.admin1} for months.",
+                    ),
                 )
             )
         links = [LinkSpec(state, Side.A), LinkSpec(group, Side.B)]
@@ -538,27 +565,25 @@ class SampleBuilder:
             low, high, text = wording(rng, dead, "militants killed")
             claims.append(
                 ClaimSpec(
-                    government,
                     ClaimKind.FATALITIES,
+                    cited(government, f"The strike destroyed a {group_name} logistics base and {text}."),
                     claimant=attacker,
                     losses_of=LossesOf.ACTOR,
                     losses_actor=group,
                     low=low,
                     high=high,
                     quantity_text=text,
-                    quote=f"The strike destroyed a {group_name} logistics base and {text}.",
                 )
             )
             claims.append(
                 ClaimSpec(
-                    government,
                     ClaimKind.FATALITIES,
+                    cited(government, "There were no civilian casualties."),
                     claimant=attacker,
                     losses_of=LossesOf.CIVILIANS,
                     low=0,
                     high=0,
                     quantity_text="no civilian casualties",
-                    quote="There were no civilian casualties.",
                     stance=Stance.DENIAL,
                 )
             )
@@ -568,13 +593,14 @@ class SampleBuilder:
                 low, high, text = wording(rng, rng.randint(2, 25), "civilians killed")
                 claims.append(
                     ClaimSpec(
-                        ngo,
                         ClaimKind.FATALITIES,
+                        cited(
+                            ngo, f"Residents told us the strike hit a wedding gathering; {text}, including children."
+                        ),
                         losses_of=LossesOf.CIVILIANS,
                         low=low,
                         high=high,
                         quantity_text=text,
-                        quote=f"Residents told us the strike hit a wedding gathering; {text}, including children.",
                         verification=Verification.CORROBORATED,
                         verification_note="Names of the dead collected from relatives by two organisations.",
                     )
@@ -584,10 +610,9 @@ class SampleBuilder:
             sources.append((party, "The armed group's claim of responsibility."))
             claims.append(
                 ClaimSpec(
-                    party,
                     ClaimKind.RESPONSIBILITY,
+                    cited(party, f"Our fighters carried out the attack in {place.name}."),
                     claimant=group,
-                    quote=f"Our fighters carried out the attack in {place.name}.",
                 )
             )
             losses_of = LossesOf.CIVILIANS if target == civilians else LossesOf.ACTOR
@@ -595,40 +620,37 @@ class SampleBuilder:
             low, high, text = wording(rng, dead, noun)
             claims.append(
                 ClaimSpec(
-                    reporting["agency"],
                     ClaimKind.FATALITIES,
+                    cited(reporting["agency"], f"A hospital source said {text} and dozens were wounded."),
                     losses_of=losses_of,
                     losses_actor=None if losses_of == LossesOf.CIVILIANS else target,
                     low=low,
                     high=high,
                     quantity_text=text,
-                    quote=f"A hospital source said {text} and dozens were wounded.",
                 )
             )
             injured = rng.randint(dead, dead * 4 + 5)
             claims.append(
                 ClaimSpec(
-                    reporting["outlet"],
                     ClaimKind.INJURIES,
+                    cited(reporting["outlet"], f"{injured} wounded were admitted to the regional hospital."),
                     losses_of=LossesOf.UNKNOWN,
                     low=injured,
                     high=injured,
                     quantity_text=f"{injured} wounded",
-                    quote=f"{injured} wounded were admitted to the regional hospital.",
                 )
             )
             if rng.random() < 0.5:
                 low, high, text = wording(rng, dead * rng.randint(2, 4) + 5, "people killed")
                 claims.append(
                     ClaimSpec(
-                        party,
                         ClaimKind.FATALITIES,
+                        cited(party, f"The blessed operation left {text}."),
                         claimant=group,
                         losses_of=LossesOf.UNKNOWN,
                         low=low,
                         high=high,
                         quantity_text=text,
-                        quote=f"The blessed operation left {text}.",
                         verification=Verification.DISPUTED,
                         verification_note="Inflated, according to hospital and local sources.",
                     )
@@ -637,9 +659,8 @@ class SampleBuilder:
             sources.append((reporting["social"], "Unverified footage."))
             claims.append(
                 ClaimSpec(
-                    reporting["social"],
                     ClaimKind.OCCURRENCE,
-                    quote="Video shows a column of smoke over the town and people running.",
+                    cited(reporting["social"], "Video shows a column of smoke over the town and people running."),
                     verification_note="Not yet geolocated.",
                 )
             )
@@ -647,9 +668,8 @@ class SampleBuilder:
             sources.append((reporting["local"], "Local witness, identity withheld."))
             claims.append(
                 ClaimSpec(
-                    reporting["local"],
                     ClaimKind.OCCURRENCE,
-                    quote="The explosion was heard across town; people ran to the clinic.",
+                    cited(reporting["local"], "The explosion was heard across town; people ran to the clinic."),
                 )
             )
         summary = (
@@ -698,13 +718,12 @@ class SampleBuilder:
                 low, high, text = wording(rng, max(1, round(dead * factor)), "civilians killed")
                 claims.append(
                     ClaimSpec(
-                        source_key,
                         ClaimKind.FATALITIES,
+                        cited(source_key, f"Witnesses described armed men on motorbikes; {text}."),
                         losses_of=LossesOf.CIVILIANS,
                         low=low,
                         high=high,
                         quantity_text=text,
-                        quote=f"Witnesses described armed men on motorbikes; {text}.",
                         verification=verification,
                     )
                 )
@@ -713,26 +732,27 @@ class SampleBuilder:
             low, high, text = wording(rng, taken, "people abducted")
             claims.append(
                 ClaimSpec(
-                    reporting["outlet"],
                     ClaimKind.DETAINED,
+                    cited(
+                        reporting["outlet"],
+                        f"Gunmen stopped two buses and took {text.removesuffix(' abducted')} into the bush.",
+                    ),
                     losses_of=LossesOf.CIVILIANS,
                     low=low,
                     high=high,
                     quantity_text=text,
-                    quote=f"Gunmen stopped two buses and took {text.removesuffix(' abducted')} into the bush.",
                 )
             )
         else:
             survivors = rng.randint(5, 40)
             claims.append(
                 ClaimSpec(
-                    ngo,
                     ClaimKind.OTHER,
+                    cited(ngo, f"Our teams treated {survivors} survivors of sexual violence in two weeks."),
                     losses_of=LossesOf.CIVILIANS,
                     low=survivors,
                     high=survivors,
                     quantity_text=f"{survivors} survivors treated",
-                    quote=f"Our teams treated {survivors} survivors of sexual violence in two weeks.",
                     verification=Verification.CONFIRMED,
                 )
             )
@@ -741,18 +761,16 @@ class SampleBuilder:
             sources.append((government, "Denies the army's involvement."))
             claims.append(
                 ClaimSpec(
-                    government,
                     ClaimKind.RESPONSIBILITY,
+                    cited(government, "These allegations are baseless; our forces protect the population."),
                     claimant=perpetrator,
-                    quote="These allegations are baseless; our forces protect the population.",
                     stance=Stance.DENIAL,
                 )
             )
             claims.append(
                 ClaimSpec(
-                    ngo,
                     ClaimKind.RESPONSIBILITY,
-                    quote=f"Survivors identified the attackers as soldiers of the {name}.",
+                    cited(ngo, f"Survivors identified the attackers as soldiers of the {name}."),
                     verification=Verification.CORROBORATED,
                 )
             )
@@ -760,9 +778,8 @@ class SampleBuilder:
             sources.append((reporting["local"], "Local witness, identity withheld."))
             claims.append(
                 ClaimSpec(
-                    reporting["local"],
                     ClaimKind.OCCURRENCE,
-                    quote="They came at night; the families have fled to the town.",
+                    cited(reporting["local"], "They came at night; the families have fled to the town."),
                 )
             )
         summary = (
@@ -801,9 +818,8 @@ class SampleBuilder:
         sources = [(reporting["agency"], "Wire report."), (reporting["outlet"], "National coverage.")]
         claims = [
             ClaimSpec(
-                reporting["outlet"],
                 ClaimKind.OCCURRENCE,
-                quote=f"Hundreds of people marched through {place.name} to denounce {cause}.",
+                cited(reporting["outlet"], f"Hundreds of people marched through {place.name} to denounce {cause}."),
             )
         ]
         links = [LinkSpec(protesters, Side.A)]
@@ -812,14 +828,15 @@ class SampleBuilder:
             arrested = rng.randint(3, 80)
             claims.append(
                 ClaimSpec(
-                    reporting["agency"],
                     ClaimKind.DETAINED,
+                    cited(
+                        reporting["agency"], f"Police said {arrested} people were arrested for disturbing public order."
+                    ),
                     losses_of=LossesOf.ACTOR,
                     losses_actor=protesters,
                     low=arrested,
                     high=arrested,
                     quantity_text=f"{arrested} people arrested",
-                    quote=f"Police said {arrested} people were arrested for disturbing public order.",
                 )
             )
         if sub_type == "excessive-force-against-protesters":
@@ -829,14 +846,13 @@ class SampleBuilder:
             low, high, text = wording(rng, dead, "protesters killed")
             claims.append(
                 ClaimSpec(
-                    ngo,
                     ClaimKind.FATALITIES,
+                    cited(ngo, f"Security forces fired live ammunition; {text}."),
                     losses_of=LossesOf.ACTOR,
                     losses_actor=protesters,
                     low=low,
                     high=high,
                     quantity_text=text,
-                    quote=f"Security forces fired live ammunition; {text}.",
                     verification=Verification.CORROBORATED,
                 )
             )
@@ -845,15 +861,16 @@ class SampleBuilder:
             official = rng.randint(0, max(0, dead - 1))
             claims.append(
                 ClaimSpec(
-                    government,
                     ClaimKind.FATALITIES,
+                    cited(
+                        government, f"The security forces showed restraint; {official or 'no'} deaths were recorded."
+                    ),
                     claimant=theatre.police,
                     losses_of=LossesOf.ACTOR,
                     losses_actor=protesters,
                     low=official,
                     high=official,
                     quantity_text=f"{official} dead" if official else "no deaths",
-                    quote=f"The security forces showed restraint; {official or 'no'} deaths were recorded.",
                     stance=Stance.DENIAL if official == 0 else Stance.ASSERTION,
                 )
             )
@@ -884,19 +901,17 @@ class SampleBuilder:
         low, high, text = wording(rng, dead, "people killed")
         claims = [
             ClaimSpec(
-                reporting["outlet"],
                 ClaimKind.FATALITIES,
+                cited(reporting["outlet"], f"Youths burned tyres and a police station; {text}."),
                 losses_of=LossesOf.UNKNOWN,
                 low=low,
                 high=high,
                 quantity_text=text,
-                quote=f"Youths burned tyres and a police station; {text}.",
             ),
             ClaimSpec(
-                reporting["agency"],
                 ClaimKind.MATERIEL_DESTROYED,
+                cited(reporting["agency"], "Several shops and vehicles were set on fire."),
                 quantity_text="shops and vehicles set on fire",
-                quote="Several shops and vehicles were set on fire.",
             ),
         ]
         return {
@@ -945,32 +960,30 @@ class SampleBuilder:
         }[sub_type]
         reporting = self._reporting(number, theatre, place, day, title)
         government = self._government(number, theatre, place, day)
-        claims = [ClaimSpec(government, ClaimKind.OCCURRENCE, claimant=state, quote=f"{title}, the statement said.")]
+        claims = [ClaimSpec(ClaimKind.OCCURRENCE, cited(government, f"{title}, the statement said."), claimant=state)]
         if sub_type == "arrests":
             held = rng.randint(2, 40)
             claims.append(
                 ClaimSpec(
-                    government,
                     ClaimKind.DETAINED,
+                    cited(government, f"{held} suspects were arrested and handed to the prosecutor."),
                     claimant=state,
                     losses_of=LossesOf.ACTOR,
                     losses_actor=group,
                     low=held,
                     high=held,
                     quantity_text=f"{held} suspects",
-                    quote=f"{held} suspects were arrested and handed to the prosecutor.",
                 )
             )
         if sub_type == "disrupted-weapons-use":
             claims.append(
                 ClaimSpec(
-                    government,
                     ClaimKind.MATERIEL_CAPTURED,
+                    cited(government, "Our engineers defused one improvised explosive device on the main road."),
                     claimant=state,
                     low=1,
                     high=1,
                     quantity_text="one improvised explosive device",
-                    quote="Our engineers defused one improvised explosive device on the main road.",
                 )
             )
         return {
@@ -1004,4 +1017,9 @@ def build(*, size: int = SAMPLE_SIZE, random_seed: int = SAMPLE_SEED) -> SampleD
             else rng.choices(categories, weights=list(EVENT_WEIGHTS.values()))[0]
         )
         builder.data.incidents.append(builder.incident(number, category))
+    shown = features.build()
+    builder.data.sources += shown.sources
+    builder.data.people += shown.people
+    builder.data.incidents += shown.incidents
+    builder.data.incident_relations += shown.relations
     return builder.data

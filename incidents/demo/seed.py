@@ -1,20 +1,36 @@
 """The seed story, encoded completely: the ambush of a Malian army convoy in the Kidal region.
 
 Source text: an agency report (AP, with AFP material) datelined Dakar, Friday 13 June 2025.
-Every statement in it about the incident is a claim below, attributed to the source that
-carries it and, where different, to the party that asserts it; the quotations and
-quantity wordings are verbatim (including the report's own slips, such as "one armored
-vehicles"). Background paragraphs (violence since 2012, the 2015 peace deal, the army
-retaking Kidal in 2023) are context rather than claims about this incident.
+Every statement in it about the incident is a claim below. The sources are the two agencies:
+a statement we know only through them (the FLA's, its spokesman's, the army's) is a claim of
+its claimant cited from the agency that carried it, and the FLA's statement, carried by both,
+is one claim with two citations. The people who speak (the spokesman, the expert, a regional
+official kept confidential) are records of their own. The quotations and quantity wordings
+are verbatim (including the report's own slips, such as "one armored vehicles").
+
+Background paragraphs (violence since 2012, the 2015 peace deal, the army retaking Kidal in
+2023) are context rather than claims about this incident.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from incidents.demo.specs import ActorSpec, ClaimSpec, IncidentSpec, LinkSpec, RelationSpec, SourceSpec
+from incidents.demo.specs import (
+    ActorSpec,
+    AffiliationSpec,
+    CitationSpec,
+    ClaimSpec,
+    IncidentSpec,
+    LinkSpec,
+    PersonSpec,
+    RelationSpec,
+    SourceSpec,
+    cited,
+)
 from incidents.models import (
     ActorKind,
+    Attribution,
     ClaimKind,
     GeoPrecision,
     Grading,
@@ -26,6 +42,7 @@ from incidents.models import (
     SourceKind,
     Stance,
     Status,
+    TimePrecision,
     Verification,
 )
 
@@ -156,7 +173,11 @@ SOURCES = [
         published_on=DAY,
         language="en",
         reliability=Reliability.B,
-        internal_notes="Headline not recorded; the title describes the dispatch.",
+        internal_notes=(
+            "Headline not recorded; the title describes the dispatch. Its wording is known from the AP report, "
+            "which carries it: the quotations cited from AFP are the passages that report gives to AFP or that "
+            "both agencies carried."
+        ),
     ),
     SourceSpec(
         key="ap",
@@ -171,80 +192,34 @@ SOURCES = [
             "the title describes the report."
         ),
     ),
-    SourceSpec(
-        key="fla-statement",
-        kind=SourceKind.PARTY_STATEMENT,
-        outlet="Azawad Liberation Front (FLA)",
-        title="FLA statement on the fighting in the Kidal region (as carried by AFP)",
-        published_on=DAY,
-        reliability=Reliability.D,
+]
+
+SPOKESMAN = "mohamed-maouloud-ramadan"
+EXPERT = "rida-lyammouri"
+OFFICIAL = "kidal-regional-elected-official"
+
+PEOPLE = [
+    PersonSpec(
+        slug=SPOKESMAN,
+        name="Mohamed Maouloud Ramadan",
+        description="Spokesman for the Azawad Liberation Front (FLA).",
+        aliases=(("Muhammad Maulud Ramadan", "en"), ("محمد مولود رمضان", "ar")),
+        affiliations=(AffiliationSpec(FLA, role="spokesman"),),
     ),
-    SourceSpec(
-        key="fla-spokesman",
-        kind=SourceKind.PARTY_STATEMENT,
-        outlet="Azawad Liberation Front (FLA)",
-        title="Statement by the FLA spokesman on the captured convoy and the FLA's losses",
-        author="Mohamed Maouloud Ramadan, spokesman for the Azawad separatists",
-        published_on=DAY,
-        reliability=Reliability.D,
+    PersonSpec(
+        slug=EXPERT,
+        name="Rida Lyammouri",
+        description="Sahel expert at the Policy Center for the New South, a think tank based in Morocco.",
     ),
-    SourceSpec(
-        key="army-statement",
-        kind=SourceKind.GOVERNMENT_STATEMENT,
-        outlet="General Staff of the Malian Armed Forces",
-        title="Army general staff statement on the ambush of a logistics convoy in the Kidal region",
-        published_on=DAY,
-        language="fr",
-        reliability=Reliability.D,
-    ),
-    SourceSpec(
-        key="videos",
-        kind=SourceKind.SOCIAL_MEDIA,
-        outlet="Videos shared by the separatists",
-        title="Viral videos of military trucks on fire and bodies in uniform after the ambush",
-        published_on=DAY,
-        reliability=Reliability.F,
-        internal_notes="Circulated on social media by FLA supporters; the AP could not verify them.",
-    ),
-    SourceSpec(
-        key="regional-official",
-        kind=SourceKind.LOCAL_SOURCE,
-        title="Account of the fighting, quoted by AFP",
-        author="Regional elected official, Kidal region",
-        published_on=DAY,
-        language="fr",
-        reliability=Reliability.C,
+    PersonSpec(
+        slug=OFFICIAL,
+        name="Regional elected official, Kidal region",
+        description="An elected official of the Kidal region.",
         confidential=True,
         internal_notes=(
-            "A regional elected official of the Kidal region who spoke to AFP on condition of anonymity. "
+            "A regional elected official of the Kidal region who spoke to AFP and is not named in the reporting. "
             "Keep the identity and office confidential: naming them could endanger them."
         ),
-    ),
-    SourceSpec(
-        key="expert",
-        kind=SourceKind.EXPERT,
-        outlet="Policy Center for the New South",
-        title="Comment on security forces' difficulties in the Kidal region",
-        author="Rida Lyammouri, Sahel expert",
-        published_on=DAY,
-        language="en",
-        reliability=Reliability.B,
-    ),
-    SourceSpec(
-        key="us-officials",
-        kind=SourceKind.GOVERNMENT_STATEMENT,
-        outlet="US officials (as reported by the AP)",
-        title="Estimate of the number of Russian mercenaries in Mali",
-        author="US officials",
-        reliability=Reliability.C,
-    ),
-    SourceSpec(
-        key="diplomatic-sources",
-        kind=SourceKind.OTHER,
-        outlet="Diplomatic and security sources (as reported by AFP)",
-        title="Confirmation that the Wagner Group has left Mali",
-        author="Diplomatic and security sources",
-        reliability=Reliability.C,
     ),
 ]
 
@@ -252,6 +227,7 @@ UNVERIFIED_FLA = "Claimed by a party to the fighting; no independent confirmatio
 UNVERIFIED_ARMY = "Claimed by the army, a party to the fighting; no independent confirmation."
 
 FLA_KILLED_QUOTE = "In a statement Friday, the FLA said it had killed several dozen members of the Africa Corps."
+BODIES_QUOTE = "Around 15 bodies were left abandoned on the site of the fighting"
 SPOKESMAN_QUOTE = (
     "We recovered 12 trucks loaded with cereals, tankers full of diesel, one military pickup, "
     "and one armored vehicles from the 30 vehicles in the convoy"
@@ -261,276 +237,279 @@ ARMY_OPERATION_QUOTE = (
     "conducting an “offensive operation against an armed terrorist group.”"
 )
 
+# The FLA's statement reached the public through both agencies: one claim, two reports.
+FLA_STATEMENT = (
+    CitationSpec("afp", FLA_KILLED_QUOTE, language="en"),
+    CitationSpec("ap", FLA_KILLED_QUOTE, language="en"),
+)
+
+
+def _captured(quantity_text: str, low: int | None, note: str = "") -> ClaimSpec:
+    """One item of the spokesman's list, a part of the 30-vehicle convoy."""
+    return ClaimSpec(
+        ClaimKind.MATERIEL_CAPTURED,
+        cited("ap", SPOKESMAN_QUOTE, language="en"),
+        claimant=FLA,
+        speaker=SPOKESMAN,
+        losses_of=LossesOf.ACTOR,
+        losses_actor=FAMA,
+        low=low,
+        high=low,
+        quantity_text=quantity_text,
+        part_of="convoy",
+        verification_note=f"{UNVERIFIED_FLA} {note}".strip(),
+    )
+
+
 CLAIMS = [
     ClaimSpec(
-        source="ap",
-        kind=ClaimKind.OCCURRENCE,
-        quote=(
+        ClaimKind.OCCURRENCE,
+        cited(
+            "ap",
             "A separatist coalition battled Malian troops backed by Moscow-run mercenaries in the north of the "
-            "country Friday, both sides and local sources said."
+            "country Friday, both sides and local sources said.",
+            language="en",
         ),
         verification=Verification.CORROBORATED,
         verification_note="Both sides and local sources say the fighting took place.",
     ),
     ClaimSpec(
-        source="ap",
-        kind=ClaimKind.OTHER,
-        quote=(
+        ClaimKind.OTHER,
+        cited(
+            "ap",
             "The deadly clashes, involving the separatist Azawad Liberation Front (FLA) and the Moscow-run Africa "
-            "Corps, follows a series of attacks on the military in recent weeks."
+            "Corps, follows a series of attacks on the military in recent weeks.",
+            language="en",
         ),
         verification_note="Context: the ambush follows a series of attacks on the military.",
     ),
-    # The FLA's statement, as carried by AFP.
+    # The FLA's statement, carried by AFP and by AP.
     ClaimSpec(
-        source="fla-statement",
+        ClaimKind.RESPONSIBILITY,
+        FLA_STATEMENT,
         claimant=FLA,
-        kind=ClaimKind.RESPONSIBILITY,
-        quote=FLA_KILLED_QUOTE,
+        responsible_actor=FLA,
+        attribution=Attribution.CLAIMED,
         verification_note="The FLA presents the fighting as its own operation.",
     ),
     ClaimSpec(
-        source="fla-statement",
+        ClaimKind.FATALITIES,
+        FLA_STATEMENT,
         claimant=FLA,
-        kind=ClaimKind.FATALITIES,
         losses_of=LossesOf.ACTOR,
         losses_actor=AFRICA_CORPS,
         low=24,
         high=None,
         quantity_text="several dozen",
-        quote=FLA_KILLED_QUOTE,
         verification_note=UNVERIFIED_FLA + " “Several dozen” is read as at least 24, with no upper bound.",
     ),
     ClaimSpec(
-        source="fla-statement",
+        ClaimKind.FATALITIES,
+        (CitationSpec("afp", BODIES_QUOTE, language="en"), CitationSpec("ap", BODIES_QUOTE, language="en")),
         claimant=FLA,
-        kind=ClaimKind.FATALITIES,
         losses_of=LossesOf.UNKNOWN,
         low=13,
         high=17,
         quantity_text="Around 15 bodies",
-        quote="Around 15 bodies were left abandoned on the site of the fighting",
         verification_note=UNVERIFIED_FLA + " The statement does not say whose bodies these were.",
     ),
     ClaimSpec(
-        source="fla-statement",
+        ClaimKind.MATERIEL_DESTROYED,
+        cited(
+            "ap",
+            "The FLA also said it had destroyed 21 military vehicles including armored cars and armed pick-up trucks.",
+            language="en",
+        ),
         claimant=FLA,
-        kind=ClaimKind.MATERIEL_DESTROYED,
         losses_of=LossesOf.UNKNOWN,
         low=21,
         high=21,
         quantity_text="21 military vehicles",
-        quote=(
-            "The FLA also said it had destroyed 21 military vehicles including armored cars and armed pick-up trucks."
-        ),
-        verification_note=UNVERIFIED_FLA,
+        verification_note=UNVERIFIED_FLA + " The armoured cars and armed pick-up trucks are among the 21, uncounted.",
     ),
-    # The spokesman's statement.
+    # The spokesman's statement: the convoy, what was taken from it, and the FLA's own dead.
     ClaimSpec(
-        source="fla-spokesman",
+        ClaimKind.OTHER,
+        cited("ap", SPOKESMAN_QUOTE, language="en"),
+        key="convoy",
         claimant=FLA,
-        kind=ClaimKind.MATERIEL_CAPTURED,
-        losses_of=LossesOf.ACTOR,
-        losses_actor=FAMA,
-        low=12,
-        high=12,
-        quantity_text="12 trucks loaded with cereals",
-        quote=SPOKESMAN_QUOTE,
-        verification_note=UNVERIFIED_FLA,
-    ),
-    ClaimSpec(
-        source="fla-spokesman",
-        claimant=FLA,
-        kind=ClaimKind.MATERIEL_CAPTURED,
-        losses_of=LossesOf.ACTOR,
-        losses_actor=FAMA,
-        quantity_text="tankers full of diesel",
-        quote=SPOKESMAN_QUOTE,
-        verification_note=UNVERIFIED_FLA + " The number of tankers is not given.",
-    ),
-    ClaimSpec(
-        source="fla-spokesman",
-        claimant=FLA,
-        kind=ClaimKind.MATERIEL_CAPTURED,
-        losses_of=LossesOf.ACTOR,
-        losses_actor=FAMA,
-        low=1,
-        high=1,
-        quantity_text="one military pickup",
-        quote=SPOKESMAN_QUOTE,
-        verification_note=UNVERIFIED_FLA,
-    ),
-    ClaimSpec(
-        source="fla-spokesman",
-        claimant=FLA,
-        kind=ClaimKind.MATERIEL_CAPTURED,
-        losses_of=LossesOf.ACTOR,
-        losses_actor=FAMA,
-        low=1,
-        high=1,
-        quantity_text="one armored vehicles",
-        quote=SPOKESMAN_QUOTE,
-        verification_note=UNVERIFIED_FLA + " Wording as reported (“one armored vehicles”).",
-    ),
-    ClaimSpec(
-        source="fla-spokesman",
-        claimant=FLA,
-        kind=ClaimKind.OTHER,
+        speaker=SPOKESMAN,
         losses_of=LossesOf.ACTOR,
         losses_actor=FAMA,
         low=30,
         high=30,
         quantity_text="the 30 vehicles in the convoy",
-        quote=SPOKESMAN_QUOTE,
-        verification_note="The size of the convoy, according to the FLA.",
+        verification_note="The size of the convoy, according to the FLA; the vehicles it took are among them.",
     ),
+    _captured("12 trucks loaded with cereals", 12),
+    _captured("tankers full of diesel", None, "The number of tankers is not given."),
+    _captured("one military pickup", 1),
+    _captured("one armored vehicles", 1, "Wording as reported (“one armored vehicles”)."),
     ClaimSpec(
-        source="fla-spokesman",
+        ClaimKind.FATALITIES,
+        cited(
+            "ap",
+            "Mohamed Maouloud Ramadan, spokesman for the Azawad separatists, said in a statement that "
+            "acknowledged the death of three of their members.",
+            language="en",
+        ),
         claimant=FLA,
-        kind=ClaimKind.FATALITIES,
+        speaker=SPOKESMAN,
         losses_of=LossesOf.ACTOR,
         losses_actor=FLA,
         low=3,
         high=3,
         quantity_text="three of their members",
-        quote=(
-            "Mohamed Maouloud Ramadan, spokesman for the Azawad separatists, said in a statement that "
-            "acknowledged the death of three of their members."
-        ),
         stance=Stance.ACKNOWLEDGEMENT,
         verification_note="An acknowledgement of the FLA's own losses: a floor for its dead.",
     ),
-    # The videos shared by the separatists.
+    # The videos shared by the separatists, as the AP describes them.
     ClaimSpec(
-        source="videos",
+        ClaimKind.MATERIEL_DAMAGED,
+        cited(
+            "ap",
+            "Viral videos shared by the separatists showed military trucks on fire in a large swathe of desert "
+            "land amid gunfire as gun-wielding hooded young men posed in front of the trucks.",
+            language="en",
+        ),
         claimant=FLA,
-        kind=ClaimKind.MATERIEL_DESTROYED,
         losses_of=LossesOf.UNKNOWN,
         quantity_text="military trucks on fire",
-        quote=(
-            "Viral videos shared by the separatists showed military trucks on fire in a large swathe of desert "
-            "land amid gunfire as gun-wielding hooded young men posed in front of the trucks."
+        verification_note=(
+            "The Associated Press could not independently verify the videos; trucks on fire are not yet "
+            "trucks destroyed."
         ),
-        verification_note="The Associated Press could not independently verify the videos.",
     ),
     ClaimSpec(
-        source="videos",
+        ClaimKind.FATALITIES,
+        cited(
+            "ap", "The videos also showed bodies with uniforms that resemble those of the Malian army.", language="en"
+        ),
         claimant=FLA,
-        kind=ClaimKind.FATALITIES,
         losses_of=LossesOf.UNKNOWN,
         quantity_text="bodies with uniforms that resemble those of the Malian army",
-        quote="The videos also showed bodies with uniforms that resemble those of the Malian army.",
         verification_note=(
             "The Associated Press could not independently verify the videos; resembling uniforms do not "
             "establish whose dead these are."
         ),
     ),
-    # The army's general staff.
+    # The army's general staff, as the AP reports its statement.
     ClaimSpec(
-        source="army-statement",
-        claimant=FAMA,
-        kind=ClaimKind.OCCURRENCE,
-        quote=(
+        ClaimKind.OCCURRENCE,
+        cited(
+            "ap",
             "Earlier, the army’s general staff acknowledged in a statement that a logistics convoy had been "
-            "ambushed at dawn on Friday."
+            "ambushed at dawn on Friday.",
+            language="en",
         ),
+        claimant=FAMA,
         stance=Stance.ACKNOWLEDGEMENT,
         verification=Verification.CORROBORATED,
         verification_note="The army acknowledges the ambush that the FLA claims.",
     ),
     ClaimSpec(
-        source="army-statement",
+        ClaimKind.OTHER,
+        cited("ap", ARMY_OPERATION_QUOTE, language="en"),
         claimant=FAMA,
-        kind=ClaimKind.OTHER,
         quantity_text="offensive operation against an armed terrorist group",
-        quote=ARMY_OPERATION_QUOTE,
         verification_note="The army's description of the convoy's mission.",
     ),
     ClaimSpec(
-        source="army-statement",
+        ClaimKind.FATALITIES,
+        cited("ap", "It said “10 enemy combatants” had been killed.", language="en"),
         claimant=FAMA,
-        kind=ClaimKind.FATALITIES,
         losses_of=LossesOf.ACTOR,
         losses_actor=FLA,
         low=10,
         high=10,
         quantity_text="10 enemy combatants",
-        quote="It said “10 enemy combatants” had been killed.",
         verification_note=UNVERIFIED_ARMY + " The army names no group; the FLA is the party that claimed the fight.",
     ),
-    # The regional elected official, quoted anonymously by AFP.
+    # The regional elected official, who spoke to AFP and is kept confidential here.
     ClaimSpec(
-        source="regional-official",
-        kind=ClaimKind.OCCURRENCE,
-        quote="The fighters this Friday were fierce",
+        ClaimKind.OCCURRENCE,
+        cited("afp", "The fighters this Friday were fierce", language="en"),
+        speaker=OFFICIAL,
         verification_note="A local account, independent of both parties.",
     ),
     ClaimSpec(
-        source="regional-official",
-        kind=ClaimKind.FATALITIES,
-        losses_of=LossesOf.UNKNOWN,
+        ClaimKind.FATALITIES,
+        cited("afp", "There were losses on both sides. But we’ll have to wait for definitive figures.", language="en"),
+        speaker=OFFICIAL,
+        losses_of=LossesOf.MIXED,
+        losses_note="both sides",
         quantity_text="losses on both sides",
-        quote="There were losses on both sides. But we’ll have to wait for definitive figures.",
         verification_note="Unquantified: confirms deaths on both sides without numbers.",
     ),
     # Context from the expert, US officials and diplomatic sources.
     ClaimSpec(
-        source="expert",
-        kind=ClaimKind.OTHER,
-        quote=(
+        ClaimKind.OTHER,
+        cited(
+            "ap",
             "It’s difficult to gather actionable intelligence to protect their convoys, and this gives a "
-            "significant advantage to armed and jihadist groups"
+            "significant advantage to armed and jihadist groups",
+            language="en",
         ),
+        speaker=EXPERT,
         verification_note=(
             "An analyst's assessment: the clashes show how difficult it is for security forces to operate in "
             "terrain like Kidal's."
         ),
     ),
     ClaimSpec(
-        source="us-officials",
-        kind=ClaimKind.OTHER,
+        ClaimKind.OTHER,
+        cited("ap", "There are around 2,000 mercenaries in Mali, according to US officials.", language="en"),
         low=1800,
         high=2200,
         quantity_text="around 2,000 mercenaries",
-        quote="There are around 2,000 mercenaries in Mali, according to US officials.",
-        verification_note="It is unclear how many are with Wagner and how many are part of the Africa Corps.",
+        verification_note=(
+            "According to US officials, as the AP reports them. It is unclear how many are with Wagner and how "
+            "many are part of the Africa Corps."
+        ),
     ),
     ClaimSpec(
-        source="diplomatic-sources",
-        kind=ClaimKind.OTHER,
-        quote=(
+        ClaimKind.OTHER,
+        cited(
+            "afp",
             "Africa Corps is the successor to the Russian paramilitary group Wagner, which diplomatic and "
-            "security sources confirmed to AFP over the weekend has now left Mali."
+            "security sources confirmed to AFP over the weekend has now left Mali.",
+            language="en",
         ),
         verification=Verification.CORROBORATED,
-        verification_note="Wagner itself announced days earlier that it was leaving the country.",
+        verification_note=(
+            "According to diplomatic and security sources who spoke to AFP. Wagner itself announced days earlier "
+            "that it was leaving the country."
+        ),
     ),
     ClaimSpec(
-        source="ap",
-        claimant=WAGNER,
-        kind=ClaimKind.OTHER,
-        quote=(
+        ClaimKind.OTHER,
+        cited(
+            "ap",
             "The latest attack occurred days after Russia’s mercenary group Wagner – which for more than three "
             "years helped Malian security forces in the fight against armed groups – announced it was leaving "
-            "the country."
+            "the country.",
+            language="en",
         ),
+        claimant=WAGNER,
     ),
     ClaimSpec(
-        source="ap",
-        claimant=AFRICA_CORPS,
-        kind=ClaimKind.OTHER,
-        quote=(
-            "The Africa Corps, under the direct command of the Russian defense ministry, said it will remain in Mali."
+        ClaimKind.OTHER,
+        cited(
+            "ap",
+            "The Africa Corps, under the direct command of the Russian defense ministry, said it will remain in Mali.",
+            language="en",
         ),
+        claimant=AFRICA_CORPS,
     ),
 ]
 
 INCIDENT = IncidentSpec(
     title=SEED_TITLE,
+    key="seed",
     start_date=DAY,
     country="ML",
     sub_event_type="armed-clash",
-    time_of_day=datetime.time(5, 30),
+    time_precision=TimePrecision.DAWN,
     admin1="Kidal",
     location="Anefif–Aguelhok road",
     latitude=18.75,
@@ -550,9 +529,9 @@ INCIDENT = IncidentSpec(
     status=Status.PUBLISHED,
     internal_notes=(
         "The agency text names only the Kidal region; the Anefif–Aguelhok road comes from other reporting of "
-        "the same ambush, and the coordinates are a point on that road. The time is recorded as 05:30, an "
-        "approximation of dawn in Kidal in mid-June. Party figures are wildly apart: keep the grading "
-        "contested until an independent count exists."
+        "the same ambush, and the coordinates are a point on that road. The army's statement gives the time as "
+        "dawn, with no clock time. Party figures are wildly apart: keep the grading contested until an "
+        "independent count exists."
     ),
     actors=(
         LinkSpec(FAMA, side=Side.A, role=Role.PRIMARY, note="Its logistics convoy was ambushed."),
@@ -560,16 +539,8 @@ INCIDENT = IncidentSpec(
         LinkSpec(FLA, side=Side.B, role=Role.PRIMARY, note="Claimed the attack on the convoy."),
     ),
     sources=(
-        ("afp", "Carries the FLA's statement and a local source's account."),
-        ("ap", "Reports both sides' statements; could not verify the videos."),
-        ("fla-statement", "The FLA's claims of enemy dead, bodies left and vehicles destroyed."),
-        ("fla-spokesman", "Captured vehicles and the FLA's own dead."),
-        ("army-statement", "The army acknowledges the ambush and claims 10 enemy combatants killed."),
-        ("videos", "Unverified footage shared by the separatists."),
-        ("regional-official", "Independent local account of the fighting."),
-        ("expert", "Context on operating in the Kidal region."),
-        ("us-officials", "Number of Russian mercenaries in Mali."),
-        ("diplomatic-sources", "Wagner's departure from Mali."),
+        ("afp", "Carries the FLA's statement and the account of a regional elected official."),
+        ("ap", "Reports both sides' statements, the FLA spokesman's and the army's; could not verify the videos."),
     ),
     claims=tuple(CLAIMS),
 )

@@ -18,6 +18,7 @@ from incidents.models import (
     Role,
     Stance,
     Status,
+    TimePrecision,
     Verification,
 )
 
@@ -69,34 +70,96 @@ class LinkSpec:
 
 
 @dataclass(frozen=True)
-class ClaimSpec:
+class AffiliationSpec:
+    actor: str  # actor slug
+    role: str = ""
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    """Someone who speaks in the reporting; ``slug`` finds them again."""
+
+    slug: str
+    name: str
+    description: str = ""
+    aliases: tuple[tuple[str, str], ...] = ()  # (spelling, BCP 47 language tag)
+    affiliations: tuple[AffiliationSpec, ...] = ()
+    confidential: bool = False
+    internal_notes: str = ""
+
+
+@dataclass(frozen=True)
+class CitationSpec:
+    """One report carrying a claim: the source, and the words as that report gives them."""
+
     source: str  # source key
+    quote: str = ""
+    language: str = ""
+    translation: str = ""  # the editor's English translation of a quote in another language
+    published_on: datetime.date | None = None  # empty: the source's own date
+    speaker: str | None = None  # person slug, when this report names someone other than the claim's speaker
+
+
+def cited(source: str, quote: str = "", **fields: object) -> tuple[CitationSpec]:
+    """A claim's one citation, as most claims have."""
+    return (CitationSpec(source, quote, **fields),)
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    """A claim: what a claimant asserted, carried by one or more reports (``citations``).
+
+    A claim is found again by its kind, claimant and wording and by its first citation's
+    source and quote; ``key`` names it within its incident so another claim can be ``part_of`` it.
+    """
+
     kind: str
-    claimant: str | None = None  # actor slug, when the asserting actor is not the source itself
+    citations: tuple[CitationSpec, ...]
+    key: str = ""
+    claimant: str | None = None  # actor slug, when the asserting actor is not the reporting outlet
+    speaker: str | None = None  # person slug
     losses_of: str = LossesOf.UNKNOWN
     losses_actor: str | None = None  # actor slug, only when losses_of is an actor
+    losses_note: str = ""  # who the losses are, required for several groups at once
     low: int | None = None
     high: int | None = None
     quantity_text: str = ""
-    quote: str = ""
+    part_of: str | None = None  # the key of the claim whose figure this one counts part of
+    responsible_actor: str | None = None  # actor slug, for a responsibility claim
+    attribution: str = ""
+    movement: str = ""
+    place: str = ""
     stance: str = Stance.ASSERTION
     verification: str = Verification.UNVERIFIED
     verification_note: str = ""
     internal_notes: str = ""
 
+    def __post_init__(self) -> None:
+        if not self.citations:
+            raise ValueError(f"The claim {self.quantity_text or self.kind!r} cites no report.")
+
+    @property
+    def quote(self) -> str:
+        """The first report's words, which name the claim in messages."""
+        return self.citations[0].quote
+
 
 @dataclass(frozen=True)
 class IncidentSpec:
-    """An incident; (title, start_date) finds it again on the next load."""
+    """An incident; (title, start_date) finds it again on the next load, ``key`` names it in the demo data."""
 
     title: str
     start_date: datetime.date
     country: str
     sub_event_type: str  # sub-event type slug; the event type follows from it
+    key: str = ""
     summary: str = ""
     end_date: datetime.date | None = None
     date_precision: str = DatePrecision.DAY
     time_of_day: datetime.time | None = None
+    time_precision: str = TimePrecision.NONE
     admin1: str = ""
     admin2: str = ""
     location: str = ""
@@ -112,3 +175,16 @@ class IncidentSpec:
     sources: tuple[tuple[str, str], ...] = ()  # (source key, public note)
     claims: tuple[ClaimSpec, ...] = field(default_factory=tuple)
     accept_proposal: bool = True
+    # A second report of another incident (its key), merged into it once loaded.
+    merged_into: str = ""
+    merge_reason: str = ""
+
+
+@dataclass(frozen=True)
+class IncidentRelationSpec:
+    """<subject> <kind> <object> between two incidents, named by their keys."""
+
+    subject: str
+    kind: str
+    object: str
+    note: str = ""

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, QuerySet, When
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -26,11 +26,23 @@ from rest_framework.serializers import ModelSerializer
 from rest_framework.settings import api_settings
 
 from incidents import listing, selection
-from incidents.filters import BIGINT_MAX, BoundedIntegerField, IncidentFilter, UTCDateTimeField
+from incidents.filters import BIGINT_MAX, TEXT_MAX, BoundedIntegerField, IncidentFilter, UTCDateTimeField
 from incidents.geojson import GeoJSONRenderer
-from incidents.models import Actor, ActorRelation, Claim, Incident, Source
+from incidents.models import (
+    Actor,
+    ActorRelation,
+    Claim,
+    Incident,
+    IncidentRelation,
+    Person,
+    PersonAffiliation,
+    PersonAlias,
+    Source,
+    Status,
+)
 from incidents.pagination import KeysetPagination
 from incidents.renderers import JSONRenderer
+from incidents.search import matching_person_ids
 from incidents.serializers import (
     ActorDetailSerializer,
     ActorSerializer,
@@ -39,6 +51,7 @@ from incidents.serializers import (
     GeoJSONFeatureSerializer,
     IncidentDetailSerializer,
     IncidentListSerializer,
+    PersonSerializer,
     RetractionSerializer,
     SourceSerializer,
 )
@@ -146,7 +159,7 @@ def _detail_schema(serializer: type, summary: str) -> Any:
         },
     ),
     retrieve=extend_schema(
-        summary="One published incident, with actors, claims and sources",
+        summary="One published incident, with actors, claims (each with its citations), sources and related incidents",
         parameters=[_FORMAT_PARAMETER],
         responses={
             (200, "application/json"): IncidentDetailSerializer,
@@ -177,6 +190,12 @@ class IncidentViewSet(ReadOnlyViewSet):
     def select(queryset: QuerySet, chosen: selection.Selection) -> QuerySet:
         return chosen.incidents
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incident = self.get_object()
+        relations = IncidentRelation.objects.public_of(incident).order_by("pk")
+        context = {**self.get_serializer_context(), "relations": relations}
+        return Response(IncidentDetailSerializer(incident, context=context).data)
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginator.page_queryset(queryset, request, keys_only=True)
@@ -204,7 +223,14 @@ class IncidentViewSet(ReadOnlyViewSet):
         since = request.query_params.get("since")
         if since is not None:
             queryset = queryset.filter(retracted_at__gte=_utc_datetime("since", since))
-        page = self.paginate_queryset(queryset.only("id", "retracted_at", "retraction_notice"))
+        # A duplicate names the incident it was merged into while that one has a public page.
+        public_merged_into = Case(
+            When(merged_into__status__in=[Status.PUBLISHED, Status.RETRACTED], then=F("merged_into_id")), default=None
+        )
+        queryset = queryset.only("id", "retracted_at", "retraction_notice").annotate(
+            public_merged_into=public_merged_into
+        )
+        page = self.paginate_queryset(queryset)
         return self.get_paginated_response(RetractionSerializer(page, many=True).data)
 
 
@@ -279,3 +305,50 @@ class ClaimViewSet(ReadOnlyViewSet):
     @staticmethod
     def select(queryset: QuerySet, chosen: selection.Selection) -> QuerySet:
         return queryset if chosen.scope is None else queryset.of_incidents(chosen.scope)
+
+
+@extend_schema_view(
+    list=_list_schema(
+        PersonSerializer,
+        "People who speak in published claims",
+        description="`q` finds people by the words of their name or of any other spelling, whatever the "
+        "accents and case. A person whose identity is protected is never listed.",
+        parameters=[OpenApiParameter("q", {"type": "string", "maxLength": TEXT_MAX}, description="Words of a name.")],
+        filters=False,
+    ),
+    retrieve=_detail_schema(PersonSerializer, "One person who speaks in published claims"),
+)
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+    """People, searched by name. The incident filters do not apply: ``q`` here is words of a name.
+    Like the other collections, it refuses any parameter it does not read."""
+
+    serializer_class = PersonSerializer
+    pagination_class = KeysetPagination
+    lookup_field = "slug"
+    filter_backends = []
+    action_params = {"list": selection.API_PAGING_PARAMS | {"q"}, "retrieve": frozenset()}
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, permissions and throttles first
+        accepted = selection.FORMAT_PARAMS | self.action_params.get(self.action, frozenset())
+        errors = selection.unknown_params(request.query_params, accepted)
+        text = request.query_params.get("q", "") if self.action == "list" else ""
+        if len(text) > TEXT_MAX:
+            errors["q"] = [f"At most {TEXT_MAX} characters are searched."]
+        if errors:
+            raise ValidationError(errors)
+
+    def get_queryset(self) -> QuerySet:
+        # An affiliation shows only when its actor is public too: it would reveal the actor.
+        public_actor = Actor.objects.published().filter(pk=OuterRef("actor_id"))
+        affiliations = (
+            PersonAffiliation.objects.filter(Exists(public_actor)).select_related("actor").order_by("start_date", "pk")
+        )
+        people = Person.objects.public().prefetch_related(
+            Prefetch("aliases", queryset=PersonAlias.objects.order_by("name")),
+            Prefetch("affiliations", queryset=affiliations),
+        )
+        text = self.request.query_params.get("q", "").strip()
+        if text and self.action == "list":
+            people = people.filter(pk__in=matching_person_ids(text))
+        return people.order_by("id")

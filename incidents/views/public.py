@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import BadRequest
-from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -22,10 +22,13 @@ from incidents.facets import Count as FacetCount
 from incidents.facets import Facets, country_name, data_stamp, facets_for, holdings
 from incidents.filters import ORDERING_CHOICES, TEXT_MAX
 from incidents.models import (
+    INCIDENT_RELATION_INVERSE_LABELS,
     Actor,
     ActorAlias,
     ActorKind,
     ActorRelation,
+    Attribution,
+    Citation,
     Claim,
     ClaimKind,
     DatePrecision,
@@ -33,7 +36,14 @@ from incidents.models import (
     GeoPrecision,
     Grading,
     Incident,
+    IncidentRelation,
+    IncidentRelationKind,
     IncidentSource,
+    LossesOf,
+    Movement,
+    Person,
+    PersonAffiliation,
+    PersonAlias,
     Reliability,
     Side,
     Source,
@@ -41,6 +51,7 @@ from incidents.models import (
     Stance,
     Status,
     SubEventType,
+    TimePrecision,
     Verification,
 )
 from incidents.pagination import Page, keyset_page
@@ -48,6 +59,7 @@ from incidents.presenters import (
     GRADING_NOTES,
     citation,
     claim_groups,
+    estimate_rows,
     facet_groups,
     filter_query,
     incident_json_ld,
@@ -55,6 +67,8 @@ from incidents.presenters import (
     map_data,
     map_points,
     reconciliation_rules,
+    related_incidents,
+    reported_time,
     selected_values,
     source_kind_options,
     with_query,
@@ -63,6 +77,11 @@ from incidents.search import matching_actor_ids
 from incidents.selection import Selection
 
 PAGE_SIZE = 50
+
+
+def _citations() -> Prefetch:
+    """A claim's reports, with who carried them and who speaks in them."""
+    return Prefetch("citations", queryset=Citation.objects.select_related("source", "speaker").order_by("pk"))
 
 
 # --- helpers shared by the pages -------------------------------------------------------------
@@ -153,20 +172,31 @@ class IncidentDetailView(DetailView):
     def get_queryset(self) -> QuerySet[Incident]:
         return Incident.objects.with_public_page().for_detail()
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        if self.object.merged_into_id is not None:
+            # A merged duplicate's id lives on as a permanent pointer to the incident it joined.
+            return HttpResponsePermanentRedirect(reverse("incident-detail", kwargs={"pk": self.object.merged_into_id}))
+        return self.render_to_response(self.get_context_data(object=self.object))
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         incident: Incident = self.object
         if incident.status == Status.RETRACTED:
             return context
         claims = list(incident.claims.all())
-        # The prefetched claims feed the proposal: no query per claim.
-        proposal = reconcile.propose_for_claims(claims)
         links = list(incident.incident_actors.all())
+        # The prefetched claims and links feed the proposal: no query per claim.
+        proposal = reconcile.propose_for_claims(claims, [(link.actor_id, link.side) for link in links])
+        sides = [(label, [link for link in links if link.side == side]) for side, label in Side.choices]
         context.update(
             claims=claims,
             claim_groups=claim_groups(claims),
             proposal=proposal,
-            sides=[(label, [link for link in links if link.side == side]) for side, label in Side.choices],
+            sides=sides,
+            estimate_rows=estimate_rows(incident, proposal, sides),
+            reported_time=reported_time(incident),
+            related=related_incidents(incident, list(IncidentRelation.objects.public_of(incident).order_by("pk"))),
             sources=[link.source for link in incident.incident_sources.all()],
             changes=incident_changelog(incident),
             country=country_name(incident.country),
@@ -231,7 +261,8 @@ class ActorDetailView(DetailView):
         claims = list(
             Claim.objects.published()
             .filter(claimant=actor)
-            .select_related("incident", "source", "losses_actor")
+            .select_related("incident", "losses_actor", "speaker")
+            .prefetch_related(_citations())
             .order_by("-pk")[:50]
         )
         context.update(
@@ -257,21 +288,52 @@ class SourceDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         source: Source = self.object
-        context["claims"] = list(
-            Claim.objects.published()
+        # The claims it carries, through its citations: what this report said of each.
+        context["citations"] = list(
+            Citation.objects.published()
             .filter(source=source)
-            .select_related("incident", "claimant", "losses_actor")
-            .order_by("-incident__start_date", "incident_id", "pk")[:200]
+            .select_related("claim__incident", "claim__claimant", "claim__losses_actor", "claim__speaker", "speaker")
+            .order_by("-claim__incident__start_date", "claim__incident_id", "claim_id")[:200]
         )
         context["incidents"] = list(
             Incident.objects.published()
             .filter(
                 pk__in=IncidentSource.objects.filter(source=source)
                 .values("incident_id")
-                .union(Claim.objects.filter(source=source).values("incident_id"))
+                .union(Citation.objects.filter(source=source).values("claim__incident_id"))
             )
             .only("id", "title", "start_date", "country")
             .order_by("-start_date", "-id")[:200]
+        )
+        return context
+
+
+class PersonDetailView(DetailView):
+    """Someone who speaks in published reporting; a confidential person has no page."""
+
+    template_name = "incidents/person_detail.html"
+    context_object_name = "person"
+
+    def get_queryset(self) -> QuerySet[Person]:
+        return Person.objects.public().prefetch_related(
+            Prefetch("aliases", queryset=PersonAlias.objects.order_by("language", "name"))
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        person: Person = self.object
+        context["affiliations"] = list(
+            PersonAffiliation.objects.filter(person=person, actor__in=Actor.objects.published())
+            .select_related("actor")
+            .order_by("start_date", "pk")
+        )
+        # The claims they make, and the claims a report quotes them in, each with its reports.
+        context["claims"] = list(
+            Claim.objects.published()
+            .filter(Q(speaker=person) | Q(pk__in=Citation.objects.filter(speaker=person).values("claim_id")))
+            .select_related("incident", "claimant", "losses_actor", "speaker")
+            .prefetch_related(_citations())
+            .order_by("-incident__start_date", "incident_id", "pk")[:200]
         )
         return context
 
@@ -285,6 +347,14 @@ class MethodologyView(TemplateView):
             rules=reconciliation_rules(),
             gradings=[(value, label, GRADING_NOTES[value]) for value, label in Grading.choices],
             date_precisions=DatePrecision.choices,
+            time_precisions=[(value, label) for value, label in TimePrecision.choices if value],
+            losses_of=LossesOf.choices,
+            attributions=Attribution.choices,
+            movements=Movement.choices,
+            relation_kinds=[
+                (label, INCIDENT_RELATION_INVERSE_LABELS[IncidentRelationKind(value)])
+                for value, label in IncidentRelationKind.choices
+            ],
             geo_precisions=GeoPrecision.choices,
             verifications=Verification.choices,
             stances=Stance.choices,

@@ -33,6 +33,8 @@ def test_the_api_docs_render_every_endpoint_from_local_files_under_the_csp(live_
     assert "/api/v1/incidents/" in paths
     assert "/api/v1/incidents/retracted/" in paths
     assert "/api/v1/claims/" in paths
+    assert "/api/v1/persons/" in paths
+    assert "/api/v1/persons/{slug}/" in paths
     assert not errors, errors
     outside = [url for url in requested if not url.startswith(live_server.url) and not url.startswith("data:")]
     assert outside == []

@@ -15,8 +15,9 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from incidents.models import Incident, Source, Status
+from incidents.models import Incident, Person, Source, Status
 from tests.e2e.chromium import SCREENSHOTS, chromium, requires_chromium
+from tests.test_public_pages import build_kidal
 
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -35,13 +36,17 @@ def demo() -> dict[str, object]:
     seed = Incident.objects.published().get(title__startswith="Ambush of a Malian army logistics convoy")
     confidential = list(Source.objects.filter(confidential=True))
     assert confidential, "the demo data must include a confidential source"
-    # Identifying strings of confidential sources: none may reach a public page.
+    # Identifying strings of confidential sources and people: none may reach a public page.
     secrets = {
         value
         for source in confidential
         for value in (source.author, source.title, source.url, source.archived_url, source.internal_notes)
         if value
     }
+    for person in Person.objects.filter(confidential=True).prefetch_related("aliases"):
+        secrets |= {person.name, person.slug, *(alias.name for alias in person.aliases.all())}
+    # A confidential source some published incident cites, to visit its page.
+    withheld = Source.objects.published().filter(confidential=True).order_by("pk").first()
     # A draft and a review in progress with tell-tale titles (in case the demo has none).
     draft = Incident.objects.get(pk=seed.pk)
     draft.pk = None
@@ -51,7 +56,7 @@ def demo() -> dict[str, object]:
     draft.save()
     hidden_titles = [draft.title, *Incident.objects.exclude(status=Status.PUBLISHED).values_list("title", flat=True)]
     hidden_titles = [t for t in hidden_titles if not Incident.objects.published().filter(title=t).exists()]
-    return {"seed": seed, "secrets": secrets, "hidden_titles": hidden_titles}
+    return {"seed": seed, "secrets": secrets, "hidden_titles": hidden_titles, "withheld": withheld}
 
 
 @pytest.fixture
@@ -146,13 +151,19 @@ def test_a_reader_finds_the_seed_story_and_reads_its_claims_side_by_side(live_se
     group = claims.locator("tbody", has_text="10 enemy combatants")
     group_text = group.inner_text()
     assert "three of their members" in group_text
-    assert "Acknowledgement of own losses" in group_text
+    assert "Acknowledgement" in group_text
     assert "identity withheld" in claims_text
+    # The FLA's statement relayed by AFP and by AP is one claim with its reports beneath it.
+    assert claims.locator("td[data-label=Reports]", has_text=re.compile(r"Carried by \d+ reports")).count() >= 1
     visitor.shoot("incident-detail")
 
-    # Follow the confidential source: its page shows its kind only.
-    page.get_by_role("link", name=re.compile("identity withheld")).first.click()
-    visitor.check()
+    # A confidential source's page shows its kind only.
+    withheld = page.get_by_role("link", name=re.compile("identity withheld"))
+    if withheld.count():
+        withheld.first.click()
+        visitor.check()
+    else:
+        visitor.goto(demo["withheld"].get_absolute_url())
     assert "identity withheld" in page.locator("h1").inner_text()
     visitor.shoot("source-confidential")
 
@@ -198,3 +209,60 @@ def test_the_list_works_without_javascript(live_server, demo, browser):
     visitor.check()
     assert "country=ML" in page.url
     context.close()
+
+
+@pytest.fixture
+def seed_like() -> dict[str, object]:
+    """The seed story built here (not from the demo): the FLA's statement carried by AFP, AP and
+    an Arabic-language aggregator, with the editors' translation of the Arabic."""
+    cache.clear()
+    kidal = build_kidal()
+    secrets = {"Secret Official Name", "Kidal regional council", "secret.example.org", "phone number", "EDITORS-ONLY"}
+    return {"seed": kidal["incident"], "secrets": secrets, "hidden_titles": []}
+
+
+@pytest.fixture
+def seed_browser(seed_like: dict[str, object]) -> Iterator[object]:
+    with chromium() as browser:
+        yield browser
+
+
+def test_an_arabic_quote_reads_right_to_left_with_its_translation_beside_it(live_server, seed_like, seed_browser):
+    seed: Incident = seed_like["seed"]
+    for viewport in (DESKTOP, PHONE):
+        page = seed_browser.new_page(viewport=viewport)
+        visitor = Visitor(page, live_server.url, seed_like)
+        visitor.goto(seed.get_absolute_url())
+
+        claim = page.locator("tr.claims__claim", has_text="several dozen")
+        assert claim.count() == 1, "the claim is shown once, however many reports carry it"
+        assert "Carried by 3 reports" in claim.inner_text()
+        reports = page.locator("tr.claims__citations").first
+        assert reports.locator(".cite").count() == 3
+        quote = reports.locator("blockquote[lang=ar]")
+        assert quote.get_attribute("dir") == "auto"
+        assert quote.inner_text() == "قتل عشرات من عناصر الفيلق الأفريقي"
+        assert quote.evaluate("element => getComputedStyle(element).direction") == "rtl"
+        translation = quote.locator("xpath=following-sibling::*[1]")
+        assert "Dozens of Africa Corps members were killed." in translation.inner_text()
+        assert translation.get_attribute("lang") == "en"
+        assert translation.evaluate("element => getComputedStyle(element).direction") == "ltr"
+        words, meaning = quote.bounding_box(), translation.bounding_box()
+        if viewport is DESKTOP:
+            # Beside it: on the same line, the translation to one side.
+            assert abs(words["y"] - meaning["y"]) < 20 and meaning["x"] > words["x"] + words["width"] - 1
+        else:
+            # On a phone, right beneath it.
+            assert meaning["y"] >= words["y"] + words["height"] - 1
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"the incident page is {overflow}px too wide at {viewport['width']}px"
+        visitor.shoot("incident-quotes")
+        # The spokesman's page, reached from the claim he speaks for.
+        claim.get_by_role("link", name="Mohamed Maouloud Ramadan").click()
+        visitor.check()
+        assert page.locator("h1").inner_text() == "Mohamed Maouloud Ramadan"
+        assert "several dozen" in page.locator("table.claims").inner_text()
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"the person page is {overflow}px too wide at {viewport['width']}px"
+        visitor.shoot("person")
+        page.close()

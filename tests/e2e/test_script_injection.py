@@ -18,9 +18,11 @@ from incidents import models
 from tests.e2e.chromium import chromium, requires_chromium
 from tests.factories import (
     ActorFactory,
+    CitationFactory,
     ClaimFactory,
     IncidentActorFactory,
     IncidentFactory,
+    PersonFactory,
     SourceFactory,
     UserFactory,
 )
@@ -61,8 +63,9 @@ def fill(instance, payload: str) -> None:
 
 @pytest.fixture
 def hostile_archive(db) -> dict[str, list]:
-    """Per payload: a published incident, its actor, source and claim, every text field hostile."""
-    created: dict[str, list] = {"incident": [], "actor": [], "source": [], "claim": []}
+    """Per payload: a published incident, its actor, source, claim, the claim's report and the
+    person speaking, every text field hostile."""
+    created: dict[str, list] = {"incident": [], "actor": [], "source": [], "claim": [], "person": []}
     for n, payload in enumerate(SCRIPT_PAYLOADS):
         incident = IncidentFactory(published=True, tags=["convoy"])
         actor, ally = ActorFactory(), ActorFactory()
@@ -71,13 +74,22 @@ def hostile_archive(db) -> dict[str, list]:
         source = SourceFactory()
         link = IncidentActorFactory(incident=incident, actor=actor)
         cited = models.IncidentSource.objects.create(incident=incident, source=source)
-        claim = ClaimFactory(incident=incident, source=source, claimant=actor)
-        for instance in (incident, actor, ally, alias, relation, source, link, cited, claim):
+        person = PersonFactory()
+        person_alias = models.PersonAlias.objects.create(person=person, name=f"spelling {n}")
+        affiliation = models.PersonAffiliation.objects.create(person=person, actor=actor)
+        claim = ClaimFactory(incident=incident, source=source, claimant=actor, speaker=person)
+        # A second report, in a language tag as hostile as its 16 characters allow.
+        report = CitationFactory(claim=claim, source=SourceFactory(), speaker=person, language='"><svg onload=1>')
+        other = IncidentFactory(published=True, title=payload)  # shown as the related incident
+        linked = models.IncidentRelation.objects.create(subject=incident, kind="follow_on", object=other)
+        for instance in (incident, actor, ally, alias, relation, source, link, cited, claim, person, person_alias,
+                         affiliation, report, linked):  # fmt: skip
             fill(instance, payload)
         created["incident"].append(incident)
         created["actor"].append(actor)
         created["source"].append(source)
         created["claim"].append(claim)
+        created["person"].append(person)
     return created
 
 
@@ -115,6 +127,7 @@ def test_script_in_any_text_field_never_runs_on_public_pages(hostile_archive, li
     paths += [i.get_absolute_url() for i in hostile_archive["incident"]]
     paths += [a.get_absolute_url() for a in hostile_archive["actor"]]
     paths += [s.get_absolute_url() for s in hostile_archive["source"]]
+    paths += [p.get_absolute_url() for p in hostile_archive["person"]]
 
     shown = check_pages(browser, live_server.url, paths)
 

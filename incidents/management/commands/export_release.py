@@ -11,7 +11,7 @@ from incidents.release import ReleaseError, export_release
 
 class Command(BaseCommand):
     help = (
-        "Export the published data as release VERSION into DIR: the four CSVs, datapackage.json, a data "
+        "Export the published data as release VERSION into DIR: a CSV per table, datapackage.json, a data "
         "dictionary, CITATION.cff, changes.json (against --previous, or the newest release beside DIR) and SHA256SUMS."
     )
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Release {release_version} written to {out}{since}: {len(changes.added)} added, "
-                f"{len(changes.changed)} changed, {len(changes.retracted)} retracted, "
-                f"{len(changes.withdrawn)} withdrawn."
+                f"{len(changes.changed)} changed, {len(changes.retracted)} retracted "
+                f"({len(changes.merged_into)} merged into another), {len(changes.withdrawn)} withdrawn."
             )
         )

@@ -10,9 +10,10 @@ from incidents.models import Incident
 
 class Command(BaseCommand):
     help = (
-        "Generate synthetic but realistic incidents for benchmarks: actors with aliases, sources, incidents "
-        "across seven countries, all event types and 2019–2025, with 1–3 actor links and about five claims "
-        "each, mostly published. Rows are built in Python and loaded with PostgreSQL COPY, ids drawn from the "
+        "Generate synthetic but realistic incidents for benchmarks: actors with aliases, sources, people who "
+        "speak (spokesmen and witnesses), incidents across seven countries, all event types and 2019–2025, "
+        "with 1–3 actor links and about five claims each, each claim carried by about 1.5 reports (citations), "
+        "mostly published. Rows are built in Python and loaded with PostgreSQL COPY, ids drawn from the "
         "tables' sequences. History insert triggers are paused while loading: synthetic benchmark "
         "data needs no audit trail, and recording it would double the load time. Large runs drop the secondary "
         "indexes and build them again at the end. Tables are ANALYZEd at the end, and the whole archive's facet "
@@ -34,8 +35,8 @@ class Command(BaseCommand):
             choices=["auto", "yes", "no"],
             default="auto",
             help=(
-                "Drop the secondary indexes of the incident, claim and link tables while loading and build them "
-                "again at the end; 'auto' does so when the run at least doubles the incident table."
+                "Drop the secondary indexes of the incident, claim, citation and link tables while loading and build "
+                "them again at the end; 'auto' does so when the run at least doubles the incident table."
             ),
         )
 
@@ -65,8 +66,8 @@ class Command(BaseCommand):
         if options["verbosity"] == 0:
             return
         self.stdout.write(
-            f"Created {totals.incidents:,} incidents, {totals.claims:,} claims, "
-            f"{totals.incident_actors:,} actor links, {totals.incident_sources:,} incident sources and "
-            f"{totals.sources:,} sources in {elapsed:.1f} s ({totals.rows / elapsed:,.0f} rows/s, "
-            f"{totals.incidents / elapsed:,.0f} incidents/s)."
+            f"Created {totals.incidents:,} incidents, {totals.claims:,} claims, {totals.citations:,} citations, "
+            f"{totals.incident_actors:,} actor links, {totals.incident_sources:,} incident sources, "
+            f"{totals.sources:,} sources and {totals.people:,} people in {elapsed:.1f} s "
+            f"({totals.rows / elapsed:,.0f} rows/s, {totals.incidents / elapsed:,.0f} incidents/s)."
         )
