@@ -31,7 +31,7 @@ from incidents.admin.forms import (
 )
 from incidents.admin.imports import IncidentImportExportMixin
 from incidents.admin.queries import CountryListFilter, IncidentAdminQuerySet
-from incidents.admin.widgets import LoadedChoicesInline, NestedLoadedChoicesFormSet, confidential_badge
+from incidents.admin.widgets import LoadedChoicesInline, NestedLoadedChoicesFormSet, QuickSelect, confidential_badge
 from incidents.admin.workflow import WorkflowAdminMixin
 from incidents.models import (
     ESTIMATE_PREFIXES,
@@ -83,6 +83,10 @@ class IncidentChildInline(LoadedChoicesInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return super().has_delete_permission(request, obj) and self._incident_editable(request, obj)
+
+    def formfield_for_choice_field(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("widget", QuickSelect)
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -222,7 +226,7 @@ class ClaimInline(IncidentChildInline, VersionedInline, NestedStackedInline):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "part_of" and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
             # A sub-count points at a claim already on this page: no picker popup, no "add".
-            formfield.widget = formfield.widget.widget
+            formfield.widget = QuickSelect()
         return formfield
 
 

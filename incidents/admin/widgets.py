@@ -10,10 +10,12 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from nested_admin.formsets import NestedInlineFormSet
 
 from incidents.models import Source
@@ -54,13 +56,16 @@ class LoadedChoiceAutocompleteSelect(AutocompleteSelect):
 
     def optgroups(self, name: str, value: list, attr: dict | None = None) -> list:
         selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
-        if self.loaded is None or selected != {str(self.loaded.pk)}:
+        loaded = self.loaded is not None and selected == {str(self.loaded.pk)}
+        if selected and not loaded:
             return super().optgroups(name, value, attr)
+        # Nothing chosen (most pickers of a new row), or the choice already in memory: no query.
         options = []
         if not self.is_required:
             options.append(self.create_option(name, "", "", False, 0))
-        label = self.choices.field.label_from_instance(self.loaded)
-        options.append(self.create_option(name, self.loaded.pk, label, True, len(options)))
+        if loaded:
+            label = self.choices.field.label_from_instance(self.loaded)
+            options.append(self.create_option(name, self.loaded.pk, label, True, len(options)))
         return [(None, options, 0)]
 
 
@@ -72,6 +77,13 @@ def autocomplete_formfield(db_field: models.Field, admin_site: Any, formfield: f
 
 
 class LoadedChoicesFormSetMixin:
+    @cached_property
+    def empty_form(self) -> forms.Form:
+        # The admin's templates and django-nested-admin ask for the template row again and again, and
+        # Django builds it anew each time (copying every field): with a formset of citations under
+        # each claim, most of the forms built for a change form were these copies.
+        return super().empty_form
+
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         form = super()._construct_form(i, **kwargs)
         if form.instance.pk is None:
@@ -128,3 +140,25 @@ def source_label(source: Source) -> str:
     when = source.published_on.isoformat() if source.published_on else "undated"
     secret = " · CONFIDENTIAL" if source.confidential else ""
     return f"{source.label} · {source.get_kind_display()} · {when} · #{source.pk}{secret}"
+
+
+class QuickSelect(forms.Select):
+    """A select written out in Python rather than through a template for each option.
+
+    A claim row has seven of them, and its sub-count picker lists every other claim of the
+    incident: through templates, an incident with dozens of claims spent most of its change
+    form's time rendering options one by one.
+    """
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
