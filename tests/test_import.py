@@ -1252,3 +1252,10 @@ def test_the_admin_export_with_a_filter_value_the_list_refuses_answers_400(edito
 
     assert response.status_code == 400
     assert "The export's filters are not valid" in response.content.decode()
+
+
+def test_the_import_page_says_how_a_claims_file_groups_its_reports_into_claims(editor_client):
+    page = editor_client.get(IMPORT_URL).content.decode()
+
+    assert "one row per report carrying a claim" in page
+    assert "<code>claim_key</code>" in page and "<code>claim</code>" in page and "<code>translation</code>" in page
