@@ -780,3 +780,14 @@ def test_staff_without_a_group_cannot_see_incidents(client):
     client.force_login(UserFactory(username="intern"))
 
     assert client.get(CHANGELIST).status_code == 403
+
+
+def test_an_editor_reads_a_submitted_incidents_claims_and_citations_without_inputs(editor_client):
+    citation = CitationFactory(quote="Six of our fighters fell.", claim__incident__status=Status.IN_REVIEW)
+
+    response = editor_client.get(reverse("admin:incidents_incident_change", args=[citation.claim.incident_id]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Six of our fighters fell." in page
+    assert 'name="claims-0-citations-0-quote"' not in page and 'name="claims-0-kind"' not in page
