@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Citations inline under each claim on the incident's change form.
+    "nested_admin",
     "incidents",
 ]
 

@@ -41,6 +41,7 @@ from incidents.cells import (
 from incidents.imports.vocabulary import ACTOR_KIND, Choice, Coordinate, Count, Country, Date, Tags, Text, Time
 from incidents.models import (
     Actor,
+    Attribution,
     Citation,
     Claim,
     ClaimKind,
@@ -49,11 +50,13 @@ from incidents.models import (
     Grading,
     Incident,
     LossesOf,
+    Movement,
     Role,
     Side,
     Source,
     SourceKind,
     Stance,
+    TimePrecision,
     Verification,
 )
 from incidents.sql import sql_literal
@@ -204,6 +207,7 @@ INCIDENTS = Table(
             "i.time_precision",
             "How the time was reported: exact or around (a clock time in time_of_day), or a part of the day "
             "(dawn, early_morning, morning, midday, afternoon, evening, night); empty when not reported.",
+            widget=Choice(TimePrecision.choices, default=TimePrecision.NONE),
             changelog=ChangeLog("Time precision"),
             api="list",
         ),
@@ -462,6 +466,7 @@ LEFT JOIN (
             "losses_note",
             "c.losses_note",
             "Who the losses are, in the claim's words; given when losses_of is mixed.",
+            widget=Text(300),
             changelog=ChangeLog("who the losses are"),
         ),
         text(
@@ -476,6 +481,7 @@ LEFT JOIN (
             "speaker",
             person_public_name("speaker"),
             f"The person who made the statement, if named ('{PERSON_WITHHELD}' if protected).",
+            widget=Text(),
             changelog=revised("speaker"),
         ),
         text("speaker_slug", person_public_slug("speaker"), "Slug of the speaker; empty if protected."),
@@ -513,6 +519,7 @@ LEFT JOIN (
             "responsible_actor",
             "responsible.name",
             "For a responsibility claim: the actor held responsible.",
+            widget=Text(),
             changelog=revised("actor held responsible"),
         ),
         text("responsible_actor_slug", "responsible.slug", "Slug of responsible_actor."),
@@ -521,15 +528,17 @@ LEFT JOIN (
             "c.attribution",
             "How firmly a responsibility claim ties the act to responsible_actor: claimed, attributed, suspected "
             "or supposed.",
+            widget=Choice(Attribution.choices, default=""),
             changelog=ChangeLog("attribution"),
         ),
         text(
             "movement",
             "c.movement",
             "For a territory claim, what the force did: took_control, withdrew, retreated_to or held.",
+            widget=Choice(Movement.choices, default=""),
             changelog=ChangeLog("movement"),
         ),
-        text("place", "c.place", "The place the claim names.", changelog=ChangeLog("place")),
+        text("place", "c.place", "The place the claim names.", widget=Text(200), changelog=ChangeLog("place")),
         text(
             "stance",
             "c.stance",
@@ -559,11 +568,26 @@ LEFT JOIN (
         ),
         Column("updated_at", utc_timestamp("c.updated_at"), "datetime", "When the claim last changed (UTC)."),
     ),
-    # A claims file names each claim's incident and the report carrying it (its first citation):
-    # a known source by id or URL, or a new one described by the columns source_*.
+    # A claims file has a row per report carrying a claim (a citation): it names the claim's incident
+    # and the report, a known source by id or URL or a new one described by the columns source_*.
+    # Rows with the same claim_key on one incident are one claim; a row naming a claim adds a report to it.
     import_only=(
         import_only("incident", "integer", "The id of the incident the claim is about.", widget=Text()),
         import_only("incident_key", "string", "Else, the import_key of the incident.", widget=Text()),
+        import_only(
+            "claim_key",
+            "string",
+            "The file's own name for the claim: the rows with the same key on the same incident are one claim "
+            "carried by several reports; the first of them gives the claim's columns.",
+            widget=Text(100),
+        ),
+        import_only(
+            "claim",
+            "integer",
+            "The id of a claim already in the archive that this row's report also carries (its claim columns "
+            "are left empty).",
+            widget=Text(),
+        ),
         import_only("source", "integer", "The id of the source that reported the claim.", widget=Text()),
         import_only("source_kind", "string", "Kind of a new source.", widget=Choice(SourceKind.choices)),
         import_only("source_outlet", "string", "Outlet or publisher of a new source.", widget=Text(200)),
@@ -573,6 +597,11 @@ LEFT JOIN (
         import_only("source_published_on", "date", "Publication date of a new source.", widget=Date()),
         import_only("source_language", "string", "BCP 47 language tag of a new source.", widget=Text(16)),
         import_only("quote", "string", "The exact quotation, in the report's words.", widget=Text()),
+        import_only("language", "string", "BCP 47 language tag of the quotation, e.g. 'fr', 'ar'.", widget=Text(16)),
+        import_only("translation", "string", "The editors' English translation of the quotation.", widget=Text()),
+        import_only(
+            "published_on", "date", "When this report carried the claim (else source_published_on).", widget=Date()
+        ),
     ),
 )
 

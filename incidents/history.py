@@ -100,23 +100,45 @@ def _no_link(model: type[models.Model], pk: Any) -> str:
     return ""
 
 
+def _nested_events(
+    obj: models.Model, parent: type[models.Model], child: type[models.Model], limit: int
+) -> list[pghistory.models.Events]:
+    """The events of the ``child`` rows of every ``parent`` row that ever pointed to ``obj``, deleted ones too."""
+    fk = next(f for f in parent._meta.concrete_fields if f.is_relation and f.related_model is type(obj))
+    parents = parent.pgh_event_model.objects.filter(**{fk.attname: obj.pk}).values_list("pgh_obj_id", flat=True)
+    parent_ids = sorted(set(parents))
+    if not parent_ids:
+        return []
+    events = pghistory.models.Events.objects.across(child.pgh_event_model)
+    events = events.references([parent(pk=pk) for pk in parent_ids])
+    return list(events.order_by("-pgh_created_at", "-pgh_id")[:limit])
+
+
 def history_entries(
     obj: models.Model,
     related: tuple[type[models.Model], ...] = (),
     limit: int = 200,
     link: Callable[[type[models.Model], Any], str] = _no_link,
+    nested: tuple[tuple[type[models.Model], type[models.Model]], ...] = (),
 ) -> list[HistoryEntry]:
     """The history of ``obj`` (and of the listed related models' rows that point to it), newest first.
 
-    ``link(model, pk)`` gives the address of a related row's own history, where it has one.
+    ``nested`` pairs (parent, child) add the rows of a related row: (Claim, Citation) lists the
+    changes to the citations of an incident's claims. ``link(model, pk)`` gives the address of
+    a related row's own history, where it has one.
     """
     own_event_model = type(obj).pgh_event_model
     event_models = [own_event_model, *(m.pgh_event_model for m in related)]
     events = pghistory.models.Events.objects.across(*event_models)
     events = events.references(obj) if related else events.tracks(obj)
     events = list(events.order_by("-pgh_created_at", "-pgh_id")[:limit])
+    for parent, child in nested:
+        events += _nested_events(obj, parent, child, limit)
+    if nested:
+        events = sorted(events, key=lambda e: (e.pgh_created_at, e.pgh_id), reverse=True)[:limit]
 
-    models_by_event = {m.pgh_event_model._meta.label: m for m in (type(obj), *related)}
+    children = tuple(child for _, child in nested)
+    models_by_event = {m.pgh_event_model._meta.label: m for m in (type(obj), *related, *children)}
     columns = {label: _columns(model) for label, model in models_by_event.items()}
     # Event ids are per table: a claim event and an incident event can share one.
     diffs = {

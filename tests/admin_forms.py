@@ -30,6 +30,15 @@ def _add_form(data: dict[str, Any], form: Any) -> None:
         data[bound.html_name] = _value(bound)
 
 
+def _add_formset(data: dict[str, Any], formset: Any) -> None:
+    _add_form(data, formset.management_form)
+    for form in formset.forms:
+        _add_form(data, form)
+        # The rows of a row (a claim's citations, django-nested-admin).
+        for nested in getattr(form, "nested_formsets", []):
+            _add_formset(data, nested)
+
+
 def change_form_data(client: Client, url: str) -> dict[str, Any]:
     """GET the change form at ``url`` and return what submitting it unchanged would POST."""
     response = client.get(url)
@@ -37,8 +46,5 @@ def change_form_data(client: Client, url: str) -> dict[str, Any]:
     data: dict[str, Any] = {}
     _add_form(data, response.context["adminform"].form)
     for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        _add_form(data, formset.management_form)
-        for form in formset.forms:
-            _add_form(data, form)
+        _add_formset(data, inline.formset)
     return data

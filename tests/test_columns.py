@@ -20,11 +20,11 @@ def names(columns: list[Column]) -> list[str]:
 
 def test_the_archive_format_has_the_spec_columns_that_files_carry_in_the_export_order():
     header = [
-        "id", "title", "start_date", "end_date", "date_precision", "time_of_day", "event_type", "sub_event_type",
-        "actor1", "actor1_kind", "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2", "country", "admin1",
-        "admin2", "location", "latitude", "longitude", "geo_precision", "fatalities_low", "fatalities_best",
-        "fatalities_high", "fatalities_rationale", "contested", "grading", "source_names", "summary", "tags",
-        "updated_at", "status", "import_key", "created_at",
+        "id", "title", "start_date", "end_date", "date_precision", "time_of_day", "time_precision", "event_type",
+        "sub_event_type", "actor1", "actor1_kind", "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2",
+        "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "fatalities_low",
+        "fatalities_best", "fatalities_high", "fatalities_rationale", "contested", "grading", "source_names",
+        "summary", "tags", "updated_at", "status", "import_key", "created_at",
     ]  # fmt: skip
     assert names(INCIDENTS.file_columns) == header
     assert IncidentResource().get_export_headers() == header
@@ -42,8 +42,8 @@ def test_the_resources_read_each_column_with_the_widget_the_spec_gives_it():
 
 def test_the_claims_file_writes_only_the_claim_fields_and_resolves_the_rest():
     assert [column for column, _, _ in ClaimResource().writable_columns()] == [
-        "kind", "losses_of", "quantity_low", "quantity_high", "quantity_text", "stance", "verification",
-        "verification_note",
+        "kind", "losses_of", "losses_note", "quantity_low", "quantity_high", "quantity_text", "attribution",
+        "movement", "place", "stance", "verification", "verification_note",
     ]  # fmt: skip
     assert [f.column_name for f in ClaimResource().get_user_visible_fields()] == names(CLAIMS.file_columns)
 
@@ -51,8 +51,9 @@ def test_the_claims_file_writes_only_the_claim_fields_and_resolves_the_rest():
 def test_a_claims_file_still_carries_its_report_and_quotation_though_the_export_moves_them_to_citations():
     carried = names(CLAIMS.import_only)
     assert carried == [
-        "incident", "incident_key", "source", "source_kind", "source_outlet", "source_title", "source_author",
-        "source_url", "source_published_on", "source_language", "quote",
+        "incident", "incident_key", "claim_key", "claim", "source", "source_kind", "source_outlet", "source_title",
+        "source_author", "source_url", "source_published_on", "source_language", "quote", "language", "translation",
+        "published_on",
     ]  # fmt: skip
     assert not {"quote", "source_id", "source_kind", "source_url"} & set(names(CLAIMS.columns))
 
@@ -83,7 +84,8 @@ def test_the_incidents_file_has_every_estimate_triple_the_model_has():
 
 def test_the_set_based_import_stages_and_requires_the_columns_the_spec_says():
     assert set(engine.IMPORTED) == {
-        "title", "summary", "start_date", "end_date", "date_precision", "time_of_day", "country", "admin1", "admin2",
+        "title", "summary", "start_date", "end_date", "date_precision", "time_of_day", "time_precision", "country",
+        "admin1", "admin2",
         "location", "latitude", "longitude", "geo_precision", "event_type", "sub_event_type", "actor1", "actor1_kind",
         "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2", "fatalities_low", "fatalities_best",
         "fatalities_high", "fatalities_rationale", "grading", "tags", "source_names", "import_key",

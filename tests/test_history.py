@@ -18,7 +18,15 @@ from pghistory.models import Context
 from incidents import services
 from incidents.models import Actor, Claim, ClaimEvent, Incident, IncidentEvent, Source, SourceEvent, Status
 from tests.admin_forms import change_form_data
-from tests.factories import ActorFactory, ClaimFactory, IncidentFactory, SourceFactory, UserFactory
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    ClaimFactory,
+    IncidentFactory,
+    PersonFactory,
+    SourceFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,10 +73,9 @@ def test_queryset_update_leaves_one_event_per_row(db, editor):
 
 def test_bulk_create_leaves_one_insert_event_per_row(db, editor):
     incident = IncidentFactory()
-    source = SourceFactory()
     with pghistory.context(user=editor.pk):
         claims = Claim.objects.bulk_create(
-            [Claim(incident=incident, source=source, kind="fatalities", quantity_text=f"{n}") for n in range(4)]
+            [Claim(incident=incident, kind="fatalities", quantity_text=f"{n}") for n in range(4)]
         )
     pks = [c.pk for c in claims]
     assert events_per_row(ClaimEvent, "insert", pks) == dict.fromkeys(pks, 1)
@@ -134,7 +141,8 @@ def test_anonymous_visitors_and_non_staff_users_see_no_history(db):
         "/admin/pghistory/context/",
         f"/admin/incidents/incident/{claim.incident_id}/history/",
         f"/admin/incidents/claim/{claim.pk}/history/",
-        f"/admin/incidents/source/{claim.source_id}/history/",
+        f"/admin/incidents/source/{claim.citations.get().source_id}/history/",
+        f"/admin/incidents/person/{PersonFactory().pk}/history/",
     ]
     for client in (anonymous, member):
         for url in urls:
@@ -200,7 +208,7 @@ def everything_stored_about(source: Source) -> str:
 def test_erasing_a_source_removes_its_identity_from_data_history_contexts_and_the_admin_log(endangered_source):
     source = endangered_source
     assert "Moussa" in everything_stored_about(source)
-    claims = list(source.claims.values_list("pk", flat=True))
+    claims = list(source.citations.values_list("claim_id", flat=True))
 
     call_command("erase_source_identity", source=source.pk, yes=True, verbosity=0)
 
@@ -210,7 +218,7 @@ def test_erasing_a_source_removes_its_identity_from_data_history_contexts_and_th
     source.refresh_from_db()
     assert source.confidential and source.kind == "local_source"
     assert source.public_label == "Local source, identity withheld"
-    assert list(source.claims.values_list("pk", flat=True)) == claims, "the evidence stays linked"
+    assert list(source.citations.values_list("claim_id", flat=True)) == claims, "the evidence stays linked"
     assert SourceEvent.objects.filter(pgh_obj_id=source.pk).count() == 3, "history keeps its shape"
     contexts = Context.objects.filter(pk__in=SourceEvent.objects.filter(pgh_obj_id=source.pk).values("pgh_context_id"))
     assert all("user" in c.metadata for c in contexts), "who acted is kept"
@@ -321,7 +329,7 @@ def test_editors_and_reviewers_see_an_incidents_history_with_user_and_changed_fi
 @pytest.mark.parametrize(
     ("factory", "url_name", "field", "value"),
     [
-        (ClaimFactory, "admin:incidents_claim_history", "quote", "A new quote."),
+        (ClaimFactory, "admin:incidents_claim_history", "quantity_text", "a new wording"),
         (ActorFactory, "admin:incidents_actor_history", "description", "A new description."),
         (SourceFactory, "admin:incidents_source_history", "title", "A new title"),
     ],
@@ -334,7 +342,7 @@ def test_claims_actors_and_sources_have_a_history_page(editor_client, factory, u
     response = editor_client.get(reverse(url_name, args=[obj.pk]))
 
     assert response.status_code == 200
-    assert [e.label for e in response.context["entries"]] == ["update", "insert"]
+    assert [e.label for e in response.context["entries"] if e.restorable] == ["update", "insert"]
     assert value in response.content.decode()
 
 
@@ -395,17 +403,17 @@ def test_a_restore_needs_a_post(editor_client):
 
 
 def test_restoring_a_claim_source_and_actor_through_their_history(editor_client):
-    claim = ClaimFactory(quote="Original quote.")
+    claim = ClaimFactory(quantity_text="original wording")
     source = SourceFactory(title="Original title")
     actor = ActorFactory(description="Original description.")
-    Claim.objects.filter(pk=claim.pk).update(quote="Changed.")
+    Claim.objects.filter(pk=claim.pk).update(quantity_text="changed")
     Source.objects.filter(pk=source.pk).update(title="Changed")
     Actor.objects.filter(pk=actor.pk).update(description="Changed.")
 
     for obj, name in [(claim, "claim"), (source, "source"), (actor, "actor")]:
         editor_client.post(reverse(f"admin:incidents_{name}_restore", args=[obj.pk, events_of(obj)[0].pgh_id]))
 
-    assert Claim.objects.get(pk=claim.pk).quote == "Original quote."
+    assert Claim.objects.get(pk=claim.pk).quantity_text == "original wording"
     assert Source.objects.get(pk=source.pk).title == "Original title"
     assert Actor.objects.get(pk=actor.pk).description == "Original description."
     assert Actor.objects.get(pk=actor.pk).version == 2
@@ -422,3 +430,47 @@ def test_a_restored_version_makes_open_forms_stale(editor_client):
 
     assert "was changed by someone else" in response.content.decode()
     assert Incident.objects.get(pk=incident.pk).title == "One"
+
+
+def test_the_incident_history_lists_the_changes_to_its_claims_citations_and_links(editor_client):
+    citation = CitationFactory(quote="Six of our fighters fell.")
+    incident = citation.claim.incident
+    other = IncidentFactory()
+    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    data = change_form_data(editor_client, url)
+    data.update(
+        {
+            "claims-0-citations-0-translation": "Six of our fighters died.",
+            "relations_out-TOTAL_FORMS": "1",
+            "relations_out-0-kind": "follow_on",
+            "relations_out-0-object": str(other.pk),
+        }
+    )
+    assert editor_client.post(url, data).status_code == 302
+    deleted = CitationFactory(claim=citation.claim, quote="Gone.")
+    deleted_pk = deleted.pk
+    deleted.delete()
+
+    response = editor_client.get(reverse("admin:incidents_incident_history", args=[incident.pk]))
+
+    entries = response.context["entries"]
+    translated = next(e for e in entries if e.subject == f"Citation #{citation.pk}" and e.label == "update")
+    assert ("translation", None, "Six of our fighters died.") in translated.changes
+    assert translated.user == "editor"
+    assert any(e.subject == f"Citation #{deleted_pk}" and e.label == "delete" for e in entries)
+    assert any(e.subject.startswith("Incident relation #") and e.label == "insert" for e in entries)
+
+
+def test_a_person_has_a_history_page_with_their_spellings_and_affiliations(editor_client):
+    person = PersonFactory(name="Mohamed Elmaouloud Ramadane")
+    url = reverse("admin:incidents_person_change", args=[person.pk])
+    data = change_form_data(editor_client, url)
+    data.update({"aliases-0-name": "Muhammad Maulud Ramadan", "description": "FLA spokesman"})
+    assert editor_client.post(url, data).status_code == 302
+
+    response = editor_client.get(reverse("admin:incidents_person_history", args=[person.pk]))
+
+    entries = response.context["entries"]
+    assert any(e.subject == "Person" and ("description", None, "FLA spokesman") in e.changes for e in entries)
+    alias = person.aliases.get()
+    assert any(e.subject == f"Person alias #{alias.pk}" and e.label == "insert" for e in entries)

@@ -23,6 +23,7 @@ from incidents.models import (
     Actor,
     ActorAlias,
     ActorKind,
+    Citation,
     Claim,
     ClaimKind,
     DatePrecision,
@@ -30,13 +31,21 @@ from incidents.models import (
     Incident,
     IncidentActor,
     IncidentSource,
+    PersonAlias,
     Role,
     Side,
     Source,
     SourceKind,
     Status,
 )
-from tests.factories import ActorFactory, IncidentActorFactory, IncidentFactory, SourceFactory
+from tests.factories import (
+    ActorFactory,
+    ClaimFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    PersonFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +215,7 @@ def test_an_acled_file_imports_incidents_with_actors_sources_and_a_fatalities_cl
     assert sources == {("Agence France Presse", SourceKind.NEWS_AGENCY), ("Local Source", SourceKind.LOCAL_SOURCE)}
     claim = ambush.claims.get()
     assert (claim.kind, claim.quantity_low, claim.quantity_high) == (ClaimKind.FATALITIES, 15, 15)
-    assert claim.source.outlet == "Agence France Presse"
+    assert [c.source.outlet for c in claim.citations.all()] == ["Agence France Presse"]
 
     abduction = Incident.objects.get(import_key="ACLED:MLI33002")
     assert abduction.date_precision == DatePrecision.MONTH
@@ -379,41 +388,197 @@ def test_the_public_incidents_csv_re_imports_as_new_drafts(client, editor):
     assert list(copy.sources.values_list("outlet", flat=True)) == ["AFP"]
 
 
-def test_a_claims_file_adds_claims_to_incidents_named_by_import_key(editor_client):
-    incident = IncidentFactory(import_key="convoy-ambush")
-    fla = ActorFactory(name="FLA")
-    header = [
-        "incident_key", "kind", "losses_of", "losses_actor", "claimant", "quantity_low", "quantity_high",
-        "quantity_text", "quote", "stance", "source_kind", "source_outlet", "source_url", "source_published_on",
-    ]  # fmt: skip
-    rows = [
-        {
-            "incident_key": "convoy-ambush",
-            "kind": "fatalities",
-            "losses_actor": "Military Forces of Mali",
-            "claimant": "FLA",
-            "quantity_low": 30,
-            "quantity_text": "several dozen",
-            "quote": "Several dozen soldiers were killed.",
-            "source_kind": "news_agency",
-            "source_outlet": "AFP",
-            "source_url": "https://news.example.org/afp/1",
-            "source_published_on": "2025-06-14",
-        }
-    ]
-    ActorFactory(name="Military Forces of Mali")
+CLAIMS_HEADER = [
+    "incident_key", "claim_key", "claim", "kind", "losses_of", "losses_actor", "losses_note", "claimant", "speaker",
+    "quantity_low", "quantity_high", "quantity_text", "responsible_actor", "attribution", "movement", "place",
+    "stance", "source", "source_kind", "source_outlet", "source_url", "source_published_on", "quote", "language",
+    "translation", "published_on",
+]  # fmt: skip
 
-    response = preview(editor_client, csv_file(header, rows), CLAIMS_FORMAT)
+
+def claims_row(**cells: object) -> dict[str, object]:
+    return {"incident_key": "convoy-ambush", **cells}
+
+
+@pytest.fixture
+def convoy_ambush() -> Incident:
+    incident = IncidentFactory(import_key="convoy-ambush")
+    ActorFactory(name="FLA")
+    ActorFactory(name="Military Forces of Mali")
+    spokesman = PersonFactory(name="Mohamed Elmaouloud Ramadane")
+    PersonAlias.objects.create(person=spokesman, name="Muhammad Maulud Ramadan")
+    return incident
+
+
+def import_claims(client: Client, rows: list[dict[str, object]]) -> object:
+    response = preview(client, csv_file(CLAIMS_HEADER, rows), CLAIMS_FORMAT)
     assert "confirm_form" in response.context, response.context.get("problems")
-    confirm(editor_client, response)
+    return confirm(client, response)
+
+
+def test_a_claims_file_adds_claims_to_incidents_named_by_import_key(editor_client, convoy_ambush):
+    rows = [
+        claims_row(
+            kind="fatalities",
+            losses_actor="Military Forces of Mali",
+            claimant="FLA",
+            quantity_low=30,
+            quantity_text="several dozen",
+            quote="Several dozen soldiers were killed.",
+            source_kind="news_agency",
+            source_outlet="AFP",
+            source_url="https://news.example.org/afp/1",
+            source_published_on="2025-06-14",
+        )
+    ]
+
+    import_claims(editor_client, rows)
 
     claim = Claim.objects.get()
-    assert claim.incident == incident
-    assert claim.claimant == fla
+    assert claim.incident == convoy_ambush
+    assert claim.claimant.name == "FLA"
     assert claim.losses_actor.name == "Military Forces of Mali"
     assert (claim.quantity_low, claim.quantity_high, claim.quantity_text) == (30, None, "several dozen")
-    assert claim.source.url == "https://news.example.org/afp/1"
-    assert incident.sources.get() == claim.source
+    citation = claim.citations.get()
+    assert (citation.source.url, citation.quote) == (
+        "https://news.example.org/afp/1",
+        "Several dozen soldiers were killed.",
+    )
+    assert citation.published_on == datetime.date(2025, 6, 14)
+    assert convoy_ambush.sources.get() == citation.source
+
+
+def test_rows_sharing_a_claim_key_are_one_claim_carried_by_several_reports(editor_client, convoy_ambush):
+    statement = {
+        "claim_key": "fla-statement",
+        "kind": "fatalities",
+        "losses_actor": "Military Forces of Mali",
+        "claimant": "FLA",
+        "speaker": "Muhammad Maulud Ramadan",  # another spelling of the spokesman's name
+        "quantity_low": 39,
+        "quantity_high": 39,
+        "quantity_text": "39 soldiers",
+    }
+    rows = [
+        claims_row(
+            **statement,
+            source_kind="news_agency",
+            source_outlet="AFP",
+            quote="39 militaires ont été tués",
+            language="fr",
+            translation="39 soldiers were killed",
+            published_on="2025-06-14",
+        ),
+        # The same statement relayed by AP: the claim's columns left empty.
+        claims_row(claim_key="fla-statement", source_kind="news_agency", source_outlet="AP", quote="39 soldiers died"),
+        # ... or repeated as they are.
+        claims_row(**statement, source_kind="news_outlet", source_outlet="Sahel Radio", language="fr"),
+        claims_row(
+            kind="responsibility",
+            responsible_actor="FLA",
+            attribution="claimed",
+            source_kind="news_agency",
+            source_outlet="AFP",
+        ),
+        claims_row(
+            kind="territory", claimant="FLA", movement="took_control", place="Anefif", source_outlet="AFP",
+            source_kind="news_agency",
+        ),
+        claims_row(
+            kind="fatalities", losses_of="mixed", losses_note="mostly drivers and guards", quantity_low=5,
+            quantity_high=5, source_outlet="AP", source_kind="news_agency",
+        ),
+    ]  # fmt: skip
+
+    import_claims(editor_client, rows)
+
+    assert Claim.objects.count() == 4
+    claim = Claim.objects.get(quantity_text="39 soldiers")
+    assert claim.speaker.name == "Mohamed Elmaouloud Ramadane"
+    reports = list(claim.citations.order_by("pk").values_list("source__outlet", "language", "translation"))
+    assert reports == [("AFP", "fr", "39 soldiers were killed"), ("AP", "", ""), ("Sahel Radio", "fr", "")]
+    assert Source.objects.filter(outlet="AFP").count() == 1, "one new source per report, shared by its rows"
+    responsibility = Claim.objects.get(kind="responsibility")
+    assert (responsibility.responsible_actor.name, responsibility.attribution) == ("FLA", "claimed")
+    assert Claim.objects.filter(kind="territory", movement="took_control", place="Anefif").exists()
+    assert Claim.objects.get(losses_of="mixed").losses_note == "mostly drivers and guards"
+    assert set(convoy_ambush.sources.values_list("outlet", flat=True)) == {"AFP", "AP", "Sahel Radio"}
+    # History of every row written, with the importing file as context.
+    event = claim.citations.first().events.get(pgh_label="insert")
+    assert event.pgh_context.metadata["import_file"] == "events.csv"
+    assert claim.events.get(pgh_label="insert").pgh_context_id == event.pgh_context_id
+
+
+def test_a_row_naming_a_claim_in_the_archive_adds_its_report_to_that_claim(editor_client, convoy_ambush):
+    claim = ClaimFactory(incident=convoy_ambush, quantity_text="39 soldiers")
+    ap = SourceFactory(outlet="AP", url="https://news.example.org/ap/7")
+
+    import_claims(
+        editor_client,
+        [{"claim": claim.pk, "source_url": "https://news.example.org/ap/7", "quote": "39 soldiers died"}],
+    )
+
+    assert Claim.objects.count() == 1
+    assert list(claim.citations.order_by("pk").values_list("source", flat=True))[1] == ap.pk
+    assert convoy_ambush.sources.filter(pk=ap.pk).exists()
+
+
+def test_a_claims_file_with_bad_rows_names_each_and_imports_nothing(editor_client, convoy_ambush):
+    claim = ClaimFactory(incident=convoy_ambush)
+    cited = claim.citations.get().source
+    afp = {"source_kind": "news_agency", "source_outlet": "AFP"}
+    rows = [
+        claims_row(claim_key="a", kind="fatalities", quantity_low=5, quantity_high=5, **afp),
+        claims_row(claim_key="a", kind="injuries", source_kind="news_agency", source_outlet="AP"),
+        claims_row(claim_key="a", **afp),
+        {"claim": claim.pk, "source": cited.pk, "quantity_text": "five"},
+        claims_row(kind="fatalities", speaker="Nobody Known", **afp),
+        claims_row(kind="responsibility", attribution="suspected", **afp),
+        claims_row(kind="fatalities", losses_of="mixed", **afp),
+        claims_row(kind="fatalities", movement="withdrew", **afp),
+        claims_row(kind="territory", source="999999"),
+    ]
+
+    response = preview(editor_client, csv_file(CLAIMS_HEADER, rows), CLAIMS_FORMAT)
+
+    problems = {(row, column): reason for row, column, reason in response.context["problems"]}
+    assert "differs from row 1, which starts the claim 'a'" in problems[(2, "kind")]
+    assert "the same report already carries this claim in row 1" in problems[(3, "source")]
+    assert f"source #{cited.pk} already carries claim #{claim.pk}" in problems[(4, "source")]
+    assert f"leave empty: this row adds a report to claim #{claim.pk}" in problems[(4, "quantity_text")]
+    assert "'Nobody Known' is not a person in the archive" in problems[(5, "speaker")]
+    assert "is required with attribution" in problems[(6, "responsible_actor")]
+    assert "is required when losses_of is 'mixed'" in problems[(7, "losses_note")]
+    assert "is only for a claim of kind 'territory'" in problems[(8, "movement")]
+    assert "there is no source #999999" in problems[(9, "source")]
+    assert "confirm_form" not in response.context
+    assert Claim.objects.count() == 1 and Citation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("time", "precision", "saved", "problem"),
+    [
+        ("10:20", "around", ("10:20:00", "around"), ""),
+        ("10:20", "", ("10:20:00", "exact"), ""),
+        ("", "At dawn", (None, "dawn"), ""),
+        ("", "", (None, ""), ""),
+        ("05:00", "dawn", None, "'dawn' names a part of the day"),
+        ("", "around", None, "is required when time_precision is around"),
+        ("", "teatime", None, "'teatime' is not one of: exact, around, dawn"),
+    ],
+)
+def test_the_archive_format_carries_how_the_time_was_reported(editor_client, time, precision, saved, problem):
+    row = archive_row(time_of_day=time, time_precision=precision)
+    response = preview(
+        editor_client, csv_file([*ARCHIVE_HEADER, "time_of_day", "time_precision"], [row]), ARCHIVE_FORMAT
+    )
+
+    if problem:
+        assert any(problem in reason for _, _, reason in response.context["problems"]), response.context["problems"]
+        return
+    confirm(editor_client, response)
+    incident = Incident.objects.get()
+    assert (incident.time_of_day and incident.time_of_day.isoformat(), incident.time_precision) == saved
 
 
 def test_a_file_above_the_size_limit_is_refused_with_a_clear_message(editor_client, settings):
@@ -555,7 +720,8 @@ def test_the_import_command_loads_an_acled_file_with_actors_sources_claims_and_h
     }
     assert Source.objects.count() == 2, "one source per outlet, shared by the file's rows"
     claim = ambush.claims.get()
-    assert (claim.kind, claim.quantity_low, claim.quantity_high, claim.source.outlet) == (
+    citation = claim.citations.get()
+    assert (claim.kind, claim.quantity_low, claim.quantity_high, citation.source.outlet) == (
         ClaimKind.FATALITIES,
         15,
         15,
@@ -565,6 +731,7 @@ def test_the_import_command_loads_an_acled_file_with_actors_sources_claims_and_h
     assert event.pgh_context.metadata["user"] == editor.pk
     assert event.pgh_context.metadata["command"] == "import_incidents"
     assert claim.events.get().pgh_context_id == event.pgh_context_id
+    assert citation.events.get().pgh_context_id == event.pgh_context_id
 
 
 def test_the_import_command_reports_the_same_bad_rows_as_the_admin_and_writes_nothing(tmp_path, editor_client):
@@ -1085,3 +1252,10 @@ def test_the_admin_export_with_a_filter_value_the_list_refuses_answers_400(edito
 
     assert response.status_code == 400
     assert "The export's filters are not valid" in response.content.decode()
+
+
+def test_the_import_page_says_how_a_claims_file_groups_its_reports_into_claims(editor_client):
+    page = editor_client.get(IMPORT_URL).content.decode()
+
+    assert "one row per report carrying a claim" in page
+    assert "<code>claim_key</code>" in page and "<code>claim</code>" in page and "<code>translation</code>" in page

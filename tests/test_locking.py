@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from incidents import services
-from incidents.models import Actor, Claim, Incident, Source
+from incidents.models import Actor, Citation, Claim, Incident, Source
 from tests.admin_forms import change_form_data
-from tests.factories import ActorFactory, ClaimFactory, IncidentFactory, SourceFactory, UserFactory
+from tests.factories import ActorFactory, CitationFactory, ClaimFactory, IncidentFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +178,53 @@ def test_the_admin_reports_a_save_that_lost_the_race_instead_of_failing(editor_c
     assert STALE in " ".join(messages_of(response))
     # The refused request wrote nothing (the simulated save shared its transaction, so it went too).
     assert Incident.objects.get(pk=incident.pk).title == incident.title
+
+
+def test_a_citation_edited_inside_its_incident_conflicts_with_a_save_of_its_claim_page(
+    editor_client, second_editor_client
+):
+    citation = CitationFactory(quote="Six of our fighters fell.")
+    incident_url = reverse("admin:incidents_incident_change", args=[citation.claim.incident_id])
+    claim_url = reverse("admin:incidents_claim_change", args=[citation.claim_id])
+    through_incident = change_form_data(editor_client, incident_url)
+    directly = change_form_data(second_editor_client, claim_url)
+
+    directly["citations-0-translation"] = "Six of our fighters died."
+    assert second_editor_client.post(claim_url, directly).status_code == 302
+
+    through_incident["claims-0-citations-0-translation"] = "Six of ours were killed."
+    response = editor_client.post(incident_url, through_incident)
+
+    assert response.status_code == 200
+    assert STALE in response.content.decode()
+    citation.refresh_from_db()
+    assert (citation.translation, citation.version) == ("Six of our fighters died.", 2)
+
+
+@pytest.mark.parametrize("row", ["claims-0", "claims-0-citations-0"], ids=["claim", "citation"])
+def test_deleting_a_row_that_someone_changed_meanwhile_is_refused(editor_client, second_editor_client, row):
+    citation = CitationFactory(quote="Six of our fighters fell.")
+    incident_url = reverse("admin:incidents_incident_change", args=[citation.claim.incident_id])
+    claim_url = reverse("admin:incidents_claim_change", args=[citation.claim_id])
+    through_incident = change_form_data(editor_client, incident_url)
+    directly = change_form_data(second_editor_client, claim_url)
+    directly.update({"quantity_text": "six fighters", "citations-0-quote": "Six of our fighters were martyred."})
+    assert second_editor_client.post(claim_url, directly).status_code == 302
+
+    response = editor_client.post(incident_url, {**through_incident, f"{row}-DELETE": "on"})
+
+    assert response.status_code == 200
+    assert "Not deleted" in response.content.decode() and STALE in response.content.decode()
+    assert Citation.objects.filter(pk=citation.pk).exists()
+
+
+@pytest.mark.parametrize("row", ["claims-0", "claims-0-citations-0"], ids=["claim", "citation"])
+def test_deleting_an_unchanged_row_inside_the_incident_form_works(editor_client, row):
+    citation = CitationFactory()
+    url = reverse("admin:incidents_incident_change", args=[citation.claim.incident_id])
+
+    response = editor_client.post(url, {**change_form_data(editor_client, url), f"{row}-DELETE": "on"})
+
+    assert response.status_code == 302
+    assert not Citation.objects.filter(pk=citation.pk).exists()
+    assert Claim.objects.filter(pk=citation.claim_id).exists() == (row != "claims-0")

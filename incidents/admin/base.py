@@ -7,13 +7,32 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path
 
 from incidents import services
 from incidents.admin.forms import VERSION_FIELD, VersionedModelForm, expected_version
 from incidents.admin.history import HistoryAdminMixin
 from incidents.admin.paginator import EstimatedCountPaginator
+from incidents.admin.widgets import LabelledAutocompleteJsonView, LoadedChoiceAutocompleteSelect, autocomplete_formfield
+
+
+def delete_checked(*, instance: models.Model, expected_version: int | None) -> None:
+    """Delete ``instance`` only if nobody saved it since ``expected_version`` was read.
+
+    As ``services.record_save``: the row is locked first, so a save that lands meanwhile is
+    either seen here or waits for this deletion.
+    """
+    model = type(instance)
+    with transaction.atomic():
+        current = model._default_manager.select_for_update().filter(pk=instance.pk).values_list("version", flat=True)
+        current_version = current.first()
+        if current_version is not None and expected_version is not None and current_version != expected_version:
+            raise services.stale_version_error(
+                model=model, expected_version=expected_version, current_version=current_version
+            )
+        instance.delete()
 
 
 class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
@@ -23,6 +42,28 @@ class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["incidents/admin.css"]}
+
+    def autocomplete_label(self, obj: models.Model) -> str:
+        """How this model's records read in autocomplete pickers (``str()`` unless an admin says better)."""
+        return str(obj)
+
+    def get_urls(self) -> list:
+        opts = self.opts
+        return [
+            path(
+                "autocomplete/",
+                self.admin_site.admin_view(LabelledAutocompleteJsonView.as_view(admin_site=self.admin_site)),
+                name=f"{opts.app_label}_{opts.model_name}_autocomplete",
+            ),
+            *super().get_urls(),
+        ]
+
+    def formfield_for_foreignkey(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = LoadedChoiceAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        autocomplete_formfield(db_field, self.admin_site, formfield)
+        return formfield
 
     def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list:
         fieldsets = super().get_fieldsets(request, obj)
@@ -43,8 +84,10 @@ class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
             return
         instances = formset.save(commit=False)
         versions = {id(f.instance): expected_version(f) for f in formset.forms if hasattr(f, "cleaned_data")}
+        # By primary key: django-nested-admin deletes a copy of the row it reads again.
+        deleted = {f.instance.pk: expected_version(f) for f in formset.deleted_forms}
         for obj in formset.deleted_objects:
-            obj.delete()
+            delete_checked(instance=obj, expected_version=deleted.get(obj.pk))
         for obj in instances:
             services.record_save(instance=obj, expected_version=versions.get(id(obj)))
         formset.save_m2m()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 from incidents import services
+from incidents.models import CLOCK_TIME_PRECISIONS, ClaimKind, Incident, LossesOf, TimePrecision
 
 # The hidden form field that carries the version of the record the editor started from.
 VERSION_FIELD = "based_on_version"
@@ -54,13 +56,113 @@ def expected_version(form: forms.Form) -> int | None:
     return form.cleaned_data.get(VERSION_FIELD) if isinstance(form, VersionedModelForm) else None
 
 
+class VersionedFormSetMixin:
+    """Inline rows that are deleted only as the editor saw them.
+
+    A formset ignores the errors of the rows it deletes, so a row that someone changed after
+    the form was opened would be deleted unseen; this refuses the whole save instead.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            if not (self.can_delete and self._should_delete_form(form)) or form.instance.pk is None:
+                continue
+            expected = getattr(form, "cleaned_data", {}).get(VERSION_FIELD)
+            if expected is not None and expected != form.instance.version:
+                error = services.stale_version_error(
+                    model=self.model, expected_version=expected, current_version=form.instance.version
+                )
+                raise forms.ValidationError(f"Not deleted: “{form.instance}”. {error.messages[0]}", code="stale")
+
+
 class VersionedInline:
     """Inline rows that carry their own version (claims edited inside an incident)."""
 
     form = VersionedModelForm
 
     def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list:
-        return [*super().get_fieldsets(request, obj), (None, {"fields": [VERSION_FIELD]})]
+        fieldsets = super().get_fieldsets(request, obj)
+        if VERSION_FIELD in flatten_fieldsets(fieldsets):
+            return fieldsets
+        return [*fieldsets, (None, {"fields": [VERSION_FIELD]})]
+
+
+class IncidentForm(VersionedModelForm):
+    """The incident's own fields, with the rules the database holds said in an editor's words."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "time_of_day" not in self.fields or "time_precision" not in self.fields:
+            return cleaned
+        time, precision = cleaned.get("time_of_day"), cleaned.get("time_precision")
+        if time is not None and not precision:
+            # A time typed without saying how it was reported reads as the time itself.
+            cleaned["time_precision"] = TimePrecision.EXACT
+        elif time is not None and precision not in CLOCK_TIME_PRECISIONS:
+            self.add_error(
+                "time_precision",
+                f"“{TimePrecision(precision).label}” names a part of the day: clear the time, "
+                "or choose “At” or “Around” for a clock time.",
+            )
+        elif time is None and precision in CLOCK_TIME_PRECISIONS:
+            self.add_error("time_of_day", f"Give the time that was reported (“{TimePrecision(precision).label} …”).")
+        return cleaned
+
+
+class ClaimForm(VersionedModelForm):
+    """A claim, with the rules that tie its fields together said where the editor can act on them."""
+
+    # The fields that only some claims need; the compact row keeps them folded unless one is used.
+    OCCASIONAL = ("part_of", "responsible_actor", "attribution", "movement", "place", "verification_note")
+
+    @property
+    def occasional_in_use(self) -> bool:
+        """Whether the claim uses one of its occasional fields (or the editor got one wrong)."""
+        names = [name for name in (*self.OCCASIONAL, "internal_notes") if name in self.fields]
+        return any(self[name].value() not in (None, "") or name in self.errors for name in names)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        get = cleaned.get
+        kind, losses_of = get("kind"), get("losses_of")
+        if "losses_actor" in self.fields:
+            if losses_of == LossesOf.ACTOR and not get("losses_actor"):
+                self.add_error("losses_actor", "Name the actor whose losses these are.")
+            elif losses_of and losses_of != LossesOf.ACTOR and get("losses_actor"):
+                self.add_error("losses_actor", f"Leave empty when the losses are “{LossesOf(losses_of).label}”.")
+        if losses_of == LossesOf.MIXED and "losses_note" in self.fields and not get("losses_note"):
+            self.add_error("losses_note", "Say who the several groups are, in the claim's words.")
+        if get("responsible_actor") and kind and kind != ClaimKind.RESPONSIBILITY:
+            self.add_error("responsible_actor", "Only a responsibility claim names an actor held responsible.")
+        if "attribution" in self.fields and bool(get("responsible_actor")) != bool(get("attribution")):
+            field = "attribution" if get("responsible_actor") else "responsible_actor"
+            self.add_error(
+                field,
+                "Say how firmly the act is tied to the actor."
+                if field == "attribution"
+                else "Name the actor held responsible, or clear the attribution.",
+            )
+        if get("movement") and kind and kind != ClaimKind.TERRITORY:
+            self.add_error("movement", "Only a territory or position claim says what a force did.")
+        low, high = get("quantity_low"), get("quantity_high")
+        if high is not None and low is None:
+            self.add_error("quantity_low", "Give the lowest figure too (the same as the highest for one figure).")
+        elif low is not None and high is not None and low > high:
+            self.add_error("quantity_low", f"{low} is more than the highest figure ({high}).")
+        part_of = get("part_of")
+        if part_of is not None and self.instance.pk is not None and part_of.pk == self.instance.pk:
+            self.add_error("part_of", "A claim cannot be a sub-count of itself.")
+        return cleaned
+
+
+class IncidentRelationForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        other = cleaned.get("object")
+        if other is not None and self.instance.subject_id is not None and other.pk == self.instance.subject_id:
+            self.add_error("object", "An incident is not related to itself.")
+        return cleaned
 
 
 class RetractionForm(forms.Form):
@@ -68,6 +170,28 @@ class RetractionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         help_text="Public notice shown in place of the incident, saying why it was retracted.",
     )
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(
+        queryset=Incident.objects.all(),
+        label="Merge into",
+        help_text="The incident that stays: it receives the duplicate's claims, citations, actors, sources and links.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Public: shown on the duplicate's page after “Merged into #N:”.",
+    )
+
+    def __init__(self, *args: Any, duplicates: list[Incident] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.duplicates = duplicates or []
+
+    def clean_into(self) -> Incident:
+        into = self.cleaned_data["into"]
+        if any(into.pk == duplicate.pk for duplicate in self.duplicates):
+            raise forms.ValidationError("Choose another incident than the duplicate itself.")
+        return into
 
 
 class EstimateOverrideForm(forms.Form):

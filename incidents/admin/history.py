@@ -29,6 +29,8 @@ class HistoryAdminMixin:
 
     # Related models whose history belongs on this record's history page.
     history_related: tuple[type[models.Model], ...] = ()
+    # (parent, child) pairs: the child rows of the related parent rows, e.g. (Claim, Citation).
+    history_nested: tuple[tuple[type[models.Model], type[models.Model]], ...] = ()
     history_template = "admin/incidents/record_history.html"
 
     def get_urls(self) -> list:
@@ -54,7 +56,7 @@ class HistoryAdminMixin:
             "subtitle": None,
             "opts": self.opts,
             "object": obj,
-            "entries": history_entries(obj, self.history_related, link=_history_url),
+            "entries": history_entries(obj, self.history_related, link=_history_url, nested=self.history_nested),
             "can_restore": self.has_change_permission(request, obj),
             "restore_url_name": f"admin:{self.opts.app_label}_{self.opts.model_name}_restore",
             **(extra_context or {}),

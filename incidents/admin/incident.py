@@ -12,37 +12,92 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from nested_admin.nested import NestedModelAdminMixin, NestedStackedInline, NestedTabularInline
 
 from incidents import services
 from incidents.admin.base import ArchiveModelAdmin, LargeTableAdmin
-from incidents.admin.forms import VersionedInline
+from incidents.admin.forms import (
+    VERSION_FIELD,
+    ClaimForm,
+    IncidentForm,
+    IncidentRelationForm,
+    VersionedFormSetMixin,
+    VersionedInline,
+)
 from incidents.admin.imports import IncidentImportExportMixin
 from incidents.admin.queries import CountryListFilter, IncidentAdminQuerySet
-from incidents.admin.widgets import LoadedChoicesInline, confidential_badge
+from incidents.admin.widgets import LoadedChoicesInline, NestedLoadedChoicesFormSet, QuickSelect, confidential_badge
 from incidents.admin.workflow import WorkflowAdminMixin
-from incidents.models import Claim, Incident, IncidentActor, IncidentSource, Status, SubEventType
+from incidents.models import (
+    ESTIMATE_PREFIXES,
+    Citation,
+    Claim,
+    Incident,
+    IncidentActor,
+    IncidentRelation,
+    IncidentSource,
+    Status,
+    SubEventType,
+)
 from incidents.search import search_incidents
+
+ESTIMATE_BOUNDS = ("low", "best", "high")
+# How the estimates by side read on the change form, beside their prefix (models.ESTIMATE_PREFIXES).
+ESTIMATE_LABELS = {
+    "deaths_a": "Deaths on side A",
+    "deaths_b": "Deaths on side B",
+    "deaths_civilians": "Civilian deaths",
+    "deaths_unknown": "Deaths on no known side",
+    "injuries": "Injured",
+}
 
 
 class IncidentChildInline(LoadedChoicesInline):
-    """An inline that can be changed exactly when its incident can."""
+    """An inline that can be changed exactly when its incident can (its rows' rows too: a claim's citations)."""
 
-    def _incident_editable(self, request: HttpRequest, obj: Incident | None) -> bool:
-        return obj is None or services.incident_can_edit(incident=obj, user=request.user)
+    formset = NestedLoadedChoicesFormSet
 
-    def has_add_permission(self, request: HttpRequest, obj: Incident | None = None) -> bool:
+    def _incident_editable(self, request: HttpRequest, obj: models.Model | None) -> bool:
+        if obj is None:
+            return True
+        # A row of a row (a claim, for its citations) asks about its incident, once per request.
+        known = request.__dict__.setdefault("_archive_incident_editable", {})
+        if isinstance(obj, Incident):
+            known[obj.pk] = services.incident_can_edit(incident=obj, user=request.user)
+            return known[obj.pk]
+        if obj.incident_id not in known:
+            incident = Incident.objects.only("status").get(pk=obj.incident_id)
+            known[obj.incident_id] = services.incident_can_edit(incident=incident, user=request.user)
+        return known[obj.incident_id]
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return super().has_add_permission(request, obj) and self._incident_editable(request, obj)
 
-    def has_change_permission(self, request: HttpRequest, obj: Incident | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return super().has_change_permission(request, obj) and self._incident_editable(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Incident | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return super().has_delete_permission(request, obj) and self._incident_editable(request, obj)
 
+    def formfield_for_choice_field(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("widget", QuickSelect)
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
-class IncidentActorInline(IncidentChildInline, admin.TabularInline):
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # Dozens of rows per incident: only "add" is worth its place beside each picker.
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            widget = formfield.widget
+            widget.can_change_related = widget.can_delete_related = widget.can_view_related = False
+        return formfield
+
+
+class IncidentActorInline(IncidentChildInline, NestedTabularInline):
     model = IncidentActor
     autocomplete_fields = ["actor"]
     fields = ["actor", "side", "role", "note"]
@@ -54,7 +109,7 @@ class IncidentActorInline(IncidentChildInline, admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class IncidentSourceInline(IncidentChildInline, admin.TabularInline):
+class IncidentSourceInline(IncidentChildInline, NestedTabularInline):
     model = IncidentSource
     autocomplete_fields = ["source"]
     fields = ["source", "identity", "note"]
@@ -70,41 +125,194 @@ class IncidentSourceInline(IncidentChildInline, admin.TabularInline):
         return confidential_badge(obj.source) if obj.pk else ""
 
 
-class ClaimInline(IncidentChildInline, VersionedInline, admin.StackedInline):
+class CitationFormSet(VersionedFormSetMixin, NestedLoadedChoicesFormSet):
+    def get_queryset(self) -> Any:
+        # The claims were read with their citations (ClaimInline.get_queryset): one query for all.
+        prefetched = getattr(self.instance, "_prefetched_objects_cache", {})
+        if not self.is_bound and "citations" in prefetched:
+            return list(prefetched["citations"])
+        return super().get_queryset()
+
+
+class CitationInline(IncidentChildInline, VersionedInline, NestedTabularInline):
+    """The reports carrying a claim, under the claim: each with its words, their language and a translation."""
+
+    model = Citation
+    formset = CitationFormSet
+    autocomplete_fields = ["source", "speaker"]
+    fields = ["source", "quote", "language", "translation", "published_on", "speaker", VERSION_FIELD]
+    extra = 0
+    classes = ["archive-citations"]
+    verbose_name = "report carrying the claim"
+    verbose_name_plural = "reports carrying the claim (citations)"
+    formfield_overrides = {
+        # dir="auto": a quotation in Arabic reads right to left, beside its translation.
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36, "dir": "auto"})},
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 5})},
+    }
+
+
+class ClaimFormSet(VersionedFormSetMixin, NestedLoadedChoicesFormSet):
+    """The incident's claims; a claim's "part of" offers only the other claims of the same incident."""
+
+    @cached_property
+    def sibling_choices(self) -> list[tuple[Any, str]]:
+        # Labelled without their related rows: on a save the claims are read again without them.
+        return [(claim.pk, f"#{claim.pk} {claim_summary(claim)}") for claim in self.get_queryset()]
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        field = form.fields.get("part_of")
+        if field is None:
+            return
+        field.queryset = Claim.objects.filter(incident_id=self.instance.pk)
+        own = form.instance.pk
+        field.widget.choices = [("", "—"), *((pk, label) for pk, label in self.sibling_choices if pk != own)]
+
+
+def claim_summary(claim: Claim) -> str:
+    return f"{claim.get_kind_display()}: {claim.quantity_text or 'no wording'}"
+
+
+class ClaimInline(IncidentChildInline, VersionedInline, NestedStackedInline):
+    """Claims as compact rows: the usual fields on two lines, the occasional ones folded, citations below."""
+
     model = Claim
-    autocomplete_fields = ["source", "claimant", "losses_actor"]
+    form = ClaimForm
+    formset = ClaimFormSet
+    inlines = [CitationInline]
+    autocomplete_fields = ["claimant", "speaker", "losses_actor", "responsible_actor"]
+    fieldset_template = "admin/incidents/claim/compact_fieldset.html"
     fieldsets = [
         (
             None,
             {
                 "fields": [
-                    ("source", "claimant"),
-                    ("kind", "stance", "verification"),
-                    ("losses_of", "losses_actor"),
-                    ("quantity_low", "quantity_high", "quantity_text"),
-                    "quote",
-                    ("verification_note", "internal_notes"),
+                    ("kind", "stance", "claimant", "speaker", "verification"),
+                    ("losses_of", "losses_actor", "losses_note", "quantity_low", "quantity_high", "quantity_text"),
                 ]
             },
-        )
+        ),
+        (
+            "Responsibility, territory, sub-count, notes",
+            {
+                "classes": ["archive-occasional"],
+                "fields": [
+                    ("responsible_actor", "attribution", "movement", "place", "part_of"),
+                    ("verification_note", "internal_notes"),
+                    VERSION_FIELD,
+                ],
+            },
+        ),
     ]
     extra = 0
     show_change_link = True
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
+    classes = ["archive-claims"]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 40})},
+        models.PositiveIntegerField: {"widget": forms.NumberInput(attrs={"class": "archive-figure"})},
+    }
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("source", "claimant", "losses_actor")
+        citations = Citation.objects.select_related("source", "speaker").order_by("pk")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("claimant", "speaker", "losses_actor", "responsible_actor")
+            .prefetch_related(models.Prefetch("citations", queryset=citations))
+        )
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        # Dozens of claims per incident: only "add" is worth its place beside each picker.
-        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
-            widget = formfield.widget
-            widget.can_change_related = widget.can_delete_related = widget.can_view_related = False
+        if db_field.name == "part_of" and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            # A sub-count points at a claim already on this page: no picker popup, no "add".
+            formfield.widget = QuickSelect()
         return formfield
 
 
-class IncidentAdmin(WorkflowAdminMixin, IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmin):
+class IncidentRelationInline(IncidentChildInline, NestedTabularInline):
+    model = IncidentRelation
+    form = IncidentRelationForm
+    fk_name = "subject"
+    autocomplete_fields = ["object"]
+    fields = ["kind", "object", "note"]
+    extra = 0
+    verbose_name = "link to another incident (this incident … the other)"
+    verbose_name_plural = "links to other incidents"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("object")
+
+
+class IncidentRelationFromOthersInline(NestedTabularInline):
+    """The links other incidents make to this one, as read from here; edited on the other incident."""
+
+    model = IncidentRelation
+    fk_name = "object"
+    fields = ["other_incident", "reads_as", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "link from another incident"
+    verbose_name_plural = "links from other incidents (edit them on the other incident)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("subject")
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    @admin.display(description="this incident")
+    def reads_as(self, obj: IncidentRelation) -> str:
+        return obj.label_from(obj.object)
+
+    @admin.display(description="other incident")
+    def other_incident(self, obj: IncidentRelation) -> SafeString:
+        url = reverse("admin:incidents_incident_change", args=[obj.subject_id])
+        return format_html('<a href="{}">{}</a>', url, obj.subject)
+
+
+class EstimateStaleFilter(admin.SimpleListFilter):
+    title = "estimate stale"
+    parameter_name = "estimate_stale"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Claims changed since the estimate"), ("no", "Up to date")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(estimate_stale=self.value() == "yes")
+        return queryset
+
+
+def estimate_lines() -> list:
+    """The fatalities fieldset's estimate fields, as ``services.ESTIMATE_FIELDS`` lists them: the total's
+    triple on a line, the other triples in one table (``IncidentAdmin.estimates_by_side``), then the rest."""
+    fields = services.ESTIMATE_FIELDS
+    total = tuple(
+        f for f in ("fatalities_low", "fatalities_best", "fatalities_high", "fatalities_high_open") if f in fields
+    )
+    triples = {f"{prefix}_{bound}" for prefix in ESTIMATE_PREFIXES[1:] for bound in ESTIMATE_BOUNDS}
+    rest = [f for f in fields if f not in total and f not in triples and f != "fatalities_rationale"]
+    lines: list = [total]
+    if triples & set(fields):
+        lines.append("estimates_by_side")
+    lines.append(tuple(rest))
+    if "fatalities_rationale" in fields:
+        lines.append("fatalities_rationale")
+    return lines
+
+
+class IncidentAdmin(
+    NestedModelAdminMixin, WorkflowAdminMixin, IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmin
+):
+    form = IncidentForm
     list_display = [
         "id",
         "title",
@@ -118,7 +326,7 @@ class IncidentAdmin(WorkflowAdminMixin, IncidentImportExportMixin, LargeTableAdm
         "last_edited_by",
     ]
     list_display_links = ["id", "title"]
-    list_filter = ["status", CountryListFilter, "event_type", "grading", "contested"]
+    list_filter = ["status", CountryListFilter, "event_type", "grading", "contested", EstimateStaleFilter]
     list_select_related = ["event_type", "sub_event_type", "last_edited_by"]
     # Matched through the full-text index (see get_search_results), not with ILIKE scans.
     search_fields = ["title", "location", "summary"]
@@ -126,10 +334,19 @@ class IncidentAdmin(WorkflowAdminMixin, IncidentImportExportMixin, LargeTableAdm
         "Words in the title, place or summary, part of a place name, an actor's name or alias, or an incident number."
     )
     date_hierarchy = "start_date"
-    inlines = [IncidentActorInline, ClaimInline, IncidentSourceInline]
-    history_related = (Claim, IncidentActor, IncidentSource)
+    inlines = [
+        IncidentActorInline,
+        ClaimInline,
+        IncidentSourceInline,
+        IncidentRelationInline,
+        IncidentRelationFromOthersInline,
+    ]
+    history_related = (Claim, IncidentActor, IncidentSource, IncidentRelation)
+    # The history page also lists the changes to the citations of the incident's claims.
+    history_nested = ((Claim, Citation),)
     readonly_fields = [
         "reconciliation",
+        "estimates_by_side",
         *services.ESTIMATE_FIELDS,
         "status",
         "retraction_notice",
@@ -145,7 +362,7 @@ class IncidentAdmin(WorkflowAdminMixin, IncidentImportExportMixin, LargeTableAdm
     ]
     fieldsets = [
         (None, {"fields": [("status", "version"), "title", "summary", "tags"]}),
-        ("When", {"fields": [("start_date", "end_date"), ("date_precision", "time_of_day")]}),
+        ("When", {"fields": [("start_date", "end_date", "date_precision"), ("time_of_day", "time_precision")]}),
         (
             "Where",
             {"fields": ["country", ("admin1", "admin2"), "location", ("latitude", "longitude"), "geo_precision"]},
@@ -155,12 +372,7 @@ class IncidentAdmin(WorkflowAdminMixin, IncidentImportExportMixin, LargeTableAdm
             "Fatalities",
             {
                 "description": "The estimate changes only by accepting the proposal or overriding it with a rationale.",
-                "fields": [
-                    "reconciliation",
-                    ("fatalities_low", "fatalities_best", "fatalities_high"),
-                    ("fatalities_method", "contested"),
-                    "fatalities_rationale",
-                ],
+                "fields": ["reconciliation", *estimate_lines()],
             },
         ),
         ("Editors only", {"fields": ["internal_notes"]}),
@@ -178,6 +390,32 @@ class IncidentAdmin(WorkflowAdminMixin, IncidentImportExportMixin, LargeTableAdm
             },
         ),
     ]
+
+    def autocomplete_label(self, obj: Incident) -> str:
+        return f"{obj} ({obj.start_date:%Y-%m-%d}, {obj.get_status_display().lower()})"
+
+    @admin.display(description="estimates by side")
+    def estimates_by_side(self, obj: Incident) -> SafeString:
+        rows = [
+            (ESTIMATE_LABELS.get(prefix, prefix), [getattr(obj, f"{prefix}_{bound}") for bound in ESTIMATE_BOUNDS])
+            for prefix in ESTIMATE_PREFIXES[1:]
+            if f"{prefix}_best" in services.ESTIMATE_FIELDS
+        ]
+        return SafeString(render_to_string("admin/incidents/incident/_estimates_by_side.html", {"rows": rows}))
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Incident | None = None,
+    ) -> HttpResponse:
+        if obj is not None and obj.pk is not None:
+            context["estimate_url"] = reverse("admin:incidents_incident_estimate", args=[obj.pk])
+        # By keyword: django-nested-admin's override takes ``obj`` as its third argument.
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
@@ -11,11 +14,57 @@ from django.utils.text import smart_split, unescape_string_literal
 
 from incidents import services
 from incidents.admin.base import ArchiveModelAdmin, LargeTableAdmin
-from incidents.admin.widgets import LoadedChoicesInline, confidential_badge
-from incidents.models import Actor, ActorAlias, ActorRelation, Claim, Source, SubEventType
+from incidents.admin.forms import VERSION_FIELD, ClaimForm, VersionedFormSetMixin, VersionedInline
+from incidents.admin.widgets import LoadedChoicesFormSet, LoadedChoicesInline, confidential_badge, source_label
+from incidents.models import (
+    Actor,
+    ActorAlias,
+    ActorRelation,
+    Citation,
+    Claim,
+    Person,
+    PersonAffiliation,
+    PersonAlias,
+    Source,
+    SubEventType,
+)
+
+
+class ClaimCitationFormSet(VersionedFormSetMixin, LoadedChoicesFormSet):
+    pass
+
+
+class ClaimCitationInline(VersionedInline, LoadedChoicesInline, admin.TabularInline):
+    model = Citation
+    formset = ClaimCitationFormSet
+    autocomplete_fields = ["source", "speaker"]
+    fields = ["source", "quote", "language", "translation", "published_on", "speaker", VERSION_FIELD]
+    extra = 0
+    verbose_name = "report carrying the claim"
+    verbose_name_plural = "reports carrying the claim (citations)"
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36, "dir": "auto"})},
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 5})},
+    }
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("source", "speaker")
+
+    def _claim_editable(self, request: HttpRequest, obj: Claim | None) -> bool:
+        return obj is None or services.incident_can_edit(incident=obj.incident, user=request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
+        return super().has_add_permission(request, obj) and self._claim_editable(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._claim_editable(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._claim_editable(request, obj)
 
 
 class ClaimAdmin(LargeTableAdmin, ArchiveModelAdmin):
+    form = ClaimForm
     list_display = [
         "id",
         "incident",
@@ -25,21 +74,37 @@ class ClaimAdmin(LargeTableAdmin, ArchiveModelAdmin):
         "stance",
         "verification",
         "claimant",
-        "source",
+        "speaker",
     ]
     list_filter = ["kind", "verification", "stance", "losses_of"]
-    list_select_related = ["incident", "source", "claimant", "losses_actor"]
-    autocomplete_fields = ["incident", "source", "claimant", "losses_actor"]
-    search_fields = ["quantity_text", "quote"]
-    search_help_text = "An incident or claim number, or words of the wording or quote."
+    list_select_related = ["incident", "claimant", "speaker", "losses_actor"]
+    autocomplete_fields = ["incident", "claimant", "speaker", "losses_actor", "responsible_actor"]
+    search_fields = ["quantity_text", "citations__quote"]
+    search_help_text = "An incident or claim number, or words of the wording or of a quotation."
     # Newest first by primary key: an index scan, where the model's ordering would sort every claim.
     ordering = ["-pk"]
+    inlines = [ClaimCitationInline]
+    history_related = (Citation,)
     fieldsets = [
-        (None, {"fields": ["incident", ("source", "claimant"), ("kind", "stance")]}),
-        ("Whose losses", {"fields": [("losses_of", "losses_actor")]}),
-        ("What was said", {"fields": [("quantity_low", "quantity_high", "quantity_text"), "quote"]}),
+        (None, {"fields": ["incident", ("claimant", "speaker"), ("kind", "stance")]}),
+        ("Whose losses", {"fields": [("losses_of", "losses_actor"), "losses_note"]}),
+        ("What was said", {"fields": [("quantity_low", "quantity_high", "quantity_text"), "part_of"]}),
+        ("Responsibility", {"fields": [("responsible_actor", "attribution")]}),
+        ("Territory or position", {"fields": [("movement", "place")]}),
         ("Verification", {"fields": ["verification", "verification_note", "internal_notes"]}),
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The incident decides every permission of the page and of its citations.
+        return super().get_queryset(request).select_related("incident")
+
+    def formfield_for_foreignkey(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "part_of":
+            # Another claim of the same incident (the database holds it too).
+            object_id = request.resolver_match.kwargs.get("object_id", "") if request.resolver_match else ""
+            siblings = Claim.objects.filter(incident__claims__pk=object_id) if object_id.isdigit() else None
+            kwargs["queryset"] = siblings.exclude(pk=object_id) if siblings is not None else Claim.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="whose losses")
     def losses(self, obj: Claim) -> str:
@@ -135,12 +200,76 @@ class SourceAdmin(LargeTableAdmin, ArchiveModelAdmin):
         ("Record", {"fields": [("version", "created_at", "updated_at")]}),
     ]
 
+    def autocomplete_label(self, obj: Source) -> str:
+        return source_label(obj)
+
     @admin.display(description="title", ordering="title")
     def item_title(self, obj: Source) -> str:
         return obj.title or f"({obj.get_kind_display()}, untitled)"
 
     @admin.display(description="identity", ordering="confidential")
     def identity(self, obj: Source) -> SafeString:
+        return confidential_badge(obj)
+
+
+class PersonAliasInline(admin.TabularInline):
+    model = PersonAlias
+    fields = ["name", "language"]
+    extra = 1
+    verbose_name = "other spelling or name"
+    verbose_name_plural = "other spellings and names (transliterations, other scripts)"
+
+
+class PersonAffiliationInline(LoadedChoicesInline, admin.TabularInline):
+    model = PersonAffiliation
+    autocomplete_fields = ["actor"]
+    fields = ["actor", "role", "start_date", "end_date"]
+    extra = 0
+    verbose_name_plural = "affiliations (the actor the person speaks for, over dates)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("actor")
+
+
+class PersonAdmin(LargeTableAdmin, ArchiveModelAdmin):
+    list_display = ["name", "identity", "description", "slug", "updated_at"]
+    list_filter = ["confidential"]
+    search_fields = ["name__ilike", "slug__ilike", "aliases__name__ilike"]
+    search_help_text = "Part of a name, slug or other spelling, in any language or script."
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PersonAliasInline, PersonAffiliationInline]
+    history_related = (PersonAlias, PersonAffiliation)
+    readonly_fields = ["version", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            "Confidentiality",
+            {
+                "description": "A confidential person is fully visible to editors; the public, the API and every "
+                "export never see who they are, only that someone whose identity is withheld spoke.",
+                "fields": ["confidential"],
+            },
+        ),
+        (None, {"fields": ["name", "slug", "description"]}),
+        ("Editors only", {"fields": ["internal_notes"]}),
+        ("Record", {"fields": [("version", "created_at", "updated_at")]}),
+    ]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        # As the actors': each word in the name, slug or another spelling, each through its trigram index.
+        for word in smart_split(search_term):
+            word = unescape_string_literal(word) if word[:1] in "\"'" else word
+            by_person = Person.objects.filter(models.Q(name__ilike=word) | models.Q(slug__ilike=word)).values("pk")
+            by_alias = PersonAlias.objects.filter(name__ilike=word).values("person_id")
+            queryset = queryset.filter(pk__in=by_person.union(by_alias))
+        return queryset, False
+
+    def autocomplete_label(self, obj: Person) -> str:
+        parts = [obj.name, obj.description.strip()[:80]]
+        label = " — ".join(part for part in parts if part)
+        return f"{label} · CONFIDENTIAL" if obj.confidential else label
+
+    @admin.display(description="identity", ordering="confidential")
+    def identity(self, obj: Person) -> SafeString:
         return confidential_badge(obj)
 
 

@@ -1,18 +1,39 @@
-"""Widgets of the editors' admin: autocomplete pickers that need no query of their own, badges."""
+"""Widgets of the editors' admin: autocomplete pickers that need no query of their own and that
+label each choice well enough to tell two alike apart, and badges."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.forms.utils import flatatt
 from django.http import HttpRequest
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from nested_admin.formsets import NestedInlineFormSet
 
 from incidents.models import Source
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """Django's autocomplete answers, each choice labelled by its admin's ``autocomplete_label``.
+
+    Django labels a choice with ``str()``: two statements by the same group would read alike.
+    """
+
+    def serialize_result(self, obj: models.Model, to_field_name: str) -> dict[str, str]:
+        label = getattr(self.model_admin, "autocomplete_label", str)
+        return {"id": str(getattr(obj, to_field_name)), "text": label(obj)}
+
+
+def remote_admin(field: models.Field, admin_site: Any) -> Any:
+    return admin_site._registry.get(field.remote_field.model)
 
 
 class LoadedChoiceAutocompleteSelect(AutocompleteSelect):
@@ -21,23 +42,48 @@ class LoadedChoiceAutocompleteSelect(AutocompleteSelect):
     Django's picker looks its selected object up again, one query per picker; an incident
     with thirty claims has ninety of them. Inline rows are read with their related objects
     (``select_related``), so the formset hands each picker its object and no query runs.
+    The choices come from the labelled answers of the related model's admin, when it has them.
     """
 
     loaded: models.Model | None = None
 
+    def get_url(self) -> str:
+        opts = self.field.remote_field.model._meta
+        try:
+            return reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_autocomplete")
+        except NoReverseMatch:
+            return super().get_url()
+
     def optgroups(self, name: str, value: list, attr: dict | None = None) -> list:
         selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
-        if self.loaded is None or selected != {str(self.loaded.pk)}:
+        loaded = self.loaded is not None and selected == {str(self.loaded.pk)}
+        if selected and not loaded:
             return super().optgroups(name, value, attr)
+        # Nothing chosen (most pickers of a new row), or the choice already in memory: no query.
         options = []
         if not self.is_required:
             options.append(self.create_option(name, "", "", False, 0))
-        label = self.choices.field.label_from_instance(self.loaded)
-        options.append(self.create_option(name, self.loaded.pk, label, True, len(options)))
+        if loaded:
+            label = self.choices.field.label_from_instance(self.loaded)
+            options.append(self.create_option(name, self.loaded.pk, label, True, len(options)))
         return [(None, options, 0)]
 
 
-class LoadedChoicesFormSet(BaseInlineFormSet):
+def autocomplete_formfield(db_field: models.Field, admin_site: Any, formfield: forms.Field | None) -> None:
+    """Label ``formfield``'s choices as the related model's admin labels its autocomplete answers."""
+    related = remote_admin(db_field, admin_site)
+    if formfield is not None and hasattr(related, "autocomplete_label"):
+        formfield.label_from_instance = related.autocomplete_label
+
+
+class LoadedChoicesFormSetMixin:
+    @cached_property
+    def empty_form(self) -> forms.Form:
+        # The admin's templates and django-nested-admin ask for the template row again and again, and
+        # Django builds it anew each time (copying every field): with a formset of citations under
+        # each claim, most of the forms built for a change form were these copies.
+        return super().empty_form
+
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         form = super()._construct_form(i, **kwargs)
         if form.instance.pk is None:
@@ -45,9 +91,27 @@ class LoadedChoicesFormSet(BaseInlineFormSet):
         for name, formfield in form.fields.items():
             picker = getattr(formfield.widget, "widget", formfield.widget)
             if isinstance(picker, LoadedChoiceAutocompleteSelect):
-                # Already in memory: the inline's queryset selects the related objects.
-                picker.loaded = getattr(form.instance, name)
+                db_field = form.instance._meta.get_field(name)
+                # Only what the inline's queryset selected: anything else would cost a query per row.
+                if db_field.is_cached(form.instance):
+                    picker.loaded = db_field.get_cached_value(form.instance)
         return form
+
+
+class LoadedChoicesFormSet(LoadedChoicesFormSetMixin, BaseInlineFormSet):
+    pass
+
+
+class NestedLoadedChoicesFormSet(LoadedChoicesFormSetMixin, NestedInlineFormSet):
+    """The nested inlines' formset, which saves only the rows an editor changed or deleted.
+
+    django-nested-admin reads each row of a saved formset back twice, changed or not; an
+    incident's claims and citations are dozens of rows.
+    """
+
+    def save_existing_objects(self, initial_forms: list | None = None, commit: bool = True) -> list:
+        touched = [f for f in initial_forms or [] if f.has_changed() or self._should_delete_form(f)]
+        return super().save_existing_objects(touched, commit)
 
 
 class LoadedChoicesInline:
@@ -58,10 +122,43 @@ class LoadedChoicesInline:
     def formfield_for_foreignkey(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
             kwargs["widget"] = LoadedChoiceAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        autocomplete_formfield(db_field, self.admin_site, formfield)
+        return formfield
 
 
-def confidential_badge(source: Source) -> SafeString:
-    if source.confidential:
+def confidential_badge(record: Any) -> SafeString:
+    """Whether a source or a person is named to the public."""
+    if record.confidential:
         return format_html('<strong class="archive-confidential">{}</strong>', "CONFIDENTIAL: identity withheld")
     return format_html('<span class="archive-public">{}</span>', "named")
+
+
+def source_label(source: Source) -> str:
+    """A source as editors pick it: its label, kind, date and number, so that two statements of
+    one group (or two wire stories of one agency) read differently."""
+    when = source.published_on.isoformat() if source.published_on else "undated"
+    secret = " · CONFIDENTIAL" if source.confidential else ""
+    return f"{source.label} · {source.get_kind_display()} · {when} · #{source.pk}{secret}"
+
+
+class QuickSelect(forms.Select):
+    """A select written out in Python rather than through a template for each option.
+
+    A claim row has seven of them, and its sub-count picker lists every other claim of the
+    incident: through templates, an incident with dozens of claims spent most of its change
+    form's time rendering options one by one.
+    """
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)

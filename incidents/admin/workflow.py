@@ -3,7 +3,8 @@
 The changelist actions, the change-form buttons and the view that takes one step on one
 incident are made from ``services.TRANSITIONS``: a step is described once, in the services,
 and each service checks its own permission. The estimate view accepts the archive's proposal
-or overrides it with a rationale.
+or overrides it with a rationale. Reviewers merge a duplicate into another incident
+(``services.incident_merge``) from the list or from the duplicate's change form.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from django.urls import path, reverse
 from django.utils.safestring import SafeString
 
 from incidents import services
-from incidents.admin.forms import EstimateOverrideForm, RetractionForm
-from incidents.models import Incident
+from incidents.admin.forms import EstimateOverrideForm, MergeForm, RetractionForm
+from incidents.admin.widgets import LoadedChoiceAutocompleteSelect
+from incidents.models import Incident, IncidentRelation, Status
 
 WorkflowAction = Callable[[Any, HttpRequest, QuerySet], HttpResponse | None]
 
@@ -43,7 +45,11 @@ def workflow_action(row: services.Transition) -> WorkflowAction:
 class WorkflowAdminMixin:
     """For the incidents' admin: the workflow's actions, buttons and view, and the estimate."""
 
-    actions = [*(workflow_action(row) for row in services.TRANSITIONS if row.action), "accept_proposal"]
+    actions = [
+        *(workflow_action(row) for row in services.TRANSITIONS if row.action),
+        "accept_proposal",
+        "merge_duplicates",
+    ]
 
     def get_actions(self, request: HttpRequest) -> dict:
         return {
@@ -51,6 +57,9 @@ class WorkflowAdminMixin:
             for name, action in super().get_actions(request).items()
             if not hasattr(action[0], "transition") or action[0].transition.permits(request.user)
         }
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(services.PUBLISH_PERMISSION)
 
     # --- Workflow actions ---
 
@@ -111,6 +120,69 @@ class WorkflowAdminMixin:
             lambda incident: services.incident_accept_proposal(incident=incident, user=request.user),
         )
 
+    # --- Merging a duplicate ---
+
+    @admin.action(permissions=["merge"], description="Merge the selected duplicates into another incident…")
+    def merge_duplicates(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        duplicates = list(queryset.order_by("pk"))
+        form = self._merge_form(request, request.POST if "apply" in request.POST else None, duplicates)
+        if not (form.is_bound and form.is_valid()):
+            return self._merge_page(request, form, duplicates, action="merge_duplicates")
+        self._merge(request, duplicates, form.cleaned_data["into"], form.cleaned_data["reason"])
+        return None
+
+    def merge_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Merge one duplicate, from its change form's button."""
+        incident = self.get_object(request, object_id)
+        if incident is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_merge_permission(request):
+            raise PermissionDenied
+        form = self._merge_form(request, request.POST if request.method == "POST" else None, [incident])
+        if not (form.is_bound and form.is_valid()):
+            return self._merge_page(request, form, [incident])
+        into = form.cleaned_data["into"]
+        if self._merge(request, [incident], into, form.cleaned_data["reason"]):
+            return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[into.pk]))
+        return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[incident.pk]))
+
+    def _merge_form(self, request: HttpRequest, data: Any, duplicates: list[Incident]) -> MergeForm:
+        form = MergeForm(data, duplicates=duplicates)
+        # Picked like a linked incident: by words of its title or place, or by its number.
+        into = form.fields["into"]
+        into.widget = LoadedChoiceAutocompleteSelect(IncidentRelation._meta.get_field("object"), self.admin_site)
+        into.widget.choices = into.choices
+        into.label_from_instance = self.autocomplete_label
+        return form
+
+    def _merge_page(
+        self, request: HttpRequest, form: MergeForm, duplicates: list[Incident], action: str = ""
+    ) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge duplicates" if action else f"Merge {duplicates[0]} into another incident",
+            "opts": self.opts,
+            "queryset": duplicates,
+            "form": form,
+            "media": self.media + form.media,
+            "action": action,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME if action else "",
+        }
+        return TemplateResponse(request, "admin/incidents/incident/merge.html", context)
+
+    def _merge(self, request: HttpRequest, duplicates: list[Incident], into: Incident, reason: str) -> int:
+        merged = 0
+        for duplicate in duplicates:
+            try:
+                services.incident_merge(duplicate=duplicate, into=into, user=request.user, reason=reason)
+            except (services.WorkflowError, PermissionDenied) as error:
+                self.message_user(request, f"{duplicate}: {services.refusal_message(error)}", messages.ERROR)
+            else:
+                merged += 1
+        if merged:
+            self.message_user(request, f"{merged} incident(s) merged into “{into}”.", messages.SUCCESS)
+        return merged
+
     # --- Reconciliation ---
 
     @admin.display(description="the archive's proposal")
@@ -131,6 +203,11 @@ class WorkflowAdminMixin:
                 "<path:object_id>/estimate/",
                 self.admin_site.admin_view(self.estimate_view),
                 name="incidents_incident_estimate",
+            ),
+            path(
+                "<path:object_id>/merge/",
+                self.admin_site.admin_view(self.merge_view),
+                name="incidents_incident_merge",
             ),
             path(
                 "<path:object_id>/workflow/<slug:step>/",
@@ -164,6 +241,9 @@ class WorkflowAdminMixin:
         obj: Incident | None = None,
     ) -> HttpResponse:
         context["workflow_steps"] = self.workflow_steps(request, obj) if obj is not None else []
+        mergeable = obj is not None and obj.pk is not None and obj.merged_into_id is None
+        if mergeable and obj.status != Status.RETRACTED and self.has_merge_permission(request):
+            context["merge_url"] = reverse("admin:incidents_incident_merge", args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def workflow_view(self, request: HttpRequest, object_id: str, step: str) -> HttpResponse:

@@ -27,7 +27,7 @@ from incidents.columns import INCIDENTS
 from incidents.history import insert_history_paused
 from incidents.imports import inserts, vocabulary
 from incidents.imports.vocabulary import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET
-from incidents.models import Incident, Source, SourceKind
+from incidents.models import CLOCK_TIME_PRECISIONS, Incident, Source, SourceKind, TimePrecision
 from incidents.sql import quote_name, sql_literal
 
 FORMATS = ("archive", "acled")
@@ -152,7 +152,7 @@ def _vocabularies(cursor: psycopg.Cursor[Any]) -> None:
     )
     # The spellings that each column's parser in the spec takes (incidents.columns).
     parsers = {column.name: column.widget for column in INCIDENTS.file_columns}
-    choices = {name: parsers[name] for name in ("date_precision", "geo_precision", "grading")}
+    choices = {name: parsers[name] for name in ("date_precision", "time_precision", "geo_precision", "grading")}
     choices["actor_kind"] = ACTOR_KIND
     with cursor.copy("COPY import_choice FROM STDIN") as copy:
         for name, widget in choices.items():
@@ -242,6 +242,10 @@ CREATE OR REPLACE FUNCTION pg_temp.import_time(t text) RETURNS time LANGUAGE sql
 $$;
 """
 
+# The time precisions that carry a clock time, and every precision a file may give.
+_CLOCK = ", ".join(sql_literal(str(precision)) for precision in CLOCK_TIME_PRECISIONS)
+_TIME_PRECISIONS = ", ".join(value for value, _ in TimePrecision.choices if value)
+
 # Each rule: (column, SQL condition on the resolved row ``r`` that marks it bad, SQL message).
 _RULES: list[tuple[str, str, str]] = [
     ("title", "r.title IS NULL", "'is required'"),
@@ -264,6 +268,9 @@ _RULES: list[tuple[str, str, str]] = [
     ),
     ("date_precision", "r.date_precision IS NOT NULL AND r.date_precision_v IS NULL", "'''' || r.date_precision || ''' is not one of: day, week, month, year'"),
     ("time_of_day", "r.time_of_day IS NOT NULL AND r.time_v IS NULL", "'''' || r.time_of_day || ''' is not a time of day; write it as HH:MM (e.g. 05:30)'"),
+    ("time_of_day", f"r.time_of_day IS NULL AND r.time_precision_v IN ({_CLOCK})", "'is required when time_precision is ' || r.time_precision_v || ' (a clock time was reported)'"),
+    ("time_precision", "r.time_precision IS NOT NULL AND r.time_precision_v IS NULL", "'''' || r.time_precision || ''' is not one of: ' || " + sql_literal(_TIME_PRECISIONS)),
+    ("time_precision", f"r.time_v IS NOT NULL AND r.time_precision_v NOT IN ({_CLOCK})", "'''' || r.time_precision || ''' names a part of the day: leave time_of_day empty, or write exact or around'"),
     ("country", "r.country IS NULL", "'is required (an ISO 3166-1 code such as ML)'"),
     ("country", "r.country IS NOT NULL AND r.country_v IS NULL", "'''' || r.country || ''' ' || " + sql_literal(vocabulary.NOT_A_COUNTRY)),
     ("admin1", "length(r.admin1) > 100", "'is ' || length(r.admin1) || ' characters long; at most 100 are allowed'"),
@@ -319,6 +326,7 @@ SELECT r.*,
   end_d.value AS end_v,
   pg_temp.import_time(r.time_of_day) AS time_v,
   date_precision.value AS date_precision_v,
+  time_precision.value AS time_precision_v,
   geo_precision.value AS geo_precision_v,
   grading.value AS grading_v,
   actor1_kind.value AS actor1_kind_v,
@@ -346,6 +354,8 @@ LEFT JOIN import_dates start_d ON start_d.raw = r.start_date
 LEFT JOIN import_dates end_d ON end_d.raw = r.end_date
 LEFT JOIN import_choice date_precision ON date_precision.field = 'date_precision'
   AND date_precision.key = lower(r.date_precision)
+LEFT JOIN import_choice time_precision ON time_precision.field = 'time_precision'
+  AND time_precision.key = lower(r.time_precision)
 LEFT JOIN import_choice geo_precision ON geo_precision.field = 'geo_precision' AND geo_precision.key = lower(r.geo_precision)
 LEFT JOIN import_choice grading ON grading.field = 'grading' AND grading.key = lower(r.grading)
 LEFT JOIN import_choice actor1_kind ON actor1_kind.field = 'actor_kind'
@@ -490,7 +500,7 @@ def import_csv(
     """
     import time
 
-    from incidents.models import Claim, IncidentActor, IncidentSource
+    from incidents.models import Citation, Claim, IncidentActor, IncidentSource
 
     if file_format not in FORMATS:
         raise ValueError(f"Unknown format {file_format!r}; use one of {', '.join(FORMATS)}.")
@@ -555,7 +565,9 @@ def import_csv(
             IncidentSource: inserts.INSERT_SOURCE_LINKS,
         }
         if file_format == "acled":
-            statements[Claim] = inserts.INSERT_ACLED_CLAIMS  # only ACLED files bring claims
+            # Only ACLED files bring claims: a fatalities claim, carried by the first outlet the row names.
+            statements[Claim] = inserts.INSERT_ACLED_CLAIMS
+            statements[Citation] = inserts.INSERT_ACLED_CITATIONS
         with insert_history_paused(raw):
             for model, insert in statements.items():
                 raw.execute(inserts.with_history(model, insert), {"user": user_id} if model is Incident else None)

@@ -116,12 +116,15 @@ WRITE_SQL = WRITE_SQL.replace("'{withheld_note}'", sql_literal(WITHHELD_NOTE))
 
 INSERT_INCIDENT_ROWS = """
 INSERT INTO incidents_incident (
-  id, title, summary, start_date, end_date, date_precision, time_of_day, country, admin1, admin2, location,
+  id, title, summary, start_date, end_date, date_precision, time_of_day, time_precision, country, admin1, admin2, location,
   latitude, longitude, geo_precision, event_type_id, sub_event_type_id, fatalities_low, fatalities_best,
   fatalities_high, fatalities_method, fatalities_rationale, contested, grading, tags, status, retraction_notice,
   internal_notes, import_key, created_by_id, last_edited_by_id, created_at, updated_at, version)
 SELECT i.id, r.title, coalesce(r.summary, ''), r.start_v, coalesce(r.end_v, r.start_v),
-  coalesce(r.date_precision_v, 'day'), r.time_v, r.country_v, coalesce(r.admin1, ''), coalesce(r.admin2, ''),
+  coalesce(r.date_precision_v, 'day'), r.time_v,
+  -- A time given without saying how it was reported is the time itself ("at"), as in the admin.
+  CASE WHEN r.time_v IS NOT NULL THEN coalesce(r.time_precision_v, 'exact') ELSE coalesce(r.time_precision_v, '') END,
+  r.country_v, coalesce(r.admin1, ''), coalesce(r.admin2, ''),
   coalesce(r.location, ''), r.latitude_v, r.longitude_v, coalesce(r.geo_precision_v, 'admin1'),
   coalesce(r.event_type_id, (SELECT event_type_id FROM incidents_subeventtype WHERE id = r.sub_event_type_id)),
   r.sub_event_type_id, r.low_v, r.best_v, r.high_v,
@@ -156,19 +159,30 @@ JOIN import_outlets o ON o.folded = n.folded
 """
 
 INSERT_ACLED_CLAIMS = """
-INSERT INTO incidents_claim (incident_id, source_id, kind, losses_of, quantity_low, quantity_high, quantity_text,
-  quote, stance, verification, verification_note, internal_notes, version, created_at, updated_at)
-SELECT i.id, o.source_id, 'fatalities', 'unknown', r.best_v, r.best_v, r.best_v || ' (ACLED)', '', 'assertion',
+INSERT INTO incidents_claim (incident_id, kind, losses_of, losses_note, quantity_low, quantity_high, quantity_text,
+  attribution, movement, place, stance, verification, verification_note, internal_notes, version, created_at,
+  updated_at)
+SELECT i.id, 'fatalities', 'unknown', '', r.best_v, r.best_v, r.best_v || ' (ACLED)', '', '', '', 'assertion',
   'unverified', 'ACLED''s fatality count for event ' || substr(r.import_key, 7) || ', coded from: '
   || n.names || '.', '', 1, now(), now()
 FROM import_resolved r
 JOIN import_ids i ON i.line = r.line
-JOIN (
-  SELECT line, string_agg(name, '; ' ORDER BY position) AS names, (array_agg(folded ORDER BY position))[1] AS first
-  FROM import_source_names GROUP BY line
-) AS n ON n.line = r.line
-JOIN import_outlets o ON o.folded = n.first
+JOIN (SELECT line, string_agg(name, '; ' ORDER BY position) AS names FROM import_source_names GROUP BY line) AS n
+  ON n.line = r.line
 WHERE r.acled_fatalities IS NOT NULL AND r.best_v IS NOT NULL
+"""
+
+# The report carrying each ACLED claim: the first outlet its row names (the new incidents have one claim each).
+INSERT_ACLED_CITATIONS = """
+INSERT INTO incidents_citation (claim_id, source_id, quote, language, translation, published_on, version, created_at,
+  updated_at)
+SELECT c.id, o.source_id, '', '', '', NULL, 1, now(), now()
+FROM incidents_claim c
+JOIN import_ids i ON i.id = c.incident_id
+JOIN (
+  SELECT line, (array_agg(folded ORDER BY position))[1] AS first FROM import_source_names GROUP BY line
+) AS n ON n.line = i.line
+JOIN import_outlets o ON o.folded = n.first
 """
 
 

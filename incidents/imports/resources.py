@@ -8,7 +8,8 @@ each a Resource the admin offers on one import page:
 - ``AcledIncidentResource``: ACLED's CSV export, translated into the flat format
   (``vocabulary.ACLED_COLUMNS`` says where every ACLED column goes), with errors reported
   under ACLED's column names.
-- ``ClaimResource``: one row per claim, naming its incident by id or by import key.
+- ``ClaimResource``: one row per report carrying a claim (a citation), naming the claim's
+  incident by id or by import key; rows sharing a ``claim_key`` are one claim.
 
 Imports only add: every imported incident is a new draft. The two incident formats are
 checked and written by the same set-based SQL as the ``import_incidents`` command
@@ -37,7 +38,19 @@ from import_export.results import Error, Result, RowResult
 from incidents.columns import CLAIMS, INCIDENTS, Table
 from incidents.imports import engine
 from incidents.imports.vocabulary import ACLED_COLUMNS, ACLED_LABELS, Lookups
-from incidents.models import Actor, Claim, Incident, IncidentSource, LossesOf, Role, Side, Source
+from incidents.models import (
+    Actor,
+    Citation,
+    Claim,
+    ClaimKind,
+    Incident,
+    IncidentSource,
+    LossesOf,
+    Person,
+    Role,
+    Side,
+    Source,
+)
 from incidents.search_document import fold
 from incidents.spreadsheet import is_blank, max_import_rows
 
@@ -375,66 +388,160 @@ class AcledIncidentResource(IncidentResource):
         return IncidentResource().get_export_fields(selected_fields)
 
 
-# --- Claims, one row per claim ------------------------------------------------------------------
+# --- Claims and the reports carrying them, one row per report ----------------------------------
 
 # The columns that describe a new source, each giving the Source field its name ends with.
 NEW_SOURCE_COLUMNS = (
     "source_kind", "source_outlet", "source_title", "source_author", "source_published_on", "source_language",
 )  # fmt: skip
+# The columns of a row that describe the report (the citation) rather than the claim it carries.
+REPORT_COLUMNS = ("source", "source_url", *NEW_SOURCE_COLUMNS, "quote", "language", "translation", "published_on")
+# How the exports name a confidential person (Person.public_name): not a name a file can refer to.
+WITHHELD_PERSON = Person(confidential=True).public_name
+NUMBER = re.compile(r"\d+(\.0)?")
+
+
+def _number(text: str) -> int | None:
+    return int(float(text)) if NUMBER.fullmatch(text) else None
 
 
 class ClaimResource(resource_for(CLAIMS)):
+    """A row per report carrying a claim: the claim's columns, and the report's (its citation).
+
+    A row starts a new claim, unless it continues one: rows with the same ``claim_key`` on the
+    same incident are one claim carried by several reports (the first row gives the claim's
+    columns, the others leave them empty or repeat them), and a row that names an archive claim
+    in ``claim`` adds its report to that claim. So an outlet relaying a statement already
+    entered becomes a citation, never a second claim that reconciliation would count again.
+    """
+
     class Meta:
-        name = "Claims (one row per claim, naming its incident by id or import_key)"
+        name = "Claims and the reports carrying them (one row per report; rows sharing a claim_key are one claim)"
 
     def prepare_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         column = {name: i for i, name in enumerate(dataset.headers) if name}
-        if "kind" not in column or not ({"incident", "incident_key"} & column.keys()):
-            raise ValueError("A claims file needs the columns kind, and incident or incident_key.")
+        if not ({"incident", "incident_key", "claim"} & column.keys()) or not ({"kind", "claim"} & column.keys()):
+            raise ValueError(
+                "A claims file needs the columns kind, and incident or incident_key "
+                "(or claim, to add reports to claims already in the archive)."
+            )
 
         def values_of(name: str) -> set[str]:
             if name not in column:
                 return set()
             return {str(v).strip() for v in dataset.get_col(column[name]) if not is_blank(v)}
 
-        ids = {int(float(v)) for v in values_of("incident") if re.fullmatch(r"\d+(\.0)?", v)}
+        ids = {pk for v in values_of("incident") if (pk := _number(v)) is not None}
         self.incidents = {str(pk): pk for pk in Incident.objects.filter(pk__in=ids).values_list("id", flat=True)}
         self.incident_keys = dict(
             Incident.objects.filter(import_key__in=values_of("incident_key")).values_list("import_key", "id")
         )
-        source_ids = {int(float(v)) for v in values_of("source") if re.fullmatch(r"\d+(\.0)?", v)}
+        claim_ids = {pk for v in values_of("claim") if (pk := _number(v)) is not None}
+        self.claims = dict(Claim.objects.filter(pk__in=claim_ids).values_list("id", "incident_id"))
+        self.cited = set(Citation.objects.filter(claim_id__in=self.claims).values_list("claim_id", "source_id"))
+        source_ids = {pk for v in values_of("source") if (pk := _number(v)) is not None}
         self.source_ids = set(Source.objects.filter(pk__in=source_ids).values_list("id", flat=True))
         self.sources_by_url = dict(
             Source.objects.filter(url__in=values_of("source_url")).values_list("url", "id").order_by("-id")
         )
         self.new_sources: dict[tuple, Source] = {}
         lookups = Lookups()
-        lookups.load_actors(values_of("claimant") | values_of("losses_actor"))
-        self.actors = lookups.actors
-        self.incident_sources = set()
+        lookups.load_actors(values_of("claimant") | values_of("losses_actor") | values_of("responsible_actor"))
+        lookups.load_people(values_of("speaker"))
+        self.actors, self.people = lookups.actors, lookups.people
+        # (incident id, claim_key) → (the claim its first row started, that row's number, its claim cells).
+        self.keyed: dict[tuple[int, str], tuple[Claim, int, dict[str, str]]] = {}
+        # (claim, report) pairs already in the file, each with the row that gave it.
+        self.reports: dict[tuple[Any, Any], int] = {}
+        self.incident_sources: set[tuple[int, int]] = set()
+
+    def claim_cells(self, row: dict) -> dict[str, str]:
+        """The row's cells that describe the claim (not its incident, key or report), as written."""
+        skip = {"incident", "incident_key", "claim_key", "claim", *REPORT_COLUMNS}
+        return {
+            column: str(row[column]).strip()
+            for column, _, _ in self.file_cells()
+            if column not in skip and column in row and not is_blank(row[column])
+        }
+
+    def file_cells(self) -> list[tuple[str, str | None, Any]]:
+        return [(fld.column_name, fld.attribute, fld.widget) for fld in self.get_import_fields() if not fld.readonly]
 
     def import_instance(self, instance: Claim, row: dict, **kwargs: Any) -> None:
-        errors = self.parse_columns(instance, row, **kwargs)
-        instance._import_row = kwargs.get("row_number")
+        number = kwargs.get("row_number")
+        instance._import_row = number
+        errors: dict[str, list[str]] = {}
+        incident_id = self.resolve_incident(row, errors)
+        claim_ref, key = self.cell(row, "claim"), self.cell(row, "claim_key")
+        cells = self.claim_cells(row)
+        if claim_ref:
+            # A report of a claim already in the archive.
+            claim_id = _number(claim_ref)
+            if claim_id not in self.claims:
+                errors.setdefault("claim", []).append(f"there is no claim #{claim_ref}")
+            elif incident_id is not None and self.claims[claim_id] != incident_id:
+                errors.setdefault("claim", []).append(
+                    f"claim #{claim_id} is about incident #{self.claims[claim_id]}, not #{incident_id}"
+                )
+            else:
+                incident_id = self.claims[claim_id]
+            for column in cells:
+                errors.setdefault(column, []).append(f"leave empty: this row adds a report to claim #{claim_ref}")
+            instance._import_claim = claim_id
+        elif key and incident_id is not None and (incident_id, key) in self.keyed:
+            # Another report of a claim that an earlier row of the file started.
+            first, first_row, first_cells = self.keyed[(incident_id, key)]
+            for column, value in cells.items():
+                if first_cells.get(column) != value:
+                    errors.setdefault(column, []).append(
+                        f"'{value}' differs from row {first_row}, which starts the claim '{key}': "
+                        "leave it empty or repeat that row's value"
+                    )
+            instance._import_claim = first
+        else:
+            errors.update(self.parse_claim(instance, row))
+            instance._import_claim = None
+            if key and incident_id is not None:
+                self.keyed[(incident_id, key)] = (instance, number, cells)
+        if not errors.get("incident") and not errors.get("incident_key") and incident_id is None and not claim_ref:
+            errors.setdefault("incident", []).append("give the incident's id here, or its import_key in incident_key")
+        instance.incident_id = incident_id
+        self.resolve_report(instance, row, errors)
+        self.raise_row_errors(errors)
+
+    def resolve_incident(self, row: dict, errors: dict) -> int | None:
         incident_ref, key_ref = self.cell(row, "incident"), self.cell(row, "incident_key")
         if incident_ref:
-            instance.incident_id = self.incidents.get(incident_ref.removesuffix(".0"))
-            if instance.incident_id is None:
+            incident_id = self.incidents.get(incident_ref.removesuffix(".0"))
+            if incident_id is None:
                 errors.setdefault("incident", []).append(f"there is no incident #{incident_ref}")
-        elif key_ref:
-            instance.incident_id = self.incident_keys.get(key_ref)
-            if instance.incident_id is None:
+            return incident_id
+        if key_ref:
+            incident_id = self.incident_keys.get(key_ref)
+            if incident_id is None:
                 errors.setdefault("incident_key", []).append(f"no incident was imported with the key '{key_ref}'")
-        else:
-            errors.setdefault("incident", []).append("give the incident's id here, or its import_key in incident_key")
+            return incident_id
+        return None
 
-        for column, attribute in (("claimant", "claimant_id"), ("losses_actor", "losses_actor_id")):
+    def parse_claim(self, instance: Claim, row: dict) -> dict[str, list[str]]:
+        """A new claim's columns, with the rules that tie them together (the database holds them too)."""
+        errors = self.parse_columns(instance, row)
+        for column in ("claimant", "losses_actor", "responsible_actor"):
             name = self.cell(row, column)
             if name:
                 actor_id = self.actors.get(fold(name))
                 if actor_id is None:
                     errors.setdefault(column, []).append(f"'{name}' is not an actor in the archive (name or alias)")
-                setattr(instance, attribute, actor_id)
+                setattr(instance, f"{column}_id", actor_id)
+        speaker = self.cell(row, "speaker")
+        if speaker:
+            instance.speaker_id = self.people.get(fold(speaker))
+            if speaker == WITHHELD_PERSON:
+                errors.setdefault("speaker", []).append("is how exports name a confidential person: name the person")
+            elif instance.speaker_id is None:
+                errors.setdefault("speaker", []).append(
+                    f"'{speaker}' is not a person in the archive (name or spelling)"
+                )
         if instance.losses_actor_id and instance.losses_of == LossesOf.UNKNOWN and not row.get("losses_of"):
             instance.losses_of = LossesOf.ACTOR
         if (instance.losses_of == LossesOf.ACTOR) != bool(instance.losses_actor_id) and "losses_actor" not in errors:
@@ -443,52 +550,88 @@ class ClaimResource(resource_for(CLAIMS)):
                 if instance.losses_of == LossesOf.ACTOR
                 else f"must be empty when losses_of is '{instance.losses_of}'"
             )
+        if instance.losses_of == LossesOf.MIXED and not instance.losses_note:
+            errors.setdefault("losses_note", []).append("is required when losses_of is 'mixed': say who the groups are")
+        kind = instance.kind
+        if instance.responsible_actor_id and kind != ClaimKind.RESPONSIBILITY:
+            errors.setdefault("responsible_actor", []).append("is only for a claim of kind 'responsibility'")
+        if bool(instance.responsible_actor_id) != bool(instance.attribution) and "responsible_actor" not in errors:
+            column = "attribution" if instance.responsible_actor_id else "responsible_actor"
+            errors.setdefault(column, []).append(
+                "is required with responsible_actor (claimed, attributed, suspected or supposed)"
+                if column == "attribution"
+                else "is required with attribution"
+            )
+        if instance.movement and kind != ClaimKind.TERRITORY:
+            errors.setdefault("movement", []).append("is only for a claim of kind 'territory'")
         low, high = instance.quantity_low, instance.quantity_high
         if high is not None and low is None and "quantity_low" not in errors:
             errors.setdefault("quantity_low", []).append("is required when quantity_high is given")
         if low is not None and high is not None and low > high:
             errors.setdefault("quantity_low", []).append(f"{low} is more than quantity_high ({high})")
-        self.resolve_source(instance, row, errors)
-        self.raise_row_errors(errors)
+        return errors
 
-    def resolve_source(self, instance: Claim, row: dict, errors: dict) -> None:
-        source_ref = self.cell(row, "source")
-        if source_ref:
-            source_id = int(float(source_ref)) if re.fullmatch(r"\d+(\.0)?", source_ref) else None
-            if source_id not in self.source_ids:
-                errors.setdefault("source", []).append(f"there is no source #{source_ref}")
-            instance.source_id = source_id
-            return
-        url = self.cell(row, "source_url")
-        if url and url in self.sources_by_url:
-            instance.source_id = self.sources_by_url[url]
-            return
-        problems = {}
-        parsed = {}
-        for column in NEW_SOURCE_COLUMNS:
+    def resolve_report(self, instance: Claim, row: dict, errors: dict) -> None:
+        """The row's report: a known source (by id or URL) or a new one, with its words, as a citation."""
+        citation = Citation()
+        problems: dict[str, list[str]] = {}
+        for column in ("quote", "language", "translation", "published_on"):
             try:
-                parsed[column.removeprefix("source_")] = self.cell(row, column)
+                setattr(citation, column, self.cell(row, column))
             except ValueError as error:
                 problems[column] = [str(error)]
-        if not problems and not parsed["kind"]:
-            problems["source_kind"] = ["is required for a new source (or give source, or a known source_url)"]
-        if problems:
-            errors.update(problems)
-            return
-        identity = (url, parsed["outlet"], parsed["title"], parsed["author"], parsed["published_on"])
-        if identity not in self.new_sources:
-            self.new_sources[identity] = Source(url=url, **parsed)
-        instance._import_source = self.new_sources[identity]
+        source_ref, url = self.cell(row, "source"), self.cell(row, "source_url")
+        report: Any = None
+        if source_ref:
+            source_id = _number(source_ref)
+            if source_id not in self.source_ids:
+                problems.setdefault("source", []).append(f"there is no source #{source_ref}")
+            citation.source_id = report = source_id
+        elif url and url in self.sources_by_url:
+            citation.source_id = report = self.sources_by_url[url]
+        else:
+            parsed = {}
+            for column in NEW_SOURCE_COLUMNS:
+                try:
+                    parsed[column.removeprefix("source_")] = self.cell(row, column)
+                except ValueError as error:
+                    problems[column] = [str(error)]
+            if "source_kind" not in problems and not parsed.get("kind"):
+                problems["source_kind"] = ["is required for a new source (or give source, or a known source_url)"]
+            if not problems:
+                identity = (url, parsed["outlet"], parsed["title"], parsed["author"], parsed["published_on"])
+                if identity not in self.new_sources:
+                    self.new_sources[identity] = Source(url=url, **parsed)
+                citation._import_source = report = self.new_sources[identity]
+                citation.published_on = citation.published_on or parsed["published_on"]
+        claim = instance._import_claim if instance._import_claim is not None else instance
+        key = (claim if isinstance(claim, int) else id(claim), report if isinstance(report, int) else id(report))
+        if report is not None and not problems:
+            if isinstance(claim, int) and isinstance(report, int) and (claim, report) in self.cited:
+                problems.setdefault("source", []).append(f"source #{report} already carries claim #{claim}")
+            elif key in self.reports:
+                problems.setdefault("source", []).append(
+                    f"the same report already carries this claim in row {self.reports[key]}"
+                )
+            else:
+                self.reports[key] = instance._import_row
+        errors.update(problems)
+        instance._import_citation = citation
 
     def _write_batch(self, instances: list[Claim]) -> None:
-        unsaved = {id(c._import_source): c._import_source for c in instances if getattr(c, "_import_source", None)}
+        citations = [claim._import_citation for claim in instances]
+        unsaved = {id(c._import_source): c._import_source for c in citations if getattr(c, "_import_source", None)}
         Source.objects.bulk_create([s for s in unsaved.values() if s.pk is None])
-        for claim in instances:
-            if getattr(claim, "_import_source", None) is not None:
-                claim.source_id = claim._import_source.pk
-        Claim.objects.bulk_create(instances)
-        # A claim's source is one of its incident's sources.
-        links = {(c.incident_id, c.source_id) for c in instances} - self.incident_sources
+        Claim.objects.bulk_create([claim for claim in instances if claim._import_claim is None])
+        for claim, citation in zip(instances, citations, strict=True):
+            target = claim._import_claim
+            citation.claim_id = target if isinstance(target, int) else (target or claim).pk
+            if getattr(citation, "_import_source", None) is not None:
+                citation.source_id = citation._import_source.pk
+        Citation.objects.bulk_create(citations)
+        # A claim's sources are among its incident's sources.
+        links = {(claim.incident_id, c.source_id) for claim, c in zip(instances, citations, strict=True)}
+        links -= self.incident_sources
         IncidentSource.objects.bulk_create(
             [IncidentSource(incident_id=i, source_id=s) for i, s in links], ignore_conflicts=True
         )

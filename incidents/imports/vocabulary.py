@@ -31,6 +31,8 @@ from incidents.models import (
     DatePrecision,
     EventType,
     GeoPrecision,
+    Person,
+    PersonAlias,
     Role,
     Side,
     SourceKind,
@@ -430,6 +432,7 @@ class Lookups:
     event_types: dict[str, int] = field(default_factory=dict)  # folded name or slug → id
     sub_event_types: dict[tuple[int, str], int] = field(default_factory=dict)  # (type id, folded name/slug) → id
     actors: dict[str, int] = field(default_factory=dict)  # folded name or alias → id
+    people: dict[str, int] = field(default_factory=dict)  # folded name or other spelling → id
 
     @classmethod
     def load_taxonomy(cls) -> Lookups:
@@ -456,3 +459,17 @@ class Lookups:
             key = fold(name)
             if key in wanted:
                 self.actors.setdefault(key, actor_id)
+
+    def load_people(self, names: set[str]) -> None:
+        """Map every name in ``names`` that is a person's name or other spelling (folded) to the person."""
+        wanted = {fold(name) for name in names}
+        if not wanted:
+            return
+        for person_id, name in Person.objects.values_list("id", "name"):
+            key = fold(name)
+            if key in wanted:
+                self.people.setdefault(key, person_id)
+        for person_id, name in PersonAlias.objects.values_list("person_id", "name"):
+            key = fold(name)
+            if key in wanted:
+                self.people.setdefault(key, person_id)

@@ -12,7 +12,8 @@ from incidents.imports.engine import FORMATS, BulkImportError, bulk_import
 
 class Command(BaseCommand):
     help = (
-        "Import incidents with their actors, sources and (ACLED) fatalities claims from a CSV file. The file is "
+        "Import incidents with their actors, sources, time precision and (ACLED) fatalities claims, each with the "
+        "report carrying it, from a CSV file. The file is "
         "staged with COPY and checked in full first: if any row is bad, nothing is written and each problem is "
         "listed by row, column and reason. Imported incidents are drafts."
     )
