@@ -7,7 +7,6 @@ import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
 
-
 # Frozen here: a migration must not depend on the app's code as it changes later.
 CITATIONS_FROM_CLAIMS = """
 INSERT INTO incidents_citation
