@@ -427,15 +427,12 @@ CLAIMS = Table(
     "The reports that carry each claim, with their quotations, are in citations.csv.",
     alias="c",
     model=Claim,
+    narrow_when_filtered=True,
     joins="""LEFT JOIN incidents_actor AS claimant ON claimant.id = c.claimant_id
 LEFT JOIN incidents_person AS speaker ON speaker.id = c.speaker_id
 LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id
 LEFT JOIN incidents_actor AS responsible ON responsible.id = c.responsible_actor_id
-LEFT JOIN (
-  SELECT claim_id, count(*) AS total FROM incidents_citation
-  WHERE claim_id IN (SELECT id FROM selected)
-  GROUP BY claim_id
-) AS citations ON citations.claim_id = c.id""",
+LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_id = c.id) AS citations ON true""",
     columns=(
         Column("id", "c.id", "integer", "Identifier of the claim."),
         Column("incident_id", "c.incident_id", "integer", "The incident the claim is about."),
@@ -613,6 +610,7 @@ CITATIONS = Table(
     f"protected sources show only their kind ({Source.WITHHELD}).",
     alias="ct",
     model=Citation,
+    narrow_when_filtered=True,
     joins="""JOIN incidents_claim AS c ON c.id = ct.claim_id
 JOIN incidents_source AS s ON s.id = ct.source_id
 LEFT JOIN incidents_person AS speaker ON speaker.id = ct.speaker_id""",

@@ -53,7 +53,7 @@ def select_sql(table_name: str, selection: Selection) -> str:
     """The SELECT behind ``/export/<table_name>.csv``; raises InvalidQueryError."""
     table = TABLES[table_name]
     ids = rows_for(table, selection).order_by().values("pk")
-    return table.select_sql(compile_literal(ids))
+    return table.select_sql(compile_literal(ids), narrow_first=selection.selects_rows and table.narrow_when_filtered)
 
 
 def work_mem_for(selection: Selection) -> str | None:

@@ -255,6 +255,15 @@ def test_related_exports_cover_only_the_filtered_incidents(client, archive):
     assert [int(row["id"]) for row in sources] == [archive.afp.pk, archive.informant.pk]
 
 
+@pytest.mark.parametrize("table", ["claims", "citations"])
+def test_a_filtered_export_gives_the_whole_exports_rows_of_the_chosen_incidents(client, archive, table):
+    """A filtered claims or citations export picks its rows before joining (export.select_sql):
+    the rows must be those of the whole export, cell for cell."""
+    _h, everything = download(client, table, "")
+    _h, chosen = download(client, table, "admin1=Kidal")
+    assert chosen and chosen == [row for row in everything if int(row["incident_id"]) == archive.kidal.pk]
+
+
 def test_no_unpublished_or_confidential_data_in_any_export(client, archive):
     for table in TABLES:
         for query in ("", "country=ML", "q=marker"):
