@@ -118,9 +118,14 @@ class ClaimForm(VersionedModelForm):
 
     @property
     def occasional_in_use(self) -> bool:
-        """Whether the claim uses one of its occasional fields (or the editor got one wrong)."""
-        names = [name for name in (*self.OCCASIONAL, "internal_notes") if name in self.fields]
-        return any(self[name].value() not in (None, "") or name in self.errors for name in names)
+        """Whether the claim uses one of its occasional fields (or the editor got one of the folded
+        fields wrong). Notes alone keep the fold closed: nearly every claim has a verification
+        note, and opening each would make the claims section as tall as it was."""
+        names = [name for name in self.OCCASIONAL if name in self.fields and name != "verification_note"]
+        folded = [*self.OCCASIONAL, "internal_notes"]
+        return any(self[name].value() not in (None, "") for name in names) or any(
+            name in self.errors for name in folded
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

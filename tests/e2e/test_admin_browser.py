@@ -172,6 +172,7 @@ def seed_like() -> Incident:
         quantity_low=39,
         quantity_high=39,
         quantity_text="39 soldiers",
+        verification_note="Claimed by a party to the fighting; no independent confirmation.",
         source=afp,
         quote="39 militaires ont été tués",
         language="fr",
