@@ -445,6 +445,40 @@ def test_an_editor_overrides_the_proposal_with_a_rationale(editor_client, editor
     assert incident.last_edited_by == editor
 
 
+def test_an_override_sets_the_figures_by_side_and_leaves_the_others_as_proposed(editor_client):
+    fla = ActorFactory(name="FLA")
+    army = ActorFactory(name="FAMa")
+    incident = IncidentFactory()
+    IncidentActorFactory(incident=incident, actor=army, side="A")
+    IncidentActorFactory(incident=incident, actor=fla, side="B")
+    ClaimFactory(incident=incident, losses_of="actor", losses_actor=army, quantity_low=10, quantity_high=10)
+    ClaimFactory(incident=incident, losses_of="actor", losses_actor=fla, quantity_low=3, quantity_high=3)
+    url = reverse("admin:incidents_incident_estimate", args=[incident.pk])
+    form = editor_client.get(url).content.decode()
+    assert 'name="deaths_a_best"' in form and 'name="injuries_high"' in form
+
+    response = editor_client.post(
+        url,
+        {
+            "override": "1",
+            "low": "12",
+            "best": "15",
+            "high": "20",
+            "high_open": "on",
+            "deaths_a_low": "9",
+            "deaths_a_best": "12",
+            "deaths_a_high": "17",
+            "rationale": "The army's own count, published later.",
+        },
+    )
+
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.deaths_a_low, incident.deaths_a_best, incident.deaths_a_high) == (9, 12, 17)
+    assert (incident.deaths_b_low, incident.deaths_b_best, incident.deaths_b_high) == (3, 3, 3)  # as proposed
+    assert incident.fatalities_high_open and incident.fatalities_method == EstimateMethod.OVERRIDE
+
+
 def test_an_override_without_a_rationale_or_out_of_order_is_refused(editor_client):
     incident = IncidentFactory()
     url = reverse("admin:incidents_incident_estimate", args=[incident.pk])

@@ -213,3 +213,33 @@ class EstimateOverrideForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    high_open = forms.BooleanField(
+        required=False, label="High is open-ended", help_text="A claim gives only a lower figure ('51+')."
+    )
+
+    # The per-side and injury figures, each set to the proposal's until the editors change it.
+    PART_LABELS = {
+        "deaths_a": "Deaths, side A",
+        "deaths_b": "Deaths, side B",
+        "deaths_civilians": "Civilian deaths",
+        "deaths_unknown": "Deaths, unknown side",
+        "injuries": "Injured",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for prefix in services.PART_PREFIXES:
+            for bound in services.BOUNDS:
+                self.fields[f"{prefix}_{bound}"] = forms.IntegerField(
+                    min_value=0, required=False, label=f"{self.PART_LABELS.get(prefix, prefix)}: {bound}"
+                )
+
+    def parts(self) -> dict[str, services.Triple]:
+        """The per-side and injury triples the editors filled in, for ``incident_override_estimate``;
+        a triple left wholly blank stays the proposal's."""
+        data = self.cleaned_data
+        triples = {
+            prefix: tuple(data.get(f"{prefix}_{bound}") for bound in services.BOUNDS)
+            for prefix in services.PART_PREFIXES
+        }
+        return {prefix: triple for prefix, triple in triples.items() if any(v is not None for v in triple)}

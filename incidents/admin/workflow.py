@@ -283,7 +283,10 @@ class WorkflowAdminMixin:
         total = proposal.total
         form = EstimateOverrideForm(
             request.POST if "override" in request.POST else None,
-            initial={"low": total.low, "best": total.best, "high": total.high},
+            initial={
+                **services.proposal_estimate(proposal),
+                **{"low": total.low, "best": total.best, "high": total.high, "high_open": total.high_open},
+            },
         )
         if request.method == "POST":
             if not can_change:
@@ -303,6 +306,8 @@ class WorkflowAdminMixin:
                         high=data["high"],
                         rationale=data["rationale"],
                         contested=data["contested"],
+                        high_open=data["high_open"],
+                        parts=form.parts(),
                     )
                     self.message_user(request, "The editors' estimate is saved.", messages.SUCCESS)
                     return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[incident.pk]))
