@@ -15,8 +15,8 @@ from typing import Any
 
 from django.db import models
 
-from incidents.columns import CLAIMS, INCIDENTS, ChangeLog, Table
-from incidents.models import Claim, Incident, Status
+from incidents.columns import CITATIONS, CLAIMS, INCIDENTS, ChangeLog, Table
+from incidents.models import Citation, Claim, Incident, Status
 
 
 def _logged(table: Table) -> list[tuple[models.Field, ChangeLog]]:
@@ -26,6 +26,7 @@ def _logged(table: Table) -> list[tuple[models.Field, ChangeLog]]:
 
 INCIDENT_FIELDS = _logged(INCIDENTS)
 CLAIM_FIELDS = _logged(CLAIMS)
+CITATION_FIELDS = _logged(CITATIONS)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def _changes(events: Iterable[Any], since: datetime) -> Iterable[tuple[Any, Any 
 
 
 def incident_changelog(incident: Incident) -> list[Change]:
-    """Corrections made to ``incident`` and its claims since it was first published (2 queries).
+    """Corrections made to ``incident``, its claims and the reports carrying them since it was first
+    published (3 queries). A report is never named here: its source may be protected.
 
     Publication is the first recorded version whose status is published; edits in the same
     transaction (an import that creates and publishes at once) share its timestamp and are
@@ -85,7 +87,12 @@ def incident_changelog(incident: Incident) -> list[Change]:
     if incident.published_at is None:
         return []
     incident_events = list(_event_model(Incident).objects.filter(pgh_obj_id=incident.pk).order_by("pgh_id"))
-    claim_events = _event_model(Claim).objects.filter(incident_id=incident.pk).order_by("pgh_id")
+    claim_events = list(_event_model(Claim).objects.filter(incident_id=incident.pk).order_by("pgh_id"))
+    citation_events = (
+        _event_model(Citation)
+        .objects.filter(claim_id__in={event.pgh_obj_id for event in claim_events})
+        .order_by("pgh_id")
+    )
     published = [event.pgh_created_at for event in incident_events if event.status == Status.PUBLISHED]
     since = min(published) if published else incident.published_at
     changes: list[Change] = []
@@ -95,8 +102,11 @@ def incident_changelog(incident: Incident) -> list[Change]:
         described = _differences(INCIDENT_FIELDS, before, event)
         if described:
             changes.append(Change(event.pgh_created_at, "Incident", _sentence(described)))
+    new_or_withdrawn: set[int] = set()
     for event, before in _changes(claim_events, since):
         subject = f"Claim {event.pgh_obj_id}"
+        if event.pgh_label in ("insert", "delete"):
+            new_or_withdrawn.add(event.pgh_obj_id)
         if event.pgh_label == "insert":
             wording = f": “{event.quantity_text}”" if event.quantity_text else ""
             about = _display(Claim._meta.get_field("kind"), event.kind).lower()
@@ -107,6 +117,19 @@ def incident_changelog(incident: Incident) -> list[Change]:
             described = _differences(CLAIM_FIELDS, before, event)
             if described:
                 changes.append(Change(event.pgh_created_at, subject, _sentence(described)))
+    # A new or withdrawn claim's reports come and go with it: "Claim added" says it.
+    for event, before in _changes(citation_events, since):
+        if event.claim_id in new_or_withdrawn:
+            continue
+        subject = f"Claim {event.claim_id}"
+        if event.pgh_label == "insert":
+            changes.append(Change(event.pgh_created_at, subject, "Another report carrying the claim added."))
+        elif event.pgh_label == "delete":
+            changes.append(Change(event.pgh_created_at, subject, "A report carrying the claim withdrawn."))
+        elif before is not None:
+            described = _differences(CITATION_FIELDS, before, event)
+            if described:
+                changes.append(Change(event.pgh_created_at, subject, "Report: " + _sentence(described)))
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes
 

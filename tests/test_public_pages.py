@@ -329,6 +329,30 @@ def test_the_change_log_lists_corrections_after_publication_but_not_who(client, 
     assert models.Claim.objects.get(pk=claim.pk).verification == models.Verification.DISPUTED
 
 
+def test_the_change_log_lists_reports_added_revised_and_withdrawn_without_naming_them(client):
+    incident = build_kidal()["incident"]
+    claims = list(incident.claims.filter(citations__isnull=False).distinct().order_by("pk")[:2])
+    relayed, revised_claim = claims
+    with connection.cursor() as cursor:
+        for table in ("incidents_incidentevent", "incidents_claimevent", "incidents_citationevent"):
+            cursor.execute(f"UPDATE {table} SET pgh_created_at = pgh_created_at - interval '1 day'")
+    protected = SourceFactory(outlet="PROTECTED-OUTLET radio", confidential=True)
+    models.Citation.objects.create(claim=relayed, source=protected, quote="Relayed.", language="fr")
+    citation = revised_claim.citations.first()
+    citation.quote, citation.language = "A corrected quotation.", "fr"
+    citation.save()
+    ClaimFactory(incident=incident, quantity_text="a new claim with its report")
+    cache.clear()
+
+    body = text(client.get(incident.get_absolute_url()))
+    log = body.split("Corrections and changes")[1].split("Cite and reuse")[0]
+
+    assert f"Claim {relayed.pk}</strong>. Another report carrying the claim added." in log
+    assert f"Claim {revised_claim.pk}</strong>. Report: Quotation revised; language: " in log
+    assert log.count("report carrying the claim added") == 1  # the new claim's own report is part of "Claim added"
+    assert "PROTECTED-OUTLET" not in body
+
+
 def test_a_freshly_published_incident_has_no_change_log(client, kidal):
     assert "No changes since publication." in text(client.get(kidal["incident"].get_absolute_url()))
 
@@ -917,8 +941,8 @@ def _detail_queries(client, django_assert_num_queries, incident) -> None:
     # 1 incident with type and sub-type, 2 actors by side, 3 claims with claimant, speaker, whose
     # losses and who is held responsible, 4 their citations with source and speaker, 5 cited
     # sources, 6 relations to other published incidents, 7 the incident's history events, 8 its
-    # claims' history events.
-    with django_assert_num_queries(8):
+    # claims' history events, 9 their citations' history events.
+    with django_assert_num_queries(9):
         response = client.get(incident.get_absolute_url())
     assert response.status_code == 200
 
