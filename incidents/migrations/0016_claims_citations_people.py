@@ -11,7 +11,7 @@ from django.db import migrations, models
 CITATIONS_FROM_CLAIMS = """
 INSERT INTO incidents_citation
     (claim_id, source_id, speaker_id, quote, language, translation, published_on, version, created_at, updated_at)
-SELECT c.id, c.source_id, NULL, c.quote, s.language, '', s.published_on, 1, c.created_at, c.updated_at
+SELECT c.id, c.source_id, NULL, c.quote, '', '', s.published_on, 1, c.created_at, c.updated_at
 FROM incidents_claim AS c JOIN incidents_source AS s ON s.id = c.source_id
 ORDER BY c.id;
 """
@@ -1809,8 +1809,9 @@ class Migration(migrations.Migration):
                 name="incident_clock_precision_has_time",
             ),
         ),
-        # Existing claims keep their one report as their first citation, with the quotation
-        # and the source's language and date; then the claim's own source and quote go.
+        # Existing claims keep their one report as their first citation, with the quotation and
+        # the source's date; then the claim's own source and quote go. The quotation's language
+        # stays unknown: editors often wrote a report's words in English, whatever its language.
         migrations.RunSQL(CITATIONS_FROM_CLAIMS, migrations.RunSQL.noop),
         migrations.RemoveField(
             model_name="claim",
