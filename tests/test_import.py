@@ -523,6 +523,30 @@ def test_a_row_naming_a_claim_in_the_archive_adds_its_report_to_that_claim(edito
     assert convoy_ambush.sources.filter(pk=ap.pk).exists()
 
 
+@pytest.mark.parametrize("who", ["editor_client", "reviewer_client"])
+def test_a_claims_file_touching_a_published_incident_is_refused_row_by_row(request, who, convoy_ambush):
+    """Nothing reaches the public through an import: neither a new claim nor another report of
+    a published claim, whoever imports it."""
+    client = request.getfixturevalue(who)
+    published = IncidentFactory(published=True, import_key="published-ambush")
+    claim = ClaimFactory(incident=published, quantity_text="39 soldiers")
+    ap = SourceFactory(outlet="AP", url="https://news.example.org/ap/8")
+    rows = [
+        claims_row(kind="fatalities", quantity_low=5, quantity_high=5, source_kind="news_agency", source_outlet="AFP"),
+        {"incident_key": "published-ambush", "kind": "fatalities", "source": ap.pk},
+        {"claim": claim.pk, "source": ap.pk, "quote": "39 soldiers died"},
+    ]
+
+    response = preview(client, csv_file(CLAIMS_HEADER, rows), CLAIMS_FORMAT)
+
+    problems = {(row, column): reason for row, column, reason in response.context["problems"]}
+    assert f"incident #{published.pk} has been published" in problems[(2, "incident_key")]
+    assert f"incident #{published.pk} has been published" in problems[(3, "claim")]
+    assert (1, "incident_key") not in problems
+    assert "confirm_form" not in response.context
+    assert published.claims.count() == 1 and claim.citations.count() == 1
+
+
 def test_a_claims_file_with_bad_rows_names_each_and_imports_nothing(editor_client, convoy_ambush):
     claim = ClaimFactory(incident=convoy_ambush)
     cited = claim.citations.get().source

@@ -439,6 +439,9 @@ class ClaimResource(resource_for(CLAIMS)):
         claim_ids = {pk for v in values_of("claim") if (pk := _number(v)) is not None}
         self.claims = dict(Claim.objects.filter(pk__in=claim_ids).values_list("id", "incident_id"))
         self.cited = set(Citation.objects.filter(claim_id__in=self.claims).values_list("claim_id", "source_id"))
+        # Incidents the public has seen: an import must not change them without a review.
+        named = {*self.incidents.values(), *self.incident_keys.values(), *self.claims.values()}
+        self.seen_by_public = set(Incident.objects.filter(pk__in=named).once_published().values_list("id", flat=True))
         source_ids = {pk for v in values_of("source") if (pk := _number(v)) is not None}
         self.source_ids = set(Source.objects.filter(pk__in=source_ids).values_list("id", flat=True))
         self.sources_by_url = dict(
@@ -505,6 +508,12 @@ class ClaimResource(resource_for(CLAIMS)):
                 self.keyed[(incident_id, key)] = (instance, number, cells)
         if not errors.get("incident") and not errors.get("incident_key") and incident_id is None and not claim_ref:
             errors.setdefault("incident", []).append("give the incident's id here, or its import_key in incident_key")
+        if incident_id in self.seen_by_public:
+            column = "claim" if claim_ref else ("incident" if self.cell(row, "incident") else "incident_key")
+            errors.setdefault(column, []).append(
+                f"incident #{incident_id} has been published: an import may not change it; "
+                "a published record changes only through the admin"
+            )
         instance.incident_id = incident_id
         self.resolve_report(instance, row, errors)
         self.raise_row_errors(errors)
