@@ -821,6 +821,15 @@ class Incident(models.Model):
         editable=False,
         help_text="The incident this duplicate was merged into; its id redirects there.",
     )
+    revision_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        editable=False,
+        help_text="The published incident this draft corrects; applied onto it once a reviewer approves.",
+    )
     retraction_notice = models.TextField(blank=True, help_text="Public notice shown in place of a retracted incident.")
     internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
     # A database default too: the bulk import's INSERT names its columns.
@@ -923,6 +932,16 @@ class Incident(models.Model):
             models.UniqueConstraint(
                 fields=["import_key"], condition=~Q(import_key=""), name="incident_import_key_unique"
             ),
+            # A correction's draft is never public itself: the reviewer's approval applies it onto
+            # the published incident. One open correction per incident at a time.
+            models.CheckConstraint(
+                condition=Q(revision_of__isnull=True)
+                | Q(status__in=DELETABLE_STATUSES, published_at__isnull=True, import_key=""),
+                name="incident_revision_never_public",
+            ),
+            models.UniqueConstraint(
+                fields=["revision_of"], condition=Q(revision_of__isnull=False), name="incident_one_open_revision"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-start_date", "-id"], name="incident_status_date"),
@@ -965,6 +984,10 @@ class Incident(models.Model):
     @property
     def is_deletable(self) -> bool:
         return self.status in DELETABLE_STATUSES
+
+    @property
+    def is_revision(self) -> bool:
+        return self.revision_of_id is not None
 
 
 @pghistory.track()
@@ -1102,6 +1125,17 @@ class Claim(models.Model):
     )
     verification_note = models.TextField(blank=True, help_text="Public note on the verification status.")
     internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    # Served by the partial claim_revises index below.
+    revises = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        help_text="In a correction's draft: the published claim this copy revises (empty for a new claim).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -1142,6 +1176,7 @@ class Claim(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind"], name="claim_kind_idx"),
+            models.Index(fields=["revises"], name="claim_revises", condition=Q(revises__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -1231,6 +1266,96 @@ class IncidentRelation(models.Model):
 
     def other_end(self, incident: Incident) -> Incident:
         return self.object if incident.pk == self.subject_id else self.subject
+
+
+class CorrectionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self) -> CorrectionQuerySet:
+        """Approved corrections of incidents with a public page: their date and reason are public."""
+        return self.filter(status=CorrectionStatus.APPROVED, incident__status__in=[Status.PUBLISHED, Status.RETRACTED])
+
+    def open(self) -> CorrectionQuerySet:
+        return self.filter(status=CorrectionStatus.OPEN)
+
+
+@pghistory.track()
+class Correction(models.Model):
+    """A change to an incident the public has seen, proposed by one person and approved by another.
+
+    A correction of a published incident is edited as a draft copy (``revision``: the incident,
+    its claims, citations, actor and source links and relations), which the approval applies onto
+    the published record. A correction of a retracted incident proposes a new public notice.
+    The record stays once decided, with the changes as they were then.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="corrections")
+    # Protected: a correction's draft goes only by its correction being decided or withdrawn.
+    revision = models.OneToOneField(
+        Incident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+        editable=False,
+        help_text="The draft copy being edited, while the correction is open.",
+    )
+    reason = models.TextField(
+        help_text="Public: why the record changes, e.g. 'Date corrected after the army's statement of 15 June'."
+    )
+    notice = models.TextField(blank=True, help_text="For a retracted incident: the new public notice proposed.")
+    status = models.CharField(
+        max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN, editable=False
+    )
+    base_version = models.PositiveIntegerField(
+        editable=False, help_text="The incident's version when the correction was proposed."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        db_index=False,
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        db_index=False,
+    )  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rejection_reason = models.TextField(blank=True, editable=False, help_text="Why the reviewer rejected it.")
+    changes = models.JSONField(
+        default=list, blank=True, editable=False, help_text="The changes as they stood when the correction was decided."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="correction_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status=CorrectionStatus.OPEN, decided_at__isnull=True)
+                | ~Q(status=CorrectionStatus.OPEN) & Q(decided_at__isnull=False, revision__isnull=True),
+                name="correction_decided_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CorrectionStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="correction_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(revision__isnull=True) | Q(notice=""), name="correction_revision_or_notice"
+            ),
+            models.UniqueConstraint(
+                fields=["incident"], condition=Q(status=CorrectionStatus.OPEN), name="correction_one_open_per_incident"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Correction {self.pk} to #{self.incident_id}"
 
 
 class FacetSnapshot(models.Model):

@@ -358,6 +358,10 @@ def incident_return_to_draft(*, incident: Incident, user: AbstractBaseUser) -> I
 
 def incident_publish(*, incident: Incident, user: AbstractBaseUser) -> Incident:
     def apply(incident: Incident) -> list[str]:
+        if incident.revision_of_id is not None:
+            raise WorkflowError(
+                "This is the draft of a correction: approve the correction to apply it to the published incident."
+            )
         if incident.last_edited_by_id == user.pk and not settings.ARCHIVE_ALLOW_SELF_REVIEW:
             raise WorkflowError("You edited this incident last; another reviewer must publish it.")
         _refuse_unconfirmed_mentions(incident, "published")
@@ -407,6 +411,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         service=incident_publish,
         action="publish",
         action_label="Publish selected incidents",
+        # A correction's draft is approved as a correction, onto the incident it corrects.
+        offered=lambda incident: incident.revision_of_id is None,
     ),
     Transition(
         step="retract",
