@@ -9,6 +9,7 @@ A citation stores no part of its source's identity, and its quotation stays: it 
 evidence, and the public sees it already. But the admin names a citation, and an incident's
 link to a source, by the source's label, so the log entries of the citations, claims and
 incidents that cite the source are scrubbed too, as are the history contexts of their links.
+So are the changes kept with corrections (and their history), which name reports by their source.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from pghistory.models import Context
 
 from incidents.models import (
     Citation,
     CitationEvent,
     Claim,
+    Correction,
+    CorrectionEvent,
     Incident,
     IncidentSource,
     IncidentSourceEvent,
@@ -47,6 +52,7 @@ class ErasureReport:
     events_scrubbed: int
     contexts_scrubbed: int
     log_entries_scrubbed: int
+    corrections_scrubbed: int = 0
 
 
 def _scrub(value: object, secrets: list[str]) -> object:
@@ -111,6 +117,22 @@ def _scrub_log_entries(source: Source, secrets: list[str]) -> int:
     return scrubbed
 
 
+def _scrub_corrections(secrets: list[str]) -> int:
+    """Scrub the changes kept with corrections, and with their history, that quote a secret."""
+    if not secrets:
+        return 0
+    quoting = Q()
+    for secret in secrets:
+        quoting |= Q(as_text__contains=secret)
+    scrubbed = 0
+    for model in (Correction, CorrectionEvent):
+        rows = model.objects.annotate(as_text=Cast("changes", TextField())).filter(quoting).select_for_update()
+        for row in rows:
+            model.objects.filter(pk=row.pk).update(changes=_scrub(row.changes, secrets))
+            scrubbed += 1
+    return scrubbed
+
+
 def source_erase_identity(*, source: Source, user: AbstractBaseUser | None = None) -> ErasureReport:
     """Blank the identifying fields of ``source`` and of every history event of it.
 
@@ -153,11 +175,13 @@ def source_erase_identity(*, source: Source, user: AbstractBaseUser | None = Non
                 contexts_scrubbed += 1
 
         log_entries_scrubbed = _scrub_log_entries(source, secrets)
+        corrections_scrubbed = _scrub_corrections(secrets)
     return ErasureReport(
         source_id=source.pk,
         events_scrubbed=events_scrubbed,
         contexts_scrubbed=contexts_scrubbed,
         log_entries_scrubbed=log_entries_scrubbed,
+        corrections_scrubbed=corrections_scrubbed,
     )
 
 

@@ -16,7 +16,18 @@ from django.urls import reverse
 from pghistory.models import Context
 
 from incidents import services
-from incidents.models import Actor, Claim, ClaimEvent, Incident, IncidentEvent, Source, SourceEvent, Status
+from incidents.models import (
+    Actor,
+    Claim,
+    ClaimEvent,
+    Correction,
+    CorrectionEvent,
+    Incident,
+    IncidentEvent,
+    Source,
+    SourceEvent,
+    Status,
+)
 from tests.admin_forms import change_form_data
 from tests.factories import (
     ActorFactory,
@@ -474,3 +485,21 @@ def test_a_person_has_a_history_page_with_their_spellings_and_affiliations(edito
     assert any(e.subject == "Person" and ("description", None, "FLA spokesman") in e.changes for e in entries)
     alias = person.aliases.get()
     assert any(e.subject == f"Person alias #{alias.pk}" and e.label == "insert" for e in entries)
+
+
+def test_erasing_a_source_scrubs_the_changes_kept_with_corrections(endangered_source):
+    label = str(endangered_source)
+    correction = Correction.objects.create(
+        incident=IncidentFactory(published=True),
+        reason="Report withdrawn.",
+        base_version=1,
+        changes=[{"section": "Claims", "item": "Claim 1", "change": "changed",
+                  "fields": [{"field": f"report removed: {label}", "before": "", "after": ""}]}],
+    )  # fmt: skip
+    assert OFFICIAL in repr(list(CorrectionEvent.objects.filter(pgh_obj=correction).values("changes")))
+
+    call_command("erase_source_identity", source=endangered_source.pk, yes=True, verbosity=0)
+
+    correction.refresh_from_db()
+    assert OFFICIAL not in repr(correction.changes) and "[erased]" in repr(correction.changes)
+    assert OFFICIAL not in repr(list(CorrectionEvent.objects.filter(pgh_obj=correction).values("changes")))
