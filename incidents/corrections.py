@@ -435,43 +435,53 @@ def correction_approve(*, correction: Correction, user: AbstractBaseUser) -> Inc
 
 
 def _apply(revision: Incident, incident: Incident) -> None:
-    """Make ``incident``'s claims, citations, links and relations those of ``revision``, keeping the
-    ids of the claims and rows that stay. Rows new in the revision move over as they are."""
+    """Make ``incident``'s claims, citations, links and relations those of ``revision``.
+
+    Claims and rows that stay keep their ids and change only where the revision differs; new
+    ones are inserted afresh, so the published record's history holds each change once, at
+    approval, and nothing of how the draft was written.
+    """
     now = timezone.now()
     revised = list(Claim.objects.filter(incident=revision).order_by("pk"))
-    published = set(Claim.objects.filter(incident=incident).values_list("pk", flat=True))
-    target = {claim.pk: claim.revises_id if claim.revises_id in published else claim.pk for claim in revised}
+    published = {claim.pk: claim for claim in Claim.objects.filter(incident=incident)}
+    target = {claim.pk: claim.revises_id for claim in revised if claim.revises_id in published}
     Claim.objects.filter(incident=incident).exclude(pk__in=target.values()).delete()
-    # Sub-counts are set again below; a composite key keeps each on its whole's incident meanwhile.
-    Claim.objects.filter(incident__in=[incident, revision]).exclude(part_of=None).update(part_of=None)
-    new = [claim.pk for claim in revised if target[claim.pk] == claim.pk]
-    Claim.objects.filter(pk__in=new).update(incident=incident, revises=None)
     names = _claim_fields()
-    for claim in revised:
-        if target[claim.pk] != claim.pk:
-            Claim.objects.filter(pk=target[claim.pk]).update(
-                **_values(claim, names), version=F("version") + 1, updated_at=now
-            )
-            _apply_citations(claim.pk, target[claim.pk], now)
-    for claim in revised:
-        if claim.part_of_id is not None:
-            Claim.objects.filter(pk=target[claim.pk]).update(part_of=target[claim.part_of_id])
+    by_pk = {claim.pk: claim for claim in revised}
+    # Wholes before their sub-counts: a sub-count names its whole's id on the published incident.
+    for claim in sorted(revised, key=lambda c: _depth(c, by_pk)):
+        whole = target.get(claim.part_of_id) if claim.part_of_id else None
+        values = {**_values(claim, names), "part_of_id": whole}
+        if claim.pk in target:
+            current = published[target[claim.pk]]
+            if _values(current, [*names, "part_of"]) != values:
+                Claim.objects.filter(pk=current.pk).update(**values, version=F("version") + 1, updated_at=now)
+        else:
+            target[claim.pk] = Claim.objects.create(**values, incident=incident).pk
+        _apply_citations(claim.pk, target[claim.pk], now)
     for model, incident_field, key, _section in LINKS:
         _apply_links(model, incident_field, key, revision, incident)
 
 
+def _depth(claim: Claim, by_pk: dict[int, Claim]) -> int:
+    depth = 0
+    while claim.part_of_id in by_pk and depth < len(by_pk):
+        claim = by_pk[claim.part_of_id]
+        depth += 1
+    return depth
+
+
 def _apply_citations(revised_claim: int, claim: int, now: datetime.datetime) -> None:
     revised = {c.source_id: c for c in Citation.objects.filter(claim_id=revised_claim)}
+    current = {c.source_id: c for c in Citation.objects.filter(claim_id=claim)}
     Citation.objects.filter(claim_id=claim).exclude(source_id__in=revised).delete()
-    current = set(Citation.objects.filter(claim_id=claim).values_list("source_id", flat=True))
     names = _citation_fields()
     for source_id, citation in revised.items():
-        if source_id in current:
-            Citation.objects.filter(claim_id=claim, source_id=source_id).update(
-                **_values(citation, names), version=F("version") + 1, updated_at=now
-            )
-        else:
-            Citation.objects.filter(pk=citation.pk).update(claim_id=claim, version=F("version") + 1, updated_at=now)
+        values = _values(citation, names)
+        if source_id not in current:
+            Citation.objects.create(**values, claim_id=claim, source_id=source_id)
+        elif _values(current[source_id], names) != values:
+            Citation.objects.filter(pk=current[source_id].pk).update(**values, version=F("version") + 1, updated_at=now)
 
 
 def _apply_links(
@@ -480,14 +490,13 @@ def _apply_links(
     revised = {_key(link, key): link for link in model.objects.filter(**{incident_field: revision})}
     current = {_key(link, key): link for link in model.objects.filter(**{incident_field: incident})}
     names = _link_fields(model, incident_field, key)
-    for k, link in current.items():
-        if k not in revised:
-            link.delete()
+    model.objects.filter(pk__in=[link.pk for k, link in current.items() if k not in revised]).delete()
     for k, link in revised.items():
-        if k in current:
-            model.objects.filter(pk=current[k].pk).update(**_values(link, names))
-        else:
-            model.objects.filter(pk=link.pk).update(**{incident_field: incident})
+        values = _values(link, names)
+        if k not in current:
+            model.objects.create(**values, **_values(link, key), **{incident_field: incident})
+        elif _values(current[k], names) != values:
+            model.objects.filter(pk=current[k].pk).update(**values)
 
 
 def correction_reject(*, correction: Correction, user: AbstractBaseUser, reason: str) -> Correction:

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 
-from incidents import corrections, services
+from incidents import changelog, corrections, services
 from incidents.models import (
     Citation,
     Claim,
@@ -100,7 +100,7 @@ def test_approval_applies_the_revision_and_keeps_claim_ids(published, editor, re
     claims = list(incident.claims.order_by("pk"))
     assert [c.pk for c in claims][:2] == published_claims
     assert claims[0].quantity_text == "twenty-two" and claims[1].part_of_id == claims[0].pk
-    assert claims[2].pk == added.pk and claims[2].revises_id is None
+    assert claims[2].quantity_text == "thirty" and claims[2].pk != added.pk and claims[2].revises_id is None
     assert list(Citation.objects.filter(claim=claims[0]).values_list("source__outlet", flat=True)) != ["AP"]
     assert incident.incident_actors.get().side == Side.B
     # The accepted proposal follows the claims: 22 + 30, counted once each.
@@ -239,3 +239,21 @@ def test_the_incident_source_link_and_citation_fields_apply(published, editor, r
     incident = corrections.correction_approve(correction=correction, user=reviewer)
     assert incident.incident_sources.get().note == "The first report."
     assert Citation.objects.get(claim__incident=incident, source__outlet="AP").quote == "Twenty-two died."
+
+
+# Each step its own transaction: history's timestamps are the transactions'.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_public_change_log_holds_the_approved_changes_and_nothing_of_the_draft(published, editor, reviewer):
+    correction = corrections.correction_propose(incident=published, user=editor, reason="Figures.")
+    added = ClaimFactory(incident=correction.revision, quantity_low=30, quantity_high=30, quantity_text="thirty")
+    Citation.objects.filter(claim=added).update(quote="A draft's words, later rewritten.")
+    Citation.objects.filter(claim=added).update(quote="Thirty died.")
+    Incident.objects.filter(pk=correction.revision_id).update(location="Tarkint")
+    _submitted(correction, editor)
+    incident = corrections.correction_approve(correction=correction, user=reviewer)
+
+    log = [(change.subject, change.description) for change in changelog.incident_changelog(incident)]
+    new_claim = incident.claims.get(quantity_text="thirty")
+    assert (f"Claim {new_claim.pk}", "Claim added about fatalities: “thirty”.") in log
+    assert any(subject == "Incident" and "Tarkint" in description for subject, description in log)
+    assert not any("report" in description.lower() for _subject, description in log), log
