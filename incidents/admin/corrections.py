@@ -9,6 +9,7 @@ asks and shows the refusal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -252,6 +253,11 @@ class CorrectionAdmin(admin.ModelAdmin):
         )
         return Correction.objects.annotate(review_order=review_order).order_by(*self.get_ordering(request))
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        return super().changelist_view(
+            request, {"title": "Corrections, those awaiting review first", **(extra_context or {})}
+        )
+
     def get_ordering(self, request: HttpRequest) -> list[str]:
         return ["review_order", "-created_at", "-id"]
 
@@ -362,13 +368,16 @@ class CorrectionAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/incidents/correction/change_form.html", context)
 
-    def _decide(self, request: HttpRequest, correction: Correction, decide: Any, done: str) -> HttpResponse:
+    def _decide(
+        self, request: HttpRequest, correction: Correction, decide: Callable[[], Any], done: Callable[[Any], str]
+    ) -> HttpResponse:
+        """Take the decision; a refusal is a message on the correction's page, never an error page."""
         try:
-            decide()
+            result = decide()
         except (services.WorkflowError, PermissionDenied) as error:
             self.message_user(request, services.refusal_message(error), messages.ERROR)
         else:
-            self.message_user(request, done, messages.SUCCESS)
+            self.message_user(request, done(result), messages.SUCCESS)
         return HttpResponseRedirect(correction_url(correction))
 
     def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -381,7 +390,7 @@ class CorrectionAdmin(admin.ModelAdmin):
             request,
             correction,
             lambda: corrections.correction_approve(correction=correction, user=request.user),
-            f"Correction approved: the public record of “{correction.incident}” now shows it.",
+            lambda incident: f"Correction approved: the public record of “{incident}” now shows it.",
         )
 
     def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -398,7 +407,7 @@ class CorrectionAdmin(admin.ModelAdmin):
             request,
             correction,
             lambda: corrections.correction_reject(correction=correction, user=request.user, reason=reason),
-            "Correction rejected; its editor reads the reason here. The published record is unchanged.",
+            lambda _: "Correction rejected; its editor reads the reason here. The published record is unchanged.",
         )
 
     def withdraw_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -411,7 +420,7 @@ class CorrectionAdmin(admin.ModelAdmin):
                 request,
                 correction,
                 lambda: corrections.correction_withdraw(correction=correction, user=request.user),
-                "Correction withdrawn; its draft copy is deleted. The published record is unchanged.",
+                lambda _: "Correction withdrawn; its draft copy is deleted. The published record is unchanged.",
             )
         if correction.status != CorrectionStatus.OPEN:
             return HttpResponseRedirect(correction_url(correction))
