@@ -7,12 +7,14 @@ history comes from the pghistory triggers, so it is the same whatever wrote the 
 One module per concern: ``forms`` (the version a form was opened on), ``widgets``,
 ``history`` (the history page and restore), ``base`` (the common editors' admin),
 ``queries`` (the changelist's own SQL), ``incident`` and ``workflow`` (incidents, their
-workflow and estimate), ``records`` (claims, actors, sources, people, taxonomy), ``imports``.
+workflow and estimate), ``corrections`` (proposing, reviewing and deciding corrections),
+``records`` (claims, actors, sources, people, taxonomy), ``imports``.
 Django imports this package at start-up; registering here is what puts each admin on the site.
 """
 
 from django.contrib import admin
 
+from incidents.admin.corrections import CorrectionAdmin
 from incidents.admin.incident import IncidentAdmin
 from incidents.admin.records import (
     ActorAdmin,
@@ -22,9 +24,10 @@ from incidents.admin.records import (
     SourceAdmin,
     SubEventTypeAdmin,
 )
-from incidents.models import Actor, Claim, EventType, Incident, Person, Source, SubEventType
+from incidents.models import Actor, Claim, Correction, EventType, Incident, Person, Source, SubEventType
 
 admin.site.register(Incident, IncidentAdmin)
+admin.site.register(Correction, CorrectionAdmin)
 admin.site.register(Claim, ClaimAdmin)
 admin.site.register(Actor, ActorAdmin)
 admin.site.register(Source, SourceAdmin)

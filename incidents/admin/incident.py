@@ -11,7 +11,7 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -21,6 +21,7 @@ from nested_admin.nested import NestedModelAdminMixin, NestedStackedInline, Nest
 
 from incidents import services
 from incidents.admin.base import ArchiveModelAdmin, LargeTableAdmin
+from incidents.admin.corrections import IncidentCorrectionsMixin, correction_url
 from incidents.admin.forms import (
     VERSION_FIELD,
     ClaimForm,
@@ -37,6 +38,7 @@ from incidents.models import (
     ESTIMATE_PREFIXES,
     Citation,
     Claim,
+    Correction,
     Incident,
     IncidentActor,
     IncidentRelation,
@@ -278,6 +280,29 @@ class IncidentRelationFromOthersInline(NestedTabularInline):
         return format_html('<a href="{}">{}</a>', url, obj.subject)
 
 
+class CorrectionListFilter(admin.SimpleListFilter):
+    """Corrections' draft copies, so reviewers find those awaiting them (a column, no extra query)."""
+
+    title = "corrections"
+    parameter_name = "correction"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("review", "Corrections awaiting review"),
+            ("open", "Corrections in progress"),
+            ("no", "Not corrections"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "review":
+            return queryset.filter(revision_of__isnull=False, status=Status.IN_REVIEW)
+        if self.value() == "open":
+            return queryset.filter(revision_of__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(revision_of__isnull=True)
+        return queryset
+
+
 class EstimateStaleFilter(admin.SimpleListFilter):
     title = "estimate stale"
     parameter_name = "estimate_stale"
@@ -310,12 +335,17 @@ def estimate_lines() -> list:
 
 
 class IncidentAdmin(
-    NestedModelAdminMixin, WorkflowAdminMixin, IncidentImportExportMixin, LargeTableAdmin, ArchiveModelAdmin
+    NestedModelAdminMixin,
+    IncidentCorrectionsMixin,
+    WorkflowAdminMixin,
+    IncidentImportExportMixin,
+    LargeTableAdmin,
+    ArchiveModelAdmin,
 ):
     form = IncidentForm
     list_display = [
         "id",
-        "title",
+        "listed_title",
         "status",
         "start_date",
         "country",
@@ -325,8 +355,16 @@ class IncidentAdmin(
         "contested",
         "last_edited_by",
     ]
-    list_display_links = ["id", "title"]
-    list_filter = ["status", CountryListFilter, "event_type", "grading", "contested", EstimateStaleFilter]
+    list_display_links = ["id", "listed_title"]
+    list_filter = [
+        "status",
+        CorrectionListFilter,
+        CountryListFilter,
+        "event_type",
+        "grading",
+        "contested",
+        EstimateStaleFilter,
+    ]
     list_select_related = ["event_type", "sub_event_type", "last_edited_by"]
     # Matched through the full-text index (see get_search_results), not with ILIKE scans.
     search_fields = ["title", "location", "summary"]
@@ -394,6 +432,14 @@ class IncidentAdmin(
     def autocomplete_label(self, obj: Incident) -> str:
         return f"{obj} ({obj.start_date:%Y-%m-%d}, {obj.get_status_display().lower()})"
 
+    @admin.display(description="title", ordering="title")
+    def listed_title(self, obj: Incident) -> SafeString:
+        if obj.revision_of_id is None:
+            return format_html("{}", obj.title)
+        return format_html(
+            '<span class="archive-correction-tag">Correction to #{}</span> {}', obj.revision_of_id, obj.title
+        )
+
     @admin.display(description="estimates by side")
     def estimates_by_side(self, obj: Incident) -> SafeString:
         rows = [
@@ -414,6 +460,7 @@ class IncidentAdmin(
     ) -> HttpResponse:
         if obj is not None and obj.pk is not None:
             context["estimate_url"] = reverse("admin:incidents_incident_estimate", args=[obj.pk])
+            context.update(self.correction_context(request, obj))
         # By keyword: django-nested-admin's override takes ``obj`` as its third argument.
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
@@ -475,12 +522,24 @@ class IncidentAdmin(
         return services.incident_can_edit(incident=obj, user=request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Incident | None = None) -> bool:
-        if obj is not None and not obj.is_deletable:
+        # A correction's draft goes by withdrawing the correction, which keeps its record.
+        if obj is not None and (not obj.is_deletable or obj.is_revision):
             return False
         return super().has_delete_permission(request, obj)
 
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        correction = Correction.objects.filter(revision_id=object_id if object_id.isdigit() else None).first()
+        if correction is not None:
+            self.message_user(
+                request,
+                "A correction's draft is not deleted: withdraw the correction instead (its record is kept).",
+                messages.INFO,
+            )
+            return HttpResponseRedirect(correction_url(correction, "withdraw"))
+        return super().delete_view(request, object_id, extra_context)
+
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        super().delete_queryset(request, queryset.deletable())
+        super().delete_queryset(request, queryset.deletable().filter(revision_of__isnull=True))
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
@@ -501,7 +560,14 @@ class IncidentAdmin(
                 f"{refused} published or retracted incident(s) were left out: they cannot be deleted, only retracted.",
                 messages.WARNING,
             )
-        deletable = queryset.deletable()
+        revisions = queryset.deletable().filter(revision_of__isnull=False).count()
+        if revisions:
+            self.message_user(
+                request,
+                f"{revisions} correction draft(s) were left out: withdraw their corrections instead.",
+                messages.WARNING,
+            )
+        deletable = queryset.deletable().filter(revision_of__isnull=True)
         if not deletable.exists():
             return None
         return delete_selected(self, request, deletable)

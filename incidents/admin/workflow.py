@@ -241,7 +241,7 @@ class WorkflowAdminMixin:
         obj: Incident | None = None,
     ) -> HttpResponse:
         context["workflow_steps"] = self.workflow_steps(request, obj) if obj is not None else []
-        mergeable = obj is not None and obj.pk is not None and obj.merged_into_id is None
+        mergeable = obj is not None and obj.pk is not None and obj.merged_into_id is None and not obj.is_revision
         if mergeable and obj.status != Status.RETRACTED and self.has_merge_permission(request):
             context["merge_url"] = reverse("admin:incidents_incident_merge", args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)
