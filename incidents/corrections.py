@@ -371,6 +371,18 @@ def _writers(correction: Correction, revision: Incident | None) -> set[Any]:
     return {correction.author_id, revision.last_edited_by_id if revision is not None else None} - {None}
 
 
+def correction_wrote(*, correction: Correction, user: AbstractBaseUser) -> bool:
+    """Whether ``user`` wrote ``correction`` (proposed it or edited its draft last), so that another
+    reviewer must approve it unless self-review is allowed."""
+    return user.pk in _writers(correction, correction.revision) and not settings.ARCHIVE_ALLOW_SELF_REVIEW
+
+
+def correction_may_withdraw(*, correction: Correction, user: AbstractBaseUser) -> bool:
+    return correction.status == CorrectionStatus.OPEN and (
+        correction.author_id == user.pk or user.has_perm(PUBLISH_PERMISSION)
+    )
+
+
 def _close(correction: Correction, user: AbstractBaseUser, status: str, changes: list[dict], **fields: Any) -> None:
     revision_id = correction.revision_id
     correction.status = status
@@ -396,6 +408,7 @@ def correction_approve(*, correction: Correction, user: AbstractBaseUser) -> Inc
             Incident.objects.select_for_update().get(pk=correction.revision_id) if correction.revision_id else None
         )
         if user.pk in _writers(correction, revision) and not settings.ARCHIVE_ALLOW_SELF_REVIEW:
+            # As correction_wrote, on the rows just locked.
             raise WorkflowError("You wrote this correction; another reviewer must approve it.")
         if incident.version != correction.base_version:
             raise WorkflowError(
@@ -520,7 +533,7 @@ def correction_withdraw(*, correction: Correction, user: AbstractBaseUser) -> Co
     """Abandon ``correction``: its author or a reviewer may."""
     with transaction.atomic():
         correction = _locked_open(correction)
-        if correction.author_id != user.pk and not user.has_perm(PUBLISH_PERMISSION):
+        if not correction_may_withdraw(correction=correction, user=user):
             raise PermissionDenied("Only the correction's author or a reviewer may withdraw it.")
         _close(correction, user, CorrectionStatus.WITHDRAWN, correction_changes(correction=correction))
     return correction

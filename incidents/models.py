@@ -233,8 +233,9 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False)
 
     def deletable(self) -> IncidentQuerySet:
-        """Incidents that may still be deleted: once published, an incident is retracted instead."""
-        return self.filter(status__in=DELETABLE_STATUSES)
+        """Incidents that may still be deleted: once published, an incident is retracted instead, and
+        a correction's draft goes by withdrawing its correction."""
+        return self.filter(status__in=DELETABLE_STATUSES, revision_of__isnull=True)
 
     def for_list(self) -> IncidentQuerySet:
         return self.select_related("event_type", "sub_event_type")
@@ -983,7 +984,7 @@ class Incident(models.Model):
 
     @property
     def is_deletable(self) -> bool:
-        return self.status in DELETABLE_STATUSES
+        return self.status in DELETABLE_STATUSES and self.revision_of_id is None
 
     @property
     def is_revision(self) -> bool:

@@ -339,7 +339,6 @@ class CorrectionAdmin(admin.ModelAdmin):
         reviewer = user.has_perm(services.PUBLISH_PERMISSION)
         incident = correction.incident
         revision = correction.revision
-        writers = {correction.author_id, revision.last_edited_by_id if revision else None} - {None}
         context = {
             **self.admin_site.each_context(request),
             "title": f"Correction {correction.pk} to #{incident.pk}",
@@ -359,8 +358,8 @@ class CorrectionAdmin(admin.ModelAdmin):
             "awaiting_review": awaiting_review(correction),
             "can_decide": reviewer and awaiting_review(correction),
             # A hint only: the service decides, and says so if the reviewer wrote it.
-            "wrote_it": user.pk in writers,
-            "can_withdraw": is_open and (correction.author_id == user.pk or reviewer),
+            "wrote_it": corrections.correction_wrote(correction=correction, user=user),
+            "can_withdraw": corrections.correction_may_withdraw(correction=correction, user=user),
             "approve_url": correction_url(correction, "approve"),
             "reject_url": correction_url(correction, "reject"),
             "withdraw_url": correction_url(correction, "withdraw"),

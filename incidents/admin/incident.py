@@ -523,7 +523,7 @@ class IncidentAdmin(
 
     def has_delete_permission(self, request: HttpRequest, obj: Incident | None = None) -> bool:
         # A correction's draft goes by withdrawing the correction, which keeps its record.
-        if obj is not None and (not obj.is_deletable or obj.is_revision):
+        if obj is not None and not obj.is_deletable:
             return False
         return super().has_delete_permission(request, obj)
 
@@ -539,7 +539,7 @@ class IncidentAdmin(
         return super().delete_view(request, object_id, extra_context)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        super().delete_queryset(request, queryset.deletable().filter(revision_of__isnull=True))
+        super().delete_queryset(request, queryset.deletable())
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
@@ -560,14 +560,14 @@ class IncidentAdmin(
                 f"{refused} published or retracted incident(s) were left out: they cannot be deleted, only retracted.",
                 messages.WARNING,
             )
-        revisions = queryset.deletable().filter(revision_of__isnull=False).count()
+        revisions = queryset.filter(revision_of__isnull=False).count()
         if revisions:
             self.message_user(
                 request,
                 f"{revisions} correction draft(s) were left out: withdraw their corrections instead.",
                 messages.WARNING,
             )
-        deletable = queryset.deletable().filter(revision_of__isnull=True)
+        deletable = queryset.deletable()
         if not deletable.exists():
             return None
         return delete_selected(self, request, deletable)
