@@ -335,7 +335,6 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     def _page(self, request: HttpRequest, correction: Correction, rejection_form: RejectionForm) -> HttpResponse:
         user = request.user
-        is_open = correction.status == CorrectionStatus.OPEN
         reviewer = user.has_perm(services.PUBLISH_PERMISSION)
         incident = correction.incident
         revision = correction.revision
