@@ -531,7 +531,19 @@ class Source(models.Model):
     )
     confidential = models.BooleanField(
         default=False,
-        help_text="Protect the source's identity: the public, the API and exports see only its kind.",
+        help_text="Protect the source's identity: the public, the API and exports see only its kind. "
+        "Unticking it asks a reviewer to make the source public.",
+    )
+    disclosure_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        db_index=False, help_text="Who asked for this confidential source to be made public.",
+    )  # fmt: skip
+    disclosure_requested_at = models.DateTimeField(
+        "asked to be made public",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it was asked; empty when nobody is asking.",
     )
     internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -545,6 +557,13 @@ class Source(models.Model):
         indexes = [
             models.Index(fields=["kind"], name="source_kind_idx"),
             GinIndex(fields=["outlet"], name="source_outlet_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+        constraints = [
+            # A request to make a record public is pending only while the record is confidential.
+            models.CheckConstraint(
+                condition=Q(disclosure_requested_at__isnull=True) | Q(confidential=True),
+                name="source_disclosure_request_confidential",
+            ),
         ]
 
     # The fields that name a source. For a confidential one the public sees none of them (pages,
@@ -594,7 +613,18 @@ class Person(models.Model):
     confidential = models.BooleanField(
         default=False,
         help_text="Protect the person's identity: the public, the API and exports never see them, "
-        "only that someone whose identity is withheld spoke.",
+        "only that someone whose identity is withheld spoke. Unticking it asks a reviewer to make the person public.",
+    )
+    disclosure_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        db_index=False, help_text="Who asked for this confidential person to be made public.",
+    )  # fmt: skip
+    disclosure_requested_at = models.DateTimeField(
+        "asked to be made public",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it was asked; empty when nobody is asking.",
     )
     internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -609,6 +639,12 @@ class Person(models.Model):
         ordering = ["name"]
         verbose_name_plural = "people"
         indexes = [GinIndex(fields=["name"], name="person_name_trgm", opclasses=["gin_trgm_ops"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(disclosure_requested_at__isnull=True) | Q(confidential=True),
+                name="person_disclosure_request_confidential",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -722,7 +722,8 @@ def require_incident_edit(*, incident: Incident, user: AbstractBaseUser) -> None
 
 
 # Fields a restore never writes back: they belong to the workflow, not to the record's content.
-NOT_RESTORED = {"retraction_notice"}
+# "confidential" of a source or person: making one public takes a reviewer (record_disclose).
+NOT_RESTORED = {"retraction_notice", "confidential"}
 
 
 def restorable_fields(model: type[models.Model]) -> list[models.Field]:

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from pghistory.models import Events
 
-from incidents import services
+from incidents import disclosure, services
 from incidents.demo import features, sample, seed
 from incidents.models import (
     Actor,
@@ -43,6 +43,7 @@ from incidents.models import (
     Status,
     TimePrecision,
 )
+from incidents.sql import set_config
 from tests.factories import ClaimFactory, IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -324,7 +325,11 @@ def test_a_changed_seed_record_is_restored_on_the_next_load(seed_incident):
     fla = Actor.objects.get(slug=seed.FLA)
     fla.name = "Someone else"
     fla.save()
-    Person.objects.filter(slug=seed.OFFICIAL).update(confidential=False)
+    official = Person.objects.get(slug=seed.OFFICIAL)
+    with connection.cursor() as cursor:
+        # The database lets only a declared disclosure untick "confidential" (incidents.disclosure).
+        set_config(cursor, disclosure.DISCLOSING_SETTING, f"incidents_person:{official.pk}", local=True)
+        Person.objects.filter(pk=official.pk).update(confidential=False)
     call_command("load_demo", "--seed-only", verbosity=0)
     fla.refresh_from_db()
     assert fla.name == "Azawad Liberation Front"

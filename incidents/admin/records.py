@@ -14,6 +14,7 @@ from django.utils.text import smart_split, unescape_string_literal
 
 from incidents import services
 from incidents.admin.base import ArchiveModelAdmin, LargeTableAdmin
+from incidents.admin.disclosure import DisclosureAdminMixin
 from incidents.admin.forms import VERSION_FIELD, ClaimForm, VersionedFormSetMixin, VersionedInline
 from incidents.admin.widgets import LoadedChoicesFormSet, LoadedChoicesInline, confidential_badge, source_label
 from incidents.models import (
@@ -178,9 +179,15 @@ class ActorAdmin(LargeTableAdmin, ArchiveModelAdmin):
     ]
 
 
-class SourceAdmin(LargeTableAdmin, ArchiveModelAdmin):
+class SourceAdmin(DisclosureAdminMixin, LargeTableAdmin, ArchiveModelAdmin):
     list_display = ["item_title", "identity", "kind", "outlet", "author", "published_on", "reliability", "language"]
-    list_filter = ["confidential", "kind", "reliability", "language"]
+    list_filter = [
+        "confidential",
+        ("disclosure_requested_at", admin.EmptyFieldListFilter),
+        "kind",
+        "reliability",
+        "language",
+    ]
     search_fields = ["outlet__ilike", "author__ilike", "title__ilike"]
     search_help_text = "Outlet, author or speaker, or title."
     date_hierarchy = "published_on"
@@ -190,8 +197,9 @@ class SourceAdmin(LargeTableAdmin, ArchiveModelAdmin):
             "Confidentiality",
             {
                 "description": "A confidential source is fully visible to editors; the public, the API and every "
-                "export see only its kind (for example “Local source, identity withheld”).",
-                "fields": ["confidential"],
+                "export see only its kind (for example “Local source, identity withheld”). Unticking it "
+                "asks: a reviewer who did not ask makes the source public.",
+                "fields": ["confidential", "disclosure_request"],
             },
         ),
         (None, {"fields": ["kind", "outlet", "title", "author", ("published_on", "language"), "reliability"]}),
@@ -231,9 +239,9 @@ class PersonAffiliationInline(LoadedChoicesInline, admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class PersonAdmin(LargeTableAdmin, ArchiveModelAdmin):
+class PersonAdmin(DisclosureAdminMixin, LargeTableAdmin, ArchiveModelAdmin):
     list_display = ["name", "identity", "description", "slug", "updated_at"]
-    list_filter = ["confidential"]
+    list_filter = ["confidential", ("disclosure_requested_at", admin.EmptyFieldListFilter)]
     search_fields = ["name__ilike", "slug__ilike", "aliases__name__ilike"]
     search_help_text = "Part of a name, slug or other spelling, in any language or script."
     prepopulated_fields = {"slug": ["name"]}
@@ -245,8 +253,9 @@ class PersonAdmin(LargeTableAdmin, ArchiveModelAdmin):
             "Confidentiality",
             {
                 "description": "A confidential person is fully visible to editors; the public, the API and every "
-                "export never see who they are, only that someone whose identity is withheld spoke.",
-                "fields": ["confidential"],
+                "export never see who they are, only that someone whose identity is withheld spoke. Unticking "
+                "it asks: a reviewer who did not ask makes the person public.",
+                "fields": ["confidential", "disclosure_request"],
             },
         ),
         (None, {"fields": ["name", "slug", "description"]}),
