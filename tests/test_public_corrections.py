@@ -267,3 +267,17 @@ def test_a_release_lists_the_incidents_corrected_since_the_previous_one_apart(tm
     assert changes["changed"] == [published.pk]  # its row changed too: the date
     assert untouched.pk not in changes["changed"] and rejected.pk not in changes["corrected"]
     assert "Refused reason" not in text and CONFIDENTIAL not in text
+
+
+def test_the_methodology_page_says_who_does_what_and_how_a_correction_flows(client, db):
+    body = client.get("/methodology/").text
+
+    roles = body[body.index('id="roles"') : body.index('id="corrections"')]
+    flow = body[body.index('id="corrections"') :]
+    assert "Nothing reaches the public without a second person" in roles
+    for role in ("Editors", "Reviewers", "The public"):
+        assert f"<dt>{role}</dt>" in roles
+    assert "confidential" in roles and "retracted incident" in roles
+    assert "public reason" in flow and "submits it for review" in flow
+    assert "Another reviewer" in flow and "rejects it with a reason" in flow
+    assert "<code>corrections</code>" in flow and "<code>modified_since</code>" in flow and "changes.json" in flow
