@@ -173,7 +173,7 @@ class IncidentSourceSerializer(serializers.ModelSerializer):
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
-    """An approved correction as the public reads it: when, and why. Never who, nor the diff."""
+    """An approved correction as the public reads it: when it was approved, and why."""
 
     date = serializers.DateTimeField(source="decided_at", read_only=True, help_text="When it was approved (UTC).")
     reason = serializers.CharField(read_only=True, help_text="Why the record changed, as its editor wrote it.")

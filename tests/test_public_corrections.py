@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from incidents import corrections, release, services
 from incidents.models import Citation, Correction, Incident, Status
+from incidents.renderers import JSONRenderer
 from tests.factories import ClaimFactory, IncidentFactory, SourceFactory, UserFactory
 
 REASON = "Date corrected after the army's statement of 15 June"
@@ -168,6 +169,9 @@ def test_list_items_give_several_corrections_oldest_first_and_none_as_an_empty_l
     ]
     assert items[published.pk]["corrections"] == expected
     assert items[untouched.pk]["corrections"] == []
+    # PostgreSQL writes the list's corrections byte for byte as the renderer writes the detail's.
+    written = JSONRenderer().render([{"date": c.decided_at, "reason": c.reason} for c in (first, second)])
+    assert b'"corrections":' + written in client.get("/api/v1/incidents/").content
     assert client.get(f"/api/v1/incidents/{published.pk}/").json()["corrections"] == expected
     assert pretty[published.pk]["corrections"] == expected
 
