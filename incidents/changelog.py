@@ -1,4 +1,9 @@
-"""The public change log of an incident: dated corrections, derived from its history.
+"""The public change log of an incident: its approved corrections, and every change in detail.
+
+A correction is approved by a reviewer who did not write it (``incidents.corrections``); the
+public reads its date and the reason its editor wrote, never who wrote or approved it nor the
+diff kept with it (the diff may name a protected source). Open, rejected and withdrawn
+corrections are the editors' own.
 
 Every change to an incident and its claims is recorded by pghistory triggers. The public
 sees what changed after publication, field by field, and never who changed it: only
@@ -14,9 +19,20 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.db.models import Prefetch, Q
 
 from incidents.columns import CITATIONS, CLAIMS, INCIDENTS, ChangeLog, Table
-from incidents.models import Citation, Claim, Incident, Status
+from incidents.models import Citation, Claim, Correction, Incident, Status
+
+# Where ``public_corrections()`` puts an incident's approved corrections.
+PUBLIC_CORRECTIONS = "public_corrections"
+
+
+def public_corrections() -> Prefetch:
+    """Each incident's approved corrections, oldest first, as ``incident.public_corrections`` (one
+    query for any number of incidents). Only what the public reads is loaded: never the diff."""
+    corrections = Correction.objects.public().only("id", "incident_id", "decided_at", "reason")
+    return Prefetch("corrections", queryset=corrections.order_by("decided_at", "pk"), to_attr=PUBLIC_CORRECTIONS)
 
 
 def _logged(table: Table) -> list[tuple[models.Field, ChangeLog]]:
@@ -77,8 +93,10 @@ def _changes(events: Iterable[Any], since: datetime) -> Iterable[tuple[Any, Any 
 
 
 def incident_changelog(incident: Incident) -> list[Change]:
-    """Corrections made to ``incident``, its claims and the reports carrying them since it was first
-    published (3 queries). A report is never named here: its source may be protected.
+    """Changes made to ``incident``, its claims and the reports carrying them since it was first
+    published (3 queries). A report is never named here: its source may be protected. A claim
+    that a correction added, or that came with a duplicate merged into this incident, is added
+    when it came over.
 
     Publication is the first recorded version whose status is published; edits in the same
     transaction (an import that creates and publishes at once) share its timestamp and are
@@ -87,11 +105,16 @@ def incident_changelog(incident: Incident) -> list[Change]:
     if incident.published_at is None:
         return []
     incident_events = list(_event_model(Incident).objects.filter(pgh_obj_id=incident.pk).order_by("pgh_id"))
-    claim_events = list(_event_model(Claim).objects.filter(incident_id=incident.pk).order_by("pgh_id"))
+    # A claim's events elsewhere too (in a correction's draft, in a duplicate merged into this
+    # one): they tell a claim that came over from one that was always here.
+    here = Claim.objects.filter(incident=incident).values("pk")
+    claim_events = list(
+        _event_model(Claim).objects.filter(Q(incident_id=incident.pk) | Q(pgh_obj_id__in=here)).order_by("pgh_id")
+    )
+    ours = {event.pgh_obj_id for event in claim_events if event.incident_id == incident.pk}
+    reports_here = Citation.objects.filter(claim__incident=incident).values("pk")
     citation_events = (
-        _event_model(Citation)
-        .objects.filter(claim_id__in={event.pgh_obj_id for event in claim_events})
-        .order_by("pgh_id")
+        _event_model(Citation).objects.filter(Q(claim_id__in=ours) | Q(pgh_obj_id__in=reports_here)).order_by("pgh_id")
     )
     published = [event.pgh_created_at for event in incident_events if event.status == Status.PUBLISHED]
     since = min(published) if published else incident.published_at
@@ -104,10 +127,13 @@ def incident_changelog(incident: Incident) -> list[Change]:
             changes.append(Change(event.pgh_created_at, "Incident", _sentence(described)))
     new_or_withdrawn: set[int] = set()
     for event, before in _changes(claim_events, since):
+        if event.incident_id != incident.pk:
+            continue
         subject = f"Claim {event.pgh_obj_id}"
-        if event.pgh_label in ("insert", "delete"):
+        came_over = before is not None and before.incident_id != incident.pk
+        if event.pgh_label in ("insert", "delete") or came_over:
             new_or_withdrawn.add(event.pgh_obj_id)
-        if event.pgh_label == "insert":
+        if event.pgh_label == "insert" or came_over:
             wording = f": “{event.quantity_text}”" if event.quantity_text else ""
             about = _display(Claim._meta.get_field("kind"), event.kind).lower()
             changes.append(Change(event.pgh_created_at, subject, f"Claim added about {about}{wording}."))
@@ -119,10 +145,10 @@ def incident_changelog(incident: Incident) -> list[Change]:
                 changes.append(Change(event.pgh_created_at, subject, _sentence(described)))
     # A new or withdrawn claim's reports come and go with it: "Claim added" says it.
     for event, before in _changes(citation_events, since):
-        if event.claim_id in new_or_withdrawn:
+        if event.claim_id not in ours or event.claim_id in new_or_withdrawn:
             continue
         subject = f"Claim {event.claim_id}"
-        if event.pgh_label == "insert":
+        if event.pgh_label == "insert" or (before is not None and before.claim_id != event.claim_id):
             changes.append(Change(event.pgh_created_at, subject, "Another report carrying the claim added."))
         elif event.pgh_label == "delete":
             changes.append(Change(event.pgh_created_at, subject, "A report carrying the claim withdrawn."))

@@ -1,7 +1,7 @@
 """The API's incident list items, written as JSON by PostgreSQL in the page's own query.
 
 A page of the list is one statement: the filtered, ordered and limited page of incidents,
-the names of their actors per side, and each item as JSON text. Python neither builds
+the names of their actors per side, their approved corrections, and each item as JSON text. Python neither builds
 model instances nor dictionaries for it, nor parses a date; the renderer places each
 item's text in the response as it came (``orjson.Fragment``).
 
@@ -24,14 +24,15 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 
 from incidents.keyset import SortKey, order_sql
-from incidents.models import Incident, IncidentActor, Role, Side
+from incidents.models import Correction, CorrectionStatus, Incident, IncidentActor, Role, Side
 from incidents.serializers import IncidentListSerializer
 from incidents.sql import quote_name
 
 _SIDES = {side: f"side_{side.lower()}" for side in Side.values}
 # Item fields read from the event type tables (their slugs); the rest are the incident's columns.
 _TAXONOMY = ("event_type", "sub_event_type")
-ITEM_FIELDS = [name for name in IncidentListSerializer.Meta.fields if name not in _SIDES.values()]
+_CORRECTIONS = "corrections"
+ITEM_FIELDS = [name for name in IncidentListSerializer.Meta.fields if name not in {*_SIDES.values(), _CORRECTIONS}]
 _TIMESTAMPS = {"published_at", "updated_at"}
 _FLOATS = {"latitude", "longitude"}
 _ITEM_KEY = "item"
@@ -72,7 +73,25 @@ def _item_select() -> str:
             value = _float(value)
         fields.append(f"{value} AS {quote_name(name)}")
     fields.extend(f"coalesce(sides.{quote_name(name)}, '{{}}') AS {quote_name(name)}" for name in _SIDES.values())
+    fields.append(f"{_corrections_select()} AS {quote_name(_CORRECTIONS)}")
     return ", ".join(fields)
+
+
+@functools.cache
+def _corrections_select() -> str:
+    """The incident's approved corrections, oldest first, each ``{"date", "reason"}`` written as
+    the API writes them (json_agg would put spaces between the items). The list's incidents
+    are published, so their approved corrections are the public ones
+    (``Correction.objects.public()``). A subquery by the incident's index: most have none."""
+    table = quote_name(Correction._meta.db_table)
+    date = _timestamp("correction.decided_at")
+    shown = f"SELECT {date} AS date, correction.reason"
+    return (
+        "(SELECT ('[' || coalesce(string_agg(row_to_json(shown)::text, ',' "
+        "ORDER BY correction.decided_at, correction.id), '') || ']')::json "
+        f"FROM {table} correction CROSS JOIN LATERAL ({shown}) shown "
+        f"WHERE correction.incident_id = incident.id AND correction.status = '{CorrectionStatus.APPROVED.value}')"
+    )
 
 
 @functools.cache

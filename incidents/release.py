@@ -4,7 +4,9 @@ a summary of what changed since the previous release, and SHA-256 checksums.
 
 The CSVs are written by the same COPY-based code as ``/export/*.csv``. The change summary
 walks the old and new ``incidents.csv`` side by side (both are sorted by id), so it needs
-no memory per row.
+no memory per row. It lists apart the incidents a reviewer corrected since the previous
+release, with each correction's date and public reason, as the incident's page and the API
+give them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.conf import settings
 
 from incidents import export
 from incidents.columns import TABLES, Table
-from incidents.models import Incident
+from incidents.models import Correction, Incident
 from incidents.selection import Selection
 
 DATAPACKAGE = "datapackage.json"
@@ -57,6 +59,12 @@ class Changes:
     # Retracted duplicates merged into another incident: their id and that incident's.
     merged_into: dict[int, int] = field(default_factory=dict)
     withdrawn: list[int] = field(default_factory=list)
+    # Approved corrections since the previous release, oldest first: incident, date, reason.
+    corrections: list[dict] = field(default_factory=list)
+
+    @property
+    def corrected(self) -> list[int]:
+        return sorted({correction["incident"] for correction in self.corrections})
 
     def as_dict(self, version: str) -> dict:
         return {
@@ -67,6 +75,8 @@ class Changes:
             "retracted": self.retracted,
             "merged_into": {str(pk): into for pk, into in self.merged_into.items()},
             "withdrawn": self.withdrawn,
+            "corrected": self.corrected,
+            "corrections": self.corrections,
         }
 
 
@@ -199,6 +209,24 @@ def compare(previous: Path, current: Path) -> Changes:
     return changes
 
 
+def corrections_between(since: datetime.datetime, until: datetime.datetime) -> list[dict]:
+    """The corrections approved after ``since`` and by ``until``, as the public reads them."""
+    corrections = Correction.objects.public().filter(decided_at__gt=since, decided_at__lte=until)
+    return [
+        {"incident": incident, "date": decided_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "reason": reason}
+        for incident, decided_at, reason in corrections.order_by("decided_at", "pk").values_list(
+            "incident_id", "decided_at", "reason"
+        )
+    ]
+
+
+def _created(release: Path) -> datetime.datetime | None:
+    created = json.loads((release / DATAPACKAGE).read_text()).get("created")
+    if created is None:
+        return None
+    return datetime.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
+
+
 def write_checksums(out: Path) -> None:
     names = sorted(p.name for p in out.iterdir() if p.is_file() and p.name != CHECKSUMS)
     (out / CHECKSUMS).write_text("".join(f"{sha256(out / name)}  {name}\n" for name in names))
@@ -208,7 +236,8 @@ def export_release(
     *, version: str, out: Path, previous: Path | None = None, now: datetime.datetime | None = None
 ) -> Changes:
     """Write release ``version`` into the new or empty directory ``out``; return what changed."""
-    now = now or datetime.datetime.now(datetime.UTC)
+    # To the second, as datapackage.json writes it: the next release lists corrections after it.
+    now = (now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0)
     if out.exists() and any(out.iterdir()):
         raise ReleaseError(f"{out} is not empty; a release is written once, into a new directory.")
     if previous is not None and not (previous / "incidents.csv").is_file():
@@ -230,6 +259,11 @@ def export_release(
     if previous is not None:
         changes = compare(previous / "incidents.csv", out / "incidents.csv")
         changes.previous_version = json.loads((previous / DATAPACKAGE).read_text()).get("version")
+        # From the previous release's creation to this one's, each taken before its snapshot and
+        # written to the second: each correction is listed by one release, at worst the one
+        # after the release whose data it changed.
+        since = _created(previous)
+        changes.corrections = corrections_between(since, now) if since is not None else []
     (out / CHANGES).write_text(json.dumps(changes.as_dict(version), indent=2) + "\n")
     (out / DATAPACKAGE).write_text(json.dumps(datapackage(version, now, out), indent=2, ensure_ascii=False) + "\n")
     (out / DICTIONARY).write_text(data_dictionary(version))

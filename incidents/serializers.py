@@ -13,6 +13,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from incidents.changelog import PUBLIC_CORRECTIONS
 from incidents.columns import INCIDENTS
 from incidents.models import (
     Actor,
@@ -20,6 +21,7 @@ from incidents.models import (
     ActorRelation,
     Citation,
     Claim,
+    Correction,
     Incident,
     IncidentActor,
     IncidentRelation,
@@ -170,6 +172,23 @@ class IncidentSourceSerializer(serializers.ModelSerializer):
         fields = ("source", "note")
 
 
+class CorrectionSerializer(serializers.ModelSerializer):
+    """An approved correction as the public reads it: when it was approved, and why."""
+
+    date = serializers.DateTimeField(source="decided_at", read_only=True, help_text="When it was approved (UTC).")
+    reason = serializers.CharField(read_only=True, help_text="Why the record changed, as its editor wrote it.")
+
+    class Meta:
+        model = Correction
+        fields = ("date", "reason")
+
+
+_CORRECTIONS_HELP = (
+    "Approved corrections of the record since its publication, oldest first: each with the date it was "
+    "approved and its public reason. Open or rejected proposals are never listed."
+)
+
+
 # The incident's own fields in the API (incidents.columns): in every list item, and in the detail only.
 _INCIDENT_FIELDS = INCIDENTS.api_fields("list")
 _INCIDENT_DETAIL_FIELDS = INCIDENTS.api_fields("detail")
@@ -182,10 +201,13 @@ class IncidentListSerializer(serializers.ModelSerializer):
     sub_event_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     side_a = serializers.ListField(child=serializers.CharField(), help_text="Names of the actors on side A.")
     side_b = serializers.ListField(child=serializers.CharField(), help_text="Names of the actors on side B.")
+    corrections = CorrectionSerializer(
+        source=PUBLIC_CORRECTIONS, many=True, read_only=True, help_text=_CORRECTIONS_HELP
+    )
 
     class Meta:
         model = Incident
-        fields = (*_INCIDENT_FIELDS, "side_a", "side_b")
+        fields = (*_INCIDENT_FIELDS, "side_a", "side_b", "corrections")
 
 
 class IncidentRelationSerializer(serializers.Serializer):
@@ -222,6 +244,9 @@ class IncidentDetailSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text="Local time it began (HH:MM:SS), if reported."
     )
     related_incidents = serializers.SerializerMethodField(help_text="Links to other published incidents.")
+    corrections = CorrectionSerializer(
+        source=PUBLIC_CORRECTIONS, many=True, read_only=True, help_text=_CORRECTIONS_HELP
+    )
 
     class Meta:
         model = Incident
@@ -232,6 +257,7 @@ class IncidentDetailSerializer(serializers.ModelSerializer):
             "claims",
             "sources",
             "related_incidents",
+            "corrections",
         )
 
     @extend_schema_field(IncidentRelationSerializer(many=True))

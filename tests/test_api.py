@@ -77,7 +77,8 @@ def test_list_query_count_is_constant(client, archive, django_assert_num_queries
         incident = IncidentFactory(published=True, title=f"Extra {n}")
         IncidentActorFactory(incident=incident)
         IncidentActorFactory(incident=incident, side=models.Side.B)
-    # The page of incidents, with event type slugs and the actors of every incident on it.
+    # The page of incidents, with event type slugs, the actors and the approved corrections of
+    # every incident on it.
     with django_assert_num_queries(1):
         response = client.get("/api/v1/incidents/", {"page_size": 50})
     assert len(response.json()["results"]) == 33
@@ -86,8 +87,9 @@ def test_list_query_count_is_constant(client, archive, django_assert_num_queries
 @pytest.mark.usefixtures("cache_in_memory")
 def test_detail_query_count_is_constant(client, archive, django_assert_num_queries):
     # 1. the incident with its event types, 2. actors, 3. claims with their speakers and actors,
-    # 4. the claims' citations with their sources and speakers, 5. cited sources, 6. related incidents
-    with django_assert_num_queries(6):
+    # 4. the claims' citations with their sources and speakers, 5. cited sources, 6. its approved
+    # corrections, 7. related incidents
+    with django_assert_num_queries(7):
         response = client.get(f"/api/v1/incidents/{archive.kidal.pk}/")
     assert response.status_code == 200
     for n in range(10):
@@ -97,7 +99,7 @@ def test_detail_query_count_is_constant(client, archive, django_assert_num_queri
         subject=archive.bamako, kind=models.IncidentRelationKind.SAME_EVENT, object=archive.kidal
     )
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(f"/api/v1/incidents/{archive.kidal.pk}/")
     assert len(response.json()["claims"]) == 12
     assert sum(len(claim["citations"]) for claim in response.json()["claims"]) == 23
@@ -431,6 +433,8 @@ def _python_list_item(incident: models.Incident) -> dict:
     )
     for side in models.Side.values:
         item[f"side_{side.lower()}"] = [link.actor.name for link in links if link.side == side]
+    corrections = models.Correction.objects.public().filter(incident=incident).order_by("decided_at", "pk")
+    item["corrections"] = [{"date": c.decided_at, "reason": c.reason} for c in corrections]
     return {name: item[name] for name in IncidentListSerializer.Meta.fields}
 
 

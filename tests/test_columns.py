@@ -161,12 +161,12 @@ def test_the_api_shows_the_incident_fields_the_spec_marks_in_the_model_order():
         "deaths_b_low", "deaths_b_best", "deaths_b_high", "deaths_civilians_low", "deaths_civilians_best",
         "deaths_civilians_high", "deaths_unknown_low", "deaths_unknown_best", "deaths_unknown_high", "injuries_low",
         "injuries_best", "injuries_high", "estimate_stale", "contested", "grading", "tags", "updated_at",
-        "published_at", "side_a", "side_b",
+        "published_at", "side_a", "side_b", "corrections",
     )  # fmt: skip
     assert IncidentDetailSerializer.Meta.fields == (
-        *IncidentListSerializer.Meta.fields[:-2],
+        *IncidentListSerializer.Meta.fields[:-3],
         "summary", "time_of_day", "fatalities_method", "fatalities_rationale", "actors", "claims", "sources",
-        "related_incidents",
+        "related_incidents", "corrections",
     )  # fmt: skip
 
 

@@ -940,9 +940,9 @@ def test_the_methodology_page_says_how_claims_reports_groups_sides_and_time_are_
 def _detail_queries(client, django_assert_num_queries, incident) -> None:
     # 1 incident with type and sub-type, 2 actors by side, 3 claims with claimant, speaker, whose
     # losses and who is held responsible, 4 their citations with source and speaker, 5 cited
-    # sources, 6 relations to other published incidents, 7 the incident's history events, 8 its
-    # claims' history events, 9 their citations' history events.
-    with django_assert_num_queries(9):
+    # sources, 6 its approved corrections, 7 relations to other published incidents, 8 the
+    # incident's history events, 9 its claims' history events, 10 their citations' history events.
+    with django_assert_num_queries(10):
         response = client.get(incident.get_absolute_url())
     assert response.status_code == 200
 

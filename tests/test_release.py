@@ -136,6 +136,8 @@ def test_the_change_summary_lists_added_changed_and_retracted_ids(archive, tmp_p
         "retracted": [archive.bamako.pk],
         "merged_into": {},
         "withdrawn": [],
+        "corrected": [],
+        "corrections": [],
     }
 
 

@@ -26,6 +26,7 @@ from rest_framework.serializers import ModelSerializer
 from rest_framework.settings import api_settings
 
 from incidents import listing, selection
+from incidents.changelog import public_corrections
 from incidents.filters import BIGINT_MAX, TEXT_MAX, BoundedIntegerField, IncidentFilter, UTCDateTimeField
 from incidents.geojson import GeoJSONRenderer
 from incidents.models import (
@@ -177,7 +178,9 @@ class IncidentViewSet(ReadOnlyViewSet):
 
     def get_queryset(self) -> QuerySet:
         queryset = Incident.objects.published()
-        return queryset.for_detail() if self.action == "retrieve" else queryset
+        if self.action == "retrieve":
+            return queryset.for_detail().prefetch_related(public_corrections())
+        return queryset
 
     def get_serializer_class(self) -> type[ModelSerializer]:
         if self.action == "retrieve":

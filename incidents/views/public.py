@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from incidents import reconcile
-from incidents.changelog import incident_changelog
+from incidents.changelog import incident_changelog, public_corrections
 from incidents.charts import month_histogram
 from incidents.facets import Count as FacetCount
 from incidents.facets import Facets, country_name, data_stamp, facets_for, holdings
@@ -170,7 +170,7 @@ class IncidentDetailView(DetailView):
     context_object_name = "incident"
 
     def get_queryset(self) -> QuerySet[Incident]:
-        return Incident.objects.with_public_page().for_detail()
+        return Incident.objects.with_public_page().for_detail().prefetch_related(public_corrections())
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
@@ -184,6 +184,8 @@ class IncidentDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         incident: Incident = self.object
+        # Newest first, as the change log reads; a retracted incident's notice is corrected too.
+        context["corrections"] = incident.public_corrections[::-1]
         if incident.status == Status.RETRACTED:
             return context
         claims = list(incident.claims.all())

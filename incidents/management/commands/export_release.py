@@ -36,6 +36,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Release {release_version} written to {out}{since}: {len(changes.added)} added, "
                 f"{len(changes.changed)} changed, {len(changes.retracted)} retracted "
-                f"({len(changes.merged_into)} merged into another), {len(changes.withdrawn)} withdrawn."
+                f"({len(changes.merged_into)} merged into another), {len(changes.withdrawn)} withdrawn, "
+                f"{len(changes.corrected)} corrected."
             )
         )
