@@ -107,8 +107,10 @@ def test_the_page_lists_an_approved_correction_with_its_date_and_reason_apart_fr
 def test_the_detailed_log_says_what_a_correction_added_without_naming_the_report(client, published, editor, reviewer):
     _published_yesterday()
     correction = _proposed(published, editor)
-    added = ClaimFactory(incident=correction.revision, quantity_low=30, quantity_high=30, quantity_text="thirty")
+    ClaimFactory(incident=correction.revision, quantity_low=30, quantity_high=30, quantity_text="thirty")
     corrections.correction_approve(correction=correction, user=reviewer)
+    # Inserted afresh on the published incident: a claim of its own, with an id of its own.
+    added = published.claims.get(quantity_text="thirty")
     kept = published.claims.exclude(pk=added.pk).get()
 
     body = client.get(published.get_absolute_url()).text
