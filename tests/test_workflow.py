@@ -223,7 +223,9 @@ def test_a_published_or_retracted_incident_cannot_be_deleted_from_its_page(revie
 def test_a_reviewer_can_delete_a_draft(reviewer_client):
     draft = IncidentFactory()
 
-    response = reviewer_client.post(reverse("admin:incidents_incident_delete", args=[draft.pk]), {"post": "yes"})
+    response = reviewer_client.post(
+        reverse("admin:incidents_incident_delete", args=[draft.pk]), {"post": "yes", "based_on_version": draft.version}
+    )
 
     assert response.status_code == 302
     assert not Incident.objects.filter(pk=draft.pk).exists()
