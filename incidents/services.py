@@ -707,18 +707,60 @@ def incident_merge(*, duplicate: Incident, into: Incident, user: AbstractBaseUse
 # --- Editing and restoring ---------------------------------------------------------------------
 
 
-def incident_can_edit(*, incident: Incident, user: AbstractBaseUser) -> bool:
-    """Editors change drafts; once submitted, only reviewers may change an incident."""
+def incident_edit_refusal(*, incident: Incident, user: AbstractBaseUser) -> str:
+    """Why ``user`` may not change ``incident`` and what is attached to it, or "" if they may.
+
+    Drafts are the editors'; once submitted, an incident is the reviewers'; once public, nobody
+    changes it in place, reviewers included: a change to it is a correction, which another
+    reviewer approves, as the first publication was.
+    """
     if not user.has_perm("incidents.change_incident"):
-        return False
-    return incident.status == Status.DRAFT or user.has_perm(PUBLISH_PERMISSION)
+        return "You do not have permission to change incidents."
+    if incident.status == Status.PUBLISHED:
+        return (
+            "This incident is published: propose a correction from its page; "
+            "it goes live once another reviewer approves it."
+        )
+    if incident.status == Status.RETRACTED:
+        return (
+            "This incident is retracted: it is not changed any more; "
+            "a new public notice is proposed from its page and goes live once a reviewer approves it."
+        )
+    if incident.status != Status.DRAFT and not user.has_perm(PUBLISH_PERMISSION):
+        return "Only a reviewer may change an incident once it has been submitted."
+    return ""
+
+
+def incident_can_edit(*, incident: Incident, user: AbstractBaseUser) -> bool:
+    """Whether ``user`` may change ``incident``, its claims, their citations and its links."""
+    return not incident_edit_refusal(incident=incident, user=user)
 
 
 def require_incident_edit(*, incident: Incident, user: AbstractBaseUser) -> None:
-    if not user.has_perm("incidents.change_incident"):
-        raise PermissionDenied("You do not have permission to change incidents.")
-    if not incident_can_edit(incident=incident, user=user):
-        raise PermissionDenied("Only a reviewer may change an incident once it has been submitted.")
+    refusal = incident_edit_refusal(incident=incident, user=user)
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def attached_incident_ids(instance: models.Model) -> set[int]:
+    """The incidents whose record ``instance`` is part of, as its values say now: itself, the
+    incident of a claim, of a citation's claim, of an actor or source link, the subject of a relation."""
+    if isinstance(instance, Incident):
+        return {instance.pk} if instance.pk is not None else set()
+    if isinstance(instance, Claim | IncidentActor | IncidentSource):
+        return {instance.incident_id} if instance.incident_id is not None else set()
+    if isinstance(instance, Citation):
+        return set(Claim.objects.filter(pk=instance.claim_id).values_list("incident_id", flat=True))
+    if isinstance(instance, IncidentRelation):
+        return {instance.subject_id} if instance.subject_id is not None else set()
+    return set()
+
+
+def require_attached_edit(*, incident_ids: set[int], user: AbstractBaseUser) -> None:
+    """Refuse unless ``user`` may change every incident of ``incident_ids`` (locked until the
+    transaction ends, so that none is published meanwhile)."""
+    for incident in Incident.objects.select_for_update().filter(pk__in=incident_ids).order_by("pk"):
+        require_incident_edit(incident=incident, user=user)
 
 
 # Fields a restore never writes back: they belong to the workflow, not to the record's content.
@@ -749,10 +791,11 @@ def history_restore(*, event: models.Model, user: AbstractBaseUser) -> models.Mo
         instance = model._default_manager.select_for_update().filter(pk=event.pgh_obj_id).first()
         if instance is None:
             raise WorkflowError(f"This {opts.verbose_name} has been deleted; there is nothing to restore into.")
-        if isinstance(instance, Incident):
-            require_incident_edit(incident=instance, user=user)
+        # The record as it is and as it would be: a restore may move a claim to another incident.
+        incident_ids = attached_incident_ids(instance)
         for field in restorable_fields(model):
             setattr(instance, field.attname, getattr(event, field.attname))
+        require_attached_edit(incident_ids=incident_ids | attached_incident_ids(instance), user=user)
         if hasattr(instance, "last_edited_by_id"):
             instance.last_edited_by = user
         if hasattr(instance, "version"):

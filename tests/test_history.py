@@ -377,19 +377,21 @@ def test_an_editor_restores_an_earlier_version_of_a_draft(editor_client, editor)
     assert restore_event.pgh_context.metadata["user"] == editor.pk
 
 
-def test_a_restore_leaves_the_workflow_state_alone(reviewer_client, reviewer):
+def test_a_restore_leaves_the_workflow_state_alone(reviewer_client, reviewer, editor):
     incident = IncidentFactory(title="Draft title")
     first = events_of(incident)[0]
-    incident.title = "Published title"
+    incident.title = "Submitted title"
     incident.save()
-    Incident.objects.filter(pk=incident.pk).update(
-        status=Status.PUBLISHED, published_by=reviewer, published_at=incident.updated_at
-    )
+    submitted = services.incident_submit(incident=incident, user=editor)
 
     reviewer_client.post(reverse("admin:incidents_incident_restore", args=[incident.pk, first.pgh_id]))
 
     incident.refresh_from_db()
-    assert (incident.title, incident.status, incident.published_by) == ("Draft title", Status.PUBLISHED, reviewer)
+    assert (incident.title, incident.status, incident.submitted_at) == (
+        "Draft title",
+        Status.IN_REVIEW,
+        submitted.submitted_at,
+    )
 
 
 def test_an_editor_cannot_restore_a_submitted_incident(editor_client, editor):

@@ -641,8 +641,6 @@ def test_a_sub_count_sits_beneath_its_whole_and_never_conflicts_with_it(client):
 @pytest.fixture
 def accepted(kidal, reviewer) -> models.Incident:
     """The seed story with the archive's proposal accepted, and an open-ended claim about the army."""
-    from incidents import services
-
     incident = kidal["incident"]
     ClaimFactory(
         incident=incident, claimant=kidal["fla"], losses_of=models.LossesOf.ACTOR, losses_actor=kidal["army"],
@@ -650,7 +648,18 @@ def accepted(kidal, reviewer) -> models.Incident:
     )  # fmt: skip
     ClaimFactory(incident=incident, kind=models.ClaimKind.INJURIES, claimant=kidal["army"], quantity_low=12,
                  quantity_high=12, quantity_text="twelve wounded")  # fmt: skip
-    return services.incident_accept_proposal(incident=incident, user=reviewer)
+    return accepted_in_review(incident, reviewer)
+
+
+def accepted_in_review(incident: models.Incident, reviewer) -> models.Incident:
+    """``incident`` with the proposal accepted while it was in review, then published again: a
+    published estimate changes only through a correction."""
+    from incidents import services
+
+    models.Incident.objects.filter(pk=incident.pk).update(status=models.Status.IN_REVIEW)
+    services.incident_accept_proposal(incident=incident, user=reviewer)
+    models.Incident.objects.filter(pk=incident.pk).update(status=models.Status.PUBLISHED)
+    return models.Incident.objects.get(pk=incident.pk)
 
 
 def test_the_estimate_is_shown_by_side_with_an_open_high_written_as_in_the_headline(client, kidal, accepted):
@@ -687,12 +696,10 @@ def test_a_stale_estimate_is_said_to_be_under_review(client, accepted):
 
 
 def test_an_accepted_proposal_without_figures_says_no_figures_were_reported(client, reviewer):
-    from incidents import services
-
     incident = IncidentFactory(published=True)
     ClaimFactory(incident=incident, quantity_low=None, quantity_high=None, quantity_text="heavy losses")
     fresh = text(client.get(incident.get_absolute_url()))
-    services.incident_accept_proposal(incident=incident, user=reviewer)
+    accepted_in_review(incident, reviewer)
 
     body = text(client.get(incident.get_absolute_url()))
 

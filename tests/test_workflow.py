@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents import services
 from incidents.models import (
@@ -222,7 +223,9 @@ def test_a_published_or_retracted_incident_cannot_be_deleted_from_its_page(revie
 def test_a_reviewer_can_delete_a_draft(reviewer_client):
     draft = IncidentFactory()
 
-    response = reviewer_client.post(reverse("admin:incidents_incident_delete", args=[draft.pk]), {"post": "yes"})
+    response = reviewer_client.post(
+        reverse("admin:incidents_incident_delete", args=[draft.pk]), {"post": "yes", "based_on_version": draft.version}
+    )
 
     assert response.status_code == 302
     assert not Incident.objects.filter(pk=draft.pk).exists()
@@ -505,7 +508,13 @@ WRITES = {
     ),
 }
 # Services that take a user only to decide what that user may do.
-USER_CHECKS = {"incident_can_edit", "require_incident_edit", "incident_transitions"}
+USER_CHECKS = {
+    "incident_can_edit",
+    "incident_edit_refusal",
+    "require_incident_edit",
+    "require_attached_edit",
+    "incident_transitions",
+}
 
 
 def test_every_public_service_that_takes_a_user_is_a_write_tested_here_or_a_check():
@@ -736,8 +745,9 @@ def duplicates(reviewer) -> dict[str, object]:
     statement that ``into`` has already (carried by AFP there, by AP and AFP here)."""
     fla, army, corps = ActorFactory(name="FLA"), ActorFactory(name="Army"), ActorFactory(name="Africa Corps")
     afp, ap, radio = SourceFactory(outlet="AFP"), SourceFactory(outlet="AP"), SourceFactory(outlet="Radio")
-    into = IncidentFactory(published=True, title="Ambush near Anefif")
-    duplicate = IncidentFactory(published=True, title="Convoy attacked on the Anefif road")
+    # Estimated while drafts, then published: nobody changes a published estimate in place.
+    into = IncidentFactory(title="Ambush near Anefif")
+    duplicate = IncidentFactory(title="Convoy attacked on the Anefif road")
     IncidentActorFactory(incident=into, actor=fla, side=Side.B)
     IncidentActorFactory(incident=duplicate, actor=fla, side=Side.B)
     IncidentActorFactory(incident=duplicate, actor=army, side=Side.A)
@@ -757,6 +767,7 @@ def duplicates(reviewer) -> dict[str, object]:
     IncidentRelation.objects.create(subject=duplicate, kind=IncidentRelationKind.SAME_EVENT, object=into)
     services.incident_accept_proposal(incident=into, user=reviewer)
     services.incident_accept_proposal(incident=duplicate, user=reviewer)
+    Incident.objects.filter(pk__in=[into.pk, duplicate.pk]).update(status=Status.PUBLISHED, published_at=timezone.now())
     return {"into": into, "duplicate": duplicate, "kept": kept, "twin": twin, "moved": moved, "part": part,
             "follow_on": follow_on, "ap": ap, "afp": afp, "radio": radio, "army": army}  # fmt: skip
 
@@ -813,11 +824,12 @@ def test_an_incident_merged_into_the_duplicate_earlier_now_points_at_the_survivo
 
 def test_merging_only_citations_into_an_existing_claim_leaves_the_estimate_current(reviewer):
     source = SourceFactory()
-    into, duplicate = IncidentFactory(published=True), IncidentFactory(published=True)
+    into, duplicate = IncidentFactory(), IncidentFactory(published=True)
     ClaimFactory(incident=into, source=source)
     twin = ClaimFactory(incident=duplicate, source=source)
     CitationFactory(claim=twin)
     services.incident_accept_proposal(incident=into, user=reviewer)
+    Incident.objects.filter(pk=into.pk).update(status=Status.PUBLISHED, published_at=timezone.now())
 
     merged = services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="Same.")
 

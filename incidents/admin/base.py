@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path
+from django.urls import path, reverse
 
 from incidents import services
 from incidents.admin.forms import VERSION_FIELD, VersionedModelForm, expected_version
@@ -35,10 +35,22 @@ def delete_checked(*, instance: models.Model, expected_version: int | None) -> N
         instance.delete()
 
 
+def shown_version(data: Any, name: str) -> int | None:
+    """The version a page was opened on, as a request carries it (None if it does not)."""
+    value = str(data.get(name, "")).strip()
+    return int(value) if value.isdigit() else None
+
+
 class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
-    """Saves through ``services.record_save`` (optimistic locking) and shows pghistory history."""
+    """Saves through ``services.record_save`` (optimistic locking) and shows pghistory history.
+
+    Deletions are checked alike: the delete page carries the version it was opened on (the
+    change form's Delete link passes the version the editor was looking at), and a record
+    saved by someone else since is not deleted.
+    """
 
     form = VersionedModelForm
+    delete_confirmation_template = "admin/incidents/delete_confirmation.html"
 
     class Media:
         css = {"all": ["incidents/admin.css"]}
@@ -91,6 +103,36 @@ class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
         for obj in instances:
             services.record_save(instance=obj, expected_version=versions.get(id(obj)))
         formset.save_m2m()
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        if not hasattr(self.model, "version"):
+            return super().delete_view(request, object_id, extra_context)
+        if request.method == "POST":
+            shown = request._archive_delete_version = shown_version(request.POST, VERSION_FIELD)
+        else:
+            shown = shown_version(request.GET, "version")
+        try:
+            return super().delete_view(request, object_id, {**(extra_context or {}), "based_on_version": shown})
+        except services.ConcurrentEditError as error:
+            # The deletion and its log entry were rolled back; the change form shows what is saved now.
+            self.message_user(request, f"Nothing was deleted. {error.messages[0]}", messages.ERROR)
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id])
+            )
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        if not hasattr(obj, "version"):
+            super().delete_model(request, obj)
+            return
+        shown = getattr(request, "_archive_delete_version", None)
+        if shown is None:
+            # A confirmation that does not say what it confirms deletes nothing.
+            raise services.ConcurrentEditError(
+                f"The page did not say which version of this {obj._meta.verbose_name} you saw: "
+                "open the delete page again.",
+                code="no_version",
+            )
+        delete_checked(instance=obj, expected_version=shown)
 
     def changeform_view(
         self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None

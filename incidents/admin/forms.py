@@ -115,6 +115,18 @@ class ClaimForm(VersionedModelForm):
 
     # The fields that only some claims need; the compact row keeps them folded unless one is used.
     OCCASIONAL = ("part_of", "responsible_actor", "attribution", "movement", "place", "verification_note")
+    # Who submits the form, where it offers the incident (the claims' own admin sets it).
+    user: Any = None
+
+    def clean_incident(self) -> Incident | None:
+        """The incident the form names, if its editor may change it: the one submitted, since a
+        claim moved to a published incident would be public without a review."""
+        incident = self.cleaned_data.get("incident")
+        if incident is not None and self.user is not None:
+            refusal = services.incident_edit_refusal(incident=incident, user=self.user)
+            if refusal:
+                raise forms.ValidationError(f"“{incident}”: {refusal}", code="not_editable")
+        return incident
 
     @property
     def occasional_in_use(self) -> bool:

@@ -99,6 +99,17 @@ class ClaimAdmin(LargeTableAdmin, ArchiveModelAdmin):
         # The incident decides every permission of the page and of its citations.
         return super().get_queryset(request).select_related("incident")
 
+    def get_form(self, request: HttpRequest, obj: Claim | None = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        # The incident submitted is checked against who submits it (ClaimForm.clean_incident).
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def save_model(self, request: HttpRequest, obj: Claim, form: forms.Form, change: bool) -> None:
+        # The form said so already; this holds for any form, and locks the incident until the
+        # save is committed, so that it is not published meanwhile.
+        services.require_attached_edit(incident_ids={obj.incident_id}, user=request.user)
+        super().save_model(request, obj, form, change)
+
     def formfield_for_foreignkey(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "part_of":
             # Another claim of the same incident (the database holds it too).

@@ -321,5 +321,6 @@ class WorkflowAdminMixin:
             "proposal": proposal,
             "form": form,
             "can_change": can_change,
+            "refusal": services.incident_edit_refusal(incident=incident, user=request.user),
         }
         return TemplateResponse(request, "admin/incidents/incident/estimate.html", context)

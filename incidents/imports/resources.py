@@ -35,6 +35,7 @@ from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 from import_export.results import Error, Result, RowResult
 
+from incidents import services
 from incidents.columns import CLAIMS, INCIDENTS, Table
 from incidents.imports import engine
 from incidents.imports.vocabulary import ACLED_COLUMNS, ACLED_LABELS, Lookups
@@ -442,6 +443,14 @@ class ClaimResource(resource_for(CLAIMS)):
         # Incidents the public has seen: an import must not change them without a review.
         named = {*self.incidents.values(), *self.incident_keys.values(), *self.claims.values()}
         self.seen_by_public = set(Incident.objects.filter(pk__in=named).once_published().values_list("id", flat=True))
+        # Incidents in review are the reviewers', as in the admin (services.incident_edit_refusal).
+        user = kwargs.get("user")
+        self.not_editable: dict[int, str] = {}
+        if user is not None and user.is_authenticated:
+            for incident in Incident.objects.filter(pk__in=named).exclude(pk__in=self.seen_by_public).only("status"):
+                refusal = services.incident_edit_refusal(incident=incident, user=user)
+                if refusal:
+                    self.not_editable[incident.pk] = f"incident #{incident.pk}: {refusal}"
         source_ids = {pk for v in values_of("source") if (pk := _number(v)) is not None}
         self.source_ids = set(Source.objects.filter(pk__in=source_ids).values_list("id", flat=True))
         self.sources_by_url = dict(
@@ -508,11 +517,12 @@ class ClaimResource(resource_for(CLAIMS)):
                 self.keyed[(incident_id, key)] = (instance, number, cells)
         if not errors.get("incident") and not errors.get("incident_key") and incident_id is None and not claim_ref:
             errors.setdefault("incident", []).append("give the incident's id here, or its import_key in incident_key")
-        if incident_id in self.seen_by_public:
+        if incident_id in self.seen_by_public or incident_id in self.not_editable:
             column = "claim" if claim_ref else ("incident" if self.cell(row, "incident") else "incident_key")
             errors.setdefault(column, []).append(
-                f"incident #{incident_id} has been published: an import may not change it; "
-                "a published record changes only through the admin"
+                self.not_editable.get(incident_id)
+                or f"incident #{incident_id} has been published: an import may not change it; "
+                "propose a correction from its page in the admin, which another reviewer approves"
             )
         instance.incident_id = incident_id
         self.resolve_report(instance, row, errors)
