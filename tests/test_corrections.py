@@ -45,7 +45,7 @@ def published(editor, reviewer):
     whole = ClaimFactory(incident=incident, quantity_low=20, quantity_high=20, quantity_text="twenty")
     CitationFactory(claim=whole, source=SourceFactory(outlet="AP"), quote="Twenty died.")
     ClaimFactory(incident=incident, quantity_low=4, quantity_high=4, quantity_text="four", part_of=whole)
-    return services.incident_accept_proposal(incident=_draft_then_publish(incident, reviewer), user=reviewer)
+    return _draft_then_publish(incident, reviewer)
 
 
 def _draft_then_publish(incident: Incident, reviewer) -> Incident:

@@ -8,7 +8,8 @@ One module per concern: ``forms`` (the version a form was opened on), ``widgets`
 ``history`` (the history page and restore), ``base`` (the common editors' admin),
 ``queries`` (the changelist's own SQL), ``incident`` and ``workflow`` (incidents, their
 workflow and estimate), ``corrections`` (proposing, reviewing and deciding corrections),
-``records`` (claims, actors, sources, people, taxonomy), ``imports``.
+``records`` (claims, actors, sources, people, taxonomy), ``disclosure`` (making a confidential source
+or person public on a reviewer's confirmation), ``imports``.
 Django imports this package at start-up; registering here is what puts each admin on the site.
 """
 
