@@ -151,6 +151,7 @@ DATA_WRITERS_MAY_IMPORT = (
     "incidents.demo",
     "incidents.models",
     "incidents.services",
+    "incidents.merging",
     "incidents.reconcile",
     "incidents.history",
 )

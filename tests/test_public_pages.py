@@ -768,11 +768,11 @@ def test_related_incidents_are_shown_from_both_ends_when_both_are_published(clie
 
 
 def test_a_merged_incident_redirects_permanently_to_the_incident_it_was_merged_into(client, reviewer):
-    from incidents import services
+    from incidents import merging
 
     into = IncidentFactory(published=True)
     duplicate = IncidentFactory(published=True)
-    services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="The same ambush, entered twice.")
+    merging.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="The same ambush, entered twice.")
 
     response = client.get(duplicate.get_absolute_url())
 
@@ -782,11 +782,11 @@ def test_a_merged_incident_redirects_permanently_to_the_incident_it_was_merged_i
 
 
 def test_a_merged_incident_does_not_point_at_an_incident_without_a_public_page(client, reviewer):
-    from incidents import services
+    from incidents import merging
 
     into = IncidentFactory(published=True)
     duplicate = IncidentFactory(published=True)
-    services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="The same ambush, entered twice.")
+    merging.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="The same ambush, entered twice.")
     models.Incident.objects.filter(pk=into.pk).update(status=models.Status.DRAFT)
 
     response = client.get(duplicate.get_absolute_url())

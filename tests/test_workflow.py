@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents import services
+from incidents import merging, services
 from incidents.models import (
     Citation,
     ClaimEvent,
@@ -502,7 +502,7 @@ WRITES = {
     "incident_merge": (
         services.PUBLISH_PERMISSION,
         Status.PUBLISHED,
-        lambda incident, user: services.incident_merge(
+        lambda incident, user: merging.incident_merge(
             duplicate=incident, into=IncidentFactory(published=True), user=user, reason="The same ambush."
         ),
     ),
@@ -520,10 +520,11 @@ USER_CHECKS = {
 def test_every_public_service_that_takes_a_user_is_a_write_tested_here_or_a_check():
     takes_a_user = {
         name
-        for name, function in vars(services).items()
+        for module in (services, merging)
+        for name, function in vars(module).items()
         if inspect.isfunction(function)
         and not name.startswith("_")
-        and function.__module__ == services.__name__
+        and function.__module__ == module.__name__
         and "user" in inspect.signature(function).parameters
     }
 
@@ -776,7 +777,7 @@ def test_merging_moves_what_the_duplicate_adds_and_retracts_it_pointing_at_the_o
     into, duplicate = duplicates["into"], duplicates["duplicate"]
     before = Incident.objects.values(*services.ESTIMATE_FIELDS).get(pk=duplicate.pk)
 
-    merged = services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="  The same ambush. ")
+    merged = merging.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="  The same ambush. ")
 
     assert merged.pk == into.pk
     gone = Incident.objects.get(pk=duplicate.pk)
@@ -815,9 +816,9 @@ def test_merging_moves_what_the_duplicate_adds_and_retracts_it_pointing_at_the_o
 
 def test_an_incident_merged_into_the_duplicate_earlier_now_points_at_the_survivor(duplicates, reviewer):
     earlier = IncidentFactory(published=True)
-    services.incident_merge(duplicate=earlier, into=duplicates["duplicate"], user=reviewer, reason="Twice entered.")
+    merging.incident_merge(duplicate=earlier, into=duplicates["duplicate"], user=reviewer, reason="Twice entered.")
 
-    services.incident_merge(duplicate=duplicates["duplicate"], into=duplicates["into"], user=reviewer, reason="Same.")
+    merging.incident_merge(duplicate=duplicates["duplicate"], into=duplicates["into"], user=reviewer, reason="Same.")
 
     assert Incident.objects.get(pk=earlier.pk).merged_into_id == duplicates["into"].pk
 
@@ -831,7 +832,7 @@ def test_merging_only_citations_into_an_existing_claim_leaves_the_estimate_curre
     services.incident_accept_proposal(incident=into, user=reviewer)
     Incident.objects.filter(pk=into.pk).update(status=Status.PUBLISHED, published_at=timezone.now())
 
-    merged = services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="Same.")
+    merged = merging.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason="Same.")
 
     assert not merged.estimate_stale
     assert Citation.objects.filter(claim__incident=into).count() == 2
@@ -854,7 +855,7 @@ def test_a_merge_is_refused_unless_both_are_published_and_a_reason_given(reviewe
     ClaimFactory(incident=duplicate)
 
     with pytest.raises(services.WorkflowError, match=message):
-        services.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason=reason)
+        merging.incident_merge(duplicate=duplicate, into=into, user=reviewer, reason=reason)
 
     assert Incident.objects.get(pk=duplicate.pk).status == statuses[0]
     assert duplicate.claims.count() == 1
@@ -864,7 +865,7 @@ def test_an_incident_cannot_be_merged_into_itself(reviewer):
     incident = IncidentFactory(published=True)
 
     with pytest.raises(services.WorkflowError, match="into itself"):
-        services.incident_merge(duplicate=incident, into=incident, user=reviewer, reason="Same.")
+        merging.incident_merge(duplicate=incident, into=incident, user=reviewer, reason="Same.")
 
 
 # --- Confidential people and citations in public text -------------------------------------------

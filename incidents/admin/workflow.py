@@ -4,7 +4,7 @@ The changelist actions, the change-form buttons and the view that takes one step
 incident are made from ``services.TRANSITIONS``: a step is described once, in the services,
 and each service checks its own permission. The estimate view accepts the archive's proposal
 or overrides it with a rationale. Reviewers merge a duplicate into another incident
-(``services.incident_merge``) from the list or from the duplicate's change form.
+(``merging.incident_merge``) from the list or from the duplicate's change form.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.safestring import SafeString
 
-from incidents import services
+from incidents import merging, services
 from incidents.admin.forms import EstimateOverrideForm, MergeForm, RetractionForm
 from incidents.admin.widgets import LoadedChoiceAutocompleteSelect
 from incidents.models import Incident, IncidentRelation, Status
@@ -174,7 +174,7 @@ class WorkflowAdminMixin:
         merged = 0
         for duplicate in duplicates:
             try:
-                services.incident_merge(duplicate=duplicate, into=into, user=request.user, reason=reason)
+                merging.incident_merge(duplicate=duplicate, into=into, user=request.user, reason=reason)
             except (services.WorkflowError, PermissionDenied) as error:
                 self.message_user(request, f"{duplicate}: {services.refusal_message(error)}", messages.ERROR)
             else:

@@ -9,7 +9,7 @@ that the spec no longer lists are deleted (history keeps them), so a changed see
 its old claims beside the new ones.
 
 A spec may be a second report of another incident (``merged_into``): it is loaded as an
-incident of its own, then merged into the other by ``services.incident_merge``. From then on
+incident of its own, then merged into the other by ``merging.incident_merge``. From then on
 its claims, links and sources belong to the incident it was merged into, and the retracted
 duplicate is left as the merge left it.
 """
@@ -27,7 +27,7 @@ from django.db import models, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from incidents import services
+from incidents import merging, services
 from incidents.demo.specs import (
     ActorSpec,
     ClaimSpec,
@@ -584,9 +584,7 @@ def load_incidents(
     for spec, incident in zip(specs, ordered, strict=True):
         if spec.merged_into and incident.merged_into_id is None:
             into = by_key[spec.merged_into]
-            services.incident_merge(
-                duplicate=incident, into=into, user=_acting_reviewer(user), reason=spec.merge_reason
-            )
+            merging.incident_merge(duplicate=incident, into=into, user=_acting_reviewer(user), reason=spec.merge_reason)
             report.updated += 1
 
     wanted = [incident for spec, incident in zip(specs, ordered, strict=True) if spec.accept_proposal]
