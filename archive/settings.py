@@ -354,6 +354,9 @@ CONTENT_SECURITY_POLICY = {
 # Request size: Django's cap on non-file form data, and ours on any body, uploads included.
 ARCHIVE_MAX_REQUEST_BYTES = env_int("ARCHIVE_MAX_REQUEST_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+# An incident's form carries every claim and report: the seed's 24 claims send 1,148 fields, over
+# Django's 1,000. Ten thousand is about two hundred claims; the byte caps above still hold.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
 # Login lockout (django-axes): a client that fails this often for one username waits.

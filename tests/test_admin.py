@@ -825,3 +825,19 @@ def test_an_editor_reads_a_submitted_incidents_claims_and_citations_without_inpu
     assert response.status_code == 200
     assert "Six of our fighters fell." in page
     assert 'name="claims-0-citations-0-quote"' not in page and 'name="claims-0-kind"' not in page
+
+
+def test_an_incident_with_as_many_claims_as_the_seed_saves_from_its_form(editor_client):
+    incident = IncidentFactory()
+    for n in range(30):
+        ClaimFactory(incident=incident, quantity_low=n, quantity_high=n, quantity_text=f"{n} dead")
+    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    data = change_form_data(editor_client, url)
+    data["title"] = "Ambush with thirty claims"
+    assert len(data) > 1000, "more fields than Django's default cap"
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 302, response.content[:300]
+    incident.refresh_from_db()
+    assert incident.title == "Ambush with thirty claims"
