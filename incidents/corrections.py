@@ -193,15 +193,17 @@ def _shown(instance: models.Model, name: str) -> str:
     """A field's value as an editor reads it: choice labels, names of related records, ISO dates."""
     field = instance._meta.get_field(name)
     value = getattr(instance, field.attname)
+    if field.choices and value in dict(field.flatchoices):
+        return str(dict(field.flatchoices)[value])
     if value is None or value == "" or value == []:
         return ""
-    if field.choices:
-        return str(getattr(instance, f"get_{name}_display")())
     if field.is_relation:
         return str(getattr(instance, name))
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, datetime.date | datetime.time):
+    if isinstance(value, datetime.time):
+        return value.isoformat(timespec="minutes" if not value.second else "seconds")
+    if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)

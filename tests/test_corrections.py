@@ -257,3 +257,13 @@ def test_the_public_change_log_holds_the_approved_changes_and_nothing_of_the_dra
     assert (f"Claim {new_claim.pk}", "Claim added about fatalities: “thirty”.") in log
     assert any(subject == "Incident" and "Tarkint" in description for subject, description in log)
     assert not any("report" in description.lower() for _subject, description in log), log
+
+
+def test_the_changes_read_as_an_editor_writes_them(published, editor):
+    correction = corrections.correction_propose(incident=published, user=editor, reason="Time added.")
+    Incident.objects.filter(pk=correction.revision_id).update(time_of_day=datetime.time(6, 30), time_precision="around")
+
+    (entry,) = corrections.correction_changes(correction=correction)
+
+    assert {"field": "time of day", "before": "", "after": "06:30"} in entry["fields"]
+    assert {"field": "time precision", "before": "Not reported", "after": "Around"} in entry["fields"]
