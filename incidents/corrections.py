@@ -511,7 +511,7 @@ def _apply_links(
         if k not in current:
             model.objects.create(**values, **_values(link, key), **{incident_field: incident})
         elif _values(current[k], names) != values:
-            model.objects.filter(pk=current[k].pk).update(**values)
+            model.objects.filter(pk=current[k].pk).update(**values, version=F("version") + 1)
 
 
 def correction_reject(*, correction: Correction, user: AbstractBaseUser, reason: str) -> Correction:

@@ -740,6 +740,12 @@ def _ordered_estimate(prefix: str, name: str = "") -> list[models.CheckConstrain
     ]
 
 
+def _link_version() -> models.PositiveIntegerField:
+    """Optimistic locking for a row edited inside the incident's form, so that deleting it checks
+    the version too; bulk inserts that do not name the column get the first version."""
+    return models.PositiveIntegerField(default=1, db_default=1, editable=False)
+
+
 @pghistory.track(exclude=["search_document"])
 class Incident(models.Model):
     """One violent event. Its primary key is the stable public identifier; ids are never reused."""
@@ -1042,6 +1048,7 @@ class IncidentActor(models.Model):
         help_text="Primary party, associated actor, or supporting force.",
     )
     note = models.CharField(max_length=300, blank=True, help_text="Public note on the actor's part.")
+    version = _link_version()
 
     class Meta:
         ordering = ["side", "role", "pk"]
@@ -1058,6 +1065,7 @@ class IncidentSource(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_sources", db_index=False)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="incident_sources", db_index=False)
     note = models.CharField(max_length=300, blank=True, help_text="Public note on what this source contributes.")
+    version = _link_version()
 
     class Meta:
         ordering = ["pk"]
@@ -1282,6 +1290,7 @@ class IncidentRelation(models.Model):
     kind = models.CharField(max_length=16, choices=IncidentRelationKind.choices)
     object = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="relations_in")
     note = models.CharField(max_length=300, blank=True, help_text="Public note on the link.")
+    version = _link_version()
 
     objects = IncidentRelationQuerySet.as_manager()
 

@@ -687,3 +687,36 @@ def test_deleting_an_unchanged_claim_inline_deletes_it(clients):
 
     assert response.status_code == 302
     assert not Claim.objects.filter(pk=claim.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "make", "model"),
+    [
+        ("incident_actors", lambda draft: IncidentActorFactory(incident=draft), IncidentActor),
+        ("incident_sources", lambda draft: IncidentSourceFactory(incident=draft), IncidentSource),
+        (
+            "relations_out",
+            lambda draft: IncidentRelation.objects.create(
+                subject=draft, kind=IncidentRelationKind.FOLLOW_ON, object=IncidentFactory()
+            ),
+            IncidentRelation,
+        ),
+    ],
+)
+def test_deleting_a_link_inline_that_someone_else_changed_deletes_nothing(clients, prefix, make, model):
+    draft = IncidentFactory()
+    link = make(draft)
+    incident_url = reverse("admin:incidents_incident_change", args=[draft.pk])
+    data = change_form_data(clients["editor"], incident_url)
+    save_changed(clients["reviewer"], incident_url, **{f"{prefix}-0-note": "Changed meanwhile."})
+
+    response = clients["editor"].post(incident_url, {**data, f"{prefix}-0-DELETE": "on"})
+
+    assert response.status_code == 200
+    assert STALE in response.content.decode()
+    assert model.objects.get(pk=link.pk).note == "Changed meanwhile."
+    assert model.objects.get(pk=link.pk).version == 2
+
+    fresh = change_form_data(clients["editor"], incident_url)
+    assert clients["editor"].post(incident_url, {**fresh, f"{prefix}-0-DELETE": "on"}).status_code == 302
+    assert not model.objects.filter(pk=link.pk).exists()

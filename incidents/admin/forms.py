@@ -173,7 +173,7 @@ class ClaimForm(VersionedModelForm):
         return cleaned
 
 
-class IncidentRelationForm(forms.ModelForm):
+class IncidentRelationForm(VersionedModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         other = cleaned.get("object")

@@ -99,10 +99,15 @@ class IncidentChildInline(LoadedChoicesInline):
         return formfield
 
 
-class IncidentActorInline(IncidentChildInline, NestedTabularInline):
+class LinkFormSet(VersionedFormSetMixin, NestedLoadedChoicesFormSet):
+    """An incident's actor links, source links or relations: each deleted only as the editor saw it."""
+
+
+class IncidentActorInline(IncidentChildInline, VersionedInline, NestedTabularInline):
     model = IncidentActor
+    formset = LinkFormSet
     autocomplete_fields = ["actor"]
-    fields = ["actor", "side", "role", "note"]
+    fields = ["actor", "side", "role", "note", VERSION_FIELD]
     extra = 0
     verbose_name = "actor in the incident"
     verbose_name_plural = "actors in the incident (side A / side B)"
@@ -111,10 +116,11 @@ class IncidentActorInline(IncidentChildInline, NestedTabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class IncidentSourceInline(IncidentChildInline, NestedTabularInline):
+class IncidentSourceInline(IncidentChildInline, VersionedInline, NestedTabularInline):
     model = IncidentSource
+    formset = LinkFormSet
     autocomplete_fields = ["source"]
-    fields = ["source", "identity", "note"]
+    fields = ["source", "identity", "note", VERSION_FIELD]
     readonly_fields = ["identity"]
     extra = 0
     verbose_name_plural = "sources cited"
@@ -232,12 +238,13 @@ class ClaimInline(IncidentChildInline, VersionedInline, NestedStackedInline):
         return formfield
 
 
-class IncidentRelationInline(IncidentChildInline, NestedTabularInline):
+class IncidentRelationInline(IncidentChildInline, VersionedInline, NestedTabularInline):
     model = IncidentRelation
     form = IncidentRelationForm
+    formset = LinkFormSet
     fk_name = "subject"
     autocomplete_fields = ["object"]
-    fields = ["kind", "object", "note"]
+    fields = ["kind", "object", "note", VERSION_FIELD]
     extra = 0
     verbose_name = "link to another incident (this incident … the other)"
     verbose_name_plural = "links to other incidents"
