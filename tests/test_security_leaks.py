@@ -21,9 +21,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
-from incidents import models
+from incidents import corrections, models
 from incidents.models import Status
 from tests.factories import (
     ActorFactory,
@@ -33,6 +34,7 @@ from tests.factories import (
     IncidentFactory,
     PersonFactory,
     SourceFactory,
+    UserFactory,
 )
 
 MARK = re.compile(rb"secretmark", re.IGNORECASE)
@@ -219,6 +221,7 @@ def archive_with_secrets(db):
         internal_notes="SECRETMARK retraction reason",
     )
     ClaimFactory(incident=retracted, source=SourceFactory(outlet="SECRETMARK retracted outlet"), quote="SECRETMARK")
+    hidden.append(_corrections_with_secrets(published))
     return {
         "published": published,
         "hidden": hidden,
@@ -227,6 +230,37 @@ def archive_with_secrets(db):
         "witness": witness,
         "draft_spokesman": draft_spokesman,
     }
+
+
+def _corrections_with_secrets(published: models.Incident) -> models.Incident:
+    """Corrections of the published incident: approved (its date and reason are public, its kept
+    changes and its people are not), rejected, withdrawn, and one open, whose draft copy is hidden
+    like any draft. Returns the open one's draft."""
+    author = UserFactory(username="secretmark_author", first_name="SECRETMARK", groups=["Editor"])
+    decider = UserFactory(username="secretmark_reviewer", first_name="SECRETMARK", groups=["Reviewer"])
+    field = {"field": "summary", "before": "SECRETMARK before", "after": "SECRETMARK after"}
+    changes = [{"section": "Incident", "item": "SECRETMARK item", "change": "changed", "fields": [field]}]
+    decided = {"author": author, "decided_by": decider, "decided_at": timezone.now(), "base_version": 1}
+    models.Correction.objects.create(
+        incident=published, reason="Date corrected after the army's statement of 15 June.",
+        status=models.CorrectionStatus.APPROVED, changes=changes, **decided,
+    )  # fmt: skip
+    models.Correction.objects.create(
+        incident=published, reason="SECRETMARK rejected reason", rejection_reason="SECRETMARK why rejected",
+        status=models.CorrectionStatus.REJECTED, changes=changes, **decided,
+    )  # fmt: skip
+    models.Correction.objects.create(
+        incident=published, reason="SECRETMARK withdrawn reason", status=models.CorrectionStatus.WITHDRAWN,
+        changes=changes, **decided,
+    )  # fmt: skip
+    correction = corrections.correction_propose(incident=published, user=author, reason="SECRETMARK open reason")
+    models.Incident.objects.filter(pk=correction.revision_id).update(
+        title="SECRETMARK quokkaword corrected title", summary="SECRETMARK corrected summary"
+    )
+    ClaimFactory(
+        incident=correction.revision, quantity_text="SECRETMARK corrected figure", quote="SECRETMARK new quote"
+    )
+    return correction.revision
 
 
 def crawl(client: Client, start: list[str], *, within: tuple[str, ...] = ("/",)) -> dict[str, int]:
