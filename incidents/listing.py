@@ -5,7 +5,7 @@ the names of their actors per side, their approved corrections, and each item as
 model instances nor dictionaries for it, nor parses a date; the renderer places each
 item's text in the response as it came (``orjson.Fragment``).
 
-Each item has the fields of ``IncidentListSerializer``, in its order, written byte for byte
+Each item has the fields of ``IncidentListSerializer`` (or those of them asked for), in its order, written byte for byte
 as the API's renderer writes the same values: dates as ``YYYY-MM-DD``, times in UTC ending
 in ``Z`` with microseconds only when there are some, coordinates as the shortest decimal
 that reads back as the same float (``16.0``, not ``16``). ``tests/test_api.py`` compares

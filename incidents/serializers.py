@@ -337,6 +337,8 @@ class GeoJSONFeatureSerializer(serializers.Serializer):
 class GeoJSONFeatureCollectionSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["FeatureCollection"])
     features = GeoJSONFeatureSerializer(many=True)
+    count = serializers.IntegerField(min_value=0, help_text="How many incidents the filters select (a foreign member).")
+    count_is_estimate = serializers.BooleanField(help_text="Whether count is the database's estimate.")
     links = serializers.ListField(
         child=serializers.DictField(), help_text="A 'next' link while more pages follow (a foreign member)."
     )

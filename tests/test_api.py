@@ -732,7 +732,7 @@ def test_the_schema_documents_people_citations_and_related_incidents(client, arc
 
     assert {"/api/v1/persons/", "/api/v1/persons/{slug}/"} <= set(schema["paths"])
     parameters = {p["name"] for p in schema["paths"]["/api/v1/persons/"]["get"]["parameters"]}
-    assert parameters == {"q", "cursor", "page_size"}
+    assert parameters == {"q", "cursor", "page_size", "fields"}
     assert {"citations", "speaker", "responsible_actor", "part_of"} <= set(components["Claim"]["properties"])
     assert set(components["Citation"]["properties"]) == {
         "id", "source", "quote", "language", "translation", "published_on", "speaker"

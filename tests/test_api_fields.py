@@ -255,7 +255,7 @@ def test_against_needs_an_actor(client, clashes):
     assert "actor" in response.json()["against"][0]
 
 
-@pytest.mark.django_db(transaction=True)  # the export reads on its own connection
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the export reads on its own connection
 def test_the_list_page_and_the_exports_read_the_same_sides(client, clashes):
     kidal, reversed_, _allied = clashes
 

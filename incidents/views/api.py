@@ -41,6 +41,7 @@ from incidents.models import (
     Source,
     Status,
 )
+from incidents.pagination import COUNT_LIMIT as KEYSET_COUNT_LIMIT
 from incidents.pagination import KeysetPagination
 from incidents.renderers import JSONRenderer
 from incidents.search import matching_person_ids
@@ -174,9 +175,25 @@ _NOT_FOUND = OpenApiResponse(_ERROR, description="No such published record.")
 _TOO_LONG = OpenApiResponse(description="The URL is longer than the server accepts; send fewer or shorter values.")
 
 
-def _list_schema(serializer: type, summary: str, **kwargs: Any) -> Any:
+def _fields_parameter(serializer: type, *, geojson: bool = False) -> OpenApiParameter:
+    """``fields=`` for records of ``serializer``, naming the fields there are."""
+    names = ", ".join(f"`{name}`" for name in serializer.Meta.fields)
+    geometry = (
+        " In GeoJSON a feature keeps its `id` and geometry, and its properties are the fields named." if geojson else ""
+    )
+    return OpenApiParameter(
+        "fields",
+        {"type": "string", "maxLength": 2000},
+        description="Only these fields of each record, comma-separated (`fields=id,title`), written in the "
+        f"record's own order; any other name is a 400 naming it. Without it, every field. Fields: {names}."
+        f"{geometry}",
+    )
+
+
+def _list_schema(serializer: type, summary: str, *, parameters: list | None = None, **kwargs: Any) -> Any:
     return extend_schema(
         summary=summary,
+        parameters=[*(parameters or []), _fields_parameter(serializer)],
         responses={200: serializer(many=True), 400: _BAD_REQUEST, 414: _TOO_LONG, 429: _THROTTLED},
         **kwargs,
     )
@@ -185,6 +202,7 @@ def _list_schema(serializer: type, summary: str, **kwargs: Any) -> Any:
 def _detail_schema(serializer: type, summary: str) -> Any:
     return extend_schema(
         summary=summary,
+        parameters=[_fields_parameter(serializer)],
         responses={200: serializer, 400: _BAD_REQUEST, 404: _NOT_FOUND, 414: _TOO_LONG, 429: _THROTTLED},
     )
 
@@ -193,8 +211,13 @@ def _detail_schema(serializer: type, summary: str) -> Any:
     list=extend_schema(
         summary="Published incidents",
         description="Filter with the same parameters as /incidents/; `order` sets the sort. "
-        "Add `format=geojson` (or use /api/v1/incidents.geojson) for an RFC 7946 FeatureCollection.",
-        parameters=[_FORMAT_PARAMETER],
+        "Add `format=geojson` (or use /api/v1/incidents.geojson) for an RFC 7946 FeatureCollection. "
+        "One actor against another: `actor_a=<slug>&actor_b=<slug>` for each on the side named, or "
+        "`actor=<slug>&against=<slug>` for the two on opposite sides whichever way round. "
+        "`count` is how many incidents the filters select: exact up to "
+        f"{KEYSET_COUNT_LIMIT:,}, beyond that (or if counting takes too long) the database's estimate, "
+        "and then `count_is_estimate` is true.",
+        parameters=[_FORMAT_PARAMETER, _fields_parameter(IncidentListSerializer, geojson=True)],
         responses={
             (200, "application/json"): IncidentListSerializer(many=True),
             (200, "application/geo+json"): GeoJSONFeatureCollectionSerializer,
@@ -206,7 +229,7 @@ def _detail_schema(serializer: type, summary: str) -> Any:
     ),
     retrieve=extend_schema(
         summary="One published incident, with actors, claims (each with its citations), sources and related incidents",
-        parameters=[_FORMAT_PARAMETER],
+        parameters=[_FORMAT_PARAMETER, _fields_parameter(IncidentDetailSerializer, geojson=True)],
         responses={
             (200, "application/json"): IncidentDetailSerializer,
             (200, "application/geo+json"): GeoJSONFeatureSerializer,
