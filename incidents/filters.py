@@ -144,6 +144,20 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         return {self.field_name: v}
 
 
+def _links_on(side: str) -> QuerySet:
+    return IncidentActor.objects.filter(incident=OuterRef("pk"), side=side)
+
+
+class IncidentFilterForm(forms.Form):
+    """The filter's form: checks what one parameter means for another."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("against") and not cleaned.get("actor"):
+            self.add_error("against", "'against' names the other side of an 'actor': add actor=<slug>.")
+        return cleaned
+
+
 class IncidentFilter(django_filters.FilterSet):
     id = IntegerInFilter(
         field_name="id",
@@ -197,6 +211,18 @@ class IncidentFilter(django_filters.FilterSet):
         label="Side",
         help_text="Narrows 'actor' and 'actor_kind' to actors on this side.",
     )
+    actor_a = CharInFilter(
+        method="filter_actor_a",
+        label="Actor on side A",
+        help_text="Actor slug(s) on side A; with actor_b, incidents of these actors against those.",
+    )
+    actor_b = CharInFilter(method="filter_actor_b", label="Actor on side B", help_text="Actor slug(s) on side B.")
+    against = CharInFilter(
+        method="filter_against",
+        label="Against",
+        help_text="Actor slug(s) on the side opposite an 'actor', whichever side each is on "
+        "(with 'side', the 'actor' is on that side). Needs 'actor'.",
+    )
     fatalities_min = IntegerFilter(field_name="fatalities_best", lookup_expr="gte", label="Fatalities at least")
     fatalities_max = IntegerFilter(field_name="fatalities_best", lookup_expr="lte", label="Fatalities at most")
     grading = django_filters.MultipleChoiceFilter(choices=Grading.choices, label="Evidence grading")
@@ -218,6 +244,7 @@ class IncidentFilter(django_filters.FilterSet):
     class Meta:
         model = Incident
         fields: list[str] = []
+        form = IncidentFilterForm
 
     # --- filters that need more than a lookup ---------------------------------------------
 
@@ -238,6 +265,20 @@ class IncidentFilter(django_filters.FilterSet):
 
     def filter_actor(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(Exists(self._side_links().filter(actor__slug__in=value)))
+
+    def filter_actor_a(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(Exists(_links_on(Side.A).filter(actor__slug__in=value)))
+
+    def filter_actor_b(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(Exists(_links_on(Side.B).filter(actor__slug__in=value)))
+
+    def filter_against(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        """An 'actor' on one side and one of ``value`` on the other, in either orientation."""
+        actors = self.form.cleaned_data.get("actor") or []
+        opposite = IncidentActor.objects.filter(incident=OuterRef(OuterRef("pk")), actor__slug__in=value).exclude(
+            side=OuterRef("side")
+        )
+        return queryset.filter(Exists(self._side_links().filter(actor__slug__in=actors).filter(Exists(opposite))))
 
     def filter_actor_kind(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(Exists(self._side_links().filter(actor__kind__in=value)))

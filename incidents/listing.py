@@ -5,7 +5,7 @@ the names of their actors per side, their approved corrections, and each item as
 model instances nor dictionaries for it, nor parses a date; the renderer places each
 item's text in the response as it came (``orjson.Fragment``).
 
-Each item has the fields of ``IncidentListSerializer``, in its order, written byte for byte
+Each item has the fields of ``IncidentListSerializer`` (or those of them asked for), in its order, written byte for byte
 as the API's renderer writes the same values: dates as ``YYYY-MM-DD``, times in UTC ending
 in ``Z`` with microseconds only when there are some, coordinates as the shortest decimal
 that reads back as the same float (``16.0``, not ``16``). ``tests/test_api.py`` compares
@@ -15,6 +15,7 @@ whole pages with what Python writes for the same rows.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -32,7 +33,9 @@ _SIDES = {side: f"side_{side.lower()}" for side in Side.values}
 # Item fields read from the event type tables (their slugs); the rest are the incident's columns.
 _TAXONOMY = ("event_type", "sub_event_type")
 _CORRECTIONS = "corrections"
-ITEM_FIELDS = [name for name in IncidentListSerializer.Meta.fields if name not in {*_SIDES.values(), _CORRECTIONS}]
+_SIDE_FIELDS = frozenset(_SIDES.values())
+# The fields of a list item, in the order an item writes them.
+LIST_FIELDS = tuple(IncidentListSerializer.Meta.fields)
 _TIMESTAMPS = {"published_at", "updated_at"}
 _FLOATS = {"latitude", "longitude"}
 _ITEM_KEY = "item"
@@ -63,18 +66,22 @@ def _source(name: str) -> str:
 
 
 @functools.cache
-def _item_select() -> str:
-    fields = []
-    for name in ITEM_FIELDS:
-        value = _source(name)
-        if name in _TIMESTAMPS:
-            value = _timestamp(value)
-        elif name in _FLOATS:
-            value = _float(value)
-        fields.append(f"{value} AS {quote_name(name)}")
-    fields.extend(f"coalesce(sides.{quote_name(name)}, '{{}}') AS {quote_name(name)}" for name in _SIDES.values())
-    fields.append(f"{_corrections_select()} AS {quote_name(_CORRECTIONS)}")
-    return ", ".join(fields)
+def _item_select(fields: tuple[str, ...]) -> str:
+    """The SELECT list of an item of ``fields`` (names of ``LIST_FIELDS``, in that order)."""
+    selected = []
+    for name in fields:
+        if name in _SIDES.values():
+            value = f"coalesce(sides.{quote_name(name)}, '{{}}')"
+        elif name == _CORRECTIONS:
+            value = _corrections_select()
+        else:
+            value = _source(name)
+            if name in _TIMESTAMPS:
+                value = _timestamp(value)
+            elif name in _FLOATS:
+                value = _float(value)
+        selected.append(f"{value} AS {quote_name(name)}")
+    return ", ".join(selected)
 
 
 @functools.cache
@@ -95,13 +102,18 @@ def _corrections_select() -> str:
 
 
 @functools.cache
-def _item_joins() -> str:
-    """The page's incidents and their event type and sub-event type, joined to the page."""
+def _item_joins(fields: tuple[str, ...]) -> str:
+    """The page's incidents and, when ``fields`` show them, their event type and sub-event type
+    and their actors per side (the ``sides`` subquery), joined to the page."""
     joins = [f"JOIN {quote_name(Incident._meta.db_table)} incident ON incident.id = page.id"]
     for name in _TAXONOMY:
+        if name not in fields:
+            continue
         field = Incident._meta.get_field(name)
         table, alias = quote_name(field.related_model._meta.db_table), quote_name(name)
         joins.append(f"JOIN {table} {alias} ON {alias}.id = incident.{quote_name(field.column)}")
+    if not _SIDE_FIELDS.isdisjoint(fields):
+        joins.append("LEFT JOIN sides ON sides.incident_id = page.id")
     return " ".join(joins)
 
 
@@ -126,13 +138,16 @@ def _sides_select() -> str:
     )
 
 
-def page_items(page: QuerySet, keys: list[SortKey]) -> list[dict[str, Any]]:
+def page_items(page: QuerySet, keys: list[SortKey], fields: Iterable[str] = LIST_FIELDS) -> list[dict[str, Any]]:
     """Run ``page`` (a ``.values()`` queryset of incident ids and sort keys, ordered and
     sliced) as one statement that also reads each incident's list item.
 
     Returns a row per incident, in the page's order: its sort-key values, and under
-    ``"item"`` its list item as JSON text.
+    ``"item"`` its list item as JSON text, of the ``fields`` asked for (names of
+    ``LIST_FIELDS``, written in that order); only what those fields need is read.
     """
+    wanted = set(fields)
+    fields = tuple(name for name in LIST_FIELDS if name in wanted)
     try:
         sql, params = page.query.sql_with_params()
     except EmptyResultSet:  # Django proved that no row matches (a cursor past a column's range)
@@ -140,11 +155,11 @@ def page_items(page: QuerySet, keys: list[SortKey]) -> list[dict[str, Any]]:
     key_columns = ", ".join(f"page.{quote_name(key.field)}" for key in keys)
     # A statement that starts with SELECT is one that pghistory leaves as it is; any other
     # would carry the request's history context, a text that differs in every request.
+    sides = f", sides AS ({_sides_select()})" if not _SIDE_FIELDS.isdisjoint(fields) else ""
     statement = (
-        f"SELECT list.* FROM (WITH page AS MATERIALIZED ({sql}), sides AS ({_sides_select()}) "
-        f"SELECT {key_columns}, row_to_json(item)::text FROM page {_item_joins()} "
-        "LEFT JOIN sides ON sides.incident_id = page.id "
-        f"CROSS JOIN LATERAL (SELECT {_item_select()}) item) list ORDER BY {order_sql(keys, 'list')}"
+        f"SELECT list.* FROM (WITH page AS MATERIALIZED ({sql}){sides} "
+        f"SELECT {key_columns}, row_to_json(item)::text FROM page {_item_joins(fields)} "
+        f"CROSS JOIN LATERAL (SELECT {_item_select(fields)}) item) list ORDER BY {order_sql(keys, 'list')}"
     )
     names = [key.field for key in keys]
     with _preparing_cursor() as cursor:

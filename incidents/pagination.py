@@ -8,9 +8,12 @@ API answers it with a 400, as a client must start again.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import DatabaseError, connections, transaction
 from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -19,6 +22,9 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from incidents.keyset import SortKey, decode_cursor, encode_cursor, rows_beyond, sort_keys
+from incidents.sql import planner_row_estimate, set_config
+
+logger = logging.getLogger(__name__)
 
 # --- the list page ---------------------------------------------------------------------------
 
@@ -65,6 +71,40 @@ def keyset_page(queryset: QuerySet, *, after: str | None = None, before: str | N
 
 # --- the API ---------------------------------------------------------------------------------
 
+# A list's count is exact up to COUNT_LIMIT rows; beyond it (by the planner's estimate, read
+# first, or by counting one row more) the planner's estimate stands in, marked as one. Counting
+# has a time budget: a selective filter that no index serves would read the whole table to
+# count a few thousand rows, while the page itself stops after its fifty.
+COUNT_LIMIT = 10_000
+COUNT_TIMEOUT_MS = 200
+
+
+@dataclass(frozen=True)
+class Count:
+    value: int
+    is_estimate: bool
+
+
+def count_rows(queryset: QuerySet) -> Count:
+    """How many rows ``queryset`` has: exact when that is cheap, else the planner's estimate."""
+    try:
+        estimate = planner_row_estimate(queryset)
+    except EmptyResultSet:  # Django proved that no row matches
+        return Count(0, is_estimate=False)
+    if estimate > COUNT_LIMIT:
+        return Count(estimate, is_estimate=True)
+    try:
+        with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+            set_config(cursor, "statement_timeout", str(COUNT_TIMEOUT_MS), local=True)
+            # SELECT count(*) FROM (SELECT ... LIMIT limit + 1): reads at most limit + 1 rows.
+            counted = queryset.order_by()[: COUNT_LIMIT + 1].count()
+    except DatabaseError:
+        logger.warning("Counting a list exceeded %s ms; answering an estimate.", COUNT_TIMEOUT_MS)
+        return Count(max(estimate, COUNT_LIMIT + 1), is_estimate=True)
+    if counted > COUNT_LIMIT:
+        return Count(max(estimate, COUNT_LIMIT + 1), is_estimate=True)
+    return Count(counted, is_estimate=False)
+
 
 class KeysetPagination(BasePagination):
     """The API's pages: ``cursor`` from the previous page's ``next`` link, and ``page_size``."""
@@ -87,6 +127,8 @@ class KeysetPagination(BasePagination):
         self.request = request
         self.page_size = self.get_page_size(request)
         self.keys = sort_keys(queryset)
+        self.counted = queryset
+        self.is_first = not request.query_params.get(self.cursor_query_param)
         if keys_only:
             queryset = queryset.values(*dict.fromkeys([queryset.model._meta.pk.name, *self.fields]))
         values = None
@@ -109,7 +151,16 @@ class KeysetPagination(BasePagination):
         return rows
 
     def get_paginated_response(self, data: list) -> Response:
-        return Response({"next": self.get_next_link(), "results": data})
+        # The first page with no other after it holds the whole list: its rows are the count.
+        count = Count(len(data), is_estimate=False) if self.is_first and not self.has_next else count_rows(self.counted)
+        return Response(
+            {
+                "count": count.value,
+                "count_is_estimate": count.is_estimate,
+                "next": self.get_next_link(),
+                "results": data,
+            }
+        )
 
     def get_next_link(self) -> str | None:
         if not self.has_next:
@@ -129,8 +180,18 @@ class KeysetPagination(BasePagination):
     def get_paginated_response_schema(self, schema: dict) -> dict:
         return {
             "type": "object",
-            "required": ["next", "results"],
+            "required": ["count", "count_is_estimate", "next", "results"],
             "properties": {
+                "count": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": f"How many rows the filters select, on every page: exact up to {COUNT_LIMIT:,}, "
+                    "beyond that (or when counting would take too long) the database planner's estimate.",
+                },
+                "count_is_estimate": {
+                    "type": "boolean",
+                    "description": "Whether count is an estimate rather than exact.",
+                },
                 "next": {
                     "type": "string",
                     "nullable": True,

@@ -29,6 +29,8 @@ ORDER_PARAMS = frozenset({"order"})
 # The API's paging and formats, and the list page's own paging.
 API_PAGING_PARAMS = frozenset({"cursor", "page_size"})
 FORMAT_PARAMS = frozenset({"format"})
+# The API's choice of the fields each record shows (lists and records alike).
+FIELDS_PARAMS = frozenset({"fields"})
 PAGE_PARAMS = frozenset({"after", "before"})
 
 

@@ -33,7 +33,19 @@ from incidents.models import (
 )
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SelectableFieldsMixin:
+    """Shows only the fields named in ``context["fields"]`` when there is one (the API's
+    ``fields=``, validated by the view); nested serializers show all of theirs."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = self.context.get("fields")
+        if chosen is not None:
+            for name in set(self.fields) - set(chosen):
+                self.fields.pop(name)
+
+
+class SourceSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     name = serializers.CharField(source="public_label", read_only=True, help_text="Public name of the source.")
 
     class Meta:
@@ -44,7 +56,7 @@ class SourceSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Source) -> dict[str, Any]:
         data = super().to_representation(instance)
         if instance.confidential:
-            data.update(dict.fromkeys(Source.WITHHELD_FIELDS))
+            data.update(dict.fromkeys(name for name in Source.WITHHELD_FIELDS if name in data))
         return data
 
 
@@ -60,7 +72,7 @@ class ActorAliasSerializer(serializers.ModelSerializer):
         fields = ("name", "language")
 
 
-class ActorSerializer(serializers.ModelSerializer):
+class ActorSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     aliases = ActorAliasSerializer(many=True, read_only=True)
 
     class Meta:
@@ -122,7 +134,7 @@ class CitationSerializer(serializers.ModelSerializer):
         return data
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     claimant = ActorRefSerializer(read_only=True, allow_null=True)
     speaker = PersonRefSerializer(read_only=True, allow_null=True)
     losses_actor = ActorRefSerializer(read_only=True, allow_null=True)
@@ -233,7 +245,7 @@ class IncidentRelationSerializer(serializers.Serializer):
         }
 
 
-class IncidentDetailSerializer(serializers.ModelSerializer):
+class IncidentDetailSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     event_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     sub_event_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     actors = IncidentActorSerializer(source="incident_actors", many=True, read_only=True)
@@ -294,7 +306,7 @@ class PersonAffiliationSerializer(serializers.ModelSerializer):
         fields = ("actor", "role", "start_date", "end_date")
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     """A person who speaks in published claims; affiliations only to actors that are public too."""
 
     aliases = PersonAliasSerializer(many=True, read_only=True, help_text="Other spellings and transliterations.")
@@ -325,6 +337,8 @@ class GeoJSONFeatureSerializer(serializers.Serializer):
 class GeoJSONFeatureCollectionSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["FeatureCollection"])
     features = GeoJSONFeatureSerializer(many=True)
+    count = serializers.IntegerField(min_value=0, help_text="How many incidents the filters select (a foreign member).")
+    count_is_estimate = serializers.BooleanField(help_text="Whether count is the database's estimate.")
     links = serializers.ListField(
         child=serializers.DictField(), help_text="A 'next' link while more pages follow (a foreign member)."
     )

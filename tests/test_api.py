@@ -464,7 +464,8 @@ def test_list_pages_written_by_postgresql_are_the_bytes_python_writes(client, ar
         assert response.status_code == 200, response.content
         page = json.loads(response.content)
         incidents = models.Incident.objects.select_related("event_type", "sub_event_type").in_bulk(ids(page))
-        expected = {"next": page["next"], "results": [_python_list_item(incidents[pk]) for pk in ids(page)]}
+        counts = {name: page[name] for name in ("count", "count_is_estimate")}
+        expected = {**counts, "next": page["next"], "results": [_python_list_item(incidents[pk]) for pk in ids(page)]}
         assert response.content == renderers.JSONRenderer().render(expected), query
 
     item = next(item for item in get_json(client, "/api/v1/incidents/", q="wadi")["results"])
@@ -731,7 +732,7 @@ def test_the_schema_documents_people_citations_and_related_incidents(client, arc
 
     assert {"/api/v1/persons/", "/api/v1/persons/{slug}/"} <= set(schema["paths"])
     parameters = {p["name"] for p in schema["paths"]["/api/v1/persons/"]["get"]["parameters"]}
-    assert parameters == {"q", "cursor", "page_size"}
+    assert parameters == {"q", "cursor", "page_size", "fields"}
     assert {"citations", "speaker", "responsible_actor", "part_of"} <= set(components["Claim"]["properties"])
     assert set(components["Citation"]["properties"]) == {
         "id", "source", "quote", "language", "translation", "published_on", "speaker"

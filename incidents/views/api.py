@@ -28,7 +28,7 @@ from rest_framework.settings import api_settings
 from incidents import listing, selection
 from incidents.changelog import public_corrections
 from incidents.filters import BIGINT_MAX, TEXT_MAX, BoundedIntegerField, IncidentFilter, UTCDateTimeField
-from incidents.geojson import GeoJSONRenderer
+from incidents.geojson import GEOJSON_FIELDS, GeoJSONRenderer
 from incidents.models import (
     Actor,
     ActorRelation,
@@ -41,6 +41,7 @@ from incidents.models import (
     Source,
     Status,
 )
+from incidents.pagination import COUNT_LIMIT as KEYSET_COUNT_LIMIT
 from incidents.pagination import KeysetPagination
 from incidents.renderers import JSONRenderer
 from incidents.search import matching_person_ids
@@ -80,7 +81,44 @@ class SelectionFilterBackend(DjangoFilterBackend):
         return view.select(queryset, view.selection) if view.action == "list" else queryset
 
 
-class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class FieldsMixin:
+    """``fields=``: the comma-separated names of the fields each record shows (in the record's
+    own order, whatever the order asked); a name the record does not have is a 400 naming it.
+    Serializers read the choice from their context (``serializers.SelectableFieldsMixin``)."""
+
+    request: Request
+
+    def available_fields(self) -> tuple[str, ...]:
+        return tuple(self.get_serializer_class().Meta.fields)
+
+    def fields_errors(self) -> dict[str, list[str]]:
+        try:
+            self.requested_fields  # noqa: B018
+        except ValidationError as invalid:
+            return invalid.detail
+        return {}
+
+    @functools.cached_property
+    def requested_fields(self) -> tuple[str, ...] | None:
+        """The fields asked for, or None for all of them (also for a blank ``fields=``)."""
+        names = [name.strip() for value in self.request.query_params.getlist("fields", []) for name in value.split(",")]
+        names = list(dict.fromkeys(name for name in names if name))
+        if not names:
+            return None
+        available = self.available_fields()
+        unknown = [name for name in names if name not in available]
+        if unknown:
+            raise ValidationError({"fields": [f"Unknown field: {', '.join(unknown)}. Fields: {', '.join(available)}."]})
+        return tuple(name for name in available if name in names)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.requested_fields is not None:
+            context["fields"] = self.requested_fields
+        return context
+
+
+class ReadOnlyViewSet(FieldsMixin, viewsets.ReadOnlyModelViewSet):
     """A public, read-only collection whose list takes the IncidentFilter's parameters.
 
     Every action names the parameters it reads; any other name is a 400 listing them, so a
@@ -90,21 +128,29 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = KeysetPagination
     filter_backends = [SelectionFilterBackend]
     # The parameters each action reads besides ``format``; the list also reads the filter's.
-    action_params: dict[str, frozenset[str]] = {"list": selection.API_PAGING_PARAMS, "retrieve": frozenset()}
+    action_params: dict[str, frozenset[str]] = {
+        "list": selection.API_PAGING_PARAMS | selection.FIELDS_PARAMS,
+        "retrieve": selection.FIELDS_PARAMS,
+    }
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication, permissions and throttles first
+        accepted = selection.FORMAT_PARAMS | self.action_params.get(self.action, frozenset())
         if self.action == "list":
-            self.selection  # noqa: B018 (validates the query string)
+            chosen = selection.Selection(request.query_params, accepted=accepted)
+            errors = dict(chosen.errors)
+            self.__dict__["selection"] = chosen
         else:
-            accepted = selection.FORMAT_PARAMS | self.action_params.get(self.action, frozenset())
-            unknown = selection.unknown_params(request.query_params, accepted)
-            if unknown:
-                raise ValidationError(unknown)
+            errors = selection.unknown_params(request.query_params, accepted)
+        if "fields" in accepted and "fields" not in errors:
+            errors.update(self.fields_errors())
+        if errors:
+            raise ValidationError(errors)
 
     @functools.cached_property
     def selection(self) -> selection.Selection:
-        """The request's query string, validated (a 400 naming each bad parameter)."""
+        """The request's query string, validated (a 400 naming each bad parameter); ``initial``
+        builds it for a list."""
         accepted = selection.FORMAT_PARAMS | self.action_params["list"]
         chosen = selection.Selection(self.request.query_params, accepted=accepted)
         if not chosen.is_valid:
@@ -129,9 +175,25 @@ _NOT_FOUND = OpenApiResponse(_ERROR, description="No such published record.")
 _TOO_LONG = OpenApiResponse(description="The URL is longer than the server accepts; send fewer or shorter values.")
 
 
-def _list_schema(serializer: type, summary: str, **kwargs: Any) -> Any:
+def _fields_parameter(serializer: type, *, geojson: bool = False) -> OpenApiParameter:
+    """``fields=`` for records of ``serializer``, naming the fields there are."""
+    names = ", ".join(f"`{name}`" for name in serializer.Meta.fields)
+    geometry = (
+        " In GeoJSON a feature keeps its `id` and geometry, and its properties are the fields named." if geojson else ""
+    )
+    return OpenApiParameter(
+        "fields",
+        {"type": "string", "maxLength": 2000},
+        description="Only these fields of each record, comma-separated (`fields=id,title`), written in the "
+        f"record's own order; any other name is a 400 naming it. Without it, every field. Fields: {names}."
+        f"{geometry}",
+    )
+
+
+def _list_schema(serializer: type, summary: str, *, parameters: list | None = None, **kwargs: Any) -> Any:
     return extend_schema(
         summary=summary,
+        parameters=[*(parameters or []), _fields_parameter(serializer)],
         responses={200: serializer(many=True), 400: _BAD_REQUEST, 414: _TOO_LONG, 429: _THROTTLED},
         **kwargs,
     )
@@ -140,6 +202,7 @@ def _list_schema(serializer: type, summary: str, **kwargs: Any) -> Any:
 def _detail_schema(serializer: type, summary: str) -> Any:
     return extend_schema(
         summary=summary,
+        parameters=[_fields_parameter(serializer)],
         responses={200: serializer, 400: _BAD_REQUEST, 404: _NOT_FOUND, 414: _TOO_LONG, 429: _THROTTLED},
     )
 
@@ -148,8 +211,13 @@ def _detail_schema(serializer: type, summary: str) -> Any:
     list=extend_schema(
         summary="Published incidents",
         description="Filter with the same parameters as /incidents/; `order` sets the sort. "
-        "Add `format=geojson` (or use /api/v1/incidents.geojson) for an RFC 7946 FeatureCollection.",
-        parameters=[_FORMAT_PARAMETER],
+        "Add `format=geojson` (or use /api/v1/incidents.geojson) for an RFC 7946 FeatureCollection. "
+        "One actor against another: `actor_a=<slug>&actor_b=<slug>` for each on the side named, or "
+        "`actor=<slug>&against=<slug>` for the two on opposite sides whichever way round. "
+        "`count` is how many incidents the filters select: exact up to "
+        f"{KEYSET_COUNT_LIMIT:,}, beyond that (or if counting takes too long) the database's estimate, "
+        "and then `count_is_estimate` is true.",
+        parameters=[_FORMAT_PARAMETER, _fields_parameter(IncidentListSerializer, geojson=True)],
         responses={
             (200, "application/json"): IncidentListSerializer(many=True),
             (200, "application/geo+json"): GeoJSONFeatureCollectionSerializer,
@@ -161,7 +229,7 @@ def _detail_schema(serializer: type, summary: str) -> Any:
     ),
     retrieve=extend_schema(
         summary="One published incident, with actors, claims (each with its citations), sources and related incidents",
-        parameters=[_FORMAT_PARAMETER],
+        parameters=[_FORMAT_PARAMETER, _fields_parameter(IncidentDetailSerializer, geojson=True)],
         responses={
             (200, "application/json"): IncidentDetailSerializer,
             (200, "application/geo+json"): GeoJSONFeatureSerializer,
@@ -197,12 +265,17 @@ class IncidentViewSet(ReadOnlyViewSet):
         incident = self.get_object()
         relations = IncidentRelation.objects.public_of(incident).order_by("pk")
         context = {**self.get_serializer_context(), "relations": relations}
+        if "fields" in context and isinstance(request.accepted_renderer, GeoJSONRenderer):
+            context["fields"] = (*context["fields"], *GEOJSON_FIELDS)
         return Response(IncidentDetailSerializer(incident, context=context).data)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginator.page_queryset(queryset, request, keys_only=True)
-        rows = self.paginator.take_page(listing.page_items(page, self.paginator.keys))
+        fields = self.requested_fields or listing.LIST_FIELDS
+        if isinstance(request.accepted_renderer, GeoJSONRenderer):
+            fields = (*fields, *GEOJSON_FIELDS)  # a feature's id and geometry, whatever its properties
+        rows = self.paginator.take_page(listing.page_items(page, self.paginator.keys, fields))
         renderer = request.accepted_renderer
         if isinstance(renderer, JSONRenderer) and renderer.places_fragments(request.accepted_media_type):
             items = [orjson.Fragment(listing.item_json(row)) for row in rows]
@@ -292,7 +365,10 @@ class SourceViewSet(ReadOnlyViewSet):
 )
 class ClaimViewSet(ReadOnlyViewSet):
     serializer_class = ClaimSerializer
-    action_params = {**ReadOnlyViewSet.action_params, "list": selection.API_PAGING_PARAMS | {"incident"}}
+    action_params = {
+        **ReadOnlyViewSet.action_params,
+        "list": selection.API_PAGING_PARAMS | selection.FIELDS_PARAMS | {"incident"},
+    }
 
     def get_queryset(self) -> QuerySet:
         queryset = Claim.objects.published().for_list().order_by("id")
@@ -321,7 +397,7 @@ class ClaimViewSet(ReadOnlyViewSet):
     ),
     retrieve=_detail_schema(PersonSerializer, "One person who speaks in published claims"),
 )
-class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+class PersonViewSet(FieldsMixin, viewsets.ReadOnlyModelViewSet):
     """People, searched by name. The incident filters do not apply: ``q`` here is words of a name.
     Like the other collections, it refuses any parameter it does not read."""
 
@@ -329,7 +405,10 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = KeysetPagination
     lookup_field = "slug"
     filter_backends = []
-    action_params = {"list": selection.API_PAGING_PARAMS | {"q"}, "retrieve": frozenset()}
+    action_params = {
+        "list": selection.API_PAGING_PARAMS | selection.FIELDS_PARAMS | {"q"},
+        "retrieve": selection.FIELDS_PARAMS,
+    }
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication, permissions and throttles first
@@ -338,6 +417,8 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
         text = request.query_params.get("q", "") if self.action == "list" else ""
         if len(text) > TEXT_MAX:
             errors["q"] = [f"At most {TEXT_MAX} characters are searched."]
+        if "fields" in accepted and "fields" not in errors:
+            errors.update(self.fields_errors())
         if errors:
             raise ValidationError(errors)
 
