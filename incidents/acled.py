@@ -18,6 +18,7 @@ is either value. Text compares regardless of case, as ACLED's database does.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Any
 
 import pycountry
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -51,8 +53,9 @@ from django.db.models.lookups import (
     LessThanOrEqual,
 )
 
+from incidents.facets import data_stamp
 from incidents.filters import DEFAULT_ORDERING, order_expressions
-from incidents.keyset import rows_beyond, sort_keys
+from incidents.keyset import decode_cursor, encode_cursor, rows_beyond, sort_keys
 from incidents.models import (
     ActorKind,
     Citation,
@@ -105,6 +108,7 @@ DELETED_COLUMNS = ("event_id_cnty", "deleted_timestamp")
 DEFAULT_LIMIT = 5000  # ACLED's
 MAX_LIMIT = 5000
 MAX_PAGE = 1_000_000
+MEMO_SECONDS = 3600  # how long where a page ends is remembered for the next page
 # Parameters read and ignored: the legacy credentials (the public needs none) and ACLED's terms flag.
 IGNORED_PARAMS = frozenset({"key", "email", "terms"})
 PAGING_PARAMS = frozenset({"limit", "page", "fields", "export_type", "_format"})
@@ -638,46 +642,75 @@ class AcledQuery:
     limit: int
     page: int
     format: str
+    memo: str = ""
 
     @classmethod
-    def parse(cls, params: Mapping, filters: Mapping[str, Column], columns: Iterable[str]) -> AcledQuery:
-        return cls(
+    def parse(
+        cls, params: Mapping, filters: Mapping[str, Column], columns: Iterable[str], *, memo: str = ""
+    ) -> AcledQuery:
+        """The query; ``memo`` (the kind of rows) remembers where each page ends (``page_of``)."""
+        query = cls(
             condition=conditions(params, filters),
             fields=chosen_fields(params, columns),
             limit=positive(params, "limit", DEFAULT_LIMIT, MAX_LIMIT),
             page=positive(params, "page", 1, MAX_PAGE),
             format=output_format(params),
         )
+        if memo:
+            query.memo = memo_name(memo, params, query.limit)
+        return query
 
 
 # --- pages ---------------------------------------------------------------------------------------
 
 
-def page_of(queryset: QuerySet, ordering: list[str], limit: int, page: int) -> list:
+def page_of(queryset: QuerySet, ordering: list[str], limit: int, page: int, memo: str = "") -> list:
     """Page ``page`` of ``limit`` rows of ``queryset`` in ``ordering`` (made total with the id).
 
-    Not an OFFSET over the rows: the sort keys of the previous page's last row are read from
-    the sort index alone (an index-only scan, which reads no row), and the page is the range
-    of that index just beyond them (``incidents.keyset``), so a deep page reads one page of
-    rows as the first does.
+    Not an OFFSET over the rows: the page is the range of the sort index just beyond the
+    previous page's last row (``incidents.keyset``), so a deep page reads one page of rows as
+    the first does. Where that row is: remembered from the previous page when a script pages
+    through in order (``memo`` names the query and the published data, so a change to either
+    forgets it), else read from the sort index alone (an index-only scan of the keys before
+    the page, which reads no row).
     """
     ordered = queryset.order_by(*order_expressions(ordering))
     keys = sort_keys(ordered)
     values = None
     skip = limit * (page - 1)
     if skip:
-        fields = [key.field for key in keys]
-        last = ordered.values_list(*fields)[skip - 1 : skip]
-        row = next(iter(last), None)
-        if row is None:
-            return []
-        values = list(row)
-    return list(rows_beyond(queryset, keys, values, limit)[:limit])
+        cursor = cache.get(f"{memo}:{page - 1}") if memo else None
+        values = decode_cursor(cursor, keys, queryset) if cursor else None
+        if values is None:
+            fields = [key.field for key in keys]
+            row = next(iter(ordered.values_list(*fields)[skip - 1 : skip]), None)
+            if row is None:
+                return []
+            values = list(row)
+    rows = list(rows_beyond(queryset, keys, values, limit)[:limit])
+    if memo and len(rows) == limit:
+        last = [getattr(rows[-1], key.field) for key in keys]
+        cache.set(f"{memo}:{page}", encode_cursor(keys, last), MEMO_SECONDS)
+    return rows
+
+
+def memo_name(kind: str, params: Mapping, limit: int) -> str:
+    """What names a query's pages for ``page_of``: its conditions, its page size and the public data."""
+    chosen = sorted(
+        (name, value)
+        for name in params
+        if name not in PAGING_PARAMS | IGNORED_PARAMS
+        for value in (params.getlist(name) if hasattr(params, "getlist") else [params[name]])
+    )
+    digest = hashlib.sha256(repr((chosen, limit, data_stamp())).encode()).hexdigest()[:32]
+    return f"acled:{kind}:{digest}"
 
 
 def incident_page(query: AcledQuery) -> list[Incident]:
     published = Incident.objects.published().filter(query.condition)
-    return page_of(published.select_related("event_type", "sub_event_type"), DEFAULT_ORDERING, query.limit, query.page)
+    return page_of(
+        published.select_related("event_type", "sub_event_type"), DEFAULT_ORDERING, query.limit, query.page, query.memo
+    )
 
 
 def deleted_page(query: AcledQuery) -> list[Incident]:

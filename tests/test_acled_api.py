@@ -383,3 +383,35 @@ def test_the_acled_client_reads_the_archive(live_server, monkeypatch, archive):
 
     with pytest.raises(Exception, match="400"):
         client.get_data(query_params={"colour": "red"})
+
+
+def test_methodology_says_how_the_columns_map(client, db):
+    page = client.get("/methodology/").content.decode()
+    assert 'id="acled"' in page
+    assert "Our low estimate" in page
+    assert "/api/acled" in page
+
+
+def test_a_script_paging_in_order_skips_the_seek(archive):
+    """Page N starts where page N-1 ended, remembered under the query and the published data."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents import acled
+
+    def page(number: str) -> tuple[list[int], list[str]]:
+        query = acled.AcledQuery.parse({"page": number, "limit": "1"}, acled.FILTERS, acled.COLUMNS, memo="incidents")
+        with CaptureQueriesContext(connection) as captured:
+            rows = acled.incident_page(query)
+        return [row.pk for row in rows], [q["sql"] for q in captured.captured_queries]
+
+    first, _ = page("1")
+    second, statements = page("2")
+    third, statements3 = page("3")
+    assert first + second + third == [archive["clash"].pk, archive["imported"].pk, archive["unknown"].pk]
+    assert not any("OFFSET" in sql for sql in statements + statements3)
+    # A change to the published data forgets where pages ended: the seek reads the keys again.
+    models.Incident.objects.filter(pk=archive["unknown"].pk).update(updated_at=timezone.now())
+    again, statements = page("3")
+    assert again == third
+    assert any("OFFSET" in sql for sql in statements)

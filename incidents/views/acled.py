@@ -58,6 +58,7 @@ class AcledReadView(APIView):
     filters: Mapping[str, acled.Column]
     columns: tuple[str, ...]
     filename: str
+    memo = ""  # the name under which page_of remembers where pages end ("" for none)
     page: Callable[[acled.AcledQuery], list]
     rows: Callable[[list, list[str]], list[dict[str, Any]]]
 
@@ -77,7 +78,7 @@ class AcledReadView(APIView):
 
     def get(self, request: Request) -> HttpResponse:
         try:
-            query = acled.AcledQuery.parse(request.query_params, self.filters, self.columns)
+            query = acled.AcledQuery.parse(request.query_params, self.filters, self.columns, memo=self.memo)
         except acled.AcledQueryError as invalid:
             return error_response(str(invalid), 400)
         rows = type(self).rows(type(self).page(query), query.fields)
@@ -90,6 +91,7 @@ class AcledDataView(AcledReadView):
     filters = acled.FILTERS
     columns = acled.COLUMNS
     filename = "acled"
+    memo = "incidents"
     page = staticmethod(acled.incident_page)
     rows = staticmethod(acled.acled_rows)
 
