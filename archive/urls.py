@@ -1,12 +1,15 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from incidents.views import health
+from incidents.views import acled, health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include("incidents.api_urls")),
+    # ACLED's read API, for clients given ACLED_API_HOST=<site>/api/acled.
+    re_path(r"^api/acled/acled/read/?$", acled.AcledDataView.as_view(), name="acled-read"),
+    re_path(r"^api/acled/deleted/read/?$", acled.AcledDeletedView.as_view(), name="acled-deleted-read"),
     path("", include("incidents.urls")),
 ]
 

@@ -334,6 +334,34 @@ def deep_pages(ctx: Context) -> list[Measurement]:
                 target="<= 2",
             )
         )
+    results.extend(_acled_deep_pages(ctx, deep))
+    return results
+
+
+def _acled_deep_pages(ctx: Context, deep: dict) -> list[Measurement]:
+    """Rows 4e and 4f: ACLED's read API, whose pages are numbered (``page=N``) rather than cursors."""
+    results = []
+    for letter, (surface, pair) in zip("ef", deep.get("acled", {}).items(), strict=False):
+        key = f"4{letter}"
+        try:
+            first, far = pair
+            for path in (first, far):
+                check_ok(ctx.big_server.base_url + path)
+            latency = _latency(ctx, ctx.big_server, {"first": first, "deep": far})
+        except Exception as error:
+            results.append(failed(f"{key} {surface}", error))
+            continue
+        results.append(
+            Measurement(
+                key=key,
+                name=f"{surface}: page {deep['depth']:,} rows deep vs page 1 (p50)",
+                figure=latency["deep"]["p50"],
+                unit="ms",
+                baseline=latency["first"]["p50"],
+                baseline_name="page 1",
+                target="<= 2",
+            )
+        )
     return results
 
 

@@ -636,7 +636,13 @@ def deep_pages(depth: int = 900_000) -> dict:
                 pairs[first] = [first, f"{surface}?{urlencode({**query, param: cursor})}"]
             except Exception as error:  # a surface that is missing or changed is reported, not fatal
                 pairs[first] = f"{type(error).__name__}: {error}"
-    return {"depth": depth, "pairs": pairs}
+    # ACLED's read API pages by number: the page holding the row ``depth`` rows deep, at ACLED's
+    # default of 5,000 rows a page (and the client's default of 50), as a script would ask for it.
+    acled = {}
+    for limit in (5000, 50):
+        first = f"/api/acled/acled/read?limit={limit}"
+        acled[first] = [first, f"{first}&page={depth // limit + 1}"]
+    return {"depth": depth, "pairs": pairs, "acled": acled}
 
 
 def _cursor_at(filterset: Any, depth: int) -> str:
