@@ -341,6 +341,8 @@ def _fresh_acled(monkeypatch, host: str):
     return importlib.import_module("acled")
 
 
+# The live server reads committed data; what the migrations wrote (groups, content types) comes back after.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_the_acled_client_reads_the_archive(live_server, monkeypatch, archive):
     acled_client = _fresh_acled(monkeypatch, f"{live_server.url}/api/acled")
