@@ -11,7 +11,18 @@ from django.test import Client
 from django.urls import reverse
 
 from incidents import corrections, services
-from incidents.models import ClaimKind, Correction, CorrectionStatus, EstimateMethod, Incident, Status
+from incidents.models import (
+    ClaimKind,
+    Correction,
+    CorrectionStatus,
+    EstimateMethod,
+    Incident,
+    IncidentSource,
+    Role,
+    Side,
+    Status,
+)
+from tests.factories import ActorFactory, IncidentActorFactory, IncidentFactory, SourceFactory
 from tests.test_import import ACLED_FORMAT, ACLED_HEADER, acled_row, confirm, csv_file, preview, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +176,26 @@ def test_a_deletions_file_retracts_published_incidents_with_a_notice(tmp_path, e
     assert f"row 2, MLI33002: incident #{draft.pk} is a draft" in out.getvalue()
     assert "row 3, MLI99999: not in the archive" in out.getvalue()
     assert "1 incidents retracted" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the export reads on its own connection
+def test_the_incidents_csv_re_imports_with_every_actors_role(client, tmp_path):
+    original = IncidentFactory(published=True, title="Convoy ambush")
+    for name, side, role in [
+        ("FLA", Side.A, Role.PRIMARY),
+        ("JNIM", Side.A, Role.ASSOCIATED),
+        ("FAMa", Side.B, Role.PRIMARY),
+        ("Africa Corps", Side.B, Role.SUPPORTING),
+        ("Dan Na Ambassagou", Side.B, Role.ASSOCIATED),
+    ]:
+        IncidentActorFactory(incident=original, actor=ActorFactory(name=name), side=side, role=role)
+    IncidentSource.objects.create(incident=original, source=SourceFactory(outlet="AFP", title="", url=""))
+    roles = set(original.incident_actors.values_list("actor__name", "side", "role"))
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(b"".join(client.get("/export/incidents.csv").streaming_content))
+    assert "supporting_actor_2" in path.read_text().splitlines()[0]
+
+    call_command("import_incidents", str(path), stdout=io.StringIO())
+
+    copy = Incident.objects.exclude(pk=original.pk).get()
+    assert set(copy.incident_actors.values_list("actor__name", "side", "role")) == roles

@@ -355,11 +355,11 @@ class IncidentResource(SetBasedImportMixin, resource_for(INCIDENTS)):
     def dehydrate_sub_event_type(self, incident: Incident) -> str:
         return incident.sub_event_type.name
 
-    def _actors(self, incident: Incident, side: str, primary: bool) -> list[Actor]:
+    def _actors(self, incident: Incident, side: str, primary: bool, role: str = Role.ASSOCIATED) -> list[Actor]:
         return [
             link.actor
             for link in incident.incident_actors.all()
-            if link.side == side and (link.role == Role.PRIMARY) == primary
+            if link.side == side and link.role == (Role.PRIMARY if primary else role)
         ]
 
     def dehydrate_actor1(self, incident: Incident) -> str:
@@ -370,6 +370,12 @@ class IncidentResource(SetBasedImportMixin, resource_for(INCIDENTS)):
 
     def dehydrate_assoc_actor_1(self, incident: Incident) -> str:
         return "; ".join(a.name for a in self._actors(incident, Side.A, False))
+
+    def dehydrate_supporting_actor_1(self, incident: Incident) -> str:
+        return "; ".join(a.name for a in self._actors(incident, Side.A, False, Role.SUPPORTING))
+
+    def dehydrate_supporting_actor_2(self, incident: Incident) -> str:
+        return "; ".join(a.name for a in self._actors(incident, Side.B, False, Role.SUPPORTING))
 
     def dehydrate_actor2(self, incident: Incident) -> str:
         return "; ".join(a.name for a in self._actors(incident, Side.B, True))
