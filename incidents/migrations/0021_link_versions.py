@@ -6,207 +6,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("incidents", "0020_source_person_disclosure_request"),
+        ('incidents', '0020_source_person_disclosure_request'),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name="incidentactor",
-            name="update_update",
+            model_name='incidentactor',
+            name='update_update',
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name="incidentactor",
-            name="delete_delete",
+            model_name='incidentactor',
+            name='delete_delete',
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name="incidentactor",
-            name="insert_insert",
+            model_name='incidentactor',
+            name='insert_insert',
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name="incidentrelation",
-            name="insert_insert",
+            model_name='incidentrelation',
+            name='insert_insert',
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name="incidentrelation",
-            name="update_update",
+            model_name='incidentrelation',
+            name='update_update',
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name="incidentrelation",
-            name="delete_delete",
+            model_name='incidentrelation',
+            name='delete_delete',
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name="incidentsource",
-            name="update_update",
+            model_name='incidentsource',
+            name='update_update',
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name="incidentsource",
-            name="delete_delete",
+            model_name='incidentsource',
+            name='delete_delete',
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name="incidentsource",
-            name="insert_insert",
+            model_name='incidentsource',
+            name='insert_insert',
         ),
         migrations.AddField(
-            model_name="incidentactor",
-            name="version",
+            model_name='incidentactor',
+            name='version',
             field=models.PositiveIntegerField(db_default=1, default=1, editable=False),
         ),
         migrations.AddField(
-            model_name="incidentactorevent",
-            name="version",
+            model_name='incidentactorevent',
+            name='version',
             field=models.PositiveIntegerField(db_default=1, default=1, editable=False),
         ),
         migrations.AddField(
-            model_name="incidentrelation",
-            name="version",
+            model_name='incidentrelation',
+            name='version',
             field=models.PositiveIntegerField(db_default=1, default=1, editable=False),
         ),
         migrations.AddField(
-            model_name="incidentrelationevent",
-            name="version",
+            model_name='incidentrelationevent',
+            name='version',
             field=models.PositiveIntegerField(db_default=1, default=1, editable=False),
         ),
         migrations.AddField(
-            model_name="incidentsource",
-            name="version",
+            model_name='incidentsource',
+            name='version',
             field=models.PositiveIntegerField(db_default=1, default=1, editable=False),
         ),
         migrations.AddField(
-            model_name="incidentsourceevent",
-            name="version",
+            model_name='incidentsourceevent',
+            name='version',
             field=models.PositiveIntegerField(db_default=1, default=1, editable=False),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name="incidentactor",
-            trigger=pgtrigger.compiler.Trigger(
-                name="insert_insert",
-                sql=pgtrigger.compiler.UpsertTriggerSql(
-                    condition="WHEN (current_setting('archive.history_paused', true) IS DISTINCT FROM 'on')",
-                    func='INSERT INTO "incidents_incidentactorevent" ("actor_id", "id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "side", "version") VALUES (NEW."actor_id", NEW."id", NEW."incident_id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."role", NEW."side", NEW."version"); RETURN NULL;',
-                    hash="a6344c72de93cb81b0ca6e54e4dec7af2e36db50",
-                    operation="INSERT",
-                    pgid="pgtrigger_insert_insert_c88a8",
-                    table="incidents_incidentactor",
-                    when="AFTER",
-                ),
-            ),
+            model_name='incidentactor',
+            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(condition="WHEN (current_setting('archive.history_paused', true) IS DISTINCT FROM 'on')", func='INSERT INTO "incidents_incidentactorevent" ("actor_id", "id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "side", "version") VALUES (NEW."actor_id", NEW."id", NEW."incident_id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."role", NEW."side", NEW."version"); RETURN NULL;', hash='a6344c72de93cb81b0ca6e54e4dec7af2e36db50', operation='INSERT', pgid='pgtrigger_insert_insert_c88a8', table='incidents_incidentactor', when='AFTER')),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name="incidentactor",
-            trigger=pgtrigger.compiler.Trigger(
-                name="update_update",
-                sql=pgtrigger.compiler.UpsertTriggerSql(
-                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
-                    func='INSERT INTO "incidents_incidentactorevent" ("actor_id", "id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "side", "version") VALUES (NEW."actor_id", NEW."id", NEW."incident_id", NEW."note", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."role", NEW."side", NEW."version"); RETURN NULL;',
-                    hash="055717b11c67a066986deeeb3d64b4d7551a5c9e",
-                    operation="UPDATE",
-                    pgid="pgtrigger_update_update_7facf",
-                    table="incidents_incidentactor",
-                    when="AFTER",
-                ),
-            ),
+            model_name='incidentactor',
+            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "incidents_incidentactorevent" ("actor_id", "id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "side", "version") VALUES (NEW."actor_id", NEW."id", NEW."incident_id", NEW."note", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."role", NEW."side", NEW."version"); RETURN NULL;', hash='055717b11c67a066986deeeb3d64b4d7551a5c9e', operation='UPDATE', pgid='pgtrigger_update_update_7facf', table='incidents_incidentactor', when='AFTER')),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name="incidentactor",
-            trigger=pgtrigger.compiler.Trigger(
-                name="delete_delete",
-                sql=pgtrigger.compiler.UpsertTriggerSql(
-                    func='INSERT INTO "incidents_incidentactorevent" ("actor_id", "id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "side", "version") VALUES (OLD."actor_id", OLD."id", OLD."incident_id", OLD."note", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."role", OLD."side", OLD."version"); RETURN NULL;',
-                    hash="eacc945b346a054846bc8dd7106cce6606d6fd85",
-                    operation="DELETE",
-                    pgid="pgtrigger_delete_delete_9d9b9",
-                    table="incidents_incidentactor",
-                    when="AFTER",
-                ),
-            ),
+            model_name='incidentactor',
+            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "incidents_incidentactorevent" ("actor_id", "id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "role", "side", "version") VALUES (OLD."actor_id", OLD."id", OLD."incident_id", OLD."note", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."role", OLD."side", OLD."version"); RETURN NULL;', hash='eacc945b346a054846bc8dd7106cce6606d6fd85', operation='DELETE', pgid='pgtrigger_delete_delete_9d9b9', table='incidents_incidentactor', when='AFTER')),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name="incidentrelation",
-            trigger=pgtrigger.compiler.Trigger(
-                name="insert_insert",
-                sql=pgtrigger.compiler.UpsertTriggerSql(
-                    condition="WHEN (current_setting('archive.history_paused', true) IS DISTINCT FROM 'on')",
-                    func='INSERT INTO "incidents_incidentrelationevent" ("id", "kind", "note", "object_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subject_id", "version") VALUES (NEW."id", NEW."kind", NEW."note", NEW."object_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."subject_id", NEW."version"); RETURN NULL;',
-                    hash="75f64c3a902dd59577202a60a0ff1f33905e6b24",
-                    operation="INSERT",
-                    pgid="pgtrigger_insert_insert_bfdb1",
-                    table="incidents_incidentrelation",
-                    when="AFTER",
-                ),
-            ),
+            model_name='incidentrelation',
+            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(condition="WHEN (current_setting('archive.history_paused', true) IS DISTINCT FROM 'on')", func='INSERT INTO "incidents_incidentrelationevent" ("id", "kind", "note", "object_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subject_id", "version") VALUES (NEW."id", NEW."kind", NEW."note", NEW."object_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."subject_id", NEW."version"); RETURN NULL;', hash='75f64c3a902dd59577202a60a0ff1f33905e6b24', operation='INSERT', pgid='pgtrigger_insert_insert_bfdb1', table='incidents_incidentrelation', when='AFTER')),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name="incidentrelation",
-            trigger=pgtrigger.compiler.Trigger(
-                name="update_update",
-                sql=pgtrigger.compiler.UpsertTriggerSql(
-                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
-                    func='INSERT INTO "incidents_incidentrelationevent" ("id", "kind", "note", "object_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subject_id", "version") VALUES (NEW."id", NEW."kind", NEW."note", NEW."object_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."subject_id", NEW."version"); RETURN NULL;',
-                    hash="95db0c0bcb13145371c84e1cf18d49992bf85fbe",
-                    operation="UPDATE",
-                    pgid="pgtrigger_update_update_d0548",
-                    table="incidents_incidentrelation",
-                    when="AFTER",
-                ),
-            ),
+            model_name='incidentrelation',
+            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "incidents_incidentrelationevent" ("id", "kind", "note", "object_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subject_id", "version") VALUES (NEW."id", NEW."kind", NEW."note", NEW."object_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."subject_id", NEW."version"); RETURN NULL;', hash='95db0c0bcb13145371c84e1cf18d49992bf85fbe', operation='UPDATE', pgid='pgtrigger_update_update_d0548', table='incidents_incidentrelation', when='AFTER')),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name="incidentrelation",
-            trigger=pgtrigger.compiler.Trigger(
-                name="delete_delete",
-                sql=pgtrigger.compiler.UpsertTriggerSql(
-                    func='INSERT INTO "incidents_incidentrelationevent" ("id", "kind", "note", "object_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subject_id", "version") VALUES (OLD."id", OLD."kind", OLD."note", OLD."object_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."subject_id", OLD."version"); RETURN NULL;',
-                    hash="f9210e8a0ee7a0f4b7a565ae4f32444ecef8d928",
-                    operation="DELETE",
-                    pgid="pgtrigger_delete_delete_96a6e",
-                    table="incidents_incidentrelation",
-                    when="AFTER",
-                ),
-            ),
+            model_name='incidentrelation',
+            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "incidents_incidentrelationevent" ("id", "kind", "note", "object_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "subject_id", "version") VALUES (OLD."id", OLD."kind", OLD."note", OLD."object_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."subject_id", OLD."version"); RETURN NULL;', hash='f9210e8a0ee7a0f4b7a565ae4f32444ecef8d928', operation='DELETE', pgid='pgtrigger_delete_delete_96a6e', table='incidents_incidentrelation', when='AFTER')),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name="incidentsource",
-            trigger=pgtrigger.compiler.Trigger(
-                name="insert_insert",
-                sql=pgtrigger.compiler.UpsertTriggerSql(
-                    condition="WHEN (current_setting('archive.history_paused', true) IS DISTINCT FROM 'on')",
-                    func='INSERT INTO "incidents_incidentsourceevent" ("id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "source_id", "version") VALUES (NEW."id", NEW."incident_id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."source_id", NEW."version"); RETURN NULL;',
-                    hash="3afcbad205dbdab53e8a8b8ee81ed7d69aa3608d",
-                    operation="INSERT",
-                    pgid="pgtrigger_insert_insert_1ad0a",
-                    table="incidents_incidentsource",
-                    when="AFTER",
-                ),
-            ),
+            model_name='incidentsource',
+            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(condition="WHEN (current_setting('archive.history_paused', true) IS DISTINCT FROM 'on')", func='INSERT INTO "incidents_incidentsourceevent" ("id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "source_id", "version") VALUES (NEW."id", NEW."incident_id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."source_id", NEW."version"); RETURN NULL;', hash='3afcbad205dbdab53e8a8b8ee81ed7d69aa3608d', operation='INSERT', pgid='pgtrigger_insert_insert_1ad0a', table='incidents_incidentsource', when='AFTER')),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name="incidentsource",
-            trigger=pgtrigger.compiler.Trigger(
-                name="update_update",
-                sql=pgtrigger.compiler.UpsertTriggerSql(
-                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
-                    func='INSERT INTO "incidents_incidentsourceevent" ("id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "source_id", "version") VALUES (NEW."id", NEW."incident_id", NEW."note", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."source_id", NEW."version"); RETURN NULL;',
-                    hash="ebd137592aec5f535492ea05a3078a4e4bfff3ee",
-                    operation="UPDATE",
-                    pgid="pgtrigger_update_update_4e37d",
-                    table="incidents_incidentsource",
-                    when="AFTER",
-                ),
-            ),
+            model_name='incidentsource',
+            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "incidents_incidentsourceevent" ("id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "source_id", "version") VALUES (NEW."id", NEW."incident_id", NEW."note", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."source_id", NEW."version"); RETURN NULL;', hash='ebd137592aec5f535492ea05a3078a4e4bfff3ee', operation='UPDATE', pgid='pgtrigger_update_update_4e37d', table='incidents_incidentsource', when='AFTER')),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name="incidentsource",
-            trigger=pgtrigger.compiler.Trigger(
-                name="delete_delete",
-                sql=pgtrigger.compiler.UpsertTriggerSql(
-                    func='INSERT INTO "incidents_incidentsourceevent" ("id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "source_id", "version") VALUES (OLD."id", OLD."incident_id", OLD."note", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."source_id", OLD."version"); RETURN NULL;',
-                    hash="8de02a96a3afa2332dd960da75baaa41938d5317",
-                    operation="DELETE",
-                    pgid="pgtrigger_delete_delete_67c87",
-                    table="incidents_incidentsource",
-                    when="AFTER",
-                ),
-            ),
+            model_name='incidentsource',
+            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "incidents_incidentsourceevent" ("id", "incident_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "source_id", "version") VALUES (OLD."id", OLD."incident_id", OLD."note", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."source_id", OLD."version"); RETURN NULL;', hash='8de02a96a3afa2332dd960da75baaa41938d5317', operation='DELETE', pgid='pgtrigger_delete_delete_67c87', table='incidents_incidentsource', when='AFTER')),
         ),
     ]
