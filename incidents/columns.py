@@ -69,7 +69,8 @@ def _actors_on(side: str, roles: tuple[str, ...]) -> str:
 
 
 _PRIMARY = (Role.PRIMARY.value,)
-_ASSOCIATED = (Role.ASSOCIATED.value, Role.SUPPORTING.value)
+_ASSOCIATED = (Role.ASSOCIATED.value,)
+_SUPPORTING = (Role.SUPPORTING.value,)
 
 # Set-based aggregates over the selected incidents (hash or merge joins, not a lookup per row).
 # Each aggregates rows sorted once in a subquery, in the order the cells list them: PostgreSQL
@@ -82,9 +83,11 @@ LEFT JOIN (
     string_agg(ia.name, '; ') FILTER (WHERE {_actors_on(Side.A, _PRIMARY)}) AS actor1,
     string_agg(ia.kind, '; ') FILTER (WHERE {_actors_on(Side.A, _PRIMARY)}) AS actor1_kind,
     string_agg(ia.name, '; ') FILTER (WHERE {_actors_on(Side.A, _ASSOCIATED)}) AS assoc_actor_1,
+    string_agg(ia.name, '; ') FILTER (WHERE {_actors_on(Side.A, _SUPPORTING)}) AS supporting_actor_1,
     string_agg(ia.name, '; ') FILTER (WHERE {_actors_on(Side.B, _PRIMARY)}) AS actor2,
     string_agg(ia.kind, '; ') FILTER (WHERE {_actors_on(Side.B, _PRIMARY)}) AS actor2_kind,
-    string_agg(ia.name, '; ') FILTER (WHERE {_actors_on(Side.B, _ASSOCIATED)}) AS assoc_actor_2
+    string_agg(ia.name, '; ') FILTER (WHERE {_actors_on(Side.B, _ASSOCIATED)}) AS assoc_actor_2,
+    string_agg(ia.name, '; ') FILTER (WHERE {_actors_on(Side.B, _SUPPORTING)}) AS supporting_actor_2
   FROM (
     SELECT link.incident_id, link.side, link.role, a.name, a.kind
     FROM incidents_incidentactor AS link JOIN incidents_actor AS a ON a.id = link.actor_id
@@ -227,7 +230,10 @@ INCIDENTS = Table(
             "ACLED actor category of each actor1, in the same order (e.g. state_forces).",
             widget=ACTOR_KIND,
         ),
-        text("assoc_actor_1", "actors.assoc_actor_1", "Associated and supporting actors on side A.", widget=Text()),
+        text(
+            "assoc_actor_1", "actors.assoc_actor_1", "Associated actors on side A (ACLED assoc_actor_1).", widget=Text()
+        ),
+        text("supporting_actor_1", "actors.supporting_actor_1", "Supporting forces on side A.", widget=Text()),
         text("actor2", "actors.actor2", "Primary actor(s) on side B (ACLED actor2).", widget=Text()),
         text(
             "actor2_kind",
@@ -235,7 +241,10 @@ INCIDENTS = Table(
             "ACLED actor category of each actor2, in the same order.",
             widget=ACTOR_KIND,
         ),
-        text("assoc_actor_2", "actors.assoc_actor_2", "Associated and supporting actors on side B.", widget=Text()),
+        text(
+            "assoc_actor_2", "actors.assoc_actor_2", "Associated actors on side B (ACLED assoc_actor_2).", widget=Text()
+        ),
+        text("supporting_actor_2", "actors.supporting_actor_2", "Supporting forces on side B.", widget=Text()),
         text(
             "country",
             "i.country",

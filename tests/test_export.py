@@ -72,7 +72,8 @@ def test_the_incident_export_holds_published_incidents_with_acled_like_columns(c
     kidal = next(row for row in rows if int(row["id"]) == archive.kidal.pk)
     assert kidal["actor1"] == "Malian Armed Forces"
     assert kidal["actor1_kind"] == "state_forces"
-    assert kidal["assoc_actor_1"] == "Africa Corps"
+    # A supporting force has its own column, so that a re-import gives it its role back.
+    assert (kidal["assoc_actor_1"], kidal["supporting_actor_1"]) == ("", "Africa Corps")
     assert kidal["actor2"] == "Azawad Liberation Front"
     assert kidal["actor2_kind"] == "rebel_group"
     assert kidal["assoc_actor_2"] == ""
@@ -115,7 +116,12 @@ def test_csv_rows_match_the_api_values(client, archive):
         assert row["title"] == item["title"]
         assert row["start_date"] == item["start_date"]
         assert row["latitude"] == ("" if item["latitude"] is None else str(item["latitude"]))
-        side_a = [name for cell in (row["actor1"], row["assoc_actor_1"]) for name in cell.split("; ") if name]
+        side_a = [
+            name
+            for cell in (row["actor1"], row["assoc_actor_1"], row["supporting_actor_1"])
+            for name in cell.split("; ")
+            if name
+        ]
         assert side_a == item["side_a"]
 
 

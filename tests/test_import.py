@@ -17,7 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
 
-from incidents import spreadsheet
+from incidents import services, spreadsheet
 from incidents.imports.resources import IncidentResource
 from incidents.models import (
     Actor,
@@ -212,10 +212,14 @@ def test_an_acled_file_imports_incidents_with_actors_sources_and_a_fatalities_cl
     }
     assert Actor.objects.get(name="Military Forces of Mali (2021-)").kind == ActorKind.STATE_FORCES
     sources = {(s.outlet, s.kind) for s in ambush.sources.all()}
-    assert sources == {("Agence France Presse", SourceKind.NEWS_AGENCY), ("Local Source", SourceKind.LOCAL_SOURCE)}
+    assert sources == {
+        ("Agence France Presse", SourceKind.NEWS_AGENCY),
+        ("Local Source", SourceKind.LOCAL_SOURCE),
+        ("ACLED", SourceKind.OTHER),  # carries ACLED's own coding: the fatalities claim
+    }
     claim = ambush.claims.get()
     assert (claim.kind, claim.quantity_low, claim.quantity_high) == (ClaimKind.FATALITIES, 15, 15)
-    assert [c.source.outlet for c in claim.citations.all()] == ["Agence France Presse"]
+    assert [c.source.outlet for c in claim.citations.all()] == ["ACLED"]
 
     abduction = Incident.objects.get(import_key="ACLED:MLI33002")
     assert abduction.date_precision == DatePrecision.MONTH
@@ -223,8 +227,8 @@ def test_an_acled_file_imports_incidents_with_actors_sources_and_a_fatalities_cl
     assert abduction.tags == ["civilian-targeting"]
     assert Actor.objects.get(name="Civilians (Mali)").kind == ActorKind.CIVILIANS
     assert Actor.objects.get(name="Unidentified Armed Group (Mali)").kind == ActorKind.POLITICAL_MILITIA
-    assert abduction.sources.get().kind == SourceKind.SOCIAL_MEDIA
-    assert abduction.claims.get().quantity_high == 0
+    assert abduction.sources.exclude(outlet="ACLED").get().kind == SourceKind.SOCIAL_MEDIA
+    assert not abduction.claims.exists(), "ACLED's 0 with notes that report no figure is no claim"
 
 
 def test_a_file_with_one_bad_row_imports_nothing_and_names_the_row_column_and_reason(editor_client):
@@ -262,15 +266,20 @@ def test_an_acled_file_with_bad_rows_lists_each_under_the_acled_column_and_impor
     assert Incident.objects.count() == 0
 
 
-def test_reimporting_an_acled_event_is_refused(editor_client):
-    IncidentFactory(import_key="ACLED:MLI33001")
+def test_reimporting_an_acled_event_of_a_retracted_incident_is_refused(editor_client, reviewer):
+    # Re-imports update (tests/test_import_update.py); a retracted incident is not changed any more.
+    incident = IncidentFactory(import_key="ACLED:MLI33001", published=True)
+    services.incident_retract(incident=incident, user=reviewer, notice="A duplicate.")
 
     response = preview(editor_client, csv_file(ACLED_HEADER, [acled_row()]), ACLED_FORMAT)
 
     assert response.context["problems"] == [
-        (1, "event_id_cnty", "'ACLED:MLI33001' was imported before; imports only add new incidents")
+        (
+            1,
+            "event_id_cnty",
+            f"'ACLED:MLI33001' is the key of incident #{incident.pk}, which was retracted: it is not changed any more",
+        )
     ]
-    assert Incident.objects.count() == 1
 
 
 def test_an_xlsx_file_in_the_archive_format_imports(editor_client):
@@ -741,15 +750,16 @@ def test_the_import_command_loads_an_acled_file_with_actors_sources_claims_and_h
     assert set(ambush.sources.values_list("outlet", "kind")) == {
         ("Agence France Presse", SourceKind.NEWS_AGENCY),
         ("Local Source", SourceKind.LOCAL_SOURCE),
+        ("ACLED", SourceKind.OTHER),
     }
-    assert Source.objects.count() == 2, "one source per outlet, shared by the file's rows"
+    assert Source.objects.count() == 3, "one source per outlet, shared by the file's rows, and ACLED's"
     claim = ambush.claims.get()
     citation = claim.citations.get()
     assert (claim.kind, claim.quantity_low, claim.quantity_high, citation.source.outlet) == (
         ClaimKind.FATALITIES,
         15,
         15,
-        "Agence France Presse",
+        "ACLED",
     )
     event = ambush.events.get(pgh_label="insert")
     assert event.pgh_context.metadata["user"] == editor.pk
@@ -847,18 +857,24 @@ def test_a_withheld_source_re_imports_as_a_confidential_stand_in_not_as_an_outle
     assert set(first.sources.filter(confidential=False).values_list("outlet", flat=True)) == {"AFP"}
 
 
-def test_a_confirm_that_meets_a_new_conflict_rolls_back_and_lists_the_row(editor_client):
+def test_a_confirm_that_meets_a_new_conflict_rolls_back_and_lists_the_row(editor_client, reviewer):
     rows = [archive_row(import_key="convoy-1"), archive_row(import_key="convoy-2", title="Second")]
     response = preview(editor_client, csv_file(ARCHIVE_HEADER, rows), ARCHIVE_FORMAT)
     assert "confirm_form" in response.context
-    IncidentFactory(import_key="convoy-2")  # someone imports the same row meanwhile
+    # Meanwhile the same row is imported, published and retracted.
+    other = IncidentFactory(import_key="convoy-2", published=True)
+    services.incident_retract(incident=other, user=reviewer, notice="A duplicate.")
 
     response = confirm(editor_client, response)
 
     assert response.status_code == 200
     assert response.context["rolled_back"] is True
     assert response.context["problems"] == [
-        (2, "import_key", "'convoy-2' was imported before; imports only add new incidents")
+        (
+            2,
+            "import_key",
+            f"'convoy-2' is the key of incident #{other.pk}, which was retracted: it is not changed any more",
+        )
     ]
     assert "The import was rolled back: nothing was saved" in response.content.decode()
     assert list(Incident.objects.values_list("import_key", flat=True)) == ["convoy-2"]

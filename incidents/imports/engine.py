@@ -26,11 +26,17 @@ from incidents import spreadsheet
 from incidents.columns import INCIDENTS
 from incidents.history import insert_history_paused
 from incidents.imports import inserts, vocabulary
+from incidents.imports.updates import ESTIMATE_COLUMNS, acled_source, default_reason, estimates, update_existing
 from incidents.imports.vocabulary import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET
 from incidents.models import CLOCK_TIME_PRECISIONS, Incident, Source, SourceKind, TimePrecision
 from incidents.sql import quote_name, sql_literal
 
 FORMATS = ("archive", "acled")
+# Notes that state that nobody died, which make ACLED's 0 a claim of zero (methodology: imports).
+ZERO_STATED = (
+    r"\m(no (reported |known )?(fatalities|casualties|deaths)|no one (was )?(killed|died|hurt)"
+    r"|nobody (was )?(killed|died|hurt)|without (any )?(casualties|fatalities)|no lives? (was |were )?lost)\M"
+)
 # The archive's flat format: the columns of the incidents spec that imports read (incidents.columns).
 IMPORTED = [column.name for column in INCIDENTS.file_columns if column.imported]
 ARCHIVE_REQUIRED = [column.name for column in INCIDENTS.file_columns if column.required]
@@ -39,7 +45,8 @@ MAX_REPORTED = 100
 TEMP_TABLES = [
     "import_staging", "import_choice", "import_country", "import_acled_time", "import_acled_geo", "import_source_kind",
     "import_withheld", "import_event_types", "import_sub_types", "import_rows", "import_dates", "import_resolved", "import_ids", "import_mentions",
-    "import_known_actors", "import_problems", "import_source_names", "import_outlets",
+    "import_known_actors", "import_problems", "import_source_names", "import_outlets", "import_actions",
+    "import_estimates", "import_targets",
 ]  # fmt: skip
 
 
@@ -73,6 +80,12 @@ class BulkImportResult:
     timings: dict[str, float] = field(default_factory=dict)
     # The country codes of the first rows (import_csv's ``preview_rows``), as the import writes them.
     countries: list[str] = field(default_factory=list)
+    # What each of those rows does (ACTIONS) and the incident it updates, if any.
+    row_actions: list[tuple[str, int | None]] = field(default_factory=list)
+    actions: dict[str, int] = field(default_factory=dict)
+    updated: int = 0
+    corrections: int = 0
+    unchanged: int = 0
 
 
 # SQL twin of spreadsheet.restore_neutralised(): drops the apostrophe an export put before a formula.
@@ -126,17 +139,19 @@ def _flat_columns(file_format: str, present: set[str]) -> dict[str, str]:
         "actor2": v("actor2"),
         "actor2_kind": v("inter2"),
         "assoc_actor_2": v("assoc_actor_2"),
-        "fatalities_low": v("fatalities"),
-        "fatalities_best": v("fatalities"),
+        # ACLED's figure is ACLED's claim, not the incident's estimate (acled_fatalities below).
+        "fatalities_low": "NULL::text",
+        "fatalities_best": "NULL::text",
         "fatalities_high": "NULL::text",
-        "fatalities_rationale": f"'ACLED''s count for event ' || {v('event_id_cnty')} || "
-        "', imported unchanged (ACLED counts conservatively).'",
+        "fatalities_rationale": "NULL::text",
         "grading": "NULL::text",
         "tags": f"concat_ws(';', {v('tags')}, CASE WHEN {v('civilian_targeting')} IS NOT NULL "
         "THEN 'civilian-targeting' END)",
         "source_names": v("source"),
         "source_note": f"'Source scale (ACLED): ' || {v('source_scale')}",
-        "acled_fatalities": v("fatalities"),
+        # ACLED codes 0 when the reports give no figure: a 0 is a claim only when the notes say so.
+        "acled_fatalities": f"CASE WHEN {v('fatalities')} ~ '^0+(\\.0*)?$' "
+        f"AND NOT coalesce({v('notes')} ~* {sql_literal(ZERO_STATED)}, false) THEN NULL ELSE {v('fatalities')} END",
     }
 
 
@@ -296,7 +311,7 @@ _RULES: list[tuple[str, str, str]] = [
     ("actor1_kind", "r.actor1_kind IS NOT NULL AND r.actor1_kind_v IS NULL", "'''' || r.actor1_kind || ''' is not an actor kind'"),
     ("actor2_kind", "r.actor2_kind IS NOT NULL AND r.actor2_kind_v IS NULL", "'''' || r.actor2_kind || ''' is not an actor kind'"),
     ("import_key", "length(r.import_key) > 100", "'is longer than 100 characters'"),
-    ("import_key", "r.key_taken", "'''' || r.import_key || ''' was imported before; imports only add new incidents'"),
+    ("acled_fatalities", "r.acled_fatalities IS NOT NULL AND r.acled_v IS NULL", "'''' || r.acled_fatalities || ''' is not a whole number'"),
     ("import_key", "r.key_lines IS NOT NULL", "'''' || r.import_key || ''' is also the key of ' || pg_temp.import_other_rows(r.key_lines, r.key_count, r.line)"),
     ("id", "r.id_lines IS NOT NULL", "'''' || r.file_id || ''' is also the id of ' || pg_temp.import_other_rows(r.id_lines, r.id_count, r.line) || '; a file names each incident once'"),
 ]  # fmt: skip
@@ -339,8 +354,9 @@ SELECT r.*,
   pg_temp.import_count(r.fatalities_low) AS low_v,
   pg_temp.import_count(r.fatalities_best) AS best_v,
   pg_temp.import_count(r.fatalities_high) AS high_v,
-  -- "<> ''" lets the planner use the partial unique index on import_key.
-  EXISTS (SELECT 1 FROM incidents_incident i WHERE i.import_key = r.import_key AND i.import_key <> '') AS key_taken,
+  pg_temp.import_count(r.acled_fatalities) AS acled_v,
+  existing.id AS existing_id,
+  existing.status AS existing_status,
   keys.lines AS key_lines,
   keys.total AS key_count,
   ids.lines AS id_lines,
@@ -350,6 +366,9 @@ SELECT r.*,
 FROM (SELECT r.*, archive_unaccent(r.event_type) AS event_type_key, archive_unaccent(r.sub_event_type) AS sub_key
       FROM import_rows r OFFSET 0) AS r
 -- Joins, not a subquery per row and column: the vocabularies are small and the file is long.
+-- The incident a row's import_key names, which the row updates; "<> ''" lets the planner use the
+-- partial unique index on import_key (a correction's draft copy has none).
+LEFT JOIN incidents_incident existing ON existing.import_key = r.import_key AND existing.import_key <> ''
 LEFT JOIN import_dates start_d ON start_d.raw = r.start_date
 LEFT JOIN import_dates end_d ON end_d.raw = r.end_date
 LEFT JOIN import_choice date_precision ON date_precision.field = 'date_precision'
@@ -423,13 +442,100 @@ ORDER BY folded, rank, actor_id;
 """
 
 
+# What each row does: adds an incident, updates a draft (or one in review) in place, proposes a
+# correction of a published one, or changes nothing (every value the file gives is already there).
+ACTIONS = {
+    "new": "new",
+    "update": "updates draft",
+    "correction": "correction to review",
+    "unchanged": "unchanged",
+}
+
+
+def given_columns(file_format: str, flat: dict[str, str], present: set[str]) -> set[str]:
+    """The flat format's columns the file gives: an update writes these and keeps the others."""
+    if file_format == "archive":
+        return set(IMPORTED) & present
+    return {name for name, expression in flat.items() if expression != "NULL::text"}
+
+
+def _actions_sql(file_format: str, given: set[str]) -> str:
+    columns = inserts.updated_columns(given, ["acled"] if file_format == "acled" else [])
+    same = [
+        f"existing.{quote_name(column)}{'::text[]' if column == 'tags' else ''} IS NOT DISTINCT FROM {expression}"
+        for column, expression in columns.items()
+    ]
+    # Every actor the row names is linked with its side and role, every outlet it names is a source.
+    same.append("""NOT EXISTS (
+    SELECT 1 FROM import_mentions m WHERE m.line = r.line AND NOT EXISTS (
+      SELECT 1 FROM import_known_actors k JOIN incidents_incidentactor l ON l.actor_id = k.actor_id
+      WHERE k.folded = m.folded AND l.incident_id = existing.id AND l.side = m.side AND l.role = m.role))""")
+    same.append("""NOT EXISTS (
+    SELECT 1 FROM unnest(string_to_array(r.source_names, ';')) AS u(name)
+    WHERE btrim(u.name) <> '' AND NOT EXISTS (
+      SELECT 1 FROM incidents_incidentsource l JOIN incidents_source s ON s.id = l.source_id
+      WHERE l.incident_id = existing.id AND (
+        btrim(u.name) IN (s.outlet, concat_ws(' — ', nullif(s.outlet, ''), nullif(s.author, ''), nullif(s.title, '')))
+        OR (s.confidential AND lower(btrim(u.name)) IN (SELECT label FROM import_withheld w WHERE w.kind = s.kind)))))""")
+    if file_format == "acled":
+        same.append(
+            f"(SELECT array_agg(c.quantity_low) FROM incidents_claim c WHERE c.incident_id = existing.id "
+            f"AND {inserts.IS_ACLED_CLAIM.replace('%%', '%')}) IS NOT DISTINCT FROM "
+            "CASE WHEN r.acled_v IS NOT NULL THEN ARRAY[r.acled_v::integer] END"
+        )
+    return f"""
+CREATE TEMP TABLE import_actions ON COMMIT DROP AS
+SELECT r.line, r.existing_id, r.existing_status, r.import_key,
+  CASE WHEN r.existing_id IS NULL THEN 'new'
+       WHEN {" AND ".join(same)} THEN 'unchanged'
+       WHEN r.existing_status = 'published' THEN 'correction'
+       ELSE 'update' END AS action,
+  (SELECT min(c.id) FROM incidents_correction c WHERE c.incident_id = r.existing_id AND c.status = 'open') AS open_correction
+FROM import_resolved r
+LEFT JOIN incidents_incident existing ON existing.id = r.existing_id;
+
+ANALYZE import_actions;
+"""
+
+
+def _existing_problems(user: AbstractBaseUser | None) -> str:
+    """Rows that would change an incident the user may not change this way (unchanged rows never are)."""
+    may_change = user is None or user.has_perm("incidents.change_incident")
+    may_review = user is not None and user.has_perm("incidents.publish_incident")
+    may_propose = user is not None and user.has_perm("incidents.change_incident")
+    proposer = "a user who may propose corrections" + (" (give --user)" if user is None else "")
+    rules = [
+        ("a.existing_status = 'retracted'", "', which was retracted: it is not changed any more'"),
+        (
+            f"a.existing_status = 'in_review' AND NOT {may_review}",
+            "', which is in review: only a reviewer may update it'",
+        ),
+        (f"a.existing_status = 'draft' AND NOT {may_change}", "': you do not have permission to change incidents'"),
+        (
+            "a.action = 'correction' AND a.open_correction IS NOT NULL",
+            "', which is published and has a correction open (correction ' || a.open_correction || '): "
+            "finish or withdraw it, then import again'",
+        ),
+        (
+            f"a.action = 'correction' AND a.open_correction IS NULL AND NOT {may_propose}",
+            sql_literal(f", which is published: an update proposes a correction, which takes {proposer}"),
+        ),
+    ]
+    return " UNION ALL ".join(
+        f"SELECT a.line, 'import_key', '''' || a.import_key || ''' is the key of incident #' || a.existing_id || "
+        f"{message} FROM import_actions a WHERE a.action NOT IN ('new', 'unchanged') AND {condition}"
+        for condition, message in rules
+    )
+
+
 def _problems(
-    cursor: psycopg.Cursor[Any], file_format: str, limit: int | None
+    cursor: psycopg.Cursor[Any], file_format: str, limit: int | None, user: AbstractBaseUser | None = None
 ) -> tuple[list[tuple[int | None, str, str]], int]:
     selects = [
         f"SELECT r.line, {column!r} AS col, {message} AS reason FROM import_resolved r WHERE {condition}"
         for column, condition, message in _RULES
     ]
+    selects.append(_existing_problems(user))
     selects.append(
         "SELECT m.line, m.col, '''' || m.name || ''' is not an actor in the archive; give its kind in ' || "
         "CASE WHEN m.side = 'A' THEN 'actor1_kind' ELSE 'actor2_kind' END || ' to create it' "
@@ -450,6 +556,8 @@ def _problems(
 
 
 def _acled_label(column: str) -> str:
+    if column == "acled_fatalities":
+        return "fatalities"
     reverse = {ours: theirs for theirs, ours in ACLED_COLUMNS.items() if ours}
     return vocabulary.ACLED_LABELS.get(column) or reverse.get(column, column)
 
@@ -464,7 +572,7 @@ def read_header(path: Path) -> list[str]:
 
 
 def bulk_import(
-    *, path: Path, file_format: str, user: AbstractBaseUser | None, dry_run: bool = False
+    *, path: Path, file_format: str, user: AbstractBaseUser | None, dry_run: bool = False, reason: str = ""
 ) -> BulkImportResult:
     """Import the CSV at ``path``; raises BulkImportError (and writes nothing) if any row is bad."""
     context = {"import_file": path.name, "import_format": file_format, "command": "import_incidents"}
@@ -476,6 +584,7 @@ def bulk_import(
             user=user,
             dry_run=dry_run,
             context=context,
+            reason=reason,
         )
 
 
@@ -490,6 +599,7 @@ def import_csv(
     check_only: bool = False,
     limit: int | None = MAX_REPORTED,
     preview_rows: int = 0,
+    reason: str = "",
 ) -> BulkImportResult:
     """Import the CSV in ``handle`` (UTF-8, its first line the ``header``), all or nothing.
 
@@ -538,16 +648,27 @@ def import_csv(
         result.rows = raw.fetchone()[0]
         _vocabularies(raw)
         raw.execute(_PARSERS)
-        raw.execute(_resolve_sql(_flat_columns(file_format, set(header))))
+        flat = _flat_columns(file_format, set(header))
+        given = given_columns(file_format, flat, set(header))
+        raw.execute(_resolve_sql(flat))
         raw.execute(_actor_sql())
+        raw.execute(_actions_sql(file_format, given))
         result.timings["resolve"] = time.perf_counter() - clock
-        problems, total = _problems(raw, file_format, limit)
+        problems, total = _problems(raw, file_format, limit, user)
         result.timings["check"] = time.perf_counter() - clock
         if total:
             raise BulkImportError(problems, total)
+        raw.execute("SELECT action, count(*) FROM import_actions GROUP BY action")
+        result.actions = dict(raw.fetchall())
         if preview_rows:
-            raw.execute("SELECT country_v FROM import_resolved WHERE line <= %s ORDER BY line", [preview_rows])
-            result.countries = [code for (code,) in raw.fetchall()]
+            raw.execute(
+                "SELECT r.country_v, a.action, a.existing_id FROM import_resolved r JOIN import_actions a USING (line) "
+                "WHERE r.line <= %s ORDER BY r.line",
+                [preview_rows],
+            )
+            rows = raw.fetchall()
+            result.countries = [code for code, _, _ in rows]
+            result.row_actions = [(action, existing) for _, action, existing in rows]
         if check_only:
             transaction.set_rollback(True)
             return result
@@ -557,24 +678,33 @@ def import_csv(
         cursor.execute(inserts.WRITE_SQL)
         raw.execute("SELECT count(*) FROM import_known_actors")
         result.actors_created = raw.fetchone()[0] - actors_known
+        acled = acled_source(file_format)
+        parameters = {"user": user_id, "acled": acled}
         # History: the per-row triggers are paused for these inserts, and each statement writes the
         # events of its rows itself, under the context that inserts.WRITE_SQL set for the transaction.
-        statements = {
-            Incident: inserts.INSERT_INCIDENT_ROWS,
-            IncidentActor: inserts.INSERT_ACTOR_LINKS,
-            IncidentSource: inserts.INSERT_SOURCE_LINKS,
-        }
+        statements: list[tuple[type, str]] = []
         if file_format == "acled":
-            # Only ACLED files bring claims: a fatalities claim, carried by the first outlet the row names.
-            statements[Claim] = inserts.INSERT_ACLED_CLAIMS
-            statements[Citation] = inserts.INSERT_ACLED_CITATIONS
+            # ACLED's figure is a claim carried by ACLED, and the estimate the archive's proposal from it.
+            # The claims go in before their incidents (the keys are checked at commit), so that adding
+            # them does not mark the new incidents' estimates stale.
+            estimates(raw, acled)
+            statements += [(Claim, inserts.INSERT_ACLED_CLAIMS), (Citation, inserts.INSERT_ACLED_CITATIONS)]
+            statements += [(IncidentSource, inserts.INSERT_ACLED_SOURCE_LINKS)]
+            statements += [(Incident, inserts.insert_incident_rows(ESTIMATE_COLUMNS))]
+        else:
+            statements += [(Incident, inserts.INSERT_INCIDENT_ROWS)]
+        statements += [(IncidentActor, inserts.INSERT_ACTOR_LINKS), (IncidentSource, inserts.INSERT_SOURCE_LINKS)]
         with insert_history_paused(raw):
-            for model, insert in statements.items():
-                raw.execute(inserts.with_history(model, insert), {"user": user_id} if model is Incident else None)
-        result.incidents = result.rows
+            for model, insert in statements:
+                raw.execute(inserts.with_history(model, insert), parameters)
+        update_existing(cursor, raw, file_format, given, user, reason or default_reason(file_format), parameters)
+        result.incidents = result.actions.get("new", 0)
+        result.updated = result.actions.get("update", 0)
+        result.corrections = result.actions.get("correction", 0)
+        result.unchanged = result.actions.get("unchanged", 0)
         result.timings["write"] = time.perf_counter() - clock
         # ON COMMIT DROP waits for the outermost commit; a second import in the same transaction needs the names.
-        raw.execute(f"DROP TABLE {', '.join(TEMP_TABLES)}")
+        raw.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
         if dry_run:
             transaction.set_rollback(True)
     return result

@@ -106,39 +106,109 @@ WITH created AS (
 UPDATE import_outlets o SET source_id = created.id FROM created WHERE created.outlet = o.name;
 
 -- The new incidents' ids, drawn only now that the file will be written (a preview draws none).
+-- Only for the rows that add an incident: a row whose import_key is in the archive updates that one.
 CREATE TEMP TABLE import_ids ON COMMIT DROP AS
-SELECT line, nextval(pg_get_serial_sequence('incidents_incident', 'id')) AS id FROM import_resolved ORDER BY line;
+SELECT line, nextval(pg_get_serial_sequence('incidents_incident', 'id')) AS id
+FROM import_actions WHERE action = 'new' ORDER BY line;
 
 ANALYZE import_ids;
 ANALYZE import_outlets;
 """
 WRITE_SQL = WRITE_SQL.replace("'{withheld_note}'", sql_literal(WITHHELD_NOTE))
 
-INSERT_INCIDENT_ROWS = """
-INSERT INTO incidents_incident (
-  id, title, summary, start_date, end_date, date_precision, time_of_day, time_precision, country, admin1, admin2, location,
-  latitude, longitude, geo_precision, event_type_id, sub_event_type_id, fatalities_low, fatalities_best,
-  fatalities_high, fatalities_method, fatalities_rationale, contested, grading, tags, status, retraction_notice,
-  internal_notes, import_key, created_by_id, last_edited_by_id, created_at, updated_at, version)
-SELECT i.id, r.title, coalesce(r.summary, ''), r.start_v, coalesce(r.end_v, r.start_v),
-  coalesce(r.date_precision_v, 'day'), r.time_v,
-  -- A time given without saying how it was reported is the time itself ("at"), as in the admin.
-  CASE WHEN r.time_v IS NOT NULL THEN coalesce(r.time_precision_v, 'exact') ELSE coalesce(r.time_precision_v, '') END,
-  r.country_v, coalesce(r.admin1, ''), coalesce(r.admin2, ''),
-  coalesce(r.location, ''), r.latitude_v, r.longitude_v, coalesce(r.geo_precision_v, 'admin1'),
-  coalesce(r.event_type_id, (SELECT event_type_id FROM incidents_subeventtype WHERE id = r.sub_event_type_id)),
-  r.sub_event_type_id, r.low_v, r.best_v, r.high_v,
-  CASE WHEN coalesce(r.low_v, r.best_v, r.high_v) IS NOT NULL THEN 'override' ELSE '' END,
-  CASE WHEN coalesce(r.low_v, r.best_v, r.high_v) IS NOT NULL
-       THEN coalesce(r.fatalities_rationale, 'Estimate as given in the imported file.') ELSE '' END,
-  false, coalesce(r.grading_v, 'weak'),
-  coalesce((SELECT array_agg(tag ORDER BY first) FROM (
+# Each incident column an import writes: (SQL over the resolved row ``r``, the file's columns it comes from).
+# A new incident gets every column; an update writes only those whose file columns the file has.
+_FIGURES = ("fatalities_low", "fatalities_best", "fatalities_high")
+INCIDENT_VALUES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "title": ("r.title", ("title",)),
+    "summary": ("coalesce(r.summary, '')", ("summary",)),
+    "start_date": ("r.start_v", ("start_date",)),
+    "end_date": ("coalesce(r.end_v, r.start_v)", ("start_date", "end_date")),
+    "date_precision": ("coalesce(r.date_precision_v, 'day')", ("date_precision",)),
+    "time_of_day": ("r.time_v", ("time_of_day",)),
+    # A time given without saying how it was reported is the time itself ("at"), as in the admin.
+    "time_precision": (
+        "CASE WHEN r.time_v IS NOT NULL THEN coalesce(r.time_precision_v, 'exact') ELSE coalesce(r.time_precision_v, '') END",
+        ("time_of_day", "time_precision"),
+    ),
+    "country": ("r.country_v", ("country",)),
+    "admin1": ("coalesce(r.admin1, '')", ("admin1",)),
+    "admin2": ("coalesce(r.admin2, '')", ("admin2",)),
+    "location": ("coalesce(r.location, '')", ("location",)),
+    "latitude": ("r.latitude_v", ("latitude",)),
+    "longitude": ("r.longitude_v", ("longitude",)),
+    "geo_precision": ("coalesce(r.geo_precision_v, 'admin1')", ("geo_precision",)),
+    "event_type_id": (
+        "coalesce(r.event_type_id, (SELECT event_type_id FROM incidents_subeventtype WHERE id = r.sub_event_type_id))",
+        ("event_type", "sub_event_type"),
+    ),
+    "sub_event_type_id": ("r.sub_event_type_id", ("sub_event_type",)),
+    "fatalities_low": ("r.low_v", _FIGURES),
+    "fatalities_best": ("r.best_v", _FIGURES),
+    "fatalities_high": ("r.high_v", _FIGURES),
+    "fatalities_method": (
+        "CASE WHEN coalesce(r.low_v, r.best_v, r.high_v) IS NOT NULL THEN 'override' ELSE '' END",
+        _FIGURES,
+    ),
+    "fatalities_rationale": (
+        "CASE WHEN coalesce(r.low_v, r.best_v, r.high_v) IS NOT NULL "
+        "THEN coalesce(r.fatalities_rationale, 'Estimate as given in the imported file.') ELSE '' END",
+        (*_FIGURES, "fatalities_rationale"),
+    ),
+    "grading": ("coalesce(r.grading_v, 'weak')", ("grading",)),
+    "tags": (
+        """coalesce((SELECT array_agg(tag ORDER BY first) FROM (
       SELECT left(trim(BOTH '-' FROM regexp_replace(lower(u.t), '[^a-z0-9_]+', '-', 'g')), 50) AS tag, min(u.n) AS first
       FROM unnest(regexp_split_to_array(r.tags, '[;,]')) WITH ORDINALITY AS u(t, n)
-      GROUP BY 1) AS tags WHERE tag <> ''), '{}'),
-  'draft', '', '', coalesce(r.import_key, ''), %(user)s, %(user)s, now(), now(), 1
-FROM import_resolved r JOIN import_ids i ON i.line = r.line
-"""
+      GROUP BY 1) AS tags WHERE tag <> ''), '{}')""",
+        ("tags",),
+    ),
+}
+
+
+def updated_columns(given: set[str], estimate_columns: list[str]) -> dict[str, str]:
+    """The incident columns an update writes: those the file's columns ``given`` give; an
+    ACLED file's figures become a claim and the estimate follows from it (``estimate_columns``)."""
+    return {
+        column: expression
+        for column, (expression, sources) in INCIDENT_VALUES.items()
+        if given & set(sources) and not (estimate_columns and column in _ESTIMATE_OWN)
+    }
+
+
+_ESTIMATE_OWN = {*_FIGURES, "fatalities_method", "fatalities_rationale"}
+
+
+def insert_incident_rows(estimate_columns: list[str]) -> str:
+    """INSERT ... SELECT of the new incidents; with ``estimate_columns`` (an ACLED file), the
+    estimate is the archive's proposal from the row's claim, from ``import_estimates``."""
+    values = {column: expression for column, (expression, _) in INCIDENT_VALUES.items()}
+    join = ""
+    if estimate_columns:
+        for column in _ESTIMATE_OWN:
+            values.pop(column)
+        values |= {column: f"e.{quote_name(column)}" for column in estimate_columns}
+        join = "JOIN import_estimates e ON e.figure = coalesce(r.acled_v, -1)"
+    values |= {
+        "contested": values.get("contested", "false"),
+        "status": "'draft'",
+        "retraction_notice": "''",
+        "internal_notes": "''",
+        "import_key": "coalesce(r.import_key, '')",
+        "created_by_id": "%(user)s",
+        "last_edited_by_id": "%(user)s",
+        "created_at": "now()",
+        "updated_at": "now()",
+        "version": "1",
+    }
+    columns = ", ".join(quote_name(c) for c in ["id", *values])
+    return (
+        f"INSERT INTO incidents_incident ({columns})\nSELECT i.id, {', '.join(values.values())}\n"
+        f"FROM import_resolved r JOIN import_ids i ON i.line = r.line {join}"
+    )
+
+
+INSERT_INCIDENT_ROWS = insert_incident_rows([])
 
 INSERT_ACTOR_LINKS = """
 INSERT INTO incidents_incidentactor (incident_id, actor_id, side, role, note)
@@ -158,31 +228,106 @@ JOIN import_resolved r ON r.line = n.line
 JOIN import_outlets o ON o.folded = n.folded
 """
 
-INSERT_ACLED_CLAIMS = """
-INSERT INTO incidents_claim (incident_id, kind, losses_of, losses_note, quantity_low, quantity_high, quantity_text,
+# ACLED's figure for an event is ACLED's claim: carried by ACLED (a source, %(acled)s), naming the
+# outlets ACLED coded it from. ``r.acled_v`` is NULL for a 0 that the notes do not state (engine).
+_ACLED_CLAIM_VALUES = """'fatalities', 'unknown', '', r.acled_v, r.acled_v, r.acled_v || ' (ACLED)', '', '', '', 'assertion',
+  'unverified', 'ACLED''s fatality count for event ' || substr(r.import_key, 7)
+  || coalesce(', coded from: ' || r.source_names || '.', '.'), '', 1, now(), now()"""
+_CLAIM_COLUMNS = """kind, losses_of, losses_note, quantity_low, quantity_high, quantity_text,
   attribution, movement, place, stance, verification, verification_note, internal_notes, version, created_at,
-  updated_at)
-SELECT i.id, 'fatalities', 'unknown', '', r.best_v, r.best_v, r.best_v || ' (ACLED)', '', '', '', 'assertion',
-  'unverified', 'ACLED''s fatality count for event ' || substr(r.import_key, 7) || ', coded from: '
-  || n.names || '.', '', 1, now(), now()
+  updated_at"""
+# Which claims are ACLED's (also those of imports before ACLED was a source of its own).
+IS_ACLED_CLAIM = "c.kind = 'fatalities' AND c.verification_note LIKE 'ACLED''s fatality count for event %%'"
+
+INSERT_ACLED_CLAIMS = f"""
+INSERT INTO incidents_claim (incident_id, {_CLAIM_COLUMNS})
+SELECT i.id, {_ACLED_CLAIM_VALUES}
 FROM import_resolved r
 JOIN import_ids i ON i.line = r.line
-JOIN (SELECT line, string_agg(name, '; ' ORDER BY position) AS names FROM import_source_names GROUP BY line) AS n
-  ON n.line = r.line
-WHERE r.acled_fatalities IS NOT NULL AND r.best_v IS NOT NULL
+WHERE r.acled_v IS NOT NULL
 """
 
-# The report carrying each ACLED claim: the first outlet its row names (the new incidents have one claim each).
 INSERT_ACLED_CITATIONS = """
 INSERT INTO incidents_citation (claim_id, source_id, quote, language, translation, published_on, version, created_at,
   updated_at)
-SELECT c.id, o.source_id, '', '', '', NULL, 1, now(), now()
+SELECT c.id, %(acled)s, '', '', '', NULL, 1, now(), now()
 FROM incidents_claim c
 JOIN import_ids i ON i.id = c.incident_id
-JOIN (
-  SELECT line, (array_agg(folded ORDER BY position))[1] AS first FROM import_source_names GROUP BY line
-) AS n ON n.line = i.line
-JOIN import_outlets o ON o.folded = n.first
+"""
+
+INSERT_ACLED_SOURCE_LINKS = """
+INSERT INTO incidents_incidentsource (incident_id, source_id, note)
+SELECT i.id, %(acled)s, 'ACLED''s coding of the event.'
+FROM import_ids i
+"""
+
+# --- Rows that update an incident in the archive (``import_targets``: the line, the incident written:
+# the draft itself or a correction's draft copy). Few rows, so the row triggers write their history.
+
+
+def update_incident_rows(columns: dict[str, str]) -> str:
+    assignments = "".join(f"{quote_name(column)} = {expression}, " for column, expression in columns.items())
+    return (
+        f"UPDATE incidents_incident AS i SET {assignments}last_edited_by_id = %(user)s, updated_at = now(), "
+        "version = i.version + 1 FROM import_resolved r JOIN import_targets t ON t.line = r.line WHERE i.id = t.id"
+    )
+
+
+# The actors the file names for each updated incident: a link changes role, or is added; links
+# the file does not name stay (an editor may have added them).
+_TARGET_MENTIONS = """(
+  SELECT DISTINCT ON (t.id, k.actor_id, m.side) t.id, k.actor_id, m.side, m.role
+  FROM import_mentions m
+  JOIN import_targets t ON t.line = m.line
+  JOIN import_known_actors k ON k.folded = m.folded
+  ORDER BY t.id, k.actor_id, m.side, m.role = 'primary' DESC
+)"""
+UPDATE_ACTOR_LINKS = f"""
+UPDATE incidents_incidentactor l SET role = m.role, version = l.version + 1
+FROM {_TARGET_MENTIONS} AS m
+WHERE l.incident_id = m.id AND l.actor_id = m.actor_id AND l.side = m.side AND l.role <> m.role;
+INSERT INTO incidents_incidentactor (incident_id, actor_id, side, role, note)
+SELECT m.id, m.actor_id, m.side, m.role, ''
+FROM {_TARGET_MENTIONS} AS m
+WHERE NOT EXISTS (
+  SELECT 1 FROM incidents_incidentactor l WHERE l.incident_id = m.id AND l.actor_id = m.actor_id AND l.side = m.side
+);
+"""
+
+UPDATE_SOURCE_LINKS = """
+INSERT INTO incidents_incidentsource (incident_id, source_id, note)
+SELECT DISTINCT t.id, o.source_id, coalesce(left(r.source_note, 300), '')
+FROM import_source_names n
+JOIN import_targets t ON t.line = n.line
+JOIN import_resolved r ON r.line = n.line
+JOIN import_outlets o ON o.folded = n.folded
+ON CONFLICT (incident_id, source_id) DO NOTHING
+"""
+
+UPDATE_ACLED_CLAIMS = f"""
+UPDATE incidents_claim c SET quantity_low = r.acled_v, quantity_high = r.acled_v, quantity_text = r.acled_v || ' (ACLED)',
+  verification_note = 'ACLED''s fatality count for event ' || substr(r.import_key, 7)
+    || coalesce(', coded from: ' || r.source_names || '.', '.'),
+  version = c.version + 1, updated_at = now()
+FROM import_resolved r JOIN import_targets t ON t.line = r.line
+WHERE c.incident_id = t.id AND {IS_ACLED_CLAIM} AND r.acled_v IS NOT NULL
+  AND c.quantity_low IS DISTINCT FROM r.acled_v;
+DELETE FROM incidents_claim c USING import_resolved r JOIN import_targets t ON t.line = r.line
+WHERE c.incident_id = t.id AND {IS_ACLED_CLAIM} AND r.acled_v IS NULL;
+WITH inserted AS (
+  INSERT INTO incidents_claim (incident_id, {_CLAIM_COLUMNS})
+  SELECT t.id, {_ACLED_CLAIM_VALUES}
+  FROM import_resolved r JOIN import_targets t ON t.line = r.line
+  WHERE r.acled_v IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM incidents_claim c WHERE c.incident_id = t.id AND {IS_ACLED_CLAIM})
+  RETURNING id
+)
+INSERT INTO incidents_citation (claim_id, source_id, quote, language, translation, published_on, version, created_at,
+  updated_at)
+SELECT id, %(acled)s, '', '', '', NULL, 1, now(), now() FROM inserted;
+INSERT INTO incidents_incidentsource (incident_id, source_id, note)
+SELECT t.id, %(acled)s, 'ACLED''s coding of the event.' FROM import_targets t
+ON CONFLICT (incident_id, source_id) DO NOTHING;
 """
 
 

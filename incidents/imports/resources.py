@@ -229,6 +229,12 @@ def resource_for(table: Table) -> type[ArchiveResource]:
 
 
 PREVIEW_ROWS = 50
+ROW_IMPORT_TYPES = {
+    "new": RowResult.IMPORT_TYPE_NEW,
+    "update": RowResult.IMPORT_TYPE_UPDATE,
+    "correction": RowResult.IMPORT_TYPE_UPDATE,
+    "unchanged": RowResult.IMPORT_TYPE_SKIP,
+}
 
 
 def normalised_header(dataset: tablib.Dataset) -> list[str]:
@@ -304,13 +310,20 @@ class SetBasedImportMixin:
             message = str(error).splitlines()[0]
             result.append_base_error(Error(ValueError(f"The database refused the import: {message}")))
             return result
-        result.totals[RowResult.IMPORT_TYPE_NEW] = outcome.rows
-        result.diff_headers = header
-        for values, country in zip(dataset[:PREVIEW_ROWS], outcome.countries, strict=False):
+        # What each row does: a new incident, an update of a draft, a correction to review, or nothing.
+        result.totals[RowResult.IMPORT_TYPE_NEW] = outcome.actions.get("new", 0)
+        result.totals[RowResult.IMPORT_TYPE_UPDATE] = outcome.actions.get("update", 0) + outcome.actions.get(
+            "correction", 0
+        )
+        result.totals[RowResult.IMPORT_TYPE_SKIP] = outcome.actions.get("unchanged", 0)
+        result.diff_headers = ["action", *header]
+        rows = zip(dataset[:PREVIEW_ROWS], outcome.countries, outcome.row_actions, strict=False)
+        for values, country, (action, existing) in rows:
             row = RowResult()
-            row.import_type = RowResult.IMPORT_TYPE_NEW
+            row.import_type = ROW_IMPORT_TYPES[action]
+            said = engine.ACTIONS[action] + (f" (incident #{existing})" if existing else "")
             # The country as it will be written (Mali → ML), the other cells as the file gives them.
-            row.row_values = dict(zip(header, values, strict=False)) | {"country": country}
+            row.row_values = {"action": said} | dict(zip(header, values, strict=False)) | {"country": country}
             result.append_row_result(row)
         return result
 
@@ -342,11 +355,11 @@ class IncidentResource(SetBasedImportMixin, resource_for(INCIDENTS)):
     def dehydrate_sub_event_type(self, incident: Incident) -> str:
         return incident.sub_event_type.name
 
-    def _actors(self, incident: Incident, side: str, primary: bool) -> list[Actor]:
+    def _actors(self, incident: Incident, side: str, primary: bool, role: str = Role.ASSOCIATED) -> list[Actor]:
         return [
             link.actor
             for link in incident.incident_actors.all()
-            if link.side == side and (link.role == Role.PRIMARY) == primary
+            if link.side == side and link.role == (Role.PRIMARY if primary else role)
         ]
 
     def dehydrate_actor1(self, incident: Incident) -> str:
@@ -357,6 +370,12 @@ class IncidentResource(SetBasedImportMixin, resource_for(INCIDENTS)):
 
     def dehydrate_assoc_actor_1(self, incident: Incident) -> str:
         return "; ".join(a.name for a in self._actors(incident, Side.A, False))
+
+    def dehydrate_supporting_actor_1(self, incident: Incident) -> str:
+        return "; ".join(a.name for a in self._actors(incident, Side.A, False, Role.SUPPORTING))
+
+    def dehydrate_supporting_actor_2(self, incident: Incident) -> str:
+        return "; ".join(a.name for a in self._actors(incident, Side.B, False, Role.SUPPORTING))
 
     def dehydrate_actor2(self, incident: Incident) -> str:
         return "; ".join(a.name for a in self._actors(incident, Side.B, True))

@@ -186,8 +186,10 @@ ACTOR_COLUMNS: list[tuple[str, str, str, str]] = [
     # (column, its kind column, side, role)
     ("actor1", "actor1_kind", Side.A, Role.PRIMARY),
     ("assoc_actor_1", "actor1_kind", Side.A, Role.ASSOCIATED),
+    ("supporting_actor_1", "actor1_kind", Side.A, Role.SUPPORTING),
     ("actor2", "actor2_kind", Side.B, Role.PRIMARY),
     ("assoc_actor_2", "actor2_kind", Side.B, Role.ASSOCIATED),
+    ("supporting_actor_2", "actor2_kind", Side.B, Role.SUPPORTING),
 ]
 LIST_SEPARATOR = ";"
 
