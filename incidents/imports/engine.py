@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from incidents import spreadsheet
 from incidents.columns import INCIDENTS
 from incidents.history import insert_history_paused
-from incidents.imports import inserts, vocabulary
+from incidents.imports import inserts, matching, vocabulary
 from incidents.imports.vocabulary import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET
 from incidents.models import CLOCK_TIME_PRECISIONS, Incident, Source, SourceKind, TimePrecision
 from incidents.sql import quote_name, sql_literal
@@ -39,7 +39,7 @@ MAX_REPORTED = 100
 TEMP_TABLES = [
     "import_staging", "import_choice", "import_country", "import_acled_time", "import_acled_geo", "import_source_kind",
     "import_withheld", "import_event_types", "import_sub_types", "import_rows", "import_dates", "import_resolved", "import_ids", "import_mentions",
-    "import_known_actors", "import_problems", "import_source_names", "import_outlets",
+    "import_known_actors", "import_problems", "import_source_names", "import_outlets", "import_actor_matches", "import_outlet_matches",
 ]  # fmt: skip
 
 
@@ -73,6 +73,7 @@ class BulkImportResult:
     timings: dict[str, float] = field(default_factory=dict)
     # The country codes of the first rows (import_csv's ``preview_rows``), as the import writes them.
     countries: list[str] = field(default_factory=list)
+    preview: matching.ImportPreview | None = None  # what a check_only run will match and create
 
 
 # SQL twin of spreadsheet.restore_neutralised(): drops the apostrophe an export put before a formula.
@@ -407,19 +408,11 @@ SELECT m.*, CASE {prefixes} ELSE m.kind END AS new_kind
 FROM (
   WITH m AS MATERIALIZED ({" UNION ALL ".join(parts)}),
   -- Folding costs, and a file names the same actors over and over.
-  folded AS MATERIALIZED (SELECT name, archive_unaccent(name) AS folded FROM (SELECT DISTINCT name FROM m) AS names)
+  folded AS MATERIALIZED (SELECT name, {matching.spelling_sql("name")} AS folded FROM (SELECT DISTINCT name FROM m) AS names)
   SELECT m.*, f.folded FROM m JOIN folded f ON f.name = m.name
 ) AS m;
 
 ANALYZE import_mentions;
-
-CREATE TEMP TABLE import_known_actors ON COMMIT DROP AS
-SELECT DISTINCT ON (folded) folded, actor_id FROM (
-  SELECT archive_unaccent(name) AS folded, id AS actor_id, 0 AS rank FROM incidents_actor
-  UNION ALL SELECT archive_unaccent(name), actor_id, 1 FROM incidents_actoralias
-) AS known
-WHERE folded IN (SELECT folded FROM import_mentions)
-ORDER BY folded, rank, actor_id;
 """
 
 
@@ -540,6 +533,8 @@ def import_csv(
         raw.execute(_PARSERS)
         raw.execute(_resolve_sql(_flat_columns(file_format, set(header))))
         raw.execute(_actor_sql())
+        matching.match_actors(raw)
+        matching.match_sources(raw, scales=file_format == "acled" and "source_scale" in header)
         result.timings["resolve"] = time.perf_counter() - clock
         problems, total = _problems(raw, file_format, limit)
         result.timings["check"] = time.perf_counter() - clock
@@ -549,6 +544,7 @@ def import_csv(
             raw.execute("SELECT country_v FROM import_resolved WHERE line <= %s ORDER BY line", [preview_rows])
             result.countries = [code for (code,) in raw.fetchall()]
         if check_only:
+            result.preview = matching.preview(raw, file_format)
             transaction.set_rollback(True)
             return result
         raw.execute("SELECT count(*) FROM import_known_actors")
