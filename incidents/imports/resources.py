@@ -305,6 +305,7 @@ class SetBasedImportMixin:
             result.append_base_error(Error(ValueError(f"The database refused the import: {message}")))
             return result
         result.totals[RowResult.IMPORT_TYPE_NEW] = outcome.rows
+        result.archive_preview = outcome.preview  # what the file matches and creates (incidents.imports.matching)
         result.diff_headers = header
         for values, country in zip(dataset[:PREVIEW_ROWS], outcome.countries, strict=False):
             row = RowResult()
