@@ -5,6 +5,13 @@ mixin adds the archive's rules: a size limit with a clear message, files read wi
 and refused with a message naming what is wrong where (incidents.spreadsheet), the error list
 by row and column, a short preview of big files, formula-safe export, and a confirm step that
 refuses to report success when the real run found a problem the preview did not.
+
+The preview of an incidents file also shows what the import will find and create
+(incidents.imports.matching): each actor and source the file names, matched (to which record,
+how) or new (with its kind), the rows that look like incidents already in the archive, and
+how ACLED's figures become claims. An editor may map an actor name the archive does not know
+to an existing actor; the confirm keeps the mapping as an alias of that actor, in the same
+transaction as the import, so that the next file matches it by alias.
 """
 
 from __future__ import annotations
@@ -15,8 +22,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -26,6 +35,7 @@ from import_export.tmp_storages import TempFolderStorage
 
 from incidents import spreadsheet
 from incidents.imports.resources import IMPORT_RESOURCES, PREVIEW_ROWS, IncidentResource, row_errors
+from incidents.models import Actor, ActorAlias, IncidentActor
 
 
 def import_max_bytes() -> int:
@@ -53,6 +63,42 @@ def without_blank_values(query: QueryDict) -> QueryDict:
         if filled := [value for value in values if value.strip()]:
             kept.setlist(key, filled)
     return kept
+
+
+class ActorMappingForm(forms.Form):
+    """For each actor name of the file that the archive does not know: an existing actor it names.
+
+    Submitted with the confirm form (fields ``map-<n>-name`` and ``map-<n>-actor``); a name left
+    unmapped is created as a new actor, as the preview says.
+    """
+
+    prefix = "map"
+
+    def __init__(self, *args: Any, names: list[str] | None = None, admin_site: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        data = args[0] if args else kwargs.get("data")
+        if names is None:  # bound to a confirm: the names it posted, map-0-name, map-1-name, ...
+            names = []
+            while f"map-{len(names)}-name" in data:
+                names.append(data[f"map-{len(names)}-name"])
+        widget = AutocompleteSelect(IncidentActor._meta.get_field("actor"), admin_site)
+        self.rows = []
+        for n, name in enumerate(names):
+            self.fields[f"{n}-name"] = forms.CharField(max_length=200, initial=name, widget=forms.HiddenInput)
+            self.fields[f"{n}-actor"] = forms.ModelChoiceField(
+                Actor.objects.all(), required=False, widget=widget, label=_("Existing actor for “%s”") % name
+            )
+            self.rows.append((name, self[f"{n}-name"], self[f"{n}-actor"]))
+
+    def mappings(self) -> list[tuple[str, Actor]]:
+        """(name in the file, the actor the editor chose) for each name mapped."""
+        chosen = []
+        for n in range(len(self.rows)):
+            name = self.cleaned_data.get(f"{n}-name", "").strip()
+            actor = self.cleaned_data.get(f"{n}-actor")
+            if name and actor is not None:
+                chosen.append((name, actor))
+        return chosen
 
 
 class UploadStorage(TempFolderStorage):
@@ -132,6 +178,44 @@ class IncidentImportExportMixin(ImportExportMixin):
             response.context_data["problems"] = row_errors(result)
             response.context_data["preview"] = result.valid_rows()[:PREVIEW_ROWS]
             response.context_data["new_count"] = result.totals.get("new", 0)
+            preview = getattr(result, "archive_preview", None)
+            if preview is not None and not response.context_data["problems"]:
+                response.context_data["import_preview"] = preview
+                if request.user.has_perm("incidents.add_actoralias"):
+                    response.context_data["actor_mapping"] = ActorMappingForm(
+                        names=[actor["name"] for actor in preview.unknown_actors], admin_site=self.admin_site
+                    )
+        return response
+
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        """The import, and the editor's mapping of unknown names to actors (kept as aliases), all or nothing."""
+        mapping = ActorMappingForm(request.POST, admin_site=self.admin_site)
+        if not mapping.is_valid():
+            return HttpResponseBadRequest(
+                _("The actors chosen for the file's names are not valid: %(errors)s")
+                % {"errors": "; ".join(str(e) for errors in mapping.errors.values() for e in errors)},
+                content_type="text/plain; charset=utf-8",
+            )
+        chosen = mapping.mappings()
+        if chosen and not request.user.has_perm("incidents.add_actoralias"):
+            return HttpResponseBadRequest(
+                _("Mapping a name to an actor adds an alias, which you may not add."),
+                content_type="text/plain; charset=utf-8",
+            )
+        with transaction.atomic():
+            for name, actor in chosen:
+                # The name as the file spells it becomes the actor's alias: the import below, and every
+                # later one, matches it by alias (incidents.imports.matching).
+                ActorAlias.objects.get_or_create(actor=actor, name=name)
+            response = super().process_import(request, **kwargs)
+            if not isinstance(response, HttpResponseRedirect):
+                transaction.set_rollback(True)  # the import was refused: no aliases either
+        if chosen and isinstance(response, HttpResponseRedirect):
+            messages.info(
+                request,
+                _("Kept as aliases, so that the next import matches them: %(aliases)s.")
+                % {"aliases": "; ".join(f"“{name}” → {actor.name}" for name, actor in chosen)},
+            )
         return response
 
     def process_result(self, result: Any, request: HttpRequest) -> HttpResponse:

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from incidents import spreadsheet
 from incidents.columns import INCIDENTS
 from incidents.history import insert_history_paused
-from incidents.imports import inserts, vocabulary
+from incidents.imports import inserts, matching, vocabulary
 from incidents.imports.updates import ESTIMATE_COLUMNS, acled_source, default_reason, estimates, update_existing
 from incidents.imports.vocabulary import ACLED_COLUMNS, ACLED_REQUIRED, ACTOR_KIND, SOURCE_KINDS_BY_OUTLET
 from incidents.models import CLOCK_TIME_PRECISIONS, Incident, Source, SourceKind, TimePrecision
@@ -46,7 +46,7 @@ TEMP_TABLES = [
     "import_staging", "import_choice", "import_country", "import_acled_time", "import_acled_geo", "import_source_kind",
     "import_withheld", "import_event_types", "import_sub_types", "import_rows", "import_dates", "import_resolved", "import_ids", "import_mentions",
     "import_known_actors", "import_problems", "import_source_names", "import_outlets", "import_actions",
-    "import_estimates", "import_targets",
+    "import_estimates", "import_targets", "import_actor_matches", "import_outlet_matches",
 ]  # fmt: skip
 
 
@@ -86,6 +86,7 @@ class BulkImportResult:
     updated: int = 0
     corrections: int = 0
     unchanged: int = 0
+    preview: matching.ImportPreview | None = None  # what a check_only run will match and create
 
 
 # SQL twin of spreadsheet.restore_neutralised(): drops the apostrophe an export put before a formula.
@@ -426,19 +427,11 @@ SELECT m.*, CASE {prefixes} ELSE m.kind END AS new_kind
 FROM (
   WITH m AS MATERIALIZED ({" UNION ALL ".join(parts)}),
   -- Folding costs, and a file names the same actors over and over.
-  folded AS MATERIALIZED (SELECT name, archive_unaccent(name) AS folded FROM (SELECT DISTINCT name FROM m) AS names)
+  folded AS MATERIALIZED (SELECT name, {matching.spelling_sql("name")} AS folded FROM (SELECT DISTINCT name FROM m) AS names)
   SELECT m.*, f.folded FROM m JOIN folded f ON f.name = m.name
 ) AS m;
 
 ANALYZE import_mentions;
-
-CREATE TEMP TABLE import_known_actors ON COMMIT DROP AS
-SELECT DISTINCT ON (folded) folded, actor_id FROM (
-  SELECT archive_unaccent(name) AS folded, id AS actor_id, 0 AS rank FROM incidents_actor
-  UNION ALL SELECT archive_unaccent(name), actor_id, 1 FROM incidents_actoralias
-) AS known
-WHERE folded IN (SELECT folded FROM import_mentions)
-ORDER BY folded, rank, actor_id;
 """
 
 
@@ -652,6 +645,8 @@ def import_csv(
         given = given_columns(file_format, flat, set(header))
         raw.execute(_resolve_sql(flat))
         raw.execute(_actor_sql())
+        matching.match_actors(raw)
+        matching.match_sources(raw, scales=file_format == "acled" and "source_scale" in header)
         raw.execute(_actions_sql(file_format, given))
         result.timings["resolve"] = time.perf_counter() - clock
         problems, total = _problems(raw, file_format, limit, user)
@@ -670,6 +665,7 @@ def import_csv(
             result.countries = [code for code, _, _ in rows]
             result.row_actions = [(action, existing) for _, action, existing in rows]
         if check_only:
+            result.preview = matching.preview(raw, file_format)
             transaction.set_rollback(True)
             return result
         raw.execute("SELECT count(*) FROM import_known_actors")

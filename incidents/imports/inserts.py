@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.apps import apps
 
+from incidents.imports.matching import spelling_sql
 from incidents.sql import quote_name, sql_literal
 
 # The internal note of the confidential stand-in for a source that a file names as withheld.
@@ -30,7 +31,7 @@ FROM (
 ) AS n
 RETURNING id, name
 )
-INSERT INTO import_known_actors (folded, actor_id) SELECT archive_unaccent(name), id FROM created;
+INSERT INTO import_known_actors (folded, actor_id) SELECT {actor_key}, id FROM created;
 
 -- Each row's outlets, once: without duplicates, in the order the file gives them.
 CREATE TEMP TABLE import_source_names ON COMMIT DROP AS
@@ -85,20 +86,15 @@ FROM (
 ) AS s
 WHERE o.source_id IS NULL AND s.label = o.label;
 
--- One pass over the sources: a lookup per outlet is planned on the outlet's trigram index and takes
--- seconds for a few thousand outlets.
-UPDATE import_outlets o SET source_id = s.id
-FROM (
-  SELECT outlet, min(id) AS id FROM incidents_source
-  WHERE title = '' AND url = '' AND author = '' AND NOT confidential
-  GROUP BY outlet
-) AS s
-WHERE o.source_id IS NULL AND s.outlet = o.name;
+-- An outlet as a whole (a source with no title, author or URL), found by the checks in one pass.
+UPDATE import_outlets o SET source_id = m.source_id
+FROM import_outlet_matches m  -- incidents.imports.matching: by outlet name, then spelling
+WHERE o.source_id IS NULL AND m.name = o.label AND m.source_id IS NOT NULL;
 
 WITH created AS (
   INSERT INTO incidents_source (kind, outlet, title, author, url, archived_url, language, reliability,
                                 confidential, internal_notes, version, created_at, updated_at)
-  SELECT coalesce((SELECT value FROM import_source_kind WHERE key = lower(o.name)), 'other'), o.name, '', '', '', '',
+  SELECT coalesce((SELECT new_kind FROM import_outlet_matches m WHERE m.name = o.label), 'other'), o.name, '', '', '', '',
          '', 'F', false, 'Created by an import from the outlet''s name alone.', 1, now(), now()
   FROM import_outlets o WHERE o.source_id IS NULL
   RETURNING id, outlet
@@ -114,7 +110,9 @@ FROM import_actions WHERE action = 'new' ORDER BY line;
 ANALYZE import_ids;
 ANALYZE import_outlets;
 """
-WRITE_SQL = WRITE_SQL.replace("'{withheld_note}'", sql_literal(WITHHELD_NOTE))
+WRITE_SQL = WRITE_SQL.replace("'{withheld_note}'", sql_literal(WITHHELD_NOTE)).replace(
+    "{actor_key}", spelling_sql("name")
+)
 
 # Each incident column an import writes: (SQL over the resolved row ``r``, the file's columns it comes from).
 # A new incident gets every column; an update writes only those whose file columns the file has.

@@ -316,6 +316,7 @@ class SetBasedImportMixin:
             "correction", 0
         )
         result.totals[RowResult.IMPORT_TYPE_SKIP] = outcome.actions.get("unchanged", 0)
+        result.archive_preview = outcome.preview  # what the file matches and creates (incidents.imports.matching)
         result.diff_headers = ["action", *header]
         rows = zip(dataset[:PREVIEW_ROWS], outcome.countries, outcome.row_actions, strict=False)
         for values, country, (action, existing) in rows:

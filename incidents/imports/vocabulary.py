@@ -40,6 +40,7 @@ from incidents.models import (
 )
 from incidents.search_document import fold
 from incidents.spreadsheet import is_blank, restore_neutralised
+from incidents.sql import sql_literal
 
 # --- Mapping tables ----------------------------------------------------------------------------
 
@@ -171,6 +172,76 @@ SOURCE_KINDS_BY_OUTLET: dict[str, str] = {
     "anadolu agency": SourceKind.NEWS_AGENCY,
     "ria novosti": SourceKind.NEWS_AGENCY,
     "tass": SourceKind.NEWS_AGENCY,
+}
+
+# A new outlet whose spelling key (incidents.imports.matching.spelling_sql: folded, punctuation as
+# spaces) has one of these words or phrases gets the kind; the first that matches wins. What an
+# outlet's name does not say, ACLED's ``source_scale`` of the rows naming it does (SOURCE_SCALE_KINDS).
+SOURCE_KINDS_BY_WORDS: list[tuple[tuple[str, ...], str]] = [
+    (
+        ("twitter", "facebook", "telegram", "youtube", "tiktok", "whatsapp", "instagram", "x com"),
+        SourceKind.SOCIAL_MEDIA,
+    ),
+    (("local source", "local sources", "local partner", "local partners"), SourceKind.LOCAL_SOURCE),
+    (("news agency", "press agency", "agence de presse", "agencia"), SourceKind.NEWS_AGENCY),
+    (
+        ("ministry", "ministere", "government", "gouvernement", "presidency", "presidence", "armed forces",
+         "forces armees", "general staff", "etat major", "police", "gendarmerie"),
+        SourceKind.GOVERNMENT_STATEMENT,
+    ),
+    (
+        ("human rights watch", "amnesty", "ocha", "unhcr", "msf", "medecins sans frontieres", "icrc",
+         "crisis group", "acaps", "ngo"),
+        SourceKind.NGO_REPORT,
+    ),
+]  # fmt: skip
+
+# ACLED's source_scale, split at "-" ("National-International"): an outlet every row of which gives
+# only "New media" is social media, only "Local partner" a local source; one that a row gives a
+# media scale for (local, subnational, national, regional, international) is a news outlet; any
+# other stays "other". Reliability is not guessed: a new source is F until an editor grades it.
+SOURCE_SCALE_KINDS: dict[str, str] = {"new media": SourceKind.SOCIAL_MEDIA, "local partner": SourceKind.LOCAL_SOURCE}
+SOURCE_SCALES_OF_OUTLETS = ("local", "subnational", "national", "regional", "international")
+
+
+def source_kind_sql(name: str, key: str, scales: str) -> str:
+    """SQL for a new outlet's kind: from its ``name`` (SOURCE_KINDS_BY_OUTLET, lower-cased), its
+    spelling ``key`` (SOURCE_KINDS_BY_WORDS), else the ``scales`` (text[]) of ACLED's rows."""
+    whens = [
+        f"WHEN lower({name}) = {sql_literal(outlet)} THEN {sql_literal(str(kind))}"
+        for outlet, kind in SOURCE_KINDS_BY_OUTLET.items()
+    ]
+    for words, kind in SOURCE_KINDS_BY_WORDS:
+        pattern = " (" + "|".join(words) + ") "
+        whens.append(f"WHEN ' ' || {key} || ' ' ~ {sql_literal(pattern)} THEN {sql_literal(str(kind))}")
+    for scale, kind in SOURCE_SCALE_KINDS.items():
+        whens.append(
+            f"WHEN cardinality({scales}) > 0 AND {scales} <@ ARRAY[{sql_literal(scale)}] THEN {sql_literal(str(kind))}"
+        )
+    media = ", ".join(sql_literal(scale) for scale in SOURCE_SCALES_OF_OUTLETS)
+    whens.append(f"WHEN {scales} && ARRAY[{media}] THEN {sql_literal(str(SourceKind.NEWS_OUTLET))}")
+    return f"CASE {' '.join(whens)} ELSE {sql_literal(str(SourceKind.OTHER))} END"
+
+
+# ACLED codes 0 both where reports say nobody died and where they give no figure. A 0 is an
+# explicit zero (a claim of 0) only where the notes say so in words like these (PostgreSQL regular
+# expression, case-insensitive); otherwise it reports no figure: no claim, no estimate.
+ACLED_EXPLICIT_ZERO = (
+    r"\m(no (injuries or )?(casualties|fatalities|deaths|one (was|were) (killed|hurt|injured))"
+    r"|nobody (was|were) (killed|hurt|injured)|without (any )?(casualties|fatalities)"
+    r"|(zero|no) (people|persons) (were )?killed)\M"
+)
+
+# How the preview says what each case of ACLED's ``fatalities`` becomes (the methodology page says the same).
+ACLED_FIGURE_WORDING: dict[str, str] = {
+    "figure": "ACLED's fatalities above 0 becomes a fatalities claim of that number attributed to ACLED "
+    "(its coding of the reports), carried by the first outlet the row names; the incident's estimate is "
+    "proposed from the claims, not set as an editors' override.",
+    "explicit_zero": "ACLED's 0, where the notes say nobody was killed, becomes a fatalities claim of 0 "
+    "attributed to ACLED.",
+    "no_figure": "ACLED's 0, where the notes report no figure, becomes no claim and no estimate: "
+    "a 0 that reports nothing is not an explicit zero.",
+    "blank": "No fatalities given: no claim, no estimate.",
 }
 
 # New actors named like this get the kind whatever side they are on (ACLED's naming convention).
