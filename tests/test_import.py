@@ -894,7 +894,7 @@ def test_the_preview_shows_the_first_rows_and_the_total_and_saves_nothing(editor
     assert len(shown) == 50
     assert shown[0].row_values["title"] == "Clash 0"
     page = response.content.decode()
-    assert "All 60 rows are valid and will be imported." in page
+    assert "All 60 rows are valid." in page and "New incidents: 60;" in page
     assert "The first 50 are shown." in page
     assert Incident.objects.count() == 0 and Actor.objects.count() == 0 and Source.objects.count() == 0
 

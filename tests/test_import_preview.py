@@ -7,8 +7,9 @@ import datetime
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from incidents.models import Actor, ActorAlias, ActorKind, Incident, Side, Source, SourceKind
+from incidents.models import Actor, ActorAlias, ActorKind, Incident, Side, Source, SourceKind, Status
 from tests.factories import ActorFactory, IncidentActorFactory, IncidentFactory, SourceFactory
 from tests.test_import import ACLED_FORMAT, ACLED_HEADER, CONFIRM_URL, acled_row, csv_file, preview
 
@@ -97,8 +98,9 @@ def test_acled_names_match_existing_actors_by_alias_and_spelling_and_the_preview
         ("Agence France-Presse", SourceKind.NEWS_AGENCY),
         ("Studio Tamani", SourceKind.NEWS_OUTLET),
         ("Twitter", SourceKind.SOCIAL_MEDIA),
+        ("ACLED", SourceKind.OTHER),  # ACLED's own figure is ACLED's claim
     }
-    assert Source.objects.count() == before[3] + 2
+    assert Source.objects.count() == before[3] + 3, "Studio Tamani, Twitter and ACLED itself are new"
 
 
 def test_an_unknown_name_mapped_to_an_actor_becomes_its_alias_and_the_next_import_matches_it(
@@ -143,7 +145,10 @@ def test_a_mapping_is_not_kept_when_the_import_is_refused(editor_client, archive
     response = preview(
         editor_client, csv_file(ACLED_HEADER, [acled_row(actor2="Macina Liberation Front")]), ACLED_FORMAT
     )
-    IncidentFactory(import_key="ACLED:MLI33001")  # meanwhile, another import took the key
+    # Meanwhile, the event was imported and retracted: a row cannot update a retracted incident.
+    IncidentFactory(
+        import_key="ACLED:MLI33001", status=Status.RETRACTED, published_at=timezone.now(), retraction_notice="Gone."
+    )
 
     response = confirm(editor_client, response, {"Macina Liberation Front": katiba})
 
@@ -194,5 +199,5 @@ def test_the_preview_says_how_each_acled_figure_becomes_claims_and_estimates(edi
     }
     assert figures == {"figure": (2, 1), "explicit_zero": (1, 3), "no_figure": (1, 4)}
     page = response.content.decode()
-    assert "becomes a fatalities claim of that number attributed to ACLED" in page
+    assert "becomes a fatalities claim of that number made by ACLED" in page
     assert "a 0 that reports nothing is not an explicit zero" in page

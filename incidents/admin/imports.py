@@ -178,6 +178,9 @@ class IncidentImportExportMixin(ImportExportMixin):
             response.context_data["problems"] = row_errors(result)
             response.context_data["preview"] = result.valid_rows()[:PREVIEW_ROWS]
             response.context_data["new_count"] = result.totals.get("new", 0)
+            response.context_data["update_count"] = result.totals.get("update", 0)
+            response.context_data["unchanged_count"] = result.totals.get("skip", 0)
+            response.context_data["row_count"] = sum(result.totals.get(k, 0) for k in ("new", "update", "skip"))
             preview = getattr(result, "archive_preview", None)
             if preview is not None and not response.context_data["problems"]:
                 response.context_data["import_preview"] = preview
@@ -238,6 +241,13 @@ class IncidentImportExportMixin(ImportExportMixin):
     def add_success_message(self, result: Any, request: HttpRequest) -> None:
         messages.success(
             request,
-            _("Import finished: %(count)d rows saved (imported incidents are drafts).")
-            % {"count": result.totals.get("new", 0)},
+            _(
+                "Import finished: %(new)d new incidents (drafts), %(updated)d existing incidents updated "
+                "(drafts in place, published ones as corrections to review), %(unchanged)d rows unchanged."
+            )
+            % {
+                "new": result.totals.get("new", 0),
+                "updated": result.totals.get("update", 0),
+                "unchanged": result.totals.get("skip", 0),
+            },
         )

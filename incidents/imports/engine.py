@@ -32,11 +32,8 @@ from incidents.models import CLOCK_TIME_PRECISIONS, Incident, Source, SourceKind
 from incidents.sql import quote_name, sql_literal
 
 FORMATS = ("archive", "acled")
-# Notes that state that nobody died, which make ACLED's 0 a claim of zero (methodology: imports).
-ZERO_STATED = (
-    r"\m(no (reported |known )?(fatalities|casualties|deaths)|no one (was )?(killed|died|hurt)"
-    r"|nobody (was )?(killed|died|hurt)|without (any )?(casualties|fatalities)|no lives? (was |were )?lost)\M"
-)
+# Notes that state that nobody died make ACLED's 0 a claim of zero (methodology: imports).
+ZERO_STATED = vocabulary.ACLED_EXPLICIT_ZERO
 # The archive's flat format: the columns of the incidents spec that imports read (incidents.columns).
 IMPORTED = [column.name for column in INCIDENTS.file_columns if column.imported]
 ARCHIVE_REQUIRED = [column.name for column in INCIDENTS.file_columns if column.required]

@@ -234,19 +234,17 @@ def preview(cursor: Any, file_format: str) -> ImportPreview:
 
 
 def _acled_figures(cursor: Any) -> list[dict[str, Any]]:
-    """How the file's ``fatalities`` become claims and estimates, by case, with the rows of each."""
-    explicit = vocabulary.ACLED_EXPLICIT_ZERO
+    """How the file's ``fatalities`` become claims and estimates, by case, with the rows of each.
+
+    The engine has decided already (``acled_v``: the figure ACLED's claim gives, none where a 0
+    reports nothing, ``vocabulary.ACLED_EXPLICIT_ZERO``); this only counts its decisions.
+    """
     cursor.execute(
         """
-        SELECT CASE
-          WHEN r.acled_fatalities IS NULL THEN 'blank'
-          WHEN r.best_v > 0 THEN 'figure'
-          WHEN r.summary ~* %s THEN 'explicit_zero'
-          ELSE 'no_figure'
-        END AS what, count(*), min(r.line)
+        SELECT CASE WHEN r.acled_v > 0 THEN 'figure' WHEN r.acled_v = 0 THEN 'explicit_zero' ELSE 'no_figure' END
+               AS what, count(*), min(r.line)
         FROM import_resolved r GROUP BY 1 ORDER BY 1
-        """,
-        [explicit],
+        """
     )
     return [
         {"what": what, "text": vocabulary.ACLED_FIGURE_WORDING[what], "rows": rows, "first": first}

@@ -227,21 +227,20 @@ def source_kind_sql(name: str, key: str, scales: str) -> str:
 # explicit zero (a claim of 0) only where the notes say so in words like these (PostgreSQL regular
 # expression, case-insensitive); otherwise it reports no figure: no claim, no estimate.
 ACLED_EXPLICIT_ZERO = (
-    r"\m(no (injuries or )?(casualties|fatalities|deaths|one (was|were) (killed|hurt|injured))"
-    r"|nobody (was|were) (killed|hurt|injured)|without (any )?(casualties|fatalities)"
-    r"|(zero|no) (people|persons) (were )?killed)\M"
+    r"\m(no (reported |known )?(injuries or )?(casualties|fatalities|deaths)"
+    r"|no one (was |were )?(killed|died|hurt|injured)|nobody (was |were )?(killed|died|hurt|injured)"
+    r"|without (any )?(casualties|fatalities)|no lives? (was |were )?lost|(zero|no) (people|persons) (were )?killed)\M"
 )
 
 # How the preview says what each case of ACLED's ``fatalities`` becomes (the methodology page says the same).
 ACLED_FIGURE_WORDING: dict[str, str] = {
-    "figure": "ACLED's fatalities above 0 becomes a fatalities claim of that number attributed to ACLED "
-    "(its coding of the reports), carried by the first outlet the row names; the incident's estimate is "
-    "proposed from the claims, not set as an editors' override.",
+    "figure": "ACLED's fatalities above 0 becomes a fatalities claim of that number made by ACLED (its coding "
+    "of the reports, cited to ACLED as a source of its own, naming the outlets it coded from); the incident's "
+    "estimate is proposed from the claims, not set as an editors' override.",
     "explicit_zero": "ACLED's 0, where the notes say nobody was killed, becomes a fatalities claim of 0 "
     "attributed to ACLED.",
-    "no_figure": "ACLED's 0, where the notes report no figure, becomes no claim and no estimate: "
-    "a 0 that reports nothing is not an explicit zero.",
-    "blank": "No fatalities given: no claim, no estimate.",
+    "no_figure": "ACLED's 0 where the notes report no figure, or no figure at all, becomes no claim and no "
+    "estimate: a 0 that reports nothing is not an explicit zero.",
 }
 
 # New actors named like this get the kind whatever side they are on (ACLED's naming convention).
