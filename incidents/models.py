@@ -112,6 +112,7 @@ class SourceKind(models.TextChoices):
     SOCIAL_MEDIA = "social_media", "Social media post or video"
     EXPERT = "expert", "Expert"
     LOCAL_SOURCE = "local_source", "Local source"
+    DATASET = "dataset", "Event dataset (e.g. ACLED)"
     OTHER = "other", "Other"
 
 

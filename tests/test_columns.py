@@ -21,8 +21,8 @@ def names(columns: list[Column]) -> list[str]:
 def test_the_archive_format_has_the_spec_columns_that_files_carry_in_the_export_order():
     header = [
         "id", "title", "start_date", "end_date", "date_precision", "time_of_day", "time_precision", "event_type",
-        "sub_event_type", "actor1", "actor1_kind", "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2",
-        "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "fatalities_low",
+        "sub_event_type", "actor1", "actor1_kind", "assoc_actor_1", "supporting_actor_1", "actor2", "actor2_kind",
+        "assoc_actor_2", "supporting_actor_2", "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "fatalities_low",
         "fatalities_best", "fatalities_high", "fatalities_rationale", "contested", "grading", "source_names",
         "summary", "tags", "updated_at", "status", "import_key", "created_at",
     ]  # fmt: skip
@@ -87,7 +87,8 @@ def test_the_set_based_import_stages_and_requires_the_columns_the_spec_says():
         "title", "summary", "start_date", "end_date", "date_precision", "time_of_day", "time_precision", "country",
         "admin1", "admin2",
         "location", "latitude", "longitude", "geo_precision", "event_type", "sub_event_type", "actor1", "actor1_kind",
-        "assoc_actor_1", "actor2", "actor2_kind", "assoc_actor_2", "fatalities_low", "fatalities_best",
+        "assoc_actor_1", "supporting_actor_1", "actor2", "actor2_kind", "assoc_actor_2", "supporting_actor_2",
+        "fatalities_low", "fatalities_best",
         "fatalities_high", "fatalities_rationale", "grading", "tags", "source_names", "import_key",
     }  # fmt: skip
     assert set(engine.ARCHIVE_REQUIRED) == {"title", "start_date", "sub_event_type", "country"}
@@ -98,7 +99,7 @@ def test_the_set_based_import_stages_and_requires_the_columns_the_spec_says():
 
 def test_the_set_based_import_writes_every_incident_field_that_imports_read():
     inserted = re.search(r"INSERT INTO incidents_incident \((.*?)\)\s*SELECT", inserts.INSERT_INCIDENT_ROWS, re.S)
-    written = {name.strip() for name in inserted.group(1).split(",")}
+    written = {name.strip().strip('"') for name in inserted.group(1).split(",")}
     read = {INCIDENTS.field(column) for column in INCIDENTS.file_columns if column.imported}
     assert {field.column for field in read if field is not None} <= written
 

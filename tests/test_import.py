@@ -215,7 +215,7 @@ def test_an_acled_file_imports_incidents_with_actors_sources_and_a_fatalities_cl
     assert sources == {
         ("Agence France Presse", SourceKind.NEWS_AGENCY),
         ("Local Source", SourceKind.LOCAL_SOURCE),
-        ("ACLED", SourceKind.OTHER),  # carries ACLED's own coding: the fatalities claim
+        ("ACLED", SourceKind.DATASET),  # carries ACLED's own coding: the fatalities claim
     }
     claim = ambush.claims.get()
     assert (claim.kind, claim.quantity_low, claim.quantity_high) == (ClaimKind.FATALITIES, 15, 15)
@@ -750,7 +750,7 @@ def test_the_import_command_loads_an_acled_file_with_actors_sources_claims_and_h
     assert set(ambush.sources.values_list("outlet", "kind")) == {
         ("Agence France Presse", SourceKind.NEWS_AGENCY),
         ("Local Source", SourceKind.LOCAL_SOURCE),
-        ("ACLED", SourceKind.OTHER),
+        ("ACLED", SourceKind.DATASET),
     }
     assert Source.objects.count() == 3, "one source per outlet, shared by the file's rows, and ACLED's"
     claim = ambush.claims.get()

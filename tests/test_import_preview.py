@@ -98,7 +98,7 @@ def test_acled_names_match_existing_actors_by_alias_and_spelling_and_the_preview
         ("Agence France-Presse", SourceKind.NEWS_AGENCY),
         ("Studio Tamani", SourceKind.NEWS_OUTLET),
         ("Twitter", SourceKind.SOCIAL_MEDIA),
-        ("ACLED", SourceKind.OTHER),  # ACLED's own figure is ACLED's claim
+        ("ACLED", SourceKind.DATASET),  # ACLED's own figure is ACLED's claim
     }
     assert Source.objects.count() == before[3] + 3, "Studio Tamani, Twitter and ACLED itself are new"
 

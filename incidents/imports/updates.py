@@ -34,7 +34,7 @@ def acled_source(file_format: str) -> int | None:
     )
     if found is None:
         found = Source.objects.create(
-            kind=SourceKind.OTHER,
+            kind=SourceKind.DATASET,
             outlet=ACLED_OUTLET,
             internal_notes="Carries ACLED's coding of the events imported from its files (the fatalities claims).",
         ).pk
