@@ -23,8 +23,8 @@ def test_the_archive_format_has_the_spec_columns_that_files_carry_in_the_export_
         "id", "title", "start_date", "end_date", "date_precision", "time_of_day", "time_precision", "event_type",
         "sub_event_type", "actor1", "actor1_kind", "assoc_actor_1", "supporting_actor_1", "actor2", "actor2_kind",
         "assoc_actor_2", "supporting_actor_2", "country", "admin1", "admin2", "location", "latitude", "longitude",
-        "geo_precision", "fatalities_low", "fatalities_best", "fatalities_high", "fatalities_rationale", "contested", "grading", "source_names",
-        "summary", "tags", "updated_at", "status", "import_key", "created_at",
+        "geo_precision", "fatalities_low", "fatalities_best", "fatalities_high", "fatalities_rationale", "contested",
+        "grading", "source_names", "summary", "tags", "updated_at", "status", "import_key", "created_at",
     ]  # fmt: skip
     assert names(INCIDENTS.file_columns) == header
     assert IncidentResource().get_export_headers() == header
