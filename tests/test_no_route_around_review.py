@@ -23,13 +23,14 @@ from django.core.management import CommandError, call_command, get_commands
 from django.test import Client
 from django.urls import reverse
 
-from incidents import services
+from incidents import corrections, services
 from incidents.api_urls import router
 from incidents.imports.resources import ClaimResource
 from incidents.models import (
     Actor,
     Citation,
     Claim,
+    Correction,
     Incident,
     IncidentActor,
     IncidentRelation,
@@ -57,6 +58,7 @@ from tests.test_import import (
     CLAIMS_FORMAT,
     CLAIMS_HEADER,
     archive_row,
+    confirm,
     csv_file,
     preview,
     write_csv,
@@ -448,17 +450,27 @@ def test_a_claims_import_by_an_editor_naming_an_incident_in_review_is_refused(cl
 
 
 @pytest.mark.parametrize("who", ["editor", "reviewer"])
-def test_an_incidents_import_naming_a_published_import_key_is_a_row_error(clients, who, published):
+def test_an_incidents_import_naming_a_published_import_key_proposes_a_correction_for_another_reviewer(
+    clients, who, published, second_reviewer
+):
     public = Public(published)
 
     response = preview(
         clients[who], csv_file(ARCHIVE_HEADER, [archive_row(import_key="anefif-ambush", title=MARK)]), ARCHIVE_FORMAT
     )
+    assert response.context["problems"] == []
+    confirm(clients[who], response)
 
-    assert response.context["problems"] == [
-        (1, "import_key", "'anefif-ambush' was imported before; imports only add new incidents")
-    ]
     public.assert_unchanged()
+    correction = Correction.objects.open().get(incident=published)
+    assert correction.revision.title == MARK
+    services.incident_submit(incident=correction.revision, user=correction.author)
+    if who == "reviewer":
+        with pytest.raises(services.WorkflowError, match="another reviewer"):
+            corrections.correction_approve(correction=correction, user=correction.author)
+        public.assert_unchanged()
+    corrections.correction_approve(correction=correction, user=second_reviewer)
+    assert Client().get(published.get_absolute_url()).content.decode().count(MARK) >= 1
 
 
 def test_an_incidents_import_naming_a_published_id_adds_a_draft_and_leaves_the_incident(editor, published):

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer
@@ -46,6 +47,8 @@ def _csv(rows: list[dict[str, Any]], fields: list[str], filename: str) -> HttpRe
     return response
 
 
+# ACLED's own documentation describes these; the archive's OpenAPI schema is of its own API.
+@extend_schema(exclude=True)
 class AcledReadView(APIView):
     """One of ACLED's read endpoints: parse, select a page, write the rows."""
 
