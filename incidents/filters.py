@@ -54,6 +54,7 @@ BIGINT_MAX = 2**63 - 1
 INTEGER_MAX = 2**31 - 1
 # The longest text a filter takes: a search, a name or a slug, never a document.
 TEXT_MAX = 500
+SIDE_MAX = 200
 
 
 def order_expressions(ordering: list[str]) -> list[OrderBy]:
@@ -211,14 +212,20 @@ class IncidentFilter(django_filters.FilterSet):
         label="Side",
         help_text="Narrows 'actor' and 'actor_kind' to actors on this side.",
     )
+    # A few slugs each (an actor's slug is at most 200 characters): with every filter at its longest,
+    # a URL still fits a server's request line.
     actor_a = CharInFilter(
         method="filter_actor_a",
+        max_length=SIDE_MAX,
         label="Actor on side A",
         help_text="Actor slug(s) on side A; with actor_b, incidents of these actors against those.",
     )
-    actor_b = CharInFilter(method="filter_actor_b", label="Actor on side B", help_text="Actor slug(s) on side B.")
+    actor_b = CharInFilter(
+        method="filter_actor_b", max_length=SIDE_MAX, label="Actor on side B", help_text="Actor slug(s) on side B."
+    )
     against = CharInFilter(
         method="filter_against",
+        max_length=SIDE_MAX,
         label="Against",
         help_text="Actor slug(s) on the side opposite an 'actor', whichever side each is on "
         "(with 'side', the 'actor' is on that side). Needs 'actor'.",
