@@ -261,7 +261,11 @@ def correction_changes(*, correction: Correction) -> list[dict]:
             )
         ]
     revision = Incident.objects.select_related("event_type", "sub_event_type").get(pk=correction.revision_id)
-    applied = _Applied(revision)
+    return _revision_changes(incident, _Applied(revision))
+
+
+def _revision_changes(incident: Incident, applied: _Applied) -> list[dict]:
+    revision = applied.instance
     entries = []
     fields = _field_changes(incident, applied.instance, _incident_fields())
     if fields:
@@ -279,10 +283,6 @@ def _claims_of(incident: Incident) -> list[Claim]:
         .prefetch_related(models.Prefetch("citations", queryset=Citation.objects.select_related("source", "speaker")))
         .order_by("pk")
     )
-
-
-def _claim_label(claim: Claim) -> str:
-    return f"Claim {claim.revises_id or claim.pk}: {claim}" if claim.revises_id else f"New claim: {claim}"
 
 
 def _claim_changes(incident: Incident, revision: Incident) -> Iterator[dict]:
@@ -436,8 +436,11 @@ def correction_approve(*, correction: Correction, user: AbstractBaseUser) -> Inc
                     "and override the estimate again, or accept the archive's proposal."
                 )
             _refuse_unconfirmed_mentions(revision, "approved")
-            changes = correction_changes(correction=correction)
-            fields = _Applied(revision).values
+            # The proposal is computed once, for the changes kept and for the values written.
+            applied = _Applied(Incident.objects.select_related("event_type", "sub_event_type").get(pk=revision.pk))
+            shown = Incident.objects.select_related("event_type", "sub_event_type").get(pk=incident.pk)
+            changes = _revision_changes(shown, applied)
+            fields = applied.values
             _apply(revision, incident)
             fields["last_edited_by_id"] = revision.last_edited_by_id
         now = timezone.now()
