@@ -10,7 +10,7 @@ PORT ?= 8000
 SCALE ?= 1000000
 BACKUP ?= backups/archive.dump
 
-.PHONY: install browser wrk demo serve stop test test-fast lint format migrations-check bench backup restore clean-db
+.PHONY: install browser wrk demo serve stop test test-fast lint format migrations-check bench backup restore clean-db screenshots
 
 # Without DATABASE_URL, the recipes that use the database start the embedded PostgreSQL (data in
 # .pgdata/). Each stops it again when it ends, Ctrl-C included, unless it was running already when
@@ -46,6 +46,11 @@ serve: install
 	@$(WITH_EMBEDDED_DB); set -ex; \
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The README's screenshots (docs/screenshots/*.png) from the demo data, in Debian's chromium. The script
+# loads the demo into DATABASE_URL's database (or the embedded one, stopped again if it started it).
+screenshots: install browser
+	$(PY) scripts/screenshots.py
 
 # Stops the embedded PostgreSQL of this checkout if it is running.
 stop:
