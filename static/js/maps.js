@@ -1,9 +1,177 @@
 // Draws every element with a data-map attribute as a Leaflet map, from the JSON block it names.
-// Without a tile URL (or when tiles fail to load) the markers sit on a plain background.
+// Without a tile URL the markers sit on the app's own basemap (data-basemap: country borders and
+// coastlines, and admin-1 regions when zoomed in, all GeoJSON from the same origin); when tiles
+// are configured but fail to load, on a plain background.
 (function () {
   "use strict";
   if (typeof L === "undefined") {
     return;
+  }
+
+  // Zoom from which the regions of the countries in view are loaded and drawn, and named.
+  var REGIONS_FROM_ZOOM = 5;
+  var REGION_NAMES_FROM_ZOOM = 6;
+  // A country is named once its largest piece is wider than its name (about 7 px a letter).
+  var PIXELS_PER_LETTER = 7;
+
+  function pageLanguage() {
+    return (document.documentElement.lang || "en").toLowerCase().split("-")[0];
+  }
+
+  // Leaflet places the label's corner on the point: the inner span centres the text on it.
+  // Styles are set here (CSSOM, allowed by the CSP) so the basemap needs no stylesheet of its own.
+  function label(text, language, kind) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    span.dir = "auto";
+    if (language) {
+      span.lang = language;
+    }
+    var style = span.style;
+    style.position = "absolute";
+    style.transform = "translate(-50%, -50%)";
+    style.whiteSpace = "nowrap";
+    style.pointerEvents = "none";
+    style.font = kind === "country" ? "600 12px/1.2 system-ui, sans-serif" : "italic 11px/1.2 system-ui, sans-serif";
+    style.color = kind === "country" ? "#4a4a4a" : "#6b6b6b";
+    style.textShadow = "0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff";
+    return L.divIcon({ className: "basemap-label basemap-label--" + kind, html: span, iconSize: null });
+  }
+
+  function countryName(properties, language) {
+    var names = properties.names || {};
+    return names[language] ? { text: names[language], language: language } : { text: properties.name, language: "en" };
+  }
+
+  function pixelWidth(map, bbox) {
+    // West to east in Web Mercator is linear in longitude: 256 px for 360 degrees at zoom 0.
+    return ((bbox[3] - bbox[1]) * 256 * Math.pow(2, map.getZoom())) / 360;
+  }
+
+  function intersects(bounds, bbox) {
+    return !(bbox[2] < bounds.getSouth() || bbox[0] > bounds.getNorth() || bbox[3] < bounds.getWest() || bbox[1] > bounds.getEast());
+  }
+
+  function fetchJSON(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) {
+        throw new Error(url + ": " + response.status);
+      }
+      return response.json();
+    });
+  }
+
+  // Country borders and coastlines under the markers, the countries named at a zoom where
+  // their name fits, and the regions (admin-1) of the countries in view from REGIONS_FROM_ZOOM.
+  function drawBasemap(map, container) {
+    var countriesUrl = container.getAttribute("data-basemap");
+    var regionsUrl = container.getAttribute("data-basemap-admin1") || "";
+    var language = pageLanguage();
+    // Below the markers (overlayPane, 400), above where tiles would be (200).
+    map.createPane("basemap").style.zIndex = 250;
+    map.createPane("basemapLabels").style.zIndex = 350;
+    map.getPane("basemapLabels").style.pointerEvents = "none";
+    map.attributionControl.addAttribution("Natural Earth");
+
+    var countryLabels = L.layerGroup().addTo(map);
+    var regions = L.layerGroup();
+    var regionLabels = L.layerGroup();
+    var loaded = {};
+    var labelled = [];
+
+    function showLabels() {
+      countryLabels.clearLayers();
+      labelled.forEach(function (entry) {
+        if (pixelWidth(map, entry.bbox) > entry.text.length * PIXELS_PER_LETTER) {
+          countryLabels.addLayer(entry.marker);
+        }
+      });
+      var zoom = map.getZoom();
+      if (zoom >= REGIONS_FROM_ZOOM) {
+        regions.addTo(map);
+      } else {
+        regions.remove();
+      }
+      if (zoom >= REGION_NAMES_FROM_ZOOM) {
+        regionLabels.addTo(map);
+      } else {
+        regionLabels.remove();
+      }
+    }
+
+    function loadRegions(world) {
+      if (map.getZoom() < REGIONS_FROM_ZOOM || !regionsUrl) {
+        return;
+      }
+      var bounds = map.getBounds();
+      world.features.forEach(function (country) {
+        var code = country.id;
+        if (!code || !country.properties.admin1 || loaded[code] || !intersects(bounds, country.properties.bbox)) {
+          return;
+        }
+        loaded[code] = true;
+        fetchJSON(regionsUrl.replace("XX", code))
+          .then(function (data) {
+            L.geoJSON(data, {
+              pane: "basemap",
+              interactive: false,
+              style: { color: "#8f8f8f", weight: 1, opacity: 0.9, dashArray: "4 3", fill: false },
+            }).addTo(regions);
+            data.features.forEach(function (region) {
+              var point = region.properties.label;
+              if (point && region.properties.name) {
+                L.marker(point, {
+                  pane: "basemapLabels",
+                  interactive: false,
+                  keyboard: false,
+                  icon: label(region.properties.name, "", "region"),
+                }).addTo(regionLabels);
+              }
+            });
+          })
+          .catch(function () {
+            loaded[code] = false;
+          });
+      });
+    }
+
+    fetchJSON(countriesUrl)
+      .then(function (world) {
+        container.classList.remove("map--offline");
+        container.classList.add("map--basemap");
+        L.geoJSON(world, {
+          pane: "basemap",
+          interactive: false,
+          style: { color: "#7d7d7d", weight: 1, fillColor: "#f6f3ec", fillOpacity: 1 },
+        }).addTo(map);
+        world.features.forEach(function (country) {
+          var properties = country.properties;
+          if (!properties.label) {
+            return;
+          }
+          var name = countryName(properties, language);
+          labelled.push({
+            text: name.text,
+            bbox: properties.bbox,
+            marker: L.marker(properties.label, {
+              pane: "basemapLabels",
+              interactive: false,
+              keyboard: false,
+              icon: label(name.text, name.language, "country"),
+            }),
+          });
+        });
+        showLabels();
+        loadRegions(world);
+        map.on("zoomend", showLabels);
+        map.on("moveend", function () {
+          loadRegions(world);
+        });
+      })
+      .catch(function () {
+        // The markers stay usable on the plain background.
+        container.classList.add("map--offline");
+      });
   }
 
   function readData(id) {
@@ -37,6 +205,8 @@
         container.classList.add("map--offline");
       });
       tiles.addTo(map);
+    } else if (container.getAttribute("data-basemap")) {
+      drawBasemap(map, container);
     } else {
       container.classList.add("map--offline");
     }
@@ -56,7 +226,8 @@
         fillOpacity: 0.45,
         interactive: true,
       })
-        .bindTooltip(cell[2] + (cell[2] === 1 ? " incident" : " incidents"))
+        // The label, when the page gives one (translated, with its plural form), else English.
+        .bindTooltip(cell[3] || cell[2] + (cell[2] === 1 ? " incident" : " incidents"))
         .addTo(map);
       bounds.push([cell[0], cell[1]]);
     });
