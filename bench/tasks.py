@@ -638,10 +638,14 @@ def deep_pages(depth: int = 900_000) -> dict:
                 pairs[first] = f"{type(error).__name__}: {error}"
     # ACLED's read API pages by number: the page holding the row ``depth`` rows deep, at ACLED's
     # default of 5,000 rows a page (and the client's default of 50), as a script would ask for it.
+    # Half a stride past a position whose keys a jump remembers (acled.MARK_EVERY), so a repeated
+    # jump reads the keys between them, as a jump to a page never asked for before would.
+    from incidents.acled import MARK_EVERY
+
     acled = {}
     for limit in (5000, 50):
         first = f"/api/acled/acled/read?limit={limit}"
-        acled[first] = [first, f"{first}&page={depth // limit + 1}"]
+        acled[first] = [first, f"{first}&page={(depth + MARK_EVERY // 2) // limit + 1}"]
     return {"depth": depth, "pairs": pairs, "acled": acled}
 
 

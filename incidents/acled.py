@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -76,7 +77,7 @@ from incidents.acled_codes import (
 )
 from incidents.facets import data_stamp
 from incidents.filters import DEFAULT_ORDERING, order_expressions
-from incidents.keyset import decode_cursor, encode_cursor, rows_beyond, sort_keys
+from incidents.keyset import SortKey, decode_cursor, encode_cursor, rows_beyond, sort_keys
 from incidents.models import (
     Citation,
     Incident,
@@ -127,6 +128,7 @@ DEFAULT_LIMIT = 5000  # ACLED's
 MAX_LIMIT = 5000
 MAX_PAGE = 1_000_000
 MEMO_SECONDS = 3600  # how long where a page ends is remembered for the next page
+MARK_EVERY = 10_000  # rows between the positions of a result set's sort keys remembered for jumps
 # Parameters read and ignored: the legacy credentials (the public needs none) and ACLED's terms flag.
 IGNORED_PARAMS = frozenset({"key", "email", "terms"})
 PAGING_PARAMS = frozenset({"limit", "page", "fields", "export_type", "_format"})
@@ -532,8 +534,7 @@ def page_of(queryset: QuerySet, ordering: list[str], limit: int, page: int, memo
     previous page's last row (``incidents.keyset``), so a deep page reads one page of rows as
     the first does. Where that row is: remembered from the previous page when a script pages
     through in order (``memo`` names the query and the published data, so a change to either
-    forgets it), else read from the sort index alone (an index-only scan of the keys before
-    the page, which reads no row).
+    forgets it), else read from the sort index alone (``_keys_at``).
     """
     ordered = queryset.order_by(*order_expressions(ordering))
     keys = sort_keys(ordered)
@@ -543,16 +544,46 @@ def page_of(queryset: QuerySet, ordering: list[str], limit: int, page: int, memo
         cursor = cache.get(f"{memo}:{page - 1}") if memo else None
         values = decode_cursor(cursor, keys, queryset) if cursor else None
         if values is None:
-            fields = [key.field for key in keys]
-            row = next(iter(ordered.values_list(*fields)[skip - 1 : skip]), None)
-            if row is None:
+            values = _keys_at(queryset, keys, skip, memo)
+            if values is None:
                 return []
-            values = list(row)
     rows = list(rows_beyond(queryset, keys, values, limit)[:limit])
     if memo and len(rows) == limit:
         last = [getattr(rows[-1], key.field) for key in keys]
         cache.set(f"{memo}:{page}", encode_cursor(keys, last), MEMO_SECONDS)
     return rows
+
+
+def _keys_at(queryset: QuerySet, keys: list[SortKey], position: int, memo: str) -> list | None:
+    """The sort-key values of row ``position`` (from 1) of ``queryset`` in the order of ``keys``;
+    None when there are fewer rows.
+
+    An index-only scan of the keys, numbered as they come, from the nearest position at or
+    before ``position`` whose keys are remembered (the start at first). Every ``MARK_EVERY``-th
+    row's keys on the way are remembered under ``memo``, so a script that jumps to a page
+    anywhere before the deepest one asked so far reads at most ``MARK_EVERY`` keys: only the
+    first jump that deep reads them all.
+    """
+    marks: dict[int, list] = (cache.get(f"{memo}:marks") or {}) if memo else {}
+    start = max((mark for mark in marks if mark <= position), default=0)
+    if start == position:
+        return marks[start]
+    count = position - start
+    fields = [key.field for key in keys]
+    scan = rows_beyond(queryset.select_related(None), keys, marks.get(start), count).values_list(*fields)[:count]
+    sql, params = scan.query.sql_with_params()
+    # PostgreSQL numbers a subquery's rows in the order the subquery returns them.
+    numbered = (
+        f"SELECT * FROM (SELECT scan.*, row_number() OVER () AS position__ FROM ({sql}) AS scan) AS numbered "
+        "WHERE mod(position__, %s) = 0 OR position__ = %s"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(numbered, [*params, MARK_EVERY, count])
+        found = {start + row[-1]: list(row[:-1]) for row in cursor.fetchall()}
+    if memo:
+        marks.update((mark, values) for mark, values in found.items() if mark % MARK_EVERY == 0)
+        cache.set(f"{memo}:marks", marks, MEMO_SECONDS)
+    return found.get(position)
 
 
 def memo_name(kind: str, params: Mapping, limit: int) -> str:
