@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "archive.security.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language: the django_language cookie the switcher sets, else Accept-Language
+    # (Django's LocaleMiddleware, adding "Vary: Accept-Language, Cookie").
+    "archive.locale.ReaderLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,6 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "incidents.context_processors.archive",
             ],
         },
@@ -186,6 +190,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The interface languages. The names are each language's own, as a reader looks for it in the switcher.
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# No URL prefix: public URLs stay stable and citable whatever the reader's language. The
+# switcher's cookie is a preference only: no script reads it, and it travels like the others.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -329,6 +340,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 # Behind a TLS-terminating proxy Django sees plain HTTP; trust the proxy's header only when
 # there is a proxy that sets it (and strips it from clients).
 if env_bool("ARCHIVE_BEHIND_TLS_PROXY", False):

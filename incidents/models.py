@@ -10,36 +10,42 @@ import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.lookups import IsNull
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from incidents.search_document import SEARCH_DOCUMENT_SQL, TsvectorField
+
+# Help texts and labels are translated lazily, in the language of the page that shows them.
+StrOrPromise = str | Promise
 
 # --- Vocabularies ----------------------------------------------------------------------------
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", "Day"
-    WEEK = "week", "Week"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 class TimePrecision(models.TextChoices):
     """How the time of day was reported: a clock time (exact or approximate), a part of the day, or none."""
 
-    NONE = "", "Not reported"
-    EXACT = "exact", "At"
-    AROUND = "around", "Around"
-    DAWN = "dawn", "At dawn"
-    EARLY_MORNING = "early_morning", "Early morning"
-    MORNING = "morning", "In the morning"
-    MIDDAY = "midday", "Around midday"
-    AFTERNOON = "afternoon", "In the afternoon"
-    EVENING = "evening", "In the evening"
-    NIGHT = "night", "At night"
+    NONE = "", _("Not reported")
+    EXACT = "exact", _("At")
+    AROUND = "around", _("Around")
+    DAWN = "dawn", _("At dawn")
+    EARLY_MORNING = "early_morning", _("Early morning")
+    MORNING = "morning", _("In the morning")
+    MIDDAY = "midday", _("Around midday")
+    AFTERNOON = "afternoon", _("In the afternoon")
+    EVENING = "evening", _("In the evening")
+    NIGHT = "night", _("At night")
 
 
 # The precisions that carry a clock time; the others name a part of the day, or nothing.
@@ -47,104 +53,104 @@ CLOCK_TIME_PRECISIONS = (TimePrecision.EXACT, TimePrecision.AROUND)
 
 
 class GeoPrecision(models.TextChoices):
-    EXACT = "exact", "Exact location"
-    NEAR = "near", "Near the named place"
-    ADMIN2 = "admin2", "Second-order administrative area"
-    ADMIN1 = "admin1", "First-order administrative area (region)"
-    COUNTRY = "country", "Country only"
+    EXACT = "exact", _("Exact location")
+    NEAR = "near", _("Near the named place")
+    ADMIN2 = "admin2", _("Second-order administrative area")
+    ADMIN1 = "admin1", _("First-order administrative area (region)")
+    COUNTRY = "country", _("Country only")
 
 
 class Grading(models.TextChoices):
     """How strong the evidence is overall (the Airwars scale)."""
 
-    CONFIRMED = "confirmed", "Confirmed"
-    FAIR = "fair", "Fair"
-    WEAK = "weak", "Weak"
-    CONTESTED = "contested", "Contested"
-    DISCOUNTED = "discounted", "Discounted"
+    CONFIRMED = "confirmed", _("Confirmed")
+    FAIR = "fair", _("Fair")
+    WEAK = "weak", _("Weak")
+    CONTESTED = "contested", _("Contested")
+    DISCOUNTED = "discounted", _("Discounted")
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    PUBLISHED = "published", "Published"
-    RETRACTED = "retracted", "Retracted"
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    RETRACTED = "retracted", _("Retracted")
 
 
 class ActorKind(models.TextChoices):
     """ACLED's eight actor categories."""
 
-    STATE_FORCES = "state_forces", "State forces"
-    REBEL_GROUP = "rebel_group", "Rebel group"
-    POLITICAL_MILITIA = "political_militia", "Political militia"
-    IDENTITY_MILITIA = "identity_militia", "Identity militia"
-    RIOTERS = "rioters", "Rioters"
-    PROTESTERS = "protesters", "Protesters"
-    CIVILIANS = "civilians", "Civilians"
-    EXTERNAL_OTHER = "external_other", "External/other forces"
+    STATE_FORCES = "state_forces", _("State forces")
+    REBEL_GROUP = "rebel_group", _("Rebel group")
+    POLITICAL_MILITIA = "political_militia", _("Political militia")
+    IDENTITY_MILITIA = "identity_militia", _("Identity militia")
+    RIOTERS = "rioters", _("Rioters")
+    PROTESTERS = "protesters", _("Protesters")
+    CIVILIANS = "civilians", _("Civilians")
+    EXTERNAL_OTHER = "external_other", _("External/other forces")
 
 
 class RelationKind(models.TextChoices):
-    SUCCESSOR_OF = "successor_of", "is the successor of"
-    PART_OF = "part_of", "is part of"
-    SUPPORTED_BY = "supported_by", "is supported by"
-    COMMANDED_BY = "commanded_by", "is commanded by"
-    ALLIED_WITH = "allied_with", "is allied with"
+    SUCCESSOR_OF = "successor_of", _("is the successor of")
+    PART_OF = "part_of", _("is part of")
+    SUPPORTED_BY = "supported_by", _("is supported by")
+    COMMANDED_BY = "commanded_by", _("is commanded by")
+    ALLIED_WITH = "allied_with", _("is allied with")
 
 
 class Side(models.TextChoices):
-    A = "A", "Side A"
-    B = "B", "Side B"
+    A = "A", _("Side A")
+    B = "B", _("Side B")
 
 
 class Role(models.TextChoices):
-    PRIMARY = "primary", "Primary"
-    ASSOCIATED = "associated", "Associated"
-    SUPPORTING = "supporting", "Supporting"
+    PRIMARY = "primary", _("Primary")
+    ASSOCIATED = "associated", _("Associated")
+    SUPPORTING = "supporting", _("Supporting")
 
 
 class SourceKind(models.TextChoices):
-    NEWS_AGENCY = "news_agency", "News agency"
-    NEWS_OUTLET = "news_outlet", "News outlet"
-    PARTY_STATEMENT = "party_statement", "Statement by a party to the conflict"
-    GOVERNMENT_STATEMENT = "government_statement", "Government or military statement"
-    NGO_REPORT = "ngo_report", "NGO report"
-    SOCIAL_MEDIA = "social_media", "Social media post or video"
-    EXPERT = "expert", "Expert"
-    LOCAL_SOURCE = "local_source", "Local source"
-    DATASET = "dataset", "Event dataset (e.g. ACLED)"
-    OTHER = "other", "Other"
+    NEWS_AGENCY = "news_agency", _("News agency")
+    NEWS_OUTLET = "news_outlet", _("News outlet")
+    PARTY_STATEMENT = "party_statement", _("Statement by a party to the conflict")
+    GOVERNMENT_STATEMENT = "government_statement", _("Government or military statement")
+    NGO_REPORT = "ngo_report", _("NGO report")
+    SOCIAL_MEDIA = "social_media", _("Social media post or video")
+    EXPERT = "expert", _("Expert")
+    LOCAL_SOURCE = "local_source", _("Local source")
+    DATASET = "dataset", _("Event dataset (e.g. ACLED)")
+    OTHER = "other", _("Other")
 
 
 class Reliability(models.TextChoices):
     """Source reliability on the Admiralty scale."""
 
-    A = "A", "A: completely reliable"
-    B = "B", "B: usually reliable"
-    C = "C", "C: fairly reliable"
-    D = "D", "D: not usually reliable"
-    E = "E", "E: unreliable"
-    F = "F", "F: reliability cannot be judged"
+    A = "A", _("A: completely reliable")
+    B = "B", _("B: usually reliable")
+    C = "C", _("C: fairly reliable")
+    D = "D", _("D: not usually reliable")
+    E = "E", _("E: unreliable")
+    F = "F", _("F: reliability cannot be judged")
 
 
 class ClaimKind(models.TextChoices):
-    FATALITIES = "fatalities", "Fatalities"
-    INJURIES = "injuries", "Injuries"
-    DETAINED = "detained", "Detained or abducted"
-    MATERIEL_DESTROYED = "materiel_destroyed", "Materiel destroyed"
-    MATERIEL_DAMAGED = "materiel_damaged", "Materiel damaged"
-    MATERIEL_CAPTURED = "materiel_captured", "Materiel captured"
-    TERRITORY = "territory", "Territory or position"
-    RESPONSIBILITY = "responsibility", "Responsibility"
-    OCCURRENCE = "occurrence", "Occurrence"
-    OTHER = "other", "Other"
+    FATALITIES = "fatalities", _("Fatalities")
+    INJURIES = "injuries", _("Injuries")
+    DETAINED = "detained", _("Detained or abducted")
+    MATERIEL_DESTROYED = "materiel_destroyed", _("Materiel destroyed")
+    MATERIEL_DAMAGED = "materiel_damaged", _("Materiel damaged")
+    MATERIEL_CAPTURED = "materiel_captured", _("Materiel captured")
+    TERRITORY = "territory", _("Territory or position")
+    RESPONSIBILITY = "responsibility", _("Responsibility")
+    OCCURRENCE = "occurrence", _("Occurrence")
+    OTHER = "other", _("Other")
 
 
 class LossesOf(models.TextChoices):
-    ACTOR = "actor", "An actor"
-    CIVILIANS = "civilians", "Civilians"
-    MIXED = "mixed", "Several groups"
-    UNKNOWN = "unknown", "Unknown or unspecified"
+    ACTOR = "actor", _("An actor")
+    CIVILIANS = "civilians", _("Civilians")
+    MIXED = "mixed", _("Several groups")
+    UNKNOWN = "unknown", _("Unknown or unspecified")
 
 
 # The kinds of claim whose figures reconciliation turns into estimates.
@@ -152,61 +158,69 @@ RECONCILED_KINDS = (ClaimKind.FATALITIES, ClaimKind.INJURIES)
 
 
 class Stance(models.TextChoices):
-    ASSERTION = "assertion", "Assertion"
-    DENIAL = "denial", "Denial"
-    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
-    DECLINED = "declined", "Declined to comment / no response"
+    ASSERTION = "assertion", _("Assertion")
+    DENIAL = "denial", _("Denial")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+    DECLINED = "declined", _("Declined to comment / no response")
 
 
 class Attribution(models.TextChoices):
     """How firmly a responsibility claim ties the act to the actor it names."""
 
-    CLAIMED = "claimed", "Claimed (by the actor itself)"
-    ATTRIBUTED = "attributed", "Attributed"
-    SUSPECTED = "suspected", "Suspected"
-    SUPPOSED = "supposed", "Supposed to belong to"
+    CLAIMED = "claimed", _("Claimed (by the actor itself)")
+    ATTRIBUTED = "attributed", _("Attributed")
+    SUSPECTED = "suspected", _("Suspected")
+    SUPPOSED = "supposed", _("Supposed to belong to")
 
 
 class Movement(models.TextChoices):
     """What a territory or position claim says a force did."""
 
-    TOOK_CONTROL = "took_control", "Took control of"
-    WITHDREW = "withdrew", "Withdrew from"
-    RETREATED_TO = "retreated_to", "Retreated to"
-    HELD = "held", "Held"
+    TOOK_CONTROL = "took_control", _("Took control of")
+    WITHDREW = "withdrew", _("Withdrew from")
+    RETREATED_TO = "retreated_to", _("Retreated to")
+    HELD = "held", _("Held")
 
 
 class IncidentRelationKind(models.TextChoices):
     """<subject> <kind> <object>; each kind reads the other way round too (``INVERSE_LABELS``)."""
 
-    FOLLOW_ON = "follow_on", "is a follow-on to"
-    SAME_EVENT = "same_event", "reports the same event as"
-    PART_OF = "part_of", "is part of the wider operation"
+    FOLLOW_ON = "follow_on", _("is a follow-on to")
+    SAME_EVENT = "same_event", _("reports the same event as")
+    PART_OF = "part_of", _("is part of the wider operation")
 
 
 INCIDENT_RELATION_INVERSE_LABELS = {
-    IncidentRelationKind.FOLLOW_ON: "was followed by",
-    IncidentRelationKind.SAME_EVENT: "reports the same event as",
-    IncidentRelationKind.PART_OF: "includes",
+    IncidentRelationKind.FOLLOW_ON: _("was followed by"),
+    IncidentRelationKind.SAME_EVENT: _("reports the same event as"),
+    IncidentRelationKind.PART_OF: _("includes"),
 }
 
 
 class Verification(models.TextChoices):
-    UNVERIFIED = "unverified", "Unverified"
-    CORROBORATED = "corroborated", "Corroborated"
-    DISPUTED = "disputed", "Disputed"
-    CONFIRMED = "confirmed", "Confirmed"
-    REFUTED = "refuted", "Refuted"
+    UNVERIFIED = "unverified", _("Unverified")
+    CORROBORATED = "corroborated", _("Corroborated")
+    DISPUTED = "disputed", _("Disputed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUTED = "refuted", _("Refuted")
 
 
 # Statuses in which an incident has never been public, so deleting it loses nothing published.
 DELETABLE_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
 
 
+class TextLanguage(models.TextChoices):
+    """The interface's languages, in which an incident's title and summary may be written or translated."""
+
+    EN = "en", _("English")
+    FR = "fr", _("French")
+    AR = "ar", _("Arabic")
+
+
 class EstimateMethod(models.TextChoices):
-    NONE = "", "No estimate yet"
-    PROPOSAL = "proposal", "Accepted the archive's proposal"
-    OVERRIDE = "override", "Editors' override"
+    NONE = "", _("No estimate yet")
+    PROPOSAL = "proposal", _("Accepted the archive's proposal")
+    OVERRIDE = "override", _("Editors' override")
 
 
 # --- QuerySets: the one place that decides visibility ------------------------------------
@@ -386,9 +400,9 @@ class IncidentRelationQuerySet(models.QuerySet):
 
 
 class EventType(models.Model):
-    name = models.CharField(max_length=100, unique=True, help_text="Event type, e.g. 'Battles'.")
-    slug = models.SlugField(max_length=100, unique=True, help_text="Stable identifier used in URLs and exports.")
-    description = models.TextField(blank=True, help_text="What incidents of this type have in common.")
+    name = models.CharField(max_length=100, unique=True, help_text=_("Event type, e.g. 'Battles'."))
+    slug = models.SlugField(max_length=100, unique=True, help_text=_("Stable identifier used in URLs and exports."))
+    description = models.TextField(blank=True, help_text=_("What incidents of this type have in common."))
 
     class Meta:
         ordering = ["name"]
@@ -402,11 +416,11 @@ class SubEventType(models.Model):
         EventType,
         on_delete=models.PROTECT,
         related_name="sub_event_types",
-        help_text="The event type this sub-type belongs to.",
+        help_text=_("The event type this sub-type belongs to."),
     )
-    name = models.CharField(max_length=100, help_text="Sub-event type, e.g. 'Armed clash'.")
-    slug = models.SlugField(max_length=100, unique=True, help_text="Stable identifier used in URLs and exports.")
-    description = models.TextField(blank=True, help_text="What distinguishes this sub-type.")
+    name = models.CharField(max_length=100, help_text=_("Sub-event type, e.g. 'Armed clash'."))
+    slug = models.SlugField(max_length=100, unique=True, help_text=_("Stable identifier used in URLs and exports."))
+    description = models.TextField(blank=True, help_text=_("What distinguishes this sub-type."))
 
     class Meta:
         ordering = ["event_type__name", "name"]
@@ -425,16 +439,16 @@ class SubEventType(models.Model):
 
 @pghistory.track()
 class Actor(models.Model):
-    name = models.CharField(max_length=200, help_text="Name the archive uses for this actor.")
-    slug = models.SlugField(max_length=200, unique=True, help_text="Stable identifier used in the actor's URL.")
-    kind = models.CharField(max_length=32, choices=ActorKind.choices, help_text="ACLED actor category.")
+    name = models.CharField(max_length=200, help_text=_("Name the archive uses for this actor."))
+    slug = models.SlugField(max_length=200, unique=True, help_text=_("Stable identifier used in the actor's URL."))
+    kind = models.CharField(max_length=32, choices=ActorKind.choices, help_text=_("ACLED actor category."))
     country = models.CharField(
         max_length=2,
         blank=True,
-        help_text="ISO 3166-1 alpha-2 code of the actor's home country; empty for transnational actors.",
+        help_text=_("ISO 3166-1 alpha-2 code of the actor's home country; empty for transnational actors."),
     )
-    description = models.TextField(blank=True, help_text="Neutral, public description of the actor.")
-    internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    description = models.TextField(blank=True, help_text=_("Neutral, public description of the actor."))
+    internal_notes = models.TextField(blank=True, help_text=_("Editors only; never shown to the public."))
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -462,14 +476,14 @@ class Actor(models.Model):
 @pghistory.track()
 class ActorAlias(models.Model):
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200, help_text="Another name, acronym or spelling, in any script.")
+    name = models.CharField(max_length=200, help_text=_("Another name, acronym or spelling, in any script."))
     language = models.CharField(
-        max_length=16, blank=True, help_text="BCP 47 language tag of the alias, e.g. 'fr', 'ar', 'ru'."
+        max_length=16, blank=True, help_text=_("BCP 47 language tag of the alias, e.g. 'fr', 'ar', 'ru'.")
     )
 
     class Meta:
         ordering = ["actor", "name"]
-        verbose_name_plural = "actor aliases"
+        verbose_name_plural = _("actor aliases")
         constraints = [models.UniqueConstraint(fields=["actor", "name"], name="alias_unique_per_actor")]
         indexes = [GinIndex(fields=["name"], name="alias_name_trgm", opclasses=["gin_trgm_ops"])]
 
@@ -484,9 +498,9 @@ class ActorRelation(models.Model):
     subject = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations_out")
     kind = models.CharField(max_length=32, choices=RelationKind.choices)
     object = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations_in")
-    start_date = models.DateField(null=True, blank=True, help_text="When the relation began, if known.")
-    end_date = models.DateField(null=True, blank=True, help_text="When it ended; empty while it holds.")
-    note = models.TextField(blank=True, help_text="Public note on the relation and its evidence.")
+    start_date = models.DateField(null=True, blank=True, help_text=_("When the relation began, if known."))
+    end_date = models.DateField(null=True, blank=True, help_text=_("When it ended; empty while it holds."))
+    note = models.TextField(blank=True, help_text=_("Public note on the relation and its evidence."))
 
     objects = ActorRelationQuerySet.as_manager()
 
@@ -516,37 +530,39 @@ class ActorRelation(models.Model):
 
 @pghistory.track()
 class Source(models.Model):
-    kind = models.CharField(max_length=32, choices=SourceKind.choices, help_text="What kind of source this is.")
-    outlet = models.CharField(max_length=200, blank=True, help_text="Outlet, publisher or issuing body.")
-    title = models.CharField(max_length=500, blank=True, help_text="Headline or title of the item.")
-    author = models.CharField(max_length=200, blank=True, help_text="Author, or the person speaking.")
-    url = models.URLField(max_length=1000, blank=True, help_text="Where the item was published.")
-    archived_url = models.URLField(max_length=1000, blank=True, help_text="A web archive copy of the item.")
-    published_on = models.DateField(null=True, blank=True, help_text="Publication date.")
-    language = models.CharField(max_length=16, blank=True, help_text="BCP 47 language tag, e.g. 'en', 'fr'.")
+    kind = models.CharField(max_length=32, choices=SourceKind.choices, help_text=_("What kind of source this is."))
+    outlet = models.CharField(max_length=200, blank=True, help_text=_("Outlet, publisher or issuing body."))
+    title = models.CharField(max_length=500, blank=True, help_text=_("Headline or title of the item."))
+    author = models.CharField(max_length=200, blank=True, help_text=_("Author, or the person speaking."))
+    url = models.URLField(max_length=1000, blank=True, help_text=_("Where the item was published."))
+    archived_url = models.URLField(max_length=1000, blank=True, help_text=_("A web archive copy of the item."))
+    published_on = models.DateField(null=True, blank=True, help_text=_("Publication date."))
+    language = models.CharField(max_length=16, blank=True, help_text=_("BCP 47 language tag, e.g. 'en', 'fr'."))
     reliability = models.CharField(
         max_length=1,
         choices=Reliability.choices,
         default=Reliability.F,
-        help_text="Reliability of the source on the Admiralty scale (A best, F cannot be judged).",
+        help_text=_("Reliability of the source on the Admiralty scale (A best, F cannot be judged)."),
     )
     confidential = models.BooleanField(
         default=False,
-        help_text="Protect the source's identity: the public, the API and exports see only its kind. "
-        "Unticking it asks a reviewer to make the source public.",
+        help_text=_(
+            "Protect the source's identity: the public, the API and exports see only its kind. "
+            "Unticking it asks a reviewer to make the source public."
+        ),
     )
     disclosure_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
-        db_index=False, help_text="Who asked for this confidential source to be made public.",
+        db_index=False, help_text=_("Who asked for this confidential source to be made public."),
     )  # fmt: skip
     disclosure_requested_at = models.DateTimeField(
         "asked to be made public",
         null=True,
         blank=True,
         editable=False,
-        help_text="When it was asked; empty when nobody is asking.",
+        help_text=_("When it was asked; empty when nobody is asking."),
     )
-    internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    internal_notes = models.TextField(blank=True, help_text=_("Editors only; never shown to the public."))
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -608,26 +624,29 @@ class Source(models.Model):
 class Person(models.Model):
     """Someone who speaks in the reporting: a spokesman, an official, an expert, a witness."""
 
-    name = models.CharField(max_length=200, help_text="Name the archive uses for this person.")
-    slug = models.SlugField(max_length=200, unique=True, help_text="Stable identifier used in the person's URL.")
-    description = models.TextField(blank=True, help_text="Neutral, public description, e.g. 'Sahel expert'.")
+    name = models.CharField(max_length=200, help_text=_("Name the archive uses for this person."))
+    slug = models.SlugField(max_length=200, unique=True, help_text=_("Stable identifier used in the person's URL."))
+    description = models.TextField(blank=True, help_text=_("Neutral, public description, e.g. 'Sahel expert'."))
     confidential = models.BooleanField(
         default=False,
-        help_text="Protect the person's identity: the public, the API and exports never see them, "
-        "only that someone whose identity is withheld spoke. Unticking it asks a reviewer to make the person public.",
+        help_text=_(
+            "Protect the person's identity: the public, the API and exports never see them, "
+            "only that someone whose identity is withheld spoke. "
+            "Unticking it asks a reviewer to make the person public."
+        ),
     )
     disclosure_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
-        db_index=False, help_text="Who asked for this confidential person to be made public.",
+        db_index=False, help_text=_("Who asked for this confidential person to be made public."),
     )  # fmt: skip
     disclosure_requested_at = models.DateTimeField(
         "asked to be made public",
         null=True,
         blank=True,
         editable=False,
-        help_text="When it was asked; empty when nobody is asking.",
+        help_text=_("When it was asked; empty when nobody is asking."),
     )
-    internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    internal_notes = models.TextField(blank=True, help_text=_("Editors only; never shown to the public."))
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -638,7 +657,7 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "people"
+        verbose_name_plural = _("people")
         indexes = [GinIndex(fields=["name"], name="person_name_trgm", opclasses=["gin_trgm_ops"])]
         constraints = [
             models.CheckConstraint(
@@ -663,14 +682,14 @@ class PersonAlias(models.Model):
     """Another spelling or transliteration of a person's name (Muhammad Maulud Ramadan)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200, help_text="Another spelling, transliteration or name, in any script.")
+    name = models.CharField(max_length=200, help_text=_("Another spelling, transliteration or name, in any script."))
     language = models.CharField(
-        max_length=16, blank=True, help_text="BCP 47 language tag of the spelling, e.g. 'fr', 'ar'."
+        max_length=16, blank=True, help_text=_("BCP 47 language tag of the spelling, e.g. 'fr', 'ar'.")
     )
 
     class Meta:
         ordering = ["person", "name"]
-        verbose_name_plural = "person aliases"
+        verbose_name_plural = _("person aliases")
         constraints = [models.UniqueConstraint(fields=["person", "name"], name="person_alias_unique")]
         indexes = [GinIndex(fields=["name"], name="person_alias_name_trgm", opclasses=["gin_trgm_ops"])]
 
@@ -684,9 +703,9 @@ class PersonAffiliation(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="affiliations")
-    role = models.CharField(max_length=200, blank=True, help_text="The person's role, e.g. 'spokesman'.")
-    start_date = models.DateField(null=True, blank=True, help_text="When the affiliation began, if known.")
-    end_date = models.DateField(null=True, blank=True, help_text="When it ended; empty while it holds.")
+    role = models.CharField(max_length=200, blank=True, help_text=_("The person's role, e.g. 'spokesman'."))
+    start_date = models.DateField(null=True, blank=True, help_text=_("When the affiliation began, if known."))
+    end_date = models.DateField(null=True, blank=True, help_text=_("When it ended; empty while it holds."))
 
     class Meta:
         ordering = ["person", "start_date", "pk"]
@@ -722,7 +741,7 @@ ESTIMATE_PREFIXES = (
 )
 
 
-def _estimate_field(help_text: str) -> models.PositiveIntegerField:
+def _estimate_field(help_text: StrOrPromise) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(null=True, blank=True, help_text=help_text)
 
 
@@ -751,39 +770,69 @@ def _link_version() -> models.PositiveIntegerField:
 class Incident(models.Model):
     """One violent event. Its primary key is the stable public identifier; ids are never reused."""
 
-    title = models.CharField(max_length=300, help_text="Short, neutral title naming the place and what happened.")
-    summary = models.TextField(blank=True, help_text="Neutral public summary; attribute contested facts to claims.")
-    start_date = models.DateField(help_text="First day of the incident (or of the period, see precision).")
-    end_date = models.DateField(help_text="Last day; the same as the start for a one-day incident.")
+    title = models.CharField(max_length=300, help_text=_("Short, neutral title naming the place and what happened."))
+    summary = models.TextField(blank=True, help_text=_("Neutral public summary; attribute contested facts to claims."))
+    # The title and summary in the reader's language: editors' translations, shown instead of the
+    # original when present (incidents.templatetags.archive_i18n). Plain fields, so history,
+    # corrections and imports treat them like any other. Database defaults: bulk inserts omit them.
+    text_language = models.CharField(
+        max_length=2,
+        choices=TextLanguage.choices,
+        default=TextLanguage.EN,
+        db_default=TextLanguage.EN.value,
+        help_text=_("The language the title and summary are written in."),
+    )
+    title_en = models.CharField(
+        max_length=300, blank=True, default="", db_default="", help_text=_("The title translated into English.")
+    )
+    summary_en = models.TextField(
+        blank=True, default="", db_default="", help_text=_("The summary translated into English.")
+    )
+    title_fr = models.CharField(
+        max_length=300, blank=True, default="", db_default="", help_text=_("The title translated into French.")
+    )
+    summary_fr = models.TextField(
+        blank=True, default="", db_default="", help_text=_("The summary translated into French.")
+    )
+    title_ar = models.CharField(
+        max_length=300, blank=True, default="", db_default="", help_text=_("The title translated into Arabic.")
+    )
+    summary_ar = models.TextField(
+        blank=True, default="", db_default="", help_text=_("The summary translated into Arabic.")
+    )
+    start_date = models.DateField(help_text=_("First day of the incident (or of the period, see precision)."))
+    end_date = models.DateField(help_text=_("Last day; the same as the start for a one-day incident."))
     date_precision = models.CharField(
         max_length=8,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
-        help_text="How precisely the date is known.",
+        help_text=_("How precisely the date is known."),
     )
-    time_of_day = models.TimeField(null=True, blank=True, help_text="Local time it began, if reported.")
+    time_of_day = models.TimeField(null=True, blank=True, help_text=_("Local time it began, if reported."))
     time_precision = models.CharField(
         max_length=16,
         choices=TimePrecision.choices,
         default=TimePrecision.NONE,
         blank=True,
         db_default="",
-        help_text="How the time was reported: a clock time ('at 10:20', 'around 10:20') or a part of the day "
-        "('at dawn'), which leaves the time empty.",
+        help_text=_(
+            "How the time was reported: a clock time ('at 10:20', 'around 10:20') or a part of the day "
+            "('at dawn'), which leaves the time empty."
+        ),
     )
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 country code, e.g. 'ML' for Mali.")
-    admin1 = models.CharField(max_length=100, blank=True, help_text="First-order administrative area (region).")
-    admin2 = models.CharField(max_length=100, blank=True, help_text="Second-order administrative area (cercle).")
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 country code, e.g. 'ML' for Mali."))
+    admin1 = models.CharField(max_length=100, blank=True, help_text=_("First-order administrative area (region)."))
+    admin2 = models.CharField(max_length=100, blank=True, help_text=_("Second-order administrative area (cercle)."))
     location = models.CharField(
-        max_length=200, blank=True, help_text="Named place or road, e.g. 'Anefif–Aguelhok road'."
+        max_length=200, blank=True, help_text=_("Named place or road, e.g. 'Anefif–Aguelhok road'.")
     )
-    latitude = models.FloatField(null=True, blank=True, help_text="WGS 84 latitude in decimal degrees.")
-    longitude = models.FloatField(null=True, blank=True, help_text="WGS 84 longitude in decimal degrees.")
+    latitude = models.FloatField(null=True, blank=True, help_text=_("WGS 84 latitude in decimal degrees."))
+    longitude = models.FloatField(null=True, blank=True, help_text=_("WGS 84 longitude in decimal degrees."))
     geo_precision = models.CharField(
         max_length=8,
         choices=GeoPrecision.choices,
         default=GeoPrecision.ADMIN1,
-        help_text="How precisely the coordinates locate the incident.",
+        help_text=_("How precisely the coordinates locate the incident."),
     )
     # Served by the incident_type_date and incident_subtype indexes.
     event_type = models.ForeignKey(
@@ -791,69 +840,71 @@ class Incident(models.Model):
         on_delete=models.PROTECT,
         related_name="incidents",
         db_index=False,
-        help_text="ACLED-style event type.",
+        help_text=_("ACLED-style event type."),
     )
     sub_event_type = models.ForeignKey(
         SubEventType,
         on_delete=models.PROTECT,
         related_name="incidents",
         db_index=False,
-        help_text="Sub-event type; must belong to the event type.",
+        help_text=_("Sub-event type; must belong to the event type."),
     )
-    fatalities_low = models.PositiveIntegerField(null=True, blank=True, help_text="Lowest credible total of deaths.")
-    fatalities_best = models.PositiveIntegerField(null=True, blank=True, help_text="The archive's best estimate.")
-    fatalities_high = models.PositiveIntegerField(null=True, blank=True, help_text="Highest credible total.")
+    fatalities_low = models.PositiveIntegerField(null=True, blank=True, help_text=_("Lowest credible total of deaths."))
+    fatalities_best = models.PositiveIntegerField(null=True, blank=True, help_text=_("The archive's best estimate."))
+    fatalities_high = models.PositiveIntegerField(null=True, blank=True, help_text=_("Highest credible total."))
     fatalities_high_open = models.BooleanField(
         default=False,
         db_default=False,
-        help_text="The highest figure is open-ended: a claim gives only a lower figure ('more than 50').",
+        help_text=_("The highest figure is open-ended: a claim gives only a lower figure ('more than 50')."),
     )
-    deaths_a_low = _estimate_field("Lowest credible deaths on side A.")
-    deaths_a_best = _estimate_field("Best estimate of deaths on side A.")
-    deaths_a_high = _estimate_field("Highest credible deaths on side A.")
-    deaths_b_low = _estimate_field("Lowest credible deaths on side B.")
-    deaths_b_best = _estimate_field("Best estimate of deaths on side B.")
-    deaths_b_high = _estimate_field("Highest credible deaths on side B.")
-    deaths_civilians_low = _estimate_field("Lowest credible civilian deaths.")
-    deaths_civilians_best = _estimate_field("Best estimate of civilian deaths.")
-    deaths_civilians_high = _estimate_field("Highest credible civilian deaths.")
-    deaths_unknown_low = _estimate_field("Lowest credible deaths on no known side (or several at once).")
-    deaths_unknown_best = _estimate_field("Best estimate of deaths on no known side (or several at once).")
-    deaths_unknown_high = _estimate_field("Highest credible deaths on no known side (or several at once).")
-    injuries_low = _estimate_field("Lowest credible total of injured.")
-    injuries_best = _estimate_field("Best estimate of the injured.")
-    injuries_high = _estimate_field("Highest credible total of injured.")
+    deaths_a_low = _estimate_field(_("Lowest credible deaths on side A."))
+    deaths_a_best = _estimate_field(_("Best estimate of deaths on side A."))
+    deaths_a_high = _estimate_field(_("Highest credible deaths on side A."))
+    deaths_b_low = _estimate_field(_("Lowest credible deaths on side B."))
+    deaths_b_best = _estimate_field(_("Best estimate of deaths on side B."))
+    deaths_b_high = _estimate_field(_("Highest credible deaths on side B."))
+    deaths_civilians_low = _estimate_field(_("Lowest credible civilian deaths."))
+    deaths_civilians_best = _estimate_field(_("Best estimate of civilian deaths."))
+    deaths_civilians_high = _estimate_field(_("Highest credible civilian deaths."))
+    deaths_unknown_low = _estimate_field(_("Lowest credible deaths on no known side (or several at once)."))
+    deaths_unknown_best = _estimate_field(_("Best estimate of deaths on no known side (or several at once)."))
+    deaths_unknown_high = _estimate_field(_("Highest credible deaths on no known side (or several at once)."))
+    injuries_low = _estimate_field(_("Lowest credible total of injured."))
+    injuries_best = _estimate_field(_("Best estimate of the injured."))
+    injuries_high = _estimate_field(_("Highest credible total of injured."))
     estimate_stale = models.BooleanField(
         default=False,
         db_default=False,
         editable=False,
-        help_text="Claims changed after the estimate was accepted or overridden (set by the database); "
-        "cleared when editors accept or override again.",
+        help_text=_(
+            "Claims changed after the estimate was accepted or overridden (set by the database); "
+            "cleared when editors accept or override again."
+        ),
     )
     fatalities_method = models.CharField(
         max_length=8,
         choices=EstimateMethod.choices,
         default=EstimateMethod.NONE,
         blank=True,
-        help_text="Whether the estimate is the archive's proposal as accepted, or an editors' override.",
+        help_text=_("Whether the estimate is the archive's proposal as accepted, or an editors' override."),
     )
     fatalities_rationale = models.TextField(
-        blank=True, help_text="Public explanation of the estimate; required for an override."
+        blank=True, help_text=_("Public explanation of the estimate; required for an override.")
     )
     contested = models.BooleanField(
-        default=False, help_text="Credible claims about the losses do not agree (set from the reconciliation)."
+        default=False, help_text=_("Credible claims about the losses do not agree (set from the reconciliation).")
     )
     grading = models.CharField(
         max_length=12,
         choices=Grading.choices,
         default=Grading.WEAK,
-        help_text="Overall strength of the evidence.",
+        help_text=_("Overall strength of the evidence."),
     )
     tags = ArrayField(
         models.SlugField(max_length=50),
         default=list,
         blank=True,
-        help_text="Comma-separated lower-case tags, e.g. 'convoy,ied'.",
+        help_text=_("Comma-separated lower-case tags, e.g. 'convoy,ied'."),
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False)
     merged_into = models.ForeignKey(
@@ -863,7 +914,7 @@ class Incident(models.Model):
         on_delete=models.PROTECT,
         related_name="merged",
         editable=False,
-        help_text="The incident this duplicate was merged into; its id redirects there.",
+        help_text=_("The incident this duplicate was merged into; its id redirects there."),
     )
     revision_of = models.ForeignKey(
         "self",
@@ -872,24 +923,30 @@ class Incident(models.Model):
         on_delete=models.CASCADE,
         related_name="revisions",
         editable=False,
-        help_text="The published incident this draft corrects; applied onto it once a reviewer approves.",
+        help_text=_("The published incident this draft corrects; applied onto it once a reviewer approves."),
     )
-    retraction_notice = models.TextField(blank=True, help_text="Public notice shown in place of a retracted incident.")
-    internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    retraction_notice = models.TextField(
+        blank=True, help_text=_("Public notice shown in place of a retracted incident.")
+    )
+    internal_notes = models.TextField(blank=True, help_text=_("Editors only; never shown to the public."))
     # A database default too: the bulk import's INSERT names its columns.
     confidential_wording_confirmed = models.TextField(
         blank=True,
         default="",
         db_default="",
         editable=False,
-        help_text="Public wording that names a confidential source, confirmed as deliberate by a reviewer "
-        "(one 'where: wording' a line); anything else naming one stops submission and publication.",
+        help_text=_(
+            "Public wording that names a confidential source, confirmed as deliberate by a reviewer "
+            "(one 'where: wording' a line); anything else naming one stops submission and publication."
+        ),
     )
     import_key = models.CharField(
         max_length=100,
         blank=True,
-        help_text="Key of the row this incident was imported from (e.g. 'ACLED:MLI12345'); "
-        "claims files may refer to the incident by it. Unique when set.",
+        help_text=_(
+            "Key of the row this incident was imported from (e.g. 'ACLED:MLI12345'); "
+            "claims files may refer to the incident by it. Unique when set."
+        ),
     )
 
     # Who did what: read with the incident, never searched by, so not indexed (every index
@@ -1041,14 +1098,14 @@ class IncidentActor(models.Model):
     # Both foreign keys are served by the composite indexes below.
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_actors", db_index=False)
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="incident_actors", db_index=False)
-    side = models.CharField(max_length=1, choices=Side.choices, help_text="Which side of the incident.")
+    side = models.CharField(max_length=1, choices=Side.choices, help_text=_("Which side of the incident."))
     role = models.CharField(
         max_length=12,
         choices=Role.choices,
         default=Role.PRIMARY,
-        help_text="Primary party, associated actor, or supporting force.",
+        help_text=_("Primary party, associated actor, or supporting force."),
     )
-    note = models.CharField(max_length=300, blank=True, help_text="Public note on the actor's part.")
+    note = models.CharField(max_length=300, blank=True, help_text=_("Public note on the actor's part."))
     version = _link_version()
 
     class Meta:
@@ -1065,7 +1122,7 @@ class IncidentSource(models.Model):
     # Both foreign keys are served by the composite indexes below.
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_sources", db_index=False)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="incident_sources", db_index=False)
-    note = models.CharField(max_length=300, blank=True, help_text="Public note on what this source contributes.")
+    note = models.CharField(max_length=300, blank=True, help_text=_("Public note on what this source contributes."))
     version = _link_version()
 
     class Meta:
@@ -1088,7 +1145,7 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="claims_made",
-        help_text="The actor asserting it, when not the reporting outlet itself (e.g. the FLA, carried by AFP).",
+        help_text=_("The actor asserting it, when not the reporting outlet itself (e.g. the FLA, carried by AFP)."),
     )
     speaker = models.ForeignKey(
         Person,
@@ -1096,14 +1153,14 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="claims",
-        help_text="The person who made the statement, if named (e.g. the FLA's spokesman).",
+        help_text=_("The person who made the statement, if named (e.g. the FLA's spokesman)."),
     )
-    kind = models.CharField(max_length=20, choices=ClaimKind.choices, help_text="What the claim is about.")
+    kind = models.CharField(max_length=20, choices=ClaimKind.choices, help_text=_("What the claim is about."))
     losses_of = models.CharField(
         max_length=10,
         choices=LossesOf.choices,
         default=LossesOf.UNKNOWN,
-        help_text="Whose losses the claim concerns.",
+        help_text=_("Whose losses the claim concerns."),
     )
     losses_actor = models.ForeignKey(
         Actor,
@@ -1111,22 +1168,26 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="claims_about_losses",
-        help_text="The actor whose losses these are (only when 'whose losses' is an actor).",
+        help_text=_("The actor whose losses these are (only when 'whose losses' is an actor)."),
     )
     quantity_low = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Lowest number the wording allows; empty when no number is given."
+        null=True, blank=True, help_text=_("Lowest number the wording allows; empty when no number is given.")
     )
     quantity_high = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Highest number the wording allows; empty when open-ended ('more than ten')."
+        null=True,
+        blank=True,
+        help_text=_("Highest number the wording allows; empty when open-ended ('more than ten')."),
     )
     losses_note = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Who the losses are, in the claim's words, e.g. 'mostly drivers and guards'; "
-        "required when the claim concerns several groups.",
+        help_text=_(
+            "Who the losses are, in the claim's words, e.g. 'mostly drivers and guards'; "
+            "required when the claim concerns several groups."
+        ),
     )
     quantity_text = models.CharField(
-        max_length=200, blank=True, help_text="The verbatim wording of the quantity, e.g. 'several dozen'."
+        max_length=200, blank=True, help_text=_("The verbatim wording of the quantity, e.g. 'several dozen'.")
     )
     part_of = models.ForeignKey(
         "self",
@@ -1134,8 +1195,10 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="sub_counts",
-        help_text="When this figure counts part of another claim's (armoured vehicles among the vehicles "
-        "destroyed): that claim. A sub-count never conflicts with its whole.",
+        help_text=_(
+            "When this figure counts part of another claim's (armoured vehicles among the vehicles "
+            "destroyed): that claim. A sub-count never conflicts with its whole."
+        ),
     )
     responsible_actor = models.ForeignKey(
         Actor,
@@ -1143,34 +1206,34 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="claims_of_responsibility",
-        help_text="For a responsibility claim: the actor held responsible.",
+        help_text=_("For a responsibility claim: the actor held responsible."),
     )
     attribution = models.CharField(
         max_length=12,
         choices=Attribution.choices,
         blank=True,
-        help_text="For a responsibility claim: how firmly the act is tied to that actor.",
+        help_text=_("For a responsibility claim: how firmly the act is tied to that actor."),
     )
     movement = models.CharField(
         max_length=16,
         choices=Movement.choices,
         blank=True,
-        help_text="For a territory or position claim: what the force did.",
+        help_text=_("For a territory or position claim: what the force did."),
     )
     place = models.CharField(
-        max_length=200, blank=True, help_text="The place the claim names, e.g. where a force withdrew to."
+        max_length=200, blank=True, help_text=_("The place the claim names, e.g. where a force withdrew to.")
     )
     stance = models.CharField(
-        max_length=16, choices=Stance.choices, default=Stance.ASSERTION, help_text="What the claimant does."
+        max_length=16, choices=Stance.choices, default=Stance.ASSERTION, help_text=_("What the claimant does.")
     )
     verification = models.CharField(
         max_length=12,
         choices=Verification.choices,
         default=Verification.UNVERIFIED,
-        help_text="How far the archive has verified the claim.",
+        help_text=_("How far the archive has verified the claim."),
     )
-    verification_note = models.TextField(blank=True, help_text="Public note on the verification status.")
-    internal_notes = models.TextField(blank=True, help_text="Editors only; never shown to the public.")
+    verification_note = models.TextField(blank=True, help_text=_("Public note on the verification status."))
+    internal_notes = models.TextField(blank=True, help_text=_("Editors only; never shown to the public."))
     # Served by the partial claim_revises index below.
     revises = models.ForeignKey(
         "self",
@@ -1180,7 +1243,7 @@ class Claim(models.Model):
         related_name="+",
         editable=False,
         db_index=False,
-        help_text="In a correction's draft: the published claim this copy revises (empty for a new claim).",
+        help_text=_("In a correction's draft: the published claim this copy revises (empty for a new claim)."),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -1249,7 +1312,11 @@ class Citation(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
     # Served by the citation_by_source index below.
     source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="citations", db_index=False, help_text="The report carrying it."
+        Source,
+        on_delete=models.PROTECT,
+        related_name="citations",
+        db_index=False,
+        help_text=_("The report carrying it."),
     )
     speaker = models.ForeignKey(
         Person,
@@ -1257,12 +1324,12 @@ class Citation(models.Model):
         null=True,
         blank=True,
         related_name="citations",
-        help_text="The person quoted in this report, when the report names someone other than the claim's speaker.",
+        help_text=_("The person quoted in this report, when the report names someone other than the claim's speaker."),
     )
-    quote = models.TextField(blank=True, help_text="The exact quotation, in this report's words and language.")
-    language = models.CharField(max_length=16, blank=True, help_text="BCP 47 language tag of the quotation.")
-    translation = models.TextField(blank=True, help_text="The editor's translation of the quotation into English.")
-    published_on = models.DateField(null=True, blank=True, help_text="When this report carried the claim.")
+    quote = models.TextField(blank=True, help_text=_("The exact quotation, in this report's words and language."))
+    language = models.CharField(max_length=16, blank=True, help_text=_("BCP 47 language tag of the quotation."))
+    translation = models.TextField(blank=True, help_text=_("The editor's translation of the quotation into English."))
+    published_on = models.DateField(null=True, blank=True, help_text=_("When this report carried the claim."))
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -1290,7 +1357,7 @@ class IncidentRelation(models.Model):
     subject = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="relations_out")
     kind = models.CharField(max_length=16, choices=IncidentRelationKind.choices)
     object = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="relations_in")
-    note = models.CharField(max_length=300, blank=True, help_text="Public note on the link.")
+    note = models.CharField(max_length=300, blank=True, help_text=_("Public note on the link."))
     version = _link_version()
 
     objects = IncidentRelationQuerySet.as_manager()
@@ -1316,10 +1383,10 @@ class IncidentRelation(models.Model):
 
 
 class CorrectionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    OPEN = "open", _("Open")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class CorrectionQuerySet(models.QuerySet):
@@ -1350,17 +1417,17 @@ class Correction(models.Model):
         blank=True,
         related_name="correction",
         editable=False,
-        help_text="The draft copy being edited, while the correction is open.",
+        help_text=_("The draft copy being edited, while the correction is open."),
     )
     reason = models.TextField(
-        help_text="Public: why the record changes, e.g. 'Date corrected after the army's statement of 15 June'."
+        help_text=_("Public: why the record changes, e.g. 'Date corrected after the army's statement of 15 June'.")
     )
-    notice = models.TextField(blank=True, help_text="For a retracted incident: the new public notice proposed.")
+    notice = models.TextField(blank=True, help_text=_("For a retracted incident: the new public notice proposed."))
     status = models.CharField(
         max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN, editable=False
     )
     base_version = models.PositiveIntegerField(
-        editable=False, help_text="The incident's version when the correction was proposed."
+        editable=False, help_text=_("The incident's version when the correction was proposed.")
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False,
@@ -1372,9 +1439,12 @@ class Correction(models.Model):
         db_index=False,
     )  # fmt: skip
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
-    rejection_reason = models.TextField(blank=True, editable=False, help_text="Why the reviewer rejected it.")
+    rejection_reason = models.TextField(blank=True, editable=False, help_text=_("Why the reviewer rejected it."))
     changes = models.JSONField(
-        default=list, blank=True, editable=False, help_text="The changes as they stood when the correction was decided."
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("The changes as they stood when the correction was decided."),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -1410,13 +1480,14 @@ class FacetSnapshot(models.Model):
     at a million incidents), counted without a time budget by ``count_facets`` and shown, with
     their date, when the counts are out of reach."""
 
-    key = models.CharField(max_length=64, unique=True, help_text="Digest of the filter parameters.")
-    params = models.JSONField(default=dict, help_text="The filter parameters, as the URL gives them.")
+    key = models.CharField(max_length=64, unique=True, help_text=_("Digest of the filter parameters."))
+    params = models.JSONField(default=dict, help_text=_("The filter parameters, as the URL gives them."))
     stamp = models.CharField(
-        max_length=64, help_text="The newest change to an incident the public has seen, when counted."
+        max_length=64, help_text=_("The newest change to an incident the public has seen, when counted.")
     )
     counted_at = models.DateTimeField()
-    counts = models.JSONField()
+    # Choice labels in the counts are translatable (lazy) strings: the encoder writes them as text.
+    counts = models.JSONField(encoder=DjangoJSONEncoder)
 
     def __str__(self) -> str:
         return f"Facet counts of {self.params or 'every published incident'} at {self.counted_at:%Y-%m-%d %H:%M}"
