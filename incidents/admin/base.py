@@ -59,6 +59,7 @@ class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["incidents/admin.css"]}
+        js = ["incidents/admin.js"]
 
     def autocomplete_label(self, obj: models.Model) -> str:
         """How this model's records read in autocomplete pickers (``str()`` unless an admin says better)."""
