@@ -30,6 +30,7 @@ SECTIONS = {
     "deep": measure.deep_pages,
     "scale": measure.scale_invariance,
     "import": measure.imports,
+    "admin": measure.admin_change_form,
 }
 
 

@@ -644,3 +644,27 @@ def generation(ctx: Context) -> list[Measurement]:
             note="; ".join(part for part in (note, f"then VACUUM ANALYZE {dataset.vacuum_seconds:.0f} s") if part),
         )
     ]
+
+
+# --- 11: the editors' change form --------------------------------------------------------------------------
+
+
+def admin_change_form(ctx: Context) -> list[Measurement]:
+    """The incident change form with 50 claims (the seed incident has 24), against the admin's own pages."""
+    result = ctx.task(ctx.big, "admin_change_form", claims=50, requests=max(5, ctx.repeat * 3))
+    note = (
+        f"{result['queries']} queries, {result['bytes'] / 1024:.0f} KB of HTML; "
+        f"changelist {result['changelist_ms']:.0f} ms"
+    )
+    return [
+        Measurement(
+            key="11a",
+            name=f"admin change form of an incident with {result['claims']} claims, each with a citation",
+            figure=result["form_ms"],
+            unit="ms",
+            baseline=result["index_ms"],
+            baseline_name="admin index page",
+            target="<= 1000 ms",
+            note=note,
+        )
+    ]

@@ -523,6 +523,88 @@ def _query_count_rows() -> list[dict]:
     return rows
 
 
+# --- The editors' change form ------------------------------------------------------------------
+
+
+def _draft_with_claims(claims: int) -> int:
+    """A draft incident with ``claims`` claims, each carried by one citation (inside the caller's
+    transaction, which is rolled back): the seed incident's shape, which editors can change, so the
+    form renders every claim's inputs rather than read-only text."""
+    from incidents.models import Citation, Claim, Status
+
+    template = Claim.objects.filter(citations__isnull=False).select_related("incident").order_by("pk").first()
+    if template is None:
+        raise RuntimeError("no claim with a citation to copy")
+    incident = template.incident
+    incident.pk = None
+    incident.status = Status.DRAFT
+    for name in (
+        "published_at",
+        "published_by",
+        "reviewed_by",
+        "submitted_at",
+        "retracted_at",
+        "revision_of",
+        "merged_into",
+    ):
+        if hasattr(incident, name):
+            setattr(incident, name, None)
+    incident.retraction_notice = ""
+    incident.save()
+    citation = template.citations.order_by("pk").first()
+    copies = Claim.objects.bulk_create(
+        Claim(
+            **{
+                f.attname: getattr(template, f.attname)
+                for f in Claim._meta.concrete_fields
+                if not f.primary_key and f.attname not in ("incident_id", "part_of_id", "revises_id")
+            },
+            incident_id=incident.pk,
+        )
+        for _ in range(claims)
+    )
+    fields = [f.attname for f in Citation._meta.concrete_fields if not f.primary_key and f.attname != "claim_id"]
+    Citation.objects.bulk_create(
+        Citation(claim_id=copy.pk, **{name: getattr(citation, name) for name in fields}) for copy in copies
+    )
+    return incident.pk
+
+
+@task
+def admin_change_form(claims: int = 50, requests: int = 9) -> dict:
+    """GET of the change form of a draft incident with ``claims`` claims (each with a citation), and of
+    the admin's index and the incidents' changelist as baselines, alternating, in-process (Django test
+    client, logged in with two-factor verification), medians after two warm-up rounds."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic():
+        incident_id = _draft_with_claims(claims)
+        client = _admin_client()
+        paths = {
+            "form": f"/admin/incidents/incident/{incident_id}/change/",
+            "index": "/admin/",
+            "changelist": "/admin/incidents/incident/",
+        }
+        times: dict[str, list[float]] = {name: [] for name in paths}
+        for run in range(requests + 2):
+            for name, path in paths.items():
+                started = time.perf_counter()
+                _get_ok(client, path)
+                if run >= 2:
+                    times[name].append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(paths["form"])
+        size = len(response.content)
+        transaction.set_rollback(True)
+    return {
+        "claims": claims,
+        "queries": len(captured.captured_queries),
+        "bytes": size,
+        **{f"{name}_ms": statistics.median(values) for name, values in times.items()},
+    }
+
+
 # --- Import ----------------------------------------------------------------------------------
 
 

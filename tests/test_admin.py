@@ -729,12 +729,25 @@ def test_source_autocomplete_tells_two_statements_of_one_group_apart(editor_clie
         kind="party_statement", outlet="FLA", title="Communiqué", published_on=datetime.date(2025, 6, 15)
     )
 
+    SourceFactory(kind="party_statement", outlet="FLA", title="Second communiqué", published_on=None)
+
     labels = autocomplete(editor_client, "citation", "source", "FLA", labelled="source")
 
-    assert len(labels) == len(set(labels)) == 2
-    assert any("2025-06-13" in label and f"#{first.pk}" in label for label in labels)
-    assert any("2025-06-15" in label and f"#{second.pk}" in label for label in labels)
-    assert all("Statement by a party to the conflict" in label for label in labels)
+    assert len(labels) == len(set(labels)) == 3
+    assert f"FLA — Communiqué — June 13, 2025 (#{first.pk})" in labels
+    assert f"FLA — Communiqué — June 15, 2025 (#{second.pk})" in labels
+    assert any(label.startswith("FLA — Second communiqué — undated") for label in labels)
+
+
+def test_the_source_picker_of_a_citation_shows_its_chosen_source_as_outlet_title_and_date(editor_client):
+    source = SourceFactory(
+        outlet="AFP", title="Mali: rebels say they ambushed a convoy", published_on=datetime.date(2025, 6, 14)
+    )
+    claim = ClaimFactory(source=source)
+
+    page = editor_client.get(reverse("admin:incidents_incident_change", args=[claim.incident_id])).content.decode()
+
+    assert f"AFP — Mali: rebels say they ambushed a convoy — June 14, 2025 (#{source.pk})" in page
 
 
 def test_person_autocomplete_finds_a_speaker_under_any_spelling(editor_client):

@@ -269,7 +269,7 @@ def test_a_correction_draft_is_withdrawn_not_deleted(editor_client, reviewer_cli
 
     assert 'class="deletelink"' not in page
     assert delete.status_code == 302 and delete.url == correction_url(correction, "withdraw")
-    assert any("withdraw their corrections instead" in m for m in messages_of(bulk))
+    assert any("1 correction draft was left out: withdraw its correction instead" in m for m in messages_of(bulk))
     assert Incident.objects.filter(pk=revision_id).exists()
     assert Correction.objects.get(pk=correction.pk).status == CorrectionStatus.OPEN
 

@@ -15,7 +15,12 @@ from incidents import services
 from incidents.admin.forms import VERSION_FIELD, VersionedModelForm, expected_version
 from incidents.admin.history import HistoryAdminMixin
 from incidents.admin.paginator import EstimatedCountPaginator
-from incidents.admin.widgets import LabelledAutocompleteJsonView, LoadedChoiceAutocompleteSelect, autocomplete_formfield
+from incidents.admin.widgets import (
+    LabelledAutocompleteJsonView,
+    LoadedChoiceAutocompleteSelect,
+    autocomplete_formfield,
+    country_formfield,
+)
 
 
 def delete_checked(*, instance: models.Model, expected_version: int | None) -> None:
@@ -54,6 +59,7 @@ class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["incidents/admin.css"]}
+        js = ["incidents/admin.js"]
 
     def autocomplete_label(self, obj: models.Model) -> str:
         """How this model's records read in autocomplete pickers (``str()`` unless an admin says better)."""
@@ -76,6 +82,12 @@ class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         autocomplete_formfield(db_field, self.admin_site, formfield)
         return formfield
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "country" and isinstance(db_field, models.CharField) and db_field.max_length == 2:
+            # Stored as the ISO code, chosen by name: "ML" is Mali, and a typo is not a country.
+            return country_formfield(db_field)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list:
         fieldsets = super().get_fieldsets(request, obj)

@@ -9,6 +9,8 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from incidents import services
 from incidents.models import CLOCK_TIME_PRECISIONS, ClaimKind, Incident, LossesOf, TimePrecision
@@ -93,6 +95,13 @@ class IncidentForm(VersionedModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        event_type, sub_type = cleaned.get("event_type"), cleaned.get("sub_event_type")
+        if event_type is not None and sub_type is not None and sub_type.event_type_id != event_type.pk:
+            # The database refuses the pair too; this says so beside the field.
+            self.add_error(
+                "sub_event_type",
+                _("“%(sub_type)s” is not a sub-type of “%(type)s”.") % {"sub_type": sub_type.name, "type": event_type},
+            )
         if "time_of_day" not in self.fields or "time_precision" not in self.fields:
             return cleaned
         time, precision = cleaned.get("time_of_day"), cleaned.get("time_precision")
@@ -127,6 +136,46 @@ class ClaimForm(VersionedModelForm):
             if refusal:
                 raise forms.ValidationError(f"“{incident}”: {refusal}", code="not_editable")
         return incident
+
+    @property
+    def opens_folded(self) -> bool:
+        """Whether the claim's row on the incident form starts open: a new claim, or one whose
+        fields or citations were refused, so that the editor sees what to fix."""
+        if self.instance.pk is None or self.errors:
+            return True
+        return any(formset.is_bound and formset.total_error_count() for formset in self.nested_formsets_or_none)
+
+    @property
+    def nested_formsets_or_none(self) -> list:
+        # django-nested-admin attaches the citations' formset to each claim form it builds.
+        return getattr(self, "nested_formsets", None) or []
+
+    @cached_property
+    def compact_row(self) -> dict[str, str]:
+        """The claim as saved, in the one line of its folded row: what it is about, who claims it,
+        the figure, whose losses, its verification and how many reports carry it."""
+        claim = self.instance
+        low, high = claim.quantity_low, claim.quantity_high
+        if low is None:
+            figure = ""
+        elif high is None:
+            figure = f"{low}+"
+        elif low == high:
+            figure = str(low)
+        else:
+            figure = f"{low}–{high}"
+        reports = sum(formset.initial_form_count() for formset in self.nested_formsets_or_none)
+        who = claim.claimant if claim.claimant_id else claim.speaker if claim.speaker_id else None
+        return {
+            "kind": claim.get_kind_display(),
+            "stance": claim.get_stance_display() if claim.stance else "",
+            "who": str(who) if who is not None else str(_("no claimant named")),
+            "figure": figure,
+            "wording": claim.quantity_text,
+            "group": claim.losses_label if claim.losses_of else "",
+            "verification": claim.get_verification_display() if claim.verification else "",
+            "reports": ngettext("%(count)d report", "%(count)d reports", reports) % {"count": reports},
+        }
 
     @property
     def occasional_in_use(self) -> bool:

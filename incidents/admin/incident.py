@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from nested_admin.nested import NestedModelAdminMixin, NestedStackedInline, NestedTabularInline
 
 from incidents import services
@@ -32,7 +34,13 @@ from incidents.admin.forms import (
 )
 from incidents.admin.imports import IncidentImportExportMixin
 from incidents.admin.queries import CountryListFilter, IncidentAdminQuerySet
-from incidents.admin.widgets import LoadedChoicesInline, NestedLoadedChoicesFormSet, QuickSelect, confidential_badge
+from incidents.admin.widgets import (
+    LoadedChoicesInline,
+    NestedLoadedChoicesFormSet,
+    QuickSelect,
+    SubTypeSelect,
+    confidential_badge,
+)
 from incidents.admin.workflow import WorkflowAdminMixin
 from incidents.models import (
     ESTIMATE_PREFIXES,
@@ -49,14 +57,37 @@ from incidents.models import (
 from incidents.search import search_incidents
 
 ESTIMATE_BOUNDS = ("low", "best", "high")
+# Fieldsets a new incident leaves out (compared by identity: their names are translated).
+FATALITIES = _("Fatalities")
+WORKFLOW = _("Workflow")
 # How the estimates by side read on the change form, beside their prefix (models.ESTIMATE_PREFIXES).
 ESTIMATE_LABELS = {
-    "deaths_a": "Deaths on side A",
-    "deaths_b": "Deaths on side B",
-    "deaths_civilians": "Civilian deaths",
-    "deaths_unknown": "Deaths on no known side",
-    "injuries": "Injured",
+    "deaths_a": _("Deaths on side A"),
+    "deaths_b": _("Deaths on side B"),
+    "deaths_civilians": _("Civilian deaths"),
+    "deaths_unknown": _("Deaths on no known side"),
+    "injuries": _("Injured"),
 }
+
+
+# The incident's text in each interface language, entered by editors (the reader's language is shown
+# when filled in). Only the fields the model has: they arrive with the migration that adds them.
+TRANSLATION_FIELDS = [
+    name
+    for name in ("text_language", "title_en", "summary_en", "title_fr", "summary_fr", "title_ar", "summary_ar")
+    if name in {field.name for field in Incident._meta.get_fields()}
+]
+TRANSLATIONS_FIELDSET = (
+    _("Translations"),
+    {
+        "classes": ["collapse"],
+        "description": _(
+            "The title and summary above are in the text's language; a translation entered here is what "
+            "readers of that language see instead."
+        ),
+        "fields": TRANSLATION_FIELDS,
+    },
+)
 
 
 class IncidentChildInline(LoadedChoicesInline):
@@ -109,8 +140,8 @@ class IncidentActorInline(IncidentChildInline, VersionedInline, NestedTabularInl
     autocomplete_fields = ["actor"]
     fields = ["actor", "side", "role", "note", VERSION_FIELD]
     extra = 0
-    verbose_name = "actor in the incident"
-    verbose_name_plural = "actors in the incident (side A / side B)"
+    verbose_name = _("actor in the incident")
+    verbose_name_plural = _("actors in the incident (side A / side B)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("actor")
@@ -123,12 +154,12 @@ class IncidentSourceInline(IncidentChildInline, VersionedInline, NestedTabularIn
     fields = ["source", "identity", "note", VERSION_FIELD]
     readonly_fields = ["identity"]
     extra = 0
-    verbose_name_plural = "sources cited"
+    verbose_name_plural = _("sources cited")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("source")
 
-    @admin.display(description="identity")
+    @admin.display(description=_("identity"))
     def identity(self, obj: IncidentSource) -> str:
         return confidential_badge(obj.source) if obj.pk else ""
 
@@ -151,8 +182,8 @@ class CitationInline(IncidentChildInline, VersionedInline, NestedTabularInline):
     fields = ["source", "quote", "language", "translation", "published_on", "speaker", VERSION_FIELD]
     extra = 0
     classes = ["archive-citations"]
-    verbose_name = "report carrying the claim"
-    verbose_name_plural = "reports carrying the claim (citations)"
+    verbose_name = _("report carrying the claim")
+    verbose_name_plural = _("reports carrying the claim (citations)")
     formfield_overrides = {
         # dir="auto": a quotation in Arabic reads right to left, beside its translation.
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36, "dir": "auto"})},
@@ -183,13 +214,16 @@ def claim_summary(claim: Claim) -> str:
 
 
 class ClaimInline(IncidentChildInline, VersionedInline, NestedStackedInline):
-    """Claims as compact rows: the usual fields on two lines, the occasional ones folded, citations below."""
+    """Claims as one line each (kind, who, figure, whose losses, verification, reports), each opening in
+    place onto its fields, the usual ones on two lines, the occasional ones folded, citations below."""
 
     model = Claim
     form = ClaimForm
     formset = ClaimFormSet
     inlines = [CitationInline]
     autocomplete_fields = ["claimant", "speaker", "losses_actor", "responsible_actor"]
+    # Each saved claim folded into one line that opens in place onto its full editor and citations.
+    template = "admin/incidents/claim/stacked.html"
     fieldset_template = "admin/incidents/claim/compact_fieldset.html"
     fieldsets = [
         (
@@ -202,7 +236,7 @@ class ClaimInline(IncidentChildInline, VersionedInline, NestedStackedInline):
             },
         ),
         (
-            "Responsibility, territory, sub-count, notes",
+            _("Responsibility, territory, sub-count, notes"),
             {
                 "classes": ["archive-occasional"],
                 "fields": [
@@ -246,8 +280,8 @@ class IncidentRelationInline(IncidentChildInline, VersionedInline, NestedTabular
     autocomplete_fields = ["object"]
     fields = ["kind", "object", "note", VERSION_FIELD]
     extra = 0
-    verbose_name = "link to another incident (this incident … the other)"
-    verbose_name_plural = "links to other incidents"
+    verbose_name = _("link to another incident (this incident … the other)")
+    verbose_name_plural = _("links to other incidents")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("object")
@@ -262,8 +296,8 @@ class IncidentRelationFromOthersInline(NestedTabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name = "link from another incident"
-    verbose_name_plural = "links from other incidents (edit them on the other incident)"
+    verbose_name = _("link from another incident")
+    verbose_name_plural = _("links from other incidents (edit them on the other incident)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("subject")
@@ -277,11 +311,11 @@ class IncidentRelationFromOthersInline(NestedTabularInline):
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    @admin.display(description="this incident")
+    @admin.display(description=_("this incident"))
     def reads_as(self, obj: IncidentRelation) -> str:
         return obj.label_from(obj.object)
 
-    @admin.display(description="other incident")
+    @admin.display(description=_("other incident"))
     def other_incident(self, obj: IncidentRelation) -> SafeString:
         url = reverse("admin:incidents_incident_change", args=[obj.subject_id])
         return format_html('<a href="{}">{}</a>', url, obj.subject)
@@ -290,14 +324,14 @@ class IncidentRelationFromOthersInline(NestedTabularInline):
 class CorrectionListFilter(admin.SimpleListFilter):
     """Corrections' draft copies, so reviewers find those awaiting them (a column, no extra query)."""
 
-    title = "corrections"
+    title = _("corrections")
     parameter_name = "correction"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [
-            ("review", "Corrections awaiting review"),
-            ("open", "Corrections in progress"),
-            ("no", "Not corrections"),
+            ("review", _("Corrections awaiting review")),
+            ("open", _("Corrections in progress")),
+            ("no", _("Not corrections")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -311,11 +345,11 @@ class CorrectionListFilter(admin.SimpleListFilter):
 
 
 class EstimateStaleFilter(admin.SimpleListFilter):
-    title = "estimate stale"
+    title = _("estimate stale")
     parameter_name = "estimate_stale"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("yes", "Claims changed since the estimate"), ("no", "Up to date")]
+        return [("yes", _("Claims changed since the estimate")), ("no", _("Up to date"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() in ("yes", "no"):
@@ -375,7 +409,7 @@ class IncidentAdmin(
     list_select_related = ["event_type", "sub_event_type", "last_edited_by"]
     # Matched through the full-text index (see get_search_results), not with ILIKE scans.
     search_fields = ["title", "location", "summary"]
-    search_help_text = (
+    search_help_text = _(
         "Words in the title, place or summary, part of a place name, an actor's name or alias, or an incident number."
     )
     date_hierarchy = "start_date"
@@ -407,22 +441,25 @@ class IncidentAdmin(
     ]
     fieldsets = [
         (None, {"fields": [("status", "version"), "title", "summary", "tags"]}),
-        ("When", {"fields": [("start_date", "end_date", "date_precision"), ("time_of_day", "time_precision")]}),
+        *([TRANSLATIONS_FIELDSET] if TRANSLATION_FIELDS else []),
+        (_("When"), {"fields": [("start_date", "end_date", "date_precision"), ("time_of_day", "time_precision")]}),
         (
-            "Where",
+            _("Where"),
             {"fields": ["country", ("admin1", "admin2"), "location", ("latitude", "longitude"), "geo_precision"]},
         ),
-        ("What", {"fields": [("event_type", "sub_event_type"), "grading"]}),
+        (_("What"), {"fields": [("event_type", "sub_event_type"), "grading"]}),
         (
-            "Fatalities",
+            FATALITIES,
             {
-                "description": "The estimate changes only by accepting the proposal or overriding it with a rationale.",
+                "description": _(
+                    "The estimate changes only by accepting the proposal or overriding it with a rationale."
+                ),
                 "fields": ["reconciliation", *estimate_lines()],
             },
         ),
-        ("Editors only", {"fields": ["internal_notes"]}),
+        (_("Editors only"), {"fields": ["internal_notes"]}),
         (
-            "Workflow",
+            WORKFLOW,
             {
                 "classes": ["collapse"],
                 "fields": [
@@ -439,15 +476,17 @@ class IncidentAdmin(
     def autocomplete_label(self, obj: Incident) -> str:
         return f"{obj} ({obj.start_date:%Y-%m-%d}, {obj.get_status_display().lower()})"
 
-    @admin.display(description="title", ordering="title")
+    @admin.display(description=_("title"), ordering="title")
     def listed_title(self, obj: Incident) -> SafeString:
         if obj.revision_of_id is None:
             return format_html("{}", obj.title)
         return format_html(
-            '<span class="archive-correction-tag">Correction to #{}</span> {}', obj.revision_of_id, obj.title
+            '<span class="archive-correction-tag">{}</span> {}',
+            _("Correction to #%(number)s") % {"number": obj.revision_of_id},
+            obj.title,
         )
 
-    @admin.display(description="estimates by side")
+    @admin.display(description=_("estimates by side"))
     def estimates_by_side(self, obj: Incident) -> SafeString:
         rows = [
             (ESTIMATE_LABELS.get(prefix, prefix), [getattr(obj, f"{prefix}_{bound}") for bound in ESTIMATE_BOUNDS])
@@ -500,16 +539,19 @@ class IncidentAdmin(
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             # A new incident has no claims to reconcile and no workflow history yet.
-            return [fs for fs in fieldsets if fs[0] not in ("Fatalities", "Workflow")]
+            return [fs for fs in fieldsets if fs[0] is not FATALITIES and fs[0] is not WORKFLOW]
         return fieldsets
 
     def formfield_for_foreignkey(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "sub_event_type":
-            # Each choice's label names its event type.
+            # Each choice's label names its event type; a script shows only the chosen type's.
             kwargs["queryset"] = SubEventType.objects.select_related("event_type")
+            kwargs["widget"] = SubTypeSelect(
+                parent_field="event_type", own_field="sub_event_type", parent_attribute="event_type_id"
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="type", ordering="sub_event_type__name")
+    @admin.display(description=_("type"), ordering="sub_event_type__name")
     def event_and_sub_type(self, obj: Incident) -> SafeString:
         return format_html('<span title="{}">{}</span>', obj.event_type.name, obj.sub_event_type.name)
 
@@ -539,7 +581,7 @@ class IncidentAdmin(
         if correction is not None:
             self.message_user(
                 request,
-                "A correction's draft is not deleted: withdraw the correction instead (its record is kept).",
+                _("A correction's draft is not deleted: withdraw the correction instead (its record is kept)."),
                 messages.INFO,
             )
             return HttpResponseRedirect(correction_url(correction, "withdraw"))
@@ -554,7 +596,7 @@ class IncidentAdmin(
             actions["delete_selected"] = (
                 IncidentAdmin.delete_unpublished,
                 "delete_selected",
-                "Delete selected drafts and incidents in review",
+                _("Delete selected drafts and incidents in review"),
             )
         return actions
 
@@ -564,14 +606,24 @@ class IncidentAdmin(
         if refused:
             self.message_user(
                 request,
-                f"{refused} published or retracted incident(s) were left out: they cannot be deleted, only retracted.",
+                ngettext(
+                    "%(count)d published or retracted incident was left out: it cannot be deleted, only retracted.",
+                    "%(count)d published or retracted incidents were left out: they cannot be deleted, only retracted.",
+                    refused,
+                )
+                % {"count": refused},
                 messages.WARNING,
             )
         revisions = queryset.filter(revision_of__isnull=False).count()
         if revisions:
             self.message_user(
                 request,
-                f"{revisions} correction draft(s) were left out: withdraw their corrections instead.",
+                ngettext(
+                    "%(count)d correction draft was left out: withdraw its correction instead.",
+                    "%(count)d correction drafts were left out: withdraw their corrections instead.",
+                    revisions,
+                )
+                % {"count": revisions},
                 messages.WARNING,
             )
         deletable = queryset.deletable()
@@ -586,10 +638,12 @@ class IncidentAdmin(
         if mentions:
             self.message_user(
                 request,
-                "This public text names a confidential source. "
-                + " ".join(str(m) for m in mentions)
-                + " Reword it; the incident cannot be submitted for review or published until it is reworded "
-                "or a reviewer confirms that the wording is deliberate.",
+                _(
+                    "This public text names a confidential source. %(mentions)s Reword it; the incident cannot be "
+                    "submitted for review or published until it is reworded or a reviewer confirms that the "
+                    "wording is deliberate."
+                )
+                % {"mentions": " ".join(str(m) for m in mentions)},
                 messages.WARNING,
             )
 

@@ -9,12 +9,14 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from incidents.admin.widgets import country_choices
 from incidents.models import IncidentQuerySet
 
 
 class CountryListFilter(admin.SimpleListFilter):
-    title = "country"
+    title = _("country")
     parameter_name = "country"
 
     # A loose index scan over incident_country_date: one index probe per distinct country
@@ -32,7 +34,10 @@ class CountryListFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         with connection.cursor() as cursor:
             cursor.execute(self.DISTINCT_COUNTRIES_SQL)
-            return [(code, code) for (code,) in cursor.fetchall()]
+            codes = [code for (code,) in cursor.fetchall()]
+        # By name in the editor's language, as the change form's country select names them.
+        names = dict(country_choices())
+        return sorted(((code, names.get(code, code)) for code in codes), key=lambda choice: str(choice[1]))
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value():

@@ -3,8 +3,12 @@ label each choice well enough to tell two alike apart, and badges."""
 
 from __future__ import annotations
 
+import functools
+import gettext
+import unicodedata
 from typing import Any
 
+import pycountry
 from django import forms
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -13,9 +17,12 @@ from django.forms.models import BaseInlineFormSet
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from nested_admin.formsets import NestedInlineFormSet
 
 from incidents.models import Source
@@ -135,11 +142,13 @@ def confidential_badge(record: Any) -> SafeString:
 
 
 def source_label(source: Source) -> str:
-    """A source as editors pick it: its label, kind, date and number, so that two statements of
-    one group (or two wire stories of one agency) read differently."""
-    when = source.published_on.isoformat() if source.published_on else "undated"
-    secret = " · CONFIDENTIAL" if source.confidential else ""
-    return f"{source.label} · {source.get_kind_display()} · {when} · #{source.pk}{secret}"
+    """A source as editors pick it, "outlet — title — date", so that two statements of one group
+    (or two wire stories of one agency) read differently; its number tells apart the rest."""
+    kind = source.get_kind_display()
+    when = date_format(source.published_on, "DATE_FORMAT") if source.published_on else _("undated")
+    parts = [source.outlet or source.author or kind, source.title or (source.author if source.outlet else "") or kind]
+    label = f"{' — '.join(dict.fromkeys(parts))} — {when} (#{source.pk})"
+    return f"{label} · {_('CONFIDENTIAL')}" if source.confidential else label
 
 
 class QuickSelect(forms.Select):
@@ -158,6 +167,101 @@ class QuickSelect(forms.Select):
             (
                 (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
                 for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
+# The admin's own select2 (the one its autocomplete pickers use), then the archive's script.
+SELECT2_MEDIA = forms.Media(
+    js=[
+        "admin/js/vendor/jquery/jquery.js",
+        "admin/js/vendor/select2/select2.full.js",
+        "admin/js/jquery.init.js",
+        "incidents/admin.js",
+    ],
+    css={"screen": ["admin/css/vendor/select2/select2.css", "admin/css/autocomplete.css"]},
+)
+# Codes in use that ISO 3166-1 does not list (ACLED codes Kosovo so).
+EXTRA_COUNTRIES = {"XK": "Kosovo"}
+
+
+def _sort_key(label: str) -> str:
+    # "Égypte" sorts with the E's: accents aside, then case aside.
+    return "".join(c for c in unicodedata.normalize("NFKD", label) if not unicodedata.combining(c)).casefold()
+
+
+@functools.cache
+def country_choices_in(language: str) -> tuple[tuple[str, str], ...]:
+    """ISO 3166-1 countries as ``(code, "Name (CODE)")`` in ``language`` (pycountry's catalogs), by name."""
+    try:
+        catalog: gettext.NullTranslations = gettext.translation(
+            "iso3166-1", pycountry.LOCALES_DIR, languages=[language.split("-")[0]]
+        )
+    except OSError:
+        catalog = gettext.NullTranslations()
+    names = {c.alpha_2: catalog.gettext(getattr(c, "common_name", None) or c.name) for c in pycountry.countries}
+    names.update((code, catalog.gettext(name)) for code, name in EXTRA_COUNTRIES.items())
+    labelled = [(code, f"{name} ({code})") for code, name in names.items()]
+    return tuple(sorted(labelled, key=lambda choice: _sort_key(choice[1])))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return list(country_choices_in(get_language() or "en"))
+
+
+class SearchableSelect(forms.Select):
+    """A select the admin's select2 makes searchable by typing (a plain select without script)."""
+
+    def __init__(self, attrs: dict | None = None, choices: Any = ()) -> None:
+        super().__init__({"class": "archive-searchable", "data-placeholder": "—", **(attrs or {})}, choices)
+
+    @property
+    def media(self) -> forms.Media:
+        return SELECT2_MEDIA
+
+
+def country_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field:
+    """A country stored as its ISO 3166-1 alpha-2 code, chosen by its name."""
+    choices: Any = country_choices if not db_field.blank else (lambda: [("", "—"), *country_choices()])
+    return forms.ChoiceField(
+        choices=choices,
+        required=not db_field.blank,
+        label=db_field.verbose_name.capitalize() if db_field.verbose_name else _("Country"),
+        help_text=_("Type part of the name or the two-letter code."),
+        widget=SearchableSelect(),
+    )
+
+
+class SubTypeSelect(QuickSelect):
+    """A sub-type select whose options say their type, so that a script shows only the sub-types
+    of the type chosen in the same form (the server checks the pair all the same)."""
+
+    def __init__(self, *, parent_field: str, own_field: str, parent_attribute: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.parent_attribute = parent_attribute
+        self.attrs.update({"data-follows": parent_field, "data-field": own_field})
+
+    @property
+    def media(self) -> forms.Media:
+        return forms.Media(js=["incidents/admin.js"])
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}{}>{}</option>',
+            (
+                (
+                    option["value"],
+                    format_html(' data-parent="{}"', getattr(option["value"].instance, self.parent_attribute))
+                    if hasattr(option["value"], "instance")
+                    else "",
+                    mark_safe(" selected") if option["selected"] else "",
+                    option["label"],
+                )
+                for _group_name, group, _index in widget["optgroups"]
                 for option in group
             ),
         )

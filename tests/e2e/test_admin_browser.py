@@ -143,9 +143,11 @@ def test_queries_made_while_the_browser_runs_leave_no_connection_open(contested_
 
 # --- Claims and their citations on the change form -------------------------------------------
 
-# The claims section stays compact: a claim's own fields (folded occasional fields included)
-# take at most this height, and each report carrying it one table row of at most this height.
-MAX_CLAIM_FIELDS_PX = 170
+# The claims section stays compact: folded, a claim is one line; unfolded, its one-line summary and
+# its own fields (folded occasional fields included) take at most this height, and each report
+# carrying it one table row of at most this height.
+MAX_FOLDED_CLAIM_PX = 40
+MAX_CLAIM_FIELDS_PX = 210
 MAX_CITATION_ROW_PX = 70
 
 
@@ -203,8 +205,14 @@ def seed_like() -> Incident:
     return incident
 
 
+def open_claims(page) -> None:
+    """Unfold every saved claim's row (each opens on a click on its one-line summary)."""
+    page.evaluate("() => document.querySelectorAll('details.archive-claim-row').forEach((d) => { d.open = true; })")
+
+
 def claim_heights(page) -> list[tuple[float, list[float]]]:
-    """For each claim on the page: the height of its own fields, and of each of its citation rows."""
+    """For each claim on the page, unfolded: the height of its own fields, and of each of its citation rows."""
+    open_claims(page)
     return page.evaluate(
         """() => [...document.querySelectorAll('#claims-group > fieldset > .djn-items > .djn-item, '
                  + '#claims-group .djn-items > .djn-item.inline-related')]
@@ -283,6 +291,11 @@ def test_the_change_form_of_an_incident_with_24_claims_opens_fast_and_stays_comp
     page = logged_in_page(browser, live_server, "amina")
     url = f"{live_server.url}/admin/incidents/incident/{seed_like.pk}/change/"
     page.goto(url)  # warms the server's caches
+    folded = page.evaluate(
+        """() => [...document.querySelectorAll('details.archive-claim-row:not([open])')]
+          .map((details) => details.parentElement.getBoundingClientRect().height)"""
+    )
+    assert len(folded) == 24 and max(folded) <= MAX_FOLDED_CLAIM_PX, folded
 
     timings = []
     for _ in range(3):
