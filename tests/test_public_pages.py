@@ -1165,3 +1165,50 @@ def test_a_retraction_or_a_correction_of_a_published_incident_changes_the_key(cl
     assert data_stamp() != corrected
     assert facet_statements(client, {"country": "ML"}) == 1
     assert client.get("/incidents/", {"country": "ML"}).context["facets"].total == 0
+
+
+def test_an_actor_with_one_incident_gets_a_sentence_not_a_lonely_bar_and_no_all_1_incident(client, kidal):
+    body = text(client.get(kidal["fla"].get_absolute_url()))
+    over_time = body.split('id="timeline-title"')[1].split("</section>")[0]
+
+    assert "<svg" not in over_time
+    assert "1 incident, by month:" in over_time and "date_from=2025-06-01&amp;date_to=2025-06-30" in over_time
+    assert "All 1 incident" not in body and "1 incidents" not in body
+
+
+def test_an_actor_with_incidents_in_several_months_gets_the_chart_and_a_plural_link(client, kidal):
+    fla = kidal["fla"]
+    for month in (1, 2, 3, 4):
+        IncidentActorFactory(
+            incident=IncidentFactory(published=True, start_date=datetime.date(2025, month, 10)), actor=fla
+        )
+
+    body = text(client.get(fla.get_absolute_url()))
+
+    assert '<svg viewBox="0 0 960 160" role="img"' in body
+    assert "All 5 incidents involving Azawad Liberation Front" in body
+
+
+def test_the_incident_page_navigates_to_its_parts_and_claims_by_kind(client, kidal):
+    ClaimFactory(incident=kidal["incident"], kind=models.ClaimKind.INJURIES, quantity_text="twelve wounded")
+    body = text(client.get(kidal["incident"].get_absolute_url()))
+    nav = body.split('<nav class="page-nav"')[1].split("</nav>")[0]
+
+    for anchor in ("summary-title", "estimate-title", "claims-title", "claims-fatalities", "claims-injuries"):
+        assert f'href="#{anchor}"' in nav and f'id="{anchor}"' in body, anchor
+    assert body.count('<details class="claims-group') == len(
+        client.get(kidal["incident"].get_absolute_url()).context["claim_groups"]
+    )
+    assert "data-collapse-narrow" in body and "/static/js/pages.js" in body
+    # One legend explains the notation and the one word for disagreement.
+    assert body.count('id="legend"') == 1 and "best (low–high)" in body
+    for retired in ("Claims conflict", "Contested figures", "Evidence: Contested", "Accepted the archive's proposal"):
+        assert retired not in body, retired
+
+
+def test_the_headline_and_the_lists_write_an_open_high_as_the_table_does(client, kidal, accepted):
+    body = text(client.get(accepted.get_absolute_url()))
+    listed = text(client.get("/incidents/"))
+
+    assert "Editors accepted the figures computed from the claims." in body
+    assert f"{accepted.fatalities_best} ({accepted.fatalities_low}–{accepted.fatalities_high}+)" in listed
