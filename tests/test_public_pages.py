@@ -309,7 +309,7 @@ def test_the_incident_page_has_valid_json_ld_and_a_citation(client, kidal):
 
 def test_the_change_log_lists_corrections_after_publication_but_not_who(client, editor):
     incident = build_kidal()["incident"]
-    assert "; nothing has changed since." in text(client.get(incident.get_absolute_url()))
+    assert "No corrections since publication." in text(client.get(incident.get_absolute_url()))
     # The test runs in one transaction, where now() never moves: date the publication a day back.
     with connection.cursor() as cursor:
         for table in ("incidents_incidentevent", "incidents_claimevent"):
@@ -359,11 +359,10 @@ def test_a_freshly_published_incident_says_when_it_was_published_once_and_no_las
     body = text(client.get(incident.get_absolute_url()))
     day = date_format(incident.published_at, "DATE_FORMAT")  # the reader's language's own format
 
-    assert (
-        f'Published <time datetime="{incident.published_at.isoformat()}">{day}</time>; nothing has changed since.'
-        in body
-    )
-    assert "last updated" not in body.lower() and "No corrections since publication" not in body
+    published = f'Published <time datetime="{incident.published_at.isoformat()}">{day}</time>.'
+    assert f"{published} No corrections since publication." in body
+    assert "last updated" not in body.lower() and body.count("No corrections since publication") == 1
+    assert "Every change, field by field" not in body
     data = json.loads(re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S).group(1))
     assert data["dateModified"] == data["datePublished"]
 
