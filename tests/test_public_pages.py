@@ -1211,3 +1211,11 @@ def test_the_headline_and_the_lists_write_an_open_high_as_the_table_does(client,
 
     assert "Editors accepted the figures computed from the claims." in body
     assert f"{accepted.fatalities_best} ({accepted.fatalities_low}–{accepted.fatalities_high}+)" in listed
+
+
+def test_the_figures_in_the_lists_link_to_the_legend_on_the_methodology_page(client, kidal):
+    listed = text(client.get("/incidents/"))
+    methodology = text(client.get("/methodology/"))
+
+    assert 'href="/methodology/#figures" class="figures">30 (13–50)</a>' in listed
+    assert 'id="figures"' in methodology and "best (low–high)" in methodology
