@@ -6,11 +6,26 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, ngettext
+
 WIDTH = 960
 HEIGHT = 160
 AXIS = 2  # the baseline; year labels sit in their own row so they keep their size
 MAX_MONTHS = 600
 MIN_MONTHS = 12
+# Fewer incidents than this, or fewer months with any, make a chart of lonely bars: the page
+# says them in a sentence instead.
+FEW_INCIDENTS = 5
+FEW_MONTHS = 3
+
+
+def _month(month: date) -> str:
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def _count(n: int) -> str:
+    return number_format(n, force_grouping=True)
 
 
 @dataclass(frozen=True)
@@ -26,7 +41,14 @@ class Bar:
 
     @property
     def label(self) -> str:
-        return f"{self.month:%B %Y}: {self.count} incident{'s' if self.count != 1 else ''}"
+        return ngettext("%(month)s: %(count)s incident", "%(month)s: %(count)s incidents", self.count) % {
+            "month": _month(self.month),
+            "count": _count(self.count),
+        }
+
+    @property
+    def month_label(self) -> str:
+        return _month(self.month)
 
 
 @dataclass(frozen=True)
@@ -50,14 +72,36 @@ class Histogram:
     axis_y: int = HEIGHT - AXIS
 
     @property
+    def total(self) -> int:
+        return sum(bar.count for bar in self.bars)
+
+    @property
+    def periods(self) -> list[Bar]:
+        """The months with at least one incident."""
+        return [bar for bar in self.bars if bar.count]
+
+    @property
+    def sparse(self) -> bool:
+        """Too few incidents or months for a chart to say more than a sentence."""
+        return bool(self.bars) and (self.total < FEW_INCIDENTS or len(self.periods) < FEW_MONTHS)
+
+    @property
     def summary(self) -> str:
         if not self.bars:
-            return "No incidents to chart."
-        first, last = self.bars[0].month, self.bars[-1].month
-        total = sum(bar.count for bar in self.bars)
+            return gettext("No incidents to chart.")
+        values = {
+            "count": _count(self.total),
+            "first": _month(self.bars[0].month),
+            "last": _month(self.bars[-1].month),
+            "peak": _count(self.peak),
+        }
         return (
-            f"{total:,} incident{'s' if total != 1 else ''} from {first:%B %Y} to {last:%B %Y}, counted by month; "
-            f"the busiest month had {self.peak:,}."
+            ngettext(
+                "%(count)s incident from %(first)s to %(last)s, counted by month; the busiest month had %(peak)s.",
+                "%(count)s incidents from %(first)s to %(last)s, counted by month; the busiest month had %(peak)s.",
+                self.total,
+            )
+            % values
         )
 
 

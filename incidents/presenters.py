@@ -9,13 +9,17 @@ import functools
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, QueryDict
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from incidents import reconcile
 from incidents.facets import Count as FacetCount
@@ -26,6 +30,7 @@ from incidents.models import (
     Claim,
     ClaimKind,
     DatePrecision,
+    EstimateMethod,
     Grading,
     Incident,
     IncidentRelation,
@@ -172,6 +177,8 @@ class ClaimGroup:
     title: str
     entries: list[tuple[Claim, list[Claim]]]
     mixed: bool = False
+    kind: str = ""
+    anchor: str = ""
 
     @property
     def claims(self) -> list[Claim]:
@@ -217,9 +224,38 @@ def claim_groups(claims: list[Claim]) -> list[ClaimGroup]:
                 title = f"{about}: {claim.get_losses_of_display().lower()}"
             else:
                 title = f"{about}: {claim.losses_label}"
-            groups[key] = ClaimGroup(title=title, entries=[], mixed=claim.losses_of == LossesOf.MIXED)
+            groups[key] = ClaimGroup(
+                title=title,
+                entries=[],
+                mixed=claim.losses_of == LossesOf.MIXED,
+                kind=claim.kind,
+                anchor=f"claims-{len(groups) + 1}",
+            )
         groups[key].entries.append((claim, sub_counts.get(claim.pk, [])))
     return list(groups.values())
+
+
+@dataclass
+class ClaimKindSection:
+    """The claim groups of one kind (fatalities, injuries, ...), a stop of the page's navigation."""
+
+    kind: str
+    label: str
+    groups: list[ClaimGroup]
+
+    @property
+    def anchor(self) -> str:
+        return f"claims-{self.kind.replace('_', '-')}"
+
+
+def claims_by_kind(groups: list[ClaimGroup]) -> list[ClaimKindSection]:
+    """``groups`` gathered by kind, in the order of the kinds' choices (fatalities first)."""
+    labels = dict(ClaimKind.choices)
+    sections = {
+        kind: ClaimKindSection(kind, str(labels[kind]), [g for g in groups if g.kind == kind])
+        for kind in ClaimKind.values
+    }
+    return [section for section in sections.values() if section.groups]
 
 
 @dataclass(frozen=True)
@@ -237,6 +273,55 @@ class EstimateRow:
     @property
     def has_numbers(self) -> bool:
         return any(v is not None for v in (self.low, self.best, self.high))
+
+    @property
+    def notation(self) -> str:
+        return figure_notation(self.low, self.best, self.high, self.high_open)
+
+
+def _number(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+def figure_notation(low: int | None, best: int | None, high: int | None, high_open: bool = False) -> str:
+    """The figures as the pages write them, explained by the legend beside them: "42 (26–42)" is
+    the best estimate, then the low and the high; "51+" is a high that is open (a claim gives
+    only a lower figure). Empty when there is no figure at all."""
+    plus = "+" if high_open else ""
+    if best is None:
+        if low is None and high is None:
+            return ""
+        if low is None or high is None or low == high:
+            return f"{_number(low if high is None else high)}{plus}"
+        return f"{_number(low)}–{_number(high)}{plus}"
+    if low is not None and high is not None and low != high:
+        return f"{_number(best)} ({_number(low)}–{_number(high)}{plus})"
+    return f"{_number(best)}{plus}"
+
+
+def with_figures(incidents: list[Incident]) -> list[Incident]:
+    """``incidents``, each given ``figures``: its total in the pages' notation ("" for none)."""
+    for incident in incidents:
+        incident.figures = headline_estimate(incident).notation
+    return incidents
+
+
+def headline_estimate(incident: Incident) -> EstimateRow:
+    """The incident's total, as the headline, the lists and the table by side all show it."""
+    return EstimateRow(
+        gettext("All deaths"), *_stored(incident, "fatalities"), high_open=incident.fatalities_high_open, total=True
+    )
+
+
+# How the pages say where the estimate comes from, in plain words (not the editors' jargon).
+ESTIMATE_METHOD_TEXT = {
+    EstimateMethod.PROPOSAL: _("Editors accepted the figures computed from the claims"),
+    EstimateMethod.OVERRIDE: _("Editors set the figures themselves, weighing the claims"),
+}
+
+
+def estimate_method_text(incident: Incident) -> str:
+    return str(ESTIMATE_METHOD_TEXT.get(incident.fatalities_method, ""))
 
 
 def _stored(incident: Incident, prefix: str) -> tuple[int | None, int | None, int | None]:
@@ -272,10 +357,7 @@ def estimate_rows(incident: Incident, proposal: reconcile.Proposal, sides: list[
     ]
     if not any(row.has_numbers for row in parts):
         return []
-    total = EstimateRow(
-        "All deaths", *_stored(incident, "fatalities"), high_open=incident.fatalities_high_open, total=True
-    )
-    return [*rows, total, parts[-1]]
+    return [*rows, headline_estimate(incident), parts[-1]]
 
 
 def reported_time(incident: Incident) -> str:
@@ -307,7 +389,14 @@ def json_ld_dates(incident: Incident) -> dict[str, str]:
     return {"startDate": start.isoformat(), "endDate": incident.end_date.isoformat()}
 
 
-def incident_json_ld(incident: Incident, request: HttpRequest) -> dict[str, Any]:
+def last_public_change(incident: Incident, changes: list[Any], corrections: list[Any]) -> datetime | None:
+    """When the public record last changed after publication: its newest logged change or
+    approved correction; None when nothing changed since it was published."""
+    moments = [change.when for change in changes] + [c.decided_at for c in corrections if c.decided_at]
+    return max(moments) if moments else None
+
+
+def incident_json_ld(incident: Incident, request: HttpRequest, modified: datetime | None = None) -> dict[str, Any]:
     url = request.build_absolute_uri(incident.get_absolute_url())
     place: dict[str, Any] = {
         "@type": "Place",
@@ -329,17 +418,25 @@ def incident_json_ld(incident: Incident, request: HttpRequest) -> dict[str, Any]
         "location": place,
         "keywords": [incident.event_type.name, incident.sub_event_type.name, *incident.tags],
         "isPartOf": {"@type": "Dataset", "name": settings.ARCHIVE_NAME},
-        "dateModified": incident.updated_at,
+        "dateModified": modified or incident.published_at,
         "datePublished": incident.published_at,
     }
 
 
-def citation(incident: Incident, request: HttpRequest) -> str:
+def citation(incident: Incident, request: HttpRequest, updated: datetime | None = None) -> str:
+    """The line to cite the page by; "last updated" only when the public record changed since
+    it was published (the date of that change, not of an edit the public never saw)."""
     url = request.build_absolute_uri(incident.get_absolute_url())
-    published = f"{incident.published_at:%-d %B %Y}" if incident.published_at else "unpublished"
+    values = {"archive": settings.ARCHIVE_NAME, "title": incident.title, "id": incident.pk, "url": url}
+    if incident.published_at is None:
+        return gettext("%(archive)s. “%(title)s”. Incident %(id)s, unpublished. %(url)s") % values
+    values["published"] = date_format(incident.published_at, "DATE_FORMAT")
+    if updated is None:
+        return gettext("%(archive)s. “%(title)s”. Incident %(id)s, published %(published)s. %(url)s") % values
+    values["updated"] = date_format(updated, "DATE_FORMAT")
     return (
-        f"{settings.ARCHIVE_NAME}. “{incident.title}”. Incident {incident.pk}, "
-        f"published {published}, last updated {incident.updated_at:%-d %B %Y}. {url}"
+        gettext("%(archive)s. “%(title)s”. Incident %(id)s, published %(published)s, last updated %(updated)s. %(url)s")
+        % values
     )
 
 

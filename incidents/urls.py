@@ -8,6 +8,7 @@ urlpatterns = [
     path("incidents/<int:pk>/", public.IncidentDetailView.as_view(), name="incident-detail"),
     path("actors/", public.ActorListView.as_view(), name="actor-list"),
     path("actors/<slug:slug>/", public.ActorDetailView.as_view(), name="actor-detail"),
+    path("sources/", public.SourceListView.as_view(), name="source-list"),
     path("sources/<int:pk>/", public.SourceDetailView.as_view(), name="source-detail"),
     path("persons/<slug:slug>/", public.PersonDetailView.as_view(), name="person-detail"),
     path("methodology/", public.MethodologyView.as_view(), name="methodology"),

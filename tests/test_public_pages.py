@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from incidents import models
 from incidents.filters import IncidentFilter
@@ -285,7 +286,7 @@ def test_the_incident_page_shows_each_claim_beside_its_source(client, kidal):
         "Editors weigh the FLA",
         f"/api/v1/incidents/{incident.pk}/",
         f"/export/incidents.csv?id={incident.pk}",
-        "Friday 13 June 2025",
+        "Friday, June 13, 2025",
     ):
         assert expected in body, expected
     # The army's 10 and the FLA's acknowledged 3 concern the same losses: one group, side by side.
@@ -308,7 +309,7 @@ def test_the_incident_page_has_valid_json_ld_and_a_citation(client, kidal):
 
 def test_the_change_log_lists_corrections_after_publication_but_not_who(client, editor):
     incident = build_kidal()["incident"]
-    assert "No changes since publication." in text(client.get(incident.get_absolute_url()))
+    assert "No corrections since publication." in text(client.get(incident.get_absolute_url()))
     # The test runs in one transaction, where now() never moves: date the publication a day back.
     with connection.cursor() as cursor:
         for table in ("incidents_incidentevent", "incidents_claimevent"):
@@ -353,8 +354,17 @@ def test_the_change_log_lists_reports_added_revised_and_withdrawn_without_naming
     assert "PROTECTED-OUTLET" not in body
 
 
-def test_a_freshly_published_incident_has_no_change_log(client, kidal):
-    assert "No changes since publication." in text(client.get(kidal["incident"].get_absolute_url()))
+def test_a_freshly_published_incident_says_when_it_was_published_once_and_no_last_update(client, kidal):
+    incident = kidal["incident"]
+    body = text(client.get(incident.get_absolute_url()))
+    day = date_format(incident.published_at, "DATE_FORMAT")  # the reader's language's own format
+
+    published = f'Published <time datetime="{incident.published_at.isoformat()}">{day}</time>.'
+    assert f"{published} No corrections since publication." in body
+    assert "last updated" not in body.lower() and body.count("No corrections since publication") == 1
+    assert "Every change, field by field" not in body
+    data = json.loads(re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S).group(1))
+    assert data["dateModified"] == data["datePublished"]
 
 
 # --- the list: filters, search, facets, pages -------------------------------------------------------
@@ -409,7 +419,9 @@ def test_facets_count_the_current_result_set_and_are_shown_beside_each_filter(cl
     assert facets.contested == 1
     body = text(response)
     assert 'value="BF" checked' not in body
-    assert re.search(r'value="ML">\s*<span class="facet__label">Mali</span>\s*<span class="count"[^>]*>1</span>', body)
+    assert re.search(
+        r'value="ML">\s*<span class="facet__label" dir="auto">Mali</span>\s*<span class="count"[^>]*>1</span>', body
+    )
 
 
 def test_an_incident_with_several_tags_and_actors_counts_once_in_every_other_facet(client, kidal, settings):
@@ -563,7 +575,7 @@ def test_the_speaker_links_to_their_page_and_a_confidential_one_is_withheld(clie
 
     body = text(client.get(incident.get_absolute_url()))
 
-    assert '<a href="/persons/mohamed-maouloud-ramadan/">Mohamed Maouloud Ramadan</a>' in body
+    assert '<a href="/persons/mohamed-maouloud-ramadan/" dir="auto">Mohamed Maouloud Ramadan</a>' in body
     # As the claim's speaker, as quoted in a report, and naming the claim in the proposal's reasons.
     assert body.count('<span class="withheld">A person, identity withheld</span>') == 2
     assert "Listed but not counted A person, identity withheld: “losses on both sides”" in body
@@ -593,13 +605,13 @@ def test_what_a_claim_is_about_is_shown_whole(client):
 
     responsible = f'Held responsible: <a href="{jnim.get_absolute_url()}">JNIM</a>'
     assert f'{responsible} <span class="muted">(supposed to belong to)</span>' in body
-    assert "Retreated to Tessalit" in body
-    assert "Fatalities: several groups" in body and "Who: mostly drivers and guards" in body
+    assert 'Retreated to <span dir="auto">Tessalit</span>' in body
+    assert "Fatalities: several groups" in body and 'Who: <span dir="auto">mostly drivers and guards</span>' in body
     assert "counts once, as a group of its own" in body and "counts under unknown in the figures by side" in body
     assert "Declined to comment / no response" in body
     mixed = next(g for g in response.context["proposal"].groups if g.group == "mixed")
     assert (mixed.best, mixed.counts_for) == (5, "Unknown")
-    assert 'Several groups <span class="muted">(counts for: Unknown)</span>' in body
+    assert '<span dir="auto">Several groups</span> <span class="muted">(counts for: Unknown)</span>' in body
 
 
 def test_claims_about_no_ones_losses_form_one_group_per_kind(client):
@@ -630,12 +642,13 @@ def test_a_sub_count_sits_beneath_its_whole_and_never_conflicts_with_it(client):
 
     (group,) = response.context["claim_groups"]
     assert group.entries == [(vehicles, [armoured])] and not group.conflicting
-    assert "Claims conflict" not in body
+    assert '<span class="badge badge--contested">Contested</span> <span class="muted claims-group__count">' not in body
     assert body.index(f'id="claim-{vehicles.pk}"') < body.index(f'id="claim-{armoured.pk}"')
     assert f'id="claim-{armoured.pk}" class="claims__claim claims__claim--sub"' in body
     assert "Of which:" in body
     # The same figures entered as two separate claims do conflict.
-    assert "Claims conflict" in text(client.get(entered_apart.get_absolute_url()))
+    apart = text(client.get(entered_apart.get_absolute_url()))
+    assert '<span class="badge badge--contested">Contested</span> <span class="muted claims-group__count">' in apart
 
 
 @pytest.fixture
@@ -711,13 +724,13 @@ def test_an_accepted_proposal_without_figures_says_no_figures_were_reported(clie
 @pytest.mark.parametrize(
     ("precision", "time_precision", "time", "expected"),
     [
-        ("week", "", None, 'In the week of <time datetime="2025-07-14">Monday 14 July 2025</time>'),
+        ("week", "", None, 'In the week of <time datetime="2025-07-14">July 14, 2025</time>'),
         ("month", "", None, '<time datetime="2025-10">October 2025</time>'),
         ("year", "", None, '<time datetime="2025">2025</time>'),
-        ("day", "around", datetime.time(10, 20), "Monday 14 July 2025</time>, around 10:20"),
-        ("day", "exact", datetime.time(10, 20), "Monday 14 July 2025</time>, at 10:20"),
-        ("day", "dawn", None, "Monday 14 July 2025</time>, at dawn"),
-        ("day", "early_morning", None, "Monday 14 July 2025</time>, early morning"),
+        ("day", "around", datetime.time(10, 20), "Monday, July 14, 2025</time>, around 10:20"),
+        ("day", "exact", datetime.time(10, 20), "Monday, July 14, 2025</time>, at 10:20"),
+        ("day", "dawn", None, "Monday, July 14, 2025</time>, at dawn"),
+        ("day", "early_morning", None, "Monday, July 14, 2025</time>, early morning"),
     ],
 )
 def test_the_date_and_time_read_as_precisely_as_they_were_reported(client, precision, time_precision, time, expected):
@@ -738,9 +751,9 @@ def test_the_date_and_time_read_as_precisely_as_they_were_reported(client, preci
     assert expected in body
     if precision != "day":
         # Never as a span of days: no end date is shown.
-        assert "20 July 2025" not in body and "31 October 2025" not in body and "31 December 2025" not in body
+        assert "July 20, 2025" not in body and "October 31, 2025" not in body and "December 31, 2025" not in body
     if precision == "week":
-        assert 'In the week of <time datetime="2025-07-14">14 Jul 2025</time>' in listed
+        assert 'In the week of <time datetime="2025-07-14">July 14, 2025</time>' in listed
     data = json.loads(re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S).group(1))
     json_dates = {"week": "2025-W29", "month": "2025-10", "year": "2025"}
     assert data["startDate"] == json_dates.get(precision, "2025-07-14")
@@ -759,10 +772,14 @@ def test_related_incidents_are_shown_from_both_ends_when_both_are_published(clie
     at_ambush = text(client.get(ambush.get_absolute_url()))
     at_reprisal = text(client.get(reprisal.get_absolute_url()))
 
-    assert f'This incident was followed by <a href="{reprisal.get_absolute_url()}">Reprisals in Anefif</a>' in at_ambush
-    assert (
-        f'This incident is a follow-on to <a href="{ambush.get_absolute_url()}">Ambush near Anefif</a>' in at_reprisal
+    followed = (
+        f'This incident was followed by <a href="{reprisal.get_absolute_url()}" dir="auto">Reprisals in Anefif</a>'
     )
+    assert followed in at_ambush
+    follow_on = (
+        f'This incident is a follow-on to <a href="{ambush.get_absolute_url()}" dir="auto">Ambush near Anefif</a>'
+    )
+    assert follow_on in at_reprisal
     assert "Two days later." in at_ambush and "Two days later." in at_reprisal
     assert "DRAFT-OPERATION" not in at_ambush and "wider operation" not in at_ambush
 
@@ -879,7 +896,7 @@ def test_a_source_page_lists_the_claims_it_carries_through_its_citations(client,
     # AFP's words are AFP's: the AP page shows only what AP carried.
     assert "killed several dozen members of the Africa Corps" not in body
     assert kidal["incident"].title in body
-    assert '<a href="/persons/mohamed-maouloud-ramadan/">Mohamed Maouloud Ramadan</a>' in body
+    assert '<a href="/persons/mohamed-maouloud-ramadan/" dir="auto">Mohamed Maouloud Ramadan</a>' in body
 
 
 # --- actors, sources, methodology -----------------------------------------------------------------
@@ -1147,3 +1164,58 @@ def test_a_retraction_or_a_correction_of_a_published_incident_changes_the_key(cl
     assert data_stamp() != corrected
     assert facet_statements(client, {"country": "ML"}) == 1
     assert client.get("/incidents/", {"country": "ML"}).context["facets"].total == 0
+
+
+def test_an_actor_with_one_incident_gets_a_sentence_not_a_lonely_bar_and_no_all_1_incident(client, kidal):
+    body = text(client.get(kidal["fla"].get_absolute_url()))
+    over_time = body.split('id="timeline-title"')[1].split("</section>")[0]
+
+    assert "<svg" not in over_time
+    assert "1 incident, by month:" in over_time and "date_from=2025-06-01&amp;date_to=2025-06-30" in over_time
+    assert "All 1 incident" not in body and "1 incidents" not in body
+
+
+def test_an_actor_with_incidents_in_several_months_gets_the_chart_and_a_plural_link(client, kidal):
+    fla = kidal["fla"]
+    for month in (1, 2, 3, 4):
+        IncidentActorFactory(
+            incident=IncidentFactory(published=True, start_date=datetime.date(2025, month, 10)), actor=fla
+        )
+
+    body = text(client.get(fla.get_absolute_url()))
+
+    assert '<svg viewBox="0 0 960 160" role="img"' in body
+    assert "All 5 incidents involving Azawad Liberation Front" in body
+
+
+def test_the_incident_page_navigates_to_its_parts_and_claims_by_kind(client, kidal):
+    ClaimFactory(incident=kidal["incident"], kind=models.ClaimKind.INJURIES, quantity_text="twelve wounded")
+    body = text(client.get(kidal["incident"].get_absolute_url()))
+    nav = body.split('<nav class="page-nav"')[1].split("</nav>")[0]
+
+    for anchor in ("summary-title", "estimate-title", "claims-title", "claims-fatalities", "claims-injuries"):
+        assert f'href="#{anchor}"' in nav and f'id="{anchor}"' in body, anchor
+    assert body.count('<details class="claims-group') == len(
+        client.get(kidal["incident"].get_absolute_url()).context["claim_groups"]
+    )
+    assert "data-collapse-narrow" in body and "/static/js/pages.js" in body
+    # One legend explains the notation and the one word for disagreement.
+    assert body.count('id="legend"') == 1 and "best (low–high)" in body
+    for retired in ("Claims conflict", "Contested figures", "Evidence: Contested", "Accepted the archive's proposal"):
+        assert retired not in body, retired
+
+
+def test_the_headline_and_the_lists_write_an_open_high_as_the_table_does(client, kidal, accepted):
+    body = text(client.get(accepted.get_absolute_url()))
+    listed = text(client.get("/incidents/"))
+
+    assert "Editors accepted the figures computed from the claims." in body
+    assert f"{accepted.fatalities_best} ({accepted.fatalities_low}–{accepted.fatalities_high}+)" in listed
+
+
+def test_the_figures_in_the_lists_link_to_the_legend_on_the_methodology_page(client, kidal):
+    listed = text(client.get("/incidents/"))
+    methodology = text(client.get("/methodology/"))
+
+    assert 'href="/methodology/#figures" class="figures">30 (13–50)</a>' in listed
+    assert 'id="figures"' in methodology and "best (low–high)" in methodology

@@ -59,11 +59,15 @@ from incidents.presenters import (
     GRADING_NOTES,
     citation,
     claim_groups,
+    claims_by_kind,
+    estimate_method_text,
     estimate_rows,
     facet_groups,
     filter_query,
+    headline_estimate,
     incident_json_ld,
     json_ld,
+    last_public_change,
     map_data,
     map_points,
     reconciliation_rules,
@@ -71,6 +75,7 @@ from incidents.presenters import (
     reported_time,
     selected_values,
     source_kind_options,
+    with_figures,
     with_query,
 )
 from incidents.search import matching_actor_ids
@@ -98,8 +103,8 @@ class HomeView(TemplateView):
         published = Incident.objects.published()
         stamp = data_stamp()  # one read for the counts and the holdings
         facets = facets_for(published, {}, stamp)
-        latest = list(
-            published.for_list().defer("search_document", "internal_notes").order_by("-start_date", "-id")[:8]
+        latest = with_figures(
+            list(published.for_list().defer("search_document", "internal_notes").order_by("-start_date", "-id")[:8])
         )
         event_types = facets.event_types
         if not facets.exact:
@@ -136,6 +141,7 @@ class IncidentListView(TemplateView):
         if chosen.is_valid:
             results = chosen.incidents.for_list().defer("search_document", "internal_notes")
             page = keyset_page(results, after=query.get("after"), before=query.get("before"), size=PAGE_SIZE)
+            with_figures(page.rows)
             facets = facets_for(chosen.incidents, chosen.result_set_params)
         else:
             page, facets = Page(rows=[], next_cursor=None, previous_cursor=None, is_first=True), Facets(total=0)
@@ -193,20 +199,27 @@ class IncidentDetailView(DetailView):
         # The prefetched claims and links feed the proposal: no query per claim.
         proposal = reconcile.propose_for_claims(claims, [(link.actor_id, link.side) for link in links])
         sides = [(label, [link for link in links if link.side == side]) for side, label in Side.choices]
+        groups = claim_groups(claims)
+        changes = incident_changelog(incident)
+        updated = last_public_change(incident, changes, context["corrections"])
         context.update(
             claims=claims,
-            claim_groups=claim_groups(claims),
+            claim_groups=groups,
+            claim_sections=claims_by_kind(groups),
             proposal=proposal,
             sides=sides,
+            headline=headline_estimate(incident),
+            estimate_method=estimate_method_text(incident),
             estimate_rows=estimate_rows(incident, proposal, sides),
             reported_time=reported_time(incident),
             related=related_incidents(incident, list(IncidentRelation.objects.public_of(incident).order_by("pk"))),
             sources=[link.source for link in incident.incident_sources.all()],
-            changes=incident_changelog(incident),
+            changes=changes,
+            updated=updated,
             country=country_name(incident.country),
             map_data=map_data(points=map_points([incident])),
-            json_ld=json_ld(incident_json_ld(incident, self.request), getattr(self.request, "csp_nonce", "")),
-            citation=citation(incident, self.request),
+            json_ld=json_ld(incident_json_ld(incident, self.request, updated), getattr(self.request, "csp_nonce", "")),
+            citation=citation(incident, self.request, updated),
             csv_url=with_query(reverse("export-csv", args=["incidents"]), f"id={incident.pk}"),
             claims_csv_url=with_query(reverse("export-csv", args=["claims"]), f"id={incident.pk}"),
             api_url=reverse("api-incident-detail", args=[incident.pk]),
@@ -260,7 +273,7 @@ class ActorDetailView(DetailView):
         # The same result set as /incidents/?actor=<slug>, so the counts are cached once for both.
         chosen = Selection({"actor": actor.slug}).validated()
         facets = facets_for(chosen.incidents, chosen.result_set_params)
-        recent = list(chosen.incidents.for_list().defer("search_document", "internal_notes")[:20])
+        recent = with_figures(list(chosen.incidents.for_list().defer("search_document", "internal_notes")[:20]))
         # Newest recorded first: the primary key order needs no sort over every claim.
         claims = list(
             Claim.objects.published()
@@ -278,6 +291,46 @@ class ActorDetailView(DetailView):
             claims=claims,
             country=country_name(actor.country) if actor.country else "",
             incidents_url=with_query(reverse("incident-list"), chosen.query_string()),
+        )
+        return context
+
+
+class SourceListView(TemplateView):
+    """Published sources, newest entered first, a page at a time (keyset: no count, no offset).
+
+    A confidential source is listed by its public label only. It is never found by the words
+    it withholds (its outlet or title), and the order does not follow its withheld date.
+    """
+
+    template_name = "incidents/source_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET
+        sources = Source.objects.published()
+        kind = query.get("kind", "")
+        if kind in SourceKind.values:
+            sources = sources.filter(kind=kind)
+        text = query.get("q", "").strip()
+        if len(text) > TEXT_MAX:
+            raise BadRequest(f"The search 'q' is {len(text):,} characters long; at most {TEXT_MAX} are searched.")
+        if text:
+            sources = sources.filter(Q(outlet__icontains=text) | Q(title__icontains=text), confidential=False)
+        columns = ("id", "kind", "confidential", "outlet", "title", "author", "published_on", "language", "reliability")
+        page = keyset_page(
+            sources.only(*columns).order_by("-pk"), after=query.get("after"), before=query.get("before"), size=PAGE_SIZE
+        )
+        context.update(
+            page=page,
+            kinds=SourceKind.choices,
+            current_kind=kind,
+            text=text,
+            next_url=f"?{filter_query(query, {'after', 'before'}, after=page.next_cursor)}" if page.next_cursor else "",
+            previous_url=(
+                f"?{filter_query(query, {'after', 'before'}, before=page.previous_cursor)}"
+                if page.previous_cursor
+                else ""
+            ),
         )
         return context
 
