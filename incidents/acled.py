@@ -527,14 +527,22 @@ class AcledQuery:
 # --- pages ---------------------------------------------------------------------------------------
 
 
-def page_of(queryset: QuerySet, ordering: list[str], limit: int, page: int, memo: str = "") -> list:
+def page_of(
+    queryset: QuerySet,
+    ordering: list[str],
+    limit: int,
+    page: int,
+    memo: str = "",
+    locate: Callable[[int], list | None] | None = None,
+) -> list:
     """Page ``page`` of ``limit`` rows of ``queryset`` in ``ordering`` (made total with the id).
 
     Not an OFFSET over the rows: the page is the range of the sort index just beyond the
     previous page's last row (``incidents.keyset``), so a deep page reads one page of rows as
     the first does. Where that row is: remembered from the previous page when a script pages
     through in order (``memo`` names the query and the published data, so a change to either
-    forgets it), else read from the sort index alone (``_keys_at``).
+    forgets it), else found by ``locate`` (the sort keys of the row at a position) when the
+    caller has a faster way, else read from the sort index alone (``_keys_at``).
     """
     ordered = queryset.order_by(*order_expressions(ordering))
     keys = sort_keys(ordered)
@@ -544,7 +552,7 @@ def page_of(queryset: QuerySet, ordering: list[str], limit: int, page: int, memo
         cursor = cache.get(f"{memo}:{page - 1}") if memo else None
         values = decode_cursor(cursor, keys, queryset) if cursor else None
         if values is None:
-            values = _keys_at(queryset, keys, skip, memo)
+            values = locate(skip) if locate else _keys_at(queryset, keys, skip, memo)
             if values is None:
                 return []
     rows = list(rows_beyond(queryset, keys, values, limit)[:limit])
@@ -601,8 +609,40 @@ def memo_name(kind: str, params: Mapping, limit: int) -> str:
 def incident_page(query: AcledQuery) -> list[Incident]:
     published = Incident.objects.published().filter(query.condition)
     return page_of(
-        published.select_related("event_type", "sub_event_type"), DEFAULT_ORDERING, query.limit, query.page, query.memo
+        published.select_related("event_type", "sub_event_type"),
+        DEFAULT_ORDERING,
+        query.limit,
+        query.page,
+        query.memo,
+        # Every published incident, newest first: where a page starts is known from the day counts.
+        locate=None if query.condition else _published_at,
     )
+
+
+PUBLISHED_DAY_AT = """
+SELECT day, %(position)s - before FROM (
+    SELECT day, incidents, coalesce(sum(incidents) OVER (
+        ORDER BY day DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+    FROM incidents_published_day WHERE incidents > 0
+) AS days
+WHERE before < %(position)s AND %(position)s <= before + incidents
+"""
+
+
+def _published_at(position: int) -> list | None:
+    """The sort keys (start date, id) of the published incident at ``position`` (from 1) in
+    ``DEFAULT_ORDERING`` (newest first); None when there are fewer. The day is found from the
+    published incidents per day, which the database keeps (a few thousand rows, not a million
+    keys), then the incident among that day's few."""
+    with connections[Incident.objects.db].cursor() as cursor:
+        cursor.execute(PUBLISHED_DAY_AT, {"position": position})
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    day, within = found
+    on_day = Incident.objects.published().filter(start_date=day).order_by("-id").values_list("id", flat=True)
+    pk = next(iter(on_day[within - 1 : within]), None)
+    return None if pk is None else [day, pk]
 
 
 def deleted_page(query: AcledQuery) -> list[Incident]:

@@ -305,6 +305,10 @@ def test_confidential_and_unpublished_never_leak(client, archive):
     assert "Secret informant" not in csv_text
 
 
+# A condition every published incident of the fixture meets: a filtered result set's jumps read its sort keys.
+EVERY = {"event_date": "2000-01-01", "event_date_where": ">"}
+
+
 def test_deep_page_reads_no_offset_of_rows(archive):
     """A page's rows are a range beyond the previous page's last keys, read from the keys alone."""
     from django.db import connection
@@ -312,14 +316,15 @@ def test_deep_page_reads_no_offset_of_rows(archive):
 
     from incidents import acled
 
-    query = acled.AcledQuery.parse({"page": "3", "limit": "1"}, acled.FILTERS, acled.COLUMNS)
+    query = acled.AcledQuery.parse({**EVERY, "page": "3", "limit": "1"}, acled.FILTERS, acled.COLUMNS)
     with CaptureQueriesContext(connection) as captured:
         page = acled.incident_page(query)
     assert [i.pk for i in page] == [archive["unknown"].pk]
     seek, rows = captured.captured_queries
     # The seek numbers the sort keys only (an index-only scan of the status/date/id index) ...
-    assert 'SELECT "incidents_incident"."start_date" AS "start_date", "incidents_incident"."id" AS "id" FROM' in (
-        seek["sql"]
+    assert (
+        'SELECT "incidents_incident"."start_date" AS "start_date", "incidents_incident"."id" AS "id" FROM'
+        in (seek["sql"])
     )
     assert "row_number() OVER ()" in seek["sql"] and "OFFSET" not in seek["sql"]
     # ... and the page is a range beyond them, with no OFFSET over the rows.
@@ -402,7 +407,9 @@ def test_a_script_paging_in_order_skips_the_seek(archive):
     from incidents import acled
 
     def page(number: str) -> tuple[list[int], list[str]]:
-        query = acled.AcledQuery.parse({"page": number, "limit": "1"}, acled.FILTERS, acled.COLUMNS, memo="incidents")
+        query = acled.AcledQuery.parse(
+            {**EVERY, "page": number, "limit": "1"}, acled.FILTERS, acled.COLUMNS, memo="incidents"
+        )
         with CaptureQueriesContext(connection) as captured:
             rows = acled.incident_page(query)
         return [row.pk for row in rows], [q["sql"] for q in captured.captured_queries]
@@ -429,7 +436,9 @@ def test_a_jump_starts_from_the_nearest_remembered_position(archive, monkeypatch
     monkeypatch.setattr(acled, "MARK_EVERY", 2)
 
     def page(number: str) -> tuple[list[int], list[str]]:
-        query = acled.AcledQuery.parse({"page": number, "limit": "1"}, acled.FILTERS, acled.COLUMNS, memo="incidents")
+        query = acled.AcledQuery.parse(
+            {**EVERY, "page": number, "limit": "1"}, acled.FILTERS, acled.COLUMNS, memo="incidents"
+        )
         with CaptureQueriesContext(connection) as captured:
             rows = acled.incident_page(query)
         return [row.pk for row in rows], [q["sql"] for q in captured.captured_queries]
@@ -441,3 +450,66 @@ def test_a_jump_starts_from_the_nearest_remembered_position(archive, monkeypatch
     assert warm == cold
     assert len(statements) == 1 and "row_number()" not in statements[0]
     assert page("9")[0] == []
+
+
+def test_a_jump_through_every_published_incident_starts_from_the_day_counts(archive):
+    """Unfiltered, page N starts at the day the published incidents per day put it on, read from
+    those counts and that day's incidents, with neither an OFFSET nor a scan of the keys before it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents import acled
+
+    expected = [archive["clash"].pk, archive["imported"].pk, archive["unknown"].pk]
+    for number, pk in enumerate(expected, start=1):
+        query = acled.AcledQuery.parse({"page": str(number), "limit": "1"}, acled.FILTERS, acled.COLUMNS)
+        with CaptureQueriesContext(connection) as captured:
+            assert [row.pk for row in acled.incident_page(query)] == [pk]
+        statements = " ".join(q["sql"] for q in captured.captured_queries)
+        assert "row_number()" not in statements and "OFFSET" not in statements.split("incidents_published_day")[0]
+        assert ("incidents_published_day" in statements) == (number > 1)
+    beyond = acled.AcledQuery.parse({"page": "5", "limit": "1"}, acled.FILTERS, acled.COLUMNS)
+    with CaptureQueriesContext(connection) as captured:
+        assert acled.incident_page(beyond) == []
+    assert len(captured.captured_queries) == 1  # the counts say there is no fourth incident to start after
+
+
+def _published_days() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT day, incidents FROM incidents_published_day WHERE incidents > 0")
+        return dict(cursor.fetchall())
+
+
+def _counted_days() -> dict:
+    from django.db.models import Count
+
+    rows = models.Incident.objects.published().values_list("start_date").annotate(n=Count("id")).order_by()
+    return dict(rows)
+
+
+def test_the_database_keeps_the_published_incidents_per_day(archive):
+    """Whatever writes the incidents (publishing, a date moved, a retraction, a bulk
+    update), the day counts equal a count of the published incidents."""
+    assert _published_days() == _counted_days() and sum(_published_days().values()) == 3
+    clash = archive["clash"]
+    models.Incident.objects.filter(pk=clash.pk).update(
+        start_date=datetime.date(2024, 3, 6), end_date=datetime.date(2024, 3, 6)
+    )
+    assert _published_days() == _counted_days()
+    models.Incident.objects.filter(pk=archive["unknown"].pk).update(
+        status=models.Status.RETRACTED, retracted_at=timezone.now(), retraction_notice="Not an incident."
+    )
+    assert _published_days() == _counted_days() and sum(_published_days().values()) == 2
+    draft = archive["hidden"][0]
+    models.Incident.objects.filter(pk=draft.pk).update(
+        status=models.Status.PUBLISHED,
+        published_at=timezone.now(),
+        start_date=datetime.date(2024, 3, 6),
+        end_date=datetime.date(2024, 3, 6),
+    )
+    models.Incident.objects.filter(status=models.Status.PUBLISHED).update(summary="bulk")
+    assert _published_days() == _counted_days() and sum(_published_days().values()) == 3
+    _published(title="Another", start_date=datetime.date(2024, 3, 6))
+    assert _published_days() == _counted_days() and _published_days()[datetime.date(2024, 3, 6)] == 3
