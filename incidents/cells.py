@@ -9,6 +9,7 @@ The column spec (``incidents.columns``) writes its columns with these.
 from __future__ import annotations
 
 from django.db.models import TextChoices
+from django.utils import translation
 
 from incidents.models import Citation, Person, Source, SourceKind
 from incidents.sql import sql_literal
@@ -28,8 +29,11 @@ def safe_text(expression: str) -> str:
 
 
 def choice_label(expression: str, choices: type[TextChoices]) -> str:
-    """SQL for the human label of a choice value, so CSVs need no lookup table."""
-    whens = " ".join(f"WHEN {sql_literal(value)} THEN {sql_literal(str(label))}" for value, label in choices.choices)
+    """SQL for the human label of a choice value, so CSVs need no lookup table. In English,
+    whatever the language of the request: a file's labels don't depend on who asked."""
+    with translation.override("en"):
+        labels = [(value, str(label)) for value, label in choices.choices]
+    whens = " ".join(f"WHEN {sql_literal(value)} THEN {sql_literal(label)}" for value, label in labels)
     return f"CASE {expression} {whens} ELSE {expression} END"
 
 

@@ -50,11 +50,6 @@ def test_the_api_docs_link_back_to_the_site(live_server):
         assert page.url == f"{live_server.url}/"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs SPECTACULAR_SETTINGS['AUTHENTICATION_WHITELIST'] = [] in archive/settings.py: the public API "
-    "declares no security scheme",
-)
 def test_the_api_docs_suggest_no_login_for_public_reads(live_server):
     with chromium() as browser:
         page = browser.new_page()
