@@ -26,6 +26,7 @@ source or person, in ``incidents.cells``.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from import_export.widgets import BooleanWidget, DateTimeWidget, Widget
 
 from incidents.cells import (
@@ -118,23 +119,22 @@ LEFT JOIN (
 ) AS claims ON claims.incident_id = i.id"""
 
 
-def _estimate_columns(prefix: str, what: str, label: str) -> tuple[Column, ...]:
-    """The low, best and high columns of one of the incident's estimates (``ESTIMATE_PREFIXES``)."""
-    bounds = (
-        ("low", "Lowest credible", "low"),
-        ("best", "Best estimate of", "best"),
-        ("high", "Highest credible", "high"),
-    )
+def _estimate_columns(prefix: str, descriptions: tuple[str, str, str], label: str) -> tuple[Column, ...]:
+    """The low, best and high columns of one of the incident's estimates (``ESTIMATE_PREFIXES``).
+
+    ``descriptions`` are the three columns' whole sentences, so that each translates as one.
+    """
+    bounds = (("low", "low"), ("best", "best"), ("high", "high"))
     return tuple(
         Column(
             f"{prefix}_{bound}",
             f"i.{prefix}_{bound}",
             "integer",
-            f"{meaning} {what}.",
+            description,
             changelog=ChangeLog(f"{label} ({short})"),
             api="list",
         )
-        for bound, meaning, short in bounds
+        for (bound, short), description in zip(bounds, descriptions, strict=True)
     )
 
 
@@ -146,7 +146,7 @@ def _incident_url(alias: str) -> str:
 INCIDENTS = Table(
     name="incidents",
     title="Incidents",
-    description="Published incidents, one row each, with ACLED-like columns and UCDP-style estimates.",
+    description=gettext_noop("Published incidents, one row each, with ACLED-like columns and UCDP-style estimates."),
     alias="i",
     model=Incident,
     joins=_INCIDENT_JOINS,
@@ -155,16 +155,16 @@ INCIDENTS = Table(
             "id",
             "i.id",
             "integer",
-            "Stable public identifier of the incident; never reused.",
+            gettext_noop("Stable public identifier of the incident; never reused."),
             widget=Widget(),
             readonly=True,
             api="list",
         ),
-        text("url", _incident_url("i"), "The incident's public page."),
+        text("url", _incident_url("i"), gettext_noop("The incident's public page.")),
         text(
             "title",
             "i.title",
-            "Short, neutral title.",
+            gettext_noop("Short, neutral title."),
             widget=Text(300, required=True),
             changelog=ChangeLog("Title"),
             api="list",
@@ -173,7 +173,7 @@ INCIDENTS = Table(
             "start_date",
             iso_date("i.start_date"),
             "date",
-            "First day of the incident (or of the period).",
+            gettext_noop("First day of the incident (or of the period)."),
             widget=Date(required=True),
             changelog=ChangeLog("Start date"),
             api="list",
@@ -182,16 +182,16 @@ INCIDENTS = Table(
             "end_date",
             iso_date("i.end_date"),
             "date",
-            "Last day; equal to start_date for a one-day incident.",
+            gettext_noop("Last day; equal to start_date for a one-day incident."),
             widget=Date(),
             changelog=ChangeLog("End date"),
             api="list",
         ),
-        Column("year", "extract(year FROM i.start_date)::int", "integer", "Year of start_date."),
+        Column("year", "extract(year FROM i.start_date)::int", "integer", gettext_noop("Year of start_date.")),
         text(
             "date_precision",
             "i.date_precision",
-            "How precisely the date is known: day, week, month or year.",
+            gettext_noop("How precisely the date is known: day, week, month or year."),
             widget=Choice(DatePrecision.choices, default=DatePrecision.DAY),
             changelog=ChangeLog("Date precision"),
             api="list",
@@ -200,7 +200,7 @@ INCIDENTS = Table(
             "time_of_day",
             "to_char(i.time_of_day, 'HH24:MI:SS')",
             "time",
-            "Local time it began, if reported.",
+            gettext_noop("Local time it began, if reported."),
             widget=Time(),
             changelog=ChangeLog("Time of day"),
             api="detail",
@@ -208,47 +208,77 @@ INCIDENTS = Table(
         text(
             "time_precision",
             "i.time_precision",
-            "How the time was reported: exact or around (a clock time in time_of_day), or a part of the day "
-            "(dawn, early_morning, morning, midday, afternoon, evening, night); empty when not reported.",
+            gettext_noop(
+                "How the time was reported: exact or around (a clock time in time_of_day), or a part of the day "
+                "(dawn, early_morning, morning, midday, afternoon, evening, night); empty when not reported."
+            ),
             widget=Choice(TimePrecision.choices, default=TimePrecision.NONE),
             changelog=ChangeLog("Time precision"),
             api="list",
         ),
-        text("event_type", "et.name", "ACLED event type.", widget=Text(), changelog=revised("Event type"), api="list"),
+        text(
+            "event_type",
+            "et.name",
+            gettext_noop("ACLED event type."),
+            widget=Text(),
+            changelog=revised("Event type"),
+            api="list",
+        ),
         text(
             "sub_event_type",
             "st.name",
-            "ACLED sub-event type.",
+            gettext_noop("ACLED sub-event type."),
             widget=Text(required=True),
             changelog=revised("Sub-event type"),
             api="list",
         ),
-        text("actor1", "actors.actor1", "Primary actor(s) on side A, '; '-separated (ACLED actor1).", widget=Text()),
+        text(
+            "actor1",
+            "actors.actor1",
+            gettext_noop("Primary actor(s) on side A, '; '-separated (ACLED actor1)."),
+            widget=Text(),
+        ),
         text(
             "actor1_kind",
             "actors.actor1_kind",
-            "ACLED actor category of each actor1, in the same order (e.g. state_forces).",
+            gettext_noop("ACLED actor category of each actor1, in the same order (e.g. state_forces)."),
             widget=ACTOR_KIND,
         ),
         text(
-            "assoc_actor_1", "actors.assoc_actor_1", "Associated actors on side A (ACLED assoc_actor_1).", widget=Text()
+            "assoc_actor_1",
+            "actors.assoc_actor_1",
+            gettext_noop("Associated actors on side A (ACLED assoc_actor_1)."),
+            widget=Text(),
         ),
-        text("supporting_actor_1", "actors.supporting_actor_1", "Supporting forces on side A.", widget=Text()),
-        text("actor2", "actors.actor2", "Primary actor(s) on side B (ACLED actor2).", widget=Text()),
+        text(
+            "supporting_actor_1",
+            "actors.supporting_actor_1",
+            gettext_noop("Supporting forces on side A."),
+            widget=Text(),
+        ),
+        text("actor2", "actors.actor2", gettext_noop("Primary actor(s) on side B (ACLED actor2)."), widget=Text()),
         text(
             "actor2_kind",
             "actors.actor2_kind",
-            "ACLED actor category of each actor2, in the same order.",
+            gettext_noop("ACLED actor category of each actor2, in the same order."),
             widget=ACTOR_KIND,
         ),
         text(
-            "assoc_actor_2", "actors.assoc_actor_2", "Associated actors on side B (ACLED assoc_actor_2).", widget=Text()
+            "assoc_actor_2",
+            "actors.assoc_actor_2",
+            gettext_noop("Associated actors on side B (ACLED assoc_actor_2)."),
+            widget=Text(),
         ),
-        text("supporting_actor_2", "actors.supporting_actor_2", "Supporting forces on side B.", widget=Text()),
+        text(
+            "supporting_actor_2",
+            "actors.supporting_actor_2",
+            gettext_noop("Supporting forces on side B."),
+            widget=Text(),
+        ),
         text(
             "country",
             "i.country",
-            "ISO 3166-1 alpha-2 country code.",
+            gettext_noop("ISO 3166-1 alpha-2 country code."),
             widget=Country(),
             changelog=ChangeLog("Country"),
             api="list",
@@ -256,7 +286,7 @@ INCIDENTS = Table(
         text(
             "admin1",
             "i.admin1",
-            "First-order administrative area (region).",
+            gettext_noop("First-order administrative area (region)."),
             widget=Text(100),
             changelog=ChangeLog("Region"),
             api="list",
@@ -264,19 +294,24 @@ INCIDENTS = Table(
         text(
             "admin2",
             "i.admin2",
-            "Second-order administrative area.",
+            gettext_noop("Second-order administrative area."),
             widget=Text(100),
             changelog=ChangeLog("District"),
             api="list",
         ),
         text(
-            "location", "i.location", "Named place or road.", widget=Text(200), changelog=ChangeLog("Place"), api="list"
+            "location",
+            "i.location",
+            gettext_noop("Named place or road."),
+            widget=Text(200),
+            changelog=ChangeLog("Place"),
+            api="list",
         ),
         Column(
             "latitude",
             "i.latitude",
             "number",
-            "WGS 84 latitude in decimal degrees.",
+            gettext_noop("WGS 84 latitude in decimal degrees."),
             widget=Coordinate(90),
             changelog=ChangeLog("Latitude"),
             api="list",
@@ -285,7 +320,7 @@ INCIDENTS = Table(
             "longitude",
             "i.longitude",
             "number",
-            "WGS 84 longitude in decimal degrees.",
+            gettext_noop("WGS 84 longitude in decimal degrees."),
             widget=Coordinate(180),
             changelog=ChangeLog("Longitude"),
             api="list",
@@ -293,7 +328,7 @@ INCIDENTS = Table(
         text(
             "geo_precision",
             "i.geo_precision",
-            "How precisely the coordinates locate the incident.",
+            gettext_noop("How precisely the coordinates locate the incident."),
             widget=Choice(GeoPrecision.choices, default=GeoPrecision.ADMIN1),
             changelog=ChangeLog("Location precision"),
             api="list",
@@ -302,7 +337,7 @@ INCIDENTS = Table(
             "fatalities_low",
             "i.fatalities_low",
             "integer",
-            "Lowest credible total of deaths.",
+            gettext_noop("Lowest credible total of deaths."),
             widget=Count(),
             changelog=ChangeLog("Fatalities (low)"),
             api="list",
@@ -311,7 +346,7 @@ INCIDENTS = Table(
             "fatalities_best",
             "i.fatalities_best",
             "integer",
-            "The archive's best estimate of deaths.",
+            gettext_noop("The archive's best estimate of deaths."),
             widget=Count(),
             changelog=ChangeLog("Fatalities (best)"),
             api="list",
@@ -320,7 +355,7 @@ INCIDENTS = Table(
             "fatalities_high",
             "i.fatalities_high",
             "integer",
-            "Highest credible total of deaths.",
+            gettext_noop("Highest credible total of deaths."),
             widget=Count(),
             changelog=ChangeLog("Fatalities (high)"),
             api="list",
@@ -329,36 +364,78 @@ INCIDENTS = Table(
             "fatalities_high_open",
             "i.fatalities_high_open::text",
             "boolean",
-            "Whether the highest figure is open-ended: a claim gives only a lower figure ('more than 50').",
+            gettext_noop(
+                "Whether the highest figure is open-ended: a claim gives only a lower figure ('more than 50')."
+            ),
             changelog=ChangeLog("Open-ended highest figure"),
             api="list",
         ),
-        *_estimate_columns("deaths_a", "deaths on side A", "Deaths on side A"),
-        *_estimate_columns("deaths_b", "deaths on side B", "Deaths on side B"),
-        *_estimate_columns("deaths_civilians", "civilian deaths", "Civilian deaths"),
         *_estimate_columns(
-            "deaths_unknown", "deaths on no known side (or on several at once)", "Deaths on no known side"
+            "deaths_a",
+            (
+                gettext_noop("Lowest credible deaths on side A."),
+                gettext_noop("Best estimate of deaths on side A."),
+                gettext_noop("Highest credible deaths on side A."),
+            ),
+            "Deaths on side A",
         ),
-        *_estimate_columns("injuries", "injured", "Injuries"),
+        *_estimate_columns(
+            "deaths_b",
+            (
+                gettext_noop("Lowest credible deaths on side B."),
+                gettext_noop("Best estimate of deaths on side B."),
+                gettext_noop("Highest credible deaths on side B."),
+            ),
+            "Deaths on side B",
+        ),
+        *_estimate_columns(
+            "deaths_civilians",
+            (
+                gettext_noop("Lowest credible civilian deaths."),
+                gettext_noop("Best estimate of civilian deaths."),
+                gettext_noop("Highest credible civilian deaths."),
+            ),
+            "Civilian deaths",
+        ),
+        *_estimate_columns(
+            "deaths_unknown",
+            (
+                gettext_noop("Lowest credible deaths on no known side (or on several at once)."),
+                gettext_noop("Best estimate of deaths on no known side (or on several at once)."),
+                gettext_noop("Highest credible deaths on no known side (or on several at once)."),
+            ),
+            "Deaths on no known side",
+        ),
+        *_estimate_columns(
+            "injuries",
+            (
+                gettext_noop("Lowest credible injured."),
+                gettext_noop("Best estimate of injured."),
+                gettext_noop("Highest credible injured."),
+            ),
+            "Injuries",
+        ),
         Column(
             "estimate_stale",
             "i.estimate_stale::text",
             "boolean",
-            "Whether claims about deaths or injuries changed after the estimate was accepted or overridden; "
-            "the editors have yet to review it again.",
+            gettext_noop(
+                "Whether claims about deaths or injuries changed after the estimate was accepted or overridden; "
+                "the editors have yet to review it again."
+            ),
             api="list",
         ),
         text(
             "fatalities_method",
             "i.fatalities_method",
-            "proposal (archive's reconciliation) or override.",
+            gettext_noop("proposal (archive's reconciliation) or override."),
             changelog=ChangeLog("Estimate method"),
             api="detail",
         ),
         text(
             "fatalities_rationale",
             "i.fatalities_rationale",
-            "The editors' public explanation of the estimate.",
+            gettext_noop("The editors' public explanation of the estimate."),
             widget=Text(),
             changelog=revised("Estimate rationale"),
             api="detail",
@@ -367,7 +444,7 @@ INCIDENTS = Table(
             "contested",
             "i.contested::text",
             "boolean",
-            "Whether credible claims about the losses disagree.",
+            gettext_noop("Whether credible claims about the losses disagree."),
             widget=BooleanWidget(),
             readonly=True,
             changelog=ChangeLog("Contested"),
@@ -376,18 +453,25 @@ INCIDENTS = Table(
         text(
             "grading",
             "i.grading",
-            "Strength of the evidence: confirmed, fair, weak, contested or discounted.",
+            gettext_noop("Strength of the evidence: confirmed, fair, weak, contested or discounted."),
             widget=Choice(Grading.choices, default=Grading.WEAK),
             changelog=ChangeLog("Evidence grading"),
             api="list",
         ),
-        text("source_names", "sources.names", "Public names of the cited sources, '; '-separated.", widget=Text()),
-        Column("source_count", "coalesce(sources.total, 0)", "integer", "Number of distinct sources cited."),
-        Column("claim_count", "coalesce(claims.total, 0)", "integer", "Number of attributed claims."),
+        text(
+            "source_names",
+            "sources.names",
+            gettext_noop("Public names of the cited sources, '; '-separated."),
+            widget=Text(),
+        ),
+        Column(
+            "source_count", "coalesce(sources.total, 0)", "integer", gettext_noop("Number of distinct sources cited.")
+        ),
+        Column("claim_count", "coalesce(claims.total, 0)", "integer", gettext_noop("Number of attributed claims.")),
         text(
             "summary",
             "i.summary",
-            "Neutral public summary (ACLED notes).",
+            gettext_noop("Neutral public summary (ACLED notes)."),
             widget=Text(),
             changelog=revised("Summary"),
             api="detail",
@@ -395,7 +479,7 @@ INCIDENTS = Table(
         text(
             "tags",
             "array_to_string(i.tags, ';')",
-            "Tags, ';'-separated.",
+            gettext_noop("Tags, ';'-separated."),
             widget=Tags(),
             changelog=ChangeLog("Tags"),
             api="list",
@@ -404,36 +488,40 @@ INCIDENTS = Table(
             "published_at",
             utc_timestamp("i.published_at"),
             "datetime",
-            "When it was first published (UTC).",
+            gettext_noop("When it was first published (UTC)."),
             api="list",
         ),
         Column(
             "updated_at",
             utc_timestamp("i.updated_at"),
             "datetime",
-            "When it last changed (UTC).",
+            gettext_noop("When it last changed (UTC)."),
             widget=DateTimeWidget(),
             readonly=True,
             api="list",
         ),
     ),
     import_only=(
-        import_only("status", "string", "Workflow status.", widget=Widget(), readonly=True),
+        import_only("status", "string", gettext_noop("Workflow status."), widget=Widget(), readonly=True),
         import_only(
             "import_key",
             "string",
-            "The file's own identifier of the row; an incident imported with it is never imported again.",
+            gettext_noop("The file's own identifier of the row; an incident imported with it is never imported again."),
             widget=Text(100),
         ),
-        import_only("created_at", "datetime", "When it was created.", widget=DateTimeWidget(), readonly=True),
+        import_only(
+            "created_at", "datetime", gettext_noop("When it was created."), widget=DateTimeWidget(), readonly=True
+        ),
     ),
 )
 
 CLAIMS = Table(
     name="claims",
     title="Claims",
-    description="Attributed statements about published incidents: who said what, where, and how sure we are. "
-    "The reports that carry each claim, with their quotations, are in citations.csv.",
+    description=gettext_noop(
+        "Attributed statements about published incidents: who said what, where, and how sure we are. "
+        "The reports that carry each claim, with their quotations, are in citations.csv."
+    ),
     alias="c",
     model=Claim,
     narrow_when_filtered=True,
@@ -443,46 +531,48 @@ LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id
 LEFT JOIN incidents_actor AS responsible ON responsible.id = c.responsible_actor_id
 LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_id = c.id) AS citations ON true""",
     columns=(
-        Column("id", "c.id", "integer", "Identifier of the claim."),
-        Column("incident_id", "c.incident_id", "integer", "The incident the claim is about."),
+        Column("id", "c.id", "integer", gettext_noop("Identifier of the claim.")),
+        Column("incident_id", "c.incident_id", "integer", gettext_noop("The incident the claim is about.")),
         text(
             "kind",
             "c.kind",
-            "What the claim is about (fatalities, injuries, detained, materiel_destroyed, territory, "
-            "responsibility, ...).",
+            gettext_noop(
+                "What the claim is about (fatalities, injuries, detained, materiel_destroyed, territory, "
+                "responsibility, ...)."
+            ),
             widget=Choice(ClaimKind.choices, required=True),
             changelog=ChangeLog("subject"),
         ),
         text(
             "losses_of",
             "c.losses_of",
-            "Whose losses: actor, civilians, mixed (several groups, see losses_note) or unknown.",
+            gettext_noop("Whose losses: actor, civilians, mixed (several groups, see losses_note) or unknown."),
             widget=Choice(LossesOf.choices, default=LossesOf.UNKNOWN),
             changelog=ChangeLog("whose losses"),
         ),
         text(
             "losses_actor",
             "losses.name",
-            "The actor whose losses these are, when losses_of is actor.",
+            gettext_noop("The actor whose losses these are, when losses_of is actor."),
             widget=Text(),
             changelog=revised("whose losses"),
         ),
-        text("losses_actor_slug", "losses.slug", "Slug of losses_actor."),
+        text("losses_actor_slug", "losses.slug", gettext_noop("Slug of losses_actor.")),
         text(
             "losses_note",
             "c.losses_note",
-            "Who the losses are, in the claim's words; given when losses_of is mixed.",
+            gettext_noop("Who the losses are, in the claim's words; given when losses_of is mixed."),
             widget=Text(300),
             changelog=ChangeLog("who the losses are"),
         ),
         text(
             "claimant",
             "claimant.name",
-            "The actor asserting the claim, when not the reporting outlet itself.",
+            gettext_noop("The actor asserting the claim, when not the reporting outlet itself."),
             widget=Text(),
             changelog=revised("claimant"),
         ),
-        text("claimant_slug", "claimant.slug", "Slug of the claimant."),
+        text("claimant_slug", "claimant.slug", gettext_noop("Slug of the claimant.")),
         text(
             "speaker",
             person_public_name("speaker"),
@@ -490,12 +580,12 @@ LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_
             widget=Text(),
             changelog=revised("speaker"),
         ),
-        text("speaker_slug", person_public_slug("speaker"), "Slug of the speaker; empty if protected."),
+        text("speaker_slug", person_public_slug("speaker"), gettext_noop("Slug of the speaker; empty if protected.")),
         Column(
             "quantity_low",
             "c.quantity_low",
             "integer",
-            "Lowest number the wording allows.",
+            gettext_noop("Lowest number the wording allows."),
             widget=Count(),
             changelog=ChangeLog("lower figure"),
         ),
@@ -503,14 +593,14 @@ LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_
             "quantity_high",
             "c.quantity_high",
             "integer",
-            "Highest number; empty when open-ended.",
+            gettext_noop("Highest number; empty when open-ended."),
             widget=Count(),
             changelog=ChangeLog("upper figure"),
         ),
         text(
             "quantity_text",
             "c.quantity_text",
-            "The verbatim wording of the quantity.",
+            gettext_noop("The verbatim wording of the quantity."),
             widget=Text(200),
             changelog=ChangeLog("wording"),
         ),
@@ -518,51 +608,61 @@ LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_
             "part_of",
             "c.part_of_id",
             "integer",
-            "The claim whose figure this one counts part of (a sub-count, never in conflict with its whole).",
+            gettext_noop(
+                "The claim whose figure this one counts part of (a sub-count, never in conflict with its whole)."
+            ),
             changelog=revised("part of"),
         ),
         text(
             "responsible_actor",
             "responsible.name",
-            "For a responsibility claim: the actor held responsible.",
+            gettext_noop("For a responsibility claim: the actor held responsible."),
             widget=Text(),
             changelog=revised("actor held responsible"),
         ),
-        text("responsible_actor_slug", "responsible.slug", "Slug of responsible_actor."),
+        text("responsible_actor_slug", "responsible.slug", gettext_noop("Slug of responsible_actor.")),
         text(
             "attribution",
             "c.attribution",
-            "How firmly a responsibility claim ties the act to responsible_actor: claimed, attributed, suspected "
-            "or supposed.",
+            gettext_noop(
+                "How firmly a responsibility claim ties the act to responsible_actor: claimed, attributed, suspected "
+                "or supposed."
+            ),
             widget=Choice(Attribution.choices, default=""),
             changelog=ChangeLog("attribution"),
         ),
         text(
             "movement",
             "c.movement",
-            "For a territory claim, what the force did: took_control, withdrew, retreated_to or held.",
+            gettext_noop("For a territory claim, what the force did: took_control, withdrew, retreated_to or held."),
             widget=Choice(Movement.choices, default=""),
             changelog=ChangeLog("movement"),
         ),
-        text("place", "c.place", "The place the claim names.", widget=Text(200), changelog=ChangeLog("place")),
+        text(
+            "place",
+            "c.place",
+            gettext_noop("The place the claim names."),
+            widget=Text(200),
+            changelog=ChangeLog("place"),
+        ),
         text(
             "stance",
             "c.stance",
-            "assertion, denial, acknowledgement or declined (to comment).",
+            gettext_noop("assertion, denial, acknowledgement or declined (to comment)."),
             widget=Choice(Stance.choices, default=Stance.ASSERTION),
             changelog=ChangeLog("stance"),
         ),
         text(
             "verification",
             "c.verification",
-            "unverified, corroborated, disputed, confirmed or refuted.",
+            gettext_noop("unverified, corroborated, disputed, confirmed or refuted."),
             widget=Choice(Verification.choices, default=Verification.UNVERIFIED),
             changelog=ChangeLog("verification"),
         ),
         text(
             "verification_note",
             "c.verification_note",
-            "Public note on the verification.",
+            gettext_noop("Public note on the verification."),
             widget=Text(),
             changelog=revised("verification note"),
         ),
@@ -570,43 +670,63 @@ LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_
             "citation_count",
             "coalesce(citations.total, 0)",
             "integer",
-            "Number of reports carrying the claim (rows of citations.csv); repetition, not corroboration.",
+            gettext_noop(
+                "Number of reports carrying the claim (rows of citations.csv); repetition, not corroboration."
+            ),
         ),
-        Column("updated_at", utc_timestamp("c.updated_at"), "datetime", "When the claim last changed (UTC)."),
+        Column(
+            "updated_at", utc_timestamp("c.updated_at"), "datetime", gettext_noop("When the claim last changed (UTC).")
+        ),
     ),
     # A claims file has a row per report carrying a claim (a citation): it names the claim's incident
     # and the report, a known source by id or URL or a new one described by the columns source_*.
     # Rows with the same claim_key on one incident are one claim; a row naming a claim adds a report to it.
     import_only=(
-        import_only("incident", "integer", "The id of the incident the claim is about.", widget=Text()),
-        import_only("incident_key", "string", "Else, the import_key of the incident.", widget=Text()),
+        import_only("incident", "integer", gettext_noop("The id of the incident the claim is about."), widget=Text()),
+        import_only("incident_key", "string", gettext_noop("Else, the import_key of the incident."), widget=Text()),
         import_only(
             "claim_key",
             "string",
-            "The file's own name for the claim: the rows with the same key on the same incident are one claim "
-            "carried by several reports; the first of them gives the claim's columns.",
+            gettext_noop(
+                "The file's own name for the claim: the rows with the same key on the same incident are one claim "
+                "carried by several reports; the first of them gives the claim's columns."
+            ),
             widget=Text(100),
         ),
         import_only(
             "claim",
             "integer",
-            "The id of a claim already in the archive that this row's report also carries (its claim columns "
-            "are left empty).",
+            gettext_noop(
+                "The id of a claim already in the archive that this row's report also carries (its claim columns "
+                "are left empty)."
+            ),
             widget=Text(),
         ),
-        import_only("source", "integer", "The id of the source that reported the claim.", widget=Text()),
-        import_only("source_kind", "string", "Kind of a new source.", widget=Choice(SourceKind.choices)),
-        import_only("source_outlet", "string", "Outlet or publisher of a new source.", widget=Text(200)),
-        import_only("source_title", "string", "Headline or title of a new source.", widget=Text(500)),
-        import_only("source_author", "string", "Author or speaker of a new source.", widget=Text(200)),
-        import_only("source_url", "string", "URL of the source (a known one, or a new one's).", widget=Text(1000)),
-        import_only("source_published_on", "date", "Publication date of a new source.", widget=Date()),
-        import_only("source_language", "string", "BCP 47 language tag of a new source.", widget=Text(16)),
-        import_only("quote", "string", "The exact quotation, in the report's words.", widget=Text()),
-        import_only("language", "string", "BCP 47 language tag of the quotation, e.g. 'fr', 'ar'.", widget=Text(16)),
-        import_only("translation", "string", "The editors' English translation of the quotation.", widget=Text()),
+        import_only("source", "integer", gettext_noop("The id of the source that reported the claim."), widget=Text()),
+        import_only("source_kind", "string", gettext_noop("Kind of a new source."), widget=Choice(SourceKind.choices)),
+        import_only("source_outlet", "string", gettext_noop("Outlet or publisher of a new source."), widget=Text(200)),
+        import_only("source_title", "string", gettext_noop("Headline or title of a new source."), widget=Text(500)),
+        import_only("source_author", "string", gettext_noop("Author or speaker of a new source."), widget=Text(200)),
         import_only(
-            "published_on", "date", "When this report carried the claim (else source_published_on).", widget=Date()
+            "source_url", "string", gettext_noop("URL of the source (a known one, or a new one's)."), widget=Text(1000)
+        ),
+        import_only("source_published_on", "date", gettext_noop("Publication date of a new source."), widget=Date()),
+        import_only("source_language", "string", gettext_noop("BCP 47 language tag of a new source."), widget=Text(16)),
+        import_only("quote", "string", gettext_noop("The exact quotation, in the report's words."), widget=Text()),
+        import_only(
+            "language",
+            "string",
+            gettext_noop("BCP 47 language tag of the quotation, e.g. 'fr', 'ar'."),
+            widget=Text(16),
+        ),
+        import_only(
+            "translation", "string", gettext_noop("The editors' English translation of the quotation."), widget=Text()
+        ),
+        import_only(
+            "published_on",
+            "date",
+            gettext_noop("When this report carried the claim (else source_published_on)."),
+            widget=Date(),
         ),
     ),
 )
@@ -624,45 +744,55 @@ CITATIONS = Table(
 JOIN incidents_source AS s ON s.id = ct.source_id
 LEFT JOIN incidents_person AS speaker ON speaker.id = ct.speaker_id""",
     columns=(
-        Column("id", "ct.id", "integer", "Identifier of the citation."),
-        Column("claim_id", "ct.claim_id", "integer", "The claim the report carries."),
-        Column("incident_id", "c.incident_id", "integer", "The incident the claim is about."),
-        Column("source_id", "ct.source_id", "integer", "The source (row of sources.csv).", changelog=revised("report")),
-        text("source_kind", "s.kind", "Kind of source."),
+        Column("id", "ct.id", "integer", gettext_noop("Identifier of the citation.")),
+        Column("claim_id", "ct.claim_id", "integer", gettext_noop("The claim the report carries.")),
+        Column("incident_id", "c.incident_id", "integer", gettext_noop("The incident the claim is about.")),
+        Column(
+            "source_id",
+            "ct.source_id",
+            "integer",
+            gettext_noop("The source (row of sources.csv)."),
+            changelog=revised("report"),
+        ),
+        text("source_kind", "s.kind", gettext_noop("Kind of source.")),
         text(
             "source_name",
             source_public_label("s"),
             f"Public name of the source ('..., {Source.WITHHELD}' if protected).",
         ),
         text(
-            "source_outlet", public_source_field("s", "outlet", "nullif(s.outlet, '')"), "Outlet; empty if protected."
+            "source_outlet",
+            public_source_field("s", "outlet", "nullif(s.outlet, '')"),
+            gettext_noop("Outlet; empty if protected."),
         ),
         text(
-            "source_url", public_source_field("s", "url", "nullif(s.url, '')"), "URL of the source; empty if protected."
+            "source_url",
+            public_source_field("s", "url", "nullif(s.url, '')"),
+            gettext_noop("URL of the source; empty if protected."),
         ),
         text(
             "quote",
             "ct.quote",
-            "The exact quotation, in the report's words and language.",
+            gettext_noop("The exact quotation, in the report's words and language."),
             changelog=revised("quotation"),
         ),
         text(
             "language",
             "ct.language",
-            "BCP 47 language tag of the quotation.",
+            gettext_noop("BCP 47 language tag of the quotation."),
             changelog=ChangeLog("language"),
         ),
         text(
             "translation",
             "ct.translation",
-            "The editors' English translation of the quotation.",
+            gettext_noop("The editors' English translation of the quotation."),
             changelog=revised("translation"),
         ),
         Column(
             "published_on",
             public_citation_field("ct", "s", "published_on", iso_date("ct.published_on")),
             "date",
-            "When this report carried the claim; empty if the source is protected.",
+            gettext_noop("When this report carried the claim; empty if the source is protected."),
             changelog=revised("date"),
         ),
         text(
@@ -671,15 +801,20 @@ LEFT JOIN incidents_person AS speaker ON speaker.id = ct.speaker_id""",
             f"The person quoted in this report, if named ('{PERSON_WITHHELD}' if protected).",
             changelog=revised("speaker"),
         ),
-        text("speaker_slug", person_public_slug("speaker"), "Slug of the speaker; empty if protected."),
-        Column("updated_at", utc_timestamp("ct.updated_at"), "datetime", "When the citation last changed (UTC)."),
+        text("speaker_slug", person_public_slug("speaker"), gettext_noop("Slug of the speaker; empty if protected.")),
+        Column(
+            "updated_at",
+            utc_timestamp("ct.updated_at"),
+            "datetime",
+            gettext_noop("When the citation last changed (UTC)."),
+        ),
     ),
 )
 
 ACTORS = Table(
     name="actors",
     title="Actors",
-    description="Actors involved in the published incidents, with their aliases.",
+    description=gettext_noop("Actors involved in the published incidents, with their aliases."),
     alias="a",
     model=Actor,
     joins="""LEFT JOIN LATERAL (
@@ -688,14 +823,18 @@ ACTORS = Table(
   FROM incidents_actoralias WHERE actor_id = a.id
 ) AS aliases ON true""",
     columns=(
-        Column("id", "a.id", "integer", "Identifier of the actor."),
-        text("slug", "a.slug", "Stable identifier used in URLs and filters (?actor=slug)."),
-        text("name", "a.name", "Name the archive uses."),
-        text("kind", "a.kind", "ACLED actor category."),
-        text("country", "a.country", "ISO 3166-1 alpha-2 code of the home country; empty if transnational."),
-        text("aliases", "aliases.names", "Other names, '; '-separated, with [language] tags."),
-        text("description", "a.description", "Neutral public description."),
-        Column("updated_at", utc_timestamp("a.updated_at"), "datetime", "When the actor last changed (UTC)."),
+        Column("id", "a.id", "integer", gettext_noop("Identifier of the actor.")),
+        text("slug", "a.slug", gettext_noop("Stable identifier used in URLs and filters (?actor=slug).")),
+        text("name", "a.name", gettext_noop("Name the archive uses.")),
+        text("kind", "a.kind", gettext_noop("ACLED actor category.")),
+        text(
+            "country", "a.country", gettext_noop("ISO 3166-1 alpha-2 code of the home country; empty if transnational.")
+        ),
+        text("aliases", "aliases.names", gettext_noop("Other names, '; '-separated, with [language] tags.")),
+        text("description", "a.description", gettext_noop("Neutral public description.")),
+        Column(
+            "updated_at", utc_timestamp("a.updated_at"), "datetime", gettext_noop("When the actor last changed (UTC).")
+        ),
     ),
 )
 
@@ -708,23 +847,32 @@ SOURCES = Table(
     model=Source,
     joins="",
     columns=(
-        Column("id", "s.id", "integer", "Identifier of the source."),
-        text("kind", "s.kind", "Kind of source (news_agency, party_statement, local_source, ...)."),
-        text("name", source_public_label("s"), "Public name of the source."),
-        text("outlet", public_source_field("s", "outlet"), "Outlet or publisher; empty if protected."),
-        text("title", public_source_field("s", "title"), "Headline or title; empty if protected."),
-        text("author", public_source_field("s", "author"), "Author or speaker; empty if protected."),
-        text("url", public_source_field("s", "url"), "Where it was published; empty if protected."),
-        text("archived_url", public_source_field("s", "archived_url"), "Web archive copy; empty if protected."),
+        Column("id", "s.id", "integer", gettext_noop("Identifier of the source.")),
+        text("kind", "s.kind", gettext_noop("Kind of source (news_agency, party_statement, local_source, ...).")),
+        text("name", source_public_label("s"), gettext_noop("Public name of the source.")),
+        text("outlet", public_source_field("s", "outlet"), gettext_noop("Outlet or publisher; empty if protected.")),
+        text("title", public_source_field("s", "title"), gettext_noop("Headline or title; empty if protected.")),
+        text("author", public_source_field("s", "author"), gettext_noop("Author or speaker; empty if protected.")),
+        text("url", public_source_field("s", "url"), gettext_noop("Where it was published; empty if protected.")),
+        text(
+            "archived_url",
+            public_source_field("s", "archived_url"),
+            gettext_noop("Web archive copy; empty if protected."),
+        ),
         Column(
             "published_on",
             public_source_field("s", "published_on", iso_date("s.published_on")),
             "date",
-            "Publication date.",
+            gettext_noop("Publication date."),
         ),
-        text("language", public_source_field("s", "language"), "BCP 47 language tag."),
-        text("reliability", public_source_field("s", "reliability"), "Admiralty reliability grade A-F."),
-        Column("confidential", "s.confidential::text", "boolean", "Whether the source's identity is protected."),
+        text("language", public_source_field("s", "language"), gettext_noop("BCP 47 language tag.")),
+        text("reliability", public_source_field("s", "reliability"), gettext_noop("Admiralty reliability grade A-F.")),
+        Column(
+            "confidential",
+            "s.confidential::text",
+            "boolean",
+            gettext_noop("Whether the source's identity is protected."),
+        ),
     ),
 )
 
