@@ -219,7 +219,7 @@ class TextLanguage(models.TextChoices):
 
 class EstimateMethod(models.TextChoices):
     NONE = "", _("No estimate yet")
-    PROPOSAL = "proposal", _("Accepted the archive's proposal")
+    PROPOSAL = "proposal", _("Figures computed from the claims, accepted")
     OVERRIDE = "override", _("Editors' override")
 
 
