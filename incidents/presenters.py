@@ -19,7 +19,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from incidents import reconcile
@@ -352,17 +352,29 @@ def _open(incident: Incident, prefix: str, proposed: reconcile.Estimate | None) 
     return _stored(incident, prefix) == (proposed.low, proposed.best, proposed.high)
 
 
+# The rows of the table by side, in the reader's language (``reconcile.SIDE_LABELS`` names them in English).
+SIDE_ROW_LABELS = {
+    "deaths_a": _("Side A"),
+    "deaths_b": _("Side B"),
+    "deaths_civilians": _("Civilians"),
+    "deaths_unknown": pgettext_lazy("whose deaths", "Unknown"),
+}
+
+
 def estimate_rows(incident: Incident, proposal: reconcile.Proposal, sides: list[tuple[str, list]]) -> list[EstimateRow]:
     """The stored estimate per side, for civilians, unknown, the total and the injured; empty
     when the editors have set no figure for any part."""
-    names = {label: ", ".join(link.actor.name for link in links) for label, links in sides}
+    # Keyed by the stored prefix, not by label: a label is in the reader's language.
+    names = {
+        reconcile.SIDE_OF[links[0].side]: ", ".join(link.actor.name for link in links) for _, links in sides if links
+    }
     proposed = {side.group: side for side in proposal.sides}
     rows = [
         EstimateRow(
-            label,
+            str(SIDE_ROW_LABELS.get(prefix, label)),
             *_stored(incident, prefix),
             high_open=_open(incident, prefix, proposed.get(prefix)),
-            note=names.get(label, ""),
+            note=names.get(prefix, ""),
         )
         for prefix, label in reconcile.SIDE_LABELS.items()
     ]

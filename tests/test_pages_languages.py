@@ -120,3 +120,16 @@ def test_the_sources_and_actors_pages_are_translated():
     assert '<td lang="ar" dir="auto">بيان حول كمين كيدال</td>' in sources
     assert "Les parties, forces et groupes impliqués dans les incidents publiés" in actors
     assert "Tous les types" in actors
+
+
+def test_the_estimate_by_side_names_its_rows_and_their_actors_in_french():
+    kidal = build_kidal()
+    incident = kidal["incident"]
+    incident.deaths_a_best = incident.deaths_a_low = incident.deaths_a_high = 12
+    incident.deaths_unknown_best = incident.deaths_unknown_low = incident.deaths_unknown_high = 3
+    incident.save()
+
+    body = get(incident.get_absolute_url(), "fr")
+
+    assert '<th scope="row">Camp A <span class="muted" dir="auto">(' in body
+    assert '<th scope="row">Non identifiés</th>' in body
