@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext
 
 from incidents.columns import CITATIONS, CLAIMS, INCIDENTS, ChangeLog, Table
 from incidents.models import Citation, Claim, Correction, Incident, Status
@@ -54,11 +55,11 @@ class Change:
 
 def _display(field: models.Field, value: Any) -> str:
     if value is None or value == "" or value == []:
-        return "none"
+        return gettext("none")
     if field.choices:
         return str(dict(field.choices).get(value, value))
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -71,15 +72,18 @@ def _differences(fields: list[tuple[models.Field, ChangeLog]], old: Any, new: An
         if before == after:
             continue
         if log.values:
-            described.append(f"{log.label}: {_display(field, before)} → {_display(field, after)}")
+            described.append(
+                gettext("%(field)s: %(before)s → %(after)s")
+                % {"field": log.label, "before": _display(field, before), "after": _display(field, after)}
+            )
         else:
-            described.append(f"{log.label} revised")
+            described.append(gettext("%(field)s revised") % {"field": log.label})
     return described
 
 
 def _sentence(parts: list[str]) -> str:
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:] + "."
+    text = gettext("; ").join(parts)
+    return gettext("%(changes)s.") % {"changes": text[:1].upper() + text[1:]}
 
 
 def _changes(events: Iterable[Any], since: datetime) -> Iterable[tuple[Any, Any | None]]:
@@ -124,21 +128,27 @@ def incident_changelog(incident: Incident) -> list[Change]:
             continue
         described = _differences(INCIDENT_FIELDS, before, event)
         if described:
-            changes.append(Change(event.pgh_created_at, "Incident", _sentence(described)))
+            changes.append(Change(event.pgh_created_at, gettext("Incident"), _sentence(described)))
     new_or_withdrawn: set[int] = set()
     for event, before in _changes(claim_events, since):
         if event.incident_id != incident.pk:
             continue
-        subject = f"Claim {event.pgh_obj_id}"
+        subject = gettext("Claim %(id)s") % {"id": event.pgh_obj_id}
         came_over = before is not None and before.incident_id != incident.pk
         if event.pgh_label in ("insert", "delete") or came_over:
             new_or_withdrawn.add(event.pgh_obj_id)
         if event.pgh_label == "insert" or came_over:
-            wording = f": “{event.quantity_text}”" if event.quantity_text else ""
             about = _display(Claim._meta.get_field("kind"), event.kind).lower()
-            changes.append(Change(event.pgh_created_at, subject, f"Claim added about {about}{wording}."))
+            if event.quantity_text:
+                added = gettext("Claim added about %(kind)s: “%(wording)s”.") % {
+                    "kind": about,
+                    "wording": event.quantity_text,
+                }
+            else:
+                added = gettext("Claim added about %(kind)s.") % {"kind": about}
+            changes.append(Change(event.pgh_created_at, subject, added))
         elif event.pgh_label == "delete":
-            changes.append(Change(event.pgh_created_at, subject, "Claim withdrawn."))
+            changes.append(Change(event.pgh_created_at, subject, gettext("Claim withdrawn.")))
         elif before is not None:
             described = _differences(CLAIM_FIELDS, before, event)
             if described:
@@ -147,15 +157,21 @@ def incident_changelog(incident: Incident) -> list[Change]:
     for event, before in _changes(citation_events, since):
         if event.claim_id not in ours or event.claim_id in new_or_withdrawn:
             continue
-        subject = f"Claim {event.claim_id}"
+        subject = gettext("Claim %(id)s") % {"id": event.claim_id}
         if event.pgh_label == "insert" or (before is not None and before.claim_id != event.claim_id):
-            changes.append(Change(event.pgh_created_at, subject, "Another report carrying the claim added."))
+            changes.append(Change(event.pgh_created_at, subject, gettext("Another report carrying the claim added.")))
         elif event.pgh_label == "delete":
-            changes.append(Change(event.pgh_created_at, subject, "A report carrying the claim withdrawn."))
+            changes.append(Change(event.pgh_created_at, subject, gettext("A report carrying the claim withdrawn.")))
         elif before is not None:
             described = _differences(CITATION_FIELDS, before, event)
             if described:
-                changes.append(Change(event.pgh_created_at, subject, "Report: " + _sentence(described)))
+                changes.append(
+                    Change(
+                        event.pgh_created_at,
+                        subject,
+                        gettext("Report: %(changes)s") % {"changes": _sentence(described)},
+                    )
+                )
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes
 

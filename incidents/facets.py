@@ -189,6 +189,11 @@ class Facets:
         values = {name: [Count(**item) for item in data[name]] if name in lists else data[name] for name in data}
         values["months"] = [(date.fromisoformat(month), count) for month, count in data["months"]]
         values["cells"] = [tuple(cell) for cell in data["cells"]]
+        # Stored labels are in the language of whoever was counted first: name the choices
+        # again now, in the reader's language.
+        for name, choices in (("gradings", Grading.choices), ("actor_kinds", ActorKind.choices)):
+            labels = dict(choices)
+            values[name] = [Count(c.value, labels.get(c.value, c.label), c.count) for c in values.get(name, [])]
         return cls(**values, from_snapshot=True, as_of=as_of)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from incidents import reconcile
@@ -38,6 +39,7 @@ from incidents.models import (
     SourceKind,
     SubEventType,
 )
+from incidents.vocabulary_labels import vocabulary_label
 
 
 def filter_query(query: QueryDict, drop: set[str], **replace: str) -> str:
@@ -110,14 +112,22 @@ class FacetGroup:
 
 
 def facet_group(
-    name: str, legend: str, counts: list[FacetCount], query: QueryDict, labels: dict[str, str] | None = None
+    name: str,
+    legend: str,
+    counts: list[FacetCount],
+    query: QueryDict,
+    labels: dict[str, str] | None = None,
+    translate: Callable[[str], str] | None = None,
 ) -> FacetGroup:
-    """A checkbox group: the counted values, plus any selected value with no result left."""
+    """A checkbox group: the counted values, plus any selected value with no result left.
+
+    ``translate`` turns a stored label (an event type's name) into the reader's language."""
+    translate = translate or (lambda label: label)
     chosen = selected_values(query, name)
-    options = [Option(c.value, c.label, c.count, c.value in chosen) for c in counts]
+    options = [Option(c.value, translate(c.label), c.count, c.value in chosen) for c in counts]
     listed = {option.value for option in options}
     for value in sorted(chosen - listed):
-        options.append(Option(value, (labels or {}).get(value, value), 0, True))
+        options.append(Option(value, translate((labels or {}).get(value, value)), 0, True))
     return FacetGroup(name, legend, options)
 
 
@@ -134,17 +144,19 @@ def facet_groups(facets: Facets, query: QueryDict) -> list[FacetGroup]:
     return [
         facet_group(
             "country",
-            "Country",
+            gettext("Country"),
             facets.countries,
             query,
             {code: country_name(code) for code in selected_values(query, "country")},
         ),
-        facet_group("event_type", "Event type", facets.event_types, query),
-        facet_group("sub_event_type", "Sub-event type", facets.sub_event_types, query),
-        facet_group("grading", "Evidence grading", facets.gradings, query, dict(Grading.choices)),
-        facet_group("actor_kind", "Actor kind", facets.actor_kinds, query, dict(ActorKind.choices)),
-        facet_group("actor", "Actor", facets.actors, query),
-        facet_group("tag", "Tag", facets.tags, query),
+        facet_group("event_type", gettext("Event type"), facets.event_types, query, translate=vocabulary_label),
+        facet_group(
+            "sub_event_type", gettext("Sub-event type"), facets.sub_event_types, query, translate=vocabulary_label
+        ),
+        facet_group("grading", gettext("Evidence grading"), facets.gradings, query, dict(Grading.choices)),
+        facet_group("actor_kind", gettext("Actor kind"), facets.actor_kinds, query, dict(ActorKind.choices)),
+        facet_group("actor", gettext("Actor"), facets.actors, query),
+        facet_group("tag", gettext("Tag"), facets.tags, query),
     ]
 
 
@@ -156,12 +168,12 @@ def uncounted_groups(query: QueryDict) -> list[FacetGroup]:
         return FacetGroup(name, legend, [Option(v, label, None, v in chosen) for v, label in choices])
 
     subs = list(SubEventType.objects.select_related("event_type").order_by("event_type__name", "name"))
-    event_types = {sub.event_type.slug: sub.event_type.name for sub in subs}
+    event_types = {sub.event_type.slug: vocabulary_label(sub.event_type.name) for sub in subs}
     return [
-        group("event_type", "Event type", list(event_types.items())),
-        group("sub_event_type", "Sub-event type", [(sub.slug, sub.name) for sub in subs]),
-        group("grading", "Evidence grading", Grading.choices),
-        group("actor_kind", "Actor kind", ActorKind.choices),
+        group("event_type", gettext("Event type"), list(event_types.items())),
+        group("sub_event_type", gettext("Sub-event type"), [(sub.slug, vocabulary_label(sub.name)) for sub in subs]),
+        group("grading", gettext("Evidence grading"), Grading.choices),
+        group("actor_kind", gettext("Actor kind"), ActorKind.choices),
     ]
 
 
@@ -219,11 +231,15 @@ def claim_groups(claims: list[Claim]) -> list[ClaimGroup]:
         if key not in groups:
             about = claim.get_kind_display()
             if unowned:
-                title = about
+                title = str(about)
             elif claim.losses_of == LossesOf.MIXED:
-                title = f"{about}: {claim.get_losses_of_display().lower()}"
+                # Translators: a group of claims: the kind of claim, then whose losses ("Fatalities: civilians").
+                title = gettext("%(kind)s: %(whose)s") % {
+                    "kind": about,
+                    "whose": str(claim.get_losses_of_display()).lower(),
+                }
             else:
-                title = f"{about}: {claim.losses_label}"
+                title = gettext("%(kind)s: %(whose)s") % {"kind": about, "whose": claim.losses_label}
             groups[key] = ClaimGroup(
                 title=title,
                 entries=[],
@@ -336,24 +352,38 @@ def _open(incident: Incident, prefix: str, proposed: reconcile.Estimate | None) 
     return _stored(incident, prefix) == (proposed.low, proposed.best, proposed.high)
 
 
+# The rows of the table by side, in the reader's language (``reconcile.SIDE_LABELS`` names them in English).
+SIDE_ROW_LABELS = {
+    "deaths_a": _("Side A"),
+    "deaths_b": _("Side B"),
+    "deaths_civilians": _("Civilians"),
+    "deaths_unknown": pgettext_lazy("whose deaths", "Unknown"),
+}
+
+
 def estimate_rows(incident: Incident, proposal: reconcile.Proposal, sides: list[tuple[str, list]]) -> list[EstimateRow]:
     """The stored estimate per side, for civilians, unknown, the total and the injured; empty
     when the editors have set no figure for any part."""
-    names = {label: ", ".join(link.actor.name for link in links) for label, links in sides}
+    # Keyed by the stored prefix, not by label: a label is in the reader's language.
+    names = {
+        reconcile.SIDE_OF[links[0].side]: ", ".join(link.actor.name for link in links) for _, links in sides if links
+    }
     proposed = {side.group: side for side in proposal.sides}
     rows = [
         EstimateRow(
-            label,
+            str(SIDE_ROW_LABELS.get(prefix, label)),
             *_stored(incident, prefix),
             high_open=_open(incident, prefix, proposed.get(prefix)),
-            note=names.get(label, ""),
+            note=names.get(prefix, ""),
         )
         for prefix, label in reconcile.SIDE_LABELS.items()
     ]
     injuries = proposal.injuries.total if proposal.injuries else None
     parts = [
         *rows,
-        EstimateRow("Injured", *_stored(incident, "injuries"), high_open=_open(incident, "injuries", injuries)),
+        EstimateRow(
+            gettext("Injured"), *_stored(incident, "injuries"), high_open=_open(incident, "injuries", injuries)
+        ),
     ]
     if not any(row.has_numbers for row in parts):
         return []
@@ -366,7 +396,11 @@ def reported_time(incident: Incident) -> str:
         return ""
     label = incident.get_time_precision_display()
     if incident.time_precision in CLOCK_TIME_PRECISIONS and incident.time_of_day is not None:
-        return f"{label.lower()} {incident.time_of_day:%H:%M}"
+        # Translators: the precision of a reported time, then the time: "at 10:20", "around 10:20".
+        return gettext("%(precision)s %(time)s") % {
+            "precision": str(label).lower(),
+            "time": f"{incident.time_of_day:%H:%M}",
+        }
     return label[:1].lower() + label[1:]
 
 
@@ -441,12 +475,14 @@ def citation(incident: Incident, request: HttpRequest, updated: datetime | None 
 
 
 GRADING_NOTES = {
-    Grading.CONFIRMED: "The incident and its main figures are established by independent, credible sources "
-    "or acknowledged by the party responsible.",
-    Grading.FAIR: "Two or more credible sources report the incident and broadly agree on what happened.",
-    Grading.WEAK: "A single source, or sources that cannot be checked, report the incident.",
-    Grading.CONTESTED: "Credible sources disagree on what happened or who is responsible.",
-    Grading.DISCOUNTED: "The archive judges the reports unreliable or refuted; the record is kept for transparency.",
+    Grading.CONFIRMED: _(
+        "The incident and its main figures are established by independent, credible sources "
+        "or acknowledged by the party responsible."
+    ),
+    Grading.FAIR: _("Two or more credible sources report the incident and broadly agree on what happened."),
+    Grading.WEAK: _("A single source, or sources that cannot be checked, report the incident."),
+    Grading.CONTESTED: _("Credible sources disagree on what happened or who is responsible."),
+    Grading.DISCOUNTED: _("The archive judges the reports unreliable or refuted; the record is kept for transparency."),
 }
 
 

@@ -773,11 +773,13 @@ def test_related_incidents_are_shown_from_both_ends_when_both_are_published(clie
     at_reprisal = text(client.get(reprisal.get_absolute_url()))
 
     followed = (
-        f'This incident was followed by <a href="{reprisal.get_absolute_url()}" dir="auto">Reprisals in Anefif</a>'
+        f'This incident was followed by <a href="{reprisal.get_absolute_url()}" lang="en" dir="auto">'
+        "Reprisals in Anefif</a>"
     )
     assert followed in at_ambush
     follow_on = (
-        f'This incident is a follow-on to <a href="{ambush.get_absolute_url()}" dir="auto">Ambush near Anefif</a>'
+        f'This incident is a follow-on to <a href="{ambush.get_absolute_url()}" lang="en" dir="auto">'
+        "Ambush near Anefif</a>"
     )
     assert follow_on in at_reprisal
     assert "Two days later." in at_ambush and "Two days later." in at_reprisal
@@ -833,11 +835,14 @@ def test_a_person_page_shows_aliases_affiliations_and_where_they_speak(client, k
     body = text(response)
 
     assert response.status_code == 200
-    assert "<h1>Mohamed Maouloud Ramadan</h1>" in body
+    assert '<h1 dir="auto">Mohamed Maouloud Ramadan</h1>' in body
     assert "Muhammad Maulud Ramadan" in body and '<span lang="ar" dir="auto">محمد مولود رمضان</span>' in body
     assert "Spokesman of the FLA." in body
-    assert f'Spokesman, <a href="{kidal["fla"].get_absolute_url()}">Azawad Liberation Front</a>' in body
-    assert "from 30 Nov 2024" in body
+    assert (
+        f'<span dir="auto">Spokesman</span>, <a href="{kidal["fla"].get_absolute_url()}" dir="auto">'
+        "Azawad Liberation Front</a>"
+    ) in body
+    assert "from Nov. 30, 2024" in body
     assert "Unpublished Brigade" not in body
     assert {c.quantity_text for c in response.context["claims"]} == {"several dozen", "a handful"}
     assert "Ramadan says the army lost a handful." in body and "Carried by" not in body

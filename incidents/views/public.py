@@ -13,6 +13,8 @@ from django.core.exceptions import BadRequest
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from incidents import reconcile
@@ -82,6 +84,16 @@ from incidents.search import matching_actor_ids
 from incidents.selection import Selection
 
 PAGE_SIZE = 50
+
+# The sort orders of ``incidents.filters.ORDERING_CHOICES``, named in the reader's language.
+ORDERING_LABELS = {
+    "-date": _("Newest first"),
+    "date": _("Oldest first"),
+    "-fatalities": _("Most fatalities first"),
+    "fatalities": _("Fewest fatalities first"),
+    "-modified": _("Recently modified first"),
+    "relevance": _("Best match (with a search)"),
+}
 
 
 def _citations() -> Prefetch:
@@ -155,7 +167,7 @@ class IncidentListView(TemplateView):
             histogram=month_histogram(facets.months),
             timeline_base=chosen.query_string(drop={"date_from", "date_to"}),
             map_data=map_data(points=map_points(page.rows), cells=facets.cells),
-            ordering_choices=ORDERING_CHOICES,
+            ordering_choices=[(value, ORDERING_LABELS.get(value, label)) for value, label in ORDERING_CHOICES],
             current_order=query.get("order", ""),
             rows_query=rows_query,
             csv_url=with_query(reverse("export-csv", args=["incidents"]), rows_query),
@@ -241,7 +253,10 @@ class ActorListView(ListView):
             actors = actors.filter(kind=kind)
         text = self.request.GET.get("q", "").strip()
         if len(text) > TEXT_MAX:
-            raise BadRequest(f"The search 'q' is {len(text):,} characters long; at most {TEXT_MAX} are searched.")
+            raise BadRequest(
+                gettext("The search 'q' is %(length)s characters long; at most %(limit)s are searched.")
+                % {"length": f"{len(text):,}", "limit": TEXT_MAX}
+            )
         if text:
             actors = actors.filter(pk__in=matching_actor_ids(text))
         return actors.order_by("name", "pk")
@@ -313,7 +328,10 @@ class SourceListView(TemplateView):
             sources = sources.filter(kind=kind)
         text = query.get("q", "").strip()
         if len(text) > TEXT_MAX:
-            raise BadRequest(f"The search 'q' is {len(text):,} characters long; at most {TEXT_MAX} are searched.")
+            raise BadRequest(
+                gettext("The search 'q' is %(length)s characters long; at most %(limit)s are searched.")
+                % {"length": f"{len(text):,}", "limit": TEXT_MAX}
+            )
         if text:
             sources = sources.filter(Q(outlet__icontains=text) | Q(title__icontains=text), confidential=False)
         columns = ("id", "kind", "confidential", "outlet", "title", "author", "published_on", "language", "reliability")
@@ -359,7 +377,7 @@ class SourceDetailView(DetailView):
                 .values("incident_id")
                 .union(Citation.objects.filter(source=source).values("claim__incident_id"))
             )
-            .only("id", "title", "start_date", "country")
+            .only("id", "title", "text_language", "title_en", "title_fr", "title_ar", "start_date", "country")
             .order_by("-start_date", "-id")[:200]
         )
         return context

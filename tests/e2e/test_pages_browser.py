@@ -72,3 +72,26 @@ def test_a_link_to_one_claim_opens_its_group_on_a_phone(incident_url, live_serve
         group_open = page.locator(f"#claim-{claim.pk}").evaluate("row => row.closest('details').open")
 
     assert group_open
+
+
+def test_the_arabic_incident_page_reads_right_to_left_and_an_english_title_stays_left_to_right(incident_url):
+    with chromium() as browser:
+        context = browser.new_context(viewport=DESKTOP, locale="ar", extra_http_headers={"Accept-Language": "ar"})
+        page = context.new_page()
+        page.goto(incident_url)
+        page_direction = page.evaluate("getComputedStyle(document.documentElement).direction")
+        title_direction = page.locator("h1").evaluate("e => getComputedStyle(e).direction")
+        nav = page.get_by_role("navigation", name="في هذه الصفحة")
+        nav.get_by_role("link", name="الادعاءات", exact=True).click()
+        claims_top = page.locator("#claims-title").evaluate("e => e.getBoundingClientRect().top")
+        heading = page.locator("#claims-title").inner_text()
+        # A table's first column sits on the right of an Arabic page.
+        cells = page.locator("table.claims tr").first.locator("th")
+        first_x = cells.first.evaluate("e => e.getBoundingClientRect().left")
+        last_x = cells.last.evaluate("e => e.getBoundingClientRect().left")
+
+    assert page_direction == "rtl"
+    assert title_direction == "ltr"  # the seed's English title, dir="auto"
+    assert heading == "الادعاءات"
+    assert -1 <= claims_top < DESKTOP["height"] / 2
+    assert first_x > last_x
