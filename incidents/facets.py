@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import pycountry
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -35,6 +34,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from incidents.countries import country_name
 from incidents.models import (
     Actor,
     ActorKind,
@@ -194,20 +194,8 @@ class Facets:
         for name, choices in (("gradings", Grading.choices), ("actor_kinds", ActorKind.choices)):
             labels = dict(choices)
             values[name] = [Count(c.value, labels.get(c.value, c.label), c.count) for c in values.get(name, [])]
+        values["countries"] = [Count(c.value, country_name(c.value), c.count) for c in values.get("countries", [])]
         return cls(**values, from_snapshot=True, as_of=as_of)
-
-
-def country_name(code: str) -> str:
-    """The short English name of an ISO 3166-1 alpha-2 code ("Congo, The Democratic Republic of
-    the" reads as "The Democratic Republic of the Congo"); the code itself if unknown."""
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    name = getattr(country, "common_name", None) or country.name
-    if ", " in name:
-        head, tail = name.split(", ", 1)
-        name = f"{tail} {head}"
-    return name
 
 
 def data_stamp() -> str:

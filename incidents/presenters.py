@@ -23,8 +23,9 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from incidents import reconcile
+from incidents.countries import country_name
 from incidents.facets import Count as FacetCount
-from incidents.facets import Facets, country_name
+from incidents.facets import Facets
 from incidents.models import (
     CLOCK_TIME_PRECISIONS,
     ActorKind,

@@ -339,6 +339,11 @@ def _incident_row(spec: IncidentSpec, sub_type: SubEventType, user: AbstractBase
         "time_of_day": spec.time_of_day,
         "time_precision": spec.time_precision,
         "summary": spec.summary,
+        **{
+            f"{part}_{language}": text
+            for language, *texts in spec.translations
+            for part, text in zip(("title", "summary"), texts, strict=True)
+        },
         "country": spec.country,
         "admin1": spec.admin1,
         "admin2": spec.admin2,

@@ -524,6 +524,30 @@ INCIDENT = IncidentSpec(
         "30-vehicle convoy, and acknowledged three dead among its own fighters. A local source reported losses "
         "on both sides. Videos shared by the separatists could not be independently verified."
     ),
+    translations=(
+        (
+            "fr",
+            "Embuscade contre un convoi logistique de l'armée malienne sur l'axe Anefif–Aguelhok, région de Kidal",
+            "À l'aube du vendredi 13 juin 2025, un convoi logistique de l'armée malienne appuyé par l'Africa Corps "
+            "russe est tombé dans une embuscade sur l'axe Anefif–Aguelhok, dans la région de Kidal, au nord du "
+            "Mali, et des combattants du Front de libération de l'Azawad (FLA), séparatiste, ont affronté "
+            "l'escorte du convoi. L'état-major général des armées a reconnu l'embuscade et affirmé que 10 "
+            "combattants ennemis avaient été tués. Le FLA dit avoir tué plusieurs dizaines de membres de l'Africa "
+            "Corps, détruit 21 véhicules militaires, pris des camions et d'autres véhicules d'un convoi de 30 "
+            "véhicules, et reconnaît trois morts dans ses rangs. Une source locale fait état de pertes des deux "
+            "côtés. Les vidéos diffusées par les séparatistes n'ont pas pu être vérifiées de manière indépendante.",
+        ),
+        (
+            "ar",
+            "كمين لقافلة إمداد تابعة للجيش المالي على طريق أنفيف–أغلهوك، منطقة كيدال",
+            "فجر يوم الجمعة 13 يونيو 2025، تعرّضت قافلة إمداد تابعة للجيش المالي يدعمها الفيلق الأفريقي الروسي "
+            "لكمين على طريق أنفيف–أغلهوك في منطقة كيدال شمال مالي، واشتبك مقاتلو جبهة تحرير أزواد الانفصالية مع "
+            "مرافقي القافلة. أقرّت هيئة الأركان العامة للجيش بالكمين وقالت إن 10 من المقاتلين الأعداء قُتلوا. وقالت "
+            "الجبهة إنها قتلت عشرات من عناصر الفيلق الأفريقي، ودمّرت 21 آلية عسكرية، واستولت على شاحنات وآليات "
+            "أخرى من قافلة تضم 30 آلية، وأقرّت بمقتل ثلاثة من مقاتليها. وأفاد مصدر محلي بوقوع خسائر في صفوف "
+            "الطرفين. ولم يتسنَّ التحقق بشكل مستقل من مقاطع الفيديو التي نشرها الانفصاليون.",
+        ),
+    ),
     grading=Grading.CONTESTED,
     tags=("ambush", "convoy", "separatists", "russian-forces"),
     status=Status.PUBLISHED,

@@ -156,6 +156,8 @@ class IncidentSpec:
     sub_event_type: str  # sub-event type slug; the event type follows from it
     key: str = ""
     summary: str = ""
+    # (language, title, summary): the editors' translations, shown to readers in that language.
+    translations: tuple[tuple[str, str, str], ...] = ()
     end_date: datetime.date | None = None
     date_precision: str = DatePrecision.DAY
     time_of_day: datetime.time | None = None

@@ -20,8 +20,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 from incidents import reconcile
 from incidents.changelog import incident_changelog, public_corrections
 from incidents.charts import month_histogram
+from incidents.countries import country_name
 from incidents.facets import Count as FacetCount
-from incidents.facets import Facets, country_name, data_stamp, facets_for, holdings
+from incidents.facets import Facets, data_stamp, facets_for, holdings
 from incidents.filters import ORDERING_CHOICES, TEXT_MAX
 from incidents.models import (
     INCIDENT_RELATION_INVERSE_LABELS,

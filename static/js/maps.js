@@ -244,10 +244,13 @@
       bounds.push([point.lat, point.lon]);
     });
 
+    // Close enough to see the place, far enough to see its region and neighbours named: on the
+    // basemap (no tiles) nothing finer than the regions is drawn.
+    var closest = data.tiles ? 8 : 6;
     if (bounds.length === 1) {
-      map.setView(bounds[0], data.points.length === 1 && data.cells.length === 0 ? 8 : 6);
+      map.setView(bounds[0], data.points.length === 1 && data.cells.length === 0 ? closest : 6);
     } else if (bounds.length > 1) {
-      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 9 });
+      map.fitBounds(bounds, { padding: [24, 24], maxZoom: closest + 1 });
     } else {
       map.setView([15, 0], 2);
     }
