@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from incidents.models import (
     ESTIMATE_PREFIXES,
@@ -66,9 +67,12 @@ def stale_version_error(
 ) -> ConcurrentEditError:
     """The message an editor sees when someone else saved the record after they opened it."""
     return ConcurrentEditError(
-        f"This {model._meta.verbose_name} was changed by someone else after you opened it "
-        f"(your copy is version {expected_version}, the saved one is version {current_version}). "
-        "Your changes were not saved: reload the page, then re-apply them.",
+        gettext(
+            "This %(name)s was changed by someone else after you opened it "
+            "(your copy is version %(expected)s, the saved one is version %(current)s). "
+            "Your changes were not saved: reload the page, then re-apply them."
+        )
+        % {"name": model._meta.verbose_name, "expected": expected_version, "current": current_version},
         code="stale",
     )
 
@@ -253,7 +257,9 @@ def incident_confirm_confidential_wording(*, incident: Incident, user: AbstractB
             )
         mentions = incident_confidential_mentions(incident=incident)
         if not mentions:
-            raise WorkflowError("No public text of this incident names a confidential source: nothing to confirm.")
+            raise WorkflowError(
+                gettext("No public text of this incident names a confidential source: nothing to confirm.")
+            )
         incident.confidential_wording_confirmed = "\n".join(sorted({m.key for m in mentions}))
         incident.version = F("version") + 1
         incident.save(update_fields=["confidential_wording_confirmed", "version", "updated_at"])
@@ -290,7 +296,10 @@ class Transition:
 
     def require(self, user: AbstractBaseUser) -> None:
         if not self.permits(user):
-            raise PermissionDenied(f"You do not have permission to {self.label[0].lower()}{self.label[1:]}.")
+            label = str(self.label)
+            raise PermissionDenied(
+                gettext("You do not have permission to %(step)s.") % {"step": label[0].lower() + label[1:]}
+            )
 
     def starts_from(self, incident: Incident) -> bool:
         return incident.status in self.source
@@ -360,10 +369,12 @@ def incident_publish(*, incident: Incident, user: AbstractBaseUser) -> Incident:
     def apply(incident: Incident) -> list[str]:
         if incident.revision_of_id is not None:
             raise WorkflowError(
-                "This is the draft of a correction: approve the correction to apply it to the published incident."
+                gettext(
+                    "This is the draft of a correction: approve the correction to apply it to the published incident."
+                )
             )
         if incident.last_edited_by_id == user.pk and not settings.ARCHIVE_ALLOW_SELF_REVIEW:
-            raise WorkflowError("You edited this incident last; another reviewer must publish it.")
+            raise WorkflowError(gettext("You edited this incident last; another reviewer must publish it."))
         _refuse_unconfirmed_mentions(incident, "published")
         now = timezone.now()
         incident.reviewed_by = user
@@ -380,7 +391,7 @@ def incident_retract(*, incident: Incident, user: AbstractBaseUser, notice: str)
 
     def apply(incident: Incident) -> list[str]:
         if not notice:
-            raise WorkflowError("A retraction needs a public notice saying why.")
+            raise WorkflowError(gettext("A retraction needs a public notice saying why."))
         incident.retraction_notice = notice
         incident.retracted_at = timezone.now()
         return ["retraction_notice", "retracted_at"]
@@ -395,22 +406,22 @@ TRANSITIONS: tuple[Transition, ...] = (
         source=(Status.DRAFT,),
         target=Status.IN_REVIEW,
         permission=SUBMIT_PERMISSION,
-        label="Submit for review",
-        done="submitted for review",
+        label=gettext_lazy("Submit for review"),
+        done=gettext_lazy("submitted for review"),
         service=incident_submit,
         action="submit_for_review",
-        action_label="Submit selected incidents for review",
+        action_label=gettext_lazy("Submit selected incidents for review"),
     ),
     Transition(
         step="publish",
         source=(Status.IN_REVIEW,),
         target=Status.PUBLISHED,
         permission=PUBLISH_PERMISSION,
-        label="Publish",
-        done="published",
+        label=gettext_lazy("Publish"),
+        done=gettext_lazy("published"),
         service=incident_publish,
         action="publish",
-        action_label="Publish selected incidents",
+        action_label=gettext_lazy("Publish selected incidents"),
         # A correction's draft is approved as a correction, onto the incident it corrects.
         offered=lambda incident: incident.revision_of_id is None,
     ),
@@ -419,11 +430,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         source=(Status.PUBLISHED,),
         target=Status.RETRACTED,
         permission=PUBLISH_PERMISSION,
-        label="Retract",
-        done="retracted",
+        label=gettext_lazy("Retract"),
+        done=gettext_lazy("retracted"),
         service=incident_retract,
         action="retract",
-        action_label="Retract selected incidents, with a public notice…",
+        action_label=gettext_lazy("Retract selected incidents, with a public notice…"),
         notice=True,
     ),
     Transition(
@@ -431,19 +442,19 @@ TRANSITIONS: tuple[Transition, ...] = (
         source=(Status.IN_REVIEW,),
         target=Status.DRAFT,
         permission=SUBMIT_PERMISSION,
-        label="Return to draft",
-        done="returned to draft",
+        label=gettext_lazy("Return to draft"),
+        done=gettext_lazy("returned to draft"),
         service=incident_return_to_draft,
         action="return_to_draft",
-        action_label="Return selected incidents to draft",
+        action_label=gettext_lazy("Return selected incidents to draft"),
     ),
     Transition(
         step="confirm-wording",
         source=(Status.DRAFT, Status.IN_REVIEW),
         target=None,
         permission=PUBLISH_PERMISSION,
-        label="Confirm the wording naming a confidential source",
-        done="has its wording naming a confidential source confirmed as deliberate",
+        label=gettext_lazy("Confirm the wording naming a confidential source"),
+        done=gettext_lazy("has its wording naming a confidential source confirmed as deliberate"),
         service=incident_confirm_confidential_wording,
         offered=lambda incident: bool(incident_unconfirmed_mentions(incident=incident)),
     ),
@@ -555,7 +566,7 @@ def incident_override_estimate(
         incident = _locked(incident)
         require_incident_edit(incident=incident, user=user)
         if not rationale:
-            raise WorkflowError("Overriding the proposal needs a rationale.")
+            raise WorkflowError(gettext("Overriding the proposal needs a rationale."))
         _check_triple((low, best, high), "The estimate")
         unknown = sorted(set(parts) - set(PART_PREFIXES))
         if unknown:
