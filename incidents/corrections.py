@@ -99,8 +99,11 @@ def _refuse_open(incident: Incident) -> None:
     open_correction = Correction.objects.open().filter(incident=incident).first()
     if open_correction is not None:
         raise WorkflowError(
-            f"A correction to this incident is already open (correction {open_correction.pk}); "
-            "work on it, or withdraw it first."
+            gettext(
+                "A correction to this incident is already open (correction %(number)s); "
+                "work on it, or withdraw it first."
+            )
+            % {"number": open_correction.pk}
         )
 
 
@@ -121,8 +124,9 @@ def correction_propose(*, incident: Incident, user: AbstractBaseUser, reason: st
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
         if incident.status != Status.PUBLISHED:
             raise WorkflowError(
-                f"Only a published incident is corrected with a revision; this one is {STATUS_NOUNS[incident.status]}."
-                + (" Propose a new public notice instead." if incident.status == Status.RETRACTED else "")
+                gettext("Only a published incident is corrected with a revision; this one is %(status)s.")
+                % {"status": STATUS_NOUNS[incident.status]}
+                + (" " + gettext("Propose a new public notice instead.") if incident.status == Status.RETRACTED else "")
             )
         _refuse_open(incident)
         revision = _copy_incident(incident, user)
@@ -140,8 +144,8 @@ def correction_propose_notice(*, incident: Incident, user: AbstractBaseUser, rea
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
         if incident.status != Status.RETRACTED:
             raise WorkflowError(
-                "Only a retracted incident has a public notice to correct; "
-                f"this one is {STATUS_NOUNS[incident.status]}."
+                gettext("Only a retracted incident has a public notice to correct; this one is %(status)s.")
+                % {"status": STATUS_NOUNS[incident.status]}
             )
         if not notice:
             raise WorkflowError(gettext("A retracted incident's notice cannot be empty."))
@@ -368,7 +372,9 @@ def _require_review(user: AbstractBaseUser) -> None:
 def _locked_open(correction: Correction) -> Correction:
     correction = Correction.objects.select_for_update().get(pk=correction.pk)
     if correction.status != CorrectionStatus.OPEN:
-        raise WorkflowError(f"This correction was already {correction.get_status_display().lower()}.")
+        raise WorkflowError(
+            gettext("This correction was already %(status)s.") % {"status": correction.get_status_display().lower()}
+        )
     return correction
 
 
@@ -417,9 +423,12 @@ def correction_approve(*, correction: Correction, user: AbstractBaseUser) -> Inc
             raise WorkflowError(gettext("You wrote this correction; another reviewer must approve it."))
         if incident.version != correction.base_version:
             raise WorkflowError(
-                "The published incident changed since this correction was proposed "
-                f"(version {correction.base_version}, now {incident.version}); "
-                "withdraw it and propose it again from the published record."
+                gettext(
+                    "The published incident changed since this correction was proposed "
+                    "(version %(base)s, now %(now)s); "
+                    "withdraw it and propose it again from the published record."
+                )
+                % {"base": correction.base_version, "now": incident.version}
             )
         if revision is None:
             if incident.status != Status.RETRACTED:
@@ -433,7 +442,8 @@ def correction_approve(*, correction: Correction, user: AbstractBaseUser) -> Inc
                 )
             if incident.status != Status.PUBLISHED:
                 raise WorkflowError(
-                    f"The incident is now {STATUS_NOUNS[incident.status]}; this correction cannot apply."
+                    gettext("The incident is now %(status)s; this correction cannot apply.")
+                    % {"status": STATUS_NOUNS[incident.status]}
                 )
             if revision.estimate_stale and revision.fatalities_method == EstimateMethod.OVERRIDE:
                 raise WorkflowError(
@@ -442,7 +452,7 @@ def correction_approve(*, correction: Correction, user: AbstractBaseUser) -> Inc
                         "and override the estimate again, or accept the archive's proposal."
                     )
                 )
-            _refuse_unconfirmed_mentions(revision, "approved")
+            _refuse_unconfirmed_mentions(revision, gettext("approved"))
             # The proposal is computed once, for the changes kept and for the values written.
             applied = _Applied(Incident.objects.select_related("event_type", "sub_event_type").get(pk=revision.pk))
             shown = Incident.objects.select_related("event_type", "sub_event_type").get(pk=incident.pk)

@@ -113,11 +113,11 @@ def incident_merge(*, duplicate: Incident, into: Incident, user: AbstractBaseUse
         # Locked in one order, so two merges of the same pair cannot wait on each other.
         locked = {i.pk: i for i in Incident.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk])}
         duplicate, into = locked[duplicate.pk], locked[into.pk]
-        for incident, role in ((duplicate, "duplicate"), (into, "incident it is merged into")):
+        for incident, role in ((duplicate, gettext("duplicate")), (into, gettext("incident it is merged into"))):
             if incident.status != Status.PUBLISHED:
                 raise WorkflowError(
-                    f"Only published incidents can be merged; the {role}, #{incident.pk}, is "
-                    f"{STATUS_NOUNS[incident.status]}."
+                    gettext("Only published incidents can be merged; the %(role)s, #%(number)s, is %(status)s.")
+                    % {"role": role, "number": incident.pk, "status": STATUS_NOUNS[incident.status]}
                 )
         now = timezone.now()
         _merge_claims(duplicate, into, now)

@@ -239,9 +239,11 @@ def _refuse_unconfirmed_mentions(incident: Incident, action: str) -> None:
     mentions = incident_unconfirmed_mentions(incident=incident)
     if mentions:
         raise WorkflowError(
-            f"This incident cannot be {action} while its public text names a confidential source or person. "
-            + " ".join(str(m) for m in mentions)
-            + " Reword it, or ask a reviewer to confirm that the wording is deliberate."
+            gettext(
+                "This incident cannot be %(action)s while its public text names a confidential source or person. "
+                "%(mentions)s Reword it, or ask a reviewer to confirm that the wording is deliberate."
+            )
+            % {"action": action, "mentions": " ".join(str(m) for m in mentions)}
         )
 
 
@@ -253,7 +255,8 @@ def incident_confirm_confidential_wording(*, incident: Incident, user: AbstractB
         incident = _locked(incident)
         if not row.starts_from(incident):
             raise WorkflowError(
-                f"Only {_sources(row)} can have its wording confirmed; this one is {STATUS_NOUNS[incident.status]}."
+                gettext("Only %(sources)s can have its wording confirmed; this one is %(status)s.")
+                % {"sources": _sources(row), "status": STATUS_NOUNS[incident.status]}
             )
         mentions = incident_confidential_mentions(incident=incident)
         if not mentions:
@@ -324,15 +327,15 @@ def incident_transitions(*, incident: Incident, user: AbstractBaseUser) -> list[
 
 # How a refusal names a status: "Only a draft can be submitted for review; this one is a published incident."
 STATUS_NOUNS = {
-    Status.DRAFT: "a draft",
-    Status.IN_REVIEW: "an incident in review",
-    Status.PUBLISHED: "a published incident",
-    Status.RETRACTED: "a retracted incident",
+    Status.DRAFT: gettext_lazy("a draft"),
+    Status.IN_REVIEW: gettext_lazy("an incident in review"),
+    Status.PUBLISHED: gettext_lazy("a published incident"),
+    Status.RETRACTED: gettext_lazy("a retracted incident"),
 }
 
 
 def _sources(row: Transition) -> str:
-    return " or ".join(STATUS_NOUNS[status] for status in row.source)
+    return gettext(" or ").join(str(STATUS_NOUNS[status]) for status in row.source)
 
 
 def _take(step: str, *, incident: Incident, user: AbstractBaseUser, apply: Callable[[Incident], list[str]]) -> Incident:
@@ -343,7 +346,10 @@ def _take(step: str, *, incident: Incident, user: AbstractBaseUser, apply: Calla
     with transaction.atomic():
         incident = _locked(incident)
         if not row.starts_from(incident):
-            raise WorkflowError(f"Only {_sources(row)} can be {row.done}; this one is {STATUS_NOUNS[incident.status]}.")
+            raise WorkflowError(
+                gettext("Only %(sources)s can be %(done)s; this one is %(status)s.")
+                % {"sources": _sources(row), "done": row.done, "status": STATUS_NOUNS[incident.status]}
+            )
         fields = apply(incident)
         incident.status = row.target
         incident.version = F("version") + 1
@@ -354,7 +360,7 @@ def _take(step: str, *, incident: Incident, user: AbstractBaseUser, apply: Calla
 
 def incident_submit(*, incident: Incident, user: AbstractBaseUser) -> Incident:
     def apply(incident: Incident) -> list[str]:
-        _refuse_unconfirmed_mentions(incident, "submitted for review")
+        _refuse_unconfirmed_mentions(incident, gettext("submitted for review"))
         incident.submitted_at = timezone.now()
         return ["submitted_at"]
 
@@ -375,7 +381,7 @@ def incident_publish(*, incident: Incident, user: AbstractBaseUser) -> Incident:
             )
         if incident.last_edited_by_id == user.pk and not settings.ARCHIVE_ALLOW_SELF_REVIEW:
             raise WorkflowError(gettext("You edited this incident last; another reviewer must publish it."))
-        _refuse_unconfirmed_mentions(incident, "published")
+        _refuse_unconfirmed_mentions(incident, gettext("published"))
         now = timezone.now()
         incident.reviewed_by = user
         incident.reviewed_at = now
@@ -540,7 +546,7 @@ def incident_accept_proposal(*, incident: Incident, user: AbstractBaseUser) -> I
 def _check_triple(values: Triple, what: str) -> None:
     given = [v for v in values if v is not None]
     if given != sorted(given) or any(v < 0 for v in given):
-        raise WorkflowError(f"{what} must satisfy 0 ≤ low ≤ best ≤ high.")
+        raise WorkflowError(gettext("%(what)s must satisfy 0 ≤ low ≤ best ≤ high.") % {"what": what})
 
 
 def incident_override_estimate(
@@ -567,12 +573,12 @@ def incident_override_estimate(
         require_incident_edit(incident=incident, user=user)
         if not rationale:
             raise WorkflowError(gettext("Overriding the proposal needs a rationale."))
-        _check_triple((low, best, high), "The estimate")
+        _check_triple((low, best, high), gettext("The estimate"))
         unknown = sorted(set(parts) - set(PART_PREFIXES))
         if unknown:
-            raise WorkflowError(f"There is no estimate called {', '.join(unknown)}.")
+            raise WorkflowError(gettext("There is no estimate called %(names)s.") % {"names": ", ".join(unknown)})
         for prefix, values in parts.items():
-            _check_triple(values, f"The estimate of {prefix.replace('_', ' ')}")
+            _check_triple(values, gettext("The estimate of %(part)s") % {"part": prefix.replace("_", " ")})
         proposed = proposal_estimate(incident_proposal(incident=incident))
         for prefix in PART_PREFIXES:
             values = parts.get(prefix) or tuple(proposed[f"{prefix}_{bound}"] for bound in BOUNDS)
@@ -673,11 +679,16 @@ def history_restore(*, event: models.Model, user: AbstractBaseUser) -> models.Mo
     model = event.pgh_tracked_model
     opts = model._meta
     if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
-        raise PermissionDenied(f"You do not have permission to change this {opts.verbose_name}.")
+        raise PermissionDenied(
+            gettext("You do not have permission to change this %(name)s.") % {"name": opts.verbose_name}
+        )
     with transaction.atomic():
         instance = model._default_manager.select_for_update().filter(pk=event.pgh_obj_id).first()
         if instance is None:
-            raise WorkflowError(f"This {opts.verbose_name} has been deleted; there is nothing to restore into.")
+            raise WorkflowError(
+                gettext("This %(name)s has been deleted; there is nothing to restore into.")
+                % {"name": opts.verbose_name}
+            )
         # The record as it is and as it would be: a restore may move a claim to another incident.
         incident_ids = attached_incident_ids(instance)
         for field in restorable_fields(model):

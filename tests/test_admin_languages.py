@@ -4,6 +4,7 @@ archive's fieldsets, buttons, banners, choices and messages from the project's."
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -17,6 +18,14 @@ pytestmark = pytest.mark.django_db
 
 def change_url(incident: Incident) -> str:
     return reverse("admin:incidents_incident_change", args=[incident.pk])
+
+
+def workflow_url(incident: Incident, step: str) -> str:
+    return reverse("admin:incidents_incident_workflow", args=[incident.pk, step])
+
+
+def messages_of(response: Any) -> str:
+    return " ".join(str(m) for m in response.context["messages"])
 
 
 def test_an_arabic_editor_gets_the_incident_form_right_to_left_with_its_fieldsets_and_buttons_in_arabic(
@@ -89,3 +98,17 @@ def test_a_claims_folded_row_counts_its_reports_with_each_languages_plural_forms
     assert '<span class="archive-claim-reports">2 comptes rendus</span>' in french
     # Arabic has a dual: two reports are "تقريران", not "2 تقارير".
     assert '<span class="archive-claim-reports">تقريران</span>' in arabic
+
+
+def test_the_workflows_messages_and_refusals_reach_a_french_editor_in_french(editor_client):
+    draft = IncidentFactory(title="Clash near Anefif")
+    published = IncidentFactory(published=True)
+
+    done = editor_client.post(workflow_url(draft, "submit"), HTTP_ACCEPT_LANGUAGE="fr", follow=True)
+    refused = editor_client.post(workflow_url(published, "submit"), HTTP_ACCEPT_LANGUAGE="fr", follow=True)
+
+    assert f"« #{draft.pk} Clash near Anefif » : soumis à la relecture." in messages_of(done)
+    # The service's refusal, its status nouns included.
+    assert "Seul un brouillon peut être soumis à la relecture ; celui-ci est un incident publié." in messages_of(
+        refused
+    )
