@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from incidents.models import (
     Citation,
@@ -91,22 +92,27 @@ def _values(instance: models.Model, names: Iterable[str]) -> dict[str, Any]:
 
 def _require_propose(user: AbstractBaseUser) -> None:
     if not user.has_perm(PROPOSE_PERMISSION):
-        raise PermissionDenied("You do not have permission to propose corrections.")
+        raise PermissionDenied(gettext("You do not have permission to propose corrections."))
 
 
 def _refuse_open(incident: Incident) -> None:
     open_correction = Correction.objects.open().filter(incident=incident).first()
     if open_correction is not None:
         raise WorkflowError(
-            f"A correction to this incident is already open (correction {open_correction.pk}); "
-            "work on it, or withdraw it first."
+            gettext(
+                "A correction to this incident is already open (correction %(number)s); "
+                "work on it, or withdraw it first."
+            )
+            % {"number": open_correction.pk}
         )
 
 
 def _reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise WorkflowError("A correction needs a public reason, e.g. “Date corrected after the army's statement”.")
+        raise WorkflowError(
+            gettext("A correction needs a public reason, e.g. “Date corrected after the army's statement”.")
+        )
     return reason
 
 
@@ -118,8 +124,9 @@ def correction_propose(*, incident: Incident, user: AbstractBaseUser, reason: st
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
         if incident.status != Status.PUBLISHED:
             raise WorkflowError(
-                f"Only a published incident is corrected with a revision; this one is {STATUS_NOUNS[incident.status]}."
-                + (" Propose a new public notice instead." if incident.status == Status.RETRACTED else "")
+                gettext("Only a published incident is corrected with a revision; this one is %(status)s.")
+                % {"status": STATUS_NOUNS[incident.status]}
+                + (" " + gettext("Propose a new public notice instead.") if incident.status == Status.RETRACTED else "")
             )
         _refuse_open(incident)
         revision = _copy_incident(incident, user)
@@ -137,13 +144,13 @@ def correction_propose_notice(*, incident: Incident, user: AbstractBaseUser, rea
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
         if incident.status != Status.RETRACTED:
             raise WorkflowError(
-                "Only a retracted incident has a public notice to correct; "
-                f"this one is {STATUS_NOUNS[incident.status]}."
+                gettext("Only a retracted incident has a public notice to correct; this one is %(status)s.")
+                % {"status": STATUS_NOUNS[incident.status]}
             )
         if not notice:
-            raise WorkflowError("A retracted incident's notice cannot be empty.")
+            raise WorkflowError(gettext("A retracted incident's notice cannot be empty."))
         if notice == incident.retraction_notice:
-            raise WorkflowError("The new notice is the same as the published one.")
+            raise WorkflowError(gettext("The new notice is the same as the published one."))
         _refuse_open(incident)
         return Correction.objects.create(
             incident=incident, reason=reason, notice=notice, base_version=incident.version, author=user
@@ -359,13 +366,15 @@ def _link_changes(
 
 def _require_review(user: AbstractBaseUser) -> None:
     if not user.has_perm(PUBLISH_PERMISSION):
-        raise PermissionDenied("You do not have permission to approve or reject corrections.")
+        raise PermissionDenied(gettext("You do not have permission to approve or reject corrections."))
 
 
 def _locked_open(correction: Correction) -> Correction:
     correction = Correction.objects.select_for_update().get(pk=correction.pk)
     if correction.status != CorrectionStatus.OPEN:
-        raise WorkflowError(f"This correction was already {correction.get_status_display().lower()}.")
+        raise WorkflowError(
+            gettext("This correction was already %(status)s.") % {"status": correction.get_status_display().lower()}
+        )
     return correction
 
 
@@ -411,31 +420,39 @@ def correction_approve(*, correction: Correction, user: AbstractBaseUser) -> Inc
         )
         if user.pk in _writers(correction, revision) and not settings.ARCHIVE_ALLOW_SELF_REVIEW:
             # As correction_wrote, on the rows just locked.
-            raise WorkflowError("You wrote this correction; another reviewer must approve it.")
+            raise WorkflowError(gettext("You wrote this correction; another reviewer must approve it."))
         if incident.version != correction.base_version:
             raise WorkflowError(
-                "The published incident changed since this correction was proposed "
-                f"(version {correction.base_version}, now {incident.version}); "
-                "withdraw it and propose it again from the published record."
+                gettext(
+                    "The published incident changed since this correction was proposed "
+                    "(version %(base)s, now %(now)s); "
+                    "withdraw it and propose it again from the published record."
+                )
+                % {"base": correction.base_version, "now": incident.version}
             )
         if revision is None:
             if incident.status != Status.RETRACTED:
-                raise WorkflowError("Only a retracted incident's notice can be corrected this way.")
+                raise WorkflowError(gettext("Only a retracted incident's notice can be corrected this way."))
             changes = correction_changes(correction=correction)
             fields: dict[str, Any] = {"retraction_notice": correction.notice, "last_edited_by_id": correction.author_id}
         else:
             if revision.status != Status.IN_REVIEW:
-                raise WorkflowError("This correction is still a draft: its editor must submit it for review first.")
+                raise WorkflowError(
+                    gettext("This correction is still a draft: its editor must submit it for review first.")
+                )
             if incident.status != Status.PUBLISHED:
                 raise WorkflowError(
-                    f"The incident is now {STATUS_NOUNS[incident.status]}; this correction cannot apply."
+                    gettext("The incident is now %(status)s; this correction cannot apply.")
+                    % {"status": STATUS_NOUNS[incident.status]}
                 )
             if revision.estimate_stale and revision.fatalities_method == EstimateMethod.OVERRIDE:
                 raise WorkflowError(
-                    "The correction's claims changed after its estimate was overridden: return it to draft "
-                    "and override the estimate again, or accept the archive's proposal."
+                    gettext(
+                        "The correction's claims changed after its estimate was overridden: return it to draft "
+                        "and override the estimate again, or accept the archive's proposal."
+                    )
                 )
-            _refuse_unconfirmed_mentions(revision, "approved")
+            _refuse_unconfirmed_mentions(revision, gettext("approved"))
             # The proposal is computed once, for the changes kept and for the values written.
             applied = _Applied(Incident.objects.select_related("event_type", "sub_event_type").get(pk=revision.pk))
             shown = Incident.objects.select_related("event_type", "sub_event_type").get(pk=incident.pk)
@@ -522,13 +539,15 @@ def correction_reject(*, correction: Correction, user: AbstractBaseUser, reason:
     _require_review(user)
     reason = reason.strip()
     if not reason:
-        raise WorkflowError("A rejection needs a reason for the correction's editor.")
+        raise WorkflowError(gettext("A rejection needs a reason for the correction's editor."))
     with transaction.atomic():
         correction = _locked_open(correction)
         if correction.revision_id is not None:
             status = Incident.objects.filter(pk=correction.revision_id).values_list("status", flat=True).get()
             if status != Status.IN_REVIEW:
-                raise WorkflowError("This correction is still a draft; only a correction in review can be rejected.")
+                raise WorkflowError(
+                    gettext("This correction is still a draft; only a correction in review can be rejected.")
+                )
         _close(correction, user, CorrectionStatus.REJECTED, correction_changes(correction=correction),
                rejection_reason=reason)  # fmt: skip
     return correction
@@ -539,6 +558,6 @@ def correction_withdraw(*, correction: Correction, user: AbstractBaseUser) -> Co
     with transaction.atomic():
         correction = _locked_open(correction)
         if not correction_may_withdraw(correction=correction, user=user):
-            raise PermissionDenied("Only the correction's author or a reviewer may withdraw it.")
+            raise PermissionDenied(gettext("Only the correction's author or a reviewer may withdraw it."))
         _close(correction, user, CorrectionStatus.WITHDRAWN, correction_changes(correction=correction))
     return correction

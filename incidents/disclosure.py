@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from incidents.models import Person, Source
 from incidents.services import PUBLISH_PERMISSION, WorkflowError, stale_version_error
@@ -33,15 +34,17 @@ def _locked_record(record: Source | Person) -> Source | Person:
 def _require_change(record: Source | Person, user: AbstractBaseUser) -> None:
     opts = record._meta
     if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
-        raise PermissionDenied(f"You do not have permission to change this {opts.verbose_name}.")
+        raise PermissionDenied(
+            gettext("You do not have permission to change this %(name)s.") % {"name": opts.verbose_name}
+        )
 
 
 def _require_request(record: Source | Person) -> None:
     name = record._meta.verbose_name
     if not record.confidential:
-        raise WorkflowError(f"This {name} is not confidential: it is already public.")
+        raise WorkflowError(gettext("This %(name)s is not confidential: it is already public.") % {"name": name})
     if record.disclosure_requested_at is None:
-        raise WorkflowError(f"Nobody has asked for this {name} to be made public.")
+        raise WorkflowError(gettext("Nobody has asked for this %(name)s to be made public.") % {"name": name})
 
 
 def _check_version(record: Source | Person, expected_version: int | None) -> None:
@@ -57,9 +60,11 @@ def record_request_disclosure(*, record: Source | Person, user: AbstractBaseUser
     with transaction.atomic():
         record = _locked_record(record)
         if not record.confidential:
-            raise WorkflowError(f"This {name} is not confidential: it is already public.")
+            raise WorkflowError(gettext("This %(name)s is not confidential: it is already public.") % {"name": name})
         if record.disclosure_requested_at is not None:
-            raise WorkflowError(f"A request to make this {name} public is already waiting for a reviewer.")
+            raise WorkflowError(
+                gettext("A request to make this %(name)s public is already waiting for a reviewer.") % {"name": name}
+            )
         record.disclosure_requested_by = user
         record.disclosure_requested_at = timezone.now()
         record.version = F("version") + 1
@@ -89,13 +94,16 @@ def record_disclose(
     _require_change(record, user)
     name = record._meta.verbose_name
     if not user.has_perm(PUBLISH_PERMISSION):
-        raise PermissionDenied(f"Only a reviewer may make a confidential {name} public.")
+        raise PermissionDenied(gettext("Only a reviewer may make a confidential %(name)s public.") % {"name": name})
     with transaction.atomic():
         record = _locked_record(record)
         _require_request(record)
         _check_version(record, expected_version)
         if record.disclosure_requested_by_id == user.pk and not settings.ARCHIVE_ALLOW_SELF_REVIEW:
-            raise WorkflowError(f"You asked for this {name} to be made public; another reviewer must confirm it.")
+            raise WorkflowError(
+                gettext("You asked for this %(name)s to be made public; another reviewer must confirm it.")
+                % {"name": name}
+            )
         record.confidential = False
         record.disclosure_requested_by = None
         record.disclosure_requested_at = None
@@ -127,7 +135,9 @@ def record_refuse_disclosure(
         _require_request(record)
         _check_version(record, expected_version)
         if not user.has_perm(PUBLISH_PERMISSION) and record.disclosure_requested_by_id != user.pk:
-            raise PermissionDenied(f"Only a reviewer, or whoever asked, may keep this {name} confidential.")
+            raise PermissionDenied(
+                gettext("Only a reviewer, or whoever asked, may keep this %(name)s confidential.") % {"name": name}
+            )
         record.disclosure_requested_by = None
         record.disclosure_requested_at = None
         record.version = F("version") + 1

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from incidents.models import Citation, Claim, Incident, IncidentActor, IncidentRelation, IncidentSource, Status
 from incidents.services import PUBLISH_PERMISSION, STATUS_NOUNS, WorkflowError
@@ -102,21 +103,21 @@ def incident_merge(*, duplicate: Incident, into: Incident, user: AbstractBaseUse
     estimates; ``into``'s is marked stale when claims (by the database) or actors moved.
     Returns ``into``."""
     if not user.has_perm(PUBLISH_PERMISSION):
-        raise PermissionDenied("You do not have permission to merge incidents.")
+        raise PermissionDenied(gettext("You do not have permission to merge incidents."))
     reason = reason.strip()
     if not reason:
-        raise WorkflowError("A merge needs a public reason, shown in place of the duplicate.")
+        raise WorkflowError(gettext("A merge needs a public reason, shown in place of the duplicate."))
     if duplicate.pk == into.pk:
-        raise WorkflowError("An incident cannot be merged into itself.")
+        raise WorkflowError(gettext("An incident cannot be merged into itself."))
     with transaction.atomic():
         # Locked in one order, so two merges of the same pair cannot wait on each other.
         locked = {i.pk: i for i in Incident.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk])}
         duplicate, into = locked[duplicate.pk], locked[into.pk]
-        for incident, role in ((duplicate, "duplicate"), (into, "incident it is merged into")):
+        for incident, role in ((duplicate, gettext("duplicate")), (into, gettext("incident it is merged into"))):
             if incident.status != Status.PUBLISHED:
                 raise WorkflowError(
-                    f"Only published incidents can be merged; the {role}, #{incident.pk}, is "
-                    f"{STATUS_NOUNS[incident.status]}."
+                    gettext("Only published incidents can be merged; the %(role)s, #%(number)s, is %(status)s.")
+                    % {"role": role, "number": incident.pk, "status": STATUS_NOUNS[incident.status]}
                 )
         now = timezone.now()
         _merge_claims(duplicate, into, now)

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from incidents.models import (
     ESTIMATE_PREFIXES,
@@ -66,9 +67,12 @@ def stale_version_error(
 ) -> ConcurrentEditError:
     """The message an editor sees when someone else saved the record after they opened it."""
     return ConcurrentEditError(
-        f"This {model._meta.verbose_name} was changed by someone else after you opened it "
-        f"(your copy is version {expected_version}, the saved one is version {current_version}). "
-        "Your changes were not saved: reload the page, then re-apply them.",
+        gettext(
+            "This %(name)s was changed by someone else after you opened it "
+            "(your copy is version %(expected)s, the saved one is version %(current)s). "
+            "Your changes were not saved: reload the page, then re-apply them."
+        )
+        % {"name": model._meta.verbose_name, "expected": expected_version, "current": current_version},
         code="stale",
     )
 
@@ -235,9 +239,11 @@ def _refuse_unconfirmed_mentions(incident: Incident, action: str) -> None:
     mentions = incident_unconfirmed_mentions(incident=incident)
     if mentions:
         raise WorkflowError(
-            f"This incident cannot be {action} while its public text names a confidential source or person. "
-            + " ".join(str(m) for m in mentions)
-            + " Reword it, or ask a reviewer to confirm that the wording is deliberate."
+            gettext(
+                "This incident cannot be %(action)s while its public text names a confidential source or person. "
+                "%(mentions)s Reword it, or ask a reviewer to confirm that the wording is deliberate."
+            )
+            % {"action": action, "mentions": " ".join(str(m) for m in mentions)}
         )
 
 
@@ -249,11 +255,14 @@ def incident_confirm_confidential_wording(*, incident: Incident, user: AbstractB
         incident = _locked(incident)
         if not row.starts_from(incident):
             raise WorkflowError(
-                f"Only {_sources(row)} can have its wording confirmed; this one is {STATUS_NOUNS[incident.status]}."
+                gettext("Only %(sources)s can have its wording confirmed; this one is %(status)s.")
+                % {"sources": _sources(row), "status": STATUS_NOUNS[incident.status]}
             )
         mentions = incident_confidential_mentions(incident=incident)
         if not mentions:
-            raise WorkflowError("No public text of this incident names a confidential source: nothing to confirm.")
+            raise WorkflowError(
+                gettext("No public text of this incident names a confidential source: nothing to confirm.")
+            )
         incident.confidential_wording_confirmed = "\n".join(sorted({m.key for m in mentions}))
         incident.version = F("version") + 1
         incident.save(update_fields=["confidential_wording_confirmed", "version", "updated_at"])
@@ -290,7 +299,10 @@ class Transition:
 
     def require(self, user: AbstractBaseUser) -> None:
         if not self.permits(user):
-            raise PermissionDenied(f"You do not have permission to {self.label[0].lower()}{self.label[1:]}.")
+            label = str(self.label)
+            raise PermissionDenied(
+                gettext("You do not have permission to %(step)s.") % {"step": label[0].lower() + label[1:]}
+            )
 
     def starts_from(self, incident: Incident) -> bool:
         return incident.status in self.source
@@ -315,15 +327,15 @@ def incident_transitions(*, incident: Incident, user: AbstractBaseUser) -> list[
 
 # How a refusal names a status: "Only a draft can be submitted for review; this one is a published incident."
 STATUS_NOUNS = {
-    Status.DRAFT: "a draft",
-    Status.IN_REVIEW: "an incident in review",
-    Status.PUBLISHED: "a published incident",
-    Status.RETRACTED: "a retracted incident",
+    Status.DRAFT: gettext_lazy("a draft"),
+    Status.IN_REVIEW: gettext_lazy("an incident in review"),
+    Status.PUBLISHED: gettext_lazy("a published incident"),
+    Status.RETRACTED: gettext_lazy("a retracted incident"),
 }
 
 
 def _sources(row: Transition) -> str:
-    return " or ".join(STATUS_NOUNS[status] for status in row.source)
+    return gettext(" or ").join(str(STATUS_NOUNS[status]) for status in row.source)
 
 
 def _take(step: str, *, incident: Incident, user: AbstractBaseUser, apply: Callable[[Incident], list[str]]) -> Incident:
@@ -334,7 +346,10 @@ def _take(step: str, *, incident: Incident, user: AbstractBaseUser, apply: Calla
     with transaction.atomic():
         incident = _locked(incident)
         if not row.starts_from(incident):
-            raise WorkflowError(f"Only {_sources(row)} can be {row.done}; this one is {STATUS_NOUNS[incident.status]}.")
+            raise WorkflowError(
+                gettext("Only %(sources)s can be %(done)s; this one is %(status)s.")
+                % {"sources": _sources(row), "done": row.done, "status": STATUS_NOUNS[incident.status]}
+            )
         fields = apply(incident)
         incident.status = row.target
         incident.version = F("version") + 1
@@ -345,7 +360,7 @@ def _take(step: str, *, incident: Incident, user: AbstractBaseUser, apply: Calla
 
 def incident_submit(*, incident: Incident, user: AbstractBaseUser) -> Incident:
     def apply(incident: Incident) -> list[str]:
-        _refuse_unconfirmed_mentions(incident, "submitted for review")
+        _refuse_unconfirmed_mentions(incident, gettext("submitted for review"))
         incident.submitted_at = timezone.now()
         return ["submitted_at"]
 
@@ -360,11 +375,13 @@ def incident_publish(*, incident: Incident, user: AbstractBaseUser) -> Incident:
     def apply(incident: Incident) -> list[str]:
         if incident.revision_of_id is not None:
             raise WorkflowError(
-                "This is the draft of a correction: approve the correction to apply it to the published incident."
+                gettext(
+                    "This is the draft of a correction: approve the correction to apply it to the published incident."
+                )
             )
         if incident.last_edited_by_id == user.pk and not settings.ARCHIVE_ALLOW_SELF_REVIEW:
-            raise WorkflowError("You edited this incident last; another reviewer must publish it.")
-        _refuse_unconfirmed_mentions(incident, "published")
+            raise WorkflowError(gettext("You edited this incident last; another reviewer must publish it."))
+        _refuse_unconfirmed_mentions(incident, gettext("published"))
         now = timezone.now()
         incident.reviewed_by = user
         incident.reviewed_at = now
@@ -380,7 +397,7 @@ def incident_retract(*, incident: Incident, user: AbstractBaseUser, notice: str)
 
     def apply(incident: Incident) -> list[str]:
         if not notice:
-            raise WorkflowError("A retraction needs a public notice saying why.")
+            raise WorkflowError(gettext("A retraction needs a public notice saying why."))
         incident.retraction_notice = notice
         incident.retracted_at = timezone.now()
         return ["retraction_notice", "retracted_at"]
@@ -395,22 +412,22 @@ TRANSITIONS: tuple[Transition, ...] = (
         source=(Status.DRAFT,),
         target=Status.IN_REVIEW,
         permission=SUBMIT_PERMISSION,
-        label="Submit for review",
-        done="submitted for review",
+        label=gettext_lazy("Submit for review"),
+        done=gettext_lazy("submitted for review"),
         service=incident_submit,
         action="submit_for_review",
-        action_label="Submit selected incidents for review",
+        action_label=gettext_lazy("Submit selected incidents for review"),
     ),
     Transition(
         step="publish",
         source=(Status.IN_REVIEW,),
         target=Status.PUBLISHED,
         permission=PUBLISH_PERMISSION,
-        label="Publish",
-        done="published",
+        label=gettext_lazy("Publish"),
+        done=gettext_lazy("published"),
         service=incident_publish,
         action="publish",
-        action_label="Publish selected incidents",
+        action_label=gettext_lazy("Publish selected incidents"),
         # A correction's draft is approved as a correction, onto the incident it corrects.
         offered=lambda incident: incident.revision_of_id is None,
     ),
@@ -419,11 +436,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         source=(Status.PUBLISHED,),
         target=Status.RETRACTED,
         permission=PUBLISH_PERMISSION,
-        label="Retract",
-        done="retracted",
+        label=gettext_lazy("Retract"),
+        done=gettext_lazy("retracted"),
         service=incident_retract,
         action="retract",
-        action_label="Retract selected incidents, with a public notice…",
+        action_label=gettext_lazy("Retract selected incidents, with a public notice…"),
         notice=True,
     ),
     Transition(
@@ -431,19 +448,19 @@ TRANSITIONS: tuple[Transition, ...] = (
         source=(Status.IN_REVIEW,),
         target=Status.DRAFT,
         permission=SUBMIT_PERMISSION,
-        label="Return to draft",
-        done="returned to draft",
+        label=gettext_lazy("Return to draft"),
+        done=gettext_lazy("returned to draft"),
         service=incident_return_to_draft,
         action="return_to_draft",
-        action_label="Return selected incidents to draft",
+        action_label=gettext_lazy("Return selected incidents to draft"),
     ),
     Transition(
         step="confirm-wording",
         source=(Status.DRAFT, Status.IN_REVIEW),
         target=None,
         permission=PUBLISH_PERMISSION,
-        label="Confirm the wording naming a confidential source",
-        done="has its wording naming a confidential source confirmed as deliberate",
+        label=gettext_lazy("Confirm the wording naming a confidential source"),
+        done=gettext_lazy("has its wording naming a confidential source confirmed as deliberate"),
         service=incident_confirm_confidential_wording,
         offered=lambda incident: bool(incident_unconfirmed_mentions(incident=incident)),
     ),
@@ -529,7 +546,7 @@ def incident_accept_proposal(*, incident: Incident, user: AbstractBaseUser) -> I
 def _check_triple(values: Triple, what: str) -> None:
     given = [v for v in values if v is not None]
     if given != sorted(given) or any(v < 0 for v in given):
-        raise WorkflowError(f"{what} must satisfy 0 ≤ low ≤ best ≤ high.")
+        raise WorkflowError(gettext("%(what)s must satisfy 0 ≤ low ≤ best ≤ high.") % {"what": what})
 
 
 def incident_override_estimate(
@@ -555,13 +572,13 @@ def incident_override_estimate(
         incident = _locked(incident)
         require_incident_edit(incident=incident, user=user)
         if not rationale:
-            raise WorkflowError("Overriding the proposal needs a rationale.")
-        _check_triple((low, best, high), "The estimate")
+            raise WorkflowError(gettext("Overriding the proposal needs a rationale."))
+        _check_triple((low, best, high), gettext("The estimate"))
         unknown = sorted(set(parts) - set(PART_PREFIXES))
         if unknown:
-            raise WorkflowError(f"There is no estimate called {', '.join(unknown)}.")
+            raise WorkflowError(gettext("There is no estimate called %(names)s.") % {"names": ", ".join(unknown)})
         for prefix, values in parts.items():
-            _check_triple(values, f"The estimate of {prefix.replace('_', ' ')}")
+            _check_triple(values, gettext("The estimate of %(part)s") % {"part": prefix.replace("_", " ")})
         proposed = proposal_estimate(incident_proposal(incident=incident))
         for prefix in PART_PREFIXES:
             values = parts.get(prefix) or tuple(proposed[f"{prefix}_{bound}"] for bound in BOUNDS)
@@ -662,11 +679,16 @@ def history_restore(*, event: models.Model, user: AbstractBaseUser) -> models.Mo
     model = event.pgh_tracked_model
     opts = model._meta
     if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
-        raise PermissionDenied(f"You do not have permission to change this {opts.verbose_name}.")
+        raise PermissionDenied(
+            gettext("You do not have permission to change this %(name)s.") % {"name": opts.verbose_name}
+        )
     with transaction.atomic():
         instance = model._default_manager.select_for_update().filter(pk=event.pgh_obj_id).first()
         if instance is None:
-            raise WorkflowError(f"This {opts.verbose_name} has been deleted; there is nothing to restore into.")
+            raise WorkflowError(
+                gettext("This %(name)s has been deleted; there is nothing to restore into.")
+                % {"name": opts.verbose_name}
+            )
         # The record as it is and as it would be: a restore may move a claim to another incident.
         incident_ids = attached_incident_ids(instance)
         for field in restorable_fields(model):

@@ -10,6 +10,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.translation import gettext
 
 from incidents import services
 from incidents.admin.forms import VERSION_FIELD, VersionedModelForm, expected_version
@@ -127,7 +128,9 @@ class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
             return super().delete_view(request, object_id, {**(extra_context or {}), "based_on_version": shown})
         except services.ConcurrentEditError as error:
             # The deletion and its log entry were rolled back; the change form shows what is saved now.
-            self.message_user(request, f"Nothing was deleted. {error.messages[0]}", messages.ERROR)
+            self.message_user(
+                request, gettext("Nothing was deleted. %(reason)s") % {"reason": error.messages[0]}, messages.ERROR
+            )
             return HttpResponseRedirect(
                 reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id])
             )
@@ -140,8 +143,8 @@ class ArchiveModelAdmin(HistoryAdminMixin, admin.ModelAdmin):
         if shown is None:
             # A confirmation that does not say what it confirms deletes nothing.
             raise services.ConcurrentEditError(
-                f"The page did not say which version of this {obj._meta.verbose_name} you saw: "
-                "open the delete page again.",
+                gettext("The page did not say which version of this %(name)s you saw: open the delete page again.")
+                % {"name": obj._meta.verbose_name},
                 code="no_version",
             )
         delete_checked(instance=obj, expected_version=shown)

@@ -20,16 +20,27 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator
+from django.utils.text import Truncator, format_lazy
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from incidents import corrections, services
 from incidents.models import Correction, CorrectionStatus, Incident, Status
 
-REASON_EXAMPLE = "“Date corrected after the army's statement of 15 June”"
+REASON_EXAMPLE = _("“Date corrected after the army's statement of 15 June”")
 # The diff's sections, in the order a reviewer reads them.
-SECTIONS = ("Incident", "Claims", "Actors", "Sources", "Related incidents")
+# Marked for the catalog here; the page translates each section's name as it shows it.
+SECTIONS = (
+    gettext_noop("Incident"),
+    gettext_noop("Claims"),
+    gettext_noop("Actors"),
+    gettext_noop("Sources"),
+    gettext_noop("Related incidents"),
+)
 
 
 def _text(rows: int = 3) -> forms.Textarea:
@@ -38,29 +49,31 @@ def _text(rows: int = 3) -> forms.Textarea:
 
 class CorrectionReasonForm(forms.Form):
     reason = forms.CharField(
-        label="Public reason",
+        label=_("Public reason"),
         widget=_text(),
-        help_text=f"Shown on the public page with the correction's date, e.g. {REASON_EXAMPLE}.",
-        error_messages={"required": f"Write the public reason for the correction, e.g. {REASON_EXAMPLE}."},
+        help_text=format_lazy(_("Shown on the public page with the correction's date, e.g. {}."), REASON_EXAMPLE),
+        error_messages={
+            "required": format_lazy(_("Write the public reason for the correction, e.g. {}."), REASON_EXAMPLE)
+        },
     )
 
 
 class NoticeCorrectionForm(forms.Form):
     notice = forms.CharField(
-        label="New public notice",
+        label=_("New public notice"),
         widget=_text(5),
-        help_text="Shown in place of the retracted incident, instead of the current notice.",
-        error_messages={"required": "Write the new public notice."},
+        help_text=_("Shown in place of the retracted incident, instead of the current notice."),
+        error_messages={"required": _("Write the new public notice.")},
     )
     reason = CorrectionReasonForm.base_fields["reason"]
 
 
 class RejectionForm(forms.Form):
     rejection_reason = forms.CharField(
-        label="Why it is rejected",
+        label=_("Why it is rejected"),
         widget=_text(),
-        help_text="The correction's editor reads it; it is kept with the correction.",
-        error_messages={"required": "Say why the correction is rejected: its editor reads the reason."},
+        help_text=_("The correction's editor reads it; it is kept with the correction."),
+        error_messages={"required": _("Say why the correction is rejected: its editor reads the reason.")},
     )
 
 
@@ -139,12 +152,14 @@ class IncidentCorrectionsMixin:
         change_url = reverse("admin:incidents_incident_change", args=[incident.pk])
         existing = Correction.objects.open().filter(incident=incident).first()
         if existing is not None:
-            self.message_user(request, "A correction to this incident is already open: continue it.", messages.INFO)
+            self.message_user(
+                request, gettext("A correction to this incident is already open: continue it."), messages.INFO
+            )
             return HttpResponseRedirect(correction_url(existing))
         if incident.status not in (Status.PUBLISHED, Status.RETRACTED):
             self.message_user(
                 request,
-                "Only a published or retracted incident is corrected; this one can be edited as it is.",
+                gettext("Only a published or retracted incident is corrected; this one can be edited as it is."),
                 messages.INFO,
             )
             return HttpResponseRedirect(change_url)
@@ -168,21 +183,25 @@ class IncidentCorrectionsMixin:
                 if notice:
                     self.message_user(
                         request,
-                        "The new notice is proposed. A reviewer approves or rejects it here; "
-                        "until then the public sees the current notice.",
+                        gettext(
+                            "The new notice is proposed. A reviewer approves or rejects it here; "
+                            "until then the public sees the current notice."
+                        ),
                         messages.SUCCESS,
                     )
                     return HttpResponseRedirect(correction_url(correction))
                 self.message_user(
                     request,
-                    "This is the correction's draft: a copy of the published incident. Make the changes, save, "
-                    "then submit it for review. The public sees the published record until a reviewer approves it.",
+                    gettext(
+                        "This is the correction's draft: a copy of the published incident. Make the changes, save, "
+                        "then submit it for review. The public sees the published record until a reviewer approves it."
+                    ),
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[correction.revision_id]))
         context = {
             **self.admin_site.each_context(request),
-            "title": "Propose a new public notice" if notice else "Propose a correction",
+            "title": gettext("Propose a new public notice") if notice else gettext("Propose a correction"),
             "subtitle": str(incident),
             "opts": self.opts,
             "original": incident,
@@ -197,13 +216,13 @@ class IncidentCorrectionsMixin:
 
 
 class CorrectionStageFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "stage"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [
-            ("review", "Awaiting review"),
-            ("draft", "Draft being edited"),
+            ("review", _("Awaiting review")),
+            ("draft", _("Draft being edited")),
             *((status, label) for status, label in CorrectionStatus.choices if status != CorrectionStatus.OPEN),
         ]
 
@@ -226,7 +245,7 @@ class CorrectionAdmin(admin.ModelAdmin):
     list_filter = [CorrectionStageFilter]
     list_select_related = ["incident", "revision", "author", "decided_by"]
     search_fields = ["reason", "incident__title"]
-    search_help_text = "Words of the reason or of the incident's title, or an incident number."
+    search_help_text = _("Words of the reason or of the incident's title, or an incident number.")
     list_per_page = 50
 
     class Media:
@@ -255,7 +274,7 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         return super().changelist_view(
-            request, {"title": "Corrections, those awaiting review first", **(extra_context or {})}
+            request, {"title": gettext("Corrections, those awaiting review first"), **(extra_context or {})}
         )
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
@@ -276,32 +295,35 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     # --- The list ---
 
-    @admin.display(description="correction", ordering="id")
+    @admin.display(description=_("correction"), ordering="id")
     def correction(self, obj: Correction) -> str:
-        return f"Correction {obj.pk}"
+        return gettext("Correction %(number)s") % {"number": obj.pk}
 
-    @admin.display(description="incident", ordering="incident_id")
+    @admin.display(description=_("incident"), ordering="incident_id")
     def incident_link(self, obj: Correction) -> SafeString:
         url = reverse("admin:incidents_incident_change", args=[obj.incident_id])
         return format_html('<a href="{}">#{} {}</a>', url, obj.incident_id, obj.incident.title)
 
-    @admin.display(description="public reason")
+    @admin.display(description=_("public reason"))
     def short_reason(self, obj: Correction) -> str:
         return Truncator(obj.reason).chars(120)
 
-    @admin.display(description="status", ordering="review_order")
+    @admin.display(description=_("status"), ordering="review_order")
     def stage(self, obj: Correction) -> str:
         if obj.status != CorrectionStatus.OPEN:
             return obj.get_status_display()
         if obj.revision_id is None:
-            return "Awaiting review (new notice)"
-        return "Awaiting review" if obj.revision.status == Status.IN_REVIEW else "Draft being edited"
+            return gettext("Awaiting review (new notice)")
+        return gettext("Awaiting review") if obj.revision.status == Status.IN_REVIEW else gettext("Draft being edited")
 
-    @admin.display(description="decided", ordering="decided_at")
+    @admin.display(description=_("decided"), ordering="decided_at")
     def decided(self, obj: Correction) -> str:
         if obj.decided_at is None:
             return ""
-        return f"{obj.decided_by or 'someone'}, {obj.decided_at:%Y-%m-%d %H:%M}"
+        return gettext("%(who)s, %(when)s") % {
+            "who": obj.decided_by or gettext("someone"),
+            "when": date_format(timezone.localtime(obj.decided_at), "SHORT_DATETIME_FORMAT"),
+        }
 
     # --- The page: the changes and the decision ---
 
@@ -340,7 +362,8 @@ class CorrectionAdmin(admin.ModelAdmin):
         revision = correction.revision
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Correction {correction.pk} to #{incident.pk}",
+            "title": gettext("Correction %(number)s to #%(incident)s")
+            % {"number": correction.pk, "incident": incident.pk},
             "subtitle": str(incident),
             "opts": self.opts,
             "original": correction,
@@ -388,7 +411,10 @@ class CorrectionAdmin(admin.ModelAdmin):
             request,
             correction,
             lambda: corrections.correction_approve(correction=correction, user=request.user),
-            lambda incident: f"Correction approved: the public record of “{incident}” now shows it.",
+            lambda incident: (
+                gettext("Correction approved: the public record of “%(incident)s” now shows it.")
+                % {"incident": incident}
+            ),
         )
 
     def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -405,7 +431,9 @@ class CorrectionAdmin(admin.ModelAdmin):
             request,
             correction,
             lambda: corrections.correction_reject(correction=correction, user=request.user, reason=reason),
-            lambda _: "Correction rejected; its editor reads the reason here. The published record is unchanged.",
+            lambda result: gettext(
+                "Correction rejected; its editor reads the reason here. The published record is unchanged."
+            ),
         )
 
     def withdraw_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -418,13 +446,15 @@ class CorrectionAdmin(admin.ModelAdmin):
                 request,
                 correction,
                 lambda: corrections.correction_withdraw(correction=correction, user=request.user),
-                lambda _: "Correction withdrawn; its draft copy is deleted. The published record is unchanged.",
+                lambda result: gettext(
+                    "Correction withdrawn; its draft copy is deleted. The published record is unchanged."
+                ),
             )
         if correction.status != CorrectionStatus.OPEN:
             return HttpResponseRedirect(correction_url(correction))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Withdraw correction {correction.pk}?",
+            "title": gettext("Withdraw correction %(number)s?") % {"number": correction.pk},
             "subtitle": str(correction.incident),
             "opts": self.opts,
             "original": correction,

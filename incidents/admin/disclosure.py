@@ -14,6 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from incidents import disclosure, services
@@ -21,8 +24,8 @@ from incidents.admin.forms import VERSION_FIELD
 from incidents.models import Person, Source
 
 DECISIONS = {
-    "disclose": (disclosure.record_disclose, "“{record}” is now public."),
-    "keep": (disclosure.record_refuse_disclosure, "“{record}” stays confidential; the request is closed."),
+    "disclose": (disclosure.record_disclose, _("“%(record)s” is now public.")),
+    "keep": (disclosure.record_refuse_disclosure, _("“%(record)s” stays confidential; the request is closed.")),
 }
 
 
@@ -34,16 +37,16 @@ class DisclosureAdminMixin:
     def get_readonly_fields(self, request: HttpRequest, obj: Source | Person | None = None) -> list[str]:
         return [*super().get_readonly_fields(request, obj), "disclosure_request"]
 
-    @admin.display(description="request to make it public")
+    @admin.display(description=_("request to make it public"))
     def disclosure_request(self, obj: Source | Person) -> str:
         if obj.pk is None or obj.disclosure_requested_at is None:
-            return "None. Unticking “confidential” asks a reviewer to make it public."
-        who = obj.disclosure_requested_by or "a former user"
-        when = timezone.localtime(obj.disclosure_requested_at).strftime("%Y-%m-%d %H:%M")
-        return (
-            f"Asked by {who} on {when}. It stays confidential until a reviewer who did not ask "
+            return gettext("None. Unticking “confidential” asks a reviewer to make it public.")
+        who = obj.disclosure_requested_by or gettext("a former user")
+        when = date_format(timezone.localtime(obj.disclosure_requested_at), "SHORT_DATETIME_FORMAT")
+        return gettext(
+            "Asked by %(who)s on %(when)s. It stays confidential until a reviewer who did not ask "
             "makes it public, or keeps it confidential."
-        )
+        ) % {"who": who, "when": when}
 
     def save_model(self, request: HttpRequest, obj: Source | Person, form: forms.Form, change: bool) -> None:
         # Unticking only asks; everything else the form changed is saved.
@@ -57,9 +60,17 @@ class DisclosureAdminMixin:
         try:
             disclosure.record_request_disclosure(record=obj, user=request.user)
         except (services.WorkflowError, PermissionDenied) as error:
-            self.message_user(request, f"It stays confidential. {services.refusal_message(error)}", messages.WARNING)
+            self.message_user(
+                request,
+                gettext("It stays confidential. %(refusal)s") % {"refusal": services.refusal_message(error)},
+                messages.WARNING,
+            )
         else:
-            self.message_user(request, f"A reviewer must confirm before this {name} is made public.", messages.WARNING)
+            self.message_user(
+                request,
+                gettext("A reviewer must confirm before this %(name)s is made public.") % {"name": name},
+                messages.WARNING,
+            )
 
     def get_urls(self) -> list:
         opts = self.opts
@@ -80,9 +91,9 @@ class DisclosureAdminMixin:
         name = f"admin:{self.opts.app_label}_{self.opts.model_name}_disclosure"
         buttons = []
         if disclosure.record_can_disclose(record=obj, user=user):
-            buttons.append({"label": "Make public", "url": reverse(name, args=[obj.pk, "disclose"])})
+            buttons.append({"label": gettext("Make public"), "url": reverse(name, args=[obj.pk, "disclose"])})
         if user.has_perm(services.PUBLISH_PERMISSION) or obj.disclosure_requested_by_id == user.pk:
-            buttons.append({"label": "Keep confidential", "url": reverse(name, args=[obj.pk, "keep"])})
+            buttons.append({"label": gettext("Keep confidential"), "url": reverse(name, args=[obj.pk, "keep"])})
         return buttons
 
     def render_change_form(
@@ -118,5 +129,5 @@ class DisclosureAdminMixin:
         except (services.WorkflowError, services.ConcurrentEditError, PermissionDenied) as error:
             self.message_user(request, services.refusal_message(error), messages.ERROR)
         else:
-            self.message_user(request, done.format(record=record), messages.SUCCESS)
+            self.message_user(request, done % {"record": record}, messages.SUCCESS)
         return HttpResponseRedirect(change_url)

@@ -9,11 +9,12 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from incidents import services
 from incidents.models import CLOCK_TIME_PRECISIONS, ClaimKind, Incident, LossesOf, TimePrecision
+from incidents.vocabulary_labels import vocabulary_label
 
 # The hidden form field that carries the version of the record the editor started from.
 VERSION_FIELD = "based_on_version"
@@ -75,7 +76,11 @@ class VersionedFormSetMixin:
                 error = services.stale_version_error(
                     model=self.model, expected_version=expected, current_version=form.instance.version
                 )
-                raise forms.ValidationError(f"Not deleted: “{form.instance}”. {error.messages[0]}", code="stale")
+                raise forms.ValidationError(
+                    gettext("Not deleted: “%(record)s”. %(reason)s")
+                    % {"record": form.instance, "reason": error.messages[0]},
+                    code="stale",
+                )
 
 
 class VersionedInline:
@@ -100,7 +105,8 @@ class IncidentForm(VersionedModelForm):
             # The database refuses the pair too; this says so beside the field.
             self.add_error(
                 "sub_event_type",
-                _("“%(sub_type)s” is not a sub-type of “%(type)s”.") % {"sub_type": sub_type.name, "type": event_type},
+                _("“%(sub_type)s” is not a sub-type of “%(type)s”.")
+                % {"sub_type": vocabulary_label(sub_type.name), "type": vocabulary_label(event_type.name)},
             )
         if "time_of_day" not in self.fields or "time_precision" not in self.fields:
             return cleaned
@@ -111,11 +117,18 @@ class IncidentForm(VersionedModelForm):
         elif time is not None and precision not in CLOCK_TIME_PRECISIONS:
             self.add_error(
                 "time_precision",
-                f"“{TimePrecision(precision).label}” names a part of the day: clear the time, "
-                "or choose “At” or “Around” for a clock time.",
+                gettext(
+                    "“%(precision)s” names a part of the day: clear the time, or choose “At” or “Around” for a "
+                    "clock time."
+                )
+                % {"precision": TimePrecision(precision).label},
             )
         elif time is None and precision in CLOCK_TIME_PRECISIONS:
-            self.add_error("time_of_day", f"Give the time that was reported (“{TimePrecision(precision).label} …”).")
+            self.add_error(
+                "time_of_day",
+                gettext("Give the time that was reported (“%(precision)s …”).")
+                % {"precision": TimePrecision(precision).label},
+            )
         return cleaned
 
 
@@ -134,7 +147,10 @@ class ClaimForm(VersionedModelForm):
         if incident is not None and self.user is not None:
             refusal = services.incident_edit_refusal(incident=incident, user=self.user)
             if refusal:
-                raise forms.ValidationError(f"“{incident}”: {refusal}", code="not_editable")
+                raise forms.ValidationError(
+                    gettext("“%(incident)s”: %(refusal)s") % {"incident": incident, "refusal": refusal},
+                    code="not_editable",
+                )
         return incident
 
     @property
@@ -194,31 +210,37 @@ class ClaimForm(VersionedModelForm):
         kind, losses_of = get("kind"), get("losses_of")
         if "losses_actor" in self.fields:
             if losses_of == LossesOf.ACTOR and not get("losses_actor"):
-                self.add_error("losses_actor", "Name the actor whose losses these are.")
+                self.add_error("losses_actor", _("Name the actor whose losses these are."))
             elif losses_of and losses_of != LossesOf.ACTOR and get("losses_actor"):
-                self.add_error("losses_actor", f"Leave empty when the losses are “{LossesOf(losses_of).label}”.")
+                self.add_error(
+                    "losses_actor",
+                    gettext("Leave empty when the losses are “%(group)s”.") % {"group": LossesOf(losses_of).label},
+                )
         if losses_of == LossesOf.MIXED and "losses_note" in self.fields and not get("losses_note"):
-            self.add_error("losses_note", "Say who the several groups are, in the claim's words.")
+            self.add_error("losses_note", _("Say who the several groups are, in the claim's words."))
         if get("responsible_actor") and kind and kind != ClaimKind.RESPONSIBILITY:
-            self.add_error("responsible_actor", "Only a responsibility claim names an actor held responsible.")
+            self.add_error("responsible_actor", _("Only a responsibility claim names an actor held responsible."))
         if "attribution" in self.fields and bool(get("responsible_actor")) != bool(get("attribution")):
             field = "attribution" if get("responsible_actor") else "responsible_actor"
             self.add_error(
                 field,
-                "Say how firmly the act is tied to the actor."
+                _("Say how firmly the act is tied to the actor.")
                 if field == "attribution"
-                else "Name the actor held responsible, or clear the attribution.",
+                else _("Name the actor held responsible, or clear the attribution."),
             )
         if get("movement") and kind and kind != ClaimKind.TERRITORY:
-            self.add_error("movement", "Only a territory or position claim says what a force did.")
+            self.add_error("movement", _("Only a territory or position claim says what a force did."))
         low, high = get("quantity_low"), get("quantity_high")
         if high is not None and low is None:
-            self.add_error("quantity_low", "Give the lowest figure too (the same as the highest for one figure).")
+            self.add_error("quantity_low", _("Give the lowest figure too (the same as the highest for one figure)."))
         elif low is not None and high is not None and low > high:
-            self.add_error("quantity_low", f"{low} is more than the highest figure ({high}).")
+            self.add_error(
+                "quantity_low",
+                gettext("%(low)s is more than the highest figure (%(high)s).") % {"low": low, "high": high},
+            )
         part_of = get("part_of")
         if part_of is not None and self.instance.pk is not None and part_of.pk == self.instance.pk:
-            self.add_error("part_of", "A claim cannot be a sub-count of itself.")
+            self.add_error("part_of", _("A claim cannot be a sub-count of itself."))
         return cleaned
 
 
@@ -227,26 +249,30 @@ class IncidentRelationForm(VersionedModelForm):
         cleaned = super().clean()
         other = cleaned.get("object")
         if other is not None and self.instance.subject_id is not None and other.pk == self.instance.subject_id:
-            self.add_error("object", "An incident is not related to itself.")
+            self.add_error("object", _("An incident is not related to itself."))
         return cleaned
 
 
 class RetractionForm(forms.Form):
     notice = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text="Public notice shown in place of the incident, saying why it was retracted.",
+        label=_("Notice"),
+        help_text=_("Public notice shown in place of the incident, saying why it was retracted."),
     )
 
 
 class MergeForm(forms.Form):
     into = forms.ModelChoiceField(
         queryset=Incident.objects.all(),
-        label="Merge into",
-        help_text="The incident that stays: it receives the duplicate's claims, citations, actors, sources and links.",
+        label=_("Merge into"),
+        help_text=_(
+            "The incident that stays: it receives the duplicate's claims, citations, actors, sources and links."
+        ),
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Public: shown on the duplicate's page after “Merged into #N:”.",
+        label=_("Reason"),
+        help_text=_("Public: shown on the duplicate's page after “Merged into #N:”."),
     )
 
     def __init__(self, *args: Any, duplicates: list[Incident] | None = None, **kwargs: Any) -> None:
@@ -256,35 +282,42 @@ class MergeForm(forms.Form):
     def clean_into(self) -> Incident:
         into = self.cleaned_data["into"]
         if any(into.pk == duplicate.pk for duplicate in self.duplicates):
-            raise forms.ValidationError("Choose another incident than the duplicate itself.")
+            raise forms.ValidationError(_("Choose another incident than the duplicate itself."))
         return into
 
 
+# "Deaths, side A: low": a per-side figure's label, its bound named in the editor's language.
+BOUND_LABEL = _("%(part)s: %(bound)s")
+BOUND_NAMES = {"low": _("low"), "best": _("best"), "high": _("high")}
+
+
 class EstimateOverrideForm(forms.Form):
-    low = forms.IntegerField(min_value=0, required=False)
-    best = forms.IntegerField(min_value=0, required=False)
-    high = forms.IntegerField(min_value=0, required=False)
+    low = forms.IntegerField(min_value=0, required=False, label=_("Low"))
+    best = forms.IntegerField(min_value=0, required=False, label=_("Best"))
+    high = forms.IntegerField(min_value=0, required=False, label=_("High"))
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text="Public explanation of why the editors depart from the archive's proposal.",
+        label=_("Rationale"),
+        help_text=_("Public explanation of why the editors depart from the archive's proposal."),
     )
     contested = forms.TypedChoiceField(
-        choices=[("", "As the proposal says"), ("yes", "Contested"), ("no", "Not contested")],
+        label=_("Contested"),
+        choices=[("", _("As the proposal says")), ("yes", _("Contested")), ("no", _("Not contested"))],
         coerce=lambda value: value == "yes",
         empty_value=None,
         required=False,
     )
     high_open = forms.BooleanField(
-        required=False, label="High is open-ended", help_text="A claim gives only a lower figure ('51+')."
+        required=False, label=_("High is open-ended"), help_text=_("A claim gives only a lower figure ('51+').")
     )
 
     # The per-side and injury figures, each set to the proposal's until the editors change it.
     PART_LABELS = {
-        "deaths_a": "Deaths, side A",
-        "deaths_b": "Deaths, side B",
-        "deaths_civilians": "Civilian deaths",
-        "deaths_unknown": "Deaths, unknown side",
-        "injuries": "Injured",
+        "deaths_a": _("Deaths, side A"),
+        "deaths_b": _("Deaths, side B"),
+        "deaths_civilians": _("Civilian deaths"),
+        "deaths_unknown": _("Deaths, unknown side"),
+        "injuries": _("Injured"),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -292,7 +325,10 @@ class EstimateOverrideForm(forms.Form):
         for prefix in services.PART_PREFIXES:
             for bound in services.BOUNDS:
                 self.fields[f"{prefix}_{bound}"] = forms.IntegerField(
-                    min_value=0, required=False, label=f"{self.PART_LABELS.get(prefix, prefix)}: {bound}"
+                    min_value=0,
+                    required=False,
+                    label=BOUND_LABEL
+                    % {"part": self.PART_LABELS.get(prefix, prefix), "bound": BOUND_NAMES.get(bound, bound)},
                 )
 
     def parts(self) -> dict[str, services.Triple]:

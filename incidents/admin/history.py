@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from incidents import services
@@ -52,7 +53,7 @@ class HistoryAdminMixin:
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": f"History: {obj}",
+            "title": gettext("History: %(record)s") % {"record": obj},
             "subtitle": None,
             "opts": self.opts,
             "object": obj,
@@ -77,7 +78,11 @@ class HistoryAdminMixin:
             self.message_user(request, services.refusal_message(error), messages.ERROR)
         else:
             when = event.pgh_created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
-            self.message_user(request, f"Restored “{obj}” to the version of {when}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("Restored “%(record)s” to the version of %(when)s.") % {"record": obj, "when": when},
+                messages.SUCCESS,
+            )
         return HttpResponseRedirect(
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
         )

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from nested_admin.nested import NestedModelAdminMixin, NestedStackedInline, NestedTabularInline
 
 from incidents import services
@@ -55,6 +55,7 @@ from incidents.models import (
     SubEventType,
 )
 from incidents.search import search_incidents
+from incidents.vocabulary_labels import vocabulary_label
 
 ESTIMATE_BOUNDS = ("low", "best", "high")
 # Fieldsets a new incident leaves out (compared by identity: their names are translated).
@@ -210,7 +211,10 @@ class ClaimFormSet(VersionedFormSetMixin, NestedLoadedChoicesFormSet):
 
 
 def claim_summary(claim: Claim) -> str:
-    return f"{claim.get_kind_display()}: {claim.quantity_text or 'no wording'}"
+    return gettext("%(kind)s: %(wording)s") % {
+        "kind": claim.get_kind_display(),
+        "wording": claim.quantity_text or gettext("no wording"),
+    }
 
 
 class ClaimInline(IncidentChildInline, VersionedInline, NestedStackedInline):
@@ -355,6 +359,18 @@ class EstimateStaleFilter(admin.SimpleListFilter):
         if self.value() in ("yes", "no"):
             return queryset.filter(estimate_stale=self.value() == "yes")
         return queryset
+
+
+def event_type_label(event_type: Any) -> str:
+    return vocabulary_label(event_type.name)
+
+
+def sub_event_type_label(sub_type: SubEventType) -> str:
+    """ "Battles: Armed clash", in the editor's language."""
+    return gettext("%(type)s: %(sub_type)s") % {
+        "type": vocabulary_label(sub_type.event_type.name),
+        "sub_type": vocabulary_label(sub_type.name),
+    }
 
 
 def estimate_lines() -> list:
@@ -549,11 +565,21 @@ class IncidentAdmin(
             kwargs["widget"] = SubTypeSelect(
                 parent_field="event_type", own_field="sub_event_type", parent_attribute="event_type_id"
             )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        # The taxonomy's names in the editor's language (set last: the pickers' labels would win).
+        if db_field.name == "event_type" and formfield is not None:
+            formfield.label_from_instance = event_type_label
+        elif db_field.name == "sub_event_type" and formfield is not None:
+            formfield.label_from_instance = sub_event_type_label
+        return formfield
 
     @admin.display(description=_("type"), ordering="sub_event_type__name")
     def event_and_sub_type(self, obj: Incident) -> SafeString:
-        return format_html('<span title="{}">{}</span>', obj.event_type.name, obj.sub_event_type.name)
+        return format_html(
+            '<span title="{}">{}</span>',
+            vocabulary_label(obj.event_type.name),
+            vocabulary_label(obj.sub_event_type.name),
+        )
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
         term = search_term.strip()

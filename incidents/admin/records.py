@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from incidents import services
 from incidents.admin.base import ArchiveModelAdmin, LargeTableAdmin
@@ -41,8 +43,8 @@ class ClaimCitationInline(VersionedInline, LoadedChoicesInline, admin.TabularInl
     autocomplete_fields = ["source", "speaker"]
     fields = ["source", "quote", "language", "translation", "published_on", "speaker", VERSION_FIELD]
     extra = 0
-    verbose_name = "report carrying the claim"
-    verbose_name_plural = "reports carrying the claim (citations)"
+    verbose_name = _("report carrying the claim")
+    verbose_name_plural = _("reports carrying the claim (citations)")
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36, "dir": "auto"})},
         models.CharField: {"widget": forms.TextInput(attrs={"size": 5})},
@@ -81,18 +83,18 @@ class ClaimAdmin(LargeTableAdmin, ArchiveModelAdmin):
     list_select_related = ["incident", "claimant", "speaker", "losses_actor"]
     autocomplete_fields = ["incident", "claimant", "speaker", "losses_actor", "responsible_actor"]
     search_fields = ["quantity_text", "citations__quote"]
-    search_help_text = "An incident or claim number, or words of the wording or of a quotation."
+    search_help_text = _("An incident or claim number, or words of the wording or of a quotation.")
     # Newest first by primary key: an index scan, where the model's ordering would sort every claim.
     ordering = ["-pk"]
     inlines = [ClaimCitationInline]
     history_related = (Citation,)
     fieldsets = [
         (None, {"fields": ["incident", ("claimant", "speaker"), ("kind", "stance")]}),
-        ("Whose losses", {"fields": [("losses_of", "losses_actor"), "losses_note"]}),
-        ("What was said", {"fields": [("quantity_low", "quantity_high", "quantity_text"), "part_of"]}),
-        ("Responsibility", {"fields": [("responsible_actor", "attribution")]}),
-        ("Territory or position", {"fields": [("movement", "place")]}),
-        ("Verification", {"fields": ["verification", "verification_note", "internal_notes"]}),
+        (_("Whose losses"), {"fields": [("losses_of", "losses_actor"), "losses_note"]}),
+        (_("What was said"), {"fields": [("quantity_low", "quantity_high", "quantity_text"), "part_of"]}),
+        (_("Responsibility"), {"fields": [("responsible_actor", "attribution")]}),
+        (_("Territory or position"), {"fields": [("movement", "place")]}),
+        (_("Verification"), {"fields": ["verification", "verification_note", "internal_notes"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -118,7 +120,7 @@ class ClaimAdmin(LargeTableAdmin, ArchiveModelAdmin):
             kwargs["queryset"] = siblings.exclude(pk=object_id) if siblings is not None else Claim.objects.none()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="whose losses")
+    @admin.display(description=_("whose losses"))
     def losses(self, obj: Claim) -> str:
         return obj.losses_label
 
@@ -155,8 +157,8 @@ class ActorRelationInline(LoadedChoicesInline, admin.TabularInline):
     autocomplete_fields = ["object"]
     fields = ["kind", "object", "start_date", "end_date", "note"]
     extra = 0
-    verbose_name = "relation (this actor … the other actor)"
-    verbose_name_plural = "relations to other actors"
+    verbose_name = _("relation (this actor … the other actor)")
+    verbose_name_plural = _("relations to other actors")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("object")
@@ -166,7 +168,7 @@ class ActorAdmin(LargeTableAdmin, ArchiveModelAdmin):
     list_display = ["name", "slug", "kind", "country", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["name__ilike", "slug__ilike", "aliases__name__ilike"]
-    search_help_text = "Part of a name, slug or alias, in any language or script."
+    search_help_text = _("Part of a name, slug or alias, in any language or script.")
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ActorAliasInline, ActorRelationInline]
 
@@ -185,8 +187,8 @@ class ActorAdmin(LargeTableAdmin, ArchiveModelAdmin):
     readonly_fields = ["version", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "slug", ("kind", "country"), "description"]}),
-        ("Editors only", {"fields": ["internal_notes"]}),
-        ("Record", {"fields": [("version", "created_at", "updated_at")]}),
+        (_("Editors only"), {"fields": ["internal_notes"]}),
+        (_("Record"), {"fields": [("version", "created_at", "updated_at")]}),
     ]
 
 
@@ -200,33 +202,35 @@ class SourceAdmin(DisclosureAdminMixin, LargeTableAdmin, ArchiveModelAdmin):
         "language",
     ]
     search_fields = ["outlet__ilike", "author__ilike", "title__ilike"]
-    search_help_text = "Outlet, author or speaker, or title."
+    search_help_text = _("Outlet, author or speaker, or title.")
     date_hierarchy = "published_on"
     readonly_fields = ["version", "created_at", "updated_at"]
     fieldsets = [
         (
-            "Confidentiality",
+            _("Confidentiality"),
             {
-                "description": "A confidential source is fully visible to editors; the public, the API and every "
-                "export see only its kind (for example “Local source, identity withheld”). Unticking it "
-                "asks: a reviewer who did not ask makes the source public.",
+                "description": _(
+                    "A confidential source is fully visible to editors; the public, the API and every "
+                    "export see only its kind (for example “Local source, identity withheld”). Unticking it "
+                    "asks: a reviewer who did not ask makes the source public."
+                ),
                 "fields": ["confidential", "disclosure_request"],
             },
         ),
         (None, {"fields": ["kind", "outlet", "title", "author", ("published_on", "language"), "reliability"]}),
-        ("Where it was published", {"fields": ["url", "archived_url"]}),
-        ("Editors only", {"fields": ["internal_notes"]}),
-        ("Record", {"fields": [("version", "created_at", "updated_at")]}),
+        (_("Where it was published"), {"fields": ["url", "archived_url"]}),
+        (_("Editors only"), {"fields": ["internal_notes"]}),
+        (_("Record"), {"fields": [("version", "created_at", "updated_at")]}),
     ]
 
     def autocomplete_label(self, obj: Source) -> str:
         return source_label(obj)
 
-    @admin.display(description="title", ordering="title")
+    @admin.display(description=_("title"), ordering="title")
     def item_title(self, obj: Source) -> str:
-        return obj.title or f"({obj.get_kind_display()}, untitled)"
+        return obj.title or gettext("(%(kind)s, untitled)") % {"kind": obj.get_kind_display()}
 
-    @admin.display(description="identity", ordering="confidential")
+    @admin.display(description=_("identity"), ordering="confidential")
     def identity(self, obj: Source) -> SafeString:
         return confidential_badge(obj)
 
@@ -235,8 +239,8 @@ class PersonAliasInline(admin.TabularInline):
     model = PersonAlias
     fields = ["name", "language"]
     extra = 1
-    verbose_name = "other spelling or name"
-    verbose_name_plural = "other spellings and names (transliterations, other scripts)"
+    verbose_name = _("other spelling or name")
+    verbose_name_plural = _("other spellings and names (transliterations, other scripts)")
 
 
 class PersonAffiliationInline(LoadedChoicesInline, admin.TabularInline):
@@ -244,7 +248,7 @@ class PersonAffiliationInline(LoadedChoicesInline, admin.TabularInline):
     autocomplete_fields = ["actor"]
     fields = ["actor", "role", "start_date", "end_date"]
     extra = 0
-    verbose_name_plural = "affiliations (the actor the person speaks for, over dates)"
+    verbose_name_plural = _("affiliations (the actor the person speaks for, over dates)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("actor")
@@ -254,24 +258,26 @@ class PersonAdmin(DisclosureAdminMixin, LargeTableAdmin, ArchiveModelAdmin):
     list_display = ["name", "identity", "description", "slug", "updated_at"]
     list_filter = ["confidential", ("disclosure_requested_at", admin.EmptyFieldListFilter)]
     search_fields = ["name__ilike", "slug__ilike", "aliases__name__ilike"]
-    search_help_text = "Part of a name, slug or other spelling, in any language or script."
+    search_help_text = _("Part of a name, slug or other spelling, in any language or script.")
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PersonAliasInline, PersonAffiliationInline]
     history_related = (PersonAlias, PersonAffiliation)
     readonly_fields = ["version", "created_at", "updated_at"]
     fieldsets = [
         (
-            "Confidentiality",
+            _("Confidentiality"),
             {
-                "description": "A confidential person is fully visible to editors; the public, the API and every "
-                "export never see who they are, only that someone whose identity is withheld spoke. Unticking "
-                "it asks: a reviewer who did not ask makes the person public.",
+                "description": _(
+                    "A confidential person is fully visible to editors; the public, the API and every "
+                    "export never see who they are, only that someone whose identity is withheld spoke. Unticking "
+                    "it asks: a reviewer who did not ask makes the person public."
+                ),
                 "fields": ["confidential", "disclosure_request"],
             },
         ),
         (None, {"fields": ["name", "slug", "description"]}),
-        ("Editors only", {"fields": ["internal_notes"]}),
-        ("Record", {"fields": [("version", "created_at", "updated_at")]}),
+        (_("Editors only"), {"fields": ["internal_notes"]}),
+        (_("Record"), {"fields": [("version", "created_at", "updated_at")]}),
     ]
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
@@ -286,9 +292,9 @@ class PersonAdmin(DisclosureAdminMixin, LargeTableAdmin, ArchiveModelAdmin):
     def autocomplete_label(self, obj: Person) -> str:
         parts = [obj.name, obj.description.strip()[:80]]
         label = " — ".join(part for part in parts if part)
-        return f"{label} · CONFIDENTIAL" if obj.confidential else label
+        return f"{label} · {gettext('CONFIDENTIAL')}" if obj.confidential else label
 
-    @admin.display(description="identity", ordering="confidential")
+    @admin.display(description=_("identity"), ordering="confidential")
     def identity(self, obj: Person) -> SafeString:
         return confidential_badge(obj)
 

@@ -137,8 +137,8 @@ class LoadedChoicesInline:
 def confidential_badge(record: Any) -> SafeString:
     """Whether a source or a person is named to the public."""
     if record.confidential:
-        return format_html('<strong class="archive-confidential">{}</strong>', "CONFIDENTIAL: identity withheld")
-    return format_html('<span class="archive-public">{}</span>', "named")
+        return format_html('<strong class="archive-confidential">{}</strong>', _("CONFIDENTIAL: identity withheld"))
+    return format_html('<span class="archive-public">{}</span>', _("named"))
 
 
 def source_label(source: Source) -> str:

@@ -21,6 +21,8 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from incidents import merging, services
 from incidents.admin.forms import EstimateOverrideForm, MergeForm, RetractionForm
@@ -69,11 +71,16 @@ class WorkflowAdminMixin:
             try:
                 step(incident)
             except (services.WorkflowError, PermissionDenied) as error:
-                failures.append(f"{incident}: {services.refusal_message(error)}")
+                failures.append(
+                    gettext("%(incident)s: %(refusal)s")
+                    % {"incident": incident, "refusal": services.refusal_message(error)}
+                )
             else:
                 succeeded += 1
         if succeeded:
-            self.message_user(request, f"{succeeded} incident(s) {done}.", messages.SUCCESS)
+            # The same English either way ("incident(s)"); other languages have their plural forms.
+            message = ngettext("%(count)d incident(s) %(done)s.", "%(count)d incident(s) %(done)s.", succeeded)
+            self.message_user(request, message % {"count": succeeded, "done": done}, messages.SUCCESS)
         for failure in failures:
             self.message_user(request, failure, messages.ERROR)
 
@@ -102,7 +109,8 @@ class WorkflowAdminMixin:
     ) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
-            "title": f"{row.label} incidents" if action else f"{row.label} an incident",
+            "title": (gettext("%(step)s incidents") if action else gettext("%(step)s an incident"))
+            % {"step": row.label},
             "opts": self.opts,
             "queryset": queryset,
             "form": form,
@@ -111,18 +119,18 @@ class WorkflowAdminMixin:
         }
         return TemplateResponse(request, f"admin/incidents/incident/{row.step}.html", context)
 
-    @admin.action(permissions=["change"], description="Accept the reconciliation proposal as the estimate")
+    @admin.action(permissions=["change"], description=_("Accept the reconciliation proposal as the estimate"))
     def accept_proposal(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._run(
             request,
             queryset,
-            "now use the archive's proposal as their estimate",
+            gettext("now use the archive's proposal as their estimate"),
             lambda incident: services.incident_accept_proposal(incident=incident, user=request.user),
         )
 
     # --- Merging a duplicate ---
 
-    @admin.action(permissions=["merge"], description="Merge the selected duplicates into another incident…")
+    @admin.action(permissions=["merge"], description=_("Merge the selected duplicates into another incident…"))
     def merge_duplicates(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         duplicates = list(queryset.order_by("pk"))
         form = self._merge_form(request, request.POST if "apply" in request.POST else None, duplicates)
@@ -160,7 +168,9 @@ class WorkflowAdminMixin:
     ) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
-            "title": "Merge duplicates" if action else f"Merge {duplicates[0]} into another incident",
+            "title": gettext("Merge duplicates")
+            if action
+            else gettext("Merge %(incident)s into another incident") % {"incident": duplicates[0]},
             "opts": self.opts,
             "queryset": duplicates,
             "form": form,
@@ -176,16 +186,24 @@ class WorkflowAdminMixin:
             try:
                 merging.incident_merge(duplicate=duplicate, into=into, user=request.user, reason=reason)
             except (services.WorkflowError, PermissionDenied) as error:
-                self.message_user(request, f"{duplicate}: {services.refusal_message(error)}", messages.ERROR)
+                self.message_user(
+                    request,
+                    gettext("%(incident)s: %(refusal)s")
+                    % {"incident": duplicate, "refusal": services.refusal_message(error)},
+                    messages.ERROR,
+                )
             else:
                 merged += 1
         if merged:
-            self.message_user(request, f"{merged} incident(s) merged into “{into}”.", messages.SUCCESS)
+            message = ngettext(
+                "%(count)d incident(s) merged into “%(into)s”.", "%(count)d incident(s) merged into “%(into)s”.", merged
+            )
+            self.message_user(request, message % {"count": merged, "into": into}, messages.SUCCESS)
         return merged
 
     # --- Reconciliation ---
 
-    @admin.display(description="the archive's proposal")
+    @admin.display(description=_("the archive's proposal"))
     def reconciliation(self, obj: Incident) -> SafeString:
         if obj.pk is None:
             return SafeString("")
@@ -224,7 +242,7 @@ class WorkflowAdminMixin:
         return [
             {
                 # A step that asks for a notice is a link to its form, not a button that takes it.
-                "label": f"{row.label}…" if row.notice else row.label,
+                "label": gettext("%(step)s…") % {"step": row.label} if row.notice else row.label,
                 "url": reverse("admin:incidents_incident_workflow", args=[incident.pk, row.step]),
                 "confirm": row.notice,
             }
@@ -268,7 +286,11 @@ class WorkflowAdminMixin:
         except (services.WorkflowError, PermissionDenied) as error:
             self.message_user(request, services.refusal_message(error), messages.ERROR)
         else:
-            self.message_user(request, f"“{incident}” {row.done}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("“%(incident)s” %(done)s.") % {"incident": incident, "done": row.done},
+                messages.SUCCESS,
+            )
         return HttpResponseRedirect(change_url)
 
     def estimate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -294,7 +316,7 @@ class WorkflowAdminMixin:
             try:
                 if "accept" in request.POST:
                     services.incident_accept_proposal(incident=incident, user=request.user)
-                    self.message_user(request, "The archive's proposal is now the estimate.", messages.SUCCESS)
+                    self.message_user(request, gettext("The archive's proposal is now the estimate."), messages.SUCCESS)
                     return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[incident.pk]))
                 if form.is_valid():
                     data = form.cleaned_data
@@ -309,13 +331,13 @@ class WorkflowAdminMixin:
                         high_open=data["high_open"],
                         parts=form.parts(),
                     )
-                    self.message_user(request, "The editors' estimate is saved.", messages.SUCCESS)
+                    self.message_user(request, gettext("The editors' estimate is saved."), messages.SUCCESS)
                     return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[incident.pk]))
             except services.WorkflowError as error:
                 form.add_error(None, error)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Fatality estimate: {incident}",
+            "title": gettext("Fatality estimate: %(incident)s") % {"incident": incident},
             "opts": self.opts,
             "original": incident,
             "proposal": proposal,
