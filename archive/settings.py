@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Widgets drawn by Jinja2 where Django ships its templates for it (archive/renderers.py).
+FORM_RENDERER = "archive.renderers.WidgetRenderer"
 ROOT_URLCONF = "archive.urls"
 WSGI_APPLICATION = "archive.wsgi.application"
 ASGI_APPLICATION = "archive.asgi.application"
