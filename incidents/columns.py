@@ -26,6 +26,8 @@ source or person, in ``incidents.cells``.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from import_export.widgets import BooleanWidget, DateTimeWidget, Widget
 
@@ -62,6 +64,10 @@ from incidents.models import (
 )
 from incidents.sql import sql_literal
 from incidents.tables import ChangeLog, Column, Table, import_only, revised, text
+
+# Descriptions are marked with gettext_noop: the files and datapackage.json keep them in English,
+# and /data/ translates them. The change log's labels are only ever shown on an incident's page,
+# so they are lazy translations, in the reader's language when the page renders.
 
 
 def _actors_on(side: str, roles: tuple[str, ...]) -> str:
@@ -119,22 +125,25 @@ LEFT JOIN (
 ) AS claims ON claims.incident_id = i.id"""
 
 
-def _estimate_columns(prefix: str, descriptions: tuple[str, str, str], label: str) -> tuple[Column, ...]:
+def _estimate_columns(
+    prefix: str, descriptions: tuple[str, str, str], labels: tuple[str | Promise, str | Promise, str | Promise]
+) -> tuple[Column, ...]:
     """The low, best and high columns of one of the incident's estimates (``ESTIMATE_PREFIXES``).
 
-    ``descriptions`` are the three columns' whole sentences, so that each translates as one.
+    ``descriptions`` and the change log's ``labels`` are the three columns' whole phrases, so that
+    each translates as one.
     """
-    bounds = (("low", "low"), ("best", "best"), ("high", "high"))
+    bounds = ("low", "best", "high")
     return tuple(
         Column(
             f"{prefix}_{bound}",
             f"i.{prefix}_{bound}",
             "integer",
             description,
-            changelog=ChangeLog(f"{label} ({short})"),
+            changelog=ChangeLog(label),
             api="list",
         )
-        for (bound, short), description in zip(bounds, descriptions, strict=True)
+        for bound, description, label in zip(bounds, descriptions, labels, strict=True)
     )
 
 
@@ -166,7 +175,7 @@ INCIDENTS = Table(
             "i.title",
             gettext_noop("Short, neutral title."),
             widget=Text(300, required=True),
-            changelog=ChangeLog("Title"),
+            changelog=ChangeLog(_("Title")),
             api="list",
         ),
         Column(
@@ -175,7 +184,7 @@ INCIDENTS = Table(
             "date",
             gettext_noop("First day of the incident (or of the period)."),
             widget=Date(required=True),
-            changelog=ChangeLog("Start date"),
+            changelog=ChangeLog(_("Start date")),
             api="list",
         ),
         Column(
@@ -184,7 +193,7 @@ INCIDENTS = Table(
             "date",
             gettext_noop("Last day; equal to start_date for a one-day incident."),
             widget=Date(),
-            changelog=ChangeLog("End date"),
+            changelog=ChangeLog(_("End date")),
             api="list",
         ),
         Column("year", "extract(year FROM i.start_date)::int", "integer", gettext_noop("Year of start_date.")),
@@ -193,7 +202,7 @@ INCIDENTS = Table(
             "i.date_precision",
             gettext_noop("How precisely the date is known: day, week, month or year."),
             widget=Choice(DatePrecision.choices, default=DatePrecision.DAY),
-            changelog=ChangeLog("Date precision"),
+            changelog=ChangeLog(_("Date precision")),
             api="list",
         ),
         Column(
@@ -202,7 +211,7 @@ INCIDENTS = Table(
             "time",
             gettext_noop("Local time it began, if reported."),
             widget=Time(),
-            changelog=ChangeLog("Time of day"),
+            changelog=ChangeLog(_("Time of day")),
             api="detail",
         ),
         text(
@@ -213,7 +222,7 @@ INCIDENTS = Table(
                 "(dawn, early_morning, morning, midday, afternoon, evening, night); empty when not reported."
             ),
             widget=Choice(TimePrecision.choices, default=TimePrecision.NONE),
-            changelog=ChangeLog("Time precision"),
+            changelog=ChangeLog(_("Time precision")),
             api="list",
         ),
         text(
@@ -221,7 +230,7 @@ INCIDENTS = Table(
             "et.name",
             gettext_noop("ACLED event type."),
             widget=Text(),
-            changelog=revised("Event type"),
+            changelog=revised(_("Event type")),
             api="list",
         ),
         text(
@@ -229,7 +238,7 @@ INCIDENTS = Table(
             "st.name",
             gettext_noop("ACLED sub-event type."),
             widget=Text(required=True),
-            changelog=revised("Sub-event type"),
+            changelog=revised(_("Sub-event type")),
             api="list",
         ),
         text(
@@ -280,7 +289,7 @@ INCIDENTS = Table(
             "i.country",
             gettext_noop("ISO 3166-1 alpha-2 country code."),
             widget=Country(),
-            changelog=ChangeLog("Country"),
+            changelog=ChangeLog(_("Country")),
             api="list",
         ),
         text(
@@ -288,7 +297,7 @@ INCIDENTS = Table(
             "i.admin1",
             gettext_noop("First-order administrative area (region)."),
             widget=Text(100),
-            changelog=ChangeLog("Region"),
+            changelog=ChangeLog(_("Region")),
             api="list",
         ),
         text(
@@ -296,7 +305,7 @@ INCIDENTS = Table(
             "i.admin2",
             gettext_noop("Second-order administrative area."),
             widget=Text(100),
-            changelog=ChangeLog("District"),
+            changelog=ChangeLog(_("District")),
             api="list",
         ),
         text(
@@ -304,7 +313,7 @@ INCIDENTS = Table(
             "i.location",
             gettext_noop("Named place or road."),
             widget=Text(200),
-            changelog=ChangeLog("Place"),
+            changelog=ChangeLog(_("Place")),
             api="list",
         ),
         Column(
@@ -313,7 +322,7 @@ INCIDENTS = Table(
             "number",
             gettext_noop("WGS 84 latitude in decimal degrees."),
             widget=Coordinate(90),
-            changelog=ChangeLog("Latitude"),
+            changelog=ChangeLog(_("Latitude")),
             api="list",
         ),
         Column(
@@ -322,7 +331,7 @@ INCIDENTS = Table(
             "number",
             gettext_noop("WGS 84 longitude in decimal degrees."),
             widget=Coordinate(180),
-            changelog=ChangeLog("Longitude"),
+            changelog=ChangeLog(_("Longitude")),
             api="list",
         ),
         text(
@@ -330,7 +339,7 @@ INCIDENTS = Table(
             "i.geo_precision",
             gettext_noop("How precisely the coordinates locate the incident."),
             widget=Choice(GeoPrecision.choices, default=GeoPrecision.ADMIN1),
-            changelog=ChangeLog("Location precision"),
+            changelog=ChangeLog(_("Location precision")),
             api="list",
         ),
         Column(
@@ -339,7 +348,7 @@ INCIDENTS = Table(
             "integer",
             gettext_noop("Lowest credible total of deaths."),
             widget=Count(),
-            changelog=ChangeLog("Fatalities (low)"),
+            changelog=ChangeLog(_("Fatalities (low)")),
             api="list",
         ),
         Column(
@@ -348,7 +357,7 @@ INCIDENTS = Table(
             "integer",
             gettext_noop("The archive's best estimate of deaths."),
             widget=Count(),
-            changelog=ChangeLog("Fatalities (best)"),
+            changelog=ChangeLog(_("Fatalities (best)")),
             api="list",
         ),
         Column(
@@ -357,7 +366,7 @@ INCIDENTS = Table(
             "integer",
             gettext_noop("Highest credible total of deaths."),
             widget=Count(),
-            changelog=ChangeLog("Fatalities (high)"),
+            changelog=ChangeLog(_("Fatalities (high)")),
             api="list",
         ),
         Column(
@@ -367,7 +376,7 @@ INCIDENTS = Table(
             gettext_noop(
                 "Whether the highest figure is open-ended: a claim gives only a lower figure ('more than 50')."
             ),
-            changelog=ChangeLog("Open-ended highest figure"),
+            changelog=ChangeLog(_("Open-ended highest figure")),
             api="list",
         ),
         *_estimate_columns(
@@ -377,7 +386,7 @@ INCIDENTS = Table(
                 gettext_noop("Best estimate of deaths on side A."),
                 gettext_noop("Highest credible deaths on side A."),
             ),
-            "Deaths on side A",
+            (_("Deaths on side A (low)"), _("Deaths on side A (best)"), _("Deaths on side A (high)")),
         ),
         *_estimate_columns(
             "deaths_b",
@@ -386,7 +395,7 @@ INCIDENTS = Table(
                 gettext_noop("Best estimate of deaths on side B."),
                 gettext_noop("Highest credible deaths on side B."),
             ),
-            "Deaths on side B",
+            (_("Deaths on side B (low)"), _("Deaths on side B (best)"), _("Deaths on side B (high)")),
         ),
         *_estimate_columns(
             "deaths_civilians",
@@ -395,7 +404,7 @@ INCIDENTS = Table(
                 gettext_noop("Best estimate of civilian deaths."),
                 gettext_noop("Highest credible civilian deaths."),
             ),
-            "Civilian deaths",
+            (_("Civilian deaths (low)"), _("Civilian deaths (best)"), _("Civilian deaths (high)")),
         ),
         *_estimate_columns(
             "deaths_unknown",
@@ -404,7 +413,11 @@ INCIDENTS = Table(
                 gettext_noop("Best estimate of deaths on no known side (or on several at once)."),
                 gettext_noop("Highest credible deaths on no known side (or on several at once)."),
             ),
-            "Deaths on no known side",
+            (
+                _("Deaths on no known side (low)"),
+                _("Deaths on no known side (best)"),
+                _("Deaths on no known side (high)"),
+            ),
         ),
         *_estimate_columns(
             "injuries",
@@ -413,7 +426,7 @@ INCIDENTS = Table(
                 gettext_noop("Best estimate of injured."),
                 gettext_noop("Highest credible injured."),
             ),
-            "Injuries",
+            (_("Injuries (low)"), _("Injuries (best)"), _("Injuries (high)")),
         ),
         Column(
             "estimate_stale",
@@ -429,7 +442,7 @@ INCIDENTS = Table(
             "fatalities_method",
             "i.fatalities_method",
             gettext_noop("proposal (archive's reconciliation) or override."),
-            changelog=ChangeLog("Estimate method"),
+            changelog=ChangeLog(_("Estimate method")),
             api="detail",
         ),
         text(
@@ -437,7 +450,7 @@ INCIDENTS = Table(
             "i.fatalities_rationale",
             gettext_noop("The editors' public explanation of the estimate."),
             widget=Text(),
-            changelog=revised("Estimate rationale"),
+            changelog=revised(_("Estimate rationale")),
             api="detail",
         ),
         Column(
@@ -447,7 +460,7 @@ INCIDENTS = Table(
             gettext_noop("Whether credible claims about the losses disagree."),
             widget=BooleanWidget(),
             readonly=True,
-            changelog=ChangeLog("Contested"),
+            changelog=ChangeLog(_("Contested")),
             api="list",
         ),
         text(
@@ -455,7 +468,7 @@ INCIDENTS = Table(
             "i.grading",
             gettext_noop("Strength of the evidence: confirmed, fair, weak, contested or discounted."),
             widget=Choice(Grading.choices, default=Grading.WEAK),
-            changelog=ChangeLog("Evidence grading"),
+            changelog=ChangeLog(_("Evidence grading")),
             api="list",
         ),
         text(
@@ -473,7 +486,7 @@ INCIDENTS = Table(
             "i.summary",
             gettext_noop("Neutral public summary (ACLED notes)."),
             widget=Text(),
-            changelog=revised("Summary"),
+            changelog=revised(_("Summary")),
             api="detail",
         ),
         text(
@@ -481,7 +494,7 @@ INCIDENTS = Table(
             "array_to_string(i.tags, ';')",
             gettext_noop("Tags, ';'-separated."),
             widget=Tags(),
-            changelog=ChangeLog("Tags"),
+            changelog=ChangeLog(_("Tags")),
             api="list",
         ),
         Column(
@@ -541,21 +554,21 @@ LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_
                 "responsibility, ...)."
             ),
             widget=Choice(ClaimKind.choices, required=True),
-            changelog=ChangeLog("subject"),
+            changelog=ChangeLog(_("subject")),
         ),
         text(
             "losses_of",
             "c.losses_of",
             gettext_noop("Whose losses: actor, civilians, mixed (several groups, see losses_note) or unknown."),
             widget=Choice(LossesOf.choices, default=LossesOf.UNKNOWN),
-            changelog=ChangeLog("whose losses"),
+            changelog=ChangeLog(_("whose losses")),
         ),
         text(
             "losses_actor",
             "losses.name",
             gettext_noop("The actor whose losses these are, when losses_of is actor."),
             widget=Text(),
-            changelog=revised("whose losses"),
+            changelog=revised(_("whose losses")),
         ),
         text("losses_actor_slug", "losses.slug", gettext_noop("Slug of losses_actor.")),
         text(
@@ -563,14 +576,14 @@ LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_
             "c.losses_note",
             gettext_noop("Who the losses are, in the claim's words; given when losses_of is mixed."),
             widget=Text(300),
-            changelog=ChangeLog("who the losses are"),
+            changelog=ChangeLog(_("who the losses are")),
         ),
         text(
             "claimant",
             "claimant.name",
             gettext_noop("The actor asserting the claim, when not the reporting outlet itself."),
             widget=Text(),
-            changelog=revised("claimant"),
+            changelog=revised(_("claimant")),
         ),
         text("claimant_slug", "claimant.slug", gettext_noop("Slug of the claimant.")),
         text(
@@ -578,7 +591,7 @@ LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_
             person_public_name("speaker"),
             f"The person who made the statement, if named ('{PERSON_WITHHELD}' if protected).",
             widget=Text(),
-            changelog=revised("speaker"),
+            changelog=revised(_("speaker")),
         ),
         text("speaker_slug", person_public_slug("speaker"), gettext_noop("Slug of the speaker; empty if protected.")),
         Column(
@@ -587,7 +600,7 @@ LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_
             "integer",
             gettext_noop("Lowest number the wording allows."),
             widget=Count(),
-            changelog=ChangeLog("lower figure"),
+            changelog=ChangeLog(_("lower figure")),
         ),
         Column(
             "quantity_high",
@@ -595,14 +608,14 @@ LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_
             "integer",
             gettext_noop("Highest number; empty when open-ended."),
             widget=Count(),
-            changelog=ChangeLog("upper figure"),
+            changelog=ChangeLog(_("upper figure")),
         ),
         text(
             "quantity_text",
             "c.quantity_text",
             gettext_noop("The verbatim wording of the quantity."),
             widget=Text(200),
-            changelog=ChangeLog("wording"),
+            changelog=ChangeLog(_("wording")),
         ),
         Column(
             "part_of",
@@ -611,14 +624,14 @@ LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_
             gettext_noop(
                 "The claim whose figure this one counts part of (a sub-count, never in conflict with its whole)."
             ),
-            changelog=revised("part of"),
+            changelog=revised(_("part of")),
         ),
         text(
             "responsible_actor",
             "responsible.name",
             gettext_noop("For a responsibility claim: the actor held responsible."),
             widget=Text(),
-            changelog=revised("actor held responsible"),
+            changelog=revised(_("actor held responsible")),
         ),
         text("responsible_actor_slug", "responsible.slug", gettext_noop("Slug of responsible_actor.")),
         text(
@@ -629,42 +642,42 @@ LEFT JOIN LATERAL (SELECT count(*) AS total FROM incidents_citation WHERE claim_
                 "or supposed."
             ),
             widget=Choice(Attribution.choices, default=""),
-            changelog=ChangeLog("attribution"),
+            changelog=ChangeLog(_("attribution")),
         ),
         text(
             "movement",
             "c.movement",
             gettext_noop("For a territory claim, what the force did: took_control, withdrew, retreated_to or held."),
             widget=Choice(Movement.choices, default=""),
-            changelog=ChangeLog("movement"),
+            changelog=ChangeLog(_("movement")),
         ),
         text(
             "place",
             "c.place",
             gettext_noop("The place the claim names."),
             widget=Text(200),
-            changelog=ChangeLog("place"),
+            changelog=ChangeLog(_("place")),
         ),
         text(
             "stance",
             "c.stance",
             gettext_noop("assertion, denial, acknowledgement or declined (to comment)."),
             widget=Choice(Stance.choices, default=Stance.ASSERTION),
-            changelog=ChangeLog("stance"),
+            changelog=ChangeLog(_("stance")),
         ),
         text(
             "verification",
             "c.verification",
             gettext_noop("unverified, corroborated, disputed, confirmed or refuted."),
             widget=Choice(Verification.choices, default=Verification.UNVERIFIED),
-            changelog=ChangeLog("verification"),
+            changelog=ChangeLog(_("verification")),
         ),
         text(
             "verification_note",
             "c.verification_note",
             gettext_noop("Public note on the verification."),
             widget=Text(),
-            changelog=revised("verification note"),
+            changelog=revised(_("verification note")),
         ),
         Column(
             "citation_count",
@@ -752,7 +765,7 @@ LEFT JOIN incidents_person AS speaker ON speaker.id = ct.speaker_id""",
             "ct.source_id",
             "integer",
             gettext_noop("The source (row of sources.csv)."),
-            changelog=revised("report"),
+            changelog=revised(_("report")),
         ),
         text("source_kind", "s.kind", gettext_noop("Kind of source.")),
         text(
@@ -774,32 +787,32 @@ LEFT JOIN incidents_person AS speaker ON speaker.id = ct.speaker_id""",
             "quote",
             "ct.quote",
             gettext_noop("The exact quotation, in the report's words and language."),
-            changelog=revised("quotation"),
+            changelog=revised(_("quotation")),
         ),
         text(
             "language",
             "ct.language",
             gettext_noop("BCP 47 language tag of the quotation."),
-            changelog=ChangeLog("language"),
+            changelog=ChangeLog(_("language")),
         ),
         text(
             "translation",
             "ct.translation",
             gettext_noop("The editors' English translation of the quotation."),
-            changelog=revised("translation"),
+            changelog=revised(_("translation")),
         ),
         Column(
             "published_on",
             public_citation_field("ct", "s", "published_on", iso_date("ct.published_on")),
             "date",
             gettext_noop("When this report carried the claim; empty if the source is protected."),
-            changelog=revised("date"),
+            changelog=revised(_("date")),
         ),
         text(
             "speaker",
             person_public_name("speaker"),
             f"The person quoted in this report, if named ('{PERSON_WITHHELD}' if protected).",
-            changelog=revised("speaker"),
+            changelog=revised(_("speaker")),
         ),
         text("speaker_slug", person_public_slug("speaker"), gettext_noop("Slug of the speaker; empty if protected.")),
         Column(

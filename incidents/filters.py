@@ -12,6 +12,9 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.db.models.expressions import OrderBy
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -31,12 +34,12 @@ from incidents.models import (
 from incidents.search import search_incidents
 
 ORDERING_CHOICES = [
-    ("-date", "Newest first"),
-    ("date", "Oldest first"),
-    ("-fatalities", "Most fatalities first"),
-    ("fatalities", "Fewest fatalities first"),
-    ("-modified", "Recently modified first"),
-    ("relevance", "Best match (with a search)"),
+    ("-date", _("Newest first")),
+    ("date", _("Oldest first")),
+    ("-fatalities", _("Most fatalities first")),
+    ("fatalities", _("Fewest fatalities first")),
+    ("-modified", _("Recently modified first")),
+    ("relevance", _("Best match (with a search)")),
 ]
 ORDERING_FIELDS = {
     "-date": ["-start_date", "-id"],
@@ -81,13 +84,21 @@ class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
         super().__init__(*args, **kwargs)
 
 
+def _whole_number_message(min_value: int, max_value: int) -> str:
+    return gettext("A whole number from %(min)s to %(max)s.") % {"min": min_value, "max": max_value}
+
+
+_whole_number = lazy(_whole_number_message, str)
+
+
 class BoundedIntegerField(forms.IntegerField):
     """A whole number from ``min_value`` to ``max_value``; any other value is an error naming
     that range (``1.5``, ``1e3``, ``NaN``, a number past 64 bits)."""
 
     def __init__(self, *, min_value: int, max_value: int, **kwargs: Any) -> None:
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
-        message = f"A whole number from {min_value} to {max_value}."
+        # Lazy: filters are declared once, and the message is read in the language of each request.
+        message = _whole_number(min_value, max_value)
         self.error_messages["invalid"] = message
         for validator in self.validators:
             if isinstance(validator, MinValueValidator | MaxValueValidator):
@@ -127,7 +138,7 @@ class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
             return parsed.astimezone(datetime.UTC)
         except OverflowError:
             raise forms.ValidationError(
-                "A timestamp between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z once converted to UTC.",
+                gettext("A timestamp between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z once converted to UTC."),
                 code="out_of_range",
             ) from None
 
@@ -155,14 +166,14 @@ class IncidentFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("against") and not cleaned.get("actor"):
-            self.add_error("against", "'against' names the other side of an 'actor': add actor=<slug>.")
+            self.add_error("against", gettext("'against' names the other side of an 'actor': add actor=<slug>."))
         return cleaned
 
 
 class IncidentFilter(django_filters.FilterSet):
     id = IntegerInFilter(
         field_name="id",
-        label="Incident id",
+        label=_("Incident id"),
         help_text="Incident ids, comma-separated (12,40).",
         min_value=1,
         max_value=BIGINT_MAX,
@@ -170,46 +181,49 @@ class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         max_length=TEXT_MAX,
-        label="Search",
+        label=_("Search"),
         help_text="Words in the title, place or summary, or an actor's name or alias in any language.",
     )
     date_from = django_filters.DateFilter(
-        field_name="end_date", lookup_expr="gte", label="From", help_text="Incidents ending on or after (YYYY-MM-DD)."
+        field_name="end_date",
+        lookup_expr="gte",
+        label=_("From"),
+        help_text="Incidents ending on or after (YYYY-MM-DD).",
     )
     date_to = django_filters.DateFilter(
-        field_name="start_date", lookup_expr="lte", label="To", help_text="Incidents starting on or before."
+        field_name="start_date", lookup_expr="lte", label=_("To"), help_text="Incidents starting on or before."
     )
     country = CharInFilter(
         method="filter_country",
-        label="Country",
+        label=_("Country"),
         help_text="ISO 3166-1 alpha-2 codes, comma-separated (ML,BF).",
-        validators=[RegexValidator(r"^\s*[A-Za-z]{2}\s*$", "An ISO 3166-1 alpha-2 country code such as ML or BF.")],
+        validators=[RegexValidator(r"^\s*[A-Za-z]{2}\s*$", _("An ISO 3166-1 alpha-2 country code such as ML or BF."))],
     )
     admin1 = django_filters.CharFilter(
-        field_name="admin1", lookup_expr="iexact", label="Region (admin1)", max_length=TEXT_MAX
+        field_name="admin1", lookup_expr="iexact", label=_("Region (admin1)"), max_length=TEXT_MAX
     )
     event_type = SlugMultipleChoiceFilter(
         field_name="event_type",
         to_field_name="slug",
         queryset=EventType.objects.all(),
-        label="Event type",
+        label=_("Event type"),
         help_text="Event type slug, e.g. battles.",
     )
     sub_event_type = SlugMultipleChoiceFilter(
         field_name="sub_event_type",
         to_field_name="slug",
         queryset=SubEventType.objects.all(),
-        label="Sub-event type",
+        label=_("Sub-event type"),
         help_text="Sub-event type slug, e.g. armed-clash.",
     )
-    actor = CharInFilter(method="filter_actor", label="Actor", help_text="Actor slug(s); with 'side', on that side.")
+    actor = CharInFilter(method="filter_actor", label=_("Actor"), help_text="Actor slug(s); with 'side', on that side.")
     actor_kind = django_filters.MultipleChoiceFilter(
-        choices=ActorKind.choices, method="filter_actor_kind", label="Actor kind"
+        choices=ActorKind.choices, method="filter_actor_kind", label=_("Actor kind")
     )
     side = django_filters.ChoiceFilter(
         choices=Side.choices,
         method="filter_noop",
-        label="Side",
+        label=_("Side"),
         help_text="Narrows 'actor' and 'actor_kind' to actors on this side.",
     )
     # A few slugs each (an actor's slug is at most 200 characters): with every filter at its longest,
@@ -217,36 +231,36 @@ class IncidentFilter(django_filters.FilterSet):
     actor_a = CharInFilter(
         method="filter_actor_a",
         max_length=SIDE_MAX,
-        label="Actor on side A",
+        label=_("Actor on side A"),
         help_text="Actor slug(s) on side A; with actor_b, incidents of these actors against those.",
     )
     actor_b = CharInFilter(
-        method="filter_actor_b", max_length=SIDE_MAX, label="Actor on side B", help_text="Actor slug(s) on side B."
+        method="filter_actor_b", max_length=SIDE_MAX, label=_("Actor on side B"), help_text="Actor slug(s) on side B."
     )
     against = CharInFilter(
         method="filter_against",
         max_length=SIDE_MAX,
-        label="Against",
+        label=_("Against"),
         help_text="Actor slug(s) on the side opposite an 'actor', whichever side each is on "
         "(with 'side', the 'actor' is on that side). Needs 'actor'.",
     )
-    fatalities_min = IntegerFilter(field_name="fatalities_best", lookup_expr="gte", label="Fatalities at least")
-    fatalities_max = IntegerFilter(field_name="fatalities_best", lookup_expr="lte", label="Fatalities at most")
-    grading = django_filters.MultipleChoiceFilter(choices=Grading.choices, label="Evidence grading")
+    fatalities_min = IntegerFilter(field_name="fatalities_best", lookup_expr="gte", label=_("Fatalities at least"))
+    fatalities_max = IntegerFilter(field_name="fatalities_best", lookup_expr="lte", label=_("Fatalities at most"))
+    grading = django_filters.MultipleChoiceFilter(choices=Grading.choices, label=_("Evidence grading"))
     contested = django_filters.BooleanFilter(
-        field_name="contested", label="Contested only", help_text="true for incidents whose claims disagree."
+        field_name="contested", label=_("Contested only"), help_text="true for incidents whose claims disagree."
     )
     source_kind = django_filters.MultipleChoiceFilter(
-        choices=SourceKind.choices, method="filter_source_kind", label="Source kind"
+        choices=SourceKind.choices, method="filter_source_kind", label=_("Source kind")
     )
-    tag = CharInFilter(field_name="tags", method="filter_tag", label="Tag", help_text="Tags, comma-separated.")
+    tag = CharInFilter(field_name="tags", method="filter_tag", label=_("Tag"), help_text="Tags, comma-separated.")
     modified_since = UTCDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        label="Modified since",
+        label=_("Modified since"),
         help_text="ISO 8601 timestamp, for incremental sync.",
     )
-    order = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="filter_noop", label="Sort")
+    order = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="filter_noop", label=_("Sort"))
 
     class Meta:
         model = Incident

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.lookups import IsNull
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from incidents.search_document import SEARCH_DOCUMENT_SQL, TsvectorField
@@ -608,7 +609,8 @@ class Source(models.Model):
     @property
     def public_label(self) -> str:
         if self.confidential:
-            return self.withheld_label(self.get_kind_display())
+            # In the reader's language; files name it in English (withheld_label, cells.source_public_label).
+            return gettext("%(kind)s, identity withheld") % {"kind": self.get_kind_display()}
         return self.label
 
     @classmethod
@@ -1298,7 +1300,7 @@ class Claim(models.Model):
         if self.losses_of == LossesOf.ACTOR and self.losses_actor_id:
             return self.losses_actor.name
         if self.losses_of == LossesOf.MIXED and self.losses_note:
-            return f"{self.get_losses_of_display()}: {self.losses_note}"
+            return gettext("%(kind)s: %(whose)s") % {"kind": self.get_losses_of_display(), "whose": self.losses_note}
         return self.get_losses_of_display()
 
 

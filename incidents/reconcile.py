@@ -37,9 +37,13 @@ The rules (also on the public methodology page):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from statistics import median
+
+from django.utils import translation
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from incidents.models import RECONCILED_KINDS, Claim, ClaimKind, LossesOf, Side, Stance, Verification
 
@@ -48,17 +52,81 @@ TIER_ORDER = [Verification.CONFIRMED, Verification.CORROBORATED]
 # Group keys that are not an actor's.
 CIVILIANS, UNKNOWN, MIXED = LossesOf.CIVILIANS.value, LossesOf.UNKNOWN.value, LossesOf.MIXED.value
 
-# The per-side estimates, keyed as the incident's columns are prefixed (models.ESTIMATE_PREFIXES).
+# The per-side estimates, keyed as the incident's columns are prefixed (models.ESTIMATE_PREFIXES),
+# named in the reader's language when a page renders.
 SIDE_LABELS = {
-    "deaths_a": "Side A",
-    "deaths_b": "Side B",
-    "deaths_civilians": "Civilians",
-    "deaths_unknown": "Unknown",
+    "deaths_a": _("Side A"),
+    "deaths_b": _("Side B"),
+    "deaths_civilians": _("Civilians"),
+    "deaths_unknown": pgettext_lazy("whose deaths", "Unknown"),
 }
 SIDE_OF = {Side.A.value: "deaths_a", Side.B.value: "deaths_b"}
 
-# How the reasons name what a kind counts.
-NOUNS = {ClaimKind.FATALITIES: ("fatality", "dead"), ClaimKind.INJURIES: ("injury", "injured")}
+# The reasons that name what a kind counts, one whole sentence per kind: a translation may need
+# another word order, gender or case for deaths than for injuries.
+NO_CLAIMS = {ClaimKind.FATALITIES: _("No fatality claims."), ClaimKind.INJURIES: _("No injury claims.")}
+NO_NUMBER = {
+    ClaimKind.FATALITIES: _("No fatality claim gives a number; there is no estimate to propose."),
+    ClaimKind.INJURIES: _("No injury claim gives a number; there is no estimate to propose."),
+}
+OVERLAP = {
+    ClaimKind.FATALITIES: _(
+        "Claims about unidentified dead, or about several groups at once, may count some of the "
+        "same people as a named group."
+    ),
+    ClaimKind.INJURIES: _(
+        "Claims about unidentified injured, or about several groups at once, may count some of the "
+        "same people as a named group."
+    ),
+}
+
+
+def _floor_reason(kind: str, floor: int, names: str) -> str:
+    values = {"floor": floor, "names": names}
+    if kind == ClaimKind.INJURIES:
+        return (
+            ngettext(
+                "Floor of %(floor)s: %(names)s acknowledged %(floor)s of its own injured.",
+                "Floor of %(floor)s: %(names)s acknowledged %(floor)s of its own injured.",
+                floor,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Floor of %(floor)s: %(names)s acknowledged %(floor)s of its own dead.",
+            "Floor of %(floor)s: %(names)s acknowledged %(floor)s of its own dead.",
+            floor,
+        )
+        % values
+    )
+
+
+def _tier_reason(verification: str, count: int) -> str:
+    if verification == Verification.CONFIRMED:
+        return ngettext(
+            "Best estimate from the confirmed claim(s) only.", "Best estimate from the confirmed claim(s) only.", count
+        )
+    return ngettext(
+        "Best estimate from the corroborated claim(s) only.",
+        "Best estimate from the corroborated claim(s) only.",
+        count,
+    )
+
+
+def _side_reason(side: str, parts: str) -> str:
+    sentences = {
+        "deaths_a": _("Side A adds up: %(parts)s."),
+        "deaths_b": _("Side B adds up: %(parts)s."),
+        "deaths_civilians": _("Civilians add up: %(parts)s."),
+        "deaths_unknown": _("Unknown adds up: %(parts)s."),
+    }
+    return sentences[side] % {"parts": parts}
+
+
+def _listing(estimates: Iterable[Estimate]) -> str:
+    """Each group's label and best figure ("FLA 3, Army 5")."""
+    return gettext(", ").join(gettext("%(group)s %(best)s") % {"group": e.label, "best": e.best} for e in estimates)
 
 
 @dataclass(frozen=True)
@@ -109,17 +177,18 @@ class ClaimFacts:
         return self.low if self.high is None else (self.low + self.high) / 2
 
     def describe(self) -> str:
-        wording = f"“{self.wording}”" if self.wording else self.number_text()
-        return f"{self.claimant}: {wording}"
+        if self.wording:
+            return gettext("%(claimant)s: “%(wording)s”") % {"claimant": self.claimant, "wording": self.wording}
+        return gettext("%(claimant)s: %(figure)s") % {"claimant": self.claimant, "figure": self.number_text()}
 
     def number_text(self) -> str:
         if self.low is None:
-            return "no number"
+            return gettext("no number")
         if self.high is None:
-            return f"at least {self.low}"
+            return gettext("at least %(low)s") % {"low": self.low}
         if self.low == self.high:
             return str(self.low)
-        return f"{self.low}–{self.high}"
+        return gettext("%(low)s–%(high)s") % {"low": self.low, "high": self.high}
 
 
 @dataclass
@@ -141,7 +210,7 @@ class Estimate:
 
     @property
     def side_label(self) -> str:
-        return SIDE_LABELS.get(self.side, "")
+        return str(SIDE_LABELS.get(self.side, ""))
 
     @property
     def counts_for(self) -> str:
@@ -159,10 +228,26 @@ class Proposal:
     sides: list[Estimate] = field(default_factory=list)
     kind: str = ClaimKind.FATALITIES
     injuries: Proposal | None = None
+    # Computes it again from what it was computed from (``propose``, ``propose_for_claims``), in
+    # the active language: the claims' labels too (whose losses, a withheld source) are translated.
+    recompute: Callable[[], Proposal] | None = field(default=None, repr=False, compare=False)
 
     @property
     def contested(self) -> bool:
         return self.total.contested
+
+    def rationale(self) -> str:
+        """The total's reasons (and the injured's) as one text in English, whatever the reader's
+        language: accepting the proposal stores it, and stored text and files do not depend on who
+        asked. The reasons on a page are in the reader's language."""
+        proposal = self
+        if self.recompute is not None:
+            with translation.override("en"):
+                proposal = self.recompute()
+        text = " ".join(proposal.total.reasons)
+        if proposal.injuries and proposal.injuries.groups:
+            text += " The injured: " + " ".join(proposal.injuries.total.reasons)
+        return text
 
 
 def _tiered(claims: list[ClaimFacts]) -> list[ClaimFacts]:
@@ -176,18 +261,23 @@ def _tiered(claims: list[ClaimFacts]) -> list[ClaimFacts]:
 def _not_counted(claim: ClaimFacts) -> str | None:
     """Why ``claim`` is listed without moving the estimate (rule 2), or None if it counts."""
     if claim.verification == Verification.REFUTED:
-        return f"Ignored {claim.describe()}: the claim is refuted."
+        return gettext("Ignored %(claim)s: the claim is refuted.") % {"claim": claim.describe()}
     if claim.stance == Stance.DECLINED:
-        return f"Listed but not counted {claim.describe()}: the claimant declined to comment."
+        return gettext("Listed but not counted %(claim)s: the claimant declined to comment.") % {
+            "claim": claim.describe()
+        }
     if claim.part_of is not None:
-        return f"Not counted on its own {claim.describe()}: it counts part of another claim's figure."
+        return gettext("Not counted on its own %(claim)s: it counts part of another claim's figure.") % {
+            "claim": claim.describe()
+        }
     if not claim.quantified:
-        return f"Listed but not counted {claim.describe()}: it gives no number."
+        return gettext("Listed but not counted %(claim)s: it gives no number.") % {"claim": claim.describe()}
     return None
 
 
 def estimate_group(group: str, label: str, claims: Iterable[ClaimFacts], kind: str = ClaimKind.FATALITIES) -> Estimate:
-    noun, people = NOUNS.get(ClaimKind(kind), NOUNS[ClaimKind.FATALITIES])
+    # Which kind's sentences the reasons use (a kind that is not reconciled reads as deaths).
+    said_as = ClaimKind(kind) if kind in NO_CLAIMS else ClaimKind.FATALITIES
     estimate = Estimate(group=group, label=label)
     usable: list[ClaimFacts] = []
     for claim in claims:
@@ -200,7 +290,7 @@ def estimate_group(group: str, label: str, claims: Iterable[ClaimFacts], kind: s
             usable.append(claim)
     if not usable:
         if not estimate.reasons:
-            estimate.reasons.append(f"No {noun} claims.")
+            estimate.reasons.append(str(NO_CLAIMS[said_as]))
         return estimate
 
     acknowledgements = [c for c in usable if c.stance == Stance.ACKNOWLEDGEMENT and c.own_losses]
@@ -218,36 +308,49 @@ def estimate_group(group: str, label: str, claims: Iterable[ClaimFacts], kind: s
 
     estimate.low, estimate.best, estimate.high = low, best, high
 
-    listing = "; ".join(c.describe() for c in usable)
-    estimate.reasons.append(f"Counted {len(usable)} claim(s): {listing}.")
+    listing = gettext("; ").join(c.describe() for c in usable)
+    estimate.reasons.append(
+        ngettext("Counted %(count)s claim(s): %(claims)s.", "Counted %(count)s claim(s): %(claims)s.", len(usable))
+        % {"count": len(usable), "claims": listing}
+    )
     if group == MIXED:
         estimate.reasons.append(
-            "A claim about several groups at once forms its own group and counts once; it is not split "
-            "between the groups it names, and counts under unknown for the sides."
+            gettext(
+                "A claim about several groups at once forms its own group and counts once; it is not split "
+                "between the groups it names, and counts under unknown for the sides."
+            )
         )
     if acknowledgements and floor >= min(lows):
-        names = ", ".join(sorted({c.claimant for c in acknowledgements}))
-        estimate.reasons.append(f"Floor of {floor}: {names} acknowledged {floor} of its own {people}.")
+        names = gettext(", ").join(sorted({c.claimant for c in acknowledgements}))
+        estimate.reasons.append(_floor_reason(said_as, floor, names))
     if estimate.high_open:
-        estimate.reasons.append(f"The high is open: a claim gives only a lower figure ({high}+).")
+        estimate.reasons.append(
+            gettext("The high is open: a claim gives only a lower figure (%(high)s+).") % {"high": high}
+        )
     if tier is not usable:
-        estimate.reasons.append(f"Best estimate from the {tier[0].verification} claim(s) only.")
+        estimate.reasons.append(_tier_reason(tier[0].verification, len(tier)))
     else:
-        estimate.reasons.append("Best estimate is the median of the claims' central figures.")
+        estimate.reasons.append(gettext("Best estimate is the median of the claims' central figures."))
 
     conflict = conflicting_pair(usable)
     if conflict:
         estimate.contested = True
         highest_low, lowest_high = conflict
         estimate.reasons.append(
-            f"Contested: {highest_low.describe()} cannot be reconciled with {lowest_high.describe()}."
+            gettext("Contested: %(claim)s cannot be reconciled with %(other)s.")
+            % {"claim": highest_low.describe(), "other": lowest_high.describe()}
         )
     else:
         origins = independent_origins(usable)
         if len(origins) > 1:
             estimate.corroborated_by = len(origins)
             estimate.reasons.append(
-                f"Corroborated by {len(origins)} independent claims ({', '.join(origins)}): their figures agree."
+                ngettext(
+                    "Corroborated by %(count)s independent claims (%(claimants)s): their figures agree.",
+                    "Corroborated by %(count)s independent claims (%(claimants)s): their figures agree.",
+                    len(origins),
+                )
+                % {"count": len(origins), "claimants": gettext(", ").join(origins)}
             )
     return estimate
 
@@ -314,16 +417,16 @@ def _sides(groups: list[Estimate], sides: Mapping[str, str]) -> list[Estimate]:
         by_side[group.side].append(group)
     estimates = []
     for key, label in SIDE_LABELS.items():
-        estimate = _sum(key, label, by_side[key])
+        estimate = _sum(key, str(label), by_side[key])
         counted = [g for g in by_side[key] if g.has_numbers]
         if counted:
-            estimate.reasons.append(f"{label} adds up: " + ", ".join(f"{g.label} {g.best}" for g in counted) + ".")
+            estimate.reasons.append(_side_reason(key, _listing(counted)))
         estimates.append(estimate)
     return estimates
 
 
 def _propose_kind(claims: list[ClaimFacts], kind: str, sides: Mapping[str, str]) -> Proposal:
-    noun, people = NOUNS[ClaimKind(kind)]
+    kind = ClaimKind(kind)
     by_group: dict[str, list[ClaimFacts]] = {}
     labels: dict[str, str] = {}
     for claim in claims:
@@ -335,21 +438,18 @@ def _propose_kind(claims: list[ClaimFacts], kind: str, sides: Mapping[str, str])
     groups = [estimate_group(key, labels[key], group_claims, kind) for key, group_claims in by_group.items()]
     groups.sort(key=lambda e: (e.group in (UNKNOWN, MIXED), e.group == MIXED, e.label))
 
-    total = _sum("total", "All parties", groups)
+    total = _sum("total", gettext("All parties"), groups)
     counted = [g for g in groups if g.has_numbers]
     if not counted:
-        total.reasons.append(f"No {noun} claim gives a number; there is no estimate to propose.")
+        total.reasons.append(str(NO_NUMBER[kind]))
     else:
-        total.reasons.append("The total adds up the groups: " + ", ".join(f"{g.label} {g.best}" for g in counted) + ".")
+        total.reasons.append(gettext("The total adds up the groups: %(parts)s.") % {"parts": _listing(counted)})
         vague = [g for g in counted if g.group in (UNKNOWN, MIXED)]
         if vague and len(counted) > 1:
-            total.reasons.append(
-                f"Claims about unidentified {people}, or about several groups at once, may count some of the "
-                "same people as a named group."
-            )
+            total.reasons.append(str(OVERLAP[kind]))
     if total.contested:
-        names = ", ".join(g.label for g in groups if g.contested)
-        total.reasons.append(f"Contested: the claims about {names} do not agree.")
+        names = gettext(", ").join(g.label for g in groups if g.contested)
+        total.reasons.append(gettext("Contested: the claims about %(groups)s do not agree.") % {"groups": names})
     return Proposal(groups=groups, total=total, sides=_sides(groups, sides), kind=kind)
 
 
@@ -357,8 +457,10 @@ def propose(claims: Iterable[ClaimFacts], sides: Mapping[str, str] | None = None
     """The deaths' proposal, with the injuries' as its ``injuries``. ``sides`` maps "actor:<id>"
     to the actor's side ("A" or "B") in the incident."""
     claims = list(claims)
-    proposal = _propose_kind(claims, ClaimKind.FATALITIES, sides or {})
-    proposal.injuries = _propose_kind(claims, ClaimKind.INJURIES, sides or {})
+    sides = dict(sides or {})
+    proposal = _propose_kind(claims, ClaimKind.FATALITIES, sides)
+    proposal.injuries = _propose_kind(claims, ClaimKind.INJURIES, sides)
+    proposal.recompute = lambda: propose(claims, sides)
     return proposal
 
 
@@ -373,7 +475,7 @@ def _claimant(claim: Claim) -> tuple[str, str]:
     if citations:
         first = min(citations, key=lambda c: c.pk)
         return first.source.public_label, f"source:{first.source_id}"
-    return "An unnamed claimant", f"claim:{claim.pk}"
+    return gettext("An unnamed claimant"), f"claim:{claim.pk}"
 
 
 def facts_from_claim(claim: Claim) -> ClaimFacts:
@@ -414,7 +516,7 @@ def actor_sides(links: Iterable[tuple[int, str]]) -> dict[str, str]:
 def propose_for_claims(claims: Iterable[Claim], links: Iterable[tuple[int, str]] = ()) -> Proposal:
     """The proposal for an incident's claims (loaded as ``facts_from_claim`` says) and its actor
     links as (actor id, side) pairs."""
-    return propose(
-        (facts_from_claim(c) for c in claims if c.kind in RECONCILED_KINDS),
-        actor_sides(links),
-    )
+    claims, sides = [c for c in claims if c.kind in RECONCILED_KINDS], actor_sides(links)
+    proposal = propose((facts_from_claim(c) for c in claims), sides)
+    proposal.recompute = lambda: propose((facts_from_claim(c) for c in claims), sides)
+    return proposal

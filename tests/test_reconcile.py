@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from incidents import services
 from incidents.models import (
@@ -26,6 +27,13 @@ from tests.factories import (
     PersonFactory,
     SourceFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The reasons are asserted in English, whatever language an earlier test's request left active.
+    with translation.override("en"):
+        yield
 
 
 def claim(low, high=None, *, group="actor:1", label="FLA", claimant="Army", same=True, **kwargs) -> ClaimFacts:

@@ -14,7 +14,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from incidents import reconcile
@@ -85,16 +84,6 @@ from incidents.search import matching_actor_ids
 from incidents.selection import Selection
 
 PAGE_SIZE = 50
-
-# The sort orders of ``incidents.filters.ORDERING_CHOICES``, named in the reader's language.
-ORDERING_LABELS = {
-    "-date": _("Newest first"),
-    "date": _("Oldest first"),
-    "-fatalities": _("Most fatalities first"),
-    "fatalities": _("Fewest fatalities first"),
-    "-modified": _("Recently modified first"),
-    "relevance": _("Best match (with a search)"),
-}
 
 
 def _citations() -> Prefetch:
@@ -168,7 +157,7 @@ class IncidentListView(TemplateView):
             histogram=month_histogram(facets.months),
             timeline_base=chosen.query_string(drop={"date_from", "date_to"}),
             map_data=map_data(points=map_points(page.rows), cells=facets.cells),
-            ordering_choices=[(value, ORDERING_LABELS.get(value, label)) for value, label in ORDERING_CHOICES],
+            ordering_choices=ORDERING_CHOICES,
             current_order=query.get("order", ""),
             rows_query=rows_query,
             csv_url=with_query(reverse("export-csv", args=["incidents"]), rows_query),
