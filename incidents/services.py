@@ -512,9 +512,7 @@ def proposal_estimate(proposal: Proposal) -> dict[str, Any]:
     triples: dict[str, Triple] = {"fatalities": _triple(total)}
     triples.update({side.group: _triple(side) for side in proposal.sides})
     triples["injuries"] = _triple(injuries.total if injuries else None)
-    rationale = " ".join(total.reasons)
-    if injuries and injuries.groups:
-        rationale += " The injured: " + " ".join(injuries.total.reasons)
+    rationale = proposal.rationale()
     return {
         **{
             f"{prefix}_{bound}": value

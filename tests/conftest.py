@@ -7,6 +7,17 @@ from django.test import Client, override_settings
 from tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request in another language (Accept-Language, the cookie) leaves it active in the
+    thread; each test starts in the language the one before it started in."""
+    from django.utils import translation
+
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def plain_http_and_password_only_logins():
     """Production settings, except what a test client cannot do.

@@ -32,6 +32,7 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import translation
 from import_export import fields, resources, widgets
 from import_export.results import Error, Result, RowResult
 
@@ -388,8 +389,10 @@ class IncidentResource(SetBasedImportMixin, resource_for(INCIDENTS)):
         return "; ".join(a.name for a in self._actors(incident, Side.B, False))
 
     def dehydrate_source_names(self, incident: Incident) -> str:
-        # Confidential sources leave the archive only as their kind, even in an editor's export.
-        return "; ".join(link.source.public_label for link in incident.incident_sources.all())
+        # Confidential sources leave the archive only as their kind, even in an editor's export;
+        # in English whatever the editor's language, as the import reads it back.
+        with translation.override("en"):
+            return "; ".join(str(link.source.public_label) for link in incident.incident_sources.all())
 
 
 # --- ACLED's CSV format -------------------------------------------------------------------------
