@@ -399,21 +399,25 @@ def test_methodology_says_how_the_columns_map(client, db):
     assert "/api/acled" in page
 
 
-def test_a_script_paging_in_order_skips_the_seek(archive):
-    """Page N starts where page N-1 ended, remembered under the query and the published data."""
+def _filtered_page(number: str) -> tuple[list[int], list[str]]:
+    """Page ``number`` (one row a page) of a filtered query, remembered as the endpoint does, and
+    the statements that read it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from incidents import acled
 
-    def page(number: str) -> tuple[list[int], list[str]]:
-        query = acled.AcledQuery.parse(
-            {**EVERY, "page": number, "limit": "1"}, acled.FILTERS, acled.COLUMNS, memo="incidents"
-        )
-        with CaptureQueriesContext(connection) as captured:
-            rows = acled.incident_page(query)
-        return [row.pk for row in rows], [q["sql"] for q in captured.captured_queries]
+    query = acled.AcledQuery.parse(
+        {**EVERY, "page": number, "limit": "1"}, acled.FILTERS, acled.COLUMNS, memo="incidents"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        rows = acled.incident_page(query)
+    return [row.pk for row in rows], [q["sql"] for q in captured.captured_queries]
 
+
+def test_a_script_paging_in_order_skips_the_seek(archive):
+    """Page N starts where page N-1 ended, remembered under the query and the published data."""
+    page = _filtered_page
     first, _ = page("1")
     second, statements = page("2")
     third, statements3 = page("3")
@@ -428,20 +432,10 @@ def test_a_script_paging_in_order_skips_the_seek(archive):
 
 def test_a_jump_starts_from_the_nearest_remembered_position(archive, monkeypatch):
     """The keys of every MARK_EVERY-th row met on a jump are remembered: a later jump starts there."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from incidents import acled
 
     monkeypatch.setattr(acled, "MARK_EVERY", 2)
-
-    def page(number: str) -> tuple[list[int], list[str]]:
-        query = acled.AcledQuery.parse(
-            {**EVERY, "page": number, "limit": "1"}, acled.FILTERS, acled.COLUMNS, memo="incidents"
-        )
-        with CaptureQueriesContext(connection) as captured:
-            rows = acled.incident_page(query)
-        return [row.pk for row in rows], [q["sql"] for q in captured.captured_queries]
+    page = _filtered_page
 
     cold, statements = page("3")  # row 3 is beyond row 2, whose keys the scan remembers
     assert cold == [archive["unknown"].pk]

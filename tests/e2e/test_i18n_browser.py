@@ -63,7 +63,7 @@ def test_a_french_page_shows_the_french_navigation(live_server):
         page.goto(f"{live_server.url}/incidents/")
         assert page.locator("html").get_attribute("lang") == "fr"
         labels = page.locator(".site-nav a").all_inner_texts()
-        assert labels[:4] == ["Incidents", "Acteurs", "Méthodologie", "Données"]
+        assert labels[:5] == ["Incidents", "Acteurs", "Sources", "Méthodologie", "Données"]
         assert page.locator(".skip-link").inner_text() == "Aller au contenu"
 
 
