@@ -8,8 +8,8 @@ local port, and drives Debian's chromium (``/usr/bin/chromium``, never a browser
 
 - ``docs/screenshots/home.png``: the overview page;
 - ``docs/screenshots/incident.png``: the seed incident's page, its first two screens;
-- ``docs/screenshots/admin-incident.png``: the seed incident's change form, logged in as the
-  demo editor.
+- ``docs/screenshots/admin-incident.png``: the claims on the seed incident's change form (the
+  first one opened), logged in as the demo editor.
 
 Everything it starts (the server, the browser, the embedded PostgreSQL if it was not running)
 is stopped again when it ends, on an error or Ctrl-C too.
@@ -114,12 +114,22 @@ def settle(page: Page) -> None:
     page.wait_for_timeout(500)
 
 
-def take(page: Page, name: str, screens: float) -> Path:
-    """A PNG of the page from its top, at most ``screens`` viewport heights tall."""
+def take(page: Page, name: str, screens: float, start: str = "") -> Path:
+    """A PNG of the page from its top (or from the group of inlines holding ``start``), at most
+    ``screens`` viewport heights tall."""
     height = page.evaluate("document.documentElement.scrollHeight")
+    top = 0
+    if start:
+        top = page.evaluate(
+            "(selector) => document.querySelector(selector).closest('.inline-group')"
+            ".getBoundingClientRect().top + window.scrollY - 16",
+            start,
+        )
     path = OUT / name
     page.screenshot(
-        path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": WIDTH, "height": min(height, HEIGHT * screens)}
+        path=str(path),
+        full_page=True,
+        clip={"x": 0, "y": top, "width": WIDTH, "height": min(height - top, HEIGHT * screens)},
     )
     return path
 
@@ -147,7 +157,9 @@ def shoot(url: str, incident_id: int) -> list[Path]:
             page.wait_for_url(f"{url}/admin/")
             page.goto(f"{url}/admin/incidents/incident/{incident_id}/change/")
             settle(page)
-            shots.append(take(page, "admin-incident.png", screens=1.5))
+            # The claims: one row each, the first opened to its full editor.
+            page.locator(".archive-claim-summary").first.click()
+            shots.append(take(page, "admin-incident.png", screens=1.5, start=".archive-claim-row"))
             return shots
         finally:
             browser.close()

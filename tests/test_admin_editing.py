@@ -264,3 +264,17 @@ def test_two_statements_of_one_group_read_differently_in_a_citations_picker(edit
     assert f"FLA — Communiqué — June 13, 2025 (#{first.pk})" in page
     assert f"FLA — Communiqué — June 15, 2025 (#{second.pk})" in page
     assert Claim.objects.count() == 1
+
+
+def test_a_published_incidents_claims_and_reports_read_without_edit_fields(editor_client):
+    """Seen, not edited: no version field is drawn, neither as an input nor as its description."""
+    incident = IncidentFactory(published=True)
+    claim = ClaimFactory(incident=incident, source=SourceFactory(outlet="AFP"))
+    CitationFactory(claim=claim, source=SourceFactory(outlet="AP"), quote="They said so.")
+    IncidentActorFactory(incident=incident)
+
+    page = editor_client.get(change_url(incident)).content.decode()
+
+    assert "They said so." in page
+    # A read-only form-only field would be drawn as the dict describing it.
+    assert "&#x27;based_on_version&#x27;" not in page and "'based_on_version'" not in page

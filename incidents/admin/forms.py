@@ -90,6 +90,13 @@ class VersionedInline:
 
     def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list:
         fieldsets = super().get_fieldsets(request, obj)
+        if not self.has_change_permission(request, obj):
+            # Seen, not edited (a published incident): no edit to check, and a read-only
+            # form-only field would be drawn as its description.
+            return [
+                (name, {**options, "fields": [f for f in options["fields"] if f != VERSION_FIELD]})
+                for name, options in fieldsets
+            ]
         if VERSION_FIELD in flatten_fieldsets(fieldsets):
             return fieldsets
         return [*fieldsets, (None, {"fields": [VERSION_FIELD]})]
