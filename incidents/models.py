@@ -346,6 +346,11 @@ class SourceQuerySet(models.QuerySet):
         """Sources cited by a published incident (confidential ones are redacted on output)."""
         return self.filter(Q(_has_published_link(IncidentSource, "source")) | Q(_has_published_citation("source")))
 
+    def matching_public_text(self, text: str) -> SourceQuerySet:
+        """Sources whose outlet or title contains ``text``: never a confidential one, which
+        would be found by the very words it withholds."""
+        return self.filter(Q(outlet__icontains=text) | Q(title__icontains=text), confidential=False)
+
     def cited_by(self, incidents: models.QuerySet) -> SourceQuerySet:
         """Sources cited by one of ``incidents``, directly or through a claim's citation."""
         ids = incidents.order_by().values("pk")

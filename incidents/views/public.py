@@ -323,7 +323,7 @@ class SourceListView(TemplateView):
                 % {"length": f"{len(text):,}", "limit": TEXT_MAX}
             )
         if text:
-            sources = sources.filter(Q(outlet__icontains=text) | Q(title__icontains=text), confidential=False)
+            sources = sources.matching_public_text(text)
         columns = ("id", "kind", "confidential", "outlet", "title", "author", "published_on", "language", "reliability")
         page = keyset_page(
             sources.only(*columns).order_by("-pk"), after=query.get("after"), before=query.get("before"), size=PAGE_SIZE
