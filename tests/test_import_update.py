@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -199,3 +200,54 @@ def test_the_incidents_csv_re_imports_with_every_actors_role(client, tmp_path):
 
     copy = Incident.objects.exclude(pk=original.pk).get()
     assert set(copy.incident_actors.values_list("actor__name", "side", "role")) == roles
+
+
+def test_a_reviewer_checks_then_confirms_a_deletions_file_on_the_import_page(editor_client, editor, reviewer):
+    import_acled(editor_client, [acled_row(), acled_row(event_id_cnty="MLI33002")])
+    published = publish(Incident.objects.get(import_key="ACLED:MLI33001"), editor, reviewer)
+    draft = Incident.objects.get(import_key="ACLED:MLI33002")
+    page_url = reverse("admin:incidents_incident_acled_deletions")
+    content = b"event_id_cnty,deleted_timestamp\nMLI33001,1750400000\nMLI33002,2025-06-20\nMLI99999,1750400000\n"
+    client = Client()
+    client.force_login(reviewer)
+
+    checked = client.post(page_url, {"deletions_file": SimpleUploadedFile("deleted.csv", content)})
+
+    # The check changes nothing and says what the confirm would do.
+    assert checked.status_code == 200
+    assert Incident.objects.get(pk=published.pk).status == Status.PUBLISHED
+    page = checked.content.decode()
+    assert "The file retracts 1 published incident" in page and f"#{published.pk}</a>" in page
+    assert f"incident #{draft.pk} is a draft" in page and "not in the archive" in page
+
+    confirmed = client.post(page_url, {"confirm": "1", **checked.context["confirm"].initial})
+
+    assert confirmed.status_code == 302
+    published.refresh_from_db()
+    assert (published.status, published.retraction_notice) == (Status.RETRACTED, "Deleted by ACLED on 2025-06-20.")
+    assert Incident.objects.get(pk=draft.pk).status == Status.DRAFT
+
+
+def test_the_deletions_page_is_a_reviewers_and_refuses_a_bad_file_whole(editor_client, editor, reviewer):
+    import_acled(editor_client, [acled_row()])
+    published = publish(Incident.objects.get(import_key="ACLED:MLI33001"), editor, reviewer)
+    page_url = reverse("admin:incidents_incident_acled_deletions")
+    import_page = editor_client.get(reverse("admin:incidents_incident_import")).content.decode()
+    assert editor_client.get(page_url).status_code == 403
+    assert page_url not in import_page
+    client = Client()
+    client.force_login(reviewer)
+    assert page_url in client.get(reverse("admin:incidents_incident_import")).content.decode()
+
+    for content, problem in (
+        (b"event_id_cnty\nMLI33001\n", "The file lacks the columns: deleted_timestamp."),
+        (b"event_id_cnty,deleted_timestamp\nMLI33001,yesterday\n", "is not a Unix timestamp or a date"),
+        (b"event_id_cnty,deleted_timestamp\nMLI33001,\xff\xfe1750400000\n", "UTF-8"),
+    ):
+        response = client.post(page_url, {"deletions_file": SimpleUploadedFile("deleted.csv", content)})
+        assert response.status_code == 200
+        assert problem in response.content.decode()
+    # A confirm whose file does not read is refused whole as well.
+    response = client.post(page_url, {"confirm": "1", "content": "event_id_cnty\nMLI33001\n"})
+    assert "The file lacks the columns" in response.content.decode()
+    assert Incident.objects.get(pk=published.pk).status == Status.PUBLISHED

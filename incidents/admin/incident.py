@@ -24,6 +24,7 @@ from nested_admin.nested import NestedModelAdminMixin, NestedStackedInline, Nest
 from incidents import services
 from incidents.admin.base import ArchiveModelAdmin, LargeTableAdmin
 from incidents.admin.corrections import IncidentCorrectionsMixin, correction_url
+from incidents.admin.deletions import AcledDeletionsMixin
 from incidents.admin.forms import (
     VERSION_FIELD,
     ClaimForm,
@@ -393,6 +394,7 @@ def estimate_lines() -> list:
 
 class IncidentAdmin(
     NestedModelAdminMixin,
+    AcledDeletionsMixin,
     IncidentCorrectionsMixin,
     WorkflowAdminMixin,
     IncidentImportExportMixin,

@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from incidents import services
-from incidents.imports.engine import BulkImportError
+from incidents.imports.engine import BulkImportError, not_utf8
 from incidents.models import Incident, Status
 
 REQUIRED = ("event_id_cnty", "deleted_timestamp")
@@ -55,6 +55,17 @@ def import_deletions(
         raise PermissionDenied(
             "Only a reviewer may import ACLED's deletions: they retract published incidents, with a public notice."
         )
+    unreadable = not_utf8(handle)
+    if unreadable is not None:
+        raise unreadable
+    handle.seek(0)
+    try:
+        return _import_deletions(handle, user, dry_run, file_name)
+    except csv.Error as error:  # a NUL byte, a field larger than csv's limit
+        raise BulkImportError([(None, "", f"The file cannot be read as CSV: {error}.")], 1) from error
+
+
+def _import_deletions(handle: BinaryIO, user: AbstractBaseUser, dry_run: bool, file_name: str) -> DeletionsResult:
     reader = csv.DictReader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""))
     header = [(name or "").strip().lower() for name in reader.fieldnames or []]
     missing = [column for column in REQUIRED if column not in header]
