@@ -201,6 +201,17 @@ def test_anonymous_users_cannot_write(client, archive):
     assert models.Incident.objects.count() == 6
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "TRACE"])
+def test_a_method_the_api_does_not_answer_is_a_405_not_a_request_to_log_in(client, archive, method):
+    """The API only reads: any other method is refused as a method, whoever asks and whatever the
+    query string, before permissions (which would ask for a login) or parameters are checked."""
+    incident = archive.published[0]
+    for url in ("/api/v1/incidents/?bogus=1", f"/api/v1/incidents/{incident.pk}/", "/api/v1/persons/"):
+        response = client.generic(method, url, "{}", content_type="application/json")
+        assert response.status_code == 405, (method, url, response.status_code)
+    assert models.Incident.objects.count() == 6
+
+
 @pytest.mark.parametrize(
     "query",
     [

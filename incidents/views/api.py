@@ -19,7 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import ModelSerializer
@@ -81,6 +81,17 @@ class SelectionFilterBackend(DjangoFilterBackend):
         return view.select(queryset, view.selection) if view.action == "list" else queryset
 
 
+class ReadsOnly:
+    """A method the API does not answer (POST, TRACE...) is a 405 whoever asks. DRF checks
+    permissions before it looks for the method's handler, which would make it a 403 asking for
+    a login that no one needs: the API reads and nothing else."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if getattr(self, request.method.lower(), None) is None:
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+
 class FieldsMixin:
     """``fields=``: the comma-separated names of the fields each record shows (in the record's
     own order, whatever the order asked); a name the record does not have is a 400 naming it.
@@ -118,7 +129,7 @@ class FieldsMixin:
         return context
 
 
-class ReadOnlyViewSet(FieldsMixin, viewsets.ReadOnlyModelViewSet):
+class ReadOnlyViewSet(ReadsOnly, FieldsMixin, viewsets.ReadOnlyModelViewSet):
     """A public, read-only collection whose list takes the IncidentFilter's parameters.
 
     Every action names the parameters it reads; any other name is a 400 listing them, so a
@@ -399,7 +410,7 @@ class ClaimViewSet(ReadOnlyViewSet):
     ),
     retrieve=_detail_schema(PersonSerializer, "One person who speaks in published claims"),
 )
-class PersonViewSet(FieldsMixin, viewsets.ReadOnlyModelViewSet):
+class PersonViewSet(ReadsOnly, FieldsMixin, viewsets.ReadOnlyModelViewSet):
     """People, searched by name. The incident filters do not apply: ``q`` here is words of a name.
     Like the other collections, it refuses any parameter it does not read."""
 
