@@ -1,11 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IncidentsConfig(AppConfig):
     name = "incidents"
-    verbose_name = "Incident archive"
+    verbose_name = _("Incident archive")
 
     def ready(self) -> None:
-        from incidents import lookups
+        from incidents import labels, lookups
 
         lookups.register()
+        labels.translate_default_labels(self)

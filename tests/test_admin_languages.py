@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from incidents.models import Incident, SubEventType
+from incidents.models import Claim, Incident, SubEventType
 from tests.admin_forms import change_form_data
 from tests.factories import CitationFactory, ClaimFactory, IncidentFactory
 
@@ -112,3 +113,24 @@ def test_the_workflows_messages_and_refusals_reach_a_french_editor_in_french(edi
     assert "Seul un brouillon peut être soumis à la relecture ; celui-ci est un incident publié." in messages_of(
         refused
     )
+
+
+def test_every_label_django_makes_up_is_listed_for_the_catalogs():
+    from django.apps import apps
+
+    from incidents.labels import DEFAULT_LABELS, default_labels
+
+    with translation.override("en"):
+        assert default_labels(apps.get_app_config("incidents")) <= set(DEFAULT_LABELS)
+
+
+def test_field_labels_and_record_names_read_in_the_editors_language(reviewer_client):
+    incident = IncidentFactory()
+    with translation.override("fr"):
+        assert str(Incident._meta.get_field("start_date").verbose_name) != "start date"
+        assert str(Claim._meta.verbose_name_plural) != "claims"
+    page = reviewer_client.get(
+        reverse("admin:incidents_incident_change", args=[incident.pk]), HTTP_ACCEPT_LANGUAGE="ar"
+    ).content.decode()
+    with translation.override("ar"):
+        assert str(Incident._meta.get_field("start_date").verbose_name) in page
