@@ -192,7 +192,7 @@ def label_point(geometry: dict[str, Any]) -> tuple[list[float], list[float]]:
 # --- names -----------------------------------------------------------------------------------
 
 
-def country_names(alpha_2: str, english: str, languages: Iterable[str]) -> dict[str, str]:
+def country_names(alpha_2: str, languages: Iterable[str]) -> dict[str, str]:
     """The country's name in each of ``languages`` other than English that the catalogs translate
     (English is the feature's ``name``, Natural Earth's short form)."""
     iso_english = english_name(alpha_2)
@@ -241,7 +241,7 @@ def _countries(languages: tuple[str, ...]) -> Payload | None:
         name = feature["properties"]["name"]
         label, bbox = label_point(geometry)
         properties: dict[str, Any] = {"name": name, "label": label, "bbox": bbox}
-        names = country_names(code, name, languages)
+        names = country_names(code, languages)
         if names:
             properties["names"] = names
         if code in with_regions:

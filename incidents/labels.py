@@ -11,6 +11,8 @@ from this list.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -168,26 +170,24 @@ def translatable_models(app: AppConfig) -> list:
     ]
 
 
-def default_labels(app: AppConfig) -> set[str]:
-    """The field and record-type names Django made up because the code named none."""
-    found = set()
+def _derived(app: AppConfig) -> Iterator[tuple[object, str]]:
+    """(holder, attribute) of each name Django made up because the code named none: a model's
+    ``verbose_name`` and ``verbose_name_plural``, a field's ``verbose_name``."""
     for model in translatable_models(app):
         options = model._meta
         for attribute in ("verbose_name", "verbose_name_plural"):
             if attribute not in options.original_attrs:
-                found.add(str(getattr(options, attribute)))
+                yield options, attribute
         for field in options.get_fields():
             if getattr(field, "concrete", False) and not field.auto_created and field._verbose_name is None:
-                found.add(str(field.verbose_name))
-    return found
+                yield field, "verbose_name"
+
+
+def default_labels(app: AppConfig) -> set[str]:
+    """The field and record-type names Django made up because the code named none."""
+    return {str(getattr(holder, attribute)) for holder, attribute in _derived(app)}
 
 
 def translate_default_labels(app: AppConfig) -> None:
-    for model in translatable_models(app):
-        options = model._meta
-        for attribute in ("verbose_name", "verbose_name_plural"):
-            if attribute not in options.original_attrs:
-                setattr(options, attribute, gettext_lazy(str(getattr(options, attribute))))
-        for field in options.get_fields():
-            if getattr(field, "concrete", False) and not field.auto_created and field._verbose_name is None:
-                field.verbose_name = gettext_lazy(str(field.verbose_name))
+    for holder, attribute in _derived(app):
+        setattr(holder, attribute, gettext_lazy(str(getattr(holder, attribute))))
