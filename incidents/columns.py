@@ -537,7 +537,6 @@ CLAIMS = Table(
     ),
     alias="c",
     model=Claim,
-    narrow_when_filtered=True,
     joins="""LEFT JOIN incidents_actor AS claimant ON claimant.id = c.claimant_id
 LEFT JOIN incidents_person AS speaker ON speaker.id = c.speaker_id
 LEFT JOIN incidents_actor AS losses ON losses.id = c.losses_actor_id
@@ -752,7 +751,6 @@ CITATIONS = Table(
     f"protected sources show only their kind ({Source.WITHHELD}).",
     alias="ct",
     model=Citation,
-    narrow_when_filtered=True,
     joins="""JOIN incidents_claim AS c ON c.id = ct.claim_id
 JOIN incidents_source AS s ON s.id = ct.source_id
 LEFT JOIN incidents_person AS speaker ON speaker.id = ct.speaker_id""",

@@ -339,10 +339,11 @@ def ready_tables() -> list[Ready]:
 
 
 def _columns(cursor: CursorWrapper, table: str) -> list[str]:
-    """The columns of editorial ``table`` that are stored (not generated), in order."""
+    """The columns of editorial ``table``, in order. A generated column (the search document) is
+    copied as it is stored rather than computed again."""
     cursor.execute(
         "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
-        "AND attgenerated = '' ORDER BY attnum",
+        "ORDER BY attnum",
         [f"public.{table}"],
     )
     return [row[0] for row in cursor.fetchall()]
@@ -540,13 +541,42 @@ def _all_tables(schema: str) -> list[str]:
     return [f"{schema}.{mirror.table}" for mirror in mirrors()] + [f"{schema}.{t.name}" for t in ready_tables()]
 
 
+# Columns only the editors look rows up by: the copies keep no index on them.
+EDITORS_COLUMNS = (
+    "revision_of_id", "revises_id", "import_key", "pgh_context_id", "created_by_id", "last_edited_by_id",
+    "reviewed_by_id", "published_by_id", "disclosure_requested_by_id",
+)  # fmt: skip
+# The public change log finds history by these alone.
+HISTORY_KEYS = ("pgh_obj_id", "incident_id", "claim_id")
+
+
+def _unread_indexes_dropped(schema: str) -> str:
+    """Drop the copied indexes the public never reads by, which would only slow every refresh."""
+    editors = ", ".join(sql_literal(c) for c in EDITORS_COLUMNS)
+    history = ", ".join(sql_literal(c) for c in HISTORY_KEYS)
+    return f"""
+DO $drop$ DECLARE index regclass; BEGIN
+  FOR index IN
+    SELECT i.indexrelid::regclass FROM pg_index i
+    JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+    WHERE n.nspname = {sql_literal(schema)} AND NOT i.indisprimary AND (
+      EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+              AND a.attname IN ({editors}))
+      OR t.relname LIKE '%event' AND NOT EXISTS (
+        SELECT FROM pg_attribute a
+        WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[0] AND a.attname IN ({history})))
+  LOOP
+    EXECUTE format('DROP INDEX %s', index);
+  END LOOP;
+END $drop$;"""
+
+
 def schema_sql(schema: str, columns: dict[str, list[str]]) -> str:
     """The read model's tables and views in ``schema`` (dropped and made anew), its functions."""
     statements = [f"DROP SCHEMA IF EXISTS {schema} CASCADE;", f"CREATE SCHEMA {schema};"]
     for mirror in mirrors():
-        statements.append(
-            f"CREATE TABLE {schema}.{mirror.table} (LIKE public.{mirror.table} INCLUDING GENERATED INCLUDING INDEXES);"
-        )
+        statements.append(f"CREATE TABLE {schema}.{mirror.table} (LIKE public.{mirror.table} INCLUDING INDEXES);")
+    statements.append(_unread_indexes_dropped(schema))
     for table in ready_tables():
         statements.append(
             f"CREATE TABLE {schema}.{table.name} AS {table.select('SELECT NULL::bigint WHERE false')} WITH NO DATA;"

@@ -84,22 +84,14 @@ class Table:
     # Columns that import files have and the CSV export does not: read on import or, if
     # readonly, written by the admin's export for reference.
     import_only: tuple[Column, ...] = ()
-    # Whether a filtered export picks its rows before joining (see ``select_sql``): measured
-    # faster for claims and citations, whose rows are chosen through their incident, and slower
-    # for incidents.
-    narrow_when_filtered: bool = False
 
     @property
     def db_table(self) -> str:
         return self.model._meta.db_table
 
-    def select_sql(self, ids_sql: str, *, narrow_first: bool = False) -> str:
-        """The SELECT for the rows whose id is in ``ids_sql`` (a compiled, literal subquery).
-
-        ``narrow_first`` (for a filtered selection) picks the rows before anything is joined to
-        them: otherwise the planner may join and guard every row of the table, then keep the few
-        selected (a tenth of a million incidents' claims took three times as long). A whole-table
-        export is faster without it.
+    def select_sql(self, ids_sql: str) -> str:
+        """The SELECT for the rows whose id is in ``ids_sql`` (a compiled, literal subquery):
+        how the read model writes each exported row (``incidents.readmodel``).
 
         Every string column goes through ``safe_text()``. The per-cell regular expression is
         the costly part of an export, so one cheap test per row (``guard.risky``: could any
@@ -118,16 +110,10 @@ class Table:
             else column.select
             for column in self.columns
         )
-        if narrow_first:
-            rows = f"(SELECT * FROM {self.db_table} WHERE id IN (SELECT id FROM selected) OFFSET 0)"
-            where = ""
-        else:
-            rows = self.db_table
-            where = f"WHERE {self.alias}.id IN (SELECT id FROM selected)\n"
         return (
             f"WITH selected(id) AS NOT MATERIALIZED ({ids_sql})\n"
-            f"SELECT\n  {columns}\nFROM {rows} AS {self.alias}\n{self.joins}\n{guard}\n"
-            f"{where}ORDER BY {self.alias}.id"
+            f"SELECT\n  {columns}\nFROM {self.db_table} AS {self.alias}\n{self.joins}\n{guard}\n"
+            f"WHERE {self.alias}.id IN (SELECT id FROM selected)\nORDER BY {self.alias}.id"
         )
 
     @property

@@ -263,8 +263,8 @@ def test_related_exports_cover_only_the_filtered_incidents(client, archive):
 
 @pytest.mark.parametrize("table", ["claims", "citations"])
 def test_a_filtered_export_gives_the_whole_exports_rows_of_the_chosen_incidents(client, archive, table):
-    """A filtered claims or citations export picks its rows before joining (export.select_sql):
-    the rows must be those of the whole export, cell for cell."""
+    """A filtered claims or citations export picks its rows of the read model's table
+    (export.select_sql): they must be those of the whole export, cell for cell."""
     _h, everything = download(client, table, "")
     _h, chosen = download(client, table, "admin1=Kidal")
     assert chosen and chosen == [row for row in everything if int(row["incident_id"]) == archive.kidal.pk]
