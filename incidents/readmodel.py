@@ -54,6 +54,7 @@ PUBLIC_OPTIONS = f"-c search_path={SCHEMA},public -c role={ROLE} -c default_tran
 # The sets of rows a refresh is about: the PL/pgSQL variables the compiled QuerySets name.
 INCIDENTS, ACTORS, SOURCES, PERSONS = "v_incidents", "v_actors", "v_sources", "v_persons"
 CLAIMS, CITATIONS = "v_claims", "v_citations"
+ROWS = "v_rows"  # the rows one statement copies
 
 
 def _in(name: str) -> RawSQL:
@@ -142,17 +143,6 @@ def _published(ids: str) -> models.QuerySet:
     return m.Incident.objects.published().filter(pk__in=_in(ids))
 
 
-def _claims_of(incidents: str) -> str:
-    return f"SELECT id FROM public.incidents_claim WHERE incident_id = ANY({incidents})"
-
-
-def _citations_of(incidents: str) -> str:
-    return (
-        "SELECT ct.id FROM public.incidents_citation ct JOIN public.incidents_claim c ON c.id = ct.claim_id "
-        f"WHERE c.incident_id = ANY({incidents})"
-    )
-
-
 def mirrors() -> list[Mirror]:
     """The editorial tables the read model copies, in the order a refresh replaces them."""
     incident_event, claim_event, citation_event = _event(m.Incident), _event(m.Claim), _event(m.Citation)
@@ -178,13 +168,13 @@ def mirrors() -> list[Mirror]:
         Mirror(
             m.Citation,
             lambda: m.Citation.objects.published().filter(claim__incident_id__in=_in(INCIDENTS)),
-            f"id = ANY({CITATIONS}) OR id IN ({_citations_of(INCIDENTS)})",
+            f"id = ANY({CITATIONS})",
             _withheld_citation,
         ),
         Mirror(
             m.Claim,
             lambda: m.Claim.objects.published().filter(incident_id__in=_in(INCIDENTS)),
-            f"id = ANY({CLAIMS}) OR id IN ({_claims_of(INCIDENTS)})",
+            f"id = ANY({CLAIMS})",
             lambda: _editors_only(m.Claim),
         ),
         Mirror(
@@ -312,8 +302,7 @@ def ready_tables() -> list[Ready]:
         ),
         Ready(
             ready_table(TABLES["citations"]),
-            f"SELECT ct.id FROM {{rm}}.incidents_citation ct JOIN {{rm}}.incidents_claim c ON c.id = ct.claim_id "
-            f"WHERE c.incident_id = ANY({INCIDENTS})",
+            f"SELECT id FROM {{rm}}.incidents_citation WHERE claim_id = ANY({CLAIMS})",
             f"id = ANY({CITATIONS})",
             export("citations"),
         ),
@@ -359,13 +348,15 @@ def _replace(schema: str, mirror: Mirror, columns: list[str]) -> str:
     names = ", ".join(quote_name(c) for c in columns)
     target = f"{schema}.{mirror.table}"
     pk = quote_name(mirror.model._meta.pk.column)
-    select = f"SELECT {_select_list(columns, mirror.withheld())} FROM public.{mirror.table} WHERE {pk} IN ({ids})"
+    select = f"SELECT {_select_list(columns, mirror.withheld())} FROM public.{mirror.table} WHERE {pk} = ANY({ROWS})"
     # The rows about to be copied go too, wherever they were (a link or claim that moved).
-    delete = f"DELETE FROM {target} WHERE {mirror.replaced} OR {pk} IN ({ids});"
-    if mirror.append_only:
-        # An event row can belong to two incidents' history (a claim that moved): kept once.
-        return f"{delete}\nINSERT INTO {target} ({names}) {select} ON CONFLICT ({pk}) DO NOTHING;"
-    return f"{delete}\nINSERT INTO {target} ({names}) {select};"
+    # One statement per condition, each an index lookup; the rows about to be copied go too,
+    # wherever they were (a link or claim that moved).
+    deletes = [f"DELETE FROM {target} WHERE {condition};" for condition in mirror.replaced.split(" OR ")]
+    deletes.append(f"DELETE FROM {target} WHERE {pk} = ANY({ROWS});")
+    conflict = f" ON CONFLICT ({pk}) DO NOTHING" if mirror.append_only else ""
+    # An event row can belong to two incidents' history (a claim that moved): kept once.
+    return "\n".join([f"{ROWS} := ARRAY({ids});", *deletes, f"INSERT INTO {target} ({names}) {select}{conflict};"])
 
 
 def _expand(schema: str) -> str:
@@ -442,15 +433,63 @@ def refresh_function(schema: str, columns: dict[str, list[str]]) -> str:
     replace = "\n".join(_replace(schema, mirror, columns[mirror.table]) for mirror in mirrors())
     ready = []
     for table in ready_tables():
+        ready.append(f"{ROWS} := ARRAY({table.ids.replace('{rm}', rm)});")
         ready.append(f"DELETE FROM {rm}.{table.name} WHERE {table.replaced};")
-        ready.append(f"INSERT INTO {rm}.{table.name} {table.select(table.ids.replace('{rm}', rm))};")
+        ready.append(f"INSERT INTO {rm}.{table.name} {table.select(f'SELECT unnest({ROWS})')};")
+    history = "\n".join(_replace(schema, mirror, columns[mirror.table]) for mirror in mirrors() if mirror.append_only)
+    public = f"{sql_literal(m.Status.PUBLISHED)}, {sql_literal(m.Status.RETRACTED)}"
     return f"""
-CREATE OR REPLACE FUNCTION {rm}.refresh(
-  {INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[]
-) RETURNS void LANGUAGE plpgsql SET search_path = public AS $refresh$
+CREATE OR REPLACE FUNCTION {rm}.refresh_history({INCIDENTS} bigint[]) RETURNS void
+LANGUAGE plpgsql SET search_path = public SET plan_cache_mode = force_generic_plan AS $history$
 DECLARE
   {CLAIMS} bigint[];
   {CITATIONS} bigint[];
+  {ROWS} bigint[];
+BEGIN
+  {INCIDENTS} := ARRAY(
+    SELECT id FROM public.incidents_incident WHERE id = ANY({INCIDENTS}) AND status IN ({public}));
+  IF cardinality({INCIDENTS}) = 0 THEN
+    RETURN;
+  END IF;
+  {CLAIMS} := ARRAY(SELECT id FROM public.incidents_claim WHERE incident_id = ANY({INCIDENTS}));
+  {CITATIONS} := ARRAY(SELECT id FROM public.incidents_citation WHERE claim_id = ANY({CLAIMS}));
+{history}
+END
+$history$;
+
+{"".join(_refresh_function(schema, name, mode, replace, ready) for name, mode in _PLANS.items())}
+CREATE OR REPLACE FUNCTION {rm}.refresh(
+  {INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[]
+) RETURNS void LANGUAGE plpgsql AS $refresh$
+BEGIN
+  IF cardinality({INCIDENTS}) + cardinality({ACTORS}) + cardinality({SOURCES}) + cardinality({PERSONS})
+     < {FEW_ROWS} THEN
+    PERFORM {rm}.refresh_rows({INCIDENTS}, {ACTORS}, {SOURCES}, {PERSONS});
+  ELSE
+    PERFORM {rm}.refresh_set({INCIDENTS}, {ACTORS}, {SOURCES}, {PERSONS});
+  END IF;
+END
+$refresh$;
+"""
+
+
+# A refresh of a few rows (an editor's, a reviewer's) runs plans made once per connection: planning
+# its hundred statements anew each time would cost more than running them. A refresh of many
+# (an import, a bulk action, a rebuild) plans each statement for the rows at hand.
+_PLANS = {"refresh_rows": "force_generic_plan", "refresh_set": "force_custom_plan"}
+FEW_ROWS = 500
+
+
+def _refresh_function(schema: str, name: str, plan_cache_mode: str, replace: str, ready: list[str]) -> str:
+    rm = schema
+    return f"""
+CREATE OR REPLACE FUNCTION {rm}.{name}(
+  {INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[]
+) RETURNS void LANGUAGE plpgsql SET search_path = public SET plan_cache_mode = {plan_cache_mode} AS $refresh$
+DECLARE
+  {CLAIMS} bigint[];
+  {CITATIONS} bigint[];
+  {ROWS} bigint[];
 BEGIN
 {_expand(schema)}
 {replace}
@@ -486,14 +525,12 @@ TOUCHES: dict[str, tuple[str, str, str, str]] = {
     "incidents_person": (_NONE, _NONE, _NONE, "SELECT id FROM {t}"),
     "incidents_personalias": (_NONE, _NONE, _NONE, "SELECT person_id FROM {t}"),
     "incidents_personaffiliation": (_NONE, _NONE, _NONE, "SELECT person_id FROM {t}"),
-    "incidents_incidentevent": ("SELECT pgh_obj_id FROM {t}", _NONE, _NONE, _NONE),
-    "incidents_claimevent": ("SELECT incident_id FROM {t}", _NONE, _NONE, _NONE),
-    "incidents_citationevent": (
-        "SELECT c.incident_id FROM {t} AS t JOIN public.incidents_claim c ON c.id = t.claim_id",
-        _NONE,
-        _NONE,
-        _NONE,
-    ),
+}
+# History written apart from its rows (an import's, in bulk) refreshes the copies of history only.
+HISTORY_TOUCHES: dict[str, str] = {
+    "incidents_incidentevent": "SELECT pgh_obj_id FROM {t}",
+    "incidents_claimevent": "SELECT incident_id FROM {t}",
+    "incidents_citationevent": "SELECT c.incident_id FROM {t} AS t JOIN public.incidents_claim c ON c.id = t.claim_id",
 }
 
 
@@ -506,12 +543,14 @@ def trigger_sql(schema: str) -> str:
     """Statement triggers handing every write on the editorial tables to the refresh, and a
     TRUNCATE of one emptying the read model (as the test runner's flush does)."""
     statements = []
-    for table, touches in TOUCHES.items():
+    for table, touches in [*TOUCHES.items(), *HISTORY_TOUCHES.items()]:
         function = f"{schema}.on_{table}"
+        refresh = f"{schema}.refresh_history" if table in HISTORY_TOUCHES else f"{schema}.refresh"
 
-        def call(*rows: str, touches: tuple[str, ...] = touches) -> str:
+        def call(*rows: str, touches: tuple[str, ...] | str = touches, refresh: str = refresh) -> str:
+            touches = (touches,) if isinstance(touches, str) else touches
             sets = (" || ".join(_as_array(sql, r, schema) for r in rows) for sql in touches)
-            return f"PERFORM {schema}.refresh({', '.join(sets)});"
+            return f"PERFORM {refresh}({', '.join(sets)});"
 
         statements.append(f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $t$
@@ -637,6 +676,7 @@ def rebuild() -> None:
         cursor.execute(trigger_sql(SCHEMA))
         cursor.execute(grants_sql(SCHEMA))
         _fill(cursor, SCHEMA)
+        cursor.execute(f"ANALYZE {', '.join(_all_tables(SCHEMA))}")
 
 
 def ensure(**_: object) -> None:
