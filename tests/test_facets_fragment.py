@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 
@@ -116,6 +117,10 @@ def test_the_counts_are_counted_once_and_may_be_kept_a_short_while_in_each_langu
 
 
 def test_the_counts_read_in_french_and_in_arabic(client, kidal):
+    for month in range(1, 9):
+        IncidentFactory(
+            published=True, country="ML", latitude=None, longitude=None, start_date=datetime.date(2024, month, 5)
+        )
     french = text(counts(client, {"country": "ML"}, HTTP_ACCEPT_LANGUAGE="fr"))
     arabic = text(counts(client, {"country": "ML"}, HTTP_ACCEPT_LANGUAGE="ar"))
 
@@ -126,3 +131,8 @@ def test_the_counts_read_in_french_and_in_arabic(client, kidal):
     with translation.override("ar"):
         assert map_cells(arabic)[0][3] == ngettext("%(counter)s incident", "%(counter)s incidents", 1) % {"counter": 1}
     assert map_cells(arabic)[0][3] != "1 incident"
+    # The timeline's coordinates are numbers SVG reads, whatever the language writes.
+    for body in (french, arabic):
+        bars = re.findall(r'<rect x="([^"]*)" y="([^"]*)" width="([^"]*)" height="([^"]*)"', body)
+        assert len(bars) == 9
+        assert all(re.fullmatch(r"\d+(\.\d+)?", number) for bar in bars for number in bar), bars
