@@ -1156,6 +1156,7 @@ def test_the_list_page_shows_its_rows_without_counting_them_and_says_where_its_c
     assert 'name="country" form="filters" value="ML"' in body and 'value="battles"' in body
     assert 'name="contested" value="true"' in body and 'class="count"' not in body
     assert '<noscript><p><a href="?country=ML&amp;order=-fatalities&amp;after=x&amp;counts=1">' in body
+    assert 'name="counts"' not in body
 
 
 def test_without_javascript_the_reader_can_ask_for_the_page_with_its_counts(client, kidal):
@@ -1171,6 +1172,8 @@ def test_without_javascript_the_reader_can_ask_for_the_page_with_its_counts(clie
     )
     assert "date_from=2025-06-01&amp;date_to=2025-06-30" in body
     assert "data-facets-url" not in body and "/static/js/facets.js" not in body
+    # The search form keeps asking for them.
+    assert '<input type="hidden" name="counts" value="1">' in body
 
 
 def test_editing_or_creating_a_draft_leaves_the_cached_counts_and_their_key_alone(client, kidal, editor):

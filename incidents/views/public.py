@@ -189,6 +189,7 @@ class IncidentListView(TemplateView):
             page=page,
             facets_url=facets_url,
             counts_url=f"?{filter_query(query, set(), **{COUNTS_PARAM: '1'})}",
+            counts_in_place=COUNTS_PARAM in query,
             map_data=map_data(points=map_points(page.rows), cells=facets.cells if facets else []),
             ordering_choices=ORDERING_CHOICES,
             current_order=query.get("order", ""),
