@@ -211,8 +211,7 @@
       container.classList.add("map--offline");
     }
 
-    var cells = L.layerGroup().addTo(map);
-    drawCells(cells, data.cells);
+    var cells = drawCells(map, data.cells);
     data.points.forEach(function (point) {
       L.circleMarker([point.lat, point.lon], {
         radius: 6,
@@ -239,8 +238,13 @@
       });
     });
     container.addEventListener("archive:cells", function (event) {
-      cells.clearLayers();
-      drawCells(cells, event.detail);
+      cells.forEach(function (cell) {
+        cell.remove();
+      });
+      cells = drawCells(map, event.detail);
+      cells.forEach(function (cell) {
+        cell.bringToBack();
+      });
       if (!moved) {
         frame(map, data.tiles, event.detail, data.points);
       }
@@ -248,14 +252,14 @@
   }
 
   // Circles sized by how many incidents each cell holds, beneath any single incident's marker.
-  function drawCells(layer, cells) {
+  function drawCells(map, cells) {
     var largest = 1;
     cells.forEach(function (cell) {
       largest = Math.max(largest, cell[2]);
     });
-    cells.forEach(function (cell) {
+    return cells.map(function (cell) {
       var radius = 4 + 16 * Math.sqrt(cell[2] / largest);
-      L.circleMarker([cell[0], cell[1]], {
+      return L.circleMarker([cell[0], cell[1]], {
         radius: radius,
         color: "#8a3b12",
         weight: 1,
@@ -265,8 +269,7 @@
       })
         // The label, when the page gives one (translated, with its plural form), else English.
         .bindTooltip(cell[3] || cell[2] + (cell[2] === 1 ? " incident" : " incidents"))
-        .addTo(layer)
-        .bringToBack();
+        .addTo(map);
     });
   }
 
