@@ -7,6 +7,7 @@ that the shared machine's noise falls on both alike, and reduced to the median o
 
 from __future__ import annotations
 
+import http.client
 import json
 import statistics
 import subprocess
@@ -380,9 +381,13 @@ def scale_invariance(ctx: Context) -> list[Measurement]:
         ("admin incident changelist", lambda s: "/admin/incidents/incident/", True),
     ]
     results = []
-    for letter, (name, path_for, admin) in zip("abcdef", pages, strict=False):
+    for letter, (name, path_for, admin) in zip("abcde", pages, strict=True):
         try:
-            results.append(_scale_pair(ctx, f"5{letter}", name, path_for, admin, big_samples, small_samples))
+            if letter in "ab":
+                # The list page: the time to its first byte, its rows (its counts come after).
+                results.append(_first_byte_pair(ctx, f"5{letter}", name, path_for, big_samples, small_samples))
+            else:
+                results.append(_scale_pair(ctx, f"5{letter}", name, path_for, admin, big_samples, small_samples))
         except Exception as error:  # one page's failure must not hide the others
             results.append(failed(f"5{letter} {name}", error))
     # Bounds on 5a and 5b, the filtered and the searched list.
@@ -391,13 +396,23 @@ def scale_invariance(ctx: Context) -> list[Measurement]:
             results.append(_counting_bound(ctx, key, bounded, name, path_for(big_samples), path_for(small_samples)))
         except Exception as error:
             results.append(failed(f"{key} bound on {bounded}", error))
+    # The counts of 5a's and 5b's result sets, which their pages fetch after their rows: reported.
+    fragments = [
+        ("the filtered list's counts", lambda s: with_query("/incidents/facets/", {"country": country})),
+        ("the searched list's counts", lambda s: with_query("/incidents/facets/", {"q": term})),
+    ]
+    for letter, (name, path_for) in zip("hi", fragments, strict=True):
+        try:
+            results.append(_first_byte_pair(ctx, f"5{letter}", name, path_for, big_samples, small_samples, target=""))
+        except Exception as error:
+            results.append(failed(f"5{letter} {name}", error))
     return results
 
 
 def _counting_bound(ctx: Context, key: str, bounded: str, name: str, big_path: str, small_path: str) -> Measurement:
     """The best ``bounded`` could be if the page at the main scale cost nothing beyond its
-    slowest statement (the facet counts): that statement alone against the whole page at the
-    smaller scale, both timed in-process."""
+    slowest statement (since the counts left the page, the page's rows or its search): that
+    statement alone against the whole page at the smaller scale, both timed in-process."""
     big = ctx.task(ctx.big, "page_times", path=big_path)
     small = ctx.task(ctx.small, "page_times", path=small_path)
     return Measurement(
@@ -410,6 +425,65 @@ def _counting_bound(ctx: Context, key: str, bounded: str, name: str, big_path: s
         baseline=small["page_ms"],
         baseline_name=f"the whole page at {ctx.small.scale:,}, in-process",
         target="",
+    )
+
+
+def first_byte_ms(url: str) -> float:
+    """Milliseconds from sending a GET to reading the response's status line, on a new
+    connection (gunicorn's sync worker closes each); the body is read and dropped after."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    try:
+        connection.connect()
+        started = time.perf_counter()
+        connection.request("GET", f"{parts.path}?{parts.query}" if parts.query else parts.path)
+        response = connection.getresponse()
+        elapsed = (time.perf_counter() - started) * 1000
+        response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise RuntimeError(f"GET {url} answered {response.status}")
+    return elapsed
+
+
+def first_byte_p95(url: str, seconds: float) -> float:
+    """The 95th percentile of the time to first byte over ``seconds`` (at least ten requests)."""
+    times: list[float] = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline or len(times) < 10:
+        times.append(first_byte_ms(url))
+    return statistics.quantiles(times, n=20, method="inclusive")[-1]
+
+
+def _first_byte_pair(
+    ctx: Context,
+    key: str,
+    name: str,
+    path_for: Callable,
+    big_samples: dict,
+    small_samples: dict,
+    target: str = "<= 1.3",
+) -> Measurement:
+    """The p95 time to first byte at both scales, runs alternating, the median of ``repeat``."""
+    big_path, small_path = path_for(big_samples), path_for(small_samples)
+    check_ok(ctx.big_server.base_url + big_path)
+    check_ok(ctx.small_server.base_url + small_path)
+    big_p95, small_p95 = [], []
+    for _ in range(ctx.repeat):
+        for server, path, sink in (
+            (ctx.small_server, small_path, small_p95),
+            (ctx.big_server, big_path, big_p95),
+        ):
+            sink.append(first_byte_p95(server.base_url + path, ctx.seconds))
+    return Measurement(
+        key=key,
+        name=f"{name} (p95 time to first byte, {big_path})",
+        figure=median(big_p95),
+        unit="ms",
+        baseline=median(small_p95),
+        baseline_name=f"p95 at {ctx.small.scale:,}",
+        target=target,
     )
 
 

@@ -177,6 +177,12 @@ class Facets:
     from_snapshot: bool = False
     as_of: datetime | None = None
 
+    @property
+    def estimated(self) -> bool:
+        """Whether the counts may differ from the archive's: the planner's estimate of a set too
+        large to count, or a snapshot taken before the archive last changed."""
+        return not self.exact or self.as_of is not None
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["months"] = [(month.isoformat(), count) for month, count in self.months]

@@ -19,7 +19,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from incidents import reconcile
@@ -85,8 +85,17 @@ def map_data(*, points: list[dict[str, Any]], cells: list[tuple[float, float, in
         "tiles": settings.ARCHIVE_TILE_URL,
         "attribution": settings.ARCHIVE_TILE_ATTRIBUTION,
         "points": points,
-        "cells": [[lat, lon, count] for lat, lon, count in cells or []],
+        "cells": map_cells(cells or []),
     }
+
+
+def map_cells(cells: list[tuple[float, float, int]]) -> list[list[Any]]:
+    """Density cells as the map script reads them: latitude, longitude, count, and the count in
+    words in the reader's language for the circle's tooltip."""
+    return [
+        [lat, lon, count, ngettext("%(counter)s incident", "%(counter)s incidents", count) % {"counter": count}]
+        for lat, lon, count in cells
+    ]
 
 
 def json_ld(data: dict[str, Any], nonce: str = "") -> SafeString:

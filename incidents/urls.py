@@ -5,6 +5,7 @@ from incidents.views import export, public
 urlpatterns = [
     path("", public.HomeView.as_view(), name="home"),
     path("incidents/", public.IncidentListView.as_view(), name="incident-list"),
+    path("incidents/facets/", public.IncidentFacetsView.as_view(), name="incident-facets"),
     path("incidents/<int:pk>/", public.IncidentDetailView.as_view(), name="incident-detail"),
     path("actors/", public.ActorListView.as_view(), name="actor-list"),
     path("actors/<slug:slug>/", public.ActorDetailView.as_view(), name="actor-detail"),

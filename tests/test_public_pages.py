@@ -184,6 +184,13 @@ def text(response) -> str:
     return response.content.decode()
 
 
+def counts(client, params: dict | str = "", **headers):
+    """The list page's counts for ``params``: the fragment the page fetches after its rows."""
+    if isinstance(params, str):
+        return client.get(f"/incidents/facets/?{params}", **headers)
+    return client.get("/incidents/facets/", params, **headers)
+
+
 PUBLIC_PAGES = ["/", "/incidents/", "/actors/", "/methodology/"]
 
 
@@ -217,10 +224,9 @@ def test_a_retracted_incident_shows_only_its_retraction_notice(client, hidden):
 
 
 def test_retracted_incidents_leave_the_counts_and_search(client, kidal, hidden):
-    response = client.get("/incidents/", {"q": "clash"})
-    assert response.context["facets"].total == 0
+    assert counts(client, {"q": "clash"}).context["facets"].total == 0
+    assert counts(client).context["facets"].total == 1
     response = client.get("/incidents/")
-    assert response.context["facets"].total == 1
     assert [i.pk for i in response.context["page"].rows] == [kidal["incident"].pk]
 
 
@@ -398,8 +404,8 @@ def test_filters_narrow_the_list_and_the_counts(client, kidal):
     IncidentFactory(published=True, title="Clash in Burkina", country="BF", admin1="Sahel")
     response = client.get("/incidents/", {"country": "ML", "event_type": "battles"})
     assert [i.pk for i in response.context["page"].rows] == [kidal["incident"].pk]
-    assert response.context["facets"].total == 1
-    response = client.get("/incidents/?country=ML&country=BF")
+    assert counts(client, {"country": "ML", "event_type": "battles"}).context["facets"].total == 1
+    response = counts(client, "country=ML&country=BF")
     assert response.context["facets"].total == 3
     countries = {c.value: c.count for c in response.context["facets"].countries}
     assert countries == {"ML": 2, "BF": 1}
@@ -410,7 +416,7 @@ def test_filters_narrow_the_list_and_the_counts(client, kidal):
 
 def test_facets_count_the_current_result_set_and_are_shown_beside_each_filter(client, kidal):
     IncidentFactory(published=True, title="Clash in Burkina", country="BF", admin1="Sahel", tags=["ambush"])
-    response = client.get("/incidents/", {"tag": "ambush"})
+    response = counts(client, {"tag": "ambush"})
     facets = response.context["facets"]
     assert facets.total == 2
     assert {c.value: c.count for c in facets.tags} == {"ambush": 2, "convoy": 1}
@@ -508,10 +514,10 @@ def test_a_tampered_cursor_is_ignored(client, kidal):
 
 def test_the_timeline_has_a_bar_per_month_linking_to_that_month(client, kidal):
     IncidentFactory(published=True, start_date=datetime.date(2025, 3, 2))
-    body = text(client.get("/incidents/"))
+    body = text(counts(client))
     assert "date_from=2025-03-01&amp;date_to=2025-03-31" in body
     assert "date_from=2025-06-01&amp;date_to=2025-06-30" in body
-    histogram = client.get("/incidents/").context["histogram"]
+    histogram = counts(client).context["histogram"]
     # At least a year is drawn, ending with the last month counted.
     assert len(histogram.bars) == 12
     assert histogram.bars[0].month == datetime.date(2024, 7, 1)
@@ -995,15 +1001,29 @@ def build_kidal_again(claims_per_group: int) -> models.Incident:
 
 
 def _list_queries(client, django_assert_num_queries) -> None:
-    # 1 the actors whose names match the search, 2 the page of incidents, 3 newest change
-    # (cache stamp), 4 the planner's estimate (are actor facets affordable?), 5 savepoint, 6 the
-    # counting statement's time budget, 7 facets, months, map cells and actors in one
-    # statement, 8 release savepoint, 9 taxonomy labels for the facets.
+    # 1 the actors whose names match the search, 2 the page of incidents, 3 the taxonomy for
+    # the filters' choices. Nothing is counted: the counts come from the fragment.
     cache.clear()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(3):
         response = client.get("/incidents/", {"country": "ML", "q": "convoy"})
     assert response.status_code == 200
     assert response.context["page"].rows
+    # 1 the actors whose names match the search, 2 newest change (cache stamp), 3 the planner's
+    # estimate (are actor facets affordable?), 4 savepoint, 5 the counting statement's time
+    # budget, 6 facets, months, map cells and actors in one statement, 7 release savepoint,
+    # 8 taxonomy labels for the facets.
+    with django_assert_num_queries(8):
+        response = counts(client, {"country": "ML", "q": "convoy"})
+    assert response.status_code == 200 and response.context["facets"].total
+    # Counted once: 1 the actors whose names match the search, 2 newest change (cache stamp).
+    with django_assert_num_queries(2):
+        assert counts(client, {"country": "ML", "q": "convoy"}).context["facets"].total
+    # The page with its counts in place, for a reader without JavaScript: the page's two
+    # queries and the counts' seven (the taxonomy is read once, for the counts).
+    cache.clear()
+    with django_assert_num_queries(9):
+        response = client.get("/incidents/", {"country": "ML", "q": "convoy", "counts": "1"})
+    assert response.context["facets"].total and response.context["page"].rows
 
 
 @pytest.mark.usefixtures("cache_in_memory")
@@ -1037,9 +1057,9 @@ def test_facets_fall_back_to_an_estimate_when_counting_takes_too_long(client, ki
     from incidents.facets import Facets, cache_key, data_stamp
 
     cache.set(cache_key({"country": ["ML"]}, data_stamp()), Facets(total=1_234_567, exact=False))
-    response = client.get("/incidents/", {"country": "ML"})
-    body = text(response)
+    body = text(counts(client, {"country": "ML"}))
     assert "About 1,234,567 incidents" in body
+    response = client.get("/incidents/", {"country": "ML"})
     assert [i.pk for i in response.context["page"].rows] == [kidal["incident"].pk]
     assert 'name="country" form="filters" value="ML"' in body
     assert 'value="remote-explosivelandmineied"' in body
@@ -1084,22 +1104,22 @@ def test_a_result_set_too_large_to_count_shows_its_snapshot_dated_once_the_archi
     settings.ARCHIVE_FACET_COUNT_LIMIT = 0  # nothing is counted on request any more
     cache.clear()
 
-    response = client.get("/incidents/")
+    response = counts(client)
     facets = response.context["facets"]
     assert facets.exact and facets.as_of is None and facets.total == 2
     assert {c.value: c.count for c in facets.countries} == {"ML": 1, "BF": 1}
     assert {c.value: c.count for c in facets.actors} == {"fama": 1, "africa-corps": 1, "fla": 1}
     assert sum(count for _, count in facets.months) == 2
-    assert "counted on" not in text(response)
-    assert client.get("/incidents/", {"country": "BF"}).context["facets"].total == 1
+    assert "counted on" not in text(response) and "≈" not in text(response)
+    assert counts(client, {"country": "BF"}).context["facets"].total == 1
 
     # A newer incident: the snapshot is shown with its date, the list itself is current.
     newer = IncidentFactory(published=True, country="NE")
-    response = client.get("/incidents/")
+    response = counts(client)
     facets = response.context["facets"]
     assert facets.total == 2 and facets.as_of is not None
     assert "counted on" in text(response) and "the archive has changed since" in text(response)
-    assert newer.pk in [incident.pk for incident in response.context["page"].rows]
+    assert newer.pk in [incident.pk for incident in client.get("/incidents/").context["page"].rows]
     home = client.get("/")
     assert "as counted on" in text(home)
     # The home page's other figures come from the same run.
@@ -1107,17 +1127,53 @@ def test_a_result_set_too_large_to_count_shows_its_snapshot_dated_once_the_archi
     assert home.context["counts"]["claims"] == models.Claim.objects.filter(incident=kidal["incident"]).count()
 
     # A result set with no snapshot falls back to the estimate.
-    assert not client.get("/incidents/", {"country": "ML"}).context["facets"].exact
+    assert not counts(client, {"country": "ML"}).context["facets"].exact
 
 
 # --- cached counts reveal nothing about unpublished work ------------------------------------------
 
 
-def facet_statements(client, params: dict) -> int:
-    """How many facet-counting statements a list request runs (none when answered from the cache)."""
+def facet_statements(client, params: dict, path: str = "/incidents/facets/") -> int:
+    """How many facet-counting statements a request for the list's counts runs (none when
+    answered from the cache)."""
     with CaptureQueriesContext(connection) as captured:
-        assert client.get("/incidents/", params).status_code == 200
+        assert client.get(path, params).status_code == 200
     return sum("GROUPING SETS" in query["sql"] for query in captured.captured_queries)
+
+
+def test_the_list_page_shows_its_rows_without_counting_them_and_says_where_its_counts_are(client, kidal):
+    assert facet_statements(client, {"country": "ML"}, path="/incidents/") == 0
+    response = client.get("/incidents/", {"country": "ML", "order": "-fatalities", "after": "x"})
+    body = text(response)
+
+    assert [i.pk for i in response.context["page"].rows] == [kidal["incident"].pk]
+    assert response.context["facets"] is None
+    # The same rows' counts, whatever page of them this is; the page fetches them (facets.js).
+    assert 'data-facets-url="/incidents/facets/?country=ML&amp;order=-fatalities"' in body
+    assert "/static/js/facets.js" in body
+    assert "Matching incidents" in body and "1 incident" not in body
+    # Meanwhile, and without JavaScript, every choice is there without its count.
+    assert 'name="country" form="filters" value="ML"' in body and 'value="battles"' in body
+    assert 'name="contested" value="true"' in body and 'class="count"' not in body
+    assert '<noscript><p><a href="?country=ML&amp;order=-fatalities&amp;after=x&amp;counts=1">' in body
+    assert 'name="counts"' not in body
+
+
+def test_without_javascript_the_reader_can_ask_for_the_page_with_its_counts(client, kidal):
+    assert facet_statements(client, {"country": "ML", "counts": "1"}, path="/incidents/") == 1
+    response = client.get("/incidents/", {"country": "ML", "counts": "1"})
+    body = text(response)
+
+    assert [i.pk for i in response.context["page"].rows] == [kidal["incident"].pk]
+    assert response.context["facets"].total == 1 and "1 incident" in body
+    assert re.search(
+        r'value="ML" checked>\s*<span class="facet__label" dir="auto">Mali</span>\s*<span class="count"[^>]*>1</span>',
+        body,
+    )
+    assert "date_from=2025-06-01&amp;date_to=2025-06-30" in body
+    assert "data-facets-url" not in body and "/static/js/facets.js" not in body
+    # The search form keeps asking for them.
+    assert '<input type="hidden" name="counts" value="1">' in body
 
 
 def test_editing_or_creating_a_draft_leaves_the_cached_counts_and_their_key_alone(client, kidal, editor):
@@ -1168,7 +1224,7 @@ def test_a_retraction_or_a_correction_of_a_published_incident_changes_the_key(cl
     services.incident_retract(incident=incident, user=reviewer, notice="The event could not be confirmed.")
     assert data_stamp() != corrected
     assert facet_statements(client, {"country": "ML"}) == 1
-    assert client.get("/incidents/", {"country": "ML"}).context["facets"].total == 0
+    assert counts(client, {"country": "ML"}).context["facets"].total == 0
 
 
 def test_an_actor_with_one_incident_gets_a_sentence_not_a_lonely_bar_and_no_all_1_incident(client, kidal):

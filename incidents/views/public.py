@@ -11,8 +11,10 @@ from typing import Any
 
 from django.core.exceptions import BadRequest
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -70,6 +72,7 @@ from incidents.presenters import (
     incident_json_ld,
     json_ld,
     last_public_change,
+    map_cells,
     map_data,
     map_points,
     reconciliation_rules,
@@ -92,6 +95,29 @@ def _citations() -> Prefetch:
 
 
 # --- helpers shared by the pages -------------------------------------------------------------
+
+
+# How long a browser or a shared cache may keep a result set's counts. The server's own cache
+# is keyed on the public data stamp, so it is never stale; a copy kept elsewhere may lag a
+# publication by this long.
+FACETS_MAX_AGE = 120
+# The list page with its counts rendered in place, for a reader without JavaScript.
+COUNTS_PARAM = "counts"
+
+
+def facet_panel(chosen: Selection, query: QueryDict, facets: Facets | None) -> dict[str, Any]:
+    """What the list page shows of a result set's counts: the filters with their counts, the
+    total and the timeline; while they are being counted (``facets`` None), the filters'
+    choices without counts, which work without them."""
+    counted = facets or Facets(total=0, exact=False)
+    return {
+        "facets": facets,
+        "form": chosen.filterset.form,
+        "groups": facet_groups(counted, query),
+        "histogram": month_histogram(counted.months),
+        "timeline_base": chosen.query_string(drop={"date_from", "date_to"}),
+        "country_text": ",".join(sorted(selected_values(query, "country"))),
+    }
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -124,7 +150,12 @@ class HomeView(TemplateView):
 
 
 class IncidentListView(TemplateView):
-    """Search, filters with counts, map, timeline and keyset-paginated results.
+    """Search, filters, map, timeline and keyset-paginated results; the counts come after.
+
+    The page reads its rows and nothing it would have to count: the filters' counts, the
+    total, the timeline and the map's density come from ``IncidentFacetsView``, which the
+    page's script fetches once the rows are shown (or in place, with ``?counts=1``, for a
+    reader without JavaScript).
 
     A filter the page cannot apply (a number past its range, an unknown event type) is shown
     in the form with its reason, with no results and a 400, as the API and the CSV answer it.
@@ -140,23 +171,26 @@ class IncidentListView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query, chosen = self.request.GET, self.selection
+        rows_query = chosen.query_string()
+        facets, facets_url = None, ""
         if chosen.is_valid:
             results = chosen.incidents.for_list().defer("search_document", "internal_notes")
             page = keyset_page(results, after=query.get("after"), before=query.get("before"), size=PAGE_SIZE)
             with_figures(page.rows)
-            facets = facets_for(chosen.incidents, chosen.result_set_params)
+            if COUNTS_PARAM in query:
+                facets = facets_for(chosen.incidents, chosen.result_set_params)
+            else:
+                facets_url = with_query(reverse("incident-facets"), rows_query)
         else:
             page, facets = Page(rows=[], next_cursor=None, previous_cursor=None, is_first=True), Facets(total=0)
-        rows_query = chosen.query_string()
+        context.update(facet_panel(chosen, query, facets))
         context.update(
             filterset=chosen.filterset,
-            form=chosen.filterset.form,
             page=page,
-            facets=facets,
-            groups=facet_groups(facets, query),
-            histogram=month_histogram(facets.months),
-            timeline_base=chosen.query_string(drop={"date_from", "date_to"}),
-            map_data=map_data(points=map_points(page.rows), cells=facets.cells),
+            facets_url=facets_url,
+            counts_url=f"?{filter_query(query, set(), **{COUNTS_PARAM: '1'})}",
+            counts_in_place=COUNTS_PARAM in query,
+            map_data=map_data(points=map_points(page.rows), cells=facets.cells if facets else []),
             ordering_choices=ORDERING_CHOICES,
             current_order=query.get("order", ""),
             rows_query=rows_query,
@@ -166,11 +200,36 @@ class IncidentListView(TemplateView):
             previous_url=f"?{chosen.query_string(before=page.previous_cursor)}" if page.previous_cursor else "",
             first_url=f"?{rows_query}" if not page.is_first else "",
             has_filters=bool(chosen.result_set_params),
-            country_text=",".join(sorted(selected_values(query, "country"))),
             side_choices=Side.choices,
             source_kinds=source_kind_options(query),
         )
         return context
+
+
+class IncidentFacetsView(TemplateView):
+    """The list page's counts for the result set its query string selects: an HTML fragment
+    of the filters with their counts, the total, the timeline and the map's density cells,
+    which static/js/facets.js puts in their places on the page.
+
+    The query string is read as the page reads it (``Selection``; a 400 with the reasons when
+    it cannot be applied). The counts are ``facets_for``'s, cached there under the result
+    set's name and the data stamp; the response may be kept for ``FACETS_MAX_AGE`` seconds,
+    per language (the locale middleware adds ``Vary: Accept-Language, Cookie``).
+    """
+
+    template_name = "incidents/incident_facets.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        chosen = Selection(request.GET)
+        if not chosen.is_valid:
+            context = {"form": chosen.filterset.form}
+            return render(request, "incidents/partials/_filter_errors.html", context, status=400)
+        facets = facets_for(chosen.incidents, chosen.result_set_params)
+        response = self.render_to_response(
+            {**facet_panel(chosen, request.GET, facets), "cells": map_cells(facets.cells)}
+        )
+        patch_cache_control(response, public=True, max_age=FACETS_MAX_AGE)
+        return response
 
 
 class IncidentDetailView(DetailView):

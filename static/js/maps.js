@@ -211,26 +211,7 @@
       container.classList.add("map--offline");
     }
 
-    var bounds = [];
-    var largest = 1;
-    data.cells.forEach(function (cell) {
-      largest = Math.max(largest, cell[2]);
-    });
-    data.cells.forEach(function (cell) {
-      var radius = 4 + 16 * Math.sqrt(cell[2] / largest);
-      L.circleMarker([cell[0], cell[1]], {
-        radius: radius,
-        color: "#8a3b12",
-        weight: 1,
-        fillColor: "#d9822b",
-        fillOpacity: 0.45,
-        interactive: true,
-      })
-        // The label, when the page gives one (translated, with its plural form), else English.
-        .bindTooltip(cell[3] || cell[2] + (cell[2] === 1 ? " incident" : " incidents"))
-        .addTo(map);
-      bounds.push([cell[0], cell[1]]);
-    });
+    var cells = drawCells(map, data.cells);
     data.points.forEach(function (point) {
       L.circleMarker([point.lat, point.lon], {
         radius: 6,
@@ -241,14 +222,72 @@
       })
         .bindPopup(link(point))
         .addTo(map);
-      bounds.push([point.lat, point.lon]);
     });
+    frame(map, data.tiles, data.cells, data.points);
 
-    // Close enough to see the place, far enough to see its region and neighbours named: on the
-    // basemap (no tiles) nothing finer than the regions is drawn.
-    var closest = data.tiles ? 8 : 6;
+    // The list page's counts arrive after the page (facets.js) with the density of all the
+    // matching incidents: drawn under the page's own markers, and framed unless the reader has
+    // already moved the map.
+    var moved = false;
+    map.on("dragstart", function () {
+      moved = true;
+    });
+    ["pointerdown", "wheel", "keydown"].forEach(function (type) {
+      container.addEventListener(type, function () {
+        moved = true;
+      });
+    });
+    container.addEventListener("archive:cells", function (event) {
+      cells.forEach(function (cell) {
+        cell.remove();
+      });
+      cells = drawCells(map, event.detail);
+      cells.forEach(function (cell) {
+        cell.bringToBack();
+      });
+      if (!moved) {
+        frame(map, data.tiles, event.detail, data.points);
+      }
+    });
+  }
+
+  // Circles sized by how many incidents each cell holds, beneath any single incident's marker.
+  function drawCells(map, cells) {
+    var largest = 1;
+    cells.forEach(function (cell) {
+      largest = Math.max(largest, cell[2]);
+    });
+    return cells.map(function (cell) {
+      var radius = 4 + 16 * Math.sqrt(cell[2] / largest);
+      return L.circleMarker([cell[0], cell[1]], {
+        radius: radius,
+        color: "#8a3b12",
+        weight: 1,
+        fillColor: "#d9822b",
+        fillOpacity: 0.45,
+        interactive: true,
+      })
+        // The label, when the page gives one (translated, with its plural form), else English.
+        .bindTooltip(cell[3] || cell[2] + (cell[2] === 1 ? " incident" : " incidents"))
+        .addTo(map);
+    });
+  }
+
+  // Close enough to see the place, far enough to see its region and neighbours named: on the
+  // basemap (no tiles) nothing finer than the regions is drawn.
+  function frame(map, tiles, cells, points) {
+    var bounds = cells
+      .map(function (cell) {
+        return [cell[0], cell[1]];
+      })
+      .concat(
+        points.map(function (point) {
+          return [point.lat, point.lon];
+        })
+      );
+    var closest = tiles ? 8 : 6;
     if (bounds.length === 1) {
-      map.setView(bounds[0], data.points.length === 1 && data.cells.length === 0 ? closest : 6);
+      map.setView(bounds[0], points.length === 1 && cells.length === 0 ? closest : 6);
     } else if (bounds.length > 1) {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: closest + 1 });
     } else {

@@ -204,10 +204,13 @@ def test_the_list_works_without_javascript(live_server, demo, browser):
     visitor.goto("/incidents/?q=Afrika+Korps")
     assert demo["seed"].title in page.locator(".result__title").all_inner_texts()
     assert page.locator(".map__fallback").is_visible()
+    # The choices work uncounted; a link shows the page with its counts, and the countries found.
+    page.get_by_role("link", name="Show how many incidents match each filter").click()
+    visitor.check()
     page.locator("input[name=country][value=ML]").check()
     page.get_by_role("button", name="Apply filters").first.click()
     visitor.check()
-    assert "country=ML" in page.url
+    assert "country=ML" in page.url and "counts=1" in page.url
     context.close()
 
 
