@@ -84,6 +84,7 @@ def corpus(params: list[str]) -> list[str]:
 
 LISTS = [
     "/incidents/",
+    "/incidents/facets/",
     "/api/v1/incidents/",
     "/api/v1/incidents.geojson",
     "/api/v1/actors/",

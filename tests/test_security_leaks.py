@@ -42,6 +42,7 @@ MAX_PAGES = 600
 START = [
     "/",
     "/incidents/",
+    "/incidents/facets/",
     "/actors/",
     "/methodology/",
     "/data/",
@@ -293,7 +294,9 @@ def test_an_anonymous_crawler_finds_no_hidden_data_anywhere(archive_with_secrets
     secrets = archive_with_secrets
     hidden_ids = [i.pk for i in secrets["hidden"]]
     start = list(START)
-    for base in ["/incidents/", "/api/v1/incidents/", "/api/v1/claims/", "/api/v1/actors/", "/api/v1/sources/"]:
+    for base in ["/incidents/", "/incidents/facets/", "/api/v1/incidents/", "/api/v1/claims/", "/api/v1/actors/"]:
+        start += [f"{base}?{probe}" for probe in PROBES]
+    for base in ["/api/v1/sources/"]:
         start += [f"{base}?{probe}" for probe in PROBES]
     for table in ["incidents", "claims", "citations", "actors", "sources"]:
         start += [f"/export/{table}.csv?{probe}" for probe in PROBES]
