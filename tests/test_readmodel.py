@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from incidents import corrections, readmodel, services
+from incidents import corrections, export, readmodel, services
 from incidents.models import Actor, Citation, Incident, Status
 from tests.factories import (
     ActorFactory,
@@ -187,3 +187,20 @@ def test_the_check_names_a_table_that_drifted(db):
     rows("DELETE FROM readmodel.incident_export RETURNING id")
     with pytest.raises(Exception, match="incident_export: 1 row"):
         call_command("check_read_model", verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exports_and_releases_read_the_read_model_as_the_reader_role(tmp_path):
+    IncidentFactory(published=True, title="Released ambush")
+    IncidentFactory(title="Draft never released")
+    conn = export.dedicated_connection(snapshot=True)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT current_user, current_setting('search_path')")
+            assert cursor.fetchone() == (readmodel.ROLE, "readmodel, public")
+    finally:
+        conn.close()
+
+    call_command("export_release", "--version", "1.0.0", "--out", str(tmp_path / "r"), verbosity=0)
+    released = (tmp_path / "r" / "incidents.csv").read_text()
+    assert "Released ambush" in released and "Draft never released" not in released
