@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Public requests read from a streaming replica, editors from the primary (archive.replicas).
+    "archive.replicas.PublicReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user and URL as context on every history event of the request.
@@ -151,6 +153,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": db.configure(BASE_DIR)}
+# Streaming replicas of the primary, comma-separated postgresql:// URLs: public pages, the API and
+# exports read from one of them (archive.replicas.choose), everything else from the primary.
+# DATABASE_REPLICA_READ_MODEL=false keeps their sessions off the read model's schema and role.
+DATABASES.update(
+    db.replica_databases(
+        env_list("DATABASE_REPLICA_URLS", []), read_model=env_bool("DATABASE_REPLICA_READ_MODEL", True)
+    )
+)
+# The replicas public reads may use; tests empty it, except the replicas' own (tests/conftest.py).
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["archive.routers.ReadModelRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):
