@@ -28,6 +28,7 @@ from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.test import Client, override_settings
 from django.test.client import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from archive import db, replicas
 from archive.routers import ReadModelRouter, public_reads
@@ -309,3 +310,22 @@ def test_pages_answer_from_the_primary_when_the_replica_is_down(replica, live_se
         assert caplog.text.count(f"read replica {replica} cannot be reached") == 1
         # Left out for a while: the next requests do not wait on it again.
         assert replicas.choose(RequestFactory().get("/")) == DEFAULT_DB_ALIAS
+
+
+@needs_replica
+@on_replica
+@pytest.mark.parametrize("path", ["/incidents/{pk}/", "/api/v1/incidents/{pk}/"])
+def test_an_anonymous_read_moves_every_query_to_the_replica(replica, cache_in_memory, path):
+    incident = published("Clash read on the replica alone")
+    url = path.format(pk=incident.pk)
+    with override_settings(DATABASE_REPLICAS=[]), CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as alone:
+        assert Client().get(url).status_code == 200
+    caught_up()
+    with (
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
+        CaptureQueriesContext(connections[replica]) as standby,
+    ):
+        assert Client().get(url).status_code == 200
+    assert len(primary) == 0, [query["sql"] for query in primary]
+    # The same statements as without replicas, all of them on the replica.
+    assert len(standby) == len(alone) > 0
