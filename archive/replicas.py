@@ -1,35 +1,31 @@
 """Which database a public request reads from: a streaming replica, or the primary.
 
-``choose(request)`` picks the alias; the caller reads under ``routers.public_reads(alias)``.
+``choose(request)`` picks the alias; the request then reads under ``routers.reading_from(alias)``.
 An anonymous reader gets the replicas in turn, skipping one that cannot be reached (it is
 tried again after ``RETRY_SECONDS``), and the primary when none answers or none is configured
 (settings.DATABASE_REPLICAS). A signed-in editor reads the primary: what they just wrote.
 
 A replica replays the primary's changes a little later, so a page or API item looked up on a
-replica may not exist there yet: ``PublicReadsMiddleware`` answers a view's 404 from a replica
-again from the primary, and ``on_primary_if_missing`` does the same for one lookup.
+replica may not exist there yet: a view's 404 read from a replica is answered again from the
+primary (``missing_on_replica``), for every detail view at once, with no hook in the views.
 ``new_connection`` opens a connection of its own (streamed exports) to the chosen database.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
 
 import psycopg
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from rest_framework.exceptions import NotFound
 
-from archive.routers import ReadModelRouter, public_reads
+from archive.routers import reading_alias, reading_from
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +35,6 @@ RETRY_SECONDS = 10.0
 _turns = itertools.count()
 _down_until: dict[str, float] = {}
 _down_lock = threading.Lock()
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def is_editor(request: HttpRequest) -> bool:
@@ -85,50 +78,36 @@ def choose(request: HttpRequest) -> str:
     return DEFAULT_DB_ALIAS
 
 
-def reads_alias() -> str:
-    """The database reads go to here and now: the alias of ``public_reads``, else the primary."""
-    return ReadModelRouter().db_for_read(None) or DEFAULT_DB_ALIAS
+def missing_on_replica(request: HttpRequest, response: HttpResponseBase, alias: str) -> bool:
+    """Whether a response read from ``alias`` should be answered again from the primary.
 
-
-def on_primary_if_missing(lookup: Callable[P, R]) -> Callable[P, R]:
-    """``lookup`` that, when it finds nothing on a replica (404, DoesNotExist), runs again on the primary.
-
-    An incident published a moment ago is on the primary before it reaches the replicas; its
-    page must not answer 404 meanwhile. Wrap the detail view (or its ``retrieve``), so that its
-    related rows are read from the same database as the item; an id unknown to the primary too
-    still ends in 404, after one more query on the primary.
+    A view's 404 from a replica (a GET or HEAD) may be a row published a moment ago that the
+    replica has not replayed yet. A path that no view matched is not asked twice.
     """
-
-    @functools.wraps(lookup)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return lookup(*args, **kwargs)
-        except (Http404, NotFound, ObjectDoesNotExist):
-            if reads_alias() == DEFAULT_DB_ALIAS:
-                raise
-        with public_reads(DEFAULT_DB_ALIAS):
-            return lookup(*args, **kwargs)
-
-    return wrapper
+    return (
+        response.status_code == 404
+        and alias != DEFAULT_DB_ALIAS
+        and request.method in {"GET", "HEAD"}
+        and getattr(request, "resolver_match", None) is not None
+    )
 
 
 def new_connection(alias: str | None = None) -> psycopg.Connection:
     """A new connection, outside Django's, to ``alias`` (by default the one reads go to now).
 
-    A streamed response is read after the view returns, outside ``public_reads``: the view
-    takes ``reads_alias()`` and hands it to the code that opens the connection while streaming.
+    A streamed response is read after the middleware has returned, outside ``reading_from``:
+    the view takes ``reading_alias()`` and hands it to the code that opens the connection
+    while streaming (a generator's body runs only then).
     """
-    wrapper = connections[alias or reads_alias()]
+    wrapper = connections[alias or reading_alias()]
     return wrapper.get_new_connection(wrapper.get_connection_params())
 
 
 class PublicReadsMiddleware:
-    """Every request outside the admin reads under ``public_reads(choose(request))``.
+    """Every request outside the admin reads from ``choose(request)``; a view's 404 read from a
+    replica is answered again from the primary (``missing_on_replica``).
 
-    A GET or HEAD that a view answered 404 from a replica is answered again from the primary:
-    what was published a moment ago may not have reached the replica yet. A path no view
-    matches is not asked twice. Placed after AuthenticationMiddleware, which gives ``choose``
-    the user.
+    Placed after AuthenticationMiddleware, which gives ``choose`` the user.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -138,14 +117,9 @@ class PublicReadsMiddleware:
         if request.path_info.startswith("/admin/"):
             return self.get_response(request)
         alias = choose(request)
-        with public_reads(alias):
+        with reading_from(alias):
             response = self.get_response(request)
-        if (
-            response.status_code == 404
-            and alias != DEFAULT_DB_ALIAS
-            and request.method in {"GET", "HEAD"}
-            and getattr(request, "resolver_match", None) is not None
-        ):
-            with public_reads(DEFAULT_DB_ALIAS):
+        if missing_on_replica(request, response, alias):
+            with reading_from(DEFAULT_DB_ALIAS):
                 response = self.get_response(request)
         return response

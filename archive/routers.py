@@ -1,41 +1,46 @@
-"""Where the ORM reads and writes: public reads on the alias the request chose, the rest on the primary.
+"""Where a query reads: the primary, unless the request reads the public read model.
 
-``public_reads(alias)`` sets, for the code it wraps (one public request), the database every
-read of the archive's own rows (the ``incidents`` app) goes to; outside it the router has no
-opinion and Django reads from ``default``. Sessions, users, the database cache's throttle
-counters and the other apps' rows are read where they are written: on the primary. Writes and
-migrations always go to the primary.
+``reading_from(alias)`` (entered for every public request) sends the request's reads to
+``alias``: the primary, or a read replica (``archive.replicas.choose``). Writes always go to
+the primary, and only the primary is migrated.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
-# The apps whose rows public requests read from the chosen database.
-PUBLIC_APPS = frozenset({"incidents"})
-
-_public_reads: ContextVar[str | None] = ContextVar("archive_public_reads", default=None)
+_reading: ContextVar[str | None] = ContextVar("reading", default=None)
 
 
-@contextmanager
-def public_reads(alias: str) -> Iterator[None]:
-    token = _public_reads.set(alias)
+@contextlib.contextmanager
+def reading_from(alias: str) -> Iterator[None]:
+    token = _reading.set(alias)
     try:
         yield
     finally:
-        _public_reads.reset(token)
+        _reading.reset(token)
+
+
+def reading_alias() -> str:
+    """The database the current request reads: "default" outside a public request."""
+    return _reading.get() or "default"
+
+
+def reading_connection() -> BaseDatabaseWrapper:
+    """The connection the current request reads through (for the archive's own SQL)."""
+    return connections[reading_alias()]
 
 
 class ReadModelRouter:
     def db_for_read(self, model: type[Model] | None, **hints: Any) -> str | None:
-        if model is not None and model._meta.app_label not in PUBLIC_APPS:
-            return None
-        return _public_reads.get()
+        return _reading.get()
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
         return "default"
@@ -44,5 +49,5 @@ class ReadModelRouter:
         # A replica holds the primary's rows: a row read there may refer to one read here.
         return True
 
-    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool:
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
         return db == "default"

@@ -119,12 +119,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # Public requests read from a streaming replica, editors from the primary (archive.replicas).
-    "archive.replicas.PublicReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user and URL as context on every history event of the request.
     "pghistory.middleware.HistoryMiddleware",
+    # Public requests read from a streaming replica, editors from the primary (archive.replicas).
+    "archive.replicas.PublicReadsMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -153,6 +153,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": db.configure(BASE_DIR)}
+# Public requests read the published archive's read model, on the primary or a read replica.
+DATABASE_ROUTERS = ["archive.routers.ReadModelRouter"]
 # Streaming replicas of the primary, comma-separated postgresql:// URLs: public pages, the API and
 # exports read from one of them (archive.replicas.choose), everything else from the primary.
 # DATABASE_REPLICA_READ_MODEL=false keeps their sessions off the read model's schema and role.
@@ -163,7 +165,6 @@ DATABASES.update(
 )
 # The replicas public reads may use; tests empty it, except the replicas' own (tests/conftest.py).
 DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
-DATABASE_ROUTERS = ["archive.routers.ReadModelRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):
