@@ -1,13 +1,14 @@
 """Which database a public request reads from: a streaming replica, or the primary.
 
-``choose(request)`` picks the alias; the request then reads under ``routers.reading_from(alias)``.
+``choose(request)`` picks the alias; ``incidents.readmodel.PublicReadsMiddleware`` then reads
+under ``public_reads(alias)``.
 An anonymous reader gets the replicas in turn, skipping one that cannot be reached (it is
 tried again after ``RETRY_SECONDS``), and the primary when none answers or none is configured
 (settings.DATABASE_REPLICAS). A signed-in editor reads the primary: what they just wrote.
 
 A replica replays the primary's changes a little later, so a page or API item looked up on a
 replica may not exist there yet: a view's 404 read from a replica is answered again from the
-primary (``missing_on_replica``), for every detail view at once, with no hook in the views.
+primary (``PrimaryOnMissMiddleware``), for every detail view at once, with no hook in the views.
 ``new_connection`` opens a connection of its own (streamed exports) to the chosen database.
 """
 
@@ -25,7 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from archive.routers import reading_alias, reading_from
+from archive.routers import reading_alias
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +67,14 @@ def reachable(alias: str) -> bool:
 
 
 def choose(request: HttpRequest) -> str:
-    """The alias a public request reads from."""
+    """The alias a public request reads from, also kept as ``request.read_alias``."""
+    request.read_alias = _choose(request)
+    return request.read_alias
+
+
+def _choose(request: HttpRequest) -> str:
     replicas = list(settings.DATABASE_REPLICAS)
-    if not replicas or is_editor(request):
+    if not replicas or getattr(request, "read_from_primary", False) or is_editor(request):
         return DEFAULT_DB_ALIAS
     first = next(_turns)
     for step in range(len(replicas)):
@@ -103,23 +109,19 @@ def new_connection(alias: str | None = None) -> psycopg.Connection:
     return wrapper.get_new_connection(wrapper.get_connection_params())
 
 
-class PublicReadsMiddleware:
-    """Every request outside the admin reads from ``choose(request)``; a view's 404 read from a
-    replica is answered again from the primary (``missing_on_replica``).
+class PrimaryOnMissMiddleware:
+    """A view's 404 read from a replica is answered again, from the primary.
 
-    Placed after AuthenticationMiddleware, which gives ``choose`` the user.
+    Placed before ``incidents.readmodel.PublicReadsMiddleware``: the second time, ``choose``
+    finds the request marked and answers the primary, and the requests after it run again.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.path_info.startswith("/admin/"):
-            return self.get_response(request)
-        alias = choose(request)
-        with reading_from(alias):
+        response = self.get_response(request)
+        if missing_on_replica(request, response, getattr(request, "read_alias", DEFAULT_DB_ALIAS)):
+            request.read_from_primary = True
             response = self.get_response(request)
-        if missing_on_replica(request, response, alias):
-            with reading_from(DEFAULT_DB_ALIAS):
-                response = self.get_response(request)
         return response

@@ -1,8 +1,8 @@
 """Where a query reads: the primary, unless the request reads the public read model.
 
-``reading_from(alias)`` (entered for every public request) sends the request's reads to
-``alias``: the primary, or a read replica (``archive.replicas.choose``). Writes always go to
-the primary, and only the primary is migrated.
+``reading_from(alias)`` (entered by ``incidents.readmodel.public_reads`` for every public
+request) sends the request's reads to ``alias``: the primary, or a read replica. Writes always
+go to the primary, and only the primary is migrated.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -39,15 +38,14 @@ def reading_connection() -> BaseDatabaseWrapper:
 
 
 class ReadModelRouter:
-    def db_for_read(self, model: type[Model] | None, **hints: Any) -> str | None:
+    def db_for_read(self, model: type[Model], **hints: object) -> str | None:
         return _reading.get()
 
-    def db_for_write(self, model: type[Model], **hints: Any) -> str:
+    def db_for_write(self, model: type[Model], **hints: object) -> str:
         return "default"
 
-    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
-        # A replica holds the primary's rows: a row read there may refer to one read here.
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: object) -> bool:
         return True
 
-    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+    def allow_migrate(self, db: str, app_label: str, **hints: object) -> bool:
         return db == "default"

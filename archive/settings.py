@@ -123,8 +123,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user and URL as context on every history event of the request.
     "pghistory.middleware.HistoryMiddleware",
-    # Public requests read from a streaming replica, editors from the primary (archive.replicas).
-    "archive.replicas.PublicReadsMiddleware",
+    # A page or API item a replica does not have yet (published a moment ago) is asked of the
+    # primary before the answer is a 404 (archive.replicas).
+    "archive.replicas.PrimaryOnMissMiddleware",
+    # Every request outside the admin reads the public read model, as a role that can read
+    # nothing else (incidents.readmodel).
+    "incidents.readmodel.PublicReadsMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
