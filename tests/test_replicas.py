@@ -32,7 +32,7 @@ from django.urls import resolve
 
 from archive import db, replicas
 from archive.routers import ReadModelRouter, reading_from
-from incidents import models
+from incidents import models, readmodel
 from tests.factories import IncidentFactory, UserFactory
 
 REPLICA = "replica_1"
@@ -140,6 +140,8 @@ def test_each_replica_url_becomes_an_alias_reading_the_read_model_only():
     assert plain["OPTIONS"]["options"] == "-c jit=off -c default_transaction_read_only=on"
     with pytest.raises(ValueError, match="DATABASE_REPLICA_URLS"):
         db.replica_databases(["mysql://10.0.0.2/archive"])
+    # The settings cannot import the app: the options are written twice, and must agree.
+    assert f"{db.REPLICA_READ_MODEL_OPTIONS} {db.REPLICA_READ_ONLY_OPTIONS}" == readmodel.PUBLIC_OPTIONS
 
 
 def test_writes_and_migrations_go_to_the_primary_whatever_the_request_reads_from():
