@@ -10,7 +10,7 @@ PORT ?= 8000
 SCALE ?= 1000000
 BACKUP ?= backups/archive.dump
 
-.PHONY: install browser wrk demo serve stop test test-fast lint format migrations-check messages bench backup restore clean-db screenshots
+.PHONY: install browser wrk demo serve stop test test-fast lint format migrations-check messages bench backup restore clean-db screenshots replica replica-stop
 
 # Without DATABASE_URL, the recipes that use the database start the embedded PostgreSQL (data in
 # .pgdata/). Each stops it again when it ends, Ctrl-C included, unless it was running already when
@@ -92,6 +92,15 @@ messages: install
 	@$(WITH_EMBEDDED_DB); set -x; \
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l fr -l ar --no-obsolete $(MESSAGES_IGNORE); \
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l fr -l ar $(MESSAGES_IGNORE)
+
+# A streaming replica of the PostgreSQL server at 127.0.0.1:5432 on 127.0.0.1:5433, in a temporary
+# directory, and its removal (scripts/replica; docs/deploy.md). Reads go to it with
+# DATABASE_REPLICA_URLS=postgresql://postgres@127.0.0.1:5433/<the primary's database>.
+replica:
+	scripts/replica start
+
+replica-stop:
+	scripts/replica stop
 
 # Debian's wrk drives the benchmark's gunicorn.
 wrk:

@@ -25,15 +25,15 @@ EMBEDDED_DB_NAME = "archive"
 PGDATA = Path(__file__).resolve().parent.parent / ".pgdata"
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str, variable: str = "DATABASE_URL") -> dict:
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql", "postgresql+psycopg"}:
-        raise ValueError(f"DATABASE_URL must be a postgresql:// URL, got scheme {parsed.scheme!r}")
+        raise ValueError(f"{variable} must be a postgresql:// URL, got scheme {parsed.scheme!r}")
     query = parse_qs(parsed.query)
     host = query.get("host", [parsed.hostname or ""])[0]
     name = unquote(parsed.path.lstrip("/"))
     if not name:
-        raise ValueError("DATABASE_URL must name a database, e.g. postgresql://user@host:5432/archive")
+        raise ValueError(f"{variable} must name a database, e.g. postgresql://user@host:5432/archive")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
@@ -50,6 +50,36 @@ def database_from_url(url: str) -> dict:
         # transaction-mode pooler this needs PgBouncer 1.21 or later (max_prepared_statements).
         "OPTIONS": {"options": "-c jit=off", "prepare_threshold": 5},
     }
+
+
+# A replica's sessions read the public read model only, as its reader role: the schema
+# ``readmodel`` first on the search path, the role ``archive_reader`` that can read nothing else.
+REPLICA_READ_MODEL_OPTIONS = "-c search_path=readmodel,public -c role=archive_reader"
+# A replica refuses writes anyway (hot standby); saying so on the session makes the error the
+# same on a primary given by mistake as a replica.
+REPLICA_READ_ONLY_OPTIONS = "-c default_transaction_read_only=on"
+# A replica that does not answer within this many seconds counts as down (archive.replicas).
+REPLICA_CONNECT_TIMEOUT = 3
+
+
+def replica_databases(urls: list[str], *, read_model: bool = True) -> dict[str, dict]:
+    """The aliases ``replica_1`` .. ``replica_N`` of the streaming replicas at ``urls``.
+
+    Without ``read_model`` the sessions keep the connecting role and the default search path
+    (a primary whose read model is not built yet). Each replica is a test mirror of
+    ``default``: a replica holds a copy of the primary's whole cluster, so the test runner
+    creates no database on it and only renames the database it opens to the primary's test
+    database, keeping the replica's host and port (Django's ``set_as_test_mirror``).
+    """
+    replicas = {}
+    for number, url in enumerate(urls, start=1):
+        config = database_from_url(url, "DATABASE_REPLICA_URLS")
+        extra = [REPLICA_READ_MODEL_OPTIONS] if read_model else []
+        options = " ".join([config["OPTIONS"]["options"], *extra, REPLICA_READ_ONLY_OPTIONS])
+        config["OPTIONS"] = {**config["OPTIONS"], "options": options, "connect_timeout": REPLICA_CONNECT_TIMEOUT}
+        config["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica_{number}"] = config
+    return replicas
 
 
 def embedded_database(pgdata: Path) -> dict:

@@ -123,6 +123,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user and URL as context on every history event of the request.
     "pghistory.middleware.HistoryMiddleware",
+    # A page or API item a replica does not have yet (published a moment ago) is asked of the
+    # primary before the answer is a 404 (archive.replicas).
+    "archive.replicas.PrimaryOnMissMiddleware",
     # Every request outside the admin reads the public read model, as a role that can read
     # nothing else (incidents.readmodel).
     "incidents.readmodel.PublicReadsMiddleware",
@@ -156,6 +159,16 @@ TEMPLATES = [
 DATABASES = {"default": db.configure(BASE_DIR)}
 # Public requests read the published archive's read model, on the primary or a read replica.
 DATABASE_ROUTERS = ["archive.routers.ReadModelRouter"]
+# Streaming replicas of the primary, comma-separated postgresql:// URLs: public pages, the API and
+# exports read from one of them (archive.replicas.choose), everything else from the primary.
+# DATABASE_REPLICA_READ_MODEL=false keeps their sessions off the read model's schema and role.
+DATABASES.update(
+    db.replica_databases(
+        env_list("DATABASE_REPLICA_URLS", []), read_model=env_bool("DATABASE_REPLICA_READ_MODEL", True)
+    )
+)
+# The replicas public reads may use; tests empty it, except the replicas' own (tests/conftest.py).
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):

@@ -36,6 +36,17 @@ def plain_http_and_password_only_logins():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _reads_on_the_primary():
+    """Every test reads from the primary, whatever DATABASE_REPLICA_URLS says.
+
+    A test's rows are uncommitted (or committed a moment ago) and a replica would not show
+    them; tests/test_replicas.py gives the replicas back to the tests that read from them.
+    """
+    with override_settings(DATABASE_REPLICAS=[]):
+        yield
+
+
 @pytest.fixture
 def cache_in_memory():
     """A local-memory cache, for the tests that pin a page's query count.
