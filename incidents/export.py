@@ -55,10 +55,10 @@ def select_sql(table_name: str, selection: Selection) -> str:
     from incidents.readmodel import ready_table
 
     ready = ready_table(TABLES[table_name])
+    rows = rows_for(TABLES[table_name], selection)  # validates the query string
     if not selection.selects_rows:
         return f"SELECT * FROM {ready} ORDER BY id"
-    ids = rows_for(TABLES[table_name], selection).order_by().values("pk")
-    return f"SELECT * FROM {ready} WHERE id IN ({compile_literal(ids)}) ORDER BY id"
+    return f"SELECT * FROM {ready} WHERE id IN ({compile_literal(rows.order_by().values('pk'))}) ORDER BY id"
 
 
 def work_mem_for(selection: Selection) -> str | None:
@@ -71,7 +71,9 @@ def copy_sql(select: str) -> str:
     return f"COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')"
 
 
-def dedicated_connection(*, snapshot: bool = False, work_mem: str | None = EXPORT_WORK_MEM) -> psycopg.Connection:
+def dedicated_connection(
+    *, snapshot: bool = False, work_mem: str | None = EXPORT_WORK_MEM, alias: str | None = None
+) -> psycopg.Connection:
     """A read-only connection of its own, so a long stream neither holds nor disturbs Django's.
 
     With ``snapshot`` every statement of its transaction sees the same committed data
@@ -81,7 +83,7 @@ def dedicated_connection(*, snapshot: bool = False, work_mem: str | None = EXPOR
     from archive.routers import reading_alias
     from incidents.readmodel import PUBLIC_SETTINGS
 
-    alias = reading_alias()
+    alias = alias or reading_alias()
     reading = connections[alias]
     conn = reading.get_new_connection(reading.get_connection_params())
     conn.autocommit = True
@@ -112,9 +114,11 @@ def copy_chunks(conn: psycopg.Connection, select: str, chunk_size: int = CHUNK_S
             yield bytes(buffer)
 
 
-def stream_csv(select: str, chunk_size: int = CHUNK_SIZE, *, work_mem: str | None = EXPORT_WORK_MEM) -> Iterator[bytes]:
+def stream_csv(
+    select: str, chunk_size: int = CHUNK_SIZE, *, work_mem: str | None = EXPORT_WORK_MEM, alias: str | None = None
+) -> Iterator[bytes]:
     """Yield the CSV of ``select`` on a dedicated connection, closed when the stream ends or is dropped."""
-    conn = dedicated_connection(work_mem=work_mem)
+    conn = dedicated_connection(work_mem=work_mem, alias=alias)
     try:
         yield from copy_chunks(conn, select, chunk_size)
     finally:

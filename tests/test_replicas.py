@@ -281,11 +281,6 @@ def test_a_dedicated_connection_reads_the_chosen_database(replica):
 
 @needs_replica
 @on_replica
-@pytest.mark.xfail(
-    strict=True,
-    reason="incidents/export.py opens its dedicated connection with the primary's parameters; "
-    "the view should take archive.routers.reading_alias() and hand it to the stream",
-)
 def test_an_anonymous_export_reads_the_replica(replica, live_server):
     incident = published("Clash before the export")
     with replay_paused():

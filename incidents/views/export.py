@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from rest_framework.throttling import SimpleRateThrottle
 
+from archive.routers import reading_alias
 from incidents import export
 from incidents.columns import TABLES
 from incidents.selection import InvalidQueryError, Selection
@@ -40,7 +41,7 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
         select = export.select_sql(table, selection)
     except InvalidQueryError as invalid:
         return JsonResponse({"errors": invalid.errors}, status=400)
-    stream = export.stream_csv(select, work_mem=export.work_mem_for(selection))
+    stream = export.stream_csv(select, work_mem=export.work_mem_for(selection), alias=reading_alias())
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table}.csv"'
     response["Access-Control-Allow-Origin"] = "*"
