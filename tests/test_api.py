@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 from rest_framework import renderers
 from rest_framework.throttling import SimpleRateThrottle
 
-from incidents import models
+from incidents import listing, models
 from incidents.filters import IncidentFilter
 from incidents.serializers import IncidentListSerializer
 from tests.factories import (
@@ -36,9 +36,28 @@ def _fresh_throttle(db):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _stored_items_table(db):
+    """The read model's table of stored list items, where the database has none yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT to_regclass('{listing.STORED_ITEMS}')")
+        if cursor.fetchone()[0] is None:
+            cursor.execute(f"CREATE TABLE {listing.STORED_ITEMS} (id bigint PRIMARY KEY, item text NOT NULL)")
+
+
+def store_items() -> None:
+    """Store every published incident's list item, as the read model's refresh does."""
+    published = "SELECT id FROM incidents_incident WHERE status = 'published'"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {listing.STORED_ITEMS}")
+        cursor.execute(f"INSERT INTO {listing.STORED_ITEMS} (id, item) {listing.stored_items_sql(published)}")
+
+
 @pytest.fixture
 def archive(db):
-    return build_archive()
+    built = build_archive()
+    store_items()
+    return built
 
 
 def get_json(client: Client, url: str, **params) -> dict:
@@ -77,8 +96,8 @@ def test_list_query_count_is_constant(client, archive, django_assert_num_queries
         incident = IncidentFactory(published=True, title=f"Extra {n}")
         IncidentActorFactory(incident=incident)
         IncidentActorFactory(incident=incident, side=models.Side.B)
-    # The page of incidents, with event type slugs, the actors and the approved corrections of
-    # every incident on it.
+    store_items()
+    # The page of incidents with their stored items.
     with django_assert_num_queries(1):
         response = client.get("/api/v1/incidents/", {"page_size": 50})
     assert len(response.json()["results"]) == 33
@@ -469,6 +488,12 @@ def test_list_pages_written_by_postgresql_are_the_bytes_python_writes(client, ar
         published_at=datetime.datetime(2025, 7, 2, 9, 30, tzinfo=datetime.UTC)
     )
 
+    models.Correction.objects.create(
+        incident=whole, status=models.CorrectionStatus.APPROVED, reason='A "second" look', base_version=1,
+        decided_at=datetime.datetime(2025, 7, 3, 8, 0, 0, 5, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    store_items()
+
     queries = ({"page_size": 2}, {"order": "-fatalities"}, {"q": "wadi"}, {"q": "clash", "order": "relevance"})
     for query in (*queries, {"order": "date", "page_size": 3}):
         response = client.get("/api/v1/incidents/", query)
@@ -478,6 +503,12 @@ def test_list_pages_written_by_postgresql_are_the_bytes_python_writes(client, ar
         counts = {name: page[name] for name in ("count", "count_is_estimate")}
         expected = {**counts, "next": page["next"], "results": [_python_list_item(incidents[pk]) for pk in ids(page)]}
         assert response.content == renderers.JSONRenderer().render(expected), query
+        # A subset of the fields is cut from the stored item, byte for byte.
+        subset = ("id", "title", "latitude", "longitude", "published_at", "side_a", "corrections")
+        response = client.get("/api/v1/incidents/", {**query, "fields": ",".join(reversed(subset))})
+        results = [{name: item[name] for name in item if name in subset} for item in expected["results"]]
+        cut = {**expected, "next": json.loads(response.content)["next"], "results": results}
+        assert response.content == renderers.JSONRenderer().render(cut), query
 
     item = next(item for item in get_json(client, "/api/v1/incidents/", q="wadi")["results"])
     assert item["side_a"] == ["Zulu Front", "Aardvark Brigade"]
@@ -492,7 +523,10 @@ def test_the_first_page_is_prepared_once_asked_again(client, archive):
     for _ in range(7):
         assert client.get("/api/v1/incidents/").status_code == 200
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT list.* FROM%'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f"%JOIN {listing.STORED_ITEMS} stored%"],
+        )
         assert cursor.fetchone()[0] == 1
 
 
@@ -633,6 +667,7 @@ def test_incidents_carry_their_per_side_estimates_time_precision_and_staleness(c
         deaths_a_low=8, deaths_a_best=10, deaths_a_high=30, injuries_best=4, fatalities_high_open=True,
         time_precision=models.TimePrecision.DAWN,
     )  # fmt: skip
+    store_items()
 
     item = get_json(client, "/api/v1/incidents/")["results"][0]
     detail = get_json(client, f"/api/v1/incidents/{archive.kidal.pk}/")
@@ -773,3 +808,27 @@ def test_people_list_query_count_is_constant(client, archive, django_assert_num_
     with django_assert_num_queries(3):
         response = client.get("/api/v1/persons/", {"page_size": 50, "q": "official"})
     assert len(response.json()["results"]) == 20
+
+
+def test_an_incident_without_a_stored_item_has_it_written_from_the_editorial_tables(client, archive):
+    stored = client.get("/api/v1/incidents/").content
+    subset = client.get("/api/v1/incidents/", {"fields": "side_b,id"}).content
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {listing.STORED_ITEMS} WHERE id = %s", [archive.gao.pk])
+
+    assert client.get("/api/v1/incidents/").content == stored
+    assert client.get("/api/v1/incidents/", {"fields": "side_b,id"}).content == subset
+
+
+def test_stored_items_are_written_for_the_ids_asked_and_no_others(archive):
+    asked = f"SELECT unnest('{{{archive.kidal.pk},{archive.gao.pk}}}'::bigint[])"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, item FROM ({listing.stored_items_sql(asked)}) stored ORDER BY id")
+        written = cursor.fetchall()
+        cursor.execute(
+            f"SELECT id, item FROM {listing.STORED_ITEMS} WHERE id IN %s ORDER BY id",
+            [(archive.kidal.pk, archive.gao.pk)],
+        )
+        assert written == cursor.fetchall()
+    assert [pk for pk, _ in written] == sorted([archive.kidal.pk, archive.gao.pk])
+    assert json.loads(dict(written)[archive.kidal.pk])["side_a"] == ["Malian Armed Forces", "Africa Corps"]
