@@ -172,41 +172,65 @@ def _subset_sql(fields: tuple[str, ...]) -> str:
     return " || ".join([*parts, "'}'"])
 
 
-def page_items(page: QuerySet, keys: list[SortKey], fields: Iterable[str] = LIST_FIELDS) -> list[dict[str, Any]]:
+# How many incidents are published: the sum of the published incidents per day, which the
+# database keeps (migration 0024), a few thousand rows however many incidents.
+PUBLISHED_TOTAL_SQL = "SELECT coalesce(sum(incidents), 0) FROM incidents_published_day"
+
+
+def page_items(
+    page: QuerySet | str | None,
+    keys: list[SortKey],
+    fields: Iterable[str] = LIST_FIELDS,
+    *,
+    with_total: bool = False,
+) -> list[dict[str, Any]]:
     """Run ``page`` (a ``.values()`` queryset of incident ids and sort keys, ordered and
-    sliced) as one statement that also reads each incident's stored list item.
+    sliced, or its SQL text with the values in it; None for no rows) as one statement that
+    also reads each incident's stored list item.
 
     Returns a row per incident, in the page's order: its sort-key values, and under
     ``"item"`` its list item as JSON text, of the ``fields`` asked for (names of
     ``LIST_FIELDS``, written in that order). An incident whose item the read model does not
-    hold (yet) has it written from the editorial tables, in a second statement.
+    hold (yet) has it written from the editorial tables, in a second statement. With
+    ``with_total``, each row also has under ``"total"`` how many incidents are published
+    (the count of an unfiltered list), read in the same statement.
     """
     wanted = set(fields)
     fields = tuple(name for name in LIST_FIELDS if name in wanted)
-    try:
-        sql, params = page.query.sql_with_params()
-    except EmptyResultSet:  # Django proved that no row matches (a cursor past a column's range)
+    if not isinstance(page, str):
+        page = page_sql(page)
+    if page is None:
         return []
     key_columns = ", ".join(f"page.{quote_name(key.field)}" for key in keys)
     # A statement that starts with SELECT is one that pghistory leaves as it is; any other
     # would carry the request's history context, a text that differs in every request.
     # The page's LIMIT keeps it a subquery of its own: its plan is the ORM's, then a join by
     # the stored items' primary key.
+    total = f"({PUBLISHED_TOTAL_SQL}), " if with_total else ""
     statement = (
-        f"SELECT {key_columns}, page.id, {_subset_sql(fields)} FROM ({sql}) page "
+        f"SELECT {key_columns}, {total}page.id, {_subset_sql(fields)} FROM ({page}) page "
         f"LEFT JOIN {STORED_ITEMS} stored ON stored.id = page.id ORDER BY {order_sql(keys, 'page')}"
     )
-    names = [key.field for key in keys]
+    names = [key.field for key in keys] + (["total"] if with_total else [])
     with _preparing_cursor() as cursor:
-        # The values go into the text, so that a statement asked again (the first page of a
-        # list, a popular filter) is the same text, which PostgreSQL keeps planned.
-        cursor.execute(connection.ops.compose_sql(statement, params))
+        cursor.execute(statement)
         rows = cursor.fetchall()
     missing = [row[-2] for row in rows if row[-1] is None]
     if missing:
         written = _written_items(missing, fields)
         rows = [(*row[:-1], written[row[-2]]) if row[-1] is None else row for row in rows]
     return [dict(zip([*names, _ITEM_KEY], (*row[:-2], row[-1]), strict=True)) for row in rows]
+
+
+def page_sql(page: QuerySet) -> str | None:
+    """The SQL text of ``page`` with its values in it, so that a statement asked again (the
+    first page of a list, a popular filter) is the same text, which PostgreSQL keeps planned;
+    None when Django proved that no row matches (a cursor past a column's range)."""
+    try:
+        sql, params = page.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return connection.ops.compose_sql(sql, params)
 
 
 def _written_items(ids: list[int], fields: tuple[str, ...]) -> dict[int, str]:

@@ -826,8 +826,8 @@ def test_stored_items_are_written_for_the_ids_asked_and_no_others(archive):
         cursor.execute(f"SELECT id, item FROM ({listing.stored_items_sql(asked)}) stored ORDER BY id")
         written = cursor.fetchall()
         cursor.execute(
-            f"SELECT id, item FROM {listing.STORED_ITEMS} WHERE id IN %s ORDER BY id",
-            [(archive.kidal.pk, archive.gao.pk)],
+            f"SELECT id, item FROM {listing.STORED_ITEMS} WHERE id = ANY(%s) ORDER BY id",
+            [[archive.kidal.pk, archive.gao.pk]],
         )
         assert written == cursor.fetchall()
     assert [pk for pk, _ in written] == sorted([archive.kidal.pk, archive.gao.pk])

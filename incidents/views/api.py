@@ -42,7 +42,7 @@ from incidents.models import (
     Status,
 )
 from incidents.pagination import COUNT_LIMIT as KEYSET_COUNT_LIMIT
-from incidents.pagination import KeysetPagination
+from incidents.pagination import Count, KeysetPagination
 from incidents.renderers import JSONRenderer
 from incidents.search import matching_person_ids
 from incidents.serializers import (
@@ -220,6 +220,11 @@ def _detail_schema(serializer: type, summary: str) -> Any:
     )
 
 
+def _every_published_incident() -> QuerySet:
+    """The unfiltered list's rows, in the default order."""
+    return selection.Selection({}).incidents
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Published incidents",
@@ -283,12 +288,20 @@ class IncidentViewSet(ReadOnlyViewSet):
         return Response(IncidentDetailSerializer(incident, context=context).data)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginator.page_queryset(queryset, request, keys_only=True)
+        if self.selection.params or request.query_params.get(self.paginator.cursor_query_param):
+            queryset = self.filter_queryset(self.get_queryset())
+            page = self.paginator.page_queryset(queryset, request, keys_only=True)
+        else:  # the first page of every published incident, newest first: the same for everyone
+            page = self.paginator.shared_first_page(_every_published_incident, request)
         fields = self.requested_fields or listing.LIST_FIELDS
         if isinstance(request.accepted_renderer, GeoJSONRenderer):
             fields = (*fields, *GEOJSON_FIELDS)  # a feature's id and geometry, whatever its properties
-        rows = self.paginator.take_page(listing.page_items(page, self.paginator.keys, fields))
+        # Unfiltered, the list is every published incident, which the database keeps counted:
+        # the count comes with the page, in its statement.
+        unfiltered = not self.selection.selects_rows
+        rows = self.paginator.take_page(listing.page_items(page, self.paginator.keys, fields, with_total=unfiltered))
+        if unfiltered and rows:
+            self.paginator.count = Count(rows[0]["total"], is_estimate=False)
         renderer = request.accepted_renderer
         if isinstance(renderer, JSONRenderer) and renderer.places_fragments(request.accepted_media_type):
             items = [orjson.Fragment(listing.item_json(row)) for row in rows]
