@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # A target is a comparison of the ratio (figure / baseline) with a bound.
-COMPARISONS = {">=": operator.ge, "<=": operator.le, "==": operator.eq}
+COMPARISONS = {">=": operator.ge, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 
 
 @dataclass
