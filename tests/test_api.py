@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 from rest_framework import renderers
 from rest_framework.throttling import SimpleRateThrottle
 
-from incidents import listing, models
+from incidents import listing, models, pagination
 from incidents.filters import IncidentFilter
 from incidents.serializers import IncidentListSerializer
 from tests.factories import (
@@ -832,3 +832,21 @@ def test_stored_items_are_written_for_the_ids_asked_and_no_others(archive):
         assert written == cursor.fetchall()
     assert [pk for pk, _ in written] == sorted([archive.kidal.pk, archive.gao.pk])
     assert json.loads(dict(written)[archive.kidal.pk])["side_a"] == ["Malian Armed Forces", "Africa Corps"]
+
+
+@pytest.mark.usefixtures("cache_in_memory")
+def test_an_unfiltered_list_counts_every_published_incident_in_its_own_statement(
+    client, archive, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 0)  # counted, the list would be an estimate
+    # The page, its stored items and the published incidents per day: one statement, on every page.
+    with django_assert_num_queries(1):
+        first = get_json(client, "/api/v1/incidents/", page_size=2)
+    with django_assert_num_queries(1):
+        second = get_json(client, first["next"].split("testserver", 1)[1])
+    with django_assert_num_queries(1):
+        ordered = get_json(client, "/api/v1/incidents/", page_size=1, order="-fatalities")
+    for page in (first, second, ordered):
+        assert (page["count"], page["count_is_estimate"]) == (3, False)
+    IncidentFactory(published=True)
+    assert get_json(client, "/api/v1/incidents/", page_size=1)["count"] == 4
