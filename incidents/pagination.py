@@ -177,8 +177,7 @@ class KeysetPagination(BasePagination):
         if self.is_first and not self.has_next:
             count = Count(len(data), is_estimate=False)
         else:
-            counted = self.counted if self.counted is not None else self.rows_of()
-            count = self.count if self.count is not None else count_rows(counted)
+            count = self.count if self.count is not None else count_rows(self.counted_rows())
         return Response(
             {
                 "count": count.value,
@@ -187,6 +186,9 @@ class KeysetPagination(BasePagination):
                 "results": data,
             }
         )
+
+    def counted_rows(self) -> QuerySet:
+        return self.counted if self.counted is not None else self.rows_of()
 
     def get_next_link(self) -> str | None:
         if not self.has_next:
