@@ -850,3 +850,23 @@ def test_an_unfiltered_list_counts_every_published_incident_in_its_own_statement
         assert (page["count"], page["count_is_estimate"]) == (3, False)
     IncidentFactory(published=True)
     assert get_json(client, "/api/v1/incidents/", page_size=1)["count"] == 4
+
+
+def test_an_anonymous_request_reads_its_throttles_in_one_round_trip_and_writes_them_in_one(
+    client, archive, monkeypatch
+):
+    calls = []
+    for name in ("get", "set", "get_many", "set_many"):
+        original = getattr(cache, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cache, name, counted)
+    assert client.get("/api/v1/incidents/").status_code == 200
+    assert client.get("/api/v1/incidents/").status_code == 200
+    # The anonymous and the per-user throttle both count the address, as DRF's do.
+    assert calls == ["get_many", "set_many"] * 2
+    histories = cache.get_many(["throttle_anon_127.0.0.1", "throttle_user_127.0.0.1"])
+    assert [len(history) for history in histories.values()] == [2, 2]
