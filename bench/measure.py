@@ -150,7 +150,8 @@ def _export_runs(
         try:
             copied["rows"] = int(psql(dataset.dbname, f"SELECT count(*) FROM {copied['table']}"))
         except subprocess.CalledProcessError as error:
-            raw_errors[name] = (error.stderr or str(error)).strip()
+            lines = (error.stderr or str(error)).strip().splitlines() or [""]
+            raw_errors[name] = next((line for line in lines if "ERROR" in line), lines[0])
     raw = {name: copied for name, copied in raw.items() if name not in raw_errors}
     worker = server.worker()
     idle = worker.memory_info().rss
