@@ -123,6 +123,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user and URL as context on every history event of the request.
     "pghistory.middleware.HistoryMiddleware",
+    # Every request outside the admin reads the public read model, as a role that can read
+    # nothing else (incidents.readmodel).
+    "incidents.readmodel.PublicReadsMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -151,6 +154,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": db.configure(BASE_DIR)}
+# Public requests read the published archive's read model, on the primary or a read replica.
+DATABASE_ROUTERS = ["archive.routers.ReadModelRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):

@@ -7,7 +7,11 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incident archive")
 
     def ready(self) -> None:
-        from incidents import labels, lookups
+        from django.db.models.signals import post_migrate
+
+        from incidents import labels, lookups, readmodel
+
+        post_migrate.connect(readmodel.ensure, sender=self)
 
         lookups.register()
         labels.translate_default_labels(self)

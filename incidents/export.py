@@ -1,9 +1,10 @@
 """Bulk CSV at PostgreSQL speed: ``COPY (SELECT ...) TO STDOUT`` streamed through psycopg.
 
-The rows to export are chosen by the ORM (``published()`` plus the IncidentFilter), compiled
-to literal SQL, and placed in the WHERE clause of the table's SELECT from ``incidents.columns``.
-PostgreSQL formats every cell; Python only moves bytes, in chunks, so memory stays flat
-whatever the size of the export.
+Every exported row is written once, when it changes, into the read model's table for its
+file (``incidents.readmodel``: ``incident_export``, ``claim_export``...), its cells already
+formatted and made safe. An export picks its rows with the ORM (the IncidentFilter over the
+read model) and copies them out in id order; PostgreSQL formats nothing more and Python only
+moves bytes, in chunks, so memory stays flat whatever the size of the export.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import BinaryIO
 
 import psycopg
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import QuerySet
 
 from incidents.columns import TABLES, Table
@@ -51,9 +52,13 @@ def compile_literal(queryset: QuerySet) -> str:
 
 def select_sql(table_name: str, selection: Selection) -> str:
     """The SELECT behind ``/export/<table_name>.csv``; raises InvalidQueryError."""
-    table = TABLES[table_name]
-    ids = rows_for(table, selection).order_by().values("pk")
-    return table.select_sql(compile_literal(ids), narrow_first=selection.selects_rows and table.narrow_when_filtered)
+    from incidents.readmodel import ready_table
+
+    ready = ready_table(TABLES[table_name])
+    if not selection.selects_rows:
+        return f"SELECT * FROM {ready} ORDER BY id"
+    ids = rows_for(TABLES[table_name], selection).order_by().values("pk")
+    return f"SELECT * FROM {ready} WHERE id IN ({compile_literal(ids)}) ORDER BY id"
 
 
 def work_mem_for(selection: Selection) -> str | None:
@@ -73,9 +78,16 @@ def dedicated_connection(*, snapshot: bool = False, work_mem: str | None = EXPOR
     (REPEATABLE READ), so several files can describe one moment. ``work_mem`` None keeps the
     server's setting.
     """
-    conn = connection.get_new_connection(connection.get_connection_params())
+    from archive.routers import reading_alias
+    from incidents.readmodel import PUBLIC_SETTINGS
+
+    alias = reading_alias()
+    reading = connections[alias]
+    conn = reading.get_new_connection(reading.get_connection_params())
     conn.autocommit = True
     with conn.cursor() as cursor:
+        if alias == "default":  # a replica's connection reads the read model by its options
+            cursor.execute(PUBLIC_SETTINGS)
         # JIT compiling the export's large expressions costs more than it saves.
         cursor.execute("SET jit = off")
         if work_mem is not None:

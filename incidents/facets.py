@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
@@ -319,7 +319,7 @@ def compute_facets(queryset: QuerySet, *, budget: bool = True) -> Facets:
     with_actors = not budget or estimate <= settings.ARCHIVE_FACET_ACTOR_LIMIT
     sql = facet_statement(inner, with_actors=with_actors)
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
             apply_statement_settings(cursor, estimate, settings.ARCHIVE_FACET_TIMEOUT_MS if budget else 0)
             cursor.execute(sql, params)
             rows = cursor.fetchall()

@@ -324,15 +324,15 @@ class ActorQuerySet(models.QuerySet):
 
 
 class ActorRelationQuerySet(models.QuerySet):
-    def public_of(self, actor: Actor) -> ActorRelationQuerySet:
-        """The relations of ``actor`` whose other end is public too (a relation to an actor seen
-        in no published incident would reveal that actor)."""
+    def public(self) -> ActorRelationQuerySet:
+        """Relations whose two ends are public (a relation to an actor seen in no published
+        incident would reveal that actor)."""
         public = Actor.objects.published()
-        return (
-            self.filter(Q(subject=actor) | Q(object=actor))
-            .filter(subject__in=public, object__in=public)
-            .select_related("subject", "object")
-        )
+        return self.filter(subject__in=public, object__in=public)
+
+    def public_of(self, actor: Actor) -> ActorRelationQuerySet:
+        """The public relations of ``actor``."""
+        return self.filter(Q(subject=actor) | Q(object=actor)).public().select_related("subject", "object")
 
 
 def _has_published_citation(field: str, ref: str = "pk") -> IsNull:
@@ -361,12 +361,15 @@ class SourceQuerySet(models.QuerySet):
 
 
 class PersonQuerySet(models.QuerySet):
+    def speaking(self) -> PersonQuerySet:
+        """People a published incident names as speaking (in a claim or a citation), confidential
+        ones included: their words are public, their identity is withheld."""
+        return self.filter(Q(_has_published_link(Claim, "speaker")) | Q(_has_published_citation("speaker")))
+
     def public(self) -> PersonQuerySet:
         """People the public may see: never a confidential one, and only once a published incident
-        names them as speaking (in a claim or a citation), so a draft's people stay unseen."""
-        return self.filter(confidential=False).filter(
-            Q(_has_published_link(Claim, "speaker")) | Q(_has_published_citation("speaker"))
-        )
+        names them as speaking, so a draft's people stay unseen."""
+        return self.filter(confidential=False).speaking()
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -393,13 +396,13 @@ class CitationQuerySet(models.QuerySet):
 
 
 class IncidentRelationQuerySet(models.QuerySet):
+    def public(self) -> IncidentRelationQuerySet:
+        """Relations whose two ends are both published."""
+        return self.filter(subject__status=Status.PUBLISHED, object__status=Status.PUBLISHED)
+
     def public_of(self, incident: Incident) -> IncidentRelationQuerySet:
-        """The relations of ``incident`` whose two ends are both published."""
-        return (
-            self.filter(Q(subject=incident) | Q(object=incident))
-            .filter(subject__status=Status.PUBLISHED, object__status=Status.PUBLISHED)
-            .select_related("subject", "object")
-        )
+        """The public relations of ``incident``."""
+        return self.filter(Q(subject=incident) | Q(object=incident)).public().select_related("subject", "object")
 
 
 # --- Taxonomy ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from incidents.readmodel import public_reads
 from incidents.release import ReleaseError, export_release
 
 
@@ -28,7 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, release_version: str, out: Path, previous: Path | None, **options: object) -> None:
         try:
-            changes = export_release(version=release_version, out=out, previous=previous)
+            # A release holds what the public may read, so it is read from the public read model.
+            with public_reads():
+                changes = export_release(version=release_version, out=out, previous=previous)
         except ReleaseError as error:
             raise CommandError(str(error)) from None
         since = f" since {changes.previous_version}" if changes.previous_version else ""

@@ -1,0 +1,689 @@
+"""The public read model: the published archive in a schema of its own, shaped for reading.
+
+Schema ``readmodel`` holds, under the editorial tables' own names, the rows the public may
+see and nothing else: published incidents (and retracted ones, for their notices), their
+claims, citations, links, relations, approved corrections and change history, the actors,
+sources and people they show, each row with what the public must not read already removed
+(internal notes, who did what, a confidential source's or person's identity). Beside them,
+one table per exported file (``incident_export``, ``claim_export``...) holds each row's CSV
+cells written once, and ``incident_items`` each incident's API list item.
+
+Public requests read with ``SET ROLE archive_reader`` and ``search_path = readmodel, public``
+(``public_reads``): the ORM's queries, unchanged, find the read model's tables first, and the
+role may read nothing else, so a draft cannot reach a public page by any query, written or
+forgotten. Which rows are public is still decided in one place, the QuerySets of
+``incidents.models``: their SQL, compiled here, is what fills the read model.
+
+The database keeps the read model current in the same transaction as every write: statement
+triggers on the editorial tables hand the incidents, actors, sources and people a statement
+touched to ``readmodel.refresh()``, a PL/pgSQL function written from this module, which
+replaces their rows set-wise (one call for a whole import). ``ensure`` installs it after every
+migration (and rebuilds the tables when the editorial tables' shape changed); ``rebuild``
+fills it from scratch; ``differences`` compares it with a fresh build (``check_read_model``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, connections, models, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+from incidents import models as m
+from incidents.export import compile_literal
+from incidents.sql import quote_name, sql_literal
+from incidents.tables import Table
+
+SCHEMA = "readmodel"
+ROLE = "archive_reader"
+# What a public connection runs as: the reader role, finding the read model's tables first.
+PUBLIC_SETTINGS = f"SET ROLE {ROLE}; SET search_path = {SCHEMA}, public"
+RESET_SETTINGS = "RESET ROLE; RESET search_path"
+# Connection options for a connection used only for public reads (a replica's).
+PUBLIC_OPTIONS = f"-c search_path={SCHEMA},public -c role={ROLE} -c default_transaction_read_only=on"
+
+# The sets of rows a refresh is about: the PL/pgSQL variables the compiled QuerySets name.
+INCIDENTS, ACTORS, SOURCES, PERSONS = "v_incidents", "v_actors", "v_sources", "v_persons"
+CLAIMS, CITATIONS = "v_claims", "v_citations"
+
+
+def _in(name: str) -> RawSQL:
+    return RawSQL(f"SELECT unnest({name})", ())
+
+
+def _event(model: type[models.Model]) -> type[models.Model]:
+    return apps.get_model(model._meta.app_label, f"{model.__name__}Event")
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """An editorial table copied into the read model: which of the affected rows are public
+    (a QuerySet over the sets above), which rows of the copy a refresh replaces (SQL over the
+    copy), and what of a public row is withheld (column → SQL expression)."""
+
+    model: type[models.Model]
+    public: Callable[[], models.QuerySet]
+    replaced: str
+    withheld: Callable[[], dict[str, str]] = dict
+    # History: an event can be part of two incidents' (a claim that moved), and is kept once.
+    append_only: bool = False
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+
+def _blank(model: type[models.Model], names: tuple[str, ...], when: str = "") -> dict[str, str]:
+    """The columns of ``names`` emptied (NULL where allowed, else the empty text or the default)."""
+    blanked = {}
+    for name in names:
+        f = model._meta.get_field(name)
+        if f.null:
+            value = "NULL"
+        elif isinstance(f, models.CharField | models.TextField):
+            value = "''"
+        else:
+            value = sql_literal(str(f.get_default()))
+        blanked[f.column] = f"CASE WHEN {when} THEN {value} ELSE {quote_name(f.column)} END" if when else value
+    return blanked
+
+
+def _editors_only(model: type[models.Model]) -> dict[str, str]:
+    """What no public row carries: internal notes and who did what (links to user accounts)."""
+    names = tuple(
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name == "internal_notes"
+        or (f.is_relation and f.related_model is not None and f.related_model._meta.label == settings.AUTH_USER_MODEL)
+    )
+    return _blank(model, names)
+
+
+def _withheld_source() -> dict[str, str]:
+    return {**_editors_only(m.Source), **_blank(m.Source, m.Source.WITHHELD_FIELDS, when="confidential")}
+
+
+def _withheld_citation() -> dict[str, str]:
+    confidential = "EXISTS (SELECT 1 FROM public.incidents_source AS s WHERE s.id = source_id AND s.confidential)"
+    return _blank(m.Citation, m.Citation.WITHHELD_FIELDS, when=confidential)
+
+
+def _withheld_person() -> dict[str, str]:
+    withheld = {**_editors_only(m.Person), **_blank(m.Person, ("name", "description"), when="confidential")}
+    withheld["slug"] = "CASE WHEN confidential THEN 'withheld-' || id ELSE slug END"
+    return withheld
+
+
+def _withheld_correction() -> dict[str, str]:
+    # The public reads a correction's date, reason and notice; never its diff, which may name
+    # a protected source, nor a rejected one's reason.
+    return {**_editors_only(m.Correction), **_blank(m.Correction, ("rejection_reason",)), "changes": "'[]'::jsonb"}
+
+
+def _history(model: type[models.Model]) -> Callable[[], dict[str, str]]:
+    def withheld() -> dict[str, str]:
+        event = _event(model)
+        blanked = _blank(event, tuple(f.name for f in event._meta.concrete_fields if f.name == "internal_notes"))
+        return {**blanked, "pgh_context_id": "NULL"}
+
+    return withheld
+
+
+def _published(ids: str) -> models.QuerySet:
+    return m.Incident.objects.published().filter(pk__in=_in(ids))
+
+
+def _claims_of(incidents: str) -> str:
+    return f"SELECT id FROM public.incidents_claim WHERE incident_id = ANY({incidents})"
+
+
+def _citations_of(incidents: str) -> str:
+    return (
+        "SELECT ct.id FROM public.incidents_citation ct JOIN public.incidents_claim c ON c.id = ct.claim_id "
+        f"WHERE c.incident_id = ANY({incidents})"
+    )
+
+
+def mirrors() -> list[Mirror]:
+    """The editorial tables the read model copies, in the order a refresh replaces them."""
+    incident_event, claim_event, citation_event = _event(m.Incident), _event(m.Claim), _event(m.Citation)
+    public_actors = m.Actor.objects.published().filter(pk__in=_in(ACTORS))
+    public_people = m.Person.objects.public().filter(pk__in=_in(PERSONS))
+    return [
+        Mirror(
+            m.Incident,
+            lambda: m.Incident.objects.with_public_page().filter(pk__in=_in(INCIDENTS)),
+            f"id = ANY({INCIDENTS})",
+            lambda: _editors_only(m.Incident),
+        ),
+        Mirror(
+            m.IncidentActor,
+            lambda: m.IncidentActor.objects.filter(incident__in=_published(INCIDENTS)),
+            f"incident_id = ANY({INCIDENTS})",
+        ),
+        Mirror(
+            m.IncidentSource,
+            lambda: m.IncidentSource.objects.filter(incident__in=_published(INCIDENTS)),
+            f"incident_id = ANY({INCIDENTS})",
+        ),
+        Mirror(
+            m.Citation,
+            lambda: m.Citation.objects.published().filter(claim__incident_id__in=_in(INCIDENTS)),
+            f"id = ANY({CITATIONS}) OR id IN ({_citations_of(INCIDENTS)})",
+            _withheld_citation,
+        ),
+        Mirror(
+            m.Claim,
+            lambda: m.Claim.objects.published().filter(incident_id__in=_in(INCIDENTS)),
+            f"id = ANY({CLAIMS}) OR id IN ({_claims_of(INCIDENTS)})",
+            lambda: _editors_only(m.Claim),
+        ),
+        Mirror(
+            m.IncidentRelation,
+            lambda: m.IncidentRelation.objects.public().filter(
+                Q(subject_id__in=_in(INCIDENTS)) | Q(object_id__in=_in(INCIDENTS))
+            ),
+            f"subject_id = ANY({INCIDENTS}) OR object_id = ANY({INCIDENTS})",
+        ),
+        Mirror(
+            m.Correction,
+            lambda: m.Correction.objects.public().filter(incident_id__in=_in(INCIDENTS)),
+            f"incident_id = ANY({INCIDENTS})",
+            _withheld_correction,
+        ),
+        Mirror(m.Actor, lambda: public_actors, f"id = ANY({ACTORS})", lambda: _editors_only(m.Actor)),
+        Mirror(m.ActorAlias, lambda: m.ActorAlias.objects.filter(actor__in=public_actors), f"actor_id = ANY({ACTORS})"),
+        Mirror(
+            m.ActorRelation,
+            lambda: m.ActorRelation.objects.public().filter(
+                Q(subject_id__in=_in(ACTORS)) | Q(object_id__in=_in(ACTORS))
+            ),
+            f"subject_id = ANY({ACTORS}) OR object_id = ANY({ACTORS})",
+        ),
+        Mirror(
+            m.Source,
+            lambda: m.Source.objects.published().filter(pk__in=_in(SOURCES)),
+            f"id = ANY({SOURCES})",
+            _withheld_source,
+        ),
+        Mirror(
+            m.Person,
+            lambda: m.Person.objects.speaking().filter(pk__in=_in(PERSONS)),
+            f"id = ANY({PERSONS})",
+            _withheld_person,
+        ),
+        Mirror(
+            m.PersonAlias, lambda: m.PersonAlias.objects.filter(person__in=public_people), f"person_id = ANY({PERSONS})"
+        ),
+        Mirror(
+            m.PersonAffiliation,
+            lambda: m.PersonAffiliation.objects.filter(person__in=public_people),
+            f"person_id = ANY({PERSONS})",
+        ),
+        # The change history the public change log reads (incidents.changelog): an incident's
+        # events, its claims' (here or where they came from) and their reports'.
+        Mirror(
+            incident_event,
+            lambda: incident_event.objects.filter(
+                pgh_obj_id__in=m.Incident.objects.with_public_page().filter(pk__in=_in(INCIDENTS)).values("pk")
+            ),
+            f"pgh_obj_id = ANY({INCIDENTS})",
+            _history(m.Incident),
+            append_only=True,
+        ),
+        Mirror(
+            claim_event,
+            lambda: claim_event.objects.filter(
+                Q(incident_id__in=_published(INCIDENTS).values("pk"))
+                | Q(pgh_obj_id__in=m.Claim.objects.published().filter(incident_id__in=_in(INCIDENTS)).values("pk"))
+            ),
+            f"incident_id = ANY({INCIDENTS}) OR pgh_obj_id = ANY({CLAIMS})",
+            _history(m.Claim),
+            append_only=True,
+        ),
+        Mirror(
+            citation_event,
+            lambda: citation_event.objects.filter(
+                Q(
+                    claim_id__in=claim_event.objects.filter(incident_id__in=_published(INCIDENTS).values("pk")).values(
+                        "pgh_obj_id"
+                    )
+                )
+                | Q(
+                    pgh_obj_id__in=m.Citation.objects.published()
+                    .filter(claim__incident_id__in=_in(INCIDENTS))
+                    .values("pk")
+                )
+            ),
+            f"claim_id = ANY({CLAIMS}) OR pgh_obj_id = ANY({CITATIONS})",
+            _history(m.Citation),
+            append_only=True,
+        ),
+    ]
+
+
+# Tables the public reads as they are: vocabularies and counts that hold nothing unpublished.
+SHARED = (m.EventType, m.SubEventType, m.FacetSnapshot)
+SHARED_TABLES = ("incidents_published_day",)
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A table of rows written once for reading: an exported file's cells, the API's items."""
+
+    name: str
+    ids: str  # the rows to write: SQL over the read model's copies ({rm}), after they are replaced
+    replaced: str  # the rows replaced, over the sets
+    select: Callable[[str], str]  # SELECT of the rows whose id is in a subquery
+
+
+def ready_table(table: Table) -> str:
+    """The read model's table holding the rows of exported ``table`` (incidents.columns)."""
+    return f"{table.model._meta.model_name}_export"
+
+
+def ready_tables() -> list[Ready]:
+    from incidents import listing
+    from incidents.columns import TABLES
+
+    def export(name: str) -> Callable[[str], str]:
+        return lambda ids: TABLES[name].select_sql(ids)
+
+    published = (
+        f"SELECT id FROM {{rm}}.incidents_incident WHERE id = ANY({INCIDENTS}) "
+        f"AND status = {sql_literal(m.Status.PUBLISHED)}"
+    )
+    tables = [
+        Ready(ready_table(TABLES["incidents"]), published, f"id = ANY({INCIDENTS})", export("incidents")),
+        Ready(
+            ready_table(TABLES["claims"]),
+            f"SELECT id FROM {{rm}}.incidents_claim WHERE incident_id = ANY({INCIDENTS})",
+            f"id = ANY({CLAIMS})",
+            export("claims"),
+        ),
+        Ready(
+            ready_table(TABLES["citations"]),
+            f"SELECT ct.id FROM {{rm}}.incidents_citation ct JOIN {{rm}}.incidents_claim c ON c.id = ct.claim_id "
+            f"WHERE c.incident_id = ANY({INCIDENTS})",
+            f"id = ANY({CITATIONS})",
+            export("citations"),
+        ),
+        Ready(
+            ready_table(TABLES["actors"]),
+            f"SELECT id FROM {{rm}}.incidents_actor WHERE id = ANY({ACTORS})",
+            f"id = ANY({ACTORS})",
+            export("actors"),
+        ),
+        Ready(
+            ready_table(TABLES["sources"]),
+            f"SELECT id FROM {{rm}}.incidents_source WHERE id = ANY({SOURCES})",
+            f"id = ANY({SOURCES})",
+            export("sources"),
+        ),
+    ]
+    if hasattr(listing, "stored_items_sql"):
+        tables.append(Ready("incident_items", published, f"id = ANY({INCIDENTS})", listing.stored_items_sql))
+    return tables
+
+
+# --- The SQL: tables, the refresh function, the triggers ----------------------------------------------
+
+
+def _columns(cursor: CursorWrapper, table: str) -> list[str]:
+    """The columns of editorial ``table`` that are stored (not generated), in order."""
+    cursor.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
+        "AND attgenerated = '' ORDER BY attnum",
+        [f"public.{table}"],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _select_list(columns: list[str], withheld: dict[str, str]) -> str:
+    return ", ".join(f"{withheld[c]} AS {quote_name(c)}" if c in withheld else quote_name(c) for c in columns)
+
+
+def _replace(schema: str, mirror: Mirror, columns: list[str]) -> str:
+    """Statements replacing ``mirror``'s affected rows in ``schema`` by the public ones."""
+    ids = compile_literal(mirror.public().order_by().values("pk"))
+    names = ", ".join(quote_name(c) for c in columns)
+    target = f"{schema}.{mirror.table}"
+    pk = quote_name(mirror.model._meta.pk.column)
+    select = f"SELECT {_select_list(columns, mirror.withheld())} FROM public.{mirror.table} WHERE {pk} IN ({ids})"
+    # The rows about to be copied go too, wherever they were (a link or claim that moved).
+    delete = f"DELETE FROM {target} WHERE {mirror.replaced} OR {pk} IN ({ids});"
+    if mirror.append_only:
+        # An event row can belong to two incidents' history (a claim that moved): kept once.
+        return f"{delete}\nINSERT INTO {target} ({names}) {select} ON CONFLICT ({pk}) DO NOTHING;"
+    return f"{delete}\nINSERT INTO {target} ({names}) {select};"
+
+
+def _expand(schema: str) -> str:
+    """PL/pgSQL: from the rows a statement touched to every row of the read model they change."""
+    rm = schema
+    return f"""
+  -- The public incidents showing a changed actor, source or person (their names are in the
+  -- incidents' exported rows and items).
+  IF cardinality({ACTORS}) > 0 THEN
+    {INCIDENTS} := {INCIDENTS} || ARRAY(
+      SELECT incident_id FROM {rm}.incidents_incidentactor WHERE actor_id = ANY({ACTORS})
+      UNION SELECT incident_id FROM {rm}.incidents_claim
+        WHERE claimant_id = ANY({ACTORS}) OR losses_actor_id = ANY({ACTORS}) OR responsible_actor_id = ANY({ACTORS}));
+  END IF;
+  IF cardinality({SOURCES}) > 0 THEN
+    {INCIDENTS} := {INCIDENTS} || ARRAY(
+      SELECT incident_id FROM {rm}.incidents_incidentsource WHERE source_id = ANY({SOURCES})
+      UNION SELECT c.incident_id FROM {rm}.incidents_citation ct JOIN {rm}.incidents_claim c ON c.id = ct.claim_id
+        WHERE ct.source_id = ANY({SOURCES}));
+  END IF;
+  IF cardinality({PERSONS}) > 0 THEN
+    {INCIDENTS} := {INCIDENTS} || ARRAY(
+      SELECT incident_id FROM {rm}.incidents_claim WHERE speaker_id = ANY({PERSONS})
+      UNION SELECT c.incident_id FROM {rm}.incidents_citation ct JOIN {rm}.incidents_claim c ON c.id = ct.claim_id
+        WHERE ct.speaker_id = ANY({PERSONS}));
+  END IF;
+  -- Only incidents that are public, or were until this statement, change the read model.
+  {INCIDENTS} := ARRAY(
+    SELECT id FROM public.incidents_incident WHERE id = ANY({INCIDENTS})
+      AND status IN ({sql_literal(m.Status.PUBLISHED)}, {sql_literal(m.Status.RETRACTED)})
+    UNION SELECT id FROM {rm}.incidents_incident WHERE id = ANY({INCIDENTS}));
+  IF cardinality({INCIDENTS}) = 0 AND cardinality({ACTORS}) = 0 AND cardinality({SOURCES}) = 0
+     AND cardinality({PERSONS}) = 0 THEN
+    RETURN;
+  END IF;
+  {CLAIMS} := ARRAY(SELECT id FROM {rm}.incidents_claim WHERE incident_id = ANY({INCIDENTS}));
+  {CITATIONS} := ARRAY(SELECT id FROM {rm}.incidents_citation WHERE claim_id = ANY({CLAIMS}));
+  IF cardinality({INCIDENTS}) > 0 THEN
+    -- Whoever these incidents name, before and after: they may have become public or stopped being.
+    {ACTORS} := {ACTORS} || ARRAY(
+      SELECT actor_id FROM public.incidents_incidentactor WHERE incident_id = ANY({INCIDENTS})
+      UNION SELECT actor_id FROM {rm}.incidents_incidentactor WHERE incident_id = ANY({INCIDENTS})
+      UNION SELECT unnest(ARRAY[claimant_id, losses_actor_id, responsible_actor_id]) FROM public.incidents_claim
+        WHERE incident_id = ANY({INCIDENTS})
+      UNION SELECT unnest(ARRAY[claimant_id, losses_actor_id, responsible_actor_id]) FROM {rm}.incidents_claim
+        WHERE id = ANY({CLAIMS}));
+    {SOURCES} := {SOURCES} || ARRAY(
+      SELECT source_id FROM public.incidents_incidentsource WHERE incident_id = ANY({INCIDENTS})
+      UNION SELECT source_id FROM {rm}.incidents_incidentsource WHERE incident_id = ANY({INCIDENTS})
+      UNION SELECT ct.source_id FROM public.incidents_citation ct JOIN public.incidents_claim c ON c.id = ct.claim_id
+        WHERE c.incident_id = ANY({INCIDENTS})
+      UNION SELECT source_id FROM {rm}.incidents_citation WHERE id = ANY({CITATIONS}));
+    {PERSONS} := {PERSONS} || ARRAY(
+      SELECT speaker_id FROM public.incidents_claim WHERE incident_id = ANY({INCIDENTS})
+      UNION SELECT speaker_id FROM {rm}.incidents_claim WHERE id = ANY({CLAIMS})
+      UNION SELECT ct.speaker_id FROM public.incidents_citation ct JOIN public.incidents_claim c ON c.id = ct.claim_id
+        WHERE c.incident_id = ANY({INCIDENTS})
+      UNION SELECT speaker_id FROM {rm}.incidents_citation WHERE id = ANY({CITATIONS}));
+  END IF;
+  -- An actor is public through the actors it is related to, too.
+  {ACTORS} := {ACTORS} || ARRAY(
+    SELECT object_id FROM public.incidents_actorrelation WHERE subject_id = ANY({ACTORS})
+    UNION SELECT subject_id FROM public.incidents_actorrelation WHERE object_id = ANY({ACTORS}));
+  {ACTORS} := ARRAY(SELECT DISTINCT a FROM unnest({ACTORS}) AS a WHERE a IS NOT NULL);
+  {SOURCES} := ARRAY(SELECT DISTINCT s FROM unnest({SOURCES}) AS s WHERE s IS NOT NULL);
+  {PERSONS} := ARRAY(SELECT DISTINCT p FROM unnest({PERSONS}) AS p WHERE p IS NOT NULL);
+"""
+
+
+def refresh_function(schema: str, columns: dict[str, list[str]]) -> str:
+    """``<schema>.refresh(incidents, actors, sources, persons)``: replaces every row of the read
+    model that depends on them, set-wise, with what the editorial tables now say."""
+    rm = schema
+    replace = "\n".join(_replace(schema, mirror, columns[mirror.table]) for mirror in mirrors())
+    ready = []
+    for table in ready_tables():
+        ready.append(f"DELETE FROM {rm}.{table.name} WHERE {table.replaced};")
+        ready.append(f"INSERT INTO {rm}.{table.name} {table.select(table.ids.replace('{rm}', rm))};")
+    return f"""
+CREATE OR REPLACE FUNCTION {rm}.refresh(
+  {INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[]
+) RETURNS void LANGUAGE plpgsql SET search_path = public AS $refresh$
+DECLARE
+  {CLAIMS} bigint[];
+  {CITATIONS} bigint[];
+BEGIN
+{_expand(schema)}
+{replace}
+  {CLAIMS} := {CLAIMS} || ARRAY(SELECT id FROM {rm}.incidents_claim WHERE incident_id = ANY({INCIDENTS}));
+  {CITATIONS} := {CITATIONS} || ARRAY(SELECT id FROM {rm}.incidents_citation WHERE claim_id = ANY({CLAIMS}));
+{chr(10).join(ready)}
+END
+$refresh$;
+"""
+
+
+# What each editorial table's statements hand to the refresh: (incidents, actors, sources, persons),
+# as SQL over the statement's rows ``{t}``.
+_NONE = "'{{}}'::bigint[]"
+TOUCHES: dict[str, tuple[str, str, str, str]] = {
+    "incidents_incident": ("SELECT id FROM {t}", _NONE, _NONE, _NONE),
+    "incidents_claim": ("SELECT incident_id FROM {t}", _NONE, _NONE, _NONE),
+    "incidents_citation": (
+        "SELECT c.incident_id FROM {t} AS t JOIN public.incidents_claim c ON c.id = t.claim_id "
+        "UNION SELECT c.incident_id FROM {t} AS t JOIN {rm}.incidents_claim c ON c.id = t.claim_id",
+        _NONE,
+        _NONE,
+        _NONE,
+    ),
+    "incidents_incidentactor": ("SELECT incident_id FROM {t}", _NONE, _NONE, _NONE),
+    "incidents_incidentsource": ("SELECT incident_id FROM {t}", _NONE, _NONE, _NONE),
+    "incidents_incidentrelation": ("SELECT subject_id FROM {t} UNION SELECT object_id FROM {t}", _NONE, _NONE, _NONE),
+    "incidents_correction": ("SELECT incident_id FROM {t}", _NONE, _NONE, _NONE),
+    "incidents_actor": (_NONE, "SELECT id FROM {t}", _NONE, _NONE),
+    "incidents_actoralias": (_NONE, "SELECT actor_id FROM {t}", _NONE, _NONE),
+    "incidents_actorrelation": (_NONE, "SELECT subject_id FROM {t} UNION SELECT object_id FROM {t}", _NONE, _NONE),
+    "incidents_source": (_NONE, _NONE, "SELECT id FROM {t}", _NONE),
+    "incidents_person": (_NONE, _NONE, _NONE, "SELECT id FROM {t}"),
+    "incidents_personalias": (_NONE, _NONE, _NONE, "SELECT person_id FROM {t}"),
+    "incidents_personaffiliation": (_NONE, _NONE, _NONE, "SELECT person_id FROM {t}"),
+    "incidents_incidentevent": ("SELECT pgh_obj_id FROM {t}", _NONE, _NONE, _NONE),
+    "incidents_claimevent": ("SELECT incident_id FROM {t}", _NONE, _NONE, _NONE),
+    "incidents_citationevent": (
+        "SELECT c.incident_id FROM {t} AS t JOIN public.incidents_claim c ON c.id = t.claim_id",
+        _NONE,
+        _NONE,
+        _NONE,
+    ),
+}
+
+
+def _as_array(sql: str, rows: str, schema: str) -> str:
+    sql = sql.format(t=rows, rm=schema)
+    return sql if sql.startswith("'") else f"ARRAY({sql})"
+
+
+def trigger_sql(schema: str) -> str:
+    """Statement triggers handing every write on the editorial tables to the refresh, and a
+    TRUNCATE of one emptying the read model (as the test runner's flush does)."""
+    statements = []
+    for table, touches in TOUCHES.items():
+        function = f"{schema}.on_{table}"
+
+        def call(*rows: str, touches: tuple[str, ...] = touches) -> str:
+            sets = (" || ".join(_as_array(sql, r, schema) for r in rows) for sql in touches)
+            return f"PERFORM {schema}.refresh({', '.join(sets)});"
+
+        statements.append(f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $t$
+BEGIN
+  IF TG_OP = 'INSERT' THEN {call("new_rows")}
+  ELSIF TG_OP = 'DELETE' THEN {call("old_rows")}
+  ELSE {call("new_rows", "old_rows")}
+  END IF;
+  RETURN NULL;
+END $t$;
+DROP TRIGGER IF EXISTS readmodel_insert ON public.{table};
+DROP TRIGGER IF EXISTS readmodel_update ON public.{table};
+DROP TRIGGER IF EXISTS readmodel_delete ON public.{table};
+DROP TRIGGER IF EXISTS readmodel_truncate ON public.{table};
+CREATE TRIGGER readmodel_insert AFTER INSERT ON public.{table} REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+CREATE TRIGGER readmodel_update AFTER UPDATE ON public.{table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+CREATE TRIGGER readmodel_delete AFTER DELETE ON public.{table} REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+CREATE TRIGGER readmodel_truncate AFTER TRUNCATE ON public.{table}
+  FOR EACH STATEMENT EXECUTE FUNCTION {schema}.emptied();""")
+    return "\n".join(statements)
+
+
+def _all_tables(schema: str) -> list[str]:
+    return [f"{schema}.{mirror.table}" for mirror in mirrors()] + [f"{schema}.{t.name}" for t in ready_tables()]
+
+
+def schema_sql(schema: str, columns: dict[str, list[str]]) -> str:
+    """The read model's tables and views in ``schema`` (dropped and made anew), its functions."""
+    statements = [f"DROP SCHEMA IF EXISTS {schema} CASCADE;", f"CREATE SCHEMA {schema};"]
+    for mirror in mirrors():
+        statements.append(
+            f"CREATE TABLE {schema}.{mirror.table} (LIKE public.{mirror.table} INCLUDING GENERATED INCLUDING INDEXES);"
+        )
+    for table in ready_tables():
+        statements.append(
+            f"CREATE TABLE {schema}.{table.name} AS {table.select('SELECT NULL::bigint WHERE false')} WITH NO DATA;"
+        )
+        statements.append(f"ALTER TABLE {schema}.{table.name} ADD PRIMARY KEY (id);")
+    for model in SHARED:
+        statements.append(
+            f"CREATE VIEW {schema}.{model._meta.db_table} AS SELECT * FROM public.{model._meta.db_table};"
+        )
+    for name in SHARED_TABLES:
+        statements.append(f"CREATE VIEW {schema}.{name} AS SELECT * FROM public.{name};")
+    statements.append(refresh_function(schema, columns))
+    statements.append(
+        f"CREATE FUNCTION {schema}.emptied() RETURNS trigger LANGUAGE plpgsql AS $e$ BEGIN "
+        f"TRUNCATE {', '.join(_all_tables(schema))}; RETURN NULL; END $e$;"
+    )
+    return "\n".join(statements)
+
+
+def grants_sql(schema: str) -> str:
+    grants = [f"GRANT USAGE ON SCHEMA {schema} TO {ROLE};", f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {ROLE};"]
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"].endswith("DatabaseCache"):
+        # The throttles' counters, when no Redis keeps them: written by public requests.
+        grants.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON public.{quote_name(cache['LOCATION'])} TO {ROLE};")
+    return "\n".join(grants)
+
+
+@dataclass
+class Definition:
+    columns: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls) -> Definition:
+        with connection.cursor() as cursor:
+            return cls({mirror.table: _columns(cursor, mirror.table) for mirror in mirrors()})
+
+    def fingerprint(self) -> str:
+        text = schema_sql(SCHEMA, self.columns) + trigger_sql(SCHEMA)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _fill(cursor: CursorWrapper, schema: str) -> None:
+    cursor.execute(
+        f"SELECT {schema}.refresh("
+        "ARRAY(SELECT id FROM public.incidents_incident), ARRAY(SELECT id FROM public.incidents_actor), "
+        "ARRAY(SELECT id FROM public.incidents_source), ARRAY(SELECT id FROM public.incidents_person))"
+    )
+
+
+def rebuild() -> None:
+    """Make the read model anew from the editorial tables, in one transaction."""
+    definition = Definition.read()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(schema_sql(SCHEMA, definition.columns))
+        cursor.execute(f"CREATE TABLE {SCHEMA}.definition (fingerprint text NOT NULL)")
+        cursor.execute(f"INSERT INTO {SCHEMA}.definition VALUES (%s)", [definition.fingerprint()])
+        cursor.execute(trigger_sql(SCHEMA))
+        cursor.execute(grants_sql(SCHEMA))
+        _fill(cursor, SCHEMA)
+
+
+def ensure(**_: object) -> None:
+    """After migrations: rebuild the read model if the editorial tables or its definition changed."""
+    definition = Definition.read()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [f"{SCHEMA}.definition"])
+        current = None
+        if cursor.fetchone()[0] is not None:
+            cursor.execute(f"SELECT fingerprint FROM {SCHEMA}.definition")
+            current = cursor.fetchone()[0]
+    if current != definition.fingerprint():
+        rebuild()
+
+
+def differences() -> list[str]:
+    """Where the read model differs from one built now from the editorial tables (empty: none)."""
+    check = f"{SCHEMA}_check"
+    definition = Definition.read()
+    found = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(schema_sql(check, definition.columns))
+        _fill(cursor, check)
+        for table in [mirror.table for mirror in mirrors()] + [t.name for t in ready_tables()]:
+            for a, b, what in ((SCHEMA, check, "not expected"), (check, SCHEMA, "missing")):
+                cursor.execute(f"SELECT count(*) FROM (TABLE {a}.{table} EXCEPT ALL TABLE {b}.{table}) AS d")
+                count = cursor.fetchone()[0]
+                if count:
+                    found.append(f"{table}: {count} row(s) {what}")
+        cursor.execute(f"DROP SCHEMA {check} CASCADE")
+    return found
+
+
+def refresh_incidents(ids: list[int]) -> None:
+    """Bring the read model up to date for ``ids`` now (the triggers do this on every write)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {SCHEMA}.refresh(%s::bigint[], '{{}}', '{{}}', '{{}}')", [list(ids)])
+
+
+# --- Reading it -------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def public_reads(alias: str = "default") -> Iterator[None]:
+    """Queries inside read the read model as the reader role, on ``alias`` (the primary, or a
+    replica whose connection always does)."""
+    from archive.routers import reading_from
+
+    conn = connections[alias]
+    # The primary's connection switches for the request and back. Sent on the driver's own
+    # connection: settings of the connection, not the page's queries (which tests count).
+    switch = alias == "default"
+    if switch:
+        conn.ensure_connection()
+        conn.connection.execute(PUBLIC_SETTINGS)
+    try:
+        with reading_from(alias):
+            yield
+    finally:
+        if switch and not conn.needs_rollback and conn.connection is not None:
+            conn.connection.execute(RESET_SETTINGS)
+
+
+class PublicReadsMiddleware:
+    """Every request outside the admin reads the read model (see ``public_reads``)."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path.startswith(EDITORIAL_PATHS):
+            return self.get_response(request)
+        from archive.replicas import choose
+
+        alias = choose(request)
+        with public_reads(alias):
+            return self.get_response(request)
+
+
+EDITORIAL_PATHS = ("/admin/",)
