@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 from rest_framework import renderers
 from rest_framework.throttling import SimpleRateThrottle
 
-from incidents import listing, models, pagination
+from incidents import listing, models, pagination, readmodel
 from incidents.filters import IncidentFilter
 from incidents.serializers import IncidentListSerializer
 from tests.factories import (
@@ -36,28 +36,13 @@ def _fresh_throttle(db):
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _stored_items_table(db):
-    """The read model's table of stored list items, where the database has none yet."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT to_regclass('{listing.STORED_ITEMS}')")
-        if cursor.fetchone()[0] is None:
-            cursor.execute(f"CREATE TABLE {listing.STORED_ITEMS} (id bigint PRIMARY KEY, item text NOT NULL)")
-
-
-def store_items() -> None:
-    """Store every published incident's list item, as the read model's refresh does."""
-    published = "SELECT id FROM incidents_incident WHERE status = 'published'"
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {listing.STORED_ITEMS}")
-        cursor.execute(f"INSERT INTO {listing.STORED_ITEMS} (id, item) {listing.stored_items_sql(published)}")
+# The read model's stored list items, as public requests find them.
+STORED_ITEMS = f"{readmodel.SCHEMA}.{listing.STORED_ITEMS}"
 
 
 @pytest.fixture
 def archive(db):
-    built = build_archive()
-    store_items()
-    return built
+    return build_archive()
 
 
 def get_json(client: Client, url: str, **params) -> dict:
@@ -96,7 +81,6 @@ def test_list_query_count_is_constant(client, archive, django_assert_num_queries
         incident = IncidentFactory(published=True, title=f"Extra {n}")
         IncidentActorFactory(incident=incident)
         IncidentActorFactory(incident=incident, side=models.Side.B)
-    store_items()
     # The page of incidents with their stored items.
     with django_assert_num_queries(1):
         response = client.get("/api/v1/incidents/", {"page_size": 50})
@@ -492,7 +476,6 @@ def test_list_pages_written_by_postgresql_are_the_bytes_python_writes(client, ar
         incident=whole, status=models.CorrectionStatus.APPROVED, reason='A "second" look', base_version=1,
         decided_at=datetime.datetime(2025, 7, 3, 8, 0, 0, 5, tzinfo=datetime.UTC),
     )  # fmt: skip
-    store_items()
 
     queries = ({"page_size": 2}, {"order": "-fatalities"}, {"q": "wadi"}, {"q": "clash", "order": "relevance"})
     for query in (*queries, {"order": "date", "page_size": 3}):
@@ -667,7 +650,6 @@ def test_incidents_carry_their_per_side_estimates_time_precision_and_staleness(c
         deaths_a_low=8, deaths_a_best=10, deaths_a_high=30, injuries_best=4, fatalities_high_open=True,
         time_precision=models.TimePrecision.DAWN,
     )  # fmt: skip
-    store_items()
 
     item = get_json(client, "/api/v1/incidents/")["results"][0]
     detail = get_json(client, f"/api/v1/incidents/{archive.kidal.pk}/")
@@ -814,7 +796,7 @@ def test_an_incident_without_a_stored_item_has_it_written_from_the_editorial_tab
     stored = client.get("/api/v1/incidents/").content
     subset = client.get("/api/v1/incidents/", {"fields": "side_b,id"}).content
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {listing.STORED_ITEMS} WHERE id = %s", [archive.gao.pk])
+        cursor.execute(f"DELETE FROM {STORED_ITEMS} WHERE id = %s", [archive.gao.pk])
 
     assert client.get("/api/v1/incidents/").content == stored
     assert client.get("/api/v1/incidents/", {"fields": "side_b,id"}).content == subset
@@ -826,7 +808,7 @@ def test_stored_items_are_written_for_the_ids_asked_and_no_others(archive):
         cursor.execute(f"SELECT id, item FROM ({listing.stored_items_sql(asked)}) stored ORDER BY id")
         written = cursor.fetchall()
         cursor.execute(
-            f"SELECT id, item FROM {listing.STORED_ITEMS} WHERE id = ANY(%s) ORDER BY id",
+            f"SELECT id, item FROM {STORED_ITEMS} WHERE id = ANY(%s) ORDER BY id",
             [[archive.kidal.pk, archive.gao.pk]],
         )
         assert written == cursor.fetchall()
