@@ -55,7 +55,7 @@ def _target(measurement: Measurement) -> str:
     if not measurement.target:
         return "(reported)"
     op, bound, *unit = measurement.target.split()
-    symbol = {">=": "≥", "<=": "≤", "==": "="}[op]
+    symbol = {">=": "≥", "<=": "≤", "<": "<", "==": "="}[op]
     return f"{symbol} {bound} {' '.join(unit)}".strip() if unit else f"ratio {symbol} {bound}"
 
 
