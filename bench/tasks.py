@@ -289,14 +289,17 @@ def export_sql(kind: str, params: dict) -> dict:
     export code so the baseline reads exactly the same SELECT, and its row count."""
     from django.db import connection
 
-    from incidents import export
+    from incidents import export, readmodel
     from incidents.selection import Selection
 
-    select = export.select_sql(kind, Selection(params).validated())
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({select}) AS exported")
-        rows = cursor.fetchone()[0]
+    # The export reads the read model's tables by their names, as public requests do.
+    with readmodel.public_reads():
+        select = export.select_sql(kind, Selection(params).validated())
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({select}) AS exported")
+            rows = cursor.fetchone()[0]
     options = connection.get_connection_params().get("options", "")
+    options = f"{options} -c search_path={readmodel.SCHEMA},public".strip()
     return {"copy": export.copy_sql(select), "rows": rows, "session_options": options}
 
 
