@@ -121,14 +121,39 @@ def with_query(path: str, params: dict[str, str]) -> str:
 # --- 1 and 2: bulk CSV export ----------------------------------------------------------------------
 
 
+# Raw COPYs of whole tables that the full incidents.csv export is also compared with (rows 1h
+# and 1i): the read model's export table, which the export reads, and the editorial table.
+RAW_INCIDENT_COPIES = {
+    "readmodel": "readmodel.incident_export",
+    "editorial": "public.incidents_incident",
+}
+
+
 def _export_runs(
-    ctx: Context, server: Server, dataset: Dataset, kind: str, params: dict[str, str], repeat: int
+    ctx: Context,
+    server: Server,
+    dataset: Dataset,
+    kind: str,
+    params: dict[str, str],
+    repeat: int,
+    raw_tables: dict[str, str] | None = None,
 ) -> dict:
-    """Alternate the HTTP export and psql's COPY of the same SELECT; medians and peak memory."""
+    """Alternate the HTTP export and psql's COPY of the same SELECT (and of each of
+    ``raw_tables``, whole); medians and peak memory. A raw table that cannot be copied (it
+    does not exist) is left out, with its error under ``raw_errors``."""
     spec = ctx.task(dataset, "export_sql", kind=kind, params=params)
     url = server.base_url + with_query(f"/export/{kind}.csv", params)
     http_seconds, copy_seconds, peaks = [], [], []
     http_bytes = copy_bytes = 0
+    raw = {name: {"table": table, "seconds": [], "bytes": 0} for name, table in (raw_tables or {}).items()}
+    raw_errors = {}
+    for name, copied in raw.items():
+        try:
+            copied["rows"] = int(psql(dataset.dbname, f"SELECT count(*) FROM {copied['table']}"))
+        except subprocess.CalledProcessError as error:
+            lines = (error.stderr or str(error)).strip().splitlines() or [""]
+            raw_errors[name] = next((line for line in lines if "ERROR" in line), lines[0])
+    raw = {name: copied for name, copied in raw.items() if name not in raw_errors}
     worker = server.worker()
     idle = worker.memory_info().rss
     for _ in range(repeat):
@@ -140,6 +165,10 @@ def _export_runs(
         copy = psql_copy(dataset.dbname, spec["copy"], spec["session_options"])
         copy_seconds.append(copy.seconds)
         copy_bytes = copy.bytes
+        for copied in raw.values():
+            table = psql_copy(dataset.dbname, f"COPY {copied['table']} TO STDOUT (FORMAT csv)", spec["session_options"])
+            copied["seconds"].append(table.seconds)
+            copied["bytes"] = table.bytes
     return {
         "rows": spec["rows"],
         "http_seconds": median(http_seconds),
@@ -148,15 +177,47 @@ def _export_runs(
         "copy_bytes": copy_bytes,
         "idle_rss": idle,
         "peak_rss": max(peaks),
+        "raw": {
+            name: {"rows": c["rows"], "seconds": median(c["seconds"]), "bytes": c["bytes"], "table": c["table"]}
+            for name, c in raw.items()
+        },
+        "raw_errors": raw_errors,
     }
 
 
-def exports(ctx: Context) -> list[Measurement]:
+def _raw_copy_rows(big: dict) -> list[Measurement]:
+    """Rows 1h and 1i: the full incidents.csv export against raw COPYs of whole tables."""
+    rows = big["rows"]
     results = []
+    for key, name, target in (("1h", "readmodel", ">= 0.8"), ("1i", "editorial", ">= 0.5")):
+        table = RAW_INCIDENT_COPIES[name]
+        if name in big["raw_errors"]:
+            results.append(failed(f"{key} raw COPY of {table}", RuntimeError(big["raw_errors"][name])))
+            continue
+        copied = big["raw"][name]
+        results.append(
+            Measurement(
+                key=key,
+                name=f"/export/incidents.csv, all rows, vs a raw COPY of {table}: throughput",
+                figure=rows / big["http_seconds"],
+                unit="rows/s",
+                baseline=copied["rows"] / copied["seconds"],
+                baseline_name=f"COPY {table} TO STDOUT (FORMAT csv), through psql",
+                target=target,
+                note=f"{rows:,} rows, {big['http_bytes'] / MB:.0f} MB in {big['http_seconds']:.1f} s over HTTP vs "
+                f"{copied['rows']:,} rows, {copied['bytes'] / MB:.0f} MB in {copied['seconds']:.1f} s",
+            )
+        )
+    return results
+
+
+def exports(ctx: Context) -> list[Measurement]:
+    results, raw_rows = [], []
     for number, kind in enumerate(["incidents", "claims"]):
         key = "1" + "abcdefgh"[number * 4 :]
         ctx.log(f"export {kind}.csv, all rows, at {ctx.big.scale:,} and {ctx.small.scale:,}")
-        big = _export_runs(ctx, ctx.big_server, ctx.big, kind, {}, ctx.export_repeat)
+        raw_tables = RAW_INCIDENT_COPIES if kind == "incidents" else None
+        big = _export_runs(ctx, ctx.big_server, ctx.big, kind, {}, ctx.export_repeat, raw_tables)
         small = _export_runs(ctx, ctx.small_server, ctx.small, kind, {}, ctx.export_repeat)
         rows = big["rows"]
         size_note = (
@@ -208,6 +269,8 @@ def exports(ctx: Context) -> list[Measurement]:
                     f"{stock['bytes_per_row'] * rows / MB:,.0f} MB extrapolated to {rows:,} rows",
                 ),
             )
+            raw_rows = _raw_copy_rows(big)
+    results += raw_rows
     results += filtered_exports(ctx)
     return results
 
@@ -274,7 +337,53 @@ def api_rates(ctx: Context) -> list[Measurement]:
             target=">= 2",
         ),
         api_bound(ctx, rates["hello"]),
+        *readmodel_refresh(ctx),
     ]
+
+
+def readmodel_refresh(ctx: Context) -> list[Measurement]:
+    """What keeping the read model current costs a write: one incident published (its refresh,
+    and a first publication through the service), and a bulk import's worth refreshed at once."""
+    results = []
+    try:
+        one = ctx.task(ctx.big, "readmodel_refresh")
+        note = (
+            f"a first publication through the publishing service, with its refresh: {one['publish_ms']:.1f} ms"
+            if "publish_ms" in one
+            else f"a first publication was not timed: {one['publish_error']}"
+        )
+        results.append(
+            Measurement(
+                key="3d",
+                name=f"publish one incident: read-model refresh at {ctx.big.scale:,} "
+                "(refresh_incidents([id]) in a transaction, rolled back; median)",
+                figure=one["refresh_ms"],
+                unit="ms",
+                baseline=None,
+                baseline_name="",
+                target="< 50 ms",
+                note=note,
+            )
+        )
+    except Exception as error:
+        results.append(failed("3d read-model refresh of one incident", error))
+    try:
+        bulk = ctx.task(ctx.big, "readmodel_bulk_refresh", rows=ctx.import_rows)
+        results.append(
+            Measurement(
+                key="3e",
+                name=f"bulk import of {bulk['rows']:,} rows: read-model refresh "
+                "(refresh_incidents(ids) in a transaction, rolled back)",
+                figure=bulk["seconds"],
+                unit="s",
+                baseline=None,
+                baseline_name="",
+                target="< 30 s",
+            )
+        )
+    except Exception as error:
+        results.append(failed("3e read-model refresh of a bulk import", error))
+    return results
 
 
 def api_bound(ctx: Context, hello_rate: float) -> Measurement:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # A target is a comparison of the ratio (figure / baseline) with a bound.
-COMPARISONS = {">=": operator.ge, "<=": operator.le, "==": operator.eq}
+COMPARISONS = {">=": operator.ge, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 
 
 @dataclass
@@ -55,7 +55,7 @@ def _target(measurement: Measurement) -> str:
     if not measurement.target:
         return "(reported)"
     op, bound, *unit = measurement.target.split()
-    symbol = {">=": "≥", "<=": "≤", "==": "="}[op]
+    symbol = {">=": "≥", "<=": "≤", "<": "<", "==": "="}[op]
     return f"{symbol} {bound} {' '.join(unit)}".strip() if unit else f"ratio {symbol} {bound}"
 
 

@@ -15,6 +15,7 @@ whole pages with what Python writes for the same rows.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,6 +29,8 @@ from incidents.keyset import SortKey, order_sql
 from incidents.models import Correction, CorrectionStatus, Incident, IncidentActor, Role, Side
 from incidents.serializers import IncidentListSerializer
 from incidents.sql import quote_name
+
+logger = logging.getLogger(__name__)
 
 _SIDES = {side: f"side_{side.lower()}" for side in Side.values}
 # Item fields read from the event type tables (their slugs); the rest are the incident's columns.
@@ -101,11 +104,10 @@ def _corrections_select() -> str:
     )
 
 
-@functools.cache
 def _item_joins(fields: tuple[str, ...]) -> str:
-    """The page's incidents and, when ``fields`` show them, their event type and sub-event type
-    and their actors per side (the ``sides`` subquery), joined to the page."""
-    joins = [f"JOIN {quote_name(Incident._meta.db_table)} incident ON incident.id = page.id"]
+    """The incident's event type and sub-event type and its actors per side (the ``sides``
+    relation), when ``fields`` show them, joined to ``incident``."""
+    joins = []
     for name in _TAXONOMY:
         if name not in fields:
             continue
@@ -113,60 +115,134 @@ def _item_joins(fields: tuple[str, ...]) -> str:
         table, alias = quote_name(field.related_model._meta.db_table), quote_name(name)
         joins.append(f"JOIN {table} {alias} ON {alias}.id = incident.{quote_name(field.column)}")
     if not _SIDE_FIELDS.isdisjoint(fields):
-        joins.append("LEFT JOIN sides ON sides.incident_id = page.id")
+        joins.append("LEFT JOIN sides ON sides.incident_id = incident.id")
     return " ".join(joins)
 
 
-@functools.cache
-def _sides_select() -> str:
-    """Actor names per incident of the page and side: primary actors first, then by name."""
+def _sides_select(ids_sql: str) -> str:
+    """Actor names per incident of ``ids_sql`` and side: primary actors first, then by name.
+    Each aggregate sorts its own names, whatever plan (parallel or not) groups the links."""
     links = IncidentActor._meta.db_table
     actors = IncidentActor._meta.get_field("actor").related_model._meta.db_table
     roles = "'{" + ",".join(Role.values) + "}'::text[]"
+    order = f"array_position({roles}, ia.role::text), a.name"
     per_side = ", ".join(
-        f"array_agg(link.name) FILTER (WHERE link.side = '{side}') AS {quote_name(name)}"
+        f"array_agg(a.name ORDER BY {order}) FILTER (WHERE ia.side = '{side}') AS {quote_name(name)}"
         for side, name in _SIDES.items()
     )
-    # array_agg takes the rows in the order the subquery sorted them: one sort for the page.
     return (
-        f"SELECT link.incident_id, {per_side} FROM ("
-        f"SELECT ia.incident_id, ia.side, a.name FROM {quote_name(links)} ia "
+        f"SELECT ia.incident_id, {per_side} FROM {quote_name(links)} ia "
         f"JOIN {quote_name(actors)} a ON a.id = ia.actor_id "
-        "WHERE ia.incident_id IN (SELECT page.id FROM page) "
-        f"ORDER BY ia.incident_id, array_position({roles}, ia.role::text), a.name"
-        ") link GROUP BY link.incident_id"
+        f"WHERE ia.incident_id IN ({ids_sql}) GROUP BY ia.incident_id"
     )
 
 
-def page_items(page: QuerySet, keys: list[SortKey], fields: Iterable[str] = LIST_FIELDS) -> list[dict[str, Any]]:
+def stored_items_sql(ids_sql: str) -> str:
+    """A SELECT of ``(id, item)``: the list item of every incident whose id ``ids_sql`` (a
+    SELECT of one column) returns, of all ``LIST_FIELDS``, as JSON text, read from the
+    editorial tables by their unqualified names. Set-based: for one incident it reads that
+    incident by its indexes, for every published one it joins whole tables. The read model
+    stores the result (``incident_items``), which ``page_items`` reads."""
+    fields = LIST_FIELDS
+    return (
+        f"WITH sides AS ({_sides_select(ids_sql)}) "
+        f"SELECT incident.id, row_to_json(item)::text AS {_ITEM_KEY} "
+        f"FROM {quote_name(Incident._meta.db_table)} incident {_item_joins(fields)} "
+        f"CROSS JOIN LATERAL (SELECT {_item_select(fields)}) item "
+        f"WHERE incident.id IN ({ids_sql})"
+    )
+
+
+# The read model's table of stored items, by its unqualified name: public requests' search
+# path finds it in the read model's schema.
+STORED_ITEMS = "incident_items"
+
+
+@functools.cache
+def _subset_sql(fields: tuple[str, ...]) -> str:
+    """The stored item's text cut down to ``fields`` (in ``LIST_FIELDS`` order): each value's
+    text as the item has it (``->`` on ``json`` keeps it byte for byte), so a subset reads
+    exactly as the whole item would."""
+    if fields == LIST_FIELDS:
+        return f"stored.{_ITEM_KEY}"
+    parts = []
+    for index, name in enumerate(fields):
+        key = ("{" if index == 0 else ",") + f'"{name}":'
+        parts.append(f"'{key}' || (stored.{_ITEM_KEY}::json -> '{name}')::text")
+    return " || ".join([*parts, "'}'"])
+
+
+# How many incidents are published: the sum of the published incidents per day, which the
+# database keeps (migration 0024), a few thousand rows however many incidents.
+PUBLISHED_TOTAL_SQL = "SELECT coalesce(sum(incidents), 0) FROM incidents_published_day"
+
+
+def page_items(
+    page: QuerySet | str | None,
+    keys: list[SortKey],
+    fields: Iterable[str] = LIST_FIELDS,
+    *,
+    with_total: bool = False,
+) -> list[dict[str, Any]]:
     """Run ``page`` (a ``.values()`` queryset of incident ids and sort keys, ordered and
-    sliced) as one statement that also reads each incident's list item.
+    sliced, or its SQL text with the values in it; None for no rows) as one statement that
+    also reads each incident's stored list item.
 
     Returns a row per incident, in the page's order: its sort-key values, and under
     ``"item"`` its list item as JSON text, of the ``fields`` asked for (names of
-    ``LIST_FIELDS``, written in that order); only what those fields need is read.
+    ``LIST_FIELDS``, written in that order). An incident whose item the read model does not
+    hold (yet) has it written from the editorial tables, in a second statement. With
+    ``with_total``, each row also has under ``"total"`` how many incidents are published
+    (the count of an unfiltered list), read in the same statement.
     """
     wanted = set(fields)
     fields = tuple(name for name in LIST_FIELDS if name in wanted)
-    try:
-        sql, params = page.query.sql_with_params()
-    except EmptyResultSet:  # Django proved that no row matches (a cursor past a column's range)
+    if not isinstance(page, str):
+        page = page_sql(page)
+    if page is None:
         return []
     key_columns = ", ".join(f"page.{quote_name(key.field)}" for key in keys)
     # A statement that starts with SELECT is one that pghistory leaves as it is; any other
     # would carry the request's history context, a text that differs in every request.
-    sides = f", sides AS ({_sides_select()})" if not _SIDE_FIELDS.isdisjoint(fields) else ""
+    # The page's LIMIT keeps it a subquery of its own: its plan is the ORM's, then a join by
+    # the stored items' primary key.
+    total = f"({PUBLISHED_TOTAL_SQL}), " if with_total else ""
     statement = (
-        f"SELECT list.* FROM (WITH page AS MATERIALIZED ({sql}){sides} "
-        f"SELECT {key_columns}, row_to_json(item)::text FROM page {_item_joins(fields)} "
-        f"CROSS JOIN LATERAL (SELECT {_item_select(fields)}) item) list ORDER BY {order_sql(keys, 'list')}"
+        f"SELECT {key_columns}, {total}page.id, {_subset_sql(fields)} FROM ({page}) page "
+        f"LEFT JOIN {STORED_ITEMS} stored ON stored.id = page.id ORDER BY {order_sql(keys, 'page')}"
     )
-    names = [key.field for key in keys]
+    names = [key.field for key in keys] + (["total"] if with_total else [])
     with _preparing_cursor() as cursor:
-        # The values go into the text, so that a statement asked again (the first page of a
-        # list, a popular filter) is the same text, which PostgreSQL keeps planned.
-        cursor.execute(connection.ops.compose_sql(statement, params))
-        return [dict(zip([*names, _ITEM_KEY], row, strict=True)) for row in cursor.fetchall()]
+        cursor.execute(statement)
+        rows = cursor.fetchall()
+    missing = [row[-2] for row in rows if row[-1] is None]
+    if missing:
+        written = _written_items(missing, fields)
+        rows = [(*row[:-1], written[row[-2]]) if row[-1] is None else row for row in rows]
+    return [dict(zip([*names, _ITEM_KEY], (*row[:-2], row[-1]), strict=True)) for row in rows]
+
+
+def page_sql(page: QuerySet) -> str | None:
+    """The SQL text of ``page`` with its values in it, so that a statement asked again (the
+    first page of a list, a popular filter) is the same text, which PostgreSQL keeps planned;
+    None when Django proved that no row matches (a cursor past a column's range)."""
+    try:
+        sql, params = page.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return connection.ops.compose_sql(sql, params)
+
+
+def _written_items(ids: list[int], fields: tuple[str, ...]) -> dict[int, str]:
+    """The items of ``ids`` written from the editorial tables, for incidents the read model
+    does not hold yet."""
+    logger.warning("%s incidents of an API page have no stored item; writing them.", len(ids))
+    listed = ",".join(str(int(pk)) for pk in ids)
+    written = stored_items_sql(f"SELECT unnest('{{{listed}}}'::bigint[])")
+    statement = f"SELECT stored.id, {_subset_sql(fields)} FROM ({written}) stored"
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return dict(cursor.fetchall())
 
 
 def _preparing_cursor() -> CursorWrapper:

@@ -8,7 +8,9 @@ API answers it with a 400, as a client must start again.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from incidents.keyset import SortKey, decode_cursor, encode_cursor, rows_beyond, sort_keys
+from incidents.listing import page_sql
 from incidents.sql import planner_row_estimate, set_config
 
 logger = logging.getLogger(__name__)
@@ -115,6 +118,12 @@ class KeysetPagination(BasePagination):
     cursor_query_param = "cursor"
     invalid_cursor_message = "Invalid cursor; start again from the first page."
     keys: list[SortKey]
+    # The list's count when the caller knows it already (an unfiltered list: every published
+    # incident, which the database keeps counted); otherwise ``count_rows`` counts.
+    count: Count | None = None
+    # What the list counts: the queryset paged, or (for a shared first page) a function of it.
+    counted: QuerySet | None = None
+    rows_of: Callable[[], QuerySet] | None = None
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list:
         return self.take_page(list(self.page_queryset(queryset, request)))
@@ -139,6 +148,19 @@ class KeysetPagination(BasePagination):
                 raise ValidationError({self.cursor_query_param: self.invalid_cursor_message})
         return rows_beyond(queryset, self.keys, values, self.page_size + 1)[: self.page_size + 1]
 
+    def shared_first_page(self, rows: Callable[[], QuerySet], request: Request) -> str | None:
+        """The first page of ``rows`` (a function of nothing in the request: the same rows for
+        everyone, such as every published incident) as ``page_queryset`` would cut it, as SQL
+        text (``listing.page_sql``). Building and compiling the queryset cost more than the page's
+        statement; the text is kept per page size, for the process."""
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.is_first = True
+        keys, sql = _first_page_text(rows, self.page_size)
+        self.keys = list(keys)
+        self.counted, self.rows_of = None, rows  # built only if a count is asked (``count`` unknown)
+        return sql
+
     @property
     def fields(self) -> list[str]:
         return [key.field for key in self.keys]
@@ -152,7 +174,10 @@ class KeysetPagination(BasePagination):
 
     def get_paginated_response(self, data: list) -> Response:
         # The first page with no other after it holds the whole list: its rows are the count.
-        count = Count(len(data), is_estimate=False) if self.is_first and not self.has_next else count_rows(self.counted)
+        if self.is_first and not self.has_next:
+            count = Count(len(data), is_estimate=False)
+        else:
+            count = self.count if self.count is not None else count_rows(self.counted_rows())
         return Response(
             {
                 "count": count.value,
@@ -161,6 +186,9 @@ class KeysetPagination(BasePagination):
                 "results": data,
             }
         )
+
+    def counted_rows(self) -> QuerySet:
+        return self.counted if self.counted is not None else self.rows_of()
 
     def get_next_link(self) -> str | None:
         if not self.has_next:
@@ -220,6 +248,17 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "integer", "minimum": 1},
             },
         ]
+
+
+@functools.lru_cache(maxsize=16)
+def _first_page_text(rows: Callable[[], QuerySet], size: int) -> tuple[tuple[SortKey, ...], str | None]:
+    """The sort keys of ``rows`` and the SQL text of its first page of ``size`` rows (each a
+    dict of the primary key and the sort keys), one more row than the page."""
+    queryset = rows()
+    keys = sort_keys(queryset)
+    fields = dict.fromkeys([queryset.model._meta.pk.name, *(key.field for key in keys)])
+    page = rows_beyond(queryset.values(*fields), keys, None, size + 1)[: size + 1]
+    return tuple(keys), page_sql(page)
 
 
 def _value(row: Any, name: str) -> Any:

@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 from rest_framework import renderers
 from rest_framework.throttling import SimpleRateThrottle
 
-from incidents import models
+from incidents import listing, models, pagination, readmodel
 from incidents.filters import IncidentFilter
 from incidents.serializers import IncidentListSerializer
 from tests.factories import (
@@ -34,6 +34,10 @@ def _fresh_throttle(db):
     cache.clear()  # the anonymous throttle counts in the cache (a table, in production without Redis)
     yield
     cache.clear()
+
+
+# The read model's stored list items, as public requests find them.
+STORED_ITEMS = f"{readmodel.SCHEMA}.{listing.STORED_ITEMS}"
 
 
 @pytest.fixture
@@ -77,8 +81,7 @@ def test_list_query_count_is_constant(client, archive, django_assert_num_queries
         incident = IncidentFactory(published=True, title=f"Extra {n}")
         IncidentActorFactory(incident=incident)
         IncidentActorFactory(incident=incident, side=models.Side.B)
-    # The page of incidents, with event type slugs, the actors and the approved corrections of
-    # every incident on it.
+    # The page of incidents with their stored items.
     with django_assert_num_queries(1):
         response = client.get("/api/v1/incidents/", {"page_size": 50})
     assert len(response.json()["results"]) == 33
@@ -469,6 +472,11 @@ def test_list_pages_written_by_postgresql_are_the_bytes_python_writes(client, ar
         published_at=datetime.datetime(2025, 7, 2, 9, 30, tzinfo=datetime.UTC)
     )
 
+    models.Correction.objects.create(
+        incident=whole, status=models.CorrectionStatus.APPROVED, reason='A "second" look', base_version=1,
+        decided_at=datetime.datetime(2025, 7, 3, 8, 0, 0, 5, tzinfo=datetime.UTC),
+    )  # fmt: skip
+
     queries = ({"page_size": 2}, {"order": "-fatalities"}, {"q": "wadi"}, {"q": "clash", "order": "relevance"})
     for query in (*queries, {"order": "date", "page_size": 3}):
         response = client.get("/api/v1/incidents/", query)
@@ -478,6 +486,12 @@ def test_list_pages_written_by_postgresql_are_the_bytes_python_writes(client, ar
         counts = {name: page[name] for name in ("count", "count_is_estimate")}
         expected = {**counts, "next": page["next"], "results": [_python_list_item(incidents[pk]) for pk in ids(page)]}
         assert response.content == renderers.JSONRenderer().render(expected), query
+        # A subset of the fields is cut from the stored item, byte for byte.
+        subset = ("id", "title", "latitude", "longitude", "published_at", "side_a", "corrections")
+        response = client.get("/api/v1/incidents/", {**query, "fields": ",".join(reversed(subset))})
+        results = [{name: item[name] for name in item if name in subset} for item in expected["results"]]
+        cut = {**expected, "next": json.loads(response.content)["next"], "results": results}
+        assert response.content == renderers.JSONRenderer().render(cut), query
 
     item = next(item for item in get_json(client, "/api/v1/incidents/", q="wadi")["results"])
     assert item["side_a"] == ["Zulu Front", "Aardvark Brigade"]
@@ -492,7 +506,10 @@ def test_the_first_page_is_prepared_once_asked_again(client, archive):
     for _ in range(7):
         assert client.get("/api/v1/incidents/").status_code == 200
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT list.* FROM%'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f"%JOIN {listing.STORED_ITEMS} stored%"],
+        )
         assert cursor.fetchone()[0] == 1
 
 
@@ -773,3 +790,65 @@ def test_people_list_query_count_is_constant(client, archive, django_assert_num_
     with django_assert_num_queries(3):
         response = client.get("/api/v1/persons/", {"page_size": 50, "q": "official"})
     assert len(response.json()["results"]) == 20
+
+
+def test_an_incident_without_a_stored_item_has_it_written_from_the_editorial_tables(client, archive):
+    stored = client.get("/api/v1/incidents/").content
+    subset = client.get("/api/v1/incidents/", {"fields": "side_b,id"}).content
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {STORED_ITEMS} WHERE id = %s", [archive.gao.pk])
+
+    assert client.get("/api/v1/incidents/").content == stored
+    assert client.get("/api/v1/incidents/", {"fields": "side_b,id"}).content == subset
+
+
+def test_stored_items_are_written_for_the_ids_asked_and_no_others(archive):
+    asked = f"SELECT unnest('{{{archive.kidal.pk},{archive.gao.pk}}}'::bigint[])"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, item FROM ({listing.stored_items_sql(asked)}) stored ORDER BY id")
+        written = cursor.fetchall()
+        cursor.execute(
+            f"SELECT id, item FROM {STORED_ITEMS} WHERE id = ANY(%s) ORDER BY id",
+            [[archive.kidal.pk, archive.gao.pk]],
+        )
+        assert written == cursor.fetchall()
+    assert [pk for pk, _ in written] == sorted([archive.kidal.pk, archive.gao.pk])
+    assert json.loads(dict(written)[archive.kidal.pk])["side_a"] == ["Malian Armed Forces", "Africa Corps"]
+
+
+@pytest.mark.usefixtures("cache_in_memory")
+def test_an_unfiltered_list_counts_every_published_incident_in_its_own_statement(
+    client, archive, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 0)  # counted, the list would be an estimate
+    # The page, its stored items and the published incidents per day: one statement, on every page.
+    with django_assert_num_queries(1):
+        first = get_json(client, "/api/v1/incidents/", page_size=2)
+    with django_assert_num_queries(1):
+        second = get_json(client, first["next"].split("testserver", 1)[1])
+    with django_assert_num_queries(1):
+        ordered = get_json(client, "/api/v1/incidents/", page_size=1, order="-fatalities")
+    for page in (first, second, ordered):
+        assert (page["count"], page["count_is_estimate"]) == (3, False)
+    IncidentFactory(published=True)
+    assert get_json(client, "/api/v1/incidents/", page_size=1)["count"] == 4
+
+
+def test_an_anonymous_request_reads_its_throttles_in_one_round_trip_and_writes_them_in_one(
+    client, archive, monkeypatch
+):
+    calls = []
+    for name in ("get", "set", "get_many", "set_many"):
+        original = getattr(cache, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cache, name, counted)
+    assert client.get("/api/v1/incidents/").status_code == 200
+    assert client.get("/api/v1/incidents/").status_code == 200
+    # The anonymous and the per-user throttle both count the address, as DRF's do.
+    assert calls == ["get_many", "set_many"] * 2
+    histories = cache.get_many(["throttle_anon_127.0.0.1", "throttle_user_127.0.0.1"])
+    assert [len(history) for history in histories.values()] == [2, 2]

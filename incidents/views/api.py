@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import ModelSerializer
 from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
 
 from incidents import listing, selection
 from incidents.changelog import public_corrections
@@ -42,7 +43,7 @@ from incidents.models import (
     Status,
 )
 from incidents.pagination import COUNT_LIMIT as KEYSET_COUNT_LIMIT
-from incidents.pagination import KeysetPagination
+from incidents.pagination import Count, KeysetPagination
 from incidents.renderers import JSONRenderer
 from incidents.search import matching_person_ids
 from incidents.serializers import (
@@ -92,6 +93,48 @@ class ReadsOnly:
         super().initial(request, *args, **kwargs)
 
 
+class BatchedThrottles:
+    """The same throttles, histories and answers as DRF's, in fewer round trips to the cache.
+
+    DRF asks each throttle in turn, and each reads, then writes, its client's history: four
+    round trips to Redis for an anonymous request, which the anonymous and the per-user
+    throttles both count by its address. Here the histories are read in one round trip and the
+    new ones written in one per period. Throttles that are not DRF's own rate throttles (or
+    share a key, or a cache) are asked DRF's way."""
+
+    def check_throttles(self, request: Request) -> None:
+        throttles = [throttle for throttle in self.get_throttles() if getattr(throttle, "rate", True) is not None]
+        if not all(type(throttle).allow_request is SimpleRateThrottle.allow_request for throttle in throttles):
+            return super().check_throttles(request)
+        counted = []
+        for throttle in throttles:
+            throttle.key = throttle.get_cache_key(request, self)
+            if throttle.key is not None:
+                counted.append(throttle)
+        if not counted:
+            return None
+        if len({throttle.key for throttle in counted}) < len(counted) or len({id(t.cache) for t in counted}) > 1:
+            return super().check_throttles(request)
+        cache = counted[0].cache
+        histories = cache.get_many([throttle.key for throttle in counted])
+        waits, writes = [], {}
+        for throttle in counted:  # SimpleRateThrottle.allow_request, on the history read above
+            throttle.history = list(histories.get(throttle.key, []))
+            throttle.now = throttle.timer()
+            while throttle.history and throttle.history[-1] <= throttle.now - throttle.duration:
+                throttle.history.pop()
+            if len(throttle.history) >= throttle.num_requests:
+                waits.append(throttle.wait())
+            else:
+                throttle.history.insert(0, throttle.now)
+                writes.setdefault(throttle.duration, {})[throttle.key] = throttle.history
+        for duration, values in writes.items():
+            cache.set_many(values, duration)
+        if waits:
+            self.throttled(request, max((wait for wait in waits if wait is not None), default=None))
+        return None
+
+
 class FieldsMixin:
     """``fields=``: the comma-separated names of the fields each record shows (in the record's
     own order, whatever the order asked); a name the record does not have is a 400 naming it.
@@ -129,7 +172,7 @@ class FieldsMixin:
         return context
 
 
-class ReadOnlyViewSet(ReadsOnly, FieldsMixin, viewsets.ReadOnlyModelViewSet):
+class ReadOnlyViewSet(ReadsOnly, BatchedThrottles, FieldsMixin, viewsets.ReadOnlyModelViewSet):
     """A public, read-only collection whose list takes the IncidentFilter's parameters.
 
     Every action names the parameters it reads; any other name is a 400 listing them, so a
@@ -220,6 +263,11 @@ def _detail_schema(serializer: type, summary: str) -> Any:
     )
 
 
+def _every_published_incident() -> QuerySet:
+    """The unfiltered list's rows, in the default order."""
+    return selection.Selection({}).incidents
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Published incidents",
@@ -283,12 +331,20 @@ class IncidentViewSet(ReadOnlyViewSet):
         return Response(IncidentDetailSerializer(incident, context=context).data)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginator.page_queryset(queryset, request, keys_only=True)
+        if self.selection.params or request.query_params.get(self.paginator.cursor_query_param):
+            queryset = self.filter_queryset(self.get_queryset())
+            page = self.paginator.page_queryset(queryset, request, keys_only=True)
+        else:  # the first page of every published incident, newest first: the same for everyone
+            page = self.paginator.shared_first_page(_every_published_incident, request)
         fields = self.requested_fields or listing.LIST_FIELDS
         if isinstance(request.accepted_renderer, GeoJSONRenderer):
             fields = (*fields, *GEOJSON_FIELDS)  # a feature's id and geometry, whatever its properties
-        rows = self.paginator.take_page(listing.page_items(page, self.paginator.keys, fields))
+        # Unfiltered, the list is every published incident, which the database keeps counted:
+        # the count comes with the page, in its statement.
+        unfiltered = not self.selection.selects_rows
+        rows = self.paginator.take_page(listing.page_items(page, self.paginator.keys, fields, with_total=unfiltered))
+        if unfiltered and rows:
+            self.paginator.count = Count(rows[0]["total"], is_estimate=False)
         renderer = request.accepted_renderer
         if isinstance(renderer, JSONRenderer) and renderer.places_fragments(request.accepted_media_type):
             items = [orjson.Fragment(listing.item_json(row)) for row in rows]
@@ -410,7 +466,7 @@ class ClaimViewSet(ReadOnlyViewSet):
     ),
     retrieve=_detail_schema(PersonSerializer, "One person who speaks in published claims"),
 )
-class PersonViewSet(ReadsOnly, FieldsMixin, viewsets.ReadOnlyModelViewSet):
+class PersonViewSet(ReadsOnly, BatchedThrottles, FieldsMixin, viewsets.ReadOnlyModelViewSet):
     """People, searched by name. The incident filters do not apply: ``q`` here is words of a name.
     Like the other collections, it refuses any parameter it does not read."""
 
