@@ -15,7 +15,6 @@ whole pages with what Python writes for the same rows.
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,12 +24,11 @@ from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 
+from archive.routers import reading_connection
 from incidents.keyset import SortKey, order_sql
 from incidents.models import Correction, CorrectionStatus, Incident, IncidentActor, Role, Side
 from incidents.serializers import IncidentListSerializer
 from incidents.sql import quote_name
-
-logger = logging.getLogger(__name__)
 
 _SIDES = {side: f"side_{side.lower()}" for side in Side.values}
 # Item fields read from the event type tables (their slugs); the rest are the incident's columns.
@@ -190,8 +188,8 @@ def page_items(
 
     Returns a row per incident, in the page's order: its sort-key values, and under
     ``"item"`` its list item as JSON text, of the ``fields`` asked for (names of
-    ``LIST_FIELDS``, written in that order). An incident whose item the read model does not
-    hold (yet) has it written from the editorial tables, in a second statement. With
+    ``LIST_FIELDS``, written in that order); the database writes each item into the read model
+    in the transaction that changes it (``incidents.readmodel``). With
     ``with_total``, each row also has under ``"total"`` how many incidents are published
     (the count of an unfiltered list), read in the same statement.
     """
@@ -209,16 +207,12 @@ def page_items(
     total = f"({PUBLISHED_TOTAL_SQL}), " if with_total else ""
     statement = (
         f"SELECT {key_columns}, {total}page.id, {_subset_sql(fields)} FROM ({page}) page "
-        f"LEFT JOIN {STORED_ITEMS} stored ON stored.id = page.id ORDER BY {order_sql(keys, 'page')}"
+        f"JOIN {STORED_ITEMS} stored ON stored.id = page.id ORDER BY {order_sql(keys, 'page')}"
     )
     names = [key.field for key in keys] + (["total"] if with_total else [])
     with _preparing_cursor() as cursor:
         cursor.execute(statement)
         rows = cursor.fetchall()
-    missing = [row[-2] for row in rows if row[-1] is None]
-    if missing:
-        written = _written_items(missing, fields)
-        rows = [(*row[:-1], written[row[-2]]) if row[-1] is None else row for row in rows]
     return [dict(zip([*names, _ITEM_KEY], (*row[:-2], row[-1]), strict=True)) for row in rows]
 
 
@@ -233,25 +227,14 @@ def page_sql(page: QuerySet) -> str | None:
     return connection.ops.compose_sql(sql, params)
 
 
-def _written_items(ids: list[int], fields: tuple[str, ...]) -> dict[int, str]:
-    """The items of ``ids`` written from the editorial tables, for incidents the read model
-    does not hold yet."""
-    logger.warning("%s incidents of an API page have no stored item; writing them.", len(ids))
-    listed = ",".join(str(int(pk)) for pk in ids)
-    written = stored_items_sql(f"SELECT unnest('{{{listed}}}'::bigint[])")
-    statement = f"SELECT stored.id, {_subset_sql(fields)} FROM ({written}) stored"
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-        return dict(cursor.fetchall())
-
-
 def _preparing_cursor() -> CursorWrapper:
     """A cursor whose statements PostgreSQL prepares once the same text has come
     ``prepare_threshold`` times (see ``archive.db``); planning the page's statement costs more
     than running it. Django's own cursors bind values on the client and never prepare."""
-    connection.ensure_connection()
-    cursor = ServerBindingCursor(connection.connection)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    reading = reading_connection()  # the primary, or the replica the request reads
+    reading.ensure_connection()
+    cursor = ServerBindingCursor(reading.connection)
+    return reading.make_debug_cursor(cursor) if reading.queries_logged else reading.make_cursor(cursor)
 
 
 def item_json(row: dict[str, Any]) -> str:

@@ -636,12 +636,19 @@ def schema_sql(schema: str, columns: dict[str, list[str]]) -> str:
 
 
 def grants_sql(schema: str) -> str:
-    grants = [f"GRANT USAGE ON SCHEMA {schema} TO {ROLE};", f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {ROLE};"]
-    cache = settings.CACHES["default"]
-    if cache["BACKEND"].endswith("DatabaseCache"):
-        # The throttles' counters, when no Redis keeps them: written by public requests.
-        grants.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON public.{quote_name(cache['LOCATION'])} TO {ROLE};")
-    return "\n".join(grants)
+    return f"""
+GRANT USAGE ON SCHEMA {schema} TO {ROLE};
+GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {ROLE};
+-- The throttles' counters, when no Redis keeps them, are written by public requests.
+DO $grant$ BEGIN
+  IF to_regclass({sql_literal("public." + CACHE_TABLE)}) IS NOT NULL THEN
+    GRANT SELECT, INSERT, UPDATE, DELETE ON public.{CACHE_TABLE} TO {ROLE};
+  END IF;
+END $grant$;"""
+
+
+# The database cache's table (archive.settings, without Redis).
+CACHE_TABLE = "archive_cache"
 
 
 @dataclass

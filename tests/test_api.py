@@ -792,16 +792,6 @@ def test_people_list_query_count_is_constant(client, archive, django_assert_num_
     assert len(response.json()["results"]) == 20
 
 
-def test_an_incident_without_a_stored_item_has_it_written_from_the_editorial_tables(client, archive):
-    stored = client.get("/api/v1/incidents/").content
-    subset = client.get("/api/v1/incidents/", {"fields": "side_b,id"}).content
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {STORED_ITEMS} WHERE id = %s", [archive.gao.pk])
-
-    assert client.get("/api/v1/incidents/").content == stored
-    assert client.get("/api/v1/incidents/", {"fields": "side_b,id"}).content == subset
-
-
 def test_stored_items_are_written_for_the_ids_asked_and_no_others(archive):
     asked = f"SELECT unnest('{{{archive.kidal.pk},{archive.gao.pk}}}'::bigint[])"
     with connection.cursor() as cursor:

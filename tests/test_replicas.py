@@ -23,6 +23,7 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.http import HttpResponse, HttpResponseNotFound
 from django.test import Client, override_settings
@@ -49,6 +50,13 @@ on_replica = pytest.mark.django_db(
     transaction=True, serialized_rollback=True, databases=[DEFAULT_DB_ALIAS, *([REPLICA] if CONFIGURED else [])]
 )
 on_primary_only = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    """These tests read pages over HTTP as one anonymous client: start each with no history."""
+    cache.clear()
+
 
 
 @pytest.fixture
