@@ -14,9 +14,11 @@ from typing import BinaryIO
 
 import psycopg
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import QuerySet
 
+from archive.replicas import new_connection
+from archive.routers import reading_alias
 from incidents.columns import TABLES, Table
 from incidents.selection import Selection
 from incidents.sql import sql_literal
@@ -80,15 +82,13 @@ def dedicated_connection(
     (REPEATABLE READ), so several files can describe one moment. ``work_mem`` None keeps the
     server's setting.
     """
-    from archive.routers import reading_alias
-    from incidents.readmodel import PUBLIC_SETTINGS
+    from incidents.readmodel import PUBLIC_SETTINGS  # readmodel writes its rows with this module
 
     alias = alias or reading_alias()
-    reading = connections[alias]
-    conn = reading.get_new_connection(reading.get_connection_params())
+    conn = new_connection(alias)
     conn.autocommit = True
     with conn.cursor() as cursor:
-        if alias == "default":  # a replica's connection reads the read model by its options
+        if alias == DEFAULT_DB_ALIAS:  # a replica's connection reads the read model by its options
             cursor.execute(PUBLIC_SETTINGS)
         # JIT compiling the export's large expressions costs more than it saves.
         cursor.execute("SET jit = off")

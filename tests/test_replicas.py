@@ -58,7 +58,6 @@ def _fresh_throttle():
     cache.clear()
 
 
-
 @pytest.fixture
 def replica() -> Iterator[str]:
     """The configured replicas given back to the public requests (tests/conftest.py empties them)."""
