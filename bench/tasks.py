@@ -671,6 +671,7 @@ def _export_file(rows: int, path: str) -> int:
     from incidents import export
     from incidents.columns import TABLES
     from incidents.models import Incident
+    from incidents.sql import compile_literal
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -679,7 +680,7 @@ def _export_file(rows: int, path: str) -> int:
         )
         last_id = cursor.fetchone()[0]
     incidents = Incident.objects.published().filter(id__lte=last_id)
-    select = TABLES["incidents"].select_sql(export.compile_literal(incidents.order_by().values("pk")))
+    select = TABLES["incidents"].select_sql(compile_literal(incidents.order_by().values("pk")))
     with open(path, "wb") as out:
         for chunk in export.stream_csv(select):
             out.write(chunk)

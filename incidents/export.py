@@ -13,15 +13,15 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 import psycopg
-from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 
 from archive.replicas import new_connection
 from archive.routers import reading_alias
 from incidents.columns import TABLES, Table
+from incidents.readmodel import PUBLIC_SETTINGS, ready_table
 from incidents.selection import Selection
-from incidents.sql import sql_literal
+from incidents.sql import compile_literal, sql_literal
 
 CHUNK_SIZE = 256 * 1024
 # Memory for the sorts and hashes of an export of whole tables, which gather every link and
@@ -43,19 +43,8 @@ def rows_for(table: Table, selection: Selection) -> QuerySet:
     return rows[table.name]()
 
 
-def compile_literal(queryset: QuerySet) -> str:
-    """The queryset's SQL with its parameters bound client-side, ready to nest in a COPY."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # Django proved the condition false and wrote no SQL: select no row
-        return "SELECT NULL::bigint WHERE false"
-    return connection.ops.compose_sql(sql, params)
-
-
 def select_sql(table_name: str, selection: Selection) -> str:
     """The SELECT behind ``/export/<table_name>.csv``; raises InvalidQueryError."""
-    from incidents.readmodel import ready_table
-
     ready = ready_table(TABLES[table_name])
     rows = rows_for(TABLES[table_name], selection)  # validates the query string
     if not selection.selects_rows:
@@ -82,7 +71,6 @@ def dedicated_connection(
     (REPEATABLE READ), so several files can describe one moment. ``work_mem`` None keeps the
     server's setting.
     """
-    from incidents.readmodel import PUBLIC_SETTINGS  # readmodel writes its rows with this module
 
     alias = alias or reading_alias()
     conn = new_connection(alias)

@@ -39,8 +39,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from incidents import models as m
-from incidents.export import compile_literal
-from incidents.sql import quote_name, sql_literal
+from incidents.sql import compile_literal, quote_name, sql_literal
 from incidents.tables import Table
 
 SCHEMA = "readmodel"

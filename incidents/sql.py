@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import QuerySet
 
@@ -17,6 +18,16 @@ def quote_name(name: str) -> str:
 def sql_literal(value: str) -> str:
     """A standard SQL string literal (standard_conforming_strings is on since PostgreSQL 9.1)."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def compile_literal(queryset: QuerySet) -> str:
+    """The queryset's SQL with its parameters bound client-side, ready to nest in another
+    statement (a COPY, the read model's refresh)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # Django proved the condition false and wrote no SQL: select no row
+        return "SELECT NULL::bigint WHERE false"
+    return connection.ops.compose_sql(sql, params)
 
 
 def set_config(cursor: Any, name: str, value: str, *, local: bool) -> None:
