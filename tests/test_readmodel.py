@@ -189,7 +189,7 @@ def test_the_check_names_a_table_that_drifted(db):
         call_command("check_read_model", verbosity=0)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_exports_and_releases_read_the_read_model_as_the_reader_role(tmp_path):
     IncidentFactory(published=True, title="Released ambush")
     IncidentFactory(title="Draft never released")
