@@ -318,8 +318,7 @@ def ready_tables() -> list[Ready]:
             export("sources"),
         ),
     ]
-    if hasattr(listing, "stored_items_sql"):
-        tables.append(Ready("incident_items", published, f"id = ANY({INCIDENTS})", listing.stored_items_sql))
+    tables.append(Ready("incident_items", published, f"id = ANY({INCIDENTS})", listing.stored_items_sql))
     return tables
 
 
