@@ -62,11 +62,9 @@ REPLICA_READ_ONLY_OPTIONS = "-c default_transaction_read_only=on"
 REPLICA_CONNECT_TIMEOUT = 3
 
 
-def replica_databases(urls: list[str], *, read_model: bool = True) -> dict[str, dict]:
-    """The aliases ``replica_1`` .. ``replica_N`` of the streaming replicas at ``urls``.
-
-    Without ``read_model`` the sessions keep the connecting role and the default search path
-    (a primary whose read model is not built yet). Each replica is a test mirror of
+def replica_databases(urls: list[str]) -> dict[str, dict]:
+    """The aliases ``replica_1`` .. ``replica_N`` of the streaming replicas at ``urls``, whose
+    sessions read the public read model only. Each replica is a test mirror of
     ``default``: a replica holds a copy of the primary's whole cluster, so the test runner
     creates no database on it and only renames the database it opens to the primary's test
     database, keeping the replica's host and port (Django's ``set_as_test_mirror``).
@@ -74,8 +72,7 @@ def replica_databases(urls: list[str], *, read_model: bool = True) -> dict[str, 
     replicas = {}
     for number, url in enumerate(urls, start=1):
         config = database_from_url(url, "DATABASE_REPLICA_URLS")
-        extra = [REPLICA_READ_MODEL_OPTIONS] if read_model else []
-        options = " ".join([config["OPTIONS"]["options"], *extra, REPLICA_READ_ONLY_OPTIONS])
+        options = " ".join([config["OPTIONS"]["options"], REPLICA_READ_MODEL_OPTIONS, REPLICA_READ_ONLY_OPTIONS])
         config["OPTIONS"] = {**config["OPTIONS"], "options": options, "connect_timeout": REPLICA_CONNECT_TIMEOUT}
         config["TEST"] = {"MIRROR": "default"}
         replicas[f"replica_{number}"] = config

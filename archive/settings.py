@@ -161,12 +161,7 @@ DATABASES = {"default": db.configure(BASE_DIR)}
 DATABASE_ROUTERS = ["archive.routers.ReadModelRouter"]
 # Streaming replicas of the primary, comma-separated postgresql:// URLs: public pages, the API and
 # exports read from one of them (archive.replicas.choose), everything else from the primary.
-# DATABASE_REPLICA_READ_MODEL=false keeps their sessions off the read model's schema and role.
-DATABASES.update(
-    db.replica_databases(
-        env_list("DATABASE_REPLICA_URLS", []), read_model=env_bool("DATABASE_REPLICA_READ_MODEL", True)
-    )
-)
+DATABASES.update(db.replica_databases(env_list("DATABASE_REPLICA_URLS", [])))
 # The replicas public reads may use; tests empty it, except the replicas' own (tests/conftest.py).
 DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

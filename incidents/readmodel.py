@@ -35,7 +35,7 @@ from django.db import connection, connections, models, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 
 from incidents import models as m
@@ -756,9 +756,39 @@ class PublicReadsMiddleware:
             return self.get_response(request)
         from archive.replicas import choose
 
+        refused = identify_first(request)
+        if refused is not None:
+            return refused
         alias = choose(request)
         with public_reads(alias):
             return self.get_response(request)
+
+
+def identify_first(request: HttpRequest) -> HttpResponseBase | None:
+    """Who is asking, settled before the request reads as the reader role, which may not read
+    sessions or accounts: a signed-in user's session, and credentials sent to the API (checked
+    by its authenticators, failures counted towards the lockout, the result handed to the view).
+    Returns the API's refusal of credentials it does not accept."""
+    from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+    from rest_framework.request import Request
+    from rest_framework.settings import api_settings
+
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        _ = request.user.is_authenticated
+    if "HTTP_AUTHORIZATION" not in request.META:
+        return None
+    authenticators = [cls() for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+    api_request = Request(request, authenticators=authenticators)
+    try:
+        request._force_auth_user, request._force_auth_token = api_request.user, api_request.auth
+    except (AuthenticationFailed, NotAuthenticated) as refused:
+        # As the API answers it: 401 with the first authenticator's challenge, else 403.
+        header = authenticators[0].authenticate_header(api_request) if authenticators else None
+        response = JsonResponse({"detail": str(refused.detail)}, status=401 if header else 403)
+        if header:
+            response["WWW-Authenticate"] = header
+        return response
+    return None
 
 
 EDITORIAL_PATHS = ("/admin/",)

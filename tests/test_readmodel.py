@@ -204,3 +204,11 @@ def test_exports_and_releases_read_the_read_model_as_the_reader_role(tmp_path):
     call_command("export_release", "--version", "1.0.0", "--out", str(tmp_path / "r"), verbosity=0)
     released = (tmp_path / "r" / "incidents.csv").read_text()
     assert "Released ambush" in released and "Draft never released" not in released
+
+
+def test_a_signed_in_editor_reads_public_pages_and_the_browsable_api(editor_client):
+    """Their session and account are read before the request reads as the reader role."""
+    IncidentFactory(published=True, title="Ambush seen by an editor")
+    assert editor_client.get("/incidents/").status_code == 200
+    browsable = editor_client.get("/api/v1/incidents/", HTTP_ACCEPT="text/html")
+    assert browsable.status_code == 200 and "Ambush seen by an editor" in browsable.text
