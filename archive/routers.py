@@ -15,6 +15,8 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
+# The apps whose tables the read model holds (incidents.readmodel).
+READ_MODEL_APPS = frozenset({"incidents"})
 _reading: ContextVar[str | None] = ContextVar("reading", default=None)
 
 
@@ -39,7 +41,9 @@ def reading_connection() -> BaseDatabaseWrapper:
 
 class ReadModelRouter:
     def db_for_read(self, model: type[Model], **hints: object) -> str | None:
-        return _reading.get()
+        # The archive's records only: sessions, accounts and the database cache's counters stay
+        # on the primary (a replica's copy of the counters would be late).
+        return _reading.get() if model._meta.app_label in READ_MODEL_APPS else None
 
     def db_for_write(self, model: type[Model], **hints: object) -> str:
         return "default"

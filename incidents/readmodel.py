@@ -752,7 +752,7 @@ class PublicReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.path.startswith(EDITORIAL_PATHS):
+        if request.path.startswith((*EDITORIAL_PATHS, *NO_DATABASE_PATHS)):
             return self.get_response(request)
         from archive.replicas import choose
 
@@ -792,3 +792,5 @@ def identify_first(request: HttpRequest) -> HttpResponseBase | None:
 
 
 EDITORIAL_PATHS = ("/admin/",)
+# Served from installed files, with no query: no connection is opened for them.
+NO_DATABASE_PATHS = ("/basemap/",)

@@ -548,10 +548,12 @@ MAINTENANCE_COMMANDS = {"load_demo", "restore", "erase_source_identity", "genera
 OTHER_COMMANDS = {
     "add_totp_device",  # a staff member's login device
     "backup",  # reads the database
+    "check_read_model",  # compares the read model with the editorial tables
     "count_facets",  # facet count snapshots
     "create_demo_users",  # demo accounts
     "export_release",  # reads the published data
     "import_incidents",  # adds drafts only (tested above)
+    "rebuild_read_model",  # writes the read model from the editorial tables, not them
 }
 
 
