@@ -37,7 +37,12 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
+from archive.replicas import choose
+from archive.routers import reading_from
 from incidents import models as m
 from incidents.sql import compile_literal, quote_name, sql_literal
 from incidents.tables import Table
@@ -728,8 +733,6 @@ def refresh_incidents(ids: list[int]) -> None:
 def public_reads(alias: str = "default") -> Iterator[None]:
     """Queries inside read the read model as the reader role, on ``alias`` (the primary, or a
     replica whose connection always does)."""
-    from archive.routers import reading_from
-
     conn = connections[alias]
     # The primary's connection switches for the request and back. Sent on the driver's own
     # connection: settings of the connection, not the page's queries (which tests count).
@@ -754,8 +757,6 @@ class PublicReadsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.path.startswith((*EDITORIAL_PATHS, *NO_DATABASE_PATHS)):
             return self.get_response(request)
-        from archive.replicas import choose
-
         refused = identify_first(request)
         if refused is not None:
             return refused
@@ -769,10 +770,6 @@ def identify_first(request: HttpRequest) -> HttpResponseBase | None:
     sessions or accounts: a signed-in user's session, and credentials sent to the API (checked
     by its authenticators, failures counted towards the lockout, the result handed to the view).
     Returns the API's refusal of credentials it does not accept."""
-    from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
-    from rest_framework.request import Request
-    from rest_framework.settings import api_settings
-
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         _ = request.user.is_authenticated
     if "HTTP_AUTHORIZATION" not in request.META:

@@ -54,3 +54,8 @@ def chromium() -> Iterator[Browser]:
         finally:
             browser.close()
             connections.close_all()
+
+
+# The viewports the page tests take: a laptop, and a phone as a reader in Bamako holds it.
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}

@@ -11,10 +11,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import NoReverseMatch, include, path, reverse
 
-from tests.e2e.chromium import SCREENSHOTS, chromium, requires_chromium
+from tests.e2e.chromium import DESKTOP, SCREENSHOTS, chromium, requires_chromium
 from tests.test_public_pages import build_kidal
 
-DESKTOP = {"width": 1366, "height": 900}
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 
 pytestmark = [

@@ -16,11 +16,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from incidents.models import Incident, Person, Source, Status
-from tests.e2e.chromium import SCREENSHOTS, chromium, requires_chromium
+from tests.e2e.chromium import DESKTOP, PHONE, SCREENSHOTS, chromium, requires_chromium
 from tests.test_public_pages import build_kidal
-
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 pytestmark = [
     pytest.mark.browser,

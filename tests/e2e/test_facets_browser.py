@@ -9,7 +9,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from tests.e2e.chromium import SCREENSHOTS, chromium, requires_chromium
+from tests.e2e.chromium import DESKTOP, PHONE, SCREENSHOTS, chromium, requires_chromium
 from tests.factories import IncidentFactory
 from tests.test_public_pages import build_kidal
 
@@ -19,8 +19,6 @@ pytestmark = [
     requires_chromium,
 ]
 
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 FRAGMENT = "**/incidents/facets/**"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from tests.e2e.chromium import chromium, requires_chromium
+from tests.e2e.chromium import DESKTOP, PHONE, chromium, requires_chromium
 from tests.test_public_pages import build_kidal
 
 pytestmark = [
@@ -13,9 +13,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     requires_chromium,
 ]
-
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
