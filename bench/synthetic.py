@@ -28,6 +28,7 @@ import pghistory
 from django.db import connection, models, transaction
 from django.utils.text import slugify
 
+from incidents import readmodel
 from incidents.demo import seed, vocabulary
 from incidents.demo.loader import demo_user, load_actors
 from incidents.demo.specs import ActorSpec
@@ -1017,25 +1018,28 @@ def generate(
         errors=errors,
         progress=progress,
     )
-    with indexes_rebuilt_afterwards() if rebuild_indexes else nullcontext():
-        if workers <= 1:
-            load(batches)
-        else:
-            threads = [threading.Thread(target=load, args=(batches[i::workers],)) for i in range(workers)]
-            for thread in threads:
-                thread.start()
-            try:
+    # A load that rebuilds the indexes builds the read model once at the end, too, rather than
+    # refreshing it after every batch.
+    with readmodel.suspended() if rebuild_indexes else nullcontext():
+        with indexes_rebuilt_afterwards() if rebuild_indexes else nullcontext():
+            if workers <= 1:
+                load(batches)
+            else:
+                threads = [threading.Thread(target=load, args=(batches[i::workers],)) for i in range(workers)]
                 for thread in threads:
-                    thread.join()
-            except BaseException:
-                # Interrupted: let each worker finish its batch, then rebuild the indexes.
-                stop.set()
-                for thread in threads:
-                    thread.join()
-                raise
-        if errors:
-            raise errors[0]
-    with connection.cursor() as cursor:
-        for model in (*BULK_TABLES, Source, Actor, Person, PersonAlias, PersonAffiliation):
-            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+                    thread.start()
+                try:
+                    for thread in threads:
+                        thread.join()
+                except BaseException:
+                    # Interrupted: let each worker finish its batch, then rebuild the indexes.
+                    stop.set()
+                    for thread in threads:
+                        thread.join()
+                    raise
+            if errors:
+                raise errors[0]
+        with connection.cursor() as cursor:
+            for model in (*BULK_TABLES, Source, Actor, Person, PersonAlias, PersonAffiliation):
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
     return totals

@@ -79,8 +79,8 @@ class Mirror:
     public: Callable[[], models.QuerySet]
     replaced: str
     withheld: Callable[[], dict[str, str]] = dict
-    # History: an event can be part of two incidents' (a claim that moved), and is kept once.
-    append_only: bool = False
+    # Change history, refreshed on its own when written apart from its rows (an import's).
+    history: bool = False
 
     @property
     def table(self) -> str:
@@ -98,6 +98,8 @@ def _blank(model: type[models.Model], names: tuple[str, ...], when: str = "") ->
             value = "''"
         else:
             value = sql_literal(str(f.get_default()))
+        # Typed, so that the row compares with the stored one column by column.
+        value = f"{value}::{f.db_type(connection)}"
         blanked[f.column] = f"CASE WHEN {when} THEN {value} ELSE {quote_name(f.column)} END" if when else value
     return blanked
 
@@ -138,7 +140,7 @@ def _history(model: type[models.Model]) -> Callable[[], dict[str, str]]:
     def withheld() -> dict[str, str]:
         event = _event(model)
         blanked = _blank(event, tuple(f.name for f in event._meta.concrete_fields if f.name == "internal_notes"))
-        return {**blanked, "pgh_context_id": "NULL"}
+        return {**blanked, "pgh_context_id": "NULL::uuid"}
 
     return withheld
 
@@ -232,7 +234,7 @@ def mirrors() -> list[Mirror]:
             ),
             f"pgh_obj_id = ANY({INCIDENTS})",
             _history(m.Incident),
-            append_only=True,
+            history=True,
         ),
         Mirror(
             claim_event,
@@ -242,7 +244,7 @@ def mirrors() -> list[Mirror]:
             ),
             f"incident_id = ANY({INCIDENTS}) OR pgh_obj_id = ANY({CLAIMS})",
             _history(m.Claim),
-            append_only=True,
+            history=True,
         ),
         Mirror(
             citation_event,
@@ -260,7 +262,7 @@ def mirrors() -> list[Mirror]:
             ),
             f"claim_id = ANY({CLAIMS}) OR pgh_obj_id = ANY({CITATIONS})",
             _history(m.Citation),
-            append_only=True,
+            history=True,
         ),
     ]
 
@@ -345,21 +347,40 @@ def _select_list(columns: list[str], withheld: dict[str, str]) -> str:
     return ", ".join(f"{withheld[c]} AS {quote_name(c)}" if c in withheld else quote_name(c) for c in columns)
 
 
+def _write(target: str, pk: str, columns: list[str], select: str) -> str:
+    """An INSERT of the rows of ``select`` that ``target`` lacks or holds otherwise, updating
+    the latter in place. Rows that did not change are not written at all: an edit rewrites
+    only what it changed, and the replicas receive only that."""
+    names = [quote_name(c) for c in columns]
+    key = quote_name(pk)
+    same = " AND ".join(f"o.{n} IS NOT DISTINCT FROM n.{n}" for n in names)
+    update = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n != key)
+    # A join on the key, then the comparison: as one condition of the join, the comparison's
+    # 70 columns would make the planner expect no match and read the copy once per row.
+    return (
+        f"INSERT INTO {target} ({', '.join(names)}) SELECT n.* FROM ({select}) AS n\n"
+        f"  LEFT JOIN {target} AS o ON o.{key} = n.{key} WHERE o.{key} IS NULL OR NOT ({same})\n"
+        f"  ON CONFLICT ({key}) DO UPDATE SET {update};"
+    )
+
+
+def _not_in(pk: str) -> str:
+    """The copy's row ``o`` is not among ``ROWS`` (an anti-join: ``<> ALL`` would read the whole
+    array for every row)."""
+    return f"NOT EXISTS (SELECT FROM unnest({ROWS}) AS k(id) WHERE k.id = o.{pk})"
+
+
 def _replace(schema: str, mirror: Mirror, columns: list[str]) -> str:
-    """Statements replacing ``mirror``'s affected rows in ``schema`` by the public ones."""
+    """Statements bringing ``mirror``'s affected rows in ``schema`` in line with the public ones:
+    those no longer public go, those new or changed are written (a link or claim that moved
+    is updated where it is)."""
     ids = compile_literal(mirror.public().order_by().values("pk"))
-    names = ", ".join(quote_name(c) for c in columns)
     target = f"{schema}.{mirror.table}"
     pk = quote_name(mirror.model._meta.pk.column)
     select = f"SELECT {_select_list(columns, mirror.withheld())} FROM public.{mirror.table} WHERE {pk} = ANY({ROWS})"
-    # The rows about to be copied go too, wherever they were (a link or claim that moved).
-    # One statement per condition, each an index lookup; the rows about to be copied go too,
-    # wherever they were (a link or claim that moved).
-    deletes = [f"DELETE FROM {target} WHERE {condition};" for condition in mirror.replaced.split(" OR ")]
-    deletes.append(f"DELETE FROM {target} WHERE {pk} = ANY({ROWS});")
-    conflict = f" ON CONFLICT ({pk}) DO NOTHING" if mirror.append_only else ""
-    # An event row can belong to two incidents' history (a claim that moved): kept once.
-    return "\n".join([f"{ROWS} := ARRAY({ids});", *deletes, f"INSERT INTO {target} ({names}) {select}{conflict};"])
+    # One statement per condition, each an index lookup.
+    gone = [f"DELETE FROM {target} AS o WHERE ({c}) AND {_not_in(pk)};" for c in mirror.replaced.split(" OR ")]
+    return "\n".join([f"{ROWS} := ARRAY({ids});", *gone, _write(target, mirror.model._meta.pk.column, columns, select)])
 
 
 def _expand(schema: str) -> str:
@@ -437,9 +458,10 @@ def refresh_function(schema: str, columns: dict[str, list[str]]) -> str:
     ready = []
     for table in ready_tables():
         ready.append(f"{ROWS} := ARRAY({table.ids.replace('{rm}', rm)});")
-        ready.append(f"DELETE FROM {rm}.{table.name} WHERE {table.replaced};")
-        ready.append(f"INSERT INTO {rm}.{table.name} {table.select(f'SELECT unnest({ROWS})')};")
-    history = "\n".join(_replace(schema, mirror, columns[mirror.table]) for mirror in mirrors() if mirror.append_only)
+        ready.append(f"DELETE FROM {rm}.{table.name} AS o WHERE ({table.replaced}) AND {_not_in('id')};")
+        select = table.select(f"SELECT unnest({ROWS})")
+        ready.append(_write(f"{rm}.{table.name}", "id", columns[table.name], select))
+    history = "\n".join(_replace(schema, mirror, columns[mirror.table]) for mirror in mirrors() if mirror.history)
     public = f"{sql_literal(m.Status.PUBLISHED)}, {sql_literal(m.Status.RETRACTED)}"
     return f"""
 CREATE OR REPLACE FUNCTION {rm}.refresh_history({INCIDENTS} bigint[]) RETURNS void
@@ -480,15 +502,20 @@ $refresh$;
 # its hundred statements anew each time would cost more than running them. A refresh of many
 # (an import, a bulk action, a rebuild) plans each statement for the rows at hand.
 _PLANS = {"refresh_rows": "force_generic_plan", "refresh_set": "force_custom_plan"}
+# A refresh of many rows sorts and hashes hundreds of thousands of them: in memory, not in
+# temporary files. One backend at a time runs such a refresh (an import, a bulk action).
+SET_WORK_MEM = "256MB"
 FEW_ROWS = 500
 
 
 def _refresh_function(schema: str, name: str, plan_cache_mode: str, replace: str, ready: list[str]) -> str:
     rm = schema
+    work_mem = f" SET work_mem = {sql_literal(SET_WORK_MEM)}" if name == "refresh_set" else ""
     return f"""
 CREATE OR REPLACE FUNCTION {rm}.{name}(
   {INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[]
-) RETURNS void LANGUAGE plpgsql SET search_path = public SET plan_cache_mode = {plan_cache_mode} AS $refresh$
+) RETURNS void LANGUAGE plpgsql SET search_path = public SET plan_cache_mode = {plan_cache_mode}{work_mem}
+AS $refresh$
 DECLARE
   {CLAIMS} bigint[];
   {CITATIONS} bigint[];
@@ -656,12 +683,19 @@ CACHE_TABLE = "archive_cache"
 
 @dataclass
 class Definition:
+    """The columns of the read model's tables: the editorial tables' own, and those of the
+    rows written ready (named by their SELECTs)."""
+
     columns: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def read(cls) -> Definition:
         with connection.cursor() as cursor:
-            return cls({mirror.table: _columns(cursor, mirror.table) for mirror in mirrors()})
+            columns = {mirror.table: _columns(cursor, mirror.table) for mirror in mirrors()}
+            for table in ready_tables():
+                cursor.execute(f"SELECT * FROM ({table.select('SELECT NULL::bigint WHERE false')}) AS t LIMIT 0")
+                columns[table.name] = [column.name for column in cursor.description]
+        return cls(columns)
 
     def fingerprint(self) -> str:
         text = schema_sql(SCHEMA, self.columns) + trigger_sql(SCHEMA)
@@ -718,6 +752,17 @@ def differences() -> list[str]:
                     found.append(f"{table}: {count} row(s) {what}")
         cursor.execute(f"DROP SCHEMA {check} CASCADE")
     return found
+
+
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """For a bulk load: the read model is dropped with its triggers and built anew once the block
+    succeeds. In between, and after a failure, public reads fail rather than show stale rows;
+    ``migrate`` (``ensure``) or ``rebuild_read_model`` builds it again."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+    yield
+    rebuild()
 
 
 def refresh_incidents(ids: list[int]) -> None:

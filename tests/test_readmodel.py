@@ -129,6 +129,29 @@ def test_renaming_an_actor_rewrites_the_exported_rows_that_name_it(db):
     assert_consistent()
 
 
+def test_a_refresh_writes_only_the_rows_that_changed(db):
+    incident = IncidentFactory(published=True, title="Before")
+    ClaimFactory(incident=incident)
+    tables = ("incidents_incident", "incidents_claim", "incident_export", "claim_export", "incident_items")
+
+    def places() -> dict[str, dict[int, str]]:
+        # A row written again, even unchanged, moves to a new place (ctid) in its table.
+        return {table: dict(rows(f"SELECT id, ctid::text FROM readmodel.{table}")) for table in tables}
+
+    before = places()
+    assert all(before.values())
+    readmodel.refresh_incidents([incident.pk])
+    assert places() == before
+
+    Incident.objects.filter(pk=incident.pk).update(title="After")
+    after = places()
+    for table in ("incidents_incident", "incident_export", "incident_items"):
+        assert after[table] != before[table], table
+    assert after["incidents_claim"] == before["incidents_claim"]
+    assert rows("SELECT title FROM readmodel.incidents_incident") == [("After",)]
+    assert_consistent()
+
+
 def test_an_actor_seen_only_in_a_draft_is_not_in_the_read_model(db):
     IncidentFactory(published=True).incident_actors.create(actor=ActorFactory(name="Public"), side="A", role="primary")
     IncidentFactory().incident_actors.create(actor=ActorFactory(name="Secret"), side="A", role="primary")
