@@ -17,9 +17,11 @@ forgotten. Which rows are public is still decided in one place, the QuerySets of
 The database keeps the read model current in the same transaction as every write: statement
 triggers on the editorial tables hand the incidents, actors, sources and people a statement
 touched to ``readmodel.refresh()``, a PL/pgSQL function written from this module, which
-replaces their rows set-wise (one call for a whole import). ``ensure`` installs it after every
-migration (and rebuilds the tables when the editorial tables' shape changed); ``rebuild``
-fills it from scratch; ``differences`` compares it with a fresh build (``check_read_model``).
+brings their rows in line set-wise (one call for a whole import), writing only the rows that
+are new or differ, then writes again the exported rows and items those changes reach.
+``ensure`` installs it after every migration (and rebuilds the tables when the editorial
+tables' shape changed); ``rebuild`` fills it from scratch; ``differences`` compares it with a
+fresh build (``check_read_model``).
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ PUBLIC_OPTIONS = f"-c search_path={SCHEMA},public -c role={ROLE} -c default_tran
 INCIDENTS, ACTORS, SOURCES, PERSONS = "v_incidents", "v_actors", "v_sources", "v_persons"
 CLAIMS, CITATIONS = "v_claims", "v_citations"
 ROWS = "v_rows"  # the rows one statement copies
+# What the copies' writes changed, by what the rows written or deleted name: the exported rows
+# and items are written again for these alone.
+CHANGED = {name: f"v_changed_{name}" for name in ("incidents", "claims", "citations", "actors", "sources", "persons")}
 
 
 def _in(name: str) -> RawSQL:
@@ -81,6 +86,8 @@ class Mirror:
     withheld: Callable[[], dict[str, str]] = dict
     # Change history, refreshed on its own when written apart from its rows (an import's).
     history: bool = False
+    # Which changed sets (``CHANGED``) a written or deleted row adds to, by which of its columns.
+    marks: tuple[tuple[str, str], ...] = ()
 
     @property
     def table(self) -> str:
@@ -160,28 +167,33 @@ def mirrors() -> list[Mirror]:
             lambda: m.Incident.objects.with_public_page().filter(pk__in=_in(INCIDENTS)),
             f"id = ANY({INCIDENTS})",
             lambda: _editors_only(m.Incident),
+            marks=(("incidents", "id"),),
         ),
         Mirror(
             m.IncidentActor,
             lambda: m.IncidentActor.objects.filter(incident__in=_published(INCIDENTS)),
             f"incident_id = ANY({INCIDENTS})",
+            marks=(("incidents", "incident_id"),),
         ),
         Mirror(
             m.IncidentSource,
             lambda: m.IncidentSource.objects.filter(incident__in=_published(INCIDENTS)),
             f"incident_id = ANY({INCIDENTS})",
+            marks=(("incidents", "incident_id"),),
         ),
         Mirror(
             m.Citation,
             lambda: m.Citation.objects.published().filter(claim__incident_id__in=_in(INCIDENTS)),
             f"id = ANY({CITATIONS})",
             _withheld_citation,
+            marks=(("citations", "id"), ("claims", "claim_id")),
         ),
         Mirror(
             m.Claim,
             lambda: m.Claim.objects.published().filter(incident_id__in=_in(INCIDENTS)),
             f"id = ANY({CLAIMS})",
             lambda: _editors_only(m.Claim),
+            marks=(("claims", "id"), ("incidents", "incident_id")),
         ),
         Mirror(
             m.IncidentRelation,
@@ -189,41 +201,61 @@ def mirrors() -> list[Mirror]:
                 Q(subject_id__in=_in(INCIDENTS)) | Q(object_id__in=_in(INCIDENTS))
             ),
             f"subject_id = ANY({INCIDENTS}) OR object_id = ANY({INCIDENTS})",
+            marks=(("incidents", "subject_id"), ("incidents", "object_id")),
         ),
         Mirror(
             m.Correction,
             lambda: m.Correction.objects.public().filter(incident_id__in=_in(INCIDENTS)),
             f"incident_id = ANY({INCIDENTS})",
             _withheld_correction,
+            marks=(("incidents", "incident_id"),),
         ),
-        Mirror(m.Actor, lambda: public_actors, f"id = ANY({ACTORS})", lambda: _editors_only(m.Actor)),
-        Mirror(m.ActorAlias, lambda: m.ActorAlias.objects.filter(actor__in=public_actors), f"actor_id = ANY({ACTORS})"),
+        Mirror(
+            m.Actor,
+            lambda: public_actors,
+            f"id = ANY({ACTORS})",
+            lambda: _editors_only(m.Actor),
+            marks=(("actors", "id"),),
+        ),
+        Mirror(
+            m.ActorAlias,
+            lambda: m.ActorAlias.objects.filter(actor__in=public_actors),
+            f"actor_id = ANY({ACTORS})",
+            marks=(("actors", "actor_id"),),
+        ),
         Mirror(
             m.ActorRelation,
             lambda: m.ActorRelation.objects.public().filter(
                 Q(subject_id__in=_in(ACTORS)) | Q(object_id__in=_in(ACTORS))
             ),
             f"subject_id = ANY({ACTORS}) OR object_id = ANY({ACTORS})",
+            marks=(("actors", "subject_id"), ("actors", "object_id")),
         ),
         Mirror(
             m.Source,
             lambda: m.Source.objects.published().filter(pk__in=_in(SOURCES)),
             f"id = ANY({SOURCES})",
             _withheld_source,
+            marks=(("sources", "id"),),
         ),
         Mirror(
             m.Person,
             lambda: m.Person.objects.speaking().filter(pk__in=_in(PERSONS)),
             f"id = ANY({PERSONS})",
             _withheld_person,
+            marks=(("persons", "id"),),
         ),
         Mirror(
-            m.PersonAlias, lambda: m.PersonAlias.objects.filter(person__in=public_people), f"person_id = ANY({PERSONS})"
+            m.PersonAlias,
+            lambda: m.PersonAlias.objects.filter(person__in=public_people),
+            f"person_id = ANY({PERSONS})",
+            marks=(("persons", "person_id"),),
         ),
         Mirror(
             m.PersonAffiliation,
             lambda: m.PersonAffiliation.objects.filter(person__in=public_people),
             f"person_id = ANY({PERSONS})",
+            marks=(("persons", "person_id"), ("actors", "actor_id")),
         ),
         # The change history the public change log reads (incidents.changelog): an incident's
         # events, its claims' (here or where they came from) and their reports'.
@@ -277,8 +309,8 @@ class Ready:
     """A table of rows written once for reading: an exported file's cells, the API's items."""
 
     name: str
-    ids: str  # the rows to write: SQL over the read model's copies ({rm}), after they are replaced
-    replaced: str  # the rows replaced, over the sets
+    ids: str  # the rows to write: SQL over the read model's copies ({rm}), after they are written
+    replaced: str  # the rows the changes reach (over ``CHANGED`` or the sets), deleted if not written
     select: Callable[[str], str]  # SELECT of the rows whose id is in a subquery
 
 
@@ -294,22 +326,23 @@ def ready_tables() -> list[Ready]:
     def export(name: str) -> Callable[[str], str]:
         return lambda ids: TABLES[name].select_sql(ids)
 
+    incidents, claims, citations = CHANGED["incidents"], CHANGED["claims"], CHANGED["citations"]
     published = (
-        f"SELECT id FROM {{rm}}.incidents_incident WHERE id = ANY({INCIDENTS}) "
+        f"SELECT id FROM {{rm}}.incidents_incident WHERE id = ANY({incidents}) "
         f"AND status = {sql_literal(m.Status.PUBLISHED)}"
     )
     tables = [
-        Ready(ready_table(TABLES["incidents"]), published, f"id = ANY({INCIDENTS})", export("incidents")),
+        Ready(ready_table(TABLES["incidents"]), published, f"id = ANY({incidents})", export("incidents")),
         Ready(
             ready_table(TABLES["claims"]),
-            f"SELECT id FROM {{rm}}.incidents_claim WHERE incident_id = ANY({INCIDENTS})",
-            f"id = ANY({CLAIMS})",
+            f"SELECT id FROM {{rm}}.incidents_claim WHERE id = ANY({claims})",
+            f"id = ANY({claims})",
             export("claims"),
         ),
         Ready(
             ready_table(TABLES["citations"]),
-            f"SELECT id FROM {{rm}}.incidents_citation WHERE claim_id = ANY({CLAIMS})",
-            f"id = ANY({CITATIONS})",
+            f"SELECT id FROM {{rm}}.incidents_citation WHERE id = ANY({citations})",
+            f"id = ANY({citations})",
             export("citations"),
         ),
         Ready(
@@ -325,7 +358,7 @@ def ready_tables() -> list[Ready]:
             export("sources"),
         ),
     ]
-    tables.append(Ready("incident_items", published, f"id = ANY({INCIDENTS})", listing.stored_items_sql))
+    tables.append(Ready("incident_items", published, f"id = ANY({incidents})", listing.stored_items_sql))
     return tables
 
 
@@ -347,21 +380,43 @@ def _select_list(columns: list[str], withheld: dict[str, str]) -> str:
     return ", ".join(f"{withheld[c]} AS {quote_name(c)}" if c in withheld else quote_name(c) for c in columns)
 
 
-def _write(target: str, pk: str, columns: list[str], select: str) -> str:
+def _collect(marks: tuple[tuple[str, str], ...], rows: str, old: bool = False) -> str:
+    """``SELECT ... INTO``: the changed sets, each extended by what ``rows`` (a CTE) name in the
+    columns of ``marks`` (and, with ``old``, what the rows they replaced named)."""
+    sets = sorted({name for name, _ in marks})
+    extended = []
+    for name in sets:
+        columns = [column for n, column in marks if n == name]
+        named = [f"SELECT {quote_name(c)} FROM {rows}" for c in columns]
+        if old:
+            named += [f"SELECT {quote_name('was_' + c)} FROM {rows}" for c in columns]
+        extended.append(f"{CHANGED[name]} || ARRAY({' UNION '.join(named)})")
+    return f"SELECT {', '.join(extended)} INTO {', '.join(CHANGED[name] for name in sets)}"
+
+
+def _write(target: str, pk: str, columns: list[str], select: str, marks: tuple[tuple[str, str], ...] = ()) -> str:
     """An INSERT of the rows of ``select`` that ``target`` lacks or holds otherwise, updating
     the latter in place. Rows that did not change are not written at all: an edit rewrites
-    only what it changed, and the replicas receive only that."""
+    only what it changed, and the replicas receive only that. With ``marks``, what the rows
+    written name, and what the rows they replaced named, is added to the changed sets."""
     names = [quote_name(c) for c in columns]
     key = quote_name(pk)
     same = " AND ".join(f"o.{n} IS NOT DISTINCT FROM n.{n}" for n in names)
     update = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n != key)
     # A join on the key, then the comparison: as one condition of the join, the comparison's
     # 70 columns would make the planner expect no match and read the copy once per row.
-    return (
-        f"INSERT INTO {target} ({', '.join(names)}) SELECT n.* FROM ({select}) AS n\n"
-        f"  LEFT JOIN {target} AS o ON o.{key} = n.{key} WHERE o.{key} IS NULL OR NOT ({same})\n"
-        f"  ON CONFLICT ({key}) DO UPDATE SET {update};"
+    was = "".join(f", o.{quote_name(c)} AS {quote_name('was_' + c)}" for c in sorted({c for _, c in marks}))
+    changed = (
+        f"SELECT n.*{was} FROM ({select}) AS n\n"
+        f"  LEFT JOIN {target} AS o ON o.{key} = n.{key} WHERE o.{key} IS NULL OR NOT ({same})"
     )
+    insert = (
+        f"INSERT INTO {target} ({', '.join(names)}) SELECT {', '.join(names)} FROM changed\n"
+        f"  ON CONFLICT ({key}) DO UPDATE SET {update}"
+    )
+    if not marks:
+        return f"WITH changed AS ({changed}) {insert};"
+    return f"WITH changed AS MATERIALIZED ({changed}), written AS ({insert})\n{_collect(marks, 'changed', old=True)};"
 
 
 def _not_in(pk: str) -> str:
@@ -370,17 +425,27 @@ def _not_in(pk: str) -> str:
     return f"NOT EXISTS (SELECT FROM unnest({ROWS}) AS k(id) WHERE k.id = o.{pk})"
 
 
+def _delete(target: str, condition: str, pk: str, marks: tuple[tuple[str, str], ...]) -> str:
+    delete = f"DELETE FROM {target} AS o WHERE ({condition}) AND {_not_in(pk)}"
+    if not marks:
+        return f"{delete};"
+    return f"WITH gone AS ({delete} RETURNING o.*)\n{_collect(marks, 'gone')};"
+
+
 def _replace(schema: str, mirror: Mirror, columns: list[str]) -> str:
     """Statements bringing ``mirror``'s affected rows in ``schema`` in line with the public ones:
     those no longer public go, those new or changed are written (a link or claim that moved
     is updated where it is)."""
     ids = compile_literal(mirror.public().order_by().values("pk"))
     target = f"{schema}.{mirror.table}"
-    pk = quote_name(mirror.model._meta.pk.column)
-    select = f"SELECT {_select_list(columns, mirror.withheld())} FROM public.{mirror.table} WHERE {pk} = ANY({ROWS})"
+    pk = mirror.model._meta.pk.column
+    select = (
+        f"SELECT {_select_list(columns, mirror.withheld())} FROM public.{mirror.table} "
+        f"WHERE {quote_name(pk)} = ANY({ROWS})"
+    )
     # One statement per condition, each an index lookup.
-    gone = [f"DELETE FROM {target} AS o WHERE ({c}) AND {_not_in(pk)};" for c in mirror.replaced.split(" OR ")]
-    return "\n".join([f"{ROWS} := ARRAY({ids});", *gone, _write(target, mirror.model._meta.pk.column, columns, select)])
+    gone = [_delete(target, c, quote_name(pk), mirror.marks) for c in mirror.replaced.split(" OR ")]
+    return "\n".join([f"{ROWS} := ARRAY({ids});", *gone, _write(target, pk, columns, select, mirror.marks)])
 
 
 def _expand(schema: str) -> str:
@@ -447,6 +512,29 @@ def _expand(schema: str) -> str:
   {ACTORS} := ARRAY(SELECT DISTINCT a FROM unnest({ACTORS}) AS a WHERE a IS NOT NULL);
   {SOURCES} := ARRAY(SELECT DISTINCT s FROM unnest({SOURCES}) AS s WHERE s IS NOT NULL);
   {PERSONS} := ARRAY(SELECT DISTINCT p FROM unnest({PERSONS}) AS p WHERE p IS NOT NULL);
+"""
+
+
+def _reach(schema: str) -> str:
+    """PL/pgSQL: from the rows the copies' writes changed to the exported rows and items they
+    change: the claims and citations naming a changed actor, source or person, a changed
+    claim's citations, and the incidents of all of them."""
+    rm = schema
+    incidents, claims, citations = CHANGED["incidents"], CHANGED["claims"], CHANGED["citations"]
+    actors, sources, persons = CHANGED["actors"], CHANGED["sources"], CHANGED["persons"]
+    return f"""
+  {claims} := {claims} || ARRAY(
+    SELECT id FROM {rm}.incidents_claim WHERE claimant_id = ANY({actors}) OR losses_actor_id = ANY({actors})
+      OR responsible_actor_id = ANY({actors}) OR speaker_id = ANY({persons}));
+  {citations} := {citations} || ARRAY(
+    SELECT id FROM {rm}.incidents_citation
+    WHERE claim_id = ANY({claims}) OR source_id = ANY({sources}) OR speaker_id = ANY({persons}));
+  {incidents} := {incidents} || ARRAY(
+    SELECT incident_id FROM {rm}.incidents_claim WHERE id = ANY({claims})
+    UNION SELECT c.incident_id FROM {rm}.incidents_citation ct JOIN {rm}.incidents_claim c ON c.id = ct.claim_id
+      WHERE ct.id = ANY({citations})
+    UNION SELECT incident_id FROM {rm}.incidents_incidentactor WHERE actor_id = ANY({actors})
+    UNION SELECT incident_id FROM {rm}.incidents_incidentsource WHERE source_id = ANY({sources}));
 """
 
 
@@ -520,11 +608,11 @@ DECLARE
   {CLAIMS} bigint[];
   {CITATIONS} bigint[];
   {ROWS} bigint[];
+  {"".join(f"{name} bigint[] := '{{}}';{chr(10)}  " for name in CHANGED.values()).rstrip()}
 BEGIN
 {_expand(schema)}
 {replace}
-  {CLAIMS} := {CLAIMS} || ARRAY(SELECT id FROM {rm}.incidents_claim WHERE incident_id = ANY({INCIDENTS}));
-  {CITATIONS} := {CITATIONS} || ARRAY(SELECT id FROM {rm}.incidents_citation WHERE claim_id = ANY({CLAIMS}));
+{_reach(schema)}
 {chr(10).join(ready)}
 END
 $refresh$;

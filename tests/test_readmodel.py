@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from incidents import corrections, export, readmodel, services
+from incidents import models as m
 from incidents.models import Actor, Citation, Incident, Status
 from tests.factories import (
     ActorFactory,
@@ -147,8 +148,25 @@ def test_a_refresh_writes_only_the_rows_that_changed(db):
     after = places()
     for table in ("incidents_incident", "incident_export", "incident_items"):
         assert after[table] != before[table], table
+    # The claim's copy and its exported row do not show the incident's title: left alone.
     assert after["incidents_claim"] == before["incidents_claim"]
+    assert after["claim_export"] == before["claim_export"]
     assert rows("SELECT title FROM readmodel.incidents_incident") == [("After",)]
+    assert_consistent()
+
+
+def test_renaming_a_source_rewrites_the_citations_that_name_it_and_nothing_else(db):
+    named, other = SourceFactory(outlet="Old outlet"), SourceFactory(outlet="Other outlet")
+    ClaimFactory(incident=IncidentFactory(published=True), source=named)
+    ClaimFactory(incident=IncidentFactory(published=True), source=other)
+    place = "SELECT source_outlet, ctid::text FROM readmodel.citation_export ORDER BY id"
+    before = rows(place)
+
+    m.Source.objects.filter(pk=named.pk).update(outlet="New outlet")
+
+    after = rows(place)
+    assert [outlet for outlet, _ in after] == ["New outlet", "Other outlet"]
+    assert after[1] == before[1]
     assert_consistent()
 
 
