@@ -86,7 +86,8 @@ class Mirror:
     withheld: Callable[[], dict[str, str]] = dict
     # Change history, refreshed on its own when written apart from its rows (an import's).
     history: bool = False
-    # Which changed sets (``CHANGED``) a written or deleted row adds to, by which of its columns.
+    # Which sets a written or deleted row adds to, by which of its columns: what changed
+    # (``CHANGED``), and the actors, sources and people to look at again (named or no longer).
     marks: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -167,33 +168,45 @@ def mirrors() -> list[Mirror]:
             lambda: m.Incident.objects.with_public_page().filter(pk__in=_in(INCIDENTS)),
             f"id = ANY({INCIDENTS})",
             lambda: _editors_only(m.Incident),
-            marks=(("incidents", "id"),),
+            marks=((CHANGED["incidents"], "id"),),
         ),
         Mirror(
             m.IncidentActor,
             lambda: m.IncidentActor.objects.filter(incident__in=_published(INCIDENTS)),
             f"incident_id = ANY({INCIDENTS})",
-            marks=(("incidents", "incident_id"),),
+            marks=((CHANGED["incidents"], "incident_id"), (ACTORS, "actor_id")),
         ),
         Mirror(
             m.IncidentSource,
             lambda: m.IncidentSource.objects.filter(incident__in=_published(INCIDENTS)),
             f"incident_id = ANY({INCIDENTS})",
-            marks=(("incidents", "incident_id"),),
+            marks=((CHANGED["incidents"], "incident_id"), (SOURCES, "source_id")),
         ),
         Mirror(
             m.Citation,
             lambda: m.Citation.objects.published().filter(claim__incident_id__in=_in(INCIDENTS)),
             f"id = ANY({CITATIONS})",
             _withheld_citation,
-            marks=(("citations", "id"), ("claims", "claim_id")),
+            marks=(
+                (CHANGED["citations"], "id"),
+                (CHANGED["claims"], "claim_id"),
+                (SOURCES, "source_id"),
+                (PERSONS, "speaker_id"),
+            ),
         ),
         Mirror(
             m.Claim,
             lambda: m.Claim.objects.published().filter(incident_id__in=_in(INCIDENTS)),
             f"id = ANY({CLAIMS})",
             lambda: _editors_only(m.Claim),
-            marks=(("claims", "id"), ("incidents", "incident_id")),
+            marks=(
+                (CHANGED["claims"], "id"),
+                (CHANGED["incidents"], "incident_id"),
+                (ACTORS, "claimant_id"),
+                (ACTORS, "losses_actor_id"),
+                (ACTORS, "responsible_actor_id"),
+                (PERSONS, "speaker_id"),
+            ),
         ),
         Mirror(
             m.IncidentRelation,
@@ -201,27 +214,27 @@ def mirrors() -> list[Mirror]:
                 Q(subject_id__in=_in(INCIDENTS)) | Q(object_id__in=_in(INCIDENTS))
             ),
             f"subject_id = ANY({INCIDENTS}) OR object_id = ANY({INCIDENTS})",
-            marks=(("incidents", "subject_id"), ("incidents", "object_id")),
+            marks=((CHANGED["incidents"], "subject_id"), (CHANGED["incidents"], "object_id")),
         ),
         Mirror(
             m.Correction,
             lambda: m.Correction.objects.public().filter(incident_id__in=_in(INCIDENTS)),
             f"incident_id = ANY({INCIDENTS})",
             _withheld_correction,
-            marks=(("incidents", "incident_id"),),
+            marks=((CHANGED["incidents"], "incident_id"),),
         ),
         Mirror(
             m.Actor,
             lambda: public_actors,
             f"id = ANY({ACTORS})",
             lambda: _editors_only(m.Actor),
-            marks=(("actors", "id"),),
+            marks=((CHANGED["actors"], "id"),),
         ),
         Mirror(
             m.ActorAlias,
             lambda: m.ActorAlias.objects.filter(actor__in=public_actors),
             f"actor_id = ANY({ACTORS})",
-            marks=(("actors", "actor_id"),),
+            marks=((CHANGED["actors"], "actor_id"),),
         ),
         Mirror(
             m.ActorRelation,
@@ -229,33 +242,33 @@ def mirrors() -> list[Mirror]:
                 Q(subject_id__in=_in(ACTORS)) | Q(object_id__in=_in(ACTORS))
             ),
             f"subject_id = ANY({ACTORS}) OR object_id = ANY({ACTORS})",
-            marks=(("actors", "subject_id"), ("actors", "object_id")),
+            marks=((CHANGED["actors"], "subject_id"), (CHANGED["actors"], "object_id")),
         ),
         Mirror(
             m.Source,
             lambda: m.Source.objects.published().filter(pk__in=_in(SOURCES)),
             f"id = ANY({SOURCES})",
             _withheld_source,
-            marks=(("sources", "id"),),
+            marks=((CHANGED["sources"], "id"),),
         ),
         Mirror(
             m.Person,
             lambda: m.Person.objects.speaking().filter(pk__in=_in(PERSONS)),
             f"id = ANY({PERSONS})",
             _withheld_person,
-            marks=(("persons", "id"),),
+            marks=((CHANGED["persons"], "id"),),
         ),
         Mirror(
             m.PersonAlias,
             lambda: m.PersonAlias.objects.filter(person__in=public_people),
             f"person_id = ANY({PERSONS})",
-            marks=(("persons", "person_id"),),
+            marks=((CHANGED["persons"], "person_id"),),
         ),
         Mirror(
             m.PersonAffiliation,
             lambda: m.PersonAffiliation.objects.filter(person__in=public_people),
             f"person_id = ANY({PERSONS})",
-            marks=(("persons", "person_id"), ("actors", "actor_id")),
+            marks=((CHANGED["persons"], "person_id"), (CHANGED["actors"], "actor_id")),
         ),
         # The change history the public change log reads (incidents.changelog): an incident's
         # events, its claims' (here or where they came from) and their reports'.
@@ -381,8 +394,8 @@ def _select_list(columns: list[str], withheld: dict[str, str]) -> str:
 
 
 def _collect(marks: tuple[tuple[str, str], ...], rows: str, old: bool = False) -> str:
-    """``SELECT ... INTO``: the changed sets, each extended by what ``rows`` (a CTE) name in the
-    columns of ``marks`` (and, with ``old``, what the rows they replaced named)."""
+    """``SELECT ... INTO``: the sets of ``marks``, each extended by what ``rows`` (a CTE) name in
+    its columns (and, with ``old``, what the rows they replaced named)."""
     sets = sorted({name for name, _ in marks})
     extended = []
     for name in sets:
@@ -390,8 +403,8 @@ def _collect(marks: tuple[tuple[str, str], ...], rows: str, old: bool = False) -
         named = [f"SELECT {quote_name(c)} FROM {rows}" for c in columns]
         if old:
             named += [f"SELECT {quote_name('was_' + c)} FROM {rows}" for c in columns]
-        extended.append(f"{CHANGED[name]} || ARRAY({' UNION '.join(named)})")
-    return f"SELECT {', '.join(extended)} INTO {', '.join(CHANGED[name] for name in sets)}"
+        extended.append(f"{name} || ARRAY({' UNION '.join(named)})")
+    return f"SELECT {', '.join(extended)} INTO {', '.join(sets)}"
 
 
 def _write(target: str, pk: str, columns: list[str], select: str, marks: tuple[tuple[str, str], ...] = ()) -> str:
@@ -445,7 +458,13 @@ def _replace(schema: str, mirror: Mirror, columns: list[str]) -> str:
     )
     # One statement per condition, each an index lookup.
     gone = [_delete(target, c, quote_name(pk), mirror.marks) for c in mirror.replaced.split(" OR ")]
-    return "\n".join([f"{ROWS} := ARRAY({ids});", *gone, _write(target, pk, columns, select, mirror.marks)])
+    if mirror.history:
+        # Events never change once written: only those not yet copied are.
+        names = ", ".join(quote_name(c) for c in columns)
+        write = f"INSERT INTO {target} ({names}) {select} ON CONFLICT ({quote_name(pk)}) DO NOTHING;"
+    else:
+        write = _write(target, pk, columns, select, mirror.marks)
+    return "\n".join([f"{ROWS} := ARRAY({ids});", *gone, write])
 
 
 def _expand(schema: str) -> str:
@@ -483,29 +502,15 @@ def _expand(schema: str) -> str:
   END IF;
   {CLAIMS} := ARRAY(SELECT id FROM {rm}.incidents_claim WHERE incident_id = ANY({INCIDENTS}));
   {CITATIONS} := ARRAY(SELECT id FROM {rm}.incidents_citation WHERE claim_id = ANY({CLAIMS}));
-  IF cardinality({INCIDENTS}) > 0 THEN
-    -- Whoever these incidents name, before and after: they may have become public or stopped being.
-    {ACTORS} := {ACTORS} || ARRAY(
-      SELECT actor_id FROM public.incidents_incidentactor WHERE incident_id = ANY({INCIDENTS})
-      UNION SELECT actor_id FROM {rm}.incidents_incidentactor WHERE incident_id = ANY({INCIDENTS})
-      UNION SELECT unnest(ARRAY[claimant_id, losses_actor_id, responsible_actor_id]) FROM public.incidents_claim
-        WHERE incident_id = ANY({INCIDENTS})
-      UNION SELECT unnest(ARRAY[claimant_id, losses_actor_id, responsible_actor_id]) FROM {rm}.incidents_claim
-        WHERE id = ANY({CLAIMS}));
-    {SOURCES} := {SOURCES} || ARRAY(
-      SELECT source_id FROM public.incidents_incidentsource WHERE incident_id = ANY({INCIDENTS})
-      UNION SELECT source_id FROM {rm}.incidents_incidentsource WHERE incident_id = ANY({INCIDENTS})
-      UNION SELECT ct.source_id FROM public.incidents_citation ct JOIN public.incidents_claim c ON c.id = ct.claim_id
-        WHERE c.incident_id = ANY({INCIDENTS})
-      UNION SELECT source_id FROM {rm}.incidents_citation WHERE id = ANY({CITATIONS}));
-    {PERSONS} := {PERSONS} || ARRAY(
-      SELECT speaker_id FROM public.incidents_claim WHERE incident_id = ANY({INCIDENTS})
-      UNION SELECT speaker_id FROM {rm}.incidents_claim WHERE id = ANY({CLAIMS})
-      UNION SELECT ct.speaker_id FROM public.incidents_citation ct JOIN public.incidents_claim c ON c.id = ct.claim_id
-        WHERE c.incident_id = ANY({INCIDENTS})
-      UNION SELECT speaker_id FROM {rm}.incidents_citation WHERE id = ANY({CITATIONS}));
-  END IF;
-  -- An actor is public through the actors it is related to, too.
+"""
+
+
+def _named() -> str:
+    """PL/pgSQL, once the incidents' own rows are written: the actors, sources and people to
+    look at again are those named or no longer named by a row written or deleted (collected
+    by the marks), those touched, and the actors related to any of them (an actor is public
+    through its relations, too)."""
+    return f"""
   {ACTORS} := {ACTORS} || ARRAY(
     SELECT object_id FROM public.incidents_actorrelation WHERE subject_id = ANY({ACTORS})
     UNION SELECT subject_id FROM public.incidents_actorrelation WHERE object_id = ANY({ACTORS}));
@@ -542,7 +547,10 @@ def refresh_function(schema: str, columns: dict[str, list[str]]) -> str:
     """``<schema>.refresh(incidents, actors, sources, persons)``: replaces every row of the read
     model that depends on them, set-wise, with what the editorial tables now say."""
     rm = schema
-    replace = "\n".join(_replace(schema, mirror, columns[mirror.table]) for mirror in mirrors())
+    replace = "\n".join(
+        (_named() if mirror.model is m.Actor else "") + _replace(schema, mirror, columns[mirror.table])
+        for mirror in mirrors()
+    )
     ready = []
     for table in ready_tables():
         ready.append(f"{ROWS} := ARRAY({table.ids.replace('{rm}', rm)});")
