@@ -59,6 +59,10 @@ PUBLIC_OPTIONS = f"-c search_path={SCHEMA},public -c role={ROLE} -c default_tran
 
 # The sets of rows a refresh is about: the PL/pgSQL variables the compiled QuerySets name.
 INCIDENTS, ACTORS, SOURCES, PERSONS = "v_incidents", "v_actors", "v_sources", "v_persons"
+# The incidents whose parts (links, claims, citations, relations, corrections) are looked at
+# again: those a write to a part touched, or whose status changed. Which parts are public
+# depends on nothing else of the incident, so an edit of its text leaves them alone.
+PARTS = "v_parts"
 CLAIMS, CITATIONS = "v_claims", "v_citations"
 ROWS = "v_rows"  # the rows one statement copies
 # What the copies' writes changed, by what the rows written or deleted name: the exported rows
@@ -172,19 +176,19 @@ def mirrors() -> list[Mirror]:
         ),
         Mirror(
             m.IncidentActor,
-            lambda: m.IncidentActor.objects.filter(incident__in=_published(INCIDENTS)),
-            f"incident_id = ANY({INCIDENTS})",
+            lambda: m.IncidentActor.objects.filter(incident__in=_published(PARTS)),
+            f"incident_id = ANY({PARTS})",
             marks=((CHANGED["incidents"], "incident_id"), (ACTORS, "actor_id")),
         ),
         Mirror(
             m.IncidentSource,
-            lambda: m.IncidentSource.objects.filter(incident__in=_published(INCIDENTS)),
-            f"incident_id = ANY({INCIDENTS})",
+            lambda: m.IncidentSource.objects.filter(incident__in=_published(PARTS)),
+            f"incident_id = ANY({PARTS})",
             marks=((CHANGED["incidents"], "incident_id"), (SOURCES, "source_id")),
         ),
         Mirror(
             m.Citation,
-            lambda: m.Citation.objects.published().filter(claim__incident_id__in=_in(INCIDENTS)),
+            lambda: m.Citation.objects.published().filter(claim__incident_id__in=_in(PARTS)),
             f"id = ANY({CITATIONS})",
             _withheld_citation,
             marks=(
@@ -196,7 +200,7 @@ def mirrors() -> list[Mirror]:
         ),
         Mirror(
             m.Claim,
-            lambda: m.Claim.objects.published().filter(incident_id__in=_in(INCIDENTS)),
+            lambda: m.Claim.objects.published().filter(incident_id__in=_in(PARTS)),
             f"id = ANY({CLAIMS})",
             lambda: _editors_only(m.Claim),
             marks=(
@@ -211,15 +215,15 @@ def mirrors() -> list[Mirror]:
         Mirror(
             m.IncidentRelation,
             lambda: m.IncidentRelation.objects.public().filter(
-                Q(subject_id__in=_in(INCIDENTS)) | Q(object_id__in=_in(INCIDENTS))
+                Q(subject_id__in=_in(PARTS)) | Q(object_id__in=_in(PARTS))
             ),
-            f"subject_id = ANY({INCIDENTS}) OR object_id = ANY({INCIDENTS})",
+            f"subject_id = ANY({PARTS}) OR object_id = ANY({PARTS})",
             marks=((CHANGED["incidents"], "subject_id"), (CHANGED["incidents"], "object_id")),
         ),
         Mirror(
             m.Correction,
-            lambda: m.Correction.objects.public().filter(incident_id__in=_in(INCIDENTS)),
-            f"incident_id = ANY({INCIDENTS})",
+            lambda: m.Correction.objects.public().filter(incident_id__in=_in(PARTS)),
+            f"incident_id = ANY({PARTS})",
             _withheld_correction,
             marks=((CHANGED["incidents"], "incident_id"),),
         ),
@@ -284,10 +288,10 @@ def mirrors() -> list[Mirror]:
         Mirror(
             claim_event,
             lambda: claim_event.objects.filter(
-                Q(incident_id__in=_published(INCIDENTS).values("pk"))
-                | Q(pgh_obj_id__in=m.Claim.objects.published().filter(incident_id__in=_in(INCIDENTS)).values("pk"))
+                Q(incident_id__in=_published(PARTS).values("pk"))
+                | Q(pgh_obj_id__in=m.Claim.objects.published().filter(incident_id__in=_in(PARTS)).values("pk"))
             ),
-            f"incident_id = ANY({INCIDENTS}) OR pgh_obj_id = ANY({CLAIMS})",
+            f"incident_id = ANY({PARTS}) OR pgh_obj_id = ANY({CLAIMS})",
             _history(m.Claim),
             history=True,
         ),
@@ -295,14 +299,12 @@ def mirrors() -> list[Mirror]:
             citation_event,
             lambda: citation_event.objects.filter(
                 Q(
-                    claim_id__in=claim_event.objects.filter(incident_id__in=_published(INCIDENTS).values("pk")).values(
+                    claim_id__in=claim_event.objects.filter(incident_id__in=_published(PARTS).values("pk")).values(
                         "pgh_obj_id"
                     )
                 )
                 | Q(
-                    pgh_obj_id__in=m.Citation.objects.published()
-                    .filter(claim__incident_id__in=_in(INCIDENTS))
-                    .values("pk")
+                    pgh_obj_id__in=m.Citation.objects.published().filter(claim__incident_id__in=_in(PARTS)).values("pk")
                 )
             ),
             f"claim_id = ANY({CLAIMS}) OR pgh_obj_id = ANY({CITATIONS})",
@@ -500,7 +502,8 @@ def _expand(schema: str) -> str:
      AND cardinality({PERSONS}) = 0 THEN
     RETURN;
   END IF;
-  {CLAIMS} := ARRAY(SELECT id FROM {rm}.incidents_claim WHERE incident_id = ANY({INCIDENTS}));
+  {PARTS} := ARRAY(SELECT unnest({PARTS}) INTERSECT SELECT unnest({INCIDENTS}));
+  {CLAIMS} := ARRAY(SELECT id FROM {rm}.incidents_claim WHERE incident_id = ANY({PARTS}));
   {CITATIONS} := ARRAY(SELECT id FROM {rm}.incidents_citation WHERE claim_id = ANY({CLAIMS}));
 """
 
@@ -544,8 +547,9 @@ def _reach(schema: str) -> str:
 
 
 def refresh_function(schema: str, columns: dict[str, list[str]]) -> str:
-    """``<schema>.refresh(incidents, actors, sources, persons)``: replaces every row of the read
-    model that depends on them, set-wise, with what the editorial tables now say."""
+    """``<schema>.refresh(incidents, actors, sources, persons, parts)``: brings every row of the
+    read model that depends on them (and on the parts of the incidents of ``parts``) in line,
+    set-wise, with what the editorial tables now say."""
     rm = schema
     replace = "\n".join(
         (_named() if mirror.model is m.Actor else "") + _replace(schema, mirror, columns[mirror.table])
@@ -563,6 +567,7 @@ def refresh_function(schema: str, columns: dict[str, list[str]]) -> str:
 CREATE OR REPLACE FUNCTION {rm}.refresh_history({INCIDENTS} bigint[]) RETURNS void
 LANGUAGE plpgsql SET search_path = public SET plan_cache_mode = force_generic_plan AS $history$
 DECLARE
+  {PARTS} bigint[];
   {CLAIMS} bigint[];
   {CITATIONS} bigint[];
   {ROWS} bigint[];
@@ -572,6 +577,7 @@ BEGIN
   IF cardinality({INCIDENTS}) = 0 THEN
     RETURN;
   END IF;
+  {PARTS} := {INCIDENTS};
   {CLAIMS} := ARRAY(SELECT id FROM public.incidents_claim WHERE incident_id = ANY({INCIDENTS}));
   {CITATIONS} := ARRAY(SELECT id FROM public.incidents_citation WHERE claim_id = ANY({CLAIMS}));
 {history}
@@ -580,14 +586,14 @@ $history$;
 
 {"".join(_refresh_function(schema, name, mode, replace, ready) for name, mode in _PLANS.items())}
 CREATE OR REPLACE FUNCTION {rm}.refresh(
-  {INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[]
+  {INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[], {PARTS} bigint[]
 ) RETURNS void LANGUAGE plpgsql AS $refresh$
 BEGIN
   IF cardinality({INCIDENTS}) + cardinality({ACTORS}) + cardinality({SOURCES}) + cardinality({PERSONS})
      < {FEW_ROWS} THEN
-    PERFORM {rm}.refresh_rows({INCIDENTS}, {ACTORS}, {SOURCES}, {PERSONS});
+    PERFORM {rm}.refresh_rows({INCIDENTS}, {ACTORS}, {SOURCES}, {PERSONS}, {PARTS});
   ELSE
-    PERFORM {rm}.refresh_set({INCIDENTS}, {ACTORS}, {SOURCES}, {PERSONS});
+    PERFORM {rm}.refresh_set({INCIDENTS}, {ACTORS}, {SOURCES}, {PERSONS}, {PARTS});
   END IF;
 END
 $refresh$;
@@ -609,7 +615,7 @@ def _refresh_function(schema: str, name: str, plan_cache_mode: str, replace: str
     work_mem = f" SET work_mem = {sql_literal(SET_WORK_MEM)}" if name == "refresh_set" else ""
     return f"""
 CREATE OR REPLACE FUNCTION {rm}.{name}(
-  {INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[]
+  {INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[], {PARTS} bigint[]
 ) RETURNS void LANGUAGE plpgsql SET search_path = public SET plan_cache_mode = {plan_cache_mode}{work_mem}
 AS $refresh$
 DECLARE
@@ -652,6 +658,12 @@ TOUCHES: dict[str, tuple[str, str, str, str]] = {
     "incidents_personalias": (_NONE, _NONE, _NONE, "SELECT person_id FROM {t}"),
     "incidents_personaffiliation": (_NONE, _NONE, _NONE, "SELECT person_id FROM {t}"),
 }
+# An UPDATE of the incidents looks at the parts of those whose status it changed (``PARTS``).
+PARTS_ON_UPDATE = {
+    "incidents_incident": (
+        "SELECT n.id FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id WHERE n.status IS DISTINCT FROM o.status"
+    )
+}
 # History written apart from its rows (an import's, in bulk) refreshes the copies of history only.
 HISTORY_TOUCHES: dict[str, str] = {
     "incidents_incidentevent": "SELECT pgh_obj_id FROM {t}",
@@ -673,9 +685,16 @@ def trigger_sql(schema: str) -> str:
         function = f"{schema}.on_{table}"
         refresh = f"{schema}.refresh_history" if table in HISTORY_TOUCHES else f"{schema}.refresh"
 
-        def call(*rows: str, touches: tuple[str, ...] | str = touches, refresh: str = refresh) -> str:
+        def call(
+            *rows: str, touches: tuple[str, ...] | str = touches, refresh: str = refresh, table: str = table
+        ) -> str:
             touches = (touches,) if isinstance(touches, str) else touches
-            sets = (" || ".join(_as_array(sql, r, schema) for r in rows) for sql in touches)
+            sets = [" || ".join(_as_array(sql, r, schema) for r in rows) for sql in touches]
+            if refresh.endswith(".refresh"):
+                # The parts: of the incidents the statement touched, or of those whose status an
+                # UPDATE of the incidents changed.
+                changed = PARTS_ON_UPDATE.get(table) if len(rows) == 2 else None
+                sets.append(f"ARRAY({changed})" if changed else sets[0])
             return f"PERFORM {refresh}({', '.join(sets)});"
 
         statements.append(f"""
@@ -802,7 +821,8 @@ def _fill(cursor: CursorWrapper, schema: str) -> None:
     cursor.execute(
         f"SELECT {schema}.refresh("
         "ARRAY(SELECT id FROM public.incidents_incident), ARRAY(SELECT id FROM public.incidents_actor), "
-        "ARRAY(SELECT id FROM public.incidents_source), ARRAY(SELECT id FROM public.incidents_person))"
+        "ARRAY(SELECT id FROM public.incidents_source), ARRAY(SELECT id FROM public.incidents_person), "
+        "ARRAY(SELECT id FROM public.incidents_incident))"
     )
 
 
@@ -861,10 +881,15 @@ def suspended() -> Iterator[None]:
     rebuild()
 
 
-def refresh_incidents(ids: list[int]) -> None:
-    """Bring the read model up to date for ``ids`` now (the triggers do this on every write)."""
+def refresh_incidents(ids: list[int], parts: list[int] | None = None) -> None:
+    """Bring the read model up to date for ``ids`` now (the triggers do this on every write),
+    and for the parts of ``parts`` (by default of all of them): what a trigger on the incidents
+    passes after an edit that changed no status is ``parts=[]``."""
+    parts = list(ids) if parts is None else list(parts)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {SCHEMA}.refresh(%s::bigint[], '{{}}', '{{}}', '{{}}')", [list(ids)])
+        cursor.execute(
+            f"SELECT {SCHEMA}.refresh(%s::bigint[], '{{}}', '{{}}', '{{}}', %s::bigint[])", [list(ids), parts]
+        )
 
 
 # --- Reading it -------------------------------------------------------------------------------------

@@ -155,6 +155,20 @@ def test_a_refresh_writes_only_the_rows_that_changed(db):
     assert_consistent()
 
 
+def test_a_status_changed_by_a_bulk_update_takes_the_parts_in_and_out(db):
+    incident = IncidentFactory(published=True)
+    ClaimFactory(incident=incident)
+    assert public_ids("incidents_claim") and public_ids("incidents_citation")
+
+    Incident.objects.filter(pk=incident.pk).update(status=Status.IN_REVIEW)
+    assert not public_ids("incidents_claim") and not public_ids("incidents_citation")
+    assert_consistent()
+
+    Incident.objects.filter(pk=incident.pk).update(status=Status.PUBLISHED)
+    assert public_ids("incidents_claim") and public_ids("claim_export") and public_ids("citation_export")
+    assert_consistent()
+
+
 def test_renaming_a_source_rewrites_the_citations_that_name_it_and_nothing_else(db):
     named, other = SourceFactory(outlet="Old outlet"), SourceFactory(outlet="Other outlet")
     ClaimFactory(incident=IncidentFactory(published=True), source=named)
