@@ -24,9 +24,10 @@ from incidents.selection import Selection
 from incidents.sql import compile_literal, sql_literal
 
 CHUNK_SIZE = 256 * 1024
-# Memory for the sorts and hashes of an export of whole tables, which gather every link and
-# claim. A filtered export keeps the server's own setting: with more memory the planner trades
-# its parallel hash join for one process's, which is slower (figures in docs/performance.md).
+# Memory for an export of whole tables (it reads a ready table of the read model in id order;
+# whether this still helps there was not measured again). A filtered export keeps the server's
+# own setting: with more memory the planner trades its parallel hash join for one process's,
+# which is slower (figures in docs/performance.md).
 EXPORT_WORK_MEM = "64MB"
 
 
