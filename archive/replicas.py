@@ -1,6 +1,6 @@
 """Which database a public request reads from: a streaming replica, or the primary.
 
-``choose(request)`` picks the alias; ``incidents.readmodel.PublicReadsMiddleware`` then reads
+``choose(request)`` picks the alias; ``incidents.readmodel.reads.PublicReadsMiddleware`` then reads
 under ``public_reads(alias)``.
 An anonymous reader gets the replicas in turn, skipping one that cannot be reached (it is
 tried again after ``RETRY_SECONDS``), and the primary when none answers or none is configured
@@ -112,7 +112,7 @@ def new_connection(alias: str | None = None) -> psycopg.Connection:
 class PrimaryOnMissMiddleware:
     """A view's 404 read from a replica is answered again, from the primary.
 
-    Placed before ``incidents.readmodel.PublicReadsMiddleware``: the second time, ``choose``
+    Placed before ``incidents.readmodel.reads.PublicReadsMiddleware``: the second time, ``choose``
     finds the request marked and answers the primary, and the requests after it run again.
     """
 

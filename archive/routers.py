@@ -1,6 +1,6 @@
 """Where a query reads: the primary, unless the request reads the public read model.
 
-``reading_from(alias)`` (entered by ``incidents.readmodel.public_reads`` for every public
+``reading_from(alias)`` (entered by ``incidents.readmodel.reads.public_reads`` for every public
 request) sends the request's reads to ``alias``: the primary, or a read replica. Writes always
 go to the primary, and only the primary is migrated.
 """

@@ -128,7 +128,7 @@ MIDDLEWARE = [
     "archive.replicas.PrimaryOnMissMiddleware",
     # Every request outside the admin reads the public read model, as a role that can read
     # nothing else (incidents.readmodel).
-    "incidents.readmodel.PublicReadsMiddleware",
+    "incidents.readmodel.reads.PublicReadsMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]

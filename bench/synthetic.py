@@ -28,7 +28,6 @@ import pghistory
 from django.db import connection, models, transaction
 from django.utils.text import slugify
 
-from incidents import readmodel
 from incidents.demo import seed, vocabulary
 from incidents.demo.loader import demo_user, load_actors
 from incidents.demo.specs import ActorSpec
@@ -50,6 +49,7 @@ from incidents.models import (
     SourceKind,
     SubEventType,
 )
+from incidents.readmodel import suspended as read_model_suspended
 
 FIRST_DAY = datetime.date(2019, 1, 1)
 LAST_DAY = datetime.date(2025, 10, 31)
@@ -1020,7 +1020,7 @@ def generate(
     )
     # A load that rebuilds the indexes builds the read model once at the end, too, rather than
     # refreshing it after every batch.
-    with readmodel.suspended() if rebuild_indexes else nullcontext():
+    with read_model_suspended() if rebuild_indexes else nullcontext():
         with indexes_rebuilt_afterwards() if rebuild_indexes else nullcontext():
             if workers <= 1:
                 load(batches)

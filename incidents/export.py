@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from archive.replicas import new_connection
 from archive.routers import reading_alias
 from incidents.columns import TABLES, Table
-from incidents.readmodel import PUBLIC_SETTINGS, ready_table
+from incidents.readmodel.definition import PUBLIC_SETTINGS, ready_table
 from incidents.selection import Selection
 from incidents.sql import compile_literal, sql_literal
 

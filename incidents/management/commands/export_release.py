@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from incidents.readmodel import public_reads
+from incidents.readmodel.reads import public_reads
 from incidents.release import ReleaseError, export_release
 
 
