@@ -169,6 +169,20 @@ def test_a_status_changed_by_a_bulk_update_takes_the_parts_in_and_out(db):
     assert_consistent()
 
 
+def test_an_event_rewritten_in_the_history_is_rewritten_in_its_copy(db):
+    # As erasure and a date set back do: history rows can change after they are written.
+    incident = IncidentFactory(published=True, title="Before")
+    Incident.objects.filter(pk=incident.pk).update(title="After")
+    copied = "SELECT count(*) FROM readmodel.incidents_incidentevent WHERE title = %s"
+    assert rows(copied, ["Before"]) != [(0,)]
+
+    m.Incident.pgh_event_model.objects.filter(pgh_obj_id=incident.pk, title="Before").update(title="Erased")
+
+    assert rows(copied, ["Before"]) == [(0,)]
+    assert rows(copied, ["Erased"]) != [(0,)]
+    assert_consistent()
+
+
 def test_renaming_a_source_rewrites_the_citations_that_name_it_and_nothing_else(db):
     named, other = SourceFactory(outlet="Old outlet"), SourceFactory(outlet="Other outlet")
     ClaimFactory(incident=IncidentFactory(published=True), source=named)

@@ -92,9 +92,17 @@ def _replace(schema: str, mirror: Mirror, columns: list[str]) -> str:
     # One statement per condition, each an index lookup.
     gone = [_delete(target, c, quote_name(pk), mirror.marks) for c in mirror.replaced.split(" OR ")]
     if mirror.history:
-        # Events never change once written: only those not yet copied are.
-        names = ", ".join(quote_name(c) for c in columns)
-        write = f"INSERT INTO {target} ({names}) {select} ON CONFLICT ({quote_name(pk)}) DO NOTHING;"
+        # Events are refreshed one statement of a bulk UPDATE at a time, on plans kept per
+        # connection: no join with the copy, whose plan could read it once per row. An event
+        # rewritten since (an erasure, a date set back) is updated where it differs.
+        names = [quote_name(c) for c in columns]
+        key = quote_name(pk)
+        update = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n != key)
+        differs = " OR ".join(f"t.{n} IS DISTINCT FROM EXCLUDED.{n}" for n in names)
+        write = (
+            f"INSERT INTO {target} AS t ({', '.join(names)}) {select}\n"
+            f"  ON CONFLICT ({key}) DO UPDATE SET {update} WHERE {differs};"
+        )
     else:
         write = _write(target, pk, columns, select, mirror.marks)
     return "\n".join([f"{ROWS} := ARRAY({ids});", *gone, write])
