@@ -12,8 +12,6 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pghistory
-import pgtrigger
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -316,19 +314,12 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
-# Every curated model keeps a history of inserts, updates and deletes, written by triggers,
-# so bulk writes, QuerySet.update() and raw SQL are recorded too. The bulk writers, which record
-# the insert events of their rows themselves in one statement per table (incidents.history),
-# set HISTORY_PAUSED for their transaction: the insert triggers' condition then skips them
-# without calling the trigger at all.
+# Every curated model keeps a history of inserts, updates and deletes, written by pghistory's
+# triggers (incidents.history.tracked), so bulk writes, QuerySet.update() and raw SQL are recorded
+# too. The bulk writers, which record the insert events of their rows themselves in one statement
+# per table, set HISTORY_PAUSED for their transaction: the insert triggers then record none of
+# their rows.
 HISTORY_PAUSED = "archive.history_paused"
-PGHISTORY_DEFAULT_TRACKERS = [
-    pghistory.InsertEvent(
-        condition=pgtrigger.Condition(f"current_setting('{HISTORY_PAUSED}', true) IS DISTINCT FROM 'on'")
-    ),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-]
 PGHISTORY_ADMIN_MODEL = "pghistory.Events"
 
 # One handler, on the root logger, so every record is written once. Django's own default

@@ -1,10 +1,14 @@
-"""History: pausing it for rows written in bulk, and reading it back for the editors.
+"""History: how it is recorded, pausing it for rows written in bulk, and reading it back for
+the editors.
 
-pghistory's triggers write one event per inserted row. The bulk writers (the imports in
+``tracked`` gives a model pghistory's insert, update and delete events, written by
+statement-level triggers: one INSERT ... SELECT over the rows a statement changed, so a bulk
+UPDATE of 100,000 incidents writes its events (and refreshes their public copy,
+incidents.readmodel) once, not 100,000 times. The bulk writers (the imports in
 incidents.imports.engine and the synthetic data of generate_incidents) pause the insert triggers
-instead, inside their transaction: the triggers' condition reads ``settings.HISTORY_PAUSED``,
-so a paused trigger is not called at all. The imports then record the same events with one
-INSERT ... SELECT per table; synthetic benchmark data keeps no insert events.
+inside their transaction: the triggers select no row while ``settings.HISTORY_PAUSED`` is on.
+The imports then record the same events with one INSERT ... SELECT per table; synthetic
+benchmark data keeps no insert events.
 
 ``history_entries`` reads a record's events (and those of the rows that belong to it) as the
 editors' history page shows them: who changed which field from what to what.
@@ -18,7 +22,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import pghistory
 import pghistory.models
+import pgtrigger
 import psycopg
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +32,15 @@ from django.db import models
 from django.db.backends.utils import CursorWrapper
 
 from incidents.sql import set_config
+
+
+def tracked(**options: Any) -> Callable[[type[models.Model]], type[models.Model]]:
+    """``pghistory.track`` with the archive's events, at statement level. The trackers are made
+    afresh for each model: pghistory's copies of shared ones would carry copies of pgtrigger's
+    operations, which no longer compare equal to the originals a statement-level trigger checks."""
+    paused = pgtrigger.Condition(f"current_setting('{settings.HISTORY_PAUSED}', true) IS DISTINCT FROM 'on'")
+    trackers = (pghistory.InsertEvent(condition=paused), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+    return pghistory.track(*trackers, level=pghistory.Statement, **options)
 
 
 @contextmanager

@@ -6,7 +6,6 @@ rules of what the public may see live in exactly one place.
 
 from __future__ import annotations
 
-import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -19,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from incidents.history import tracked
 from incidents.search_document import SEARCH_DOCUMENT_SQL, TsvectorField
 
 # Help texts and labels are translated lazily, in the language of the page that shows them.
@@ -446,7 +446,7 @@ class SubEventType(models.Model):
 # --- Actors --------------------------------------------------------------------------------
 
 
-@pghistory.track()
+@tracked()
 class Actor(models.Model):
     name = models.CharField(max_length=200, help_text=_("Name the archive uses for this actor."))
     slug = models.SlugField(max_length=200, unique=True, help_text=_("Stable identifier used in the actor's URL."))
@@ -482,7 +482,7 @@ class Actor(models.Model):
         return reverse("actor-detail", kwargs={"slug": self.slug})
 
 
-@pghistory.track()
+@tracked()
 class ActorAlias(models.Model):
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=200, help_text=_("Another name, acronym or spelling, in any script."))
@@ -500,7 +500,7 @@ class ActorAlias(models.Model):
         return self.name
 
 
-@pghistory.track()
+@tracked()
 class ActorRelation(models.Model):
     """A dated relation: <subject> <kind> <object>, e.g. Africa Corps is the successor of Wagner."""
 
@@ -537,7 +537,7 @@ class ActorRelation(models.Model):
 # --- Sources -------------------------------------------------------------------------------
 
 
-@pghistory.track()
+@tracked()
 class Source(models.Model):
     kind = models.CharField(max_length=32, choices=SourceKind.choices, help_text=_("What kind of source this is."))
     outlet = models.CharField(max_length=200, blank=True, help_text=_("Outlet, publisher or issuing body."))
@@ -630,7 +630,7 @@ class Source(models.Model):
 # --- People --------------------------------------------------------------------------------
 
 
-@pghistory.track()
+@tracked()
 class Person(models.Model):
     """Someone who speaks in the reporting: a spokesman, an official, an expert, a witness."""
 
@@ -687,7 +687,7 @@ class Person(models.Model):
         return f"A person, {self.WITHHELD}" if self.confidential else self.name
 
 
-@pghistory.track()
+@tracked()
 class PersonAlias(models.Model):
     """Another spelling or transliteration of a person's name (Muhammad Maulud Ramadan)."""
 
@@ -707,7 +707,7 @@ class PersonAlias(models.Model):
         return self.name
 
 
-@pghistory.track()
+@tracked()
 class PersonAffiliation(models.Model):
     """A person's tie to an actor, over dates: the FLA's spokesman, an army officer."""
 
@@ -776,7 +776,7 @@ def _link_version() -> models.PositiveIntegerField:
     return models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
 
-@pghistory.track(exclude=["search_document"])
+@tracked(exclude=["search_document"])
 class Incident(models.Model):
     """One violent event. Its primary key is the stable public identifier; ids are never reused."""
 
@@ -1101,7 +1101,7 @@ class Incident(models.Model):
         return self.revision_of_id is not None
 
 
-@pghistory.track()
+@tracked()
 class IncidentActor(models.Model):
     """An actor's part in an incident: ACLED's actor1/actor2 are side A/B, primary role."""
 
@@ -1127,7 +1127,7 @@ class IncidentActor(models.Model):
         return f"{self.actor} ({self.get_side_display()}, {self.get_role_display()})"
 
 
-@pghistory.track()
+@tracked()
 class IncidentSource(models.Model):
     # Both foreign keys are served by the composite indexes below.
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_sources", db_index=False)
@@ -1144,7 +1144,7 @@ class IncidentSource(models.Model):
         return str(self.source)
 
 
-@pghistory.track()
+@tracked()
 class Claim(models.Model):
     """One attributed statement about one incident: who said what, where, and how sure we are."""
 
@@ -1312,7 +1312,7 @@ class Claim(models.Model):
         return self.get_losses_of_display()
 
 
-@pghistory.track()
+@tracked()
 class Citation(models.Model):
     """One report carrying a claim: the outlet, its words, their language and the editor's translation.
 
@@ -1360,7 +1360,7 @@ class Citation(models.Model):
         return f"{self.source}: {self.claim}"
 
 
-@pghistory.track()
+@tracked()
 class IncidentRelation(models.Model):
     """A typed link between two incidents: <subject> <kind> <object>, shown from both ends."""
 
@@ -1408,7 +1408,7 @@ class CorrectionQuerySet(models.QuerySet):
         return self.filter(status=CorrectionStatus.OPEN)
 
 
-@pghistory.track()
+@tracked()
 class Correction(models.Model):
     """A change to an incident the public has seen, proposed by one person and approved by another.
 

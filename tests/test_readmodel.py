@@ -183,6 +183,20 @@ def test_an_event_rewritten_in_the_history_is_rewritten_in_its_copy(db):
     assert_consistent()
 
 
+def test_a_bulk_update_writes_its_history_and_refreshes_the_copies_once(db):
+    ids = [IncidentFactory(published=True).pk for _ in range(30)]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL track_functions = 'pl'")
+
+    Incident.objects.filter(pk__in=ids).update(title="Edited at once")
+
+    calls = dict(rows("SELECT funcname, calls FROM pg_stat_xact_user_functions WHERE schemaname = 'readmodel'"))
+    assert (calls["refresh_history"], calls["refresh"]) == (1, 1)
+    copied = rows("SELECT pgh_obj_id FROM readmodel.incidents_incidentevent WHERE title = %s", ["Edited at once"])
+    assert sorted(pk for (pk,) in copied) == sorted(ids)
+    assert_consistent()
+
+
 def test_renaming_a_source_rewrites_the_citations_that_name_it_and_nothing_else(db):
     named, other = SourceFactory(outlet="Old outlet"), SourceFactory(outlet="Other outlet")
     ClaimFactory(incident=IncidentFactory(published=True), source=named)

@@ -33,6 +33,7 @@ INCIDENTS, ACTORS, SOURCES, PERSONS = "v_incidents", "v_actors", "v_sources", "v
 PARTS = "v_parts"
 CLAIMS, CITATIONS = "v_claims", "v_citations"
 ROWS = "v_rows"  # the rows one statement copies
+EVENTS = "v_events"  # the history rows a statement on a history table wrote or deleted
 # What the copies' writes changed, by what the rows written or deleted name: the exported rows
 # and items are written again for these alone.
 CHANGED = {name: f"v_changed_{name}" for name in ("incidents", "claims", "citations", "actors", "sources", "persons")}
@@ -56,7 +57,8 @@ class Mirror:
     public: Callable[[], models.QuerySet]
     replaced: str
     withheld: Callable[[], dict[str, str]] = dict
-    # Change history, refreshed on its own when written apart from its rows (an import's).
+    # Change history: its events, once written (by pghistory's triggers or an import) or
+    # rewritten (an erasure), are copied by their own table's trigger, a statement at a time.
     history: bool = False
     # Which sets a written or deleted row adds to, by which of its columns: what changed
     # (``CHANGED``), and the actors, sources and people to look at again (named or no longer).
@@ -243,13 +245,15 @@ def mirrors() -> list[Mirror]:
             marks=((CHANGED["persons"], "person_id"), (CHANGED["actors"], "actor_id")),
         ),
         # The change history the public change log reads (incidents.changelog): an incident's
-        # events, its claims' (here or where they came from) and their reports'.
+        # events, its claims' (here or where they came from) and their reports'. Which events
+        # are public depends only on the status of their incident (``PARTS``); events written
+        # later are copied by the history's own triggers (``history`` below).
         Mirror(
             incident_event,
             lambda: incident_event.objects.filter(
-                pgh_obj_id__in=m.Incident.objects.with_public_page().filter(pk__in=_in(INCIDENTS)).values("pk")
+                pgh_obj_id__in=m.Incident.objects.with_public_page().filter(pk__in=_in(PARTS)).values("pk")
             ),
-            f"pgh_obj_id = ANY({INCIDENTS})",
+            f"pgh_obj_id = ANY({PARTS})",
             _history(m.Incident),
             history=True,
         ),

@@ -10,12 +10,14 @@ from incidents.readmodel.definition import (
     CHANGED,
     CITATIONS,
     CLAIMS,
+    EVENTS,
     INCIDENTS,
     PARTS,
     PERSONS,
     ROWS,
     SOURCES,
     Mirror,
+    _in,
     mirrors,
     ready_tables,
 )
@@ -91,47 +93,36 @@ def _replace(schema: str, mirror: Mirror, columns: list[str]) -> str:
     )
     # One statement per condition, each an index lookup.
     gone = [_delete(target, c, quote_name(pk), mirror.marks) for c in mirror.replaced.split(" OR ")]
-    if mirror.history:
-        # Events are refreshed one statement of a bulk UPDATE at a time, on plans kept per
-        # connection: no join with the copy, whose plan could read it once per row. An event
-        # rewritten since (an erasure, a date set back) is updated where it differs.
-        names = [quote_name(c) for c in columns]
-        key = quote_name(pk)
-        update = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n != key)
-        differs = " OR ".join(f"t.{n} IS DISTINCT FROM EXCLUDED.{n}" for n in names)
-        write = (
-            f"INSERT INTO {target} AS t ({', '.join(names)}) {select}\n"
-            f"  ON CONFLICT ({key}) DO UPDATE SET {update} WHERE {differs};"
-        )
-    else:
-        write = _write(target, pk, columns, select, mirror.marks)
+    write = _write(target, pk, columns, select, mirror.marks)
     return "\n".join([f"{ROWS} := ARRAY({ids});", *gone, write])
 
 
+def _events(schema: str, mirror: Mirror, columns: list[str]) -> str:
+    """Statements bringing the copies of the history rows ``EVENTS`` in line: those public
+    (by the history mirror's own test) are written where new or rewritten, the others go."""
+    pk = mirror.model._meta.pk.column
+    ids = compile_literal(mirror.public().filter(pk__in=_in(EVENTS)).order_by().values("pk"))
+    target = f"{schema}.{mirror.table}"
+    select = (
+        f"SELECT {_select_list(columns, mirror.withheld())} FROM public.{mirror.table} "
+        f"WHERE {quote_name(pk)} = ANY({ROWS})"
+    )
+    return "\n".join(
+        [
+            f"{ROWS} := ARRAY({ids});",
+            _delete(target, f"o.{quote_name(pk)} = ANY({EVENTS})", quote_name(pk), ()),
+            _write(target, pk, columns, select),
+        ]
+    )
+
+
 def _expand(schema: str) -> str:
-    """PL/pgSQL: from the rows a statement touched to every row of the read model they change."""
+    """PL/pgSQL: from the rows a statement touched to the incidents, claims and citations whose
+    copies are looked at again."""
     rm = schema
     return f"""
-  -- The public incidents showing a changed actor, source or person (their names are in the
-  -- incidents' exported rows and items).
-  IF cardinality({ACTORS}) > 0 THEN
-    {INCIDENTS} := {INCIDENTS} || ARRAY(
-      SELECT incident_id FROM {rm}.incidents_incidentactor WHERE actor_id = ANY({ACTORS})
-      UNION SELECT incident_id FROM {rm}.incidents_claim
-        WHERE claimant_id = ANY({ACTORS}) OR losses_actor_id = ANY({ACTORS}) OR responsible_actor_id = ANY({ACTORS}));
-  END IF;
-  IF cardinality({SOURCES}) > 0 THEN
-    {INCIDENTS} := {INCIDENTS} || ARRAY(
-      SELECT incident_id FROM {rm}.incidents_incidentsource WHERE source_id = ANY({SOURCES})
-      UNION SELECT c.incident_id FROM {rm}.incidents_citation ct JOIN {rm}.incidents_claim c ON c.id = ct.claim_id
-        WHERE ct.source_id = ANY({SOURCES}));
-  END IF;
-  IF cardinality({PERSONS}) > 0 THEN
-    {INCIDENTS} := {INCIDENTS} || ARRAY(
-      SELECT incident_id FROM {rm}.incidents_claim WHERE speaker_id = ANY({PERSONS})
-      UNION SELECT c.incident_id FROM {rm}.incidents_citation ct JOIN {rm}.incidents_claim c ON c.id = ct.claim_id
-        WHERE ct.speaker_id = ANY({PERSONS}));
-  END IF;
+  -- An actor, source or person changed reaches the exported rows and items naming it through
+  -- what the copies' writes changed (``_reach``), not through the incidents' own rows.
   -- Only incidents that are public, or were until this statement, change the read model.
   {INCIDENTS} := ARRAY(
     SELECT id FROM public.incidents_incident WHERE id = ANY({INCIDENTS})
@@ -200,42 +191,53 @@ def refresh_function(schema: str, columns: dict[str, list[str]]) -> str:
         ready.append(f"DELETE FROM {rm}.{table.name} AS o WHERE ({table.replaced}) AND {_not_in('id')};")
         select = table.select(f"SELECT unnest({ROWS})")
         ready.append(_write(f"{rm}.{table.name}", "id", columns[table.name], select))
-    history = "\n".join(_replace(schema, mirror, columns[mirror.table]) for mirror in mirrors() if mirror.history)
-    public = f"{sql_literal(m.Status.PUBLISHED)}, {sql_literal(m.Status.RETRACTED)}"
     return f"""
-CREATE OR REPLACE FUNCTION {rm}.refresh_history({INCIDENTS} bigint[]) RETURNS void
-LANGUAGE plpgsql SET search_path = public SET plan_cache_mode = force_generic_plan AS $history$
+{"".join(_history_function(schema, name, mode, columns) for name, mode in _PLANS.items())}
+{_dispatch(schema, "refresh_history", f"v_table text, {PARTS} bigint[], {EVENTS} bigint[]", EVENTS)}
+{"".join(_refresh_function(schema, name, mode, replace, ready) for name, mode in _PLANS.items())}
+{_dispatch(schema, "refresh", _SETS, f"{INCIDENTS} || {ACTORS} || {SOURCES} || {PERSONS}")}
+"""
+
+
+_SETS = f"{INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[], {PARTS} bigint[]"
+
+
+def _dispatch(schema: str, name: str, parameters: str, rows: str) -> str:
+    """``<schema>.<name>``, calling ``<name>_rows`` for fewer than ``FEW_ROWS`` rows, else ``<name>_set``."""
+    arguments = ", ".join(parameter.split()[0] for parameter in parameters.split(", "))
+    return f"""
+CREATE OR REPLACE FUNCTION {schema}.{name}({parameters}) RETURNS void LANGUAGE plpgsql AS $dispatch$
+BEGIN
+  IF cardinality({rows}) < {FEW_ROWS} THEN
+    PERFORM {schema}.{name}_rows({arguments});
+  ELSE
+    PERFORM {schema}.{name}_set({arguments});
+  END IF;
+END
+$dispatch$;"""
+
+
+def _history_function(schema: str, name: str, plan_cache_mode: str, columns: dict[str, list[str]]) -> str:
+    """``<schema>.refresh_history_rows`` or ``_set`` (``name``): the copies of the rows
+    ``EVENTS`` of the history table ``v_table``, whose incidents are ``PARTS``."""
+    branches = "\n  ELS".join(
+        f"IF v_table = {sql_literal(mirror.table)} THEN\n{_events(schema, mirror, columns[mirror.table])}"
+        for mirror in mirrors()
+        if mirror.history
+    )
+    work_mem = f" SET work_mem = {sql_literal(SET_WORK_MEM)}" if name.endswith("_set") else ""
+    return f"""
+CREATE OR REPLACE FUNCTION {schema}.{name.replace("refresh", "refresh_history")}(
+  v_table text, {PARTS} bigint[], {EVENTS} bigint[]
+) RETURNS void LANGUAGE plpgsql SET search_path = public SET plan_cache_mode = {plan_cache_mode}{work_mem}
+AS $history$
 DECLARE
-  {PARTS} bigint[];
-  {CLAIMS} bigint[];
-  {CITATIONS} bigint[];
   {ROWS} bigint[];
 BEGIN
-  {INCIDENTS} := ARRAY(
-    SELECT id FROM public.incidents_incident WHERE id = ANY({INCIDENTS}) AND status IN ({public}));
-  IF cardinality({INCIDENTS}) = 0 THEN
-    RETURN;
+  {branches}
   END IF;
-  {PARTS} := {INCIDENTS};
-  {CLAIMS} := ARRAY(SELECT id FROM public.incidents_claim WHERE incident_id = ANY({INCIDENTS}));
-  {CITATIONS} := ARRAY(SELECT id FROM public.incidents_citation WHERE claim_id = ANY({CLAIMS}));
-{history}
 END
 $history$;
-
-{"".join(_refresh_function(schema, name, mode, replace, ready) for name, mode in _PLANS.items())}
-CREATE OR REPLACE FUNCTION {rm}.refresh(
-  {INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[], {PARTS} bigint[]
-) RETURNS void LANGUAGE plpgsql AS $refresh$
-BEGIN
-  IF cardinality({INCIDENTS}) + cardinality({ACTORS}) + cardinality({SOURCES}) + cardinality({PERSONS})
-     < {FEW_ROWS} THEN
-    PERFORM {rm}.refresh_rows({INCIDENTS}, {ACTORS}, {SOURCES}, {PERSONS}, {PARTS});
-  ELSE
-    PERFORM {rm}.refresh_set({INCIDENTS}, {ACTORS}, {SOURCES}, {PERSONS}, {PARTS});
-  END IF;
-END
-$refresh$;
 """
 
 
@@ -253,10 +255,8 @@ def _refresh_function(schema: str, name: str, plan_cache_mode: str, replace: str
     rm = schema
     work_mem = f" SET work_mem = {sql_literal(SET_WORK_MEM)}" if name == "refresh_set" else ""
     return f"""
-CREATE OR REPLACE FUNCTION {rm}.{name}(
-  {INCIDENTS} bigint[], {ACTORS} bigint[], {SOURCES} bigint[], {PERSONS} bigint[], {PARTS} bigint[]
-) RETURNS void LANGUAGE plpgsql SET search_path = public SET plan_cache_mode = {plan_cache_mode}{work_mem}
-AS $refresh$
+CREATE OR REPLACE FUNCTION {rm}.{name}({_SETS}) RETURNS void
+LANGUAGE plpgsql SET search_path = public SET plan_cache_mode = {plan_cache_mode}{work_mem} AS $refresh$
 DECLARE
   {CLAIMS} bigint[];
   {CITATIONS} bigint[];
@@ -303,7 +303,8 @@ PARTS_ON_UPDATE = {
         "SELECT n.id FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id WHERE n.status IS DISTINCT FROM o.status"
     )
 }
-# History written apart from its rows (an import's, in bulk) refreshes the copies of history only.
+# A statement on a history table (pghistory's, an import's, an erasure's) refreshes the copies of
+# the rows it wrote or deleted, by their incidents.
 HISTORY_TOUCHES: dict[str, str] = {
     "incidents_incidentevent": "SELECT pgh_obj_id FROM {t}",
     "incidents_claimevent": "SELECT incident_id FROM {t}",
@@ -316,32 +317,32 @@ def _as_array(sql: str, rows: str, schema: str) -> str:
     return sql if sql.startswith("'") else f"ARRAY({sql})"
 
 
+def _call(table: str, schema: str, *rows: str) -> str:
+    """The refresh a statement on ``table`` calls, over its transition tables ``rows``."""
+    if table in HISTORY_TOUCHES:
+        incidents = " || ".join(_as_array(HISTORY_TOUCHES[table], r, schema) for r in rows)
+        events = " || ".join(f"ARRAY(SELECT pgh_id FROM {r})" for r in rows)
+        return f"PERFORM {schema}.refresh_history({sql_literal(table)}, {incidents}, {events});"
+    sets = [" || ".join(_as_array(sql, r, schema) for r in rows) for sql in TOUCHES[table]]
+    # The parts: of the incidents the statement touched, or of those whose status an UPDATE of
+    # the incidents changed.
+    changed = PARTS_ON_UPDATE.get(table) if len(rows) == 2 else None
+    sets.append(f"ARRAY({changed})" if changed else sets[0])
+    return f"PERFORM {schema}.refresh({', '.join(sets)});"
+
+
 def trigger_sql(schema: str) -> str:
     """Statement triggers handing every write on the editorial tables to the refresh, and a
     TRUNCATE of one emptying the read model (as the test runner's flush does)."""
     statements = []
-    for table, touches in [*TOUCHES.items(), *HISTORY_TOUCHES.items()]:
+    for table in [*TOUCHES, *HISTORY_TOUCHES]:
         function = f"{schema}.on_{table}"
-        refresh = f"{schema}.refresh_history" if table in HISTORY_TOUCHES else f"{schema}.refresh"
-
-        def call(
-            *rows: str, touches: tuple[str, ...] | str = touches, refresh: str = refresh, table: str = table
-        ) -> str:
-            touches = (touches,) if isinstance(touches, str) else touches
-            sets = [" || ".join(_as_array(sql, r, schema) for r in rows) for sql in touches]
-            if refresh.endswith(".refresh"):
-                # The parts: of the incidents the statement touched, or of those whose status an
-                # UPDATE of the incidents changed.
-                changed = PARTS_ON_UPDATE.get(table) if len(rows) == 2 else None
-                sets.append(f"ARRAY({changed})" if changed else sets[0])
-            return f"PERFORM {refresh}({', '.join(sets)});"
-
         statements.append(f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $t$
 BEGIN
-  IF TG_OP = 'INSERT' THEN {call("new_rows")}
-  ELSIF TG_OP = 'DELETE' THEN {call("old_rows")}
-  ELSE {call("new_rows", "old_rows")}
+  IF TG_OP = 'INSERT' THEN {_call(table, schema, "new_rows")}
+  ELSIF TG_OP = 'DELETE' THEN {_call(table, schema, "old_rows")}
+  ELSE {_call(table, schema, "new_rows", "old_rows")}
   END IF;
   RETURN NULL;
 END $t$;
