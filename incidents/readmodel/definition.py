@@ -39,7 +39,8 @@ EVENTS = "v_events"  # the history rows a statement on a history table wrote or 
 CHANGED = {name: f"v_changed_{name}" for name in ("incidents", "claims", "citations", "actors", "sources", "persons")}
 
 
-def _in(name: str) -> RawSQL:
+def members(name: str) -> RawSQL:
+    """The members of the set ``name``, as a subquery (``pk__in=members(INCIDENTS)``)."""
     return RawSQL(f"SELECT unnest({name})", ())
 
 
@@ -128,18 +129,18 @@ def _history(model: type[models.Model]) -> Callable[[], dict[str, str]]:
 
 
 def _published(ids: str) -> models.QuerySet:
-    return m.Incident.objects.published().filter(pk__in=_in(ids))
+    return m.Incident.objects.published().filter(pk__in=members(ids))
 
 
 def mirrors() -> list[Mirror]:
     """The editorial tables the read model copies, in the order a refresh replaces them."""
     incident_event, claim_event, citation_event = _event(m.Incident), _event(m.Claim), _event(m.Citation)
-    public_actors = m.Actor.objects.published().filter(pk__in=_in(ACTORS))
-    public_people = m.Person.objects.public().filter(pk__in=_in(PERSONS))
+    public_actors = m.Actor.objects.published().filter(pk__in=members(ACTORS))
+    public_people = m.Person.objects.public().filter(pk__in=members(PERSONS))
     return [
         Mirror(
             m.Incident,
-            lambda: m.Incident.objects.with_public_page().filter(pk__in=_in(INCIDENTS)),
+            lambda: m.Incident.objects.with_public_page().filter(pk__in=members(INCIDENTS)),
             f"id = ANY({INCIDENTS})",
             lambda: _editors_only(m.Incident),
             marks=((CHANGED["incidents"], "id"),),
@@ -158,7 +159,7 @@ def mirrors() -> list[Mirror]:
         ),
         Mirror(
             m.Citation,
-            lambda: m.Citation.objects.published().filter(claim__incident_id__in=_in(PARTS)),
+            lambda: m.Citation.objects.published().filter(claim__incident_id__in=members(PARTS)),
             f"id = ANY({CITATIONS})",
             _withheld_citation,
             marks=(
@@ -170,7 +171,7 @@ def mirrors() -> list[Mirror]:
         ),
         Mirror(
             m.Claim,
-            lambda: m.Claim.objects.published().filter(incident_id__in=_in(PARTS)),
+            lambda: m.Claim.objects.published().filter(incident_id__in=members(PARTS)),
             f"id = ANY({CLAIMS})",
             lambda: _editors_only(m.Claim),
             marks=(
@@ -185,14 +186,14 @@ def mirrors() -> list[Mirror]:
         Mirror(
             m.IncidentRelation,
             lambda: m.IncidentRelation.objects.public().filter(
-                Q(subject_id__in=_in(PARTS)) | Q(object_id__in=_in(PARTS))
+                Q(subject_id__in=members(PARTS)) | Q(object_id__in=members(PARTS))
             ),
             f"subject_id = ANY({PARTS}) OR object_id = ANY({PARTS})",
             marks=((CHANGED["incidents"], "subject_id"), (CHANGED["incidents"], "object_id")),
         ),
         Mirror(
             m.Correction,
-            lambda: m.Correction.objects.public().filter(incident_id__in=_in(PARTS)),
+            lambda: m.Correction.objects.public().filter(incident_id__in=members(PARTS)),
             f"incident_id = ANY({PARTS})",
             _withheld_correction,
             marks=((CHANGED["incidents"], "incident_id"),),
@@ -213,21 +214,21 @@ def mirrors() -> list[Mirror]:
         Mirror(
             m.ActorRelation,
             lambda: m.ActorRelation.objects.public().filter(
-                Q(subject_id__in=_in(ACTORS)) | Q(object_id__in=_in(ACTORS))
+                Q(subject_id__in=members(ACTORS)) | Q(object_id__in=members(ACTORS))
             ),
             f"subject_id = ANY({ACTORS}) OR object_id = ANY({ACTORS})",
             marks=((CHANGED["actors"], "subject_id"), (CHANGED["actors"], "object_id")),
         ),
         Mirror(
             m.Source,
-            lambda: m.Source.objects.published().filter(pk__in=_in(SOURCES)),
+            lambda: m.Source.objects.published().filter(pk__in=members(SOURCES)),
             f"id = ANY({SOURCES})",
             _withheld_source,
             marks=((CHANGED["sources"], "id"),),
         ),
         Mirror(
             m.Person,
-            lambda: m.Person.objects.speaking().filter(pk__in=_in(PERSONS)),
+            lambda: m.Person.objects.speaking().filter(pk__in=members(PERSONS)),
             f"id = ANY({PERSONS})",
             _withheld_person,
             marks=((CHANGED["persons"], "id"),),
@@ -251,7 +252,7 @@ def mirrors() -> list[Mirror]:
         Mirror(
             incident_event,
             lambda: incident_event.objects.filter(
-                pgh_obj_id__in=m.Incident.objects.with_public_page().filter(pk__in=_in(PARTS)).values("pk")
+                pgh_obj_id__in=m.Incident.objects.with_public_page().filter(pk__in=members(PARTS)).values("pk")
             ),
             f"pgh_obj_id = ANY({PARTS})",
             _history(m.Incident),
@@ -261,7 +262,7 @@ def mirrors() -> list[Mirror]:
             claim_event,
             lambda: claim_event.objects.filter(
                 Q(incident_id__in=_published(PARTS).values("pk"))
-                | Q(pgh_obj_id__in=m.Claim.objects.published().filter(incident_id__in=_in(PARTS)).values("pk"))
+                | Q(pgh_obj_id__in=m.Claim.objects.published().filter(incident_id__in=members(PARTS)).values("pk"))
             ),
             f"incident_id = ANY({PARTS}) OR pgh_obj_id = ANY({CLAIMS})",
             _history(m.Claim),
@@ -276,7 +277,9 @@ def mirrors() -> list[Mirror]:
                     )
                 )
                 | Q(
-                    pgh_obj_id__in=m.Citation.objects.published().filter(claim__incident_id__in=_in(PARTS)).values("pk")
+                    pgh_obj_id__in=m.Citation.objects.published()
+                    .filter(claim__incident_id__in=members(PARTS))
+                    .values("pk")
                 )
             ),
             f"claim_id = ANY({CLAIMS}) OR pgh_obj_id = ANY({CITATIONS})",

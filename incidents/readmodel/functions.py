@@ -17,7 +17,7 @@ from incidents.readmodel.definition import (
     ROWS,
     SOURCES,
     Mirror,
-    _in,
+    members,
     mirrors,
     ready_tables,
 )
@@ -80,40 +80,27 @@ def _delete(target: str, condition: str, pk: str, marks: tuple[tuple[str, str], 
     return f"WITH gone AS ({delete} RETURNING o.*)\n{_collect(marks, 'gone')};"
 
 
-def _replace(schema: str, mirror: Mirror, columns: list[str]) -> str:
+def _replace(schema: str, mirror: Mirror, columns: list[str], among: str | None = None) -> str:
     """Statements bringing ``mirror``'s affected rows in ``schema`` in line with the public ones:
     those no longer public go, those new or changed are written (a link or claim that moved
-    is updated where it is)."""
-    ids = compile_literal(mirror.public().order_by().values("pk"))
+    is updated where it is). With ``among`` (a set of the table's own ids, as a history
+    table's trigger hands them), only those rows are looked at."""
     target = f"{schema}.{mirror.table}"
     pk = mirror.model._meta.pk.column
+    public = mirror.public()
+    # One statement per condition, each an index lookup.
+    replaced = mirror.replaced.split(" OR ")
+    if among:
+        public = public.filter(pk__in=members(among))
+        replaced = [f"o.{quote_name(pk)} = ANY({among})"]
+    ids = compile_literal(public.order_by().values("pk"))
     select = (
         f"SELECT {_select_list(columns, mirror.withheld())} FROM public.{mirror.table} "
         f"WHERE {quote_name(pk)} = ANY({ROWS})"
     )
-    # One statement per condition, each an index lookup.
-    gone = [_delete(target, c, quote_name(pk), mirror.marks) for c in mirror.replaced.split(" OR ")]
+    gone = [_delete(target, c, quote_name(pk), mirror.marks) for c in replaced]
     write = _write(target, pk, columns, select, mirror.marks)
     return "\n".join([f"{ROWS} := ARRAY({ids});", *gone, write])
-
-
-def _events(schema: str, mirror: Mirror, columns: list[str]) -> str:
-    """Statements bringing the copies of the history rows ``EVENTS`` in line: those public
-    (by the history mirror's own test) are written where new or rewritten, the others go."""
-    pk = mirror.model._meta.pk.column
-    ids = compile_literal(mirror.public().filter(pk__in=_in(EVENTS)).order_by().values("pk"))
-    target = f"{schema}.{mirror.table}"
-    select = (
-        f"SELECT {_select_list(columns, mirror.withheld())} FROM public.{mirror.table} "
-        f"WHERE {quote_name(pk)} = ANY({ROWS})"
-    )
-    return "\n".join(
-        [
-            f"{ROWS} := ARRAY({ids});",
-            _delete(target, f"o.{quote_name(pk)} = ANY({EVENTS})", quote_name(pk), ()),
-            _write(target, pk, columns, select),
-        ]
-    )
 
 
 def _expand(schema: str) -> str:
@@ -221,7 +208,8 @@ def _history_function(schema: str, name: str, plan_cache_mode: str, columns: dic
     """``<schema>.refresh_history_rows`` or ``_set`` (``name``): the copies of the rows
     ``EVENTS`` of the history table ``v_table``, whose incidents are ``PARTS``."""
     branches = "\n  ELS".join(
-        f"IF v_table = {sql_literal(mirror.table)} THEN\n{_events(schema, mirror, columns[mirror.table])}"
+        f"IF v_table = {sql_literal(mirror.table)} THEN\n"
+        + _replace(schema, mirror, columns[mirror.table], among=EVENTS)
         for mirror in mirrors()
         if mirror.history
     )
