@@ -197,6 +197,19 @@ def test_a_bulk_update_writes_its_history_and_refreshes_the_copies_once(db):
     assert_consistent()
 
 
+def test_a_claim_moved_elsewhere_keeps_its_history_when_its_first_incident_is_retracted(db):
+    # As a merge does: the claim's first events name the incident it was written in.
+    first, second = IncidentFactory(published=True), IncidentFactory(published=True)
+    claim = ClaimFactory(incident=first)
+    m.Claim.objects.filter(pk=claim.pk).update(incident=second)
+
+    Incident.objects.filter(pk=first.pk).update(status=Status.RETRACTED, retraction_notice="Merged.")
+
+    copied = "SELECT pgh_label FROM readmodel.incidents_claimevent WHERE pgh_obj_id = %s ORDER BY pgh_id"
+    assert rows(copied, [claim.pk]) == [("insert",), ("update",)]
+    assert_consistent()
+
+
 def test_renaming_a_source_rewrites_the_citations_that_name_it_and_nothing_else(db):
     named, other = SourceFactory(outlet="Old outlet"), SourceFactory(outlet="Other outlet")
     ClaimFactory(incident=IncidentFactory(published=True), source=named)

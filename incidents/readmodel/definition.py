@@ -132,6 +132,39 @@ def _published(ids: str) -> models.QuerySet:
     return m.Incident.objects.published().filter(pk__in=members(ids))
 
 
+def _claim_events() -> models.QuerySet:
+    """The public events among those of the claims of ``PARTS`` and those written in ``PARTS``:
+    an event written in a published incident, or of a claim now in one. Whether an event is
+    public may depend on an incident outside ``PARTS`` (a claim moved by a merge keeps the
+    events written in the incident it came from), so the test is the whole archive's."""
+    claim_event = _event(m.Claim)
+    here = Q(incident_id__in=members(PARTS)) | Q(
+        pgh_obj_id__in=m.Claim.objects.filter(incident_id__in=members(PARTS)).values("pk")
+    )
+    public = Q(incident_id__in=m.Incident.objects.published().values("pk")) | Q(
+        pgh_obj_id__in=m.Claim.objects.published().values("pk")
+    )
+    return claim_event.objects.filter(here).filter(public)
+
+
+def _citation_events() -> models.QuerySet:
+    """The public events among those of the citations of ``PARTS`` and of the claims written or
+    now in ``PARTS``: an event of a citation now published, or of a claim once written in a
+    published incident (the test is the whole archive's, as for the claims' events)."""
+    claim_event, citation_event = _event(m.Claim), _event(m.Citation)
+    here = (
+        Q(claim_id__in=claim_event.objects.filter(incident_id__in=members(PARTS)).values("pgh_obj_id"))
+        | Q(claim_id__in=m.Claim.objects.filter(incident_id__in=members(PARTS)).values("pk"))
+        | Q(pgh_obj_id__in=m.Citation.objects.filter(claim__incident_id__in=members(PARTS)).values("pk"))
+    )
+    public = Q(
+        claim_id__in=claim_event.objects.filter(incident_id__in=m.Incident.objects.published().values("pk")).values(
+            "pgh_obj_id"
+        )
+    ) | Q(pgh_obj_id__in=m.Citation.objects.published().values("pk"))
+    return citation_event.objects.filter(here).filter(public)
+
+
 def mirrors() -> list[Mirror]:
     """The editorial tables the read model copies, in the order a refresh replaces them."""
     incident_event, claim_event, citation_event = _event(m.Incident), _event(m.Claim), _event(m.Citation)
@@ -260,28 +293,14 @@ def mirrors() -> list[Mirror]:
         ),
         Mirror(
             claim_event,
-            lambda: claim_event.objects.filter(
-                Q(incident_id__in=_published(PARTS).values("pk"))
-                | Q(pgh_obj_id__in=m.Claim.objects.published().filter(incident_id__in=members(PARTS)).values("pk"))
-            ),
+            _claim_events,
             f"incident_id = ANY({PARTS}) OR pgh_obj_id = ANY({CLAIMS})",
             _history(m.Claim),
             history=True,
         ),
         Mirror(
             citation_event,
-            lambda: citation_event.objects.filter(
-                Q(
-                    claim_id__in=claim_event.objects.filter(incident_id__in=_published(PARTS).values("pk")).values(
-                        "pgh_obj_id"
-                    )
-                )
-                | Q(
-                    pgh_obj_id__in=m.Citation.objects.published()
-                    .filter(claim__incident_id__in=members(PARTS))
-                    .values("pk")
-                )
-            ),
+            _citation_events,
             f"claim_id = ANY({CLAIMS}) OR pgh_obj_id = ANY({CITATIONS})",
             _history(m.Citation),
             history=True,
